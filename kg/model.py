@@ -1,0 +1,186 @@
+"""The domain model every part of legal-kg shares.
+
+Data flows one way: a reader produces a :class:`Text`, the extractors turn it
+into :class:`Mention` s (each resolved to an :class:`Instrument`) and
+:class:`Relation` s, gathered with the document's own metadata in an
+:class:`Extraction`. The graph builder and the stores only ever read these.
+
+All offsets are character offsets into ``Text.content`` (the text as read,
+after decoding and before any normalisation).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+__all__ = [
+    "Text",
+    "Instrument",
+    "Mention",
+    "RelationKind",
+    "Relation",
+    "Report",
+    "Extraction",
+    "slugify",
+]
+
+
+def slugify(value: str) -> str:
+    """ASCII slug for identifiers and IRIs: ``"60/2021/NĐ-CP"`` → ``"60-2021-nd-cp"``."""
+    value = value.replace("đ", "d").replace("Đ", "D")
+    value = unicodedata.normalize("NFKD", value)
+    value = "".join(c for c in value if not unicodedata.combining(c))
+    value = re.sub(r"[^A-Za-z0-9]+", "-", value).strip("-").lower()
+    return value or "_"
+
+
+@dataclass(frozen=True)
+class Text:
+    """A document's text as read, with where it came from.
+
+    ``pages`` holds the character offset at which each page starts (page 1
+    starts at 0); a single-page or unpaged source has ``(0,)``.
+    """
+
+    content: str
+    source: str = "-"
+    media_type: str = "text/plain"
+    encoding: str | None = "utf-8"
+    pages: tuple[int, ...] = (0,)
+
+    @property
+    def content_hash(self) -> str:
+        """SHA-256 of the decoded text: the identity of this version of a report."""
+        return hashlib.sha256(self.content.encode("utf-8")).hexdigest()
+
+    def page_of(self, offset: int) -> int:
+        """1-based page number holding ``offset``."""
+        import bisect
+
+        return max(1, bisect.bisect_right(self.pages, offset))
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """A legal or administrative instrument, identified by its canonical symbol.
+
+    ``symbol`` is the official number-and-code in NFC with diacritics restored
+    (``60/2021/NĐ-CP``). National instruments are identified by their symbol
+    alone; provincial and departmental numbers repeat in every province and
+    every year, so their identity also carries ``jurisdiction`` and ``year``.
+    """
+
+    symbol: str
+    number: str
+    doc_type: str
+    issuer: str
+    year: int | None = None
+    date: dt.date | None = None
+    jurisdiction: str | None = None
+    national: bool = True
+    title: str | None = None
+
+    @property
+    def key(self) -> str:
+        """Stable, jurisdiction-aware identity, shared by the RDF and Neo4j stores.
+
+        ``vn/60-2021-nd-cp`` for national instruments;
+        ``vn-nghe-an/2022/4288-qd-ubnd`` for local ones (``_`` when the year is
+        unknown, ``vn-unknown`` when the jurisdiction is).
+        """
+        if self.national:
+            return f"vn/{slugify(self.symbol)}"
+        place = f"vn-{slugify(self.jurisdiction)}" if self.jurisdiction else "vn-unknown"
+        year = str(self.year) if self.year else "_"
+        return f"{place}/{year}/{slugify(self.symbol)}"
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One place in a text where an instrument is cited."""
+
+    start: int
+    end: int
+    surface: str
+    instrument: Instrument
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return (self.start, self.end)
+
+
+class RelationKind(str, enum.Enum):
+    """How one instrument stands to another."""
+
+    AMENDS = "amends"
+    REPLACES = "replaces"
+    REPEALS = "repeals"
+    GUIDES = "guides"
+    BASED_ON = "based_on"
+    IMPLEMENTS = "implements"
+
+
+@dataclass(frozen=True)
+class Relation:
+    """``source`` *kind* ``target`` (e.g. 96/2010/NĐ-CP amends 115/2005/NĐ-CP).
+
+    ``source`` is ``None`` when the relation starts at the report itself (its
+    own "Căn cứ …" clauses, for a report that prints no symbol of its own).
+    ``start``/``end`` is the evidence span in the text.
+    """
+
+    kind: RelationKind
+    source: Instrument | None
+    target: Instrument
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Report:
+    """The document being read: where it came from and what it says of itself."""
+
+    source: str
+    content_hash: str
+    symbol: str | None = None
+    doc_type: str | None = None
+    issuer: str | None = None
+    date: dt.date | None = None
+    title: str | None = None
+    jurisdiction: str | None = None
+
+    @property
+    def key(self) -> str:
+        """Stable identity of the report across versions of its content.
+
+        Derived from the source path (not the content), so re-ingesting a
+        changed file replaces the earlier version instead of adding another.
+        """
+        stem = re.sub(r"\.[A-Za-z0-9]+$", "", self.source.replace("\\", "/").rsplit("/", 1)[-1])
+        if self.source in ("-", "<stdin>", ""):
+            return f"stdin-{self.content_hash[:16]}"
+        path_hash = hashlib.sha1(self.source.encode("utf-8")).hexdigest()[:8]
+        return f"{slugify(stem)}-{path_hash}"
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """Everything extracted from one text."""
+
+    text: Text
+    report: Report
+    mentions: tuple[Mention, ...] = ()
+    relations: tuple[Relation, ...] = ()
+    extractor_version: str = field(default="")
+
+    @property
+    def instruments(self) -> tuple[Instrument, ...]:
+        """Distinct instruments cited, in order of first mention (merged by key)."""
+        seen: dict[str, Instrument] = {}
+        for m in self.mentions:
+            seen.setdefault(m.instrument.key, m.instrument)
+        return tuple(seen.values())

@@ -1,0 +1,73 @@
+"""The one small interface every store implements.
+
+A store persists *report graphs*: the RDF triples that ``kg.graph`` builds
+from one report's :class:`~kg.model.Extraction`, kept together under the
+report's key so that re-ingesting a changed report replaces exactly its own
+data, and re-ingesting an unchanged one (same content hash) changes nothing.
+Stores never see text and never re-parse anything.
+"""
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass
+from typing import Iterator
+
+import rdflib
+
+
+class StoreError(Exception):
+    """A store cannot be opened or reached; the message says why, for a user."""
+
+
+@dataclass
+class ReportGraph:
+    """One report's triples, ready to store.
+
+    ``key`` is :attr:`kg.model.Report.key`; ``iri`` names the report's named
+    graph; ``content_hash`` is the SHA-256 of the text the triples came from.
+    """
+
+    key: str
+    iri: str
+    content_hash: str
+    graph: rdflib.Graph
+
+
+class Store(abc.ABC):
+    """Where report graphs live."""
+
+    @abc.abstractmethod
+    def stored_hash(self, key: str) -> str | None:
+        """Content hash of the stored version of report ``key``, or None."""
+
+    @abc.abstractmethod
+    def save(self, report: ReportGraph) -> bool:
+        """Store ``report``, replacing any earlier version atomically.
+
+        Returns False (and writes nothing) when the same content is already stored.
+        """
+
+    @abc.abstractmethod
+    def delete(self, key: str) -> None:
+        """Remove report ``key`` and everything only it contributed."""
+
+    @abc.abstractmethod
+    def report_keys(self) -> Iterator[str]:
+        """Keys of every stored report."""
+
+    @abc.abstractmethod
+    def load(self, key: str) -> ReportGraph:
+        """The stored graph of report ``key`` (KeyError if absent)."""
+
+    @abc.abstractmethod
+    def counts(self) -> dict[str, int]:
+        """A few headline counts (reports, instruments, mentions, triples or nodes…)."""
+
+    def close(self) -> None:
+        """Release the store (flush, close files or connections)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

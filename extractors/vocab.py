@@ -1,0 +1,141 @@
+"""The vocabulary, loaded from the YAML files in ``extractors/vocab/``.
+
+Everything the extractors know about Vietnamese documents (type codes and
+words, issuers, provinces, relation cues) comes from those files; this module
+only turns them into lookup tables, once.
+"""
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from .normalize import fold_lower
+
+VOCAB_DIR = Path(__file__).with_name("vocab")
+
+# OCR reads Đ as D, P or B (and Ð, which folding already turns into D).
+_D_STROKE_READINGS = ("D", "P", "B")
+
+
+def _load(name: str):
+    with open(VOCAB_DIR / f"{name}.yaml", encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def _code_key(code: str) -> str:
+    """Lookup key of a symbol code: accent-free upper case (``HĐND`` → ``HDND``)."""
+    return fold_lower(code).upper()
+
+
+def _ocr_readings(code: str) -> set[str]:
+    """Keys under which OCR may show ``code``: each Đ read as D, P or B."""
+    parts = re.split("(Đ)", unicodedata.normalize("NFC", code))
+    slots = [(_D_STROKE_READINGS if p == "Đ" else (p,)) for p in parts]
+    return {_code_key("".join(choice)) for choice in itertools.product(*slots)}
+
+
+@dataclass(frozen=True)
+class DocType:
+    code: str
+    vi: str
+    en: str
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Issuer:
+    code: str
+    vi: str
+    en: str
+    level: str  # national | provincial | district
+    names: tuple[str, ...] = ()
+    pattern: re.Pattern | None = None
+
+    @property
+    def national(self) -> bool:
+        return self.level == "national"
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    name: str
+    code: str | None
+    names: tuple[str, ...]
+
+
+@dataclass
+class Vocabulary:
+    doc_types: dict[str, DocType]
+    issuers: dict[str, Issuer]
+    jurisdictions: dict[str, Jurisdiction]
+    relation_cues: dict[str, dict[str, tuple[str, ...]]]
+    _codes: dict[str, str] = field(default_factory=dict)  # lookup key → canonical code
+
+    def __post_init__(self) -> None:
+        canonical = list(self.doc_types) + list(self.issuers)
+        # Real codes first, so an OCR reading never shadows a code that exists (CP is not CĐ).
+        for code in canonical:
+            self._codes.setdefault(_code_key(code), code)
+        for code in canonical:
+            for key in _ocr_readings(code):
+                self._codes.setdefault(key, code)
+
+    def canonical_code(self, raw: str) -> str | None:
+        """The vocabulary code that ``raw`` (as OCR'd) stands for, or None.
+
+        ``ND`` → ``NĐ``, ``HPND`` → ``HĐND``, ``QHI5`` → ``QH15``, ``TTTLT`` → ``TTLT``.
+        """
+        key = _code_key(raw)
+        if key in self._codes:
+            return self._codes[key]
+        for issuer in self.issuers.values():
+            if issuer.pattern is not None:
+                fixed = re.sub(r"(?<=[A-Z])[IL](?=\d)|(?<=\d)[IL]", "1", key)
+                if issuer.pattern.fullmatch(fixed):
+                    return fixed
+        # One doubled letter too many (TTTLT → TTLT), a common OCR stutter.
+        for i in range(1, len(key)):
+            if key[i] == key[i - 1] and (key[:i] + key[i + 1 :]) in self._codes:
+                return self._codes[key[:i] + key[i + 1 :]]
+        return None
+
+    def issuer(self, code: str) -> Issuer | None:
+        """The issuer a canonical code names, families (QH15 → QH) included."""
+        if code in self.issuers:
+            return self.issuers[code]
+        for issuer in self.issuers.values():
+            if issuer.pattern is not None and issuer.pattern.fullmatch(code):
+                return issuer
+        return None
+
+    def is_doc_type(self, code: str) -> bool:
+        return code in self.doc_types
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> Vocabulary:
+    """The vocabulary, loaded once per process."""
+    doc_types = {
+        code: DocType(code, d["vi"], d["en"], tuple(d.get("words", ())))
+        for code, d in _load("doc_types").items()
+    }
+    issuers: dict[str, Issuer] = {}
+    for level, entries in _load("issuers").items():
+        for code, d in entries.items():
+            pattern = re.compile(d["pattern"]) if d.get("pattern") else None
+            issuers[code] = Issuer(code, d["vi"], d["en"], level, tuple(d.get("names", ())), pattern)
+    jurisdictions = {
+        name: Jurisdiction(name, d.get("code"), tuple(d.get("names", ())))
+        for name, d in _load("jurisdictions").items()
+    }
+    cues = {
+        kind: {role: tuple(words or ()) for role, words in d.items()}
+        for kind, d in _load("relations").items()
+    }
+    return Vocabulary(doc_types, issuers, jurisdictions, cues)

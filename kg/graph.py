@@ -1,0 +1,582 @@
+"""Model → RDF (one report's triples, in ontology terms) and RDF → networkx.
+
+The RDF terms are those of ``ontology/legal-kg.ttl``: ELI for what ELI has
+(``eli:LegalResource``, ``eli:cites``, ``eli:amends`` …), ``lkg:`` for the rest,
+PROV-O for provenance and SKOS concepts for document types, issuers and
+jurisdictions. The concept schemes themselves are generated from the YAML
+vocabulary by :func:`vocabulary_graphs` (``scripts/build_vocab.py`` writes them
+to ``ontology/vocabularies/``), so the YAML stays the one source of truth.
+
+IRIs are deterministic, derived from :attr:`Instrument.key` and
+:attr:`Report.key` under a configurable base (see :func:`iri_scheme`)::
+
+    {base}instrument/{Instrument.key}          the same decree → one IRI
+    {base}report/{Report.key}                  the report (a document too)
+    {base}graph/{Report.key}                   its named graph
+    {base}report/{key}/mention/{start}-{end}   one citation in its text
+    {base}report/{key}/relation/{start}-{end}-{kind}-{hash}
+    {base}report/{key}/extraction/{hash12}     the extraction activity
+    {base}agent/extractor/{version}            the software agent
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import re
+import unicodedata
+from collections import Counter
+from pathlib import Path
+from typing import Any, Iterable
+
+import networkx as nx
+import rdflib
+import yaml
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
+
+from kg.model import Extraction, Instrument, RelationKind, Report, slugify
+from kg.stores.base import ReportGraph
+
+__all__ = [
+    "DEFAULT_BASE",
+    "ELI",
+    "LKG",
+    "VOCAB",
+    "RELATION_PROPERTIES",
+    "build_report_graph",
+    "vocabulary_graphs",
+    "to_networkx",
+    "most_cited",
+    "amendment_chains",
+    "cited_not_ingested",
+]
+
+DEFAULT_BASE = "https://w3id.org/legal-kg/id/"
+ELI = rdflib.Namespace("http://data.europa.eu/eli/ontology#")
+LKG = rdflib.Namespace("https://w3id.org/legal-kg/ontology#")
+VOCAB = "https://w3id.org/legal-kg/vocab/"
+VOCAB_DIR = Path(__file__).resolve().parent.parent / "extractors" / "vocab"
+
+# Terms as module constants: Namespace attribute access builds a new URIRef
+# every time, which shows on the hot path.
+_TYPE = RDF.type
+_LABEL = RDFS.label
+_TITLE = DCTERMS.title
+_LEGAL_RESOURCE = ELI.LegalResource
+_CITES = ELI.cites
+_ID_LOCAL = ELI.id_local
+_NUMBER = ELI.number
+_TYPE_DOCUMENT = ELI.type_document
+_PASSED_BY = ELI.passed_by
+_DATE_DOCUMENT = ELI.date_document
+_JURISDICTION = ELI.jurisdiction
+_REPORT = LKG.Report
+_MENTION = LKG.Mention
+_RELATION_STATEMENT = LKG.RelationStatement
+_EXTRACTION = LKG.Extraction
+_SOURCE_FILE = LKG.sourceFile
+_CONTENT_HASH = LKG.contentHash
+_IDENTIFIED_AS = LKG.identifiedAs
+_IN_REPORT = LKG.inReport
+_REFERS_TO = LKG.refersTo
+_START = LKG.start
+_END = LKG.end
+_SURFACE = LKG.surface
+_PAGE = LKG.page
+_YEAR = LKG.year
+_RELATION_KIND = LKG.relationKind
+_RELATION_SOURCE = LKG.relationSource
+_RELATION_TARGET = LKG.relationTarget
+_EXTRACTOR_VERSION = LKG.extractorVersion
+_GENERATED_BY = PROV.wasGeneratedBy
+_USED = PROV.used
+_ASSOCIATED_WITH = PROV.wasAssociatedWith
+_SOFTWARE_AGENT = PROV.SoftwareAgent
+_CONCEPT = SKOS.Concept
+_PREF_LABEL = SKOS.prefLabel
+_NOTATION = SKOS.notation
+_IN_SCHEME = SKOS.inScheme
+
+# ELI where ELI has the relation (eli:implements is deprecated in ELI 1.1 in
+# favour of eli:applies, so "implements" is lkg:, declared a sub-property).
+RELATION_PROPERTIES: dict[RelationKind, URIRef] = {
+    RelationKind.AMENDS: ELI.amends,
+    RelationKind.REPLACES: LKG.replaces,
+    RelationKind.REPEALS: ELI.repeals,
+    RelationKind.GUIDES: LKG.guides,
+    RelationKind.BASED_ON: ELI.based_on,
+    RelationKind.IMPLEMENTS: LKG.implements,
+}
+_EDGE_LABELS = {str(p): k.value for k, p in RELATION_PROPERTIES.items()} | {str(_CITES): "cites"}
+
+
+# --------------------------------------------------------------------------
+# Vocabulary: YAML → SKOS concepts (known codes) and lookups for the builder
+# --------------------------------------------------------------------------
+
+_SCHEMES = {  # name in IRIs / file names → (scheme IRI, ELI class of its concepts)
+    "document-type": (URIRef(VOCAB + "document-type"), ELI.ResourceType),
+    "issuer": (URIRef(VOCAB + "issuer"), ELI.Agent),
+    "jurisdiction": (URIRef(VOCAB + "jurisdiction"), ELI.AdministrativeArea),
+}
+NATIONAL_JURISDICTION = URIRef(VOCAB + "jurisdiction/vn")
+
+
+def _concept_iri(scheme: str, slug: str) -> URIRef:
+    return URIRef(f"{VOCAB}{scheme}/{slug}")
+
+
+def _load(name: str) -> dict:
+    with open(VOCAB_DIR / name, encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Vocab:
+    doc_types: dict[str, tuple[str, dict]]          # slug → (code, entry)
+    issuers: dict[str, tuple[list[str], str, dict]]  # slug → (codes, level, entry)
+    families: tuple[tuple[re.Pattern, str], ...]     # issuer code pattern → slug
+    jurisdictions: dict[str, str]                    # slug of name or alias → slug of name
+    places: dict[str, dict]                          # slug of name → entry (+ "name")
+
+
+@functools.cache
+def _vocab() -> _Vocab:
+    doc_types = {}
+    for code, entry in _load("doc_types.yaml").items():
+        slug = slugify(code)
+        if slug in doc_types:
+            raise ValueError(f"document types {doc_types[slug][0]!r} and {code!r} share slug {slug!r}")
+        doc_types[slug] = (code, entry)
+    issuers: dict[str, tuple[list[str], str, dict]] = {}
+    families = []
+    for level, bodies in _load("issuers.yaml").items():
+        for code, entry in bodies.items():
+            slug = slugify(code)
+            if slug in issuers:
+                # TU and TƯ (both "Tỉnh ủy") share a slug: one concept, two notations.
+                codes, old_level, old = issuers[slug]
+                if (old["vi"], old["en"], old_level) != (entry["vi"], entry["en"], level):
+                    raise ValueError(f"issuers {codes} and {code!r} share slug {slug!r}")
+                codes.append(code)
+                continue
+            issuers[slug] = ([code], level, entry)
+            if "pattern" in entry:
+                families.append((re.compile(entry["pattern"]), slug))
+    jurisdictions, places = {"vn": "vn", "viet-nam": "vn"}, {}
+    for name, entry in _load("jurisdictions.yaml").items():
+        slug = slugify(name)
+        places[slug] = {"name": name, **entry}
+        for alias in [name, *entry.get("names", [])]:
+            jurisdictions.setdefault(slugify(alias), slug)
+    return _Vocab(doc_types, issuers, tuple(families), jurisdictions, places)
+
+
+def _unaccent(s: str) -> str:
+    s = s.replace("đ", "d").replace("Đ", "D")
+    return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+
+
+def vocabulary_graphs() -> dict[str, rdflib.Graph]:
+    """The three SKOS concept schemes, built from the YAML vocabulary.
+
+    Keys are the file stems written to ``ontology/vocabularies/``:
+    ``document-types``, ``issuers``, ``jurisdictions``.
+    """
+    v = _vocab()
+    out = {}
+
+    def scheme(name: str, en: str, vi: str, comment: str) -> tuple[rdflib.Graph, URIRef, URIRef]:
+        g = rdflib.Graph()
+        for prefix, ns in (("skos", SKOS), ("eli", ELI), ("dcterms", DCTERMS), ("rdfs", RDFS)):
+            g.bind(prefix, ns)
+        g.bind(name.replace("-", ""), VOCAB + name + "/")
+        iri, cls = _SCHEMES[name]
+        g.add((iri, _TYPE, SKOS.ConceptScheme))
+        g.add((iri, _PREF_LABEL, Literal(vi, lang="vi")))
+        g.add((iri, _PREF_LABEL, Literal(en, lang="en")))
+        g.add((iri, RDFS.comment, Literal(comment, lang="en")))
+        g.add((iri, DCTERMS.source, Literal("extractors/vocab (generated by scripts/build_vocab.py)")))
+        return g, iri, cls
+
+    def concept(g, iri, cls, c, codes, vi, en, alt_vi=(), top=True):
+        g.add((c, _TYPE, _CONCEPT))
+        g.add((c, _TYPE, cls))
+        g.add((c, _IN_SCHEME, iri))
+        if top:
+            g.add((c, SKOS.topConceptOf, iri))
+        g.add((c, _PREF_LABEL, Literal(vi, lang="vi")))
+        g.add((c, SKOS.altLabel, Literal(en, lang="en")))
+        for a in alt_vi:
+            if a != vi:
+                g.add((c, SKOS.altLabel, Literal(a, lang="vi")))
+        for code in codes:
+            g.add((c, _NOTATION, Literal(code)))
+
+    g, iri, cls = scheme("document-type", "Document types", "Loại văn bản",
+                         "Types of Vietnamese legal and administrative documents; notation = the code used inside symbols.")
+    for slug, (code, e) in v.doc_types.items():
+        concept(g, iri, cls, _concept_iri("document-type", slug), [code], e["vi"], e["en"], e.get("words", []))
+    out["document-types"] = g
+
+    g, iri, cls = scheme("issuer", "Issuing bodies", "Cơ quan ban hành",
+                         "Bodies that issue documents; notation = the code used inside symbols. "
+                         "Members of the national, provincial and district collections.")
+    levels: dict[str, URIRef] = {}
+    for slug, (codes, level, e) in v.issuers.items():
+        c = _concept_iri("issuer", slug)
+        concept(g, iri, cls, c, codes, e["vi"], e["en"], e.get("names", []))
+        if "pattern" in e:
+            g.add((c, SKOS.scopeNote, Literal(f"Also stands for the codes matching {e['pattern']}.", lang="en")))
+        if level not in levels:
+            levels[level] = col = URIRef(f"{VOCAB}issuer/level/{level}")
+            g.add((col, _TYPE, SKOS.Collection))
+            g.add((col, _PREF_LABEL, Literal(f"{level} issuing bodies", lang="en")))
+        g.add((levels[level], SKOS.member, c))
+    out["issuers"] = g
+
+    g, iri, cls = scheme("jurisdiction", "Jurisdictions", "Địa bàn",
+                         "Viet Nam and its provinces and centrally-run cities: the jurisdictions of instruments. "
+                         "notation = ISO 3166-2 code.")
+    concept(g, iri, cls, NATIONAL_JURISDICTION, ["VN"], "Việt Nam", "Viet Nam")
+    for slug, e in v.places.items():
+        c = _concept_iri("jurisdiction", slug)
+        concept(g, iri, cls, c, [e["code"]], e["name"], _unaccent(e["name"]), e.get("names", []), top=False)
+        g.add((c, SKOS.broader, NATIONAL_JURISDICTION))
+        g.add((NATIONAL_JURISDICTION, SKOS.narrower, c))
+    out["jurisdictions"] = g
+    return out
+
+
+# Concept lookups. Each returns ((iri, code_if_unknown), ...): an unknown code
+# gets a concept node in the report graph (label = code) so data never dangles.
+
+@functools.cache
+def _doc_type(code: str) -> tuple[tuple[URIRef, str | None], ...]:
+    slug = slugify(code)
+    return ((_concept_iri("document-type", slug), None if slug in _vocab().doc_types else code),)
+
+
+def _known_issuer(code: str) -> str | None:
+    v = _vocab()
+    slug = slugify(code)
+    if slug in v.issuers:
+        return slug
+    for pattern, family in v.families:  # QH14 → QH (the legislature stays in the symbol)
+        if pattern.fullmatch(code):
+            return family
+    return None
+
+
+@functools.cache
+def _issuer(code: str) -> tuple[tuple[URIRef, str | None], ...]:
+    slug = _known_issuer(code)
+    if slug:
+        return ((_concept_iri("issuer", slug), None),)
+    parts = [p for p in code.split("-") if p]
+    known = [_known_issuer(p) for p in parts]
+    if len(parts) > 1 and all(known):  # a joint symbol (BTC-BNV): passed by each body
+        return tuple((_concept_iri("issuer", s), None) for s in dict.fromkeys(known))
+    return ((_concept_iri("issuer", slugify(code)), code),)
+
+
+@functools.cache
+def _jurisdiction(name: str) -> tuple[tuple[URIRef, str | None], ...]:
+    slug = _vocab().jurisdictions.get(slugify(name))
+    if slug:
+        return ((_concept_iri("jurisdiction", slug), None),)
+    return ((_concept_iri("jurisdiction", slugify(name)), name),)
+
+
+def _is_national_issuer(code: str | None) -> bool:
+    if not code:
+        return False
+    slug = _known_issuer(code) or _known_issuer(code.split("-")[0])
+    return bool(slug) and _vocab().issuers[slug][1] == "national"
+
+
+# --------------------------------------------------------------------------
+# Model → RDF
+# --------------------------------------------------------------------------
+
+def iri_scheme(base: str = DEFAULT_BASE) -> dict[str, str]:
+    """The IRI templates under ``base`` (documentation and tests)."""
+    return {
+        "instrument": base + "instrument/{Instrument.key}",
+        "report": base + "report/{Report.key}",
+        "graph": base + "graph/{Report.key}",
+        "mention": base + "report/{Report.key}/mention/{start}-{end}",
+        "relation": base + "report/{Report.key}/relation/{start}-{end}-{kind}-{hash8}",
+        "extraction": base + "report/{Report.key}/extraction/{content_hash[:12]}",
+        "agent": base + "agent/extractor/{slug(version)}",
+    }
+
+
+def instrument_iri(instrument: Instrument, base: str = DEFAULT_BASE) -> URIRef:
+    return URIRef(f"{base}instrument/{instrument.key}")
+
+
+def report_iri(report: Report, base: str = DEFAULT_BASE) -> URIRef:
+    return URIRef(f"{base}report/{report.key}")
+
+
+def _merge(a: Instrument, b: Instrument) -> Instrument:
+    """``a`` completed with what ``b`` knows (first value wins, so one date per report)."""
+    missing = {f: getattr(b, f) for f in ("date", "year", "title", "jurisdiction")
+               if getattr(a, f) is None and getattr(b, f) is not None}
+    return dataclasses.replace(a, **missing) if missing else a
+
+
+def _own_instrument(report: Report, cited: dict[str, Instrument]) -> Instrument | None:
+    """The instrument a report *is*, when it prints its own symbol.
+
+    Taken from its own header mention when there is one (the resolver's
+    judgement); else rebuilt from the report's metadata, national when its
+    issuer is a national body.
+    """
+    if not report.symbol:
+        return None
+    symbol = unicodedata.normalize("NFC", report.symbol)
+    same = [i for i in cited.values() if unicodedata.normalize("NFC", i.symbol) == symbol]
+    for i in same:
+        if i.national or not report.jurisdiction or i.jurisdiction == report.jurisdiction:
+            return i
+    m = re.search(r"/((?:19|20)\d\d)/", symbol)
+    year = int(m.group(1)) if m else (report.date.year if report.date else None)
+    national = _is_national_issuer(report.issuer)
+    return Instrument(
+        symbol=symbol, number=symbol.split("/")[0], doc_type=report.doc_type or "",
+        issuer=report.issuer or "", year=year, date=report.date,
+        jurisdiction=None if national else report.jurisdiction, national=national, title=report.title,
+    )
+
+
+def _int(n: int) -> Literal:
+    return Literal(str(n), datatype=XSD.integer)
+
+
+def build_report_graph(extraction: Extraction, *, base: str = DEFAULT_BASE) -> ReportGraph:
+    """All triples of one report: itself, what it cites, mentions, relations, provenance."""
+    rep, text = extraction.report, extraction.text
+    key = rep.key
+    r = URIRef(f"{base}report/{key}")
+    t: list[tuple] = []
+    add = t.append
+    minted: dict[URIRef, tuple[URIRef, str]] = {}  # unknown concept → (scheme, code)
+
+    def concepts(pred, subject, lookup, value, scheme):
+        for iri, unknown in lookup(value):
+            add((subject, pred, iri))
+            if unknown is not None:
+                minted[iri] = (scheme, unknown)
+
+    def describe(node, symbol, doc_type, issuer, date, title, jurisdiction, national):
+        if symbol:
+            add((node, _ID_LOCAL, Literal(symbol)))
+        if doc_type:
+            concepts(_TYPE_DOCUMENT, node, _doc_type, doc_type, "document-type")
+        if issuer:
+            concepts(_PASSED_BY, node, _issuer, issuer, "issuer")
+        if date:
+            add((node, _DATE_DOCUMENT, Literal(date.isoformat(), datatype=XSD.date)))
+        if title:
+            add((node, _TITLE, Literal(title, lang="vi")))
+        if national:
+            add((node, _JURISDICTION, NATIONAL_JURISDICTION))
+        elif jurisdiction:
+            concepts(_JURISDICTION, node, _jurisdiction, jurisdiction, "jurisdiction")
+
+    # Instruments, merged by key over mentions and relations.
+    cited: dict[str, Instrument] = {}
+    for inst in [m.instrument for m in extraction.mentions] + [
+        i for rel in extraction.relations for i in (rel.source, rel.target) if i is not None
+    ]:
+        k = inst.key
+        cited[k] = _merge(cited[k], inst) if k in cited else inst
+    own = _own_instrument(rep, cited)
+    if own is not None and own.key not in cited:
+        cited[own.key] = own
+    iris = {k: URIRef(f"{base}instrument/{k}") for k in cited}
+
+    # The report.
+    add((r, _TYPE, _REPORT))
+    add((r, _LABEL, Literal(rep.symbol or rep.title or rep.source)))
+    add((r, _SOURCE_FILE, Literal(rep.source)))
+    add((r, _CONTENT_HASH, Literal(rep.content_hash)))
+    describe(r, rep.symbol, rep.doc_type, rep.issuer, rep.date, rep.title, rep.jurisdiction,
+             own is not None and own.national)
+    if own is not None:
+        add((r, _IDENTIFIED_AS, iris[own.key]))
+
+    for k, inst in cited.items():
+        node = iris[k]
+        add((node, _TYPE, _LEGAL_RESOURCE))
+        add((node, _LABEL, Literal(inst.symbol)))
+        if own is None or k != own.key:  # its own header is not a citation
+            add((r, _CITES, node))
+        if inst.number:
+            add((node, _NUMBER, Literal(inst.number)))
+        if inst.year:
+            add((node, _YEAR, _int(inst.year)))
+        describe(node, inst.symbol, inst.doc_type, inst.issuer, inst.date, inst.title,
+                 inst.jurisdiction, inst.national)
+
+    # Provenance: one extraction activity per content version.
+    activity = URIRef(f"{r}/extraction/{rep.content_hash[:12]}")
+    version = extraction.extractor_version or "unknown"
+    agent = URIRef(f"{base}agent/extractor/{slugify(version)}")
+    add((activity, _TYPE, _EXTRACTION))
+    add((activity, _USED, r))
+    add((activity, _ASSOCIATED_WITH, agent))
+    add((agent, _TYPE, _SOFTWARE_AGENT))
+    add((agent, _LABEL, Literal(f"legal-kg extractor {version}")))
+    add((agent, _EXTRACTOR_VERSION, Literal(version)))
+
+    paged = len(text.pages) > 1
+    for m in extraction.mentions:
+        node = URIRef(f"{r}/mention/{m.start}-{m.end}")
+        add((node, _TYPE, _MENTION))
+        add((node, _IN_REPORT, r))
+        add((node, _REFERS_TO, iris[m.instrument.key]))
+        add((node, _START, _int(m.start)))
+        add((node, _END, _int(m.end)))
+        add((node, _SURFACE, Literal(m.surface)))
+        if paged:
+            add((node, _PAGE, _int(text.page_of(m.start))))
+        add((node, _GENERATED_BY, activity))
+
+    for rel in extraction.relations:
+        prop = RELATION_PROPERTIES[RelationKind(rel.kind)]
+        src = r if rel.source is None else iris[rel.source.key]
+        tgt = iris[rel.target.key]
+        add((src, prop, tgt))
+        h = hashlib.sha1(f"{src}>{tgt}".encode()).hexdigest()[:8]
+        node = URIRef(f"{r}/relation/{rel.start}-{rel.end}-{RelationKind(rel.kind).value}-{h}")
+        add((node, _TYPE, _RELATION_STATEMENT))
+        add((node, _RELATION_KIND, prop))
+        add((node, _RELATION_SOURCE, src))
+        add((node, _RELATION_TARGET, tgt))
+        add((node, _IN_REPORT, r))
+        add((node, _START, _int(rel.start)))
+        add((node, _END, _int(rel.end)))
+        add((node, _SURFACE, Literal(text.content[rel.start:rel.end])))
+        add((node, _GENERATED_BY, activity))
+
+    for iri, (scheme, code) in minted.items():
+        add((iri, _TYPE, _CONCEPT))
+        add((iri, _TYPE, _SCHEMES[scheme][1]))
+        add((iri, _IN_SCHEME, _SCHEMES[scheme][0]))
+        add((iri, _PREF_LABEL, Literal(code)))
+        add((iri, _NOTATION, Literal(code)))
+
+    graph_iri = URIRef(f"{base}graph/{key}")
+    g = rdflib.Graph(identifier=graph_iri)
+    g.addN((s, p, o, g) for s, p, o in t)
+    return ReportGraph(key=key, iri=str(graph_iri), content_hash=rep.content_hash, graph=g)
+
+
+# --------------------------------------------------------------------------
+# RDF → networkx, and the analyses behind `kg stats`
+# --------------------------------------------------------------------------
+
+def _str(term: Any) -> str:
+    """IRI or lexical form of an rdflib term (a str) or a pyoxigraph term (.value)."""
+    return term if isinstance(term, str) else term.value
+
+
+_S_TYPE, _S_REPORT, _S_LR = str(_TYPE), str(_REPORT), str(_LEGAL_RESOURCE)
+_S_ID_LOCAL, _S_LABEL, _S_IDENTIFIED_AS = str(_ID_LOCAL), str(_LABEL), str(_IDENTIFIED_AS)
+
+
+def to_networkx(triples: Iterable) -> nx.MultiDiGraph:
+    """Reports and instruments with their ``cites`` and relation edges.
+
+    ``triples`` is any iterable of (s, p, o[, g]): an rdflib Graph or Dataset,
+    pyoxigraph quads or CONSTRUCT results. Nodes are IRIs (str) with ``kind``
+    (``report`` or ``instrument``), ``symbol`` and ``label``; a report that is
+    itself an instrument carries ``instrument`` (that IRI), and the instrument
+    ``reports`` (the reports that are it). Edges are keyed by their label
+    (``cites``, ``amends``, ``replaces``, ``repeals``, ``guides``, ``based_on``,
+    ``implements``), so the same edge stated by two reports is one edge.
+    """
+    kinds: dict[str, str] = {}
+    attrs: dict[str, dict] = {}
+    edges: list[tuple[str, str, str]] = []
+    own: list[tuple[str, str]] = []
+    for s, p, o, *_ in triples:
+        s, p = _str(s), _str(p)
+        if p == _S_TYPE:
+            o = _str(o)
+            if o == _S_REPORT:
+                kinds[s] = "report"
+            elif o == _S_LR:
+                kinds.setdefault(s, "instrument")
+        elif p in _EDGE_LABELS:
+            edges.append((s, _str(o), _EDGE_LABELS[p]))
+        elif p == _S_ID_LOCAL:
+            attrs.setdefault(s, {})["symbol"] = _str(o)
+        elif p == _S_LABEL:
+            attrs.setdefault(s, {})["label"] = _str(o)
+        elif p == _S_IDENTIFIED_AS:
+            own.append((s, _str(o)))
+    g = nx.MultiDiGraph()
+    for node, kind in kinds.items():
+        a = attrs.get(node, {})
+        g.add_node(node, kind=kind, symbol=a.get("symbol"), label=a.get("label") or a.get("symbol") or node)
+    for s, o, label in edges:
+        for n in (s, o):  # an edge to a node never typed still belongs in the graph
+            if n not in g:
+                g.add_node(n, kind="instrument", symbol=None, label=n)
+        g.add_edge(s, o, key=label, label=label)
+    for report, inst in own:
+        if report in g and inst in g:
+            g.nodes[report]["instrument"] = inst
+            g.nodes[inst].setdefault("reports", []).append(report)
+    return g
+
+
+def most_cited(g: nx.MultiDiGraph, n: int = 10) -> list[tuple[str, int]]:
+    """The ``n`` instruments cited by the most reports: ``[(iri, reports), …]``."""
+    counts = Counter(v for _, v, k in g.edges(keys=True) if k == "cites")
+    return sorted(counts.items(), key=lambda kv: (-kv[1], g.nodes[kv[0]].get("label", kv[0])))[:n]
+
+
+def amendment_chains(g: nx.MultiDiGraph) -> list[list[str]]:
+    """Maximal paths along ``amends`` edges, longest first.
+
+    ``[A, B, C]`` reads "A amends B, which amends C" (newest first). Cycles,
+    which only OCR slips can make, are cut where a path would revisit a node.
+    """
+    a = nx.DiGraph((u, v) for u, v, k in g.edges(keys=True) if k == "amends")
+    starts = [n for n in a if a.in_degree(n) == 0]
+    for comp in nx.weakly_connected_components(a):  # a component that is all cycle
+        if not any(a.in_degree(n) == 0 for n in comp):
+            starts.append(min(comp))
+    chains = []
+
+    def walk(path: list[str]) -> None:
+        nexts = [v for v in a.successors(path[-1]) if v not in path]
+        if not nexts:
+            chains.append(list(path))
+        for v in sorted(nexts):
+            path.append(v)
+            walk(path)
+            path.pop()
+
+    for s in sorted(starts):
+        walk([s])
+    return sorted(chains, key=lambda c: (-len(c), c))
+
+
+def cited_not_ingested(g: nx.MultiDiGraph) -> list[str]:
+    """Instruments cited by some report but with no report of their own in the store.
+
+    "Of their own": no report node is identified as that instrument (by its own
+    symbol, jurisdiction-aware, through ``lkg:identifiedAs``).
+    """
+    return sorted(
+        v for v in g
+        if g.nodes[v].get("kind") == "instrument" and not g.nodes[v].get("reports")
+        and any(k == "cites" for _, _, k in g.in_edges(v, keys=True))
+    )

@@ -1,0 +1,78 @@
+"""PDF: the text layer page by page, OCR for pages that have none."""
+from __future__ import annotations
+
+import io
+
+from .errors import Unreadable
+from .ocr import OcrUnavailable, ocr_pil
+
+__all__ = ["pdf_pages", "MIN_PAGE_CHARS", "OCR_DPI"]
+
+MIN_PAGE_CHARS = 16  # fewer non-space characters than this: a scan, not a text page
+OCR_DPI = 300
+MAX_RENDER_PIXELS = 60_000_000  # bounds memory for huge page sizes (A0 at 300 dpi is ~140 MP)
+
+
+def pdf_pages(data: bytes) -> list[str]:
+    """Text of each page. Raises :class:`Unreadable` with a one-line reason."""
+    from pypdf import PdfReader
+    from pypdf.errors import DependencyError
+
+    # pypdf quietly rebuilds a file cut short, reading whatever pages survive;
+    # a PDF without its closing %%EOF is truncated and should be reported.
+    if b"%%EOF" not in data[-2048:]:
+        raise Unreadable("truncated or corrupt PDF")
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            # An owner password alone (print/copy restrictions) opens with "".
+            if not reader.decrypt(""):
+                raise Unreadable("password-protected PDF")
+        texts: list[str] = []
+        for page in reader.pages:
+            try:
+                texts.append(page.extract_text() or "")
+            except Exception:  # noqa: BLE001 - any failure in one content stream
+                texts.append("")  # an unreadable text layer: let OCR try the page
+    except Unreadable:
+        raise
+    except DependencyError:
+        raise Unreadable("encrypted PDF needs the 'cryptography' package") from None
+    except Exception as exc:  # pypdf raises many kinds on broken files
+        raise Unreadable(f"truncated or corrupt PDF ({type(exc).__name__})") from None
+
+    scanned = [i for i, t in enumerate(texts) if len("".join(t.split())) < MIN_PAGE_CHARS]
+    if scanned:
+        try:
+            for i, text in _ocr_pages(data, scanned):
+                texts[i] = text
+        except OcrUnavailable as exc:
+            # Blank pages in a text PDF are fine; a PDF with no text at all is not.
+            if len(scanned) == len(texts):
+                raise Unreadable(f"scanned PDF: {exc}") from None
+    return texts
+
+
+def _ocr_pages(data: bytes, indices: list[int]):
+    """Render the given pages with PDFium and OCR them, one at a time."""
+    import pypdfium2 as pdfium
+
+    try:
+        doc = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        raise OcrUnavailable(f"cannot render PDF pages ({exc})") from None
+    try:
+        for i in indices:
+            page = doc[i]
+            try:
+                width, height = page.get_size()  # points: 1/72 inch
+                scale = OCR_DPI / 72
+                pixels = width * height * scale * scale
+                if pixels > MAX_RENDER_PIXELS:
+                    scale *= (MAX_RENDER_PIXELS / pixels) ** 0.5
+                image = page.render(scale=scale, grayscale=True).to_pil()
+            finally:
+                page.close()
+            yield i, ocr_pil(image, dpi=round(scale * 72))
+    finally:
+        doc.close()

@@ -1,0 +1,489 @@
+"""The default store: an embedded, on-disk Oxigraph (RocksDB) quad store.
+
+Each report lives in its own named graph (:attr:`ReportGraph.iri`). A small
+bookkeeping graph, ``<urn:legal-kg:meta>``, records for every report key its
+graph IRI and content hash::
+
+    <urn:legal-kg:report:KEY> meta:key "KEY" ; meta:graph <REPORT-GRAPH> ; meta:contentHash "…" .
+
+so :meth:`OxigraphStore.stored_hash` is a single index lookup.
+
+Atomicity: pyoxigraph 0.5 has no Python transaction API, but
+``Store.update()`` runs one SPARQL Update request (any number of operations)
+as a single transaction. :meth:`OxigraphStore.save` therefore replaces a
+report with *one* request — ``DROP`` the old graph, rewrite its bookkeeping
+entry, ``INSERT DATA`` the new triples — so a process killed midway leaves
+either the old or the new version, never a mix.
+
+Concurrency: one writer process at a time (RocksDB holds a lock on the
+directory). :meth:`OxigraphStore.open_read_only` opens a snapshot for readers
+such as ``kg serve``; it sees the data as of opening and must not be used
+while another process writes (Oxigraph documents that as undefined behaviour).
+
+Queries run over the union of all graphs (``use_default_graph_as_union``),
+which includes the bookkeeping graph; it only holds ``urn:legal-kg:meta#…``
+properties, so it does not disturb queries over the ELI/lkg vocabulary.
+"""
+from __future__ import annotations
+
+import json
+import re
+import threading
+from pathlib import Path
+from typing import IO, Iterator
+from urllib.parse import quote
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.term import BNode, Literal, URIRef
+
+from .base import ReportGraph, Store, StoreError
+
+__all__ = [
+    "OxigraphStore",
+    "QueryTimeout",
+    "ELI",
+    "LKG",
+    "META_GRAPH",
+    "PREFIXES",
+    "RESULT_FORMATS",
+    "GRAPH_FORMATS",
+    "EXPORT_FORMATS",
+    "result_kind",
+    "serialize_results",
+]
+
+ELI = "http://data.europa.eu/eli/ontology#"
+LKG = "https://w3id.org/legal-kg/ontology#"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+PREFIXES = {
+    "eli": ELI,
+    "lkg": LKG,
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "prov": "http://www.w3.org/ns/prov#",
+}
+
+META_GRAPH = "urn:legal-kg:meta"
+_META = ox.NamedNode(META_GRAPH)
+_KEY = ox.NamedNode("urn:legal-kg:meta#key")
+_GRAPH = ox.NamedNode("urn:legal-kg:meta#graph")
+_HASH = ox.NamedNode("urn:legal-kg:meta#contentHash")
+
+# Result formats by short name: SELECT/ASK results, then graphs (CONSTRUCT/DESCRIBE).
+RESULT_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+GRAPH_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+EXPORT_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+}
+
+
+class QueryTimeout(TimeoutError):
+    """A query did not finish within its time limit."""
+
+
+def _report_node(key: str) -> ox.NamedNode:
+    return ox.NamedNode("urn:legal-kg:report:" + quote(key, safe=""))
+
+
+# --- rdflib → SPARQL text --------------------------------------------------
+#
+# Building the INSERT DATA body ourselves is the fastest path measured
+# (~0.6 ms for 300 triples, against ~0.9 ms for rdflib's N-Triples serializer
+# and ~1 ms for building pyoxigraph Quads), and a SPARQL Update request is the
+# only way to replace a graph atomically from Python.
+
+_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+_LANG = re.compile(r"^[A-Za-z]+(-[A-Za-z0-9]+)*$")
+
+
+def _iri(value: str) -> str:
+    if _BAD_IRI.search(value):
+        raise ValueError(f"not a valid IRI (space or forbidden character): {value!r}")
+    return f"<{value}>"
+
+
+def _term(term, bnodes: dict) -> str:
+    if isinstance(term, URIRef):
+        return _iri(str(term))
+    if isinstance(term, Literal):
+        # Escaping backslashes first also neutralises SPARQL's \uXXXX pre-processing.
+        text = '"' + str(term).translate(_ESCAPES) + '"'
+        if term.language:
+            if not _LANG.match(term.language):
+                raise ValueError(f"invalid language tag: {term.language!r}")
+            return f"{text}@{term.language}"
+        if term.datatype and str(term.datatype) != XSD_STRING:
+            return f"{text}^^{_iri(str(term.datatype))}"
+        return text
+    if isinstance(term, BNode):
+        # Relabel: rdflib allows labels that SPARQL does not.
+        return bnodes.setdefault(term, f"_:b{len(bnodes)}")
+    raise ValueError(f"unsupported RDF term {term!r}")
+
+
+def _triples_text(graph: rdflib.Graph) -> str:
+    bnodes: dict = {}
+    return "\n".join(
+        f"{_term(s, bnodes)} {_term(p, bnodes)} {_term(o, bnodes)} ." for s, p, o in graph
+    )
+
+
+# --- pyoxigraph → rdflib ---------------------------------------------------
+
+
+def _to_rdflib(term):
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        dt = term.datatype.value
+        # rdflib distinguishes "x" from "x"^^xsd:string; the graph builder uses the former.
+        return Literal(term.value, datatype=None if dt == XSD_STRING else URIRef(dt))
+    raise ValueError(f"cannot convert {term!r} to rdflib (RDF-star terms are not supported)")
+
+
+# --- results ---------------------------------------------------------------
+
+
+def result_kind(result) -> str:
+    """``"boolean"`` (ASK), ``"solutions"`` (SELECT) or ``"graph"`` (CONSTRUCT/DESCRIBE)."""
+    if isinstance(result, ox.QueryBoolean):
+        return "boolean"
+    if isinstance(result, ox.QuerySolutions):
+        return "solutions"
+    return "graph"
+
+
+def _json_term(term) -> dict:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, ox.Triple):
+        return {
+            "type": "triple",
+            "value": {
+                "subject": _json_term(term.subject),
+                "predicate": _json_term(term.predicate),
+                "object": _json_term(term.object),
+            },
+        }
+    raise ValueError(f"unexpected term {term!r}")
+
+
+def serialize_results(
+    result, format: str | None = None, *, limit: int | None = None, prefixes: dict | None = None
+) -> tuple[bytes, str, bool]:
+    """Serialize a pyoxigraph query result; returns ``(body, media_type, truncated)``.
+
+    ``format`` is a key of :data:`RESULT_FORMATS` for SELECT/ASK or of
+    :data:`GRAPH_FORMATS` for CONSTRUCT/DESCRIBE; None picks the default
+    (``json``, ``turtle``). With ``limit``, at most that many solutions or
+    triples are written and ``truncated`` says whether some were dropped.
+    """
+    kind = result_kind(result)
+    if kind == "graph":
+        fmt = GRAPH_FORMATS[format or "turtle"]
+        triples = []
+        truncated = False
+        for triple in result:
+            if limit is not None and len(triples) >= limit:
+                truncated = True
+                break
+            triples.append(triple)
+        body = ox.serialize(triples, format=fmt, prefixes=prefixes or PREFIXES)
+        return body, fmt.media_type, truncated
+
+    fmt = RESULT_FORMATS[format or "json"]
+    if kind == "boolean" or limit is None:
+        return result.serialize(format=fmt), fmt.media_type, False
+    # pyoxigraph can only serialize a whole result, so to cut it at `limit`
+    # rows we write SPARQL JSON ourselves and let pyoxigraph convert from that.
+    variables = [v.value for v in result.variables]
+    rows = []
+    truncated = False
+    for solution in result:
+        if len(rows) >= limit:
+            truncated = True
+            break
+        rows.append({v: _json_term(solution[v]) for v in variables if solution[v] is not None})
+    body = json.dumps(
+        {"head": {"vars": variables}, "results": {"bindings": rows}},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode("utf-8")
+    if fmt != ox.QueryResultsFormat.JSON:
+        body = ox.parse_query_results(body, ox.QueryResultsFormat.JSON).serialize(format=fmt)
+    return body, fmt.media_type, truncated
+
+
+# --- the store -------------------------------------------------------------
+
+
+class OxigraphStore(Store):
+    """Report graphs in an Oxigraph store on disk at ``path`` (None: in memory)."""
+
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
+        self.path = Path(path) if path is not None else None
+        self.read_only = read_only
+        if self.path is None:
+            if read_only:
+                raise StoreError("an in-memory store cannot be opened read-only")
+            self._store = ox.Store()
+            return
+        self._check_path(self.path, read_only)
+        try:
+            if read_only:
+                self._store = ox.Store.read_only(str(self.path))
+            else:
+                self._store = ox.Store(str(self.path))
+        except OSError as e:
+            if "lock" in str(e).lower():
+                raise StoreError(
+                    f"store {self.path} is in use by another process "
+                    "(one writer at a time; stop it, or open read-only)"
+                ) from e
+            raise StoreError(f"cannot open store {self.path}: {e}") from e
+
+    @classmethod
+    def open_read_only(cls, path: str | Path) -> "OxigraphStore":
+        """A read-only snapshot of the store at ``path`` (for ``kg serve``)."""
+        return cls(path, read_only=True)
+
+    @staticmethod
+    def _check_path(path: Path, read_only: bool) -> None:
+        if path.exists() and not path.is_dir():
+            raise StoreError(f"{path} is a file, not an Oxigraph store directory")
+        if not path.parent.is_dir():
+            raise StoreError(f"cannot create store {path}: directory {path.parent} does not exist")
+        if path.is_dir() and any(path.iterdir()) and not (path / "CURRENT").exists():
+            raise StoreError(f"{path} is a non-empty directory that is not an Oxigraph store")
+        if read_only and not (path / "CURRENT").exists():
+            raise StoreError(f"no store at {path}")
+
+    @property
+    def oxigraph(self) -> ox.Store:
+        """The underlying :class:`pyoxigraph.Store`."""
+        if self._store is None:
+            raise StoreError("store is closed")
+        return self._store
+
+    def _writable(self) -> ox.Store:
+        if self.read_only:
+            raise StoreError(f"store {self.path} is open read-only")
+        return self.oxigraph
+
+    # -- bookkeeping --
+
+    def _meta(self, key: str, prop: ox.NamedNode):
+        for quad in self.oxigraph.quads_for_pattern(_report_node(key), prop, None, _META):
+            return quad.object
+        return None
+
+    def stored_hash(self, key: str) -> str | None:
+        value = self._meta(key, _HASH)
+        return value.value if value is not None else None
+
+    def report_keys(self) -> Iterator[str]:
+        for quad in self.oxigraph.quads_for_pattern(None, _KEY, None, _META):
+            yield quad.object.value
+
+    # -- writing --
+
+    def _replace_ops(self, report: ReportGraph) -> str:
+        """SPARQL Update operations that replace ``report`` and its bookkeeping."""
+        node = f"<{_report_node(report.key).value}>"
+        graph = _iri(report.iri)
+        if report.iri == META_GRAPH:
+            raise ValueError(f"{META_GRAPH} is reserved for bookkeeping")
+        drops = [f"DROP SILENT GRAPH {graph}"]
+        old = self._meta(report.key, _GRAPH)
+        if old is not None and old.value != report.iri:  # the report's graph IRI changed
+            drops.append(f"DROP SILENT GRAPH <{old.value}>")
+        meta = (
+            f"{node} {_KEY} {_term(Literal(report.key), {})} ; "
+            f"{_GRAPH} {graph} ; {_HASH} {_term(Literal(report.content_hash), {})} ."
+        )
+        return (
+            " ;\n".join(drops)
+            + f" ;\nDELETE WHERE {{ GRAPH {_META} {{ {node} ?p ?o }} }} ;\n"
+            + f"INSERT DATA {{ GRAPH {graph} {{\n{_triples_text(report.graph)}\n}}\n"
+            + f"GRAPH {_META} {{ {meta} }} }}"
+        )
+
+    def save(self, report: ReportGraph) -> bool:
+        store = self._writable()
+        if self.stored_hash(report.key) == report.content_hash:
+            return False
+        # One update() request = one transaction: old or new version, never a mix.
+        store.update(self._replace_ops(report))
+        return True
+
+    def delete(self, key: str) -> None:
+        store = self._writable()
+        graph = self._meta(key, _GRAPH)
+        if graph is None:
+            return
+        node = f"<{_report_node(key).value}>"
+        store.update(
+            f"DROP SILENT GRAPH <{graph.value}> ;\n"
+            f"DELETE WHERE {{ GRAPH {_META} {{ {node} ?p ?o }} }}"
+        )
+
+    # -- reading --
+
+    def load(self, key: str) -> ReportGraph:
+        graph_name = self._meta(key, _GRAPH)
+        if graph_name is None:
+            raise KeyError(key)
+        graph = rdflib.Graph()
+        for quad in self.oxigraph.quads_for_pattern(None, None, None, graph_name):
+            graph.add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate), _to_rdflib(quad.object)))
+        for prefix, ns in PREFIXES.items():
+            graph.bind(prefix, ns)
+        return ReportGraph(key=key, iri=graph_name.value, content_hash=self.stored_hash(key), graph=graph)
+
+    def _count(self, where: str) -> int:
+        result = self.query(f"PREFIX eli: <{ELI}> PREFIX lkg: <{LKG}> SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")
+        return int(next(iter(result))["n"].value)
+
+    def counts(self) -> dict[str, int]:
+        store = self.oxigraph
+        meta_quads = sum(1 for _ in store.quads_for_pattern(None, None, None, _META))
+        return {
+            "reports": sum(1 for _ in self.report_keys()),
+            "quads": len(store) - meta_quads,
+            "instruments": self._count("SELECT DISTINCT ?i WHERE { ?i a eli:LegalResource }"),
+            "mentions": self._count("SELECT DISTINCT ?m WHERE { ?m a lkg:Mention }"),
+        }
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        timeout: float | None = None,
+        default_graph: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+    ):
+        """Run a SPARQL 1.1 query over the union of all graphs.
+
+        Returns pyoxigraph's result (``QuerySolutions``, ``QueryBoolean`` or
+        ``QueryTriples``); raises SyntaxError for a malformed query.
+        ``default_graph``/``named_graphs`` (IRIs) restrict the dataset as the
+        SPARQL protocol's ``default-graph-uri``/``named-graph-uri`` do.
+
+        pyoxigraph cannot cancel a running query, so with ``timeout`` the
+        result is computed eagerly in a background thread and
+        :class:`QueryTimeout` is raised when it takes longer; the abandoned
+        thread runs to completion in the background (the server uses worker
+        processes instead, which it can kill).
+        """
+        kwargs: dict = {}
+        if default_graph:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]
+        else:
+            kwargs["use_default_graph_as_union"] = True
+        if named_graphs:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        store = self.oxigraph
+        if timeout is None:
+            return store.query(sparql, prefixes=PREFIXES, **kwargs)
+        return _query_with_timeout(lambda: store.query(sparql, prefixes=PREFIXES, **kwargs), timeout)
+
+    # -- export --
+
+    def export(self, out: str | Path | IO[bytes], format: str = "turtle") -> None:
+        """Write the store to ``out`` (path or binary file).
+
+        ``turtle``, ``nt`` and ``jsonld`` write the union of all report graphs
+        (distinct triples); ``nquads`` and ``trig`` keep the named graphs.
+        The bookkeeping graph is left out.
+        """
+        if format not in EXPORT_FORMATS:
+            raise ValueError(f"unknown export format {format!r}; choose from {', '.join(EXPORT_FORMATS)}")
+        fmt = EXPORT_FORMATS[format]
+        store = self.oxigraph
+        if fmt.supports_datasets:
+            items = (
+                q for q in store.quads_for_pattern(None, None, None, None) if q.graph_name != _META
+            )
+        else:
+            solutions = store.query(
+                f"SELECT DISTINCT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{META_GRAPH}>) }}"
+            )
+            items = (ox.Triple(s["s"], s["p"], s["o"]) for s in solutions)
+        target = str(out) if isinstance(out, (str, Path)) else out
+        ox.serialize(items, target, format=fmt, prefixes=PREFIXES if format != "nt" else None)
+
+    def flush(self) -> None:
+        if self._store is not None and not self.read_only and self.path is not None:
+            self._store.flush()
+
+    def close(self) -> None:
+        # Dropping the last reference releases the RocksDB lock.
+        self.flush()
+        self._store = None
+
+    def __repr__(self) -> str:
+        where = str(self.path) if self.path else "memory"
+        return f"OxigraphStore({where}{', read-only' if self.read_only else ''})"
+
+
+def _query_with_timeout(run, timeout: float):
+    """Evaluate the query ``run()`` fully within ``timeout`` seconds (see :meth:`OxigraphStore.query`)."""
+    box: dict = {}
+
+    def work():
+        # pyoxigraph results may only be used on the thread that created them,
+        # so the query runs and is fully read here; only bytes/triples leave.
+        try:
+            result = run()
+            box["kind"] = result_kind(result)
+            if box["kind"] == "graph":
+                box["value"] = list(result)
+            else:
+                box["value"] = result.serialize(format=ox.QueryResultsFormat.JSON)
+        except BaseException as e:  # re-raised in the caller's thread
+            box["error"] = e
+
+    # A daemon thread, so an abandoned query does not keep the process alive.
+    thread = threading.Thread(target=work, name="kg-query", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise QueryTimeout(f"query exceeded the {timeout:g} s time limit")
+    if "error" in box:
+        raise box["error"]
+    if box["kind"] == "graph":
+        return iter(box["value"])
+    return ox.parse_query_results(box["value"], ox.QueryResultsFormat.JSON)

@@ -1,0 +1,212 @@
+"""Session-scoped pytest fixtures giving tests a real Neo4j 5.26 server over Bolt.
+
+``neo4j_uri``
+    * ``NEO4J_URI`` set: check that it answers (``verify_connectivity`` with
+      ``NEO4J_USER`` / ``NEO4J_PASSWORD``, default ``neo4j`` / ``neo4j``) and return it.
+    * otherwise: start the bundled server (``scripts/neo4j start``) on a free
+      loopback port with a throw-away ``LEGAL_KG_NEO4J_HOME``, and stop it (and
+      delete that home) at the end of the session.
+
+    If Neo4j cannot be reached or started the requesting tests are skipped, or
+    *fail* when ``CI=true``: in CI the Neo4j tests must run, never skip.
+
+``neo4j_driver``
+    A ``neo4j.Driver`` connected to ``neo4j_uri`` (closed at session end).
+
+``neo4j_auth``
+    The ``(user, password)`` pair to connect with. The bundled server runs with
+    authentication disabled, so any credentials work against it.
+
+Use from ``tests/conftest.py``::
+
+    from neo4j_fixture import neo4j_auth, neo4j_driver, neo4j_uri  # noqa: F401
+
+The server is started at most once per test session, even if these fixtures are
+registered in more than one place (conftest and a test module): the state is
+kept in this module, not in the fixture definitions.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SCRIPT = REPO / "scripts" / "neo4j"
+
+# start = (first run only) Maven build + JVM start + wait for Bolt (<= 120 s in the script)
+START_TIMEOUT_S = float(os.environ.get("LEGAL_KG_NEO4J_FIXTURE_TIMEOUT", "900"))
+STOP_TIMEOUT_S = 120.0
+
+
+def _auth() -> tuple[str, str]:
+    return (
+        os.environ.get("NEO4J_USER", "neo4j"),
+        os.environ.get("NEO4J_PASSWORD", "neo4j"),
+    )
+
+
+def _unavailable(reason: str):
+    msg = f"Neo4j is not available: {reason}"
+    if os.environ.get("CI") == "true":
+        pytest.fail(msg, pytrace=False)
+    pytest.skip(msg)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _check_connectivity(uri: str) -> str | None:
+    """None if ``uri`` answers, else a one-line reason."""
+    try:
+        from neo4j import GraphDatabase
+    except ImportError as exc:  # pragma: no cover - neo4j is a project dependency
+        return f"the 'neo4j' Python driver is not installed ({exc})"
+    try:
+        with GraphDatabase.driver(uri, auth=_auth(), connection_timeout=10) as driver:
+            driver.verify_connectivity()
+    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
+        return f"{uri} does not answer: {type(exc).__name__}: {exc}"
+    return None
+
+
+def _tail(text: str, lines: int = 15) -> str:
+    return "\n".join(text.strip().splitlines()[-lines:])
+
+
+class _BundledServer:
+    """The one bundled server of this test session (reference counted)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._users = 0
+        self.uri: str | None = None
+        self.failure: str | None = None
+        self.home: Path | None = None
+
+    def _env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env["LEGAL_KG_NEO4J_HOME"] = str(self.home)
+        return env
+
+    def acquire(self) -> str:
+        with self._lock:
+            if self.failure is not None:  # do not retry a failed start for every test
+                _unavailable(self.failure)
+            if self.uri is None:
+                self._start()
+            self._users += 1
+            return self.uri  # type: ignore[return-value]
+
+    def release(self) -> None:
+        with self._lock:
+            self._users -= 1
+            if self._users <= 0:
+                self.stop()
+
+    def _start(self) -> None:
+        if not os.access(SCRIPT, os.X_OK):
+            self.failure = f"{SCRIPT} is missing or not executable"
+            _unavailable(self.failure)
+        self.home = Path(tempfile.mkdtemp(prefix="legal-kg-neo4j-"))
+        port = _free_port()
+        cmd = [str(SCRIPT), "start", "--port", str(port), "--home", str(self.home)]
+        try:
+            proc = subprocess.run(
+                cmd,
+                env=self._env(),
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                timeout=START_TIMEOUT_S,
+            )
+        except subprocess.TimeoutExpired:
+            self.stop(keep_home=True)
+            self.failure = (
+                f"'scripts/neo4j start' did not finish within {START_TIMEOUT_S:.0f} s "
+                f"(logs in {self.home}/logs)"
+            )
+            _unavailable(self.failure)
+        if proc.returncode != 0:
+            self.failure = (
+                f"'scripts/neo4j start' exited with {proc.returncode} "
+                f"(logs in {self.home}/logs):\n{_tail(proc.stderr)}"
+            )
+            self.stop(keep_home=True)
+            _unavailable(self.failure)
+        lines = proc.stdout.strip().splitlines()
+        uri = lines[-1].strip() if lines else f"bolt://127.0.0.1:{port}"
+        atexit.register(self.stop)  # belt and braces if the session dies early
+        reason = _check_connectivity(uri)
+        if reason is not None:
+            self.failure = f"bundled server started but {reason}"
+            self.stop(keep_home=True)
+            _unavailable(self.failure)
+        self.uri = uri
+
+    def stop(self, keep_home: bool = False) -> None:
+        home = self.home
+        if home is None:
+            return
+        if home.is_dir():
+            try:
+                subprocess.run(
+                    [str(SCRIPT), "stop", "--home", str(home)],
+                    env=self._env(),
+                    stdin=subprocess.DEVNULL,
+                    capture_output=True,
+                    text=True,
+                    timeout=STOP_TIMEOUT_S,
+                )
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+        self.uri = None
+        if not keep_home:
+            shutil.rmtree(home, ignore_errors=True)
+            self.home = None
+
+
+_SERVER = _BundledServer()
+
+
+@pytest.fixture(scope="session")
+def neo4j_auth() -> tuple[str, str]:
+    return _auth()
+
+
+@pytest.fixture(scope="session")
+def neo4j_uri():
+    external = os.environ.get("NEO4J_URI", "").strip()
+    if external:
+        reason = _check_connectivity(external)
+        if reason is not None:
+            _unavailable(f"NEO4J_URI is set but {reason}")
+        yield external
+        return
+    uri = _SERVER.acquire()
+    try:
+        yield uri
+    finally:
+        _SERVER.release()
+
+
+@pytest.fixture(scope="session")
+def neo4j_driver(neo4j_uri, neo4j_auth):
+    from neo4j import GraphDatabase
+
+    driver = GraphDatabase.driver(neo4j_uri, auth=neo4j_auth)
+    try:
+        yield driver
+    finally:
+        driver.close()

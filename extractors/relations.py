@@ -25,14 +25,14 @@ _MAX_GAP = 160  # characters between two citations for a cue to join them
 
 @lru_cache(maxsize=1)
 def _cues() -> list[tuple[RelationKind, bool, list[str]]]:
-    """(kind, passive, cue tokens), longest cue first so "được sửa đổi bởi" beats "sửa đổi"."""
+    """(kind, passive, cue tokens): passive cues first ("được sửa đổi bởi" contains "sửa đổi"), then longest."""
     out = []
     for kind, roles in vocabulary().relation_cues.items():
         for role, words in roles.items():
             if role in ("active", "passive"):
                 for w in words:
                     out.append((RelationKind(kind), role == "passive", _TOKEN.findall(fold_lower(w))))
-    return sorted(out, key=lambda c: -len(c[2]))
+    return sorted(out, key=lambda c: (not c[1], -len(c[2])))
 
 
 def _has_cue(tokens: list[str], cue: list[str]) -> bool:

@@ -1,21 +1,25 @@
 """Read what surrounds a symbol: its type word, issue date, issuing place.
 
-Everything here works on the *lowered* folded text (accent-free, lower case,
-offsets shared with the original) and tolerates OCR damage: ``Ké hoach s6``,
-``K& hoach sb``, ``ngdy 31/01/2023``, ``ngay 29 thang 12 nim 2022``.
+Each function looks at a small window of the text around one citation, folded
+to accent-free lower case (:func:`~extractors.normalize.fold_lower`), and
+tolerates OCR damage: ``Ké hoach s6``, ``K& hoach sb``, ``ngdy 31/01/2023``,
+``ngay 29 thang 12 nim 2022``. Only windows are folded, never the whole text,
+so the cost grows with the number of citations, not the size of the document.
 """
 from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from .normalize import fold_lower
+from .normalize import fold_lower, has_combining_marks
 from .vocab import vocabulary
 
 # "số", as OCR leaves it: so, s6, sb, sd, sé, s0, s…
-_SO = re.compile(r"s[a-z0-9&@¢]?\.?")
+SO = r"s[a-z0-9&@¢]?\.?"
+_SO = re.compile(SO)
 _WORD = re.compile(r"[^\s(),:;\"“”'‘’\[\]{}]+")
 
 _DAY_MONTH_YEAR = (
@@ -23,54 +27,60 @@ _DAY_MONTH_YEAR = (
     r"|(?P<d2>[0-3]?[0-9Oo])\s+th\S{1,3}ng\s+(?P<m2>[01]?[0-9Oo])\s+n\S{1,2}m\s+(?P<y2>(?:19|20)[0-9Oo]{2})"
 )
 # "ngày", as OCR leaves it: ngay, ngdy, ngiy (the "ay" is what gets garbled).
-_NGAY = r"ng\S{0,2}y"
+NGAY = r"ng\S{0,2}y"
 
 # A date right after a symbol: maybe glued (CPngay), maybe after "của <issuer>" on
 # the next line; the gap holds no digits (another number would own the date) and
-# no sentence break.
-DATE_AFTER = re.compile(
-    rf"(?:|(?P<gap>[^\d;()\[\]{{}}.!?]{{1,90}}?)(?<![a-z]))[ ,]*{_NGAY}[ :]*(?:\n\s*)?(?:{_DAY_MONTH_YEAR})"
+# no sentence break. Matched on the text as written (case-insensitively), so
+# no window needs folding.
+_DATE_AFTER = re.compile(
+    rf"(?:|(?P<gap>[^\d;()\[\]{{}}.!?]{{1,90}}?)(?<![^\W\d_]))[ ,]*{NGAY}[ :]*(?:\n\s*)?(?:{_DAY_MONTH_YEAR})",
+    re.IGNORECASE,
 )
-# A date earlier in the same sentence: "Ngày 12/3/2024, UBND tỉnh ban hành Quyết định số …"
-DATE_ANYWHERE = re.compile(rf"(?<![a-z]){_NGAY}[ :]*(?:\n\s*)?(?:{_DAY_MONTH_YEAR})")
+DATE = re.compile(rf"(?<![a-z]){NGAY}[ :]*(?:\n\s*)?(?:{_DAY_MONTH_YEAR})")
 # Words before "ngày" that make the date something else than the issue date.
 _NOT_ISSUE_DATE = re.compile(r"(?:\b(?:tu|den|ke tu|truoc|sau|hieu luc|thi hanh|hop|luc)\s*)$")
+_AFTER_WINDOW = 160
+_BEFORE_WINDOW = 48
 
 
+@lru_cache(maxsize=8192)
 def to_date(d: str, m: str, y: str) -> dt.date | None:
     """A calendar date from OCR'd parts (``O`` read for ``0``), or None if impossible."""
     try:
-        day, month, year = (int(x.replace("O", "0").replace("o", "0")) for x in (d, m, y))
-        date = dt.date(year, month, day)
+        year = int(y.replace("O", "0").replace("o", "0"))
+        date = dt.date(year, int(m.replace("O", "0").replace("o", "0")), int(d.replace("O", "0").replace("o", "0")))
     except ValueError:
         return None
     return date if 1945 <= year <= 2100 else None
 
 
-def _match_date(m: re.Match) -> dt.date | None:
+def match_date(m: re.Match) -> dt.date | None:
+    """The date a :data:`DATE` (or date-after) match spells."""
     if m["d"] is not None:
         return to_date(m["d"], m["m"], m["y"])
     return to_date(m["d2"], m["m2"], m["y2"])
 
 
-def date_after(lower: str, end: int) -> tuple[dt.date, int] | None:
-    """The issue date stated right after a symbol ending at ``end``, and where it ends."""
-    m = DATE_AFTER.match(lower, end)
+def date_after(text: str, end: int) -> tuple[dt.date, str] | None:
+    """The issue date stated right after a symbol ending at ``end``, and the words before it."""
+    m = _DATE_AFTER.match(text, end, end + _AFTER_WINDOW)
     if not m:
         return None
-    gap = m["gap"] or ""
-    if _NOT_ISSUE_DATE.search(gap.strip()):
+    gap = fold_lower(m["gap"] or "").strip()
+    if _NOT_ISSUE_DATE.search(gap):
         return None
-    date = _match_date(m)
-    return (date, m.end()) if date else None
+    date = match_date(m)
+    return (date, gap) if date else None
 
 
-def date_before(lower: str, sentence_start: int, start: int) -> dt.date | None:
+def date_before(text: str, sentence_start: int, start: int) -> dt.date | None:
     """An issue date stated earlier in the sentence, with nothing numbered in between."""
+    window = fold_lower(text[sentence_start:start])
     found = None
-    for m in DATE_ANYWHERE.finditer(lower, sentence_start, start):
-        if not re.search(r"\d", lower[m.end():start]) and not _NOT_ISSUE_DATE.search(lower[sentence_start:m.start()].strip()):
-            found = _match_date(m)
+    for m in DATE.finditer(window):
+        if not re.search(r"\d", window[m.end():]) and not _NOT_ISSUE_DATE.search(window[:m.start()].strip()):
+            found = match_date(m)
     return found
 
 
@@ -85,26 +95,41 @@ def _type_words() -> list[tuple[str, int, str]]:
     return out
 
 
-def _similar(a: str, b: str) -> float:
+def similar(a: str, b: str) -> float:
+    """OCR-tolerant likeness of two folded phrases (0…1).
+
+    Phrases that differ in first letter, word count, or length by more than a
+    quarter score 0 without the costly comparison; OCR garbles vowels, rarely these.
+    """
+    if a[:1] != b[:1] or a.count(" ") != b.count(" ") or abs(len(a) - len(b)) * 4 > len(b):
+        return 0.0
+    if a == b:
+        return 1.0
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
-def type_word_before(lower: str, start: int) -> str | None:
-    """Document-type code named just before a symbol ("Kế hoạch số" → ``KH``), if any."""
-    words = _WORD.findall(lower[max(0, start - 48):start])
-    if words and _SO.fullmatch(words[-1]):
-        words.pop()
+@lru_cache(maxsize=4096)
+def _type_of(words: tuple[str, ...]) -> str | None:
     scored = []
     for code, n, phrase in _type_words():
         if len(words) >= n:
-            score = _similar(" ".join(words[-n:]), phrase)
+            score = similar(" ".join(words[-n:]), phrase)
             if score >= 0.8:
                 scored.append((score, n, code))  # ties go to the longer phrase: TTLT over TT
     return max(scored)[2] if scored else None
 
 
+def type_word_before(text: str, start: int) -> str | None:
+    """Document-type code named just before a symbol ("Kế hoạch số" → ``KH``), if any."""
+    words = _WORD.findall(fold_lower(text[max(0, start - _BEFORE_WINDOW):start]))
+    if words and _SO.fullmatch(words[-1]):
+        words.pop()
+    return _type_of(tuple(words[-4:]))
+
+
 @lru_cache(maxsize=1)
-def _province_pattern() -> re.Pattern:
+def _provinces() -> tuple[re.Pattern, dict[str, str]]:
+    """A pattern for every folded province name, and folded name → proper name."""
     names = {}
     for j in vocabulary().jurisdictions.values():
         for name in (j.name, *j.names):
@@ -113,18 +138,32 @@ def _province_pattern() -> re.Pattern:
     return re.compile(rf"(?<![a-z])(?P<name>{alternatives})(?![a-z])"), names
 
 
-def provinces_in(lower: str, start: int = 0, end: int | None = None) -> list[tuple[str, int]]:
-    """Provinces named in ``lower[start:end]``: (proper name, offset) in order."""
-    pattern, names = _province_pattern()
-    end = len(lower) if end is None else end
-    return [(names[re.sub(r"\s+", " ", m["name"])], m.start()) for m in pattern.finditer(lower, start, end)]
+@lru_cache(maxsize=4096)
+def provinces_in(text: str) -> tuple[str, ...]:
+    """Provinces named in a (short) ``text``, in order."""
+    pattern, names = _provinces()
+    return tuple(names[re.sub(r"\s+", " ", m["name"])] for m in pattern.finditer(fold_lower(text)))
 
 
-def document_jurisdiction(lower: str) -> str | None:
-    """The province a document belongs to: the one it names most, "tỉnh X" counting double."""
+# "tỉnh X", "thành phố X", "TP. X" — and the place before the header's date ("Nghệ An, ngày …").
+# (Spelled out in both cases: an IGNORECASE pattern scans several times slower.)
+_PLACE_AFTER = re.compile(
+    r"[tT](?:[^\W\d_]{1,2}[nN][hH]|[hH][^\W\d_]{1,2}[nN][hH]\s+[pP][hH][^\W\d_]{1,2}|[pP]\.?)"
+    r"[ \t]+((?:[^\W\d_]+[ \t]*){1,4})"
+)
+_PLACE_BEFORE_DATE = re.compile(rf"(?m)^[ \t]*([^\W\d_][^\n,\d]{{1,30}}),[ \t]*{NGAY}")
+
+
+def document_jurisdiction(text: str, header_chars: int = 2500) -> str | None:
+    """The province a document belongs to: the one it names most after "tỉnh"/"thành phố",
+    the place of its dated header line counting triple."""
+    if has_combining_marks(text):  # decomposed text: compose it, offsets do not matter here
+        text = unicodedata.normalize("NFC", text)
     votes: dict[str, int] = {}
-    for name, pos in provinces_in(lower):
-        before = lower[max(0, pos - 12):pos]
-        weight = 2 if re.search(r"(tinh|pho|tp\.?)\s*$", before) else 1
-        votes[name] = votes.get(name, 0) + weight
+    for m in _PLACE_AFTER.finditer(text):
+        for name in provinces_in(m.group(1))[:1]:
+            votes[name] = votes.get(name, 0) + 1
+    for m in _PLACE_BEFORE_DATE.finditer(fold_lower(text[:header_chars])):
+        for name in provinces_in(m.group(1))[:1]:
+            votes[name] = votes.get(name, 0) + 3
     return max(votes, key=votes.get) if votes else None

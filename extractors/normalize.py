@@ -74,6 +74,11 @@ def fold(text: str) -> Folded:
     return Folded("".join(chars), text, tuple(starts))
 
 
+def has_combining_marks(text: str) -> bool:
+    """Is ``text`` (partly) decomposed, accents stored as separate combining marks?"""
+    return _COMBINING.search(text) is not None
+
+
 def fold_lower(text: str) -> str:
     """Accent-free lower case, for comparing words (not offset-preserving on NFD input)."""
     return _COMBINING.sub("", text.translate(_fold_table())).lower()

@@ -7,19 +7,20 @@ itself to each citation in it. Cue words live in ``vocab/relations.yaml``.
 """
 from __future__ import annotations
 
+import bisect
 import re
-from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Sequence
 
 from kg.model import Mention, Relation, RelationKind
 
+from .context import similar
 from .normalize import fold_lower
 from .vocab import vocabulary
 
 _TOKEN = re.compile(r"[^\s,;:()\"“”.]+")
 # "Căn cứ" opening a clause at a line start (OCR: Can ctr, Cin cu).
-_BASIS = re.compile(r"(?:^|\n)[ \t\-+•]*c\S{1,2}n\s+c\S{1,3}\b")
+_BASIS = re.compile(r"(?m)^[ \t\-+•]*[cC]\S{1,2}[nN][ \t]+[cC]\S{1,3}(?!\w)")
 _MAX_GAP = 160  # characters between two citations for a cue to join them
 
 
@@ -35,28 +36,35 @@ def _cues() -> list[tuple[RelationKind, bool, list[str]]]:
     return sorted(out, key=lambda c: (not c[1], -len(c[2])))
 
 
+@lru_cache(maxsize=1)
+def _skeleton() -> re.Pattern:
+    """A cheap first look: some cue's words by their first letters (s… d… b… s…)."""
+    shapes = {r"\W+".join(rf"{re.escape(t[0])}\S*" for t in cue) for _, _, cue in _cues()}
+    return re.compile("|".join(rf"(?<!\w){s}" for s in sorted(shapes, key=len, reverse=True)))
+
+
 def _has_cue(tokens: list[str], cue: list[str]) -> bool:
     """Does some window of ``tokens`` read like ``cue`` (OCR-tolerant)?"""
     n, target = len(cue), " ".join(cue)
-    for i in range(len(tokens) - n + 1):
-        window = " ".join(tokens[i:i + n])
-        if window[:1] == target[:1] and SequenceMatcher(None, window, target, autojunk=False).ratio() >= 0.8:
-            return True
-    return False
+    initials = [c[0] for c in cue]  # OCR garbles vowels, rarely a word's first letter
+    return any(
+        [t[0] for t in tokens[i:i + n]] == initials and similar(" ".join(tokens[i:i + n]), target) >= 0.8
+        for i in range(len(tokens) - n + 1)
+    )
 
 
-def relations_between(lower: str, mentions: Sequence[Mention], sentence_of) -> list[Relation]:
-    """Relations stated between consecutive citations of one sentence.
-
-    ``sentence_of(offset)`` gives the sentence index of an offset.
-    """
+def relations_between(text: str, mentions: Sequence[Mention], sentence_break: re.Pattern) -> list[Relation]:
+    """Relations stated between consecutive citations of one sentence."""
     found: list[Relation] = []
     for a, b in zip(mentions, mentions[1:]):
-        if sentence_of(a.start) != sentence_of(b.start) or b.start - a.end > _MAX_GAP:
+        if b.start - a.end > _MAX_GAP or a.instrument.key == b.instrument.key:
             continue
-        if a.instrument.key == b.instrument.key:
+        if sentence_break.search(text, a.end, b.start):
             continue
-        tokens = _TOKEN.findall(lower[a.end:b.start])
+        gap = fold_lower(text[a.end:b.start])
+        if not _skeleton().search(gap):
+            continue
+        tokens = _TOKEN.findall(gap)
         for kind, passive, cue in _cues():
             if _has_cue(tokens, cue):
                 source, target = (b, a) if passive else (a, b)
@@ -65,14 +73,17 @@ def relations_between(lower: str, mentions: Sequence[Mention], sentence_of) -> l
     return found
 
 
-def based_on(lower: str, mentions: Sequence[Mention], own, clause_end) -> list[Relation]:
+def based_on(text: str, mentions: Sequence[Mention], own, clause_end) -> list[Relation]:
     """``based_on`` relations from the document (``own``: its instrument or None) to each
     citation inside a "Căn cứ …" clause. ``clause_end(offset)`` gives where a clause ends."""
     found = []
-    for m in _BASIS.finditer(lower):
+    if not mentions:
+        return found
+    starts = [m.start for m in mentions]
+    for m in _BASIS.finditer(text):
         end = clause_end(m.end())
-        for mention in mentions:
-            if m.end() <= mention.start < end and (own is None or mention.instrument.key != own.key):
+        for mention in mentions[bisect.bisect_left(starts, m.end()):bisect.bisect_left(starts, end)]:
+            if own is None or mention.instrument.key != own.key:
                 found.append(Relation(RelationKind.BASED_ON, own, mention.instrument, m.start(), mention.end))
     return found
 

@@ -69,7 +69,7 @@ class Jurisdiction:
     names: tuple[str, ...]
 
 
-@dataclass
+@dataclass(eq=False)  # hashable by identity, for the look-up cache
 class Vocabulary:
     doc_types: dict[str, DocType]
     issuers: dict[str, Issuer]
@@ -86,6 +86,7 @@ class Vocabulary:
             for key in _ocr_readings(code):
                 self._codes.setdefault(key, code)
 
+    @lru_cache(maxsize=8192)
     def canonical_code(self, raw: str) -> str | None:
         """The vocabulary code that ``raw`` (as OCR'd) stands for, or None.
 

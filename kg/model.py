@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import hashlib
 import re
 import unicodedata
@@ -29,6 +30,7 @@ __all__ = [
 ]
 
 
+@functools.lru_cache(maxsize=65536)
 def slugify(value: str) -> str:
     """ASCII slug for identifiers and IRIs: ``"60/2021/NĐ-CP"`` → ``"60-2021-nd-cp"``."""
     value = value.replace("đ", "d").replace("Đ", "D")
@@ -84,7 +86,7 @@ class Instrument:
     national: bool = True
     title: str | None = None
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
         """Stable, jurisdiction-aware identity, shared by the RDF and Neo4j stores.
 

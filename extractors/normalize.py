@@ -1,21 +1,16 @@
-"""Fold text for matching, keeping a map back to the original offsets.
+"""Fold short pieces of text for OCR-tolerant comparison.
 
-OCR and typing put the same symbol in many dresses: ``NĐ-CP``, ``ND-CP``,
-``NÐ-CP`` (an Icelandic eth), ``QĐ–UBND`` with an en dash. The finders work on
-a *folded* copy where each letter loses its diacritics (``Đ``/``Ð`` → ``D``),
-dashes become ``-`` and odd spaces become `` ``; case is kept, because symbol
-codes are case-sensitive (``TTg``).
-
-Folding is one character for one character for text in NFC, which is what
-readers produce, so offsets are shared and no map is needed: that is the fast
-path. Text holding combining marks (NFD) folds by dropping the marks, and then
-:class:`Folded` keeps the map back to the original.
+Words around a citation come in many dresses: "Kế hoạch", "Ké hoach",
+"KE HOACH"; "ngày", "ngdy"; "tỉnh Nghệ An", "tinh Nghé An". The context
+readers compare them *folded*: accent-free (``Đ``/``Ð`` → ``d``), dashes as
+``-``, odd spaces as `` ``, lower case. Folding is only ever applied to small
+windows and to vocabulary; offsets always come from the unfolded text, so no
+offset map is needed (see :mod:`extractors.find`).
 """
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
 
 _COMBINING = re.compile(r"[\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
@@ -37,41 +32,6 @@ def _fold_table() -> dict[int, str]:
     table[ord("\u2044")] = "/"  # fraction slash
     table[ord("\u2215")] = "/"  # division slash
     return table
-
-
-@dataclass(frozen=True)
-class Folded:
-    """The folded text, and how to get back to the original's offsets."""
-
-    text: str
-    original: str
-    _starts: tuple[int, ...] | None = None  # folded index → original index (slow path only)
-
-    def start(self, i: int) -> int:
-        """Original offset of folded offset ``i`` (a span start)."""
-        if self._starts is None:
-            return i
-        return self._starts[i] if i < len(self._starts) else len(self.original)
-
-    def end(self, j: int) -> int:
-        """Original offset of folded end ``j`` (exclusive): takes trailing combining marks along."""
-        return self.start(j)
-
-
-def fold(text: str) -> Folded:
-    """Fold ``text`` for matching (see module docstring)."""
-    folded = text.translate(_fold_table())
-    if not _COMBINING.search(text):
-        return Folded(folded, text)
-    # Slow path: decomposed input. Drop the marks and remember where each kept char came from.
-    chars: list[str] = []
-    starts: list[int] = []
-    for i, ch in enumerate(folded):
-        if _COMBINING.match(ch):
-            continue
-        chars.append(ch)
-        starts.append(i)
-    return Folded("".join(chars), text, tuple(starts))
 
 
 def has_combining_marks(text: str) -> bool:

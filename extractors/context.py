@@ -85,14 +85,13 @@ def date_before(text: str, sentence_start: int, start: int) -> dt.date | None:
 
 
 @lru_cache(maxsize=1)
-def _type_words() -> list[tuple[str, int, str]]:
-    """(code, syllable count, folded phrase) for every type word in the vocabulary."""
-    out = []
-    for code, t in vocabulary().doc_types.items():
-        for word in t.words:
-            phrase = fold_lower(word)
-            out.append((code, len(phrase.split()), phrase))
-    return out
+def _phrases() -> list[tuple[str | None, int, str]]:
+    """(type code, word count, folded phrase) for every type word in the vocabulary,
+    and (None, …) for the words that make a number a form or a standard."""
+    vocab = vocabulary()
+    out = [(code, w) for code, t in vocab.doc_types.items() for w in t.words]
+    out += [(None, w) for w in vocab.form_words]
+    return [(code, len(fold_lower(w).split()), fold_lower(w)) for code, w in out]
 
 
 def similar(a: str, b: str) -> float:
@@ -109,22 +108,29 @@ def similar(a: str, b: str) -> float:
 
 
 @lru_cache(maxsize=4096)
-def _type_of(words: tuple[str, ...]) -> str | None:
+def _named_by(words: tuple[str, ...]) -> tuple[bool, str | None]:
     scored = []
-    for code, n, phrase in _type_words():
+    for code, n, phrase in _phrases():
         if len(words) >= n:
             score = similar(" ".join(words[-n:]), phrase)
             if score >= 0.8:
-                scored.append((score, n, code))  # ties go to the longer phrase: TTLT over TT
-    return max(scored)[2] if scored else None
+                scored.append((score, n, code or ""))  # ties go to the longer phrase: TTLT over TT
+    if not scored:
+        return True, None
+    code = max(scored)[2]
+    return bool(code), code or None
 
 
-def type_word_before(text: str, start: int) -> str | None:
-    """Document-type code named just before a symbol ("Kế hoạch số" → ``KH``), if any."""
+def words_before(text: str, start: int) -> tuple[bool, str | None]:
+    """What the words just before a number call it: (a citation?, type code).
+
+    "Kế hoạch số" → ``(True, "KH")``; "mẫu số" → ``(False, None)`` (a form);
+    nothing known → ``(True, None)``.
+    """
     words = _WORD.findall(fold_lower(text[max(0, start - _BEFORE_WINDOW):start]))
     if words and _SO.fullmatch(words[-1]):
         words.pop()
-    return _type_of(tuple(words[-4:]))
+    return _named_by(tuple(words[-4:]))
 
 
 @lru_cache(maxsize=1)

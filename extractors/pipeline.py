@@ -140,8 +140,8 @@ def extract(text: str | Text, *, source: str | None = None, jurisdiction: str | 
 
     found: list[_Found] = []
     for cand in find_candidates(raw):
-        type_word = context.type_word_before(raw, cand.start)
-        sym = resolve(cand, raw, type_word)
+        citation, type_word = context.words_before(raw, cand.start)
+        sym = resolve(cand, raw, type_word) if citation else None
         if sym is not None:
             found.append(_read(raw, sym, type_word, place))
 

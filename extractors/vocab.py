@@ -75,6 +75,7 @@ class Vocabulary:
     issuers: dict[str, Issuer]
     jurisdictions: dict[str, Jurisdiction]
     relation_cues: dict[str, dict[str, tuple[str, ...]]]
+    form_words: tuple[str, ...]  # "mẫu số …", "Phụ lục …": a number that is not a citation
     _codes: dict[str, str] = field(default_factory=dict)  # lookup key → canonical code
 
     def __post_init__(self) -> None:
@@ -139,4 +140,5 @@ def vocabulary() -> Vocabulary:
         kind: {role: tuple(words or ()) for role, words in d.items()}
         for kind, d in _load("relations").items()
     }
-    return Vocabulary(doc_types, issuers, jurisdictions, cues)
+    form_words = tuple(_load("not_citations")["before"])
+    return Vocabulary(doc_types, issuers, jurisdictions, cues, form_words)

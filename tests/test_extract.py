@@ -254,3 +254,12 @@ def test_results_do_not_depend_on_line_breaks(cuts):
            [(m.instrument.symbol, m.instrument.date) for m in extract(SAMPLE).mentions]
     for m in extract(text).mentions:
         assert text[m.start:m.end] == m.surface
+
+
+@pytest.mark.parametrize("text", ["theo mẫu số 02/TK-TNCN", "Phụ lục 01/PL-KH kèm theo", "Biểu số 03/BC-TH"])
+def test_forms_annexes_and_tables_are_not_citations(text):
+    assert symbols(text) == []
+
+
+def test_party_regulation_code():
+    assert cite("Quy định số 05-QĐi/TW") == [("05-QĐi/TW", "05-QĐi/TW", "QĐi", "TW", None)]

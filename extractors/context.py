@@ -18,9 +18,9 @@ from .normalize import fold_lower, has_combining_marks
 from .vocab import vocabulary
 
 # "số", as OCR leaves it: so, s6, sb, sd, sé, s0, s…
-SO = r"s[a-z0-9&@¢]?\.?"
+SO = r"s[a-z0-9&@¢]?"
 _SO = re.compile(SO)
-_WORD = re.compile(r"[^\s(),:;\"“”'‘’\[\]{}]+")
+WORD = re.compile(r"[^\s(),:;.\"“”'‘’\[\]{}]+")  # a word, for comparing phrases
 
 _DAY_MONTH_YEAR = (
     r"(?P<d>[0-3]?[0-9Oo])\s*[/.-]\s*(?P<m>[01]?[0-9Oo])\s*[/.-]\s*(?P<y>(?:19|20)[0-9Oo]{2})"
@@ -84,41 +84,72 @@ def date_before(text: str, sentence_start: int, start: int) -> dt.date | None:
     return found
 
 
-@lru_cache(maxsize=1)
-def _phrases() -> list[tuple[str | None, int, str]]:
-    """(type code, word count, folded phrase) for every type word in the vocabulary,
-    and (None, …) for the words that make a number a form or a standard."""
-    vocab = vocabulary()
-    out = [(code, w) for code, t in vocab.doc_types.items() for w in t.words]
-    out += [(None, w) for w in vocab.form_words]
-    return [(code, len(fold_lower(w).split()), fold_lower(w)) for code, w in out]
-
-
 def similar(a: str, b: str) -> float:
     """OCR-tolerant likeness of two folded phrases (0…1).
 
-    Phrases that differ in first letter, word count, or length by more than a
-    quarter score 0 without the costly comparison; OCR garbles vowels, rarely these.
+    Phrases that differ in length by more than a quarter score 0 without the
+    costly comparison.
     """
-    if a[:1] != b[:1] or a.count(" ") != b.count(" ") or abs(len(a) - len(b)) * 4 > len(b):
-        return 0.0
     if a == b:
         return 1.0
+    if abs(len(a) - len(b)) * 4 > len(b):
+        return 0.0
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+class Phrases:
+    """Vocabulary phrases (type words, relation cues) found OCR-tolerantly in word lists.
+
+    OCR garbles vowels and diacritics, rarely a word's first letter: phrases are
+    indexed by their words' initials, and only those whose initials line up are
+    compared in full (:func:`similar` ≥ ``threshold``).
+    """
+
+    def __init__(self, entries, threshold: float = 0.8):
+        self.threshold = threshold
+        self._index: dict[tuple[str, ...], list[tuple[int, str, object]]] = {}
+        for rank, (value, phrase) in enumerate(entries):
+            words = tuple(WORD.findall(fold_lower(phrase)))
+            self._index.setdefault(tuple(w[0] for w in words), []).append((rank, " ".join(words), value))
+        self._lengths = sorted({len(k) for k in self._index}, reverse=True)
+
+    def _matches(self, words, i: int, n: int):
+        candidates = self._index.get(tuple(w[0] for w in words[i:i + n]))
+        if candidates:
+            text = " ".join(words[i:i + n])
+            for rank, phrase, value in candidates:
+                score = similar(text, phrase)
+                if score >= self.threshold:
+                    yield score, rank, value
+
+    def ending(self, words) -> list[tuple[float, int, int, object]]:
+        """Phrases the list of words ends with: (score, word count, -rank, value)."""
+        return [(score, n, -rank, value) for n in self._lengths if n <= len(words)
+                for score, rank, value in self._matches(words, len(words) - n, n)]
+
+    def first_anywhere(self, words):
+        """The value of the earliest-listed phrase found anywhere in ``words``, or None."""
+        found = [(rank, value) for n in self._lengths for i in range(len(words) - n + 1)
+                 for _, rank, value in self._matches(words, i, n)]
+        return min(found, key=lambda f: f[0])[1] if found else None
+
+
+@lru_cache(maxsize=1)
+def _naming_phrases() -> Phrases:
+    """Type words (value: their code) and form words (value: None) of the vocabulary."""
+    vocab = vocabulary()
+    entries = [(code, w) for code, t in vocab.doc_types.items() for w in t.words]
+    entries += [(None, w) for w in vocab.form_words]
+    return Phrases(entries)
 
 
 @lru_cache(maxsize=4096)
 def _named_by(words: tuple[str, ...]) -> tuple[bool, str | None]:
-    scored = []
-    for code, n, phrase in _phrases():
-        if len(words) >= n:
-            score = similar(" ".join(words[-n:]), phrase)
-            if score >= 0.8:
-                scored.append((score, n, code or ""))  # ties go to the longer phrase: TTLT over TT
-    if not scored:
+    found = _naming_phrases().ending(words)
+    if not found:
         return True, None
-    code = max(scored)[2]
-    return bool(code), code or None
+    code = max(found, key=lambda f: f[:3])[3]  # best score; ties go to the longer phrase (TTLT over TT)
+    return code is not None, code
 
 
 def words_before(text: str, start: int) -> tuple[bool, str | None]:
@@ -127,7 +158,7 @@ def words_before(text: str, start: int) -> tuple[bool, str | None]:
     "Kế hoạch số" → ``(True, "KH")``; "mẫu số" → ``(False, None)`` (a form);
     nothing known → ``(True, None)``.
     """
-    words = _WORD.findall(fold_lower(text[max(0, start - _BEFORE_WINDOW):start]))
+    words = WORD.findall(fold_lower(text[max(0, start - _BEFORE_WINDOW):start]))
     if words and _SO.fullmatch(words[-1]):
         words.pop()
     return _named_by(tuple(words[-4:]))

@@ -30,7 +30,7 @@ _CAPITALS = "A-Z\u0110\u00c0-\u00dd\u1ea0-\u1ef8"  # (a superset of) Vietnamese 
 # A sentence ends at ";", a blank line, ". " before a capital, or a new bullet line.
 SENTENCE_BREAK = re.compile(rf";|\n[ \t]*\n|\.(?=\s+[{_CAPITALS}])|\n(?=[ \t]*[-+•][ \t])")
 # What may stand between symbols listed together: "số 008/CĐ-UBND và số 009/CĐ-UBND".
-_LIST_JOIN = re.compile(rf"[\s,]*(?:v\S{{0,2}}|hoac|,)?\s*(?:[^\d\s;.()]{{1,12}}\s+){{0,3}}?(?:{context.SO})?\s*")
+_LIST_JOIN = re.compile(rf"[\s,]*(?:v\S{{0,2}}|hoac|,)?\s*(?:[^\d\s;.()]{{1,12}}\s+){{0,3}}?(?:{context.SO}\.?)?\s*")
 # "Số: 123/BC-SKHCN" opening a header line: the document's own symbol.
 _OWN_SYMBOL = re.compile(rf"(?:^|\n)[ \t]*{context.SO}[ \t]*[:;.]?[ \t]*$")
 
@@ -161,9 +161,15 @@ def extract(text: str | Text, *, source: str | None = None, jurisdiction: str | 
             votes.setdefault((f.sym.symbol, f.jurisdiction), Counter())[f.date or meta["date"]] += 1
     dates = {key: counts.most_common(1)[0][0] for key, counts in votes.items()}
 
+    instruments: dict[tuple, Instrument] = {}
+
     def instrument(f: _Found) -> Instrument:
-        date = dates.get((f.sym.symbol, f.jurisdiction))
-        return Instrument(
+        """One shared Instrument per symbol and place."""
+        key = (f.sym.symbol, f.jurisdiction)
+        if key in instruments:
+            return instruments[key]
+        date = dates.get(key)
+        instruments[key] = Instrument(
             symbol=f.sym.symbol,
             number=f.sym.number,
             doc_type=f.type_code,
@@ -173,6 +179,7 @@ def extract(text: str | Text, *, source: str | None = None, jurisdiction: str | 
             jurisdiction=f.jurisdiction,
             national=f.sym.national,
         )
+        return instruments[key]
 
     mentions = tuple(Mention(f.sym.start, f.sym.end, raw[f.sym.start:f.sym.end], instrument(f)) for f in found)
     own = next((m.instrument for m in mentions if m.instrument.symbol == own_symbol), None)

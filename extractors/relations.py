@@ -14,43 +14,24 @@ from typing import Sequence
 
 from kg.model import Mention, Relation, RelationKind
 
-from .context import similar
+from .context import WORD, Phrases
 from .normalize import fold_lower
 from .vocab import vocabulary
 
-_TOKEN = re.compile(r"[^\s,;:()\"“”.]+")
 # "Căn cứ" opening a clause at a line start (OCR: Can ctr, Cin cu).
 _BASIS = re.compile(r"(?m)^[ \t\-+•]*[cC]\S{1,2}[nN][ \t]+[cC]\S{1,3}(?!\w)")
 _MAX_GAP = 160  # characters between two citations for a cue to join them
 
 
 @lru_cache(maxsize=1)
-def _cues() -> list[tuple[RelationKind, bool, list[str]]]:
-    """(kind, passive, cue tokens): passive cues first ("được sửa đổi bởi" contains "sửa đổi"), then longest."""
-    out = []
-    for kind, roles in vocabulary().relation_cues.items():
-        for role, words in roles.items():
-            if role in ("active", "passive"):
-                for w in words:
-                    out.append((RelationKind(kind), role == "passive", _TOKEN.findall(fold_lower(w))))
-    return sorted(out, key=lambda c: (not c[1], -len(c[2])))
-
-
-@lru_cache(maxsize=1)
-def _skeleton() -> re.Pattern:
-    """A cheap first look: some cue's words by their first letters (s… d… b… s…)."""
-    shapes = {r"\W+".join(rf"{re.escape(t[0])}\S*" for t in cue) for _, _, cue in _cues()}
-    return re.compile("|".join(rf"(?<!\w){s}" for s in sorted(shapes, key=len, reverse=True)))
-
-
-def _has_cue(tokens: list[str], cue: list[str]) -> bool:
-    """Does some window of ``tokens`` read like ``cue`` (OCR-tolerant)?"""
-    n, target = len(cue), " ".join(cue)
-    initials = [c[0] for c in cue]  # OCR garbles vowels, rarely a word's first letter
-    return any(
-        [t[0] for t in tokens[i:i + n]] == initials and similar(" ".join(tokens[i:i + n]), target) >= 0.8
-        for i in range(len(tokens) - n + 1)
-    )
+def _cues() -> Phrases:
+    """Relation cues, valued (kind, passive?): passive cues first ("được sửa đổi bởi"
+    contains "sửa đổi"), then the longest, so the first listed found wins."""
+    entries = [((RelationKind(kind), role == "passive"), cue)
+               for kind, roles in vocabulary().relation_cues.items()
+               for role, cues in roles.items() if role in ("active", "passive") for cue in cues]
+    entries.sort(key=lambda e: (not e[0][1], -len(WORD.findall(e[1]))))
+    return Phrases(entries)
 
 
 def relations_between(text: str, mentions: Sequence[Mention], sentence_break: re.Pattern) -> list[Relation]:
@@ -61,15 +42,11 @@ def relations_between(text: str, mentions: Sequence[Mention], sentence_break: re
             continue
         if sentence_break.search(text, a.end, b.start):
             continue
-        gap = fold_lower(text[a.end:b.start])
-        if not _skeleton().search(gap):
-            continue
-        tokens = _TOKEN.findall(gap)
-        for kind, passive, cue in _cues():
-            if _has_cue(tokens, cue):
-                source, target = (b, a) if passive else (a, b)
-                found.append(Relation(kind, source.instrument, target.instrument, a.start, b.end))
-                break
+        cue = _cues().first_anywhere(WORD.findall(fold_lower(text[a.end:b.start])))
+        if cue:
+            kind, passive = cue
+            source, target = (b, a) if passive else (a, b)
+            found.append(Relation(kind, source.instrument, target.instrument, a.start, b.end))
     return found
 
 

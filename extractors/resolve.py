@@ -18,7 +18,7 @@ from .vocab import vocabulary
 # After a symbol, one or two capitals standing alone may be the rest of its last
 # code, split by OCR ("157/SKHCN-V P"); or an issuer after a space for a hyphen
 # ("927/QĐ TTg").
-_SPLIT_TAIL = re.compile(r"[ ](?P<tail>[A-ZĐ]{1,2})(?![\w/])")
+_SPLIT_TAIL = re.compile(r"[ ](?P<tail>[A-ZĐ]{1,6})(?![\w/])")
 _SPACED_ISSUER = re.compile(r"[ ](?P<code>[A-ZĐ][A-Za-zĐđ0-9]*)(?![\w/])")
 
 

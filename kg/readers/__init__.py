@@ -1,0 +1,236 @@
+"""Read any common document file into Unicode NFC text with a page map.
+
+``read(path)`` picks a reader by the file's suffix, unless the content's
+signature says otherwise (a ``.pdf`` that is really a DOCX, a ``.doc`` that is
+really HTML). Every failure is a :class:`ReadError` with a one-line reason;
+unknown formats raise :class:`UnsupportedFormat`, which callers skip.
+"""
+from __future__ import annotations
+
+import io
+import os
+import stat
+from pathlib import Path
+
+from kg.model import Text
+
+from .errors import ReadError, Unreadable, UnsupportedFormat
+
+__all__ = [
+    "read",
+    "read_bytes",
+    "ReadError",
+    "UnsupportedFormat",
+    "SUPPORTED_SUFFIXES",
+    "DEFAULT_MAX_BYTES",
+]
+
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+MAX_IMAGE_PIXELS = 100_000_000  # a 300 dpi A0 scan is ~140 MP; phone photos are ~12-50 MP
+
+_KINDS = {
+    ".txt": "text",
+    ".docx": "docx",
+    ".pdf": "pdf",
+    ".html": "html",
+    ".htm": "html",
+    ".png": "image",
+    ".jpg": "image",
+    ".jpeg": "image",
+    ".tif": "image",
+    ".tiff": "image",
+    ".bmp": "image",
+}
+SUPPORTED_SUFFIXES = frozenset(_KINDS)
+
+_MEDIA_TYPES = {
+    "text": "text/plain",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+    "html": "text/html",
+}
+_IMAGE_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "TIFF": "image/tiff", "BMP": "image/bmp"}
+
+_SNIFF_BYTES = 8192
+
+
+def read(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Text:
+    """Read a file into a :class:`~kg.model.Text`; refuse files over ``max_bytes``."""
+    source = os.fsdecode(path)
+    p = Path(source)
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        raise ReadError(source, "broken symlink" if p.is_symlink() else "no such file") from None
+    except PermissionError:
+        raise ReadError(source, "permission denied") from None
+    except OSError as exc:
+        raise ReadError(source, _os_reason(exc)) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise ReadError(source, "is a directory")
+    if not stat.S_ISREG(st.st_mode):
+        raise ReadError(source, "not a regular file")
+
+    try:
+        with open(p, "rb") as f:
+            head = f.read(_SNIFF_BYTES)
+            kind = _kind(head, p.suffix, source)  # unknown types are refused unread
+            if st.st_size > max_bytes:
+                raise ReadError(source, _too_large(st.st_size, max_bytes))
+            # Read one byte past the limit: the file may have grown since stat().
+            data = head + f.read(max_bytes + 1 - len(head))
+    except PermissionError:
+        raise ReadError(source, "permission denied") from None
+    except OSError as exc:
+        raise ReadError(source, _os_reason(exc)) from None
+    if len(data) > max_bytes:
+        raise ReadError(source, _too_large(len(data), max_bytes))
+    return _read(data, source, kind)
+
+
+def read_bytes(
+    data: bytes, source: str, suffix: str = ".txt", *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Text:
+    """Read a document held in memory (e.g. from stdin); ``suffix`` names its format."""
+    if len(data) > max_bytes:
+        raise ReadError(source, _too_large(len(data), max_bytes))
+    return _read(data, source, _kind(data[:_SNIFF_BYTES], suffix, source))
+
+
+def _read(data: bytes, source: str, kind: str) -> Text:
+    if not data:
+        raise ReadError(source, "empty file")
+    try:
+        if kind == "text":
+            from .textfile import decode_text
+
+            content, encoding = decode_text(data)
+            return Text(content, source, _MEDIA_TYPES[kind], encoding)
+        if kind == "html":
+            from .htmlfile import html_text
+
+            content, encoding = html_text(data)
+            return Text(_unicode(content), source, _MEDIA_TYPES[kind], encoding)
+        if kind == "docx":
+            from .docxfile import docx_text
+
+            return Text(_unicode(docx_text(data)), source, _MEDIA_TYPES[kind], None)
+        if kind == "pdf":
+            from .pdffile import pdf_pages
+
+            content, pages = _join_pages([_unicode(p) for p in pdf_pages(data)])
+            return Text(content, source, _MEDIA_TYPES[kind], None, pages)
+        if kind == "image":
+            media_type, page_texts = _read_image(data)
+            content, pages = _join_pages(page_texts)
+            return Text(content, source, media_type, None, pages)
+    except Unreadable as exc:
+        raise ReadError(source, str(exc)) from None
+    raise AssertionError(kind)  # _kind returns only the kinds above
+
+
+def _unicode(text: str) -> str:
+    """NFC text, with lines set in legacy TCVN3/VNI fonts converted to Unicode."""
+    from .textfile import normalise
+    from .vnencodings import repair_font_text
+
+    return repair_font_text(normalise(text))
+
+
+def _join_pages(page_texts: list[str]) -> tuple[str, tuple[int, ...]]:
+    """One text with a newline between pages, and the offset where each page starts."""
+    from .textfile import normalise
+
+    parts: list[str] = []
+    starts: list[int] = []
+    offset = 0
+    for text in page_texts:
+        text = normalise(text).strip()
+        starts.append(offset)
+        parts.append(text)
+        offset += len(text) + 1
+    return "\n".join(parts), tuple(starts) or (0,)
+
+
+def _read_image(data: bytes) -> tuple[str, list[str]]:
+    """Media type and OCR text of each page (frame) of an image file."""
+    from PIL import Image
+
+    from .ocr import OcrUnavailable, check_tesseract, ocr_image
+
+    try:
+        check_tesseract()  # before decoding: the likeliest failure, and a cheap one
+    except OcrUnavailable as exc:
+        raise Unreadable(str(exc)) from None
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise Unreadable(f"image too large ({width}x{height} pixels)")
+            image.load()  # decodes the first frame: finds truncated files
+            fmt = image.format or "x-unknown"
+            media_type = _IMAGE_TYPES.get(fmt, f"image/{fmt.lower()}")
+            dpi = image.info.get("dpi")
+    except Unreadable:
+        raise
+    except Image.DecompressionBombError:
+        raise Unreadable("image too large") from None
+    except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds on bad files
+        raise Unreadable(f"truncated or corrupt image ({type(exc).__name__})") from None
+    # Tesseract guesses the resolution from glyph sizes when the file has none.
+    resolution = round(float(dpi[0])) if dpi and float(dpi[0]) >= 70 else None
+    try:
+        return media_type, ocr_image(data, dpi=resolution)
+    except OcrUnavailable as exc:
+        raise Unreadable(str(exc)) from None
+
+
+def _kind(head: bytes, suffix: str, source: str) -> str:
+    """The reader for a file: its content signature first, then its suffix."""
+    suffix = suffix.lower()
+    sniffed = _sniff(head)
+    if sniffed == "ole":
+        if suffix == ".docx":
+            return "docx"  # docx_text explains: password-protected or really a .doc
+        raise UnsupportedFormat(source, "old binary Office file (.doc/.xls): convert it to .docx")
+    if sniffed == "rtf":
+        raise UnsupportedFormat(source, "RTF document: save it as .docx")
+    if sniffed == "zip":
+        if suffix == ".docx":
+            return "docx"  # docx_text says what is wrong with it
+        raise UnsupportedFormat(source, f"ZIP archive or non-Word Office file ({suffix or 'no suffix'})")
+    if sniffed:
+        return sniffed
+    if suffix in _KINDS and _KINDS[suffix] in ("text", "html"):
+        return _KINDS[suffix]
+    from .htmlfile import looks_like_html
+
+    if head and looks_like_html(head):
+        return "html"  # a web page saved as .doc or named after a .pdf link
+    if suffix in _KINDS:
+        return _KINDS[suffix]  # its reader will say why the content does not fit
+    raise UnsupportedFormat(source, f"unsupported file type ({suffix or 'no suffix'})")
+
+
+def _sniff(head: bytes) -> str | None:
+    """Format named by a file's leading signature bytes, if it has one."""
+    if b"%PDF-" in head[:1024]:
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        # The first entries of a Word file are its manifest and word/ parts.
+        return "docx" if b"word/" in head else "zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "ole"
+    if head.startswith(b"{\\rtf"):
+        return "rtf"
+    if head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")):
+        return "image"
+    return None
+
+
+def _too_large(size: int, limit: int) -> str:
+    return f"file too large ({size / 1e6:.1f} MB > {limit / 1e6:.1f} MB limit)"
+
+
+def _os_reason(exc: OSError) -> str:
+    return (exc.strerror or type(exc).__name__).lower()

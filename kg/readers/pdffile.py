@@ -20,7 +20,7 @@ def pdf_pages(data: bytes) -> list[str]:
 
     # pypdf quietly rebuilds a file cut short, reading whatever pages survive;
     # a PDF without its closing %%EOF is truncated and should be reported.
-    if b"%%EOF" not in data[-2048:]:
+    if b"%%EOF" not in data[-65536:].rstrip(b"\x00 \t\r\n")[-2048:]:
         raise Unreadable("truncated or corrupt PDF")
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -38,8 +38,8 @@ def pdf_pages(data: bytes) -> list[str]:
         raise
     except DependencyError:
         raise Unreadable("encrypted PDF needs the 'cryptography' package") from None
-    except Exception as exc:  # pypdf raises many kinds on broken files
-        raise Unreadable(f"truncated or corrupt PDF ({type(exc).__name__})") from None
+    except Exception:  # noqa: BLE001 - pypdf raises many kinds on broken files
+        raise Unreadable("truncated or corrupt PDF") from None
 
     scanned = [i for i, t in enumerate(texts) if len("".join(t.split())) < MIN_PAGE_CHARS]
     if scanned:
@@ -63,16 +63,17 @@ def _ocr_pages(data: bytes, indices: list[int]):
         raise OcrUnavailable(f"cannot render PDF pages ({exc})") from None
     try:
         for i in indices:
-            page = doc[i]
             try:
+                page = doc[i]
                 width, height = page.get_size()  # points: 1/72 inch
                 scale = OCR_DPI / 72
                 pixels = width * height * scale * scale
                 if pixels > MAX_RENDER_PIXELS:
                     scale *= (MAX_RENDER_PIXELS / pixels) ** 0.5
                 image = page.render(scale=scale, grayscale=True).to_pil()
-            finally:
                 page.close()
+            except pdfium.PdfiumError as exc:
+                raise OcrUnavailable(f"cannot render PDF page {i + 1} ({exc})") from None
             yield i, ocr_pil(image, dpi=round(scale * 72))
     finally:
         doc.close()

@@ -19,6 +19,7 @@ _BOMS = (
 _NOT_TEXT = "not valid text in any known encoding"
 _MARGIN = 0.2  # score lead a font encoding needs over cp1258
 _NOT_VIETNAMESE = -0.5  # below this no Vietnamese decoding is plausible
+_SAMPLE_BYTES = 256 * 1024
 
 
 def normalise(text: str) -> str:
@@ -46,23 +47,27 @@ def decode_text(data: bytes) -> tuple[str, str]:
         raise Unreadable(_NOT_TEXT)
 
     # An 8-bit encoding. The Vietnamese ones decode almost any bytes, so pick
-    # the candidate whose words look most like Vietnamese syllables.
-    scores: dict[str, tuple[float, str]] = {}
+    # the candidate whose words look most like Vietnamese syllables (judged
+    # on a sample: enough words, bounded time).
+    sample = data[:_SAMPLE_BYTES]
+    scores: dict[str, float] = {}
     for name in LEGACY:
         try:
-            text = decode(data, name)
+            scores[name] = vietnamese_score(decode(sample, name))
         except UnicodeDecodeError:
             continue
-        scores[name] = (vietnamese_score(text), text)
     if scores:
-        best = max(scores, key=lambda n: scores[n][0])
+        best = max(scores, key=scores.__getitem__)  # ties go to the first: LEGACY order
         # Windows-1258 is the system code page on Vietnamese Windows: a font
         # encoding has to win clearly (text with few diacritics, like OCR
         # output, is nearly as "valid" in every table).
-        if "cp1258" in scores and scores[best][0] - scores["cp1258"][0] < _MARGIN:
+        if "cp1258" in scores and scores[best] - scores["cp1258"] < _MARGIN:
             best = "cp1258"
-        if scores[best][0] > _NOT_VIETNAMESE:
-            return normalise(scores[best][1]), best
+        if scores[best] > _NOT_VIETNAMESE:
+            try:
+                return normalise(decode(data, best)), best
+            except UnicodeDecodeError:
+                pass  # cp1258 failed past the sample
 
     # Nothing Vietnamese about it: let charset-normalizer name the encoding.
     from charset_normalizer import from_bytes

@@ -31,19 +31,6 @@ def _table(name: str) -> dict[str, bytes]:
     return table
 
 
-@functools.lru_cache(maxsize=None)
-def _decoder(name: str) -> tuple[dict[bytes, str], int]:
-    """Legacy byte sequence → character, and the longest sequence length."""
-    rev = {seq: char for char, seq in _table(name).items()}
-    if name == "vni":
-        # Typists mix cases: an upper-case letter followed by a lower-case
-        # mark byte still means the upper-case letter (the font draws both).
-        for char, seq in list(_table(name).items()):
-            if char.isupper() and len(seq) == 2 and seq[1] >= 0xC0:
-                rev.setdefault(bytes([seq[0], seq[1] + 0x20]), char)
-    return rev, max(len(s) for s in rev)
-
-
 def _cp1252_char(byte: int) -> str:
     # Bytes outside the font table are ordinary Windows-1252 (quotes, dashes);
     # the five holes of cp1252 fall back to Latin-1 control characters.
@@ -51,6 +38,24 @@ def _cp1252_char(byte: int) -> str:
         return bytes([byte]).decode("cp1252")
     except UnicodeDecodeError:
         return chr(byte)
+
+
+_AS_CP1252 = {b: ord(_cp1252_char(b)) for b in range(0x80, 0x100)}  # for str.translate
+
+
+@functools.lru_cache(maxsize=None)
+def _decoder(name: str) -> tuple[re.Pattern[str], dict[str, str]]:
+    """A regex over the cp1252 reading of the bytes, and what each match means."""
+    meaning: dict[str, str] = {}
+    for char, seq in _table(name).items():
+        meaning["".join(_cp1252_char(b) for b in seq)] = char
+        if name == "vni" and char.isupper() and len(seq) == 2 and seq[1] >= 0xC0:
+            # Typists mix cases: a capital followed by a lower-case mark byte
+            # still means the capital (the font draws both).
+            meaning.setdefault(_cp1252_char(seq[0]) + _cp1252_char(seq[1] + 0x20), char)
+    # Longest first, so that "aù" (á) wins over "a" followed by "ù".
+    alternatives = sorted(meaning, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, alternatives))), meaning
 
 
 def decode(data: bytes, encoding: str) -> str:
@@ -61,24 +66,9 @@ def decode(data: bytes, encoding: str) -> str:
     if encoding == "cp1258":
         # cp1258 spells most toned letters as base + combining tone mark.
         return unicodedata.normalize("NFC", data.decode("cp1258"))
-    rev, longest = _decoder(encoding)
-    out: list[str] = []
-    i, n = 0, len(data)
-    while i < n:
-        if data[i] < 0x80 and (i + 1 == n or data[i + 1] < 0x80):
-            out.append(chr(data[i]))  # fast path: plain ASCII
-            i += 1
-            continue
-        for size in range(min(longest, n - i), 0, -1):
-            char = rev.get(data[i : i + size])
-            if char is not None:
-                out.append(char)
-                i += size
-                break
-        else:
-            out.append(_cp1252_char(data[i]))
-            i += 1
-    text = unicodedata.normalize("NFC", "".join(out))
+    pattern, meaning = _decoder(encoding)
+    text = data.decode("latin-1").translate(_AS_CP1252)
+    text = unicodedata.normalize("NFC", pattern.sub(lambda m: meaning[m.group()], text))
     if encoding == "tcvn3":
         text = _restore_capitals(text)
     return text
@@ -91,7 +81,10 @@ def _tcvn3_lower_only() -> frozenset[str]:
     return frozenset(c for c in table if c.islower() and c.upper() not in table)
 
 
-_WORD = re.compile(r"[^\W\d_]+")
+_LETTER = r"[^\W\d_]"
+_UPPER = "[A-ZĂÂÊÔƠƯĐ]"  # the capitals TCVN3 can encode
+# Words with at least two capitals: the only candidates for all-caps words.
+_CAPS_WORD = re.compile(rf"{_LETTER}*{_UPPER}{_LETTER}*?{_UPPER}{_LETTER}*")
 
 
 def _restore_capitals(text: str) -> str:
@@ -104,14 +97,12 @@ def _restore_capitals(text: str) -> str:
 
     def fix(m: re.Match[str]) -> str:
         word = m.group()
-        if not any(c in lower_only for c in word):
-            return word
         rest = [c for c in word if c not in lower_only]
-        if len(rest) >= 2 and all(c.isupper() for c in rest):
+        if len(rest) < len(word) and all(c.isupper() for c in rest):
             return word.upper()
         return word
 
-    return _WORD.sub(fix, text)
+    return _CAPS_WORD.sub(fix, text)
 
 
 def encode(text: str, encoding: str, errors: str = "strict") -> bytes:
@@ -208,3 +199,38 @@ def vietnamese_score(text: str) -> float:
             else:
                 invalid += 1
     return (valid - invalid) / max(1, valid + invalid)
+
+
+def repair_font_text(text: str) -> str:
+    """Convert lines typed in a TCVN3 or VNI font back to Unicode.
+
+    Word, PDF and HTML files made with .VnTime or VNI-Times fonts store the
+    font's bytes as Windows-1252 characters ("B¸o c¸o"). The lines made only
+    of such characters are judged together (one line has too few words to
+    tell) and decoded as TCVN3 or VNI when that reads clearly more Vietnamese.
+    """
+    lines = text.split("\n")
+    suspects: list[int] = []
+    for i, line in enumerate(lines):
+        if line.isascii():
+            continue
+        try:
+            line.encode("cp1252")  # real Unicode Vietnamese (ạ, ế, ữ…) is not
+        except UnicodeEncodeError:
+            continue
+        suspects.append(i)
+    if not suspects:
+        return text
+    block = "\n".join(lines[i] for i in suspects)
+    raw = block.encode("cp1252")
+    current = vietnamese_score(block)
+    best, best_score = None, 0.0
+    for name in ("tcvn3", "vni"):
+        score = vietnamese_score(decode(raw, name))
+        if score > best_score and score - current >= 0.5:
+            best, best_score = name, score
+    if best is None:
+        return text
+    for i in suspects:
+        lines[i] = decode(lines[i].encode("cp1252"), best)
+    return "\n".join(lines)

@@ -23,6 +23,12 @@ while another process writes (Oxigraph documents that as undefined behaviour).
 Queries run over the union of all graphs (``use_default_graph_as_union``),
 which includes the bookkeeping graph; it only holds ``urn:legal-kg:meta#…``
 properties, so it does not disturb queries over the ELI/lkg vocabulary.
+
+Beware: in pyoxigraph 0.5 the union default graph is a *bag*: a triple stored
+in several report graphs (an instrument cited by many reports) matches once
+per graph (oxigraph issue #1919, fixed for 0.6). Use ``DISTINCT`` / ``COUNT(DISTINCT …)``
+in queries over the union; :func:`serialize_results` removes duplicate
+CONSTRUCT triples.
 """
 from __future__ import annotations
 
@@ -214,13 +220,15 @@ def serialize_results(
     kind = result_kind(result)
     if kind == "graph":
         fmt = GRAPH_FORMATS[format or "turtle"]
-        triples = []
+        # pyoxigraph 0.5 CONSTRUCT does not remove duplicate triples (oxigraph
+        # issue #525), and the union graph repeats a triple once per graph.
+        triples: dict = {}
         truncated = False
         for triple in result:
-            if limit is not None and len(triples) >= limit:
+            if limit is not None and len(triples) >= limit and triple not in triples:
                 truncated = True
                 break
-            triples.append(triple)
+            triples[triple] = None
         body = ox.serialize(triples, format=fmt, prefixes=prefixes or PREFIXES)
         return body, fmt.media_type, truncated
 
@@ -433,7 +441,7 @@ class OxigraphStore(Store):
             raise ValueError(f"unknown export format {format!r}; choose from {', '.join(EXPORT_FORMATS)}")
         fmt = EXPORT_FORMATS[format]
         store = self.oxigraph
-        if fmt.supports_datasets:
+        if format in ("nquads", "trig"):
             items = (
                 q for q in store.quads_for_pattern(None, None, None, None) if q.graph_name != _META
             )

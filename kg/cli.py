@@ -140,5 +140,217 @@ def extract(files: tuple[str, ...], as_json: bool, jurisdiction: str | None) -> 
         sys.exit(1)
 
 
+# --- the graph: ingest, query, export, validate, serve ---------------------------
+
+DEFAULT_STORE = ".legal-kg/store"
+
+
+def store_option(f):
+    """``--store DIR``: the embedded store (env LEGAL_KG_STORE, default ./.legal-kg/store)."""
+    return click.option(
+        "--store", "store_path", envvar="LEGAL_KG_STORE", default=DEFAULT_STORE, show_default=True,
+        type=click.Path(file_okay=False), help="Directory of the embedded Oxigraph store (env LEGAL_KG_STORE).",
+    )(f)
+
+
+def open_store(path: str, *, read_only: bool = False, create: bool = False):
+    """The embedded store at ``path``; a clear error (no traceback) when it cannot be opened."""
+    from pathlib import Path
+
+    from kg.stores.base import StoreError
+    from kg.stores.oxigraph import OxigraphStore
+
+    p = Path(path)
+    if create:
+        p.parent.mkdir(parents=True, exist_ok=True)
+    elif not (p / "CURRENT").exists():
+        raise click.ClickException(f"no store at {path}: run `kg ingest` first, or give --store")
+    try:
+        return OxigraphStore(p, read_only=read_only)
+    except StoreError as e:
+        raise click.ClickException(str(e))
+
+
+def parse_params(params: tuple[str, ...]) -> dict:
+    """``-p name=value`` pairs → SPARQL substitutions (``<…>`` is an IRI, digits an integer)."""
+    import pyoxigraph as ox
+
+    out = {}
+    for item in params:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"expected name=value, got {item!r}", param_hint="-p")
+        if value.startswith("<") and value.endswith(">"):
+            term = ox.NamedNode(value[1:-1])
+        elif value.lstrip("-").isdigit():
+            term = ox.Literal(value, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+        else:
+            term = ox.Literal(value)
+        out[ox.Variable(name.lstrip("?$"))] = term
+    return out
+
+
+def query_text(query: str, suffix: str) -> str:
+    """A query given inline, as a file, or by the name of a saved query in queries/."""
+    from pathlib import Path
+
+    candidates = [Path(query), Path(__file__).resolve().parent.parent / "queries" / f"{query}{suffix}"]
+    for path in candidates:
+        if len(query) < 256 and path.is_file():
+            return path.read_text(encoding="utf-8")
+    return query
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@store_option
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes for reading and extraction [default: all cores].")
+@click.option("--include", multiple=True, metavar="GLOB", help="Only files matching GLOB (repeatable).")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Leave out files matching GLOB (repeatable).")
+@click.option("--jurisdiction", metavar="PROVINCE", help="Province of documents that do not say it themselves.")
+@click.option("--base", default=None, metavar="IRI", help="Base IRI of the graph [default: https://w3id.org/legal-kg/id/].")
+@click.option("--fail-fast", is_flag=True, help="Stop at the first file that fails.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no per-file lines; only errors and the summary.")
+def ingest(paths, store_path, jobs, include, exclude, jurisdiction, base, fail_fast, quiet):
+    """Extract, build and store the citation graph of PATHS (files or directories).
+
+    Directories are walked recursively. Each report becomes its own named
+    graph: re-ingesting an unchanged file changes nothing (content hash),
+    re-ingesting a changed one replaces exactly its own triples. A file that
+    cannot be read is reported on one line and the others go on; the exit
+    code is 1 if any failed.
+
+    \b
+    Examples:
+      kg ingest examples/
+      kg ingest --store /data/kg archive/ --include '*.pdf' --exclude 'drafts/*'
+      kg ingest -j 1 --jurisdiction "Hà Tĩnh" letters/
+    """
+    import os
+
+    from kg.graph import DEFAULT_BASE
+    from kg.ingest import ingest as run_ingest
+    from kg.ingest import walk
+
+    store = open_store(store_path, create=True)
+    total = sum(1 for _ in walk(paths, include, exclude))
+    progress = None
+    if not quiet and sys.stderr.isatty():
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        progress = Progress(TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn("{task.fields[rate]} files/s"), TimeElapsedColumn(),
+                            console=None, transient=True)
+        task = progress.add_task("ingest", total=total, rate="–")
+        progress.start()
+
+    def on_outcome(o):
+        if o.status == "failed":
+            click.echo(f"error: {o.source}: {o.reason}", err=True)
+        elif o.status == "skipped" and not quiet:
+            click.echo(f"skipped: {o.source}: {o.reason}", err=True)
+        if progress is not None:
+            elapsed = progress.tasks[0].elapsed or 1e-9
+            progress.update(task, advance=1, rate=f"{(progress.tasks[0].completed + 1) / elapsed:.1f}")
+
+    try:
+        summary = run_ingest(paths, [store], jobs=jobs or os.cpu_count() or 1, include=include, exclude=exclude,
+                             jurisdiction=jurisdiction, base=base or DEFAULT_BASE, fail_fast=fail_fast,
+                             on_outcome=on_outcome)
+    finally:
+        if progress is not None:
+            progress.stop()
+        counts = store.counts()
+        store.close()
+    click.echo(
+        f"{summary.count('ingested')} ingested, {summary.count('unchanged')} unchanged, "
+        f"{summary.count('skipped')} skipped, {summary.failed} failed; "
+        f"{summary.mentions} citations of {summary.instruments} instruments read"
+    )
+    click.echo(f"store {store_path}: {counts['reports']} reports, {counts['instruments']} instruments, "
+               f"{counts['mentions']} mentions, {counts['quads']} triples")
+    if summary.failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("query")
+@store_option
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind ?NAME to VALUE (a string; <…> for an IRI; digits for an integer).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "tsv", "xml", "turtle", "nt", "jsonld"]),
+              default="table", show_default=True, help="Output: a table, or a SPARQL results / RDF format.")
+@click.option("--timeout", type=float, default=None, help="Give up after this many seconds.")
+def sparql(query, store_path, params, fmt, timeout):
+    """Run a SPARQL 1.1 query on the embedded store.
+
+    QUERY is the query itself, a file, or the name of a saved query in
+    queries/ (see queries/README.md). The default graph is the union of all
+    reports; the prefixes eli:, lkg:, prov:, skos:, dcterms:, rdf:, rdfs: and
+    xsd: are predeclared.
+
+    \b
+    Examples:
+      kg sparql most-cited
+      kg sparql reports-citing -p symbol=60/2021/NĐ-CP
+      kg sparql 'SELECT ?s WHERE { ?s a eli:LegalResource } LIMIT 5' --format csv
+    """
+    from kg.stores.oxigraph import GRAPH_FORMATS, RESULT_FORMATS, QueryTimeout, result_kind, serialize_results
+
+    store = open_store(store_path, read_only=True)
+    try:
+        result = store.query(query_text(query, ".rq"), substitutions=parse_params(params), timeout=timeout)
+    except SyntaxError as e:
+        raise click.ClickException(f"malformed query: {e}")
+    except QueryTimeout:
+        raise click.ClickException(f"query took longer than {timeout} s")
+    except (RuntimeError, ValueError) as e:  # e.g. a -p variable the query does not select
+        raise click.ClickException(str(e))
+    kind = result_kind(result)
+    if fmt == "table" and kind == "solutions":
+        columns = [v.value for v in result.variables]
+        rows = [{c: _term_text(s[c]) for c in columns} for s in result]
+        if rows:
+            print_table(rows, columns)
+        click.echo(f"({len(rows)} rows)", err=True)
+        return
+    if fmt == "table" and kind == "boolean":
+        click.echo("yes" if bool(result) else "no")
+        return
+    formats = GRAPH_FORMATS if kind == "graph" else RESULT_FORMATS
+    fmt = "turtle" if fmt == "table" else fmt
+    if fmt not in formats:
+        raise click.UsageError(f"--format {fmt} does not fit a {kind} result; choose from {', '.join(formats)}")
+    body, _, _ = serialize_results(result, fmt)
+    text = body.decode("utf-8")
+    click.echo(text, nl=not text.endswith("\n"))
+
+
+def _term_text(term) -> str | None:
+    return None if term is None else term.value
+
+
+@main.command()
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["turtle", "nt", "nquads", "jsonld", "trig"]),
+              default="turtle", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+              help="File to write [default: standard output].")
+def export(store_path, fmt, output):
+    """Write the whole graph in an RDF format (nquads and trig keep one graph per report).
+
+    \b
+    Examples:
+      kg export --format turtle -o graph.ttl
+      kg export --format nquads | gzip > graph.nq.gz
+    """
+    store = open_store(store_path, read_only=True)
+    if output == "-":
+        store.export(sys.stdout.buffer, fmt)
+    else:
+        store.export(output, fmt)
+
+
 if __name__ == "__main__":
     main()

@@ -402,13 +402,15 @@ class OxigraphStore(Store):
         timeout: float | None = None,
         default_graph: list[str] | None = None,
         named_graphs: list[str] | None = None,
+        substitutions: dict | None = None,
     ):
         """Run a SPARQL 1.1 query over the union of all graphs.
 
         Returns pyoxigraph's result (``QuerySolutions``, ``QueryBoolean`` or
         ``QueryTriples``); raises SyntaxError for a malformed query.
         ``default_graph``/``named_graphs`` (IRIs) restrict the dataset as the
-        SPARQL protocol's ``default-graph-uri``/``named-graph-uri`` do.
+        SPARQL protocol's ``default-graph-uri``/``named-graph-uri`` do;
+        ``substitutions`` ({Variable: term}) binds variables before evaluation.
 
         pyoxigraph cannot cancel a running query, so with ``timeout`` the
         result is computed eagerly in a background thread and
@@ -416,7 +418,7 @@ class OxigraphStore(Store):
         thread runs to completion in the background (the server uses worker
         processes instead, which it can kill).
         """
-        kwargs: dict = {}
+        kwargs: dict = {"substitutions": substitutions} if substitutions else {}
         if default_graph:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]
         else:

@@ -30,13 +30,17 @@ _DAY_MONTH_YEAR = (
 NGAY = r"ng\S{0,2}y"
 
 # A date right after a symbol: maybe glued (CPngay), maybe after "của <issuer>" on
-# the next line; the gap holds no digits (another number would own the date) and
+# the next line; the gap holds no number (another number would own the date) and
 # no sentence break. Matched on the text as written (case-insensitively), so
 # no window needs folding.
 _DATE_AFTER = re.compile(
-    rf"(?:|(?P<gap>[^\d;()\[\]{{}}.!?]{{1,90}}?)(?<![^\W\d_]))[ ,]*{NGAY}[ :]*(?:\n\s*)?(?:{_DAY_MONTH_YEAR})",
+    rf"(?:|(?P<gap>(?:[^\d;()\[\]{{}}.!?]|(?<=[^\W\d_])\d){{1,90}}?)(?<![^\W\d_]))"
+    rf"[ ,]*{NGAY}[ :]*(?:\n\s*)?(?:{_DAY_MONTH_YEAR})",
     re.IGNORECASE,
 )
+# A number standing as a word; a digit inside a word is OCR's reading of a
+# letter (S6 for Sở, B6 for Bộ, th4ng for tháng) and does not count.
+NUMBER_WORD = re.compile(r"(?<![^\W\d_])\d")
 DATE = re.compile(rf"(?<![a-z]){NGAY}[ :]*(?:\n\s*)?(?:{_DAY_MONTH_YEAR})")
 # Words before "ngày" that make the date something else than the issue date.
 _NOT_ISSUE_DATE = re.compile(r"(?:\b(?:tu|den|ke tu|truoc|sau|hieu luc|thi hanh|hop|luc)\s*)$")
@@ -79,7 +83,7 @@ def date_before(text: str, sentence_start: int, start: int) -> dt.date | None:
     window = fold_lower(text[sentence_start:start])
     found = None
     for m in DATE.finditer(window):
-        if not re.search(r"\d", window[m.end():]) and not _NOT_ISSUE_DATE.search(window[:m.start()].strip()):
+        if not NUMBER_WORD.search(window, m.end()) and not _NOT_ISSUE_DATE.search(window[:m.start()].strip()):
             found = match_date(m)
     return found
 
@@ -95,6 +99,20 @@ def similar(a: str, b: str) -> float:
     if abs(len(a) - len(b)) * 4 > len(b):
         return 0.0
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+@lru_cache(maxsize=1)
+def _ocr_letters() -> tuple[re.Pattern, dict[str, str]]:
+    table = vocabulary().ocr_letters
+    signs = "".join(re.escape(c) for c in table)
+    # A sign inside a word (after a letter): "d6i", "b6", "k&", "th4ng"; not "2023" or "6".
+    return re.compile(rf"(?<=[^\W\d_])[{signs}]"), table
+
+
+def ocr_word(word: str) -> str:
+    """A folded word with OCR's digits and signs read back as letters ("d6i" → "doi")."""
+    pattern, table = _ocr_letters()
+    return pattern.sub(lambda m: table[m.group()], word)
 
 
 class Phrases:
@@ -116,7 +134,7 @@ class Phrases:
     def _matches(self, words, i: int, n: int):
         candidates = self._index.get(tuple(w[0] for w in words[i:i + n]))
         if candidates:
-            text = " ".join(words[i:i + n])
+            text = ocr_word(" ".join(words[i:i + n]))
             for rank, phrase, value in candidates:
                 score = similar(text, phrase)
                 if score >= self.threshold:

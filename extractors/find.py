@@ -30,7 +30,15 @@ _YEAR = r"(?:19|20)[0-9OolI]{2}"
 # A code: capitals and digits (Đ as OCR writes it too), maybe a lower-case tail
 # (TTg, CTr) — or a glued word, trimmed later.
 _CAPITAL = "A-Z\u0110\u00d0\u0189"  # A-Z, Đ, Ð (eth), Ɖ (African D)
-_CODE = rf"[{_CAPITAL}][{_CAPITAL}0-9]*[a-z\u0111]*"
+# Inside a code: an l or o read for a digit (QHl5), a lower-case letter between
+# capitals (GDTrH), a dot between capitals (V.I).
+_CODE = rf"[{_CAPITAL}](?:[{_CAPITAL}0-9]|[lIo](?=[0-9])|[a-z.](?=[{_CAPITAL}]))*[a-z\u0111]*"
+# After a single space, a fragment OCR may have split off a code ("N D-CP",
+# "STT TT-VP", "TT g", "SNV CCHC", "ND CPcua"): capitals or lower-case letters,
+# maybe glued to the next word ("TT gngay"). Whether it belongs to the symbol is
+# for resolve to decide.
+_FRAGMENT = rf"[{_CAPITAL}][{_CAPITAL}0-9]*[a-z]*"
+_TAIL = r"[ ][a-z]+"  # at most one lower-case fragment, and only last
 _HYPHEN = rf"{_GAP}[-\u2010-\u2015\u2212]{_GAP}"
 _SLASH = rf"{_GAP}[/\u2044\u2215]{{1,2}}{_GAP}"
 
@@ -40,15 +48,26 @@ SYMBOL = re.compile(
     (?<![\w/.,-])(?<!\d:)                             # not inside a number, date, code or 9001:2015
     (?P<number>{_NUMBER})
     (?:
-        -(?P<party_type>{_CODE})/(?P<party_issuer>{_CODE})   # 17-CT/TU
+        -(?P<party>{_CODE}(?:[ ]{_FRAGMENT}|{_TAIL})?/{{1,2}}{_CODE}(?:[ ]{_FRAGMENT}|{_TAIL})?)  # 17-CT/TU
       | {_SLASH}(?:(?P<year>{_YEAR}){_SLASH})?
-        (?P<codes>{_CODE}(?:{_HYPHEN}{_CODE})*)              # NĐ-CP, SKHCN-VP, QH14
+        (?P<codes>{_CODE}(?:{_HYPHEN}{_CODE}|[ ]{_FRAGMENT})*(?:{_TAIL})?)  # NĐ-CP, SKHCN-VP, QH14
     )
     """,
     re.VERBOSE,
 )
 
-_CODE_SPLIT = re.compile(_HYPHEN)
+# One code of the codes group, with what separates it from the one before.
+_PART = re.compile(rf"(?P<sep>{_HYPHEN}|[ ]|/{{1,2}})?(?P<code>[^\s/\-\u2010-\u2015\u2212]+)")
+
+
+@dataclass(frozen=True)
+class Code:
+    """One code of a symbol as written, and whether a space (not a hyphen) came before it."""
+
+    text: str
+    start: int
+    end: int
+    after_space: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,7 +78,7 @@ class Candidate:
     end: int
     number: str
     year: str | None
-    codes: tuple[tuple[str, int, int], ...]  # (code, start, end) in the text
+    codes: tuple[Code, ...]
     party: bool
 
 
@@ -67,16 +86,10 @@ def find_candidates(text: str) -> list[Candidate]:
     """Every place in ``text`` shaped like a symbol, in text order."""
     found = []
     for m in SYMBOL.finditer(text):
-        if m["party_type"]:
-            codes = ((m["party_type"], m.start("party_type"), m.end("party_type")),
-                     (m["party_issuer"], m.start("party_issuer"), m.end("party_issuer")))
-        else:
-            codes, pos = [], m.start("codes")
-            parts = _CODE_SPLIT.split(m["codes"])
-            for part in parts:
-                start = text.index(part, pos)
-                codes.append((part, start, start + len(part)))
-                pos = start + len(part)
-            codes = tuple(codes)
-        found.append(Candidate(m.start(), m.end(), m["number"], m["year"], codes, bool(m["party_type"])))
+        group = "party" if m["party"] else "codes"
+        codes = tuple(
+            Code(p["code"], p.start("code"), p.end("code"), p["sep"] == " ")
+            for p in _PART.finditer(text, m.start(group), m.end(group))
+        )
+        found.append(Candidate(m.start(), m.end(), m["number"], m["year"], codes, bool(m["party"])))
     return found

@@ -12,14 +12,12 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .find import Candidate
+from .find import Candidate, Code
+from .normalize import fold_lower
 from .vocab import vocabulary
 
-# After a symbol, one or two capitals standing alone may be the rest of its last
-# code, split by OCR ("157/SKHCN-V P"); or an issuer after a space for a hyphen
-# ("927/QĐ TTg").
-_SPLIT_TAIL = re.compile(r"[ ](?P<tail>[A-ZĐ]{1,6})(?![\w/])")
-_SPACED_ISSUER = re.compile(r"[ ](?P<code>[A-ZĐ][A-Za-zĐđ0-9]*)(?![\w/])")
+# A Vietnamese syllable in capitals (CONG, HOA, NAM): a word, not a code.
+_SYLLABLE = re.compile(r"(?:NGH|NG|NH|CH|GH|GI|KH|PH|QU|TH|TR|[BCDGHKLMNPQRSTVX])?[AEIOUY]+(?:NG|NH|CH|[CMNPT])?")
 
 
 @dataclass(frozen=True)
@@ -42,46 +40,70 @@ def _fix_digits(s: str) -> str:
 
 
 def _trim_code(code: str) -> str:
-    """Drop a word glued to a code (``CPngay`` → ``CP``) unless the tail belongs (``TTg``)."""
-    if code.upper() == code:
-        return code
-    upper = re.match(r"[^a-zđ]*", code).group()
+    """Drop a word glued to a code (``CPngay`` → ``CP``) unless the tail belongs (``TTg``, ``QHl5``)."""
     vocab = vocabulary()
-    for cut in range(len(code), len(upper), -1):
-        if vocab.canonical_code(code[:cut]) is not None:
+    if code.upper() == code or len(code) == 1 or vocab.canonical_code(code) is not None:
+        return code
+    stem = re.sub(r"[a-zđ]+$", "", code)  # CPngay → CP, GDTrHngay → GDTrH
+    for cut in range(len(code), len(stem), -1):  # …unless a known code keeps some of it: TTgngay → TTg
+        if vocab.is_code(code[:cut]):
             return code[:cut]
-    return upper
+    return stem
+
+
+def _assemble(codes: tuple[Code, ...]) -> tuple[tuple[str, ...], int]:
+    """The symbol's codes, repaired, and where the symbol ends.
+
+    A code glued to the next word is cut (``CPngay``). A fragment after a
+    space is joined to the code before it when that is what OCR split
+    ("Q B" → QB, "STT TT" → STTTT, "TT g" → TTg), taken as the next code when
+    the symbol is missing one ("ND CP", "SNV CCHC", "QĐ TTg"), and otherwise
+    ends the symbol ("QĐ-UBND UBND tỉnh", "BC-UBND CONG HOA").
+    """
+    vocab = vocabulary()
+    segments: list[str] = []
+    end = codes[0].start
+    for code in codes:
+        if code.after_space and code.text[0].islower():
+            # A lower-case tail split off a code ("TT g", "TT gngay"): keep what makes it known.
+            cut = next((n for n in range(len(code.text), 0, -1) if vocab.is_code(segments[-1] + code.text[:n])), 0)
+            if not cut:
+                break
+            segments[-1] += code.text[:cut]
+            end = code.start + cut
+            if cut < len(code.text):
+                break
+            continue
+        text = _trim_code(code.text)
+        glued = text != code.text  # the rest was a glued word, not more codes
+        if not text:
+            break
+        if code.after_space:
+            last = segments[-1]
+            known_joined = vocab.canonical_code(last + text) is not None
+            if len(last) == 1 or known_joined and vocab.canonical_code(last) is None:
+                segments[-1] = last + text
+            elif len(segments) == 1 and (
+                len(text) >= 2 and text.isupper() and not _SYLLABLE.fullmatch(fold_lower(text).upper())
+                or vocab.issuer(vocab.canonical_code(text) or "") is not None
+            ):
+                segments.append(text)
+            else:
+                break
+        else:
+            segments.append(text)
+        end = code.end - (len(code.text) - len(text))
+        if glued:
+            break
+    return tuple(segments), end
 
 
 def resolve(c: Candidate, text: str, type_word: str | None) -> Symbol | None:
     """Canonical :class:`Symbol` for candidate ``c``, or None if it is not a citation."""
-    vocab = vocabulary()
-    codes: list[str] = []
-    end = c.start
-    for raw, _, raw_end in c.codes:
-        code = _trim_code(raw)
-        if not code:
-            break
-        codes.append(code)
-        end = raw_end - (len(raw) - len(code))
-        if code != raw:
-            break  # the rest was a glued word, not more codes
-    if not codes:
+    codes, end = _assemble(c.codes)
+    if not codes or (c.party and len(codes) != 2):
         return None
-
-    # Repair a last code split by a space, or an issuer after a space for a hyphen.
-    last = codes[-1]
-    tail = _SPLIT_TAIL.match(text, end)
-    if tail and vocab.canonical_code(last) is None and vocab.canonical_code(last + tail["tail"]):
-        codes[-1] = last + tail["tail"]
-        end = tail.end()
-    elif len(codes) == 1 and not c.party and vocab.is_doc_type(vocab.canonical_code(last) or ""):
-        spaced = _SPACED_ISSUER.match(text, end)
-        if spaced and vocab.issuer(vocab.canonical_code(spaced["code"]) or "") is not None:
-            codes.append(spaced["code"])
-            end = spaced.end()
-
-    parts = _read_codes(tuple(codes), c.party, c.year is not None, type_word is not None)
+    parts = _read_codes(codes, c.party, c.year is not None, type_word is not None)
     if parts is None:
         return None
     codes_text, doc_type, issuer, national, law_family = parts
@@ -102,7 +124,9 @@ def _read_codes(codes: tuple[str, ...], party: bool, has_year: bool, has_type_wo
     Cached: the same few codes (NĐ-CP, QĐ-UBND …) recur with every number.
     """
     vocab = vocabulary()
-    canon = [unicodedata.normalize("NFC", vocab.canonical_code(code) or code) for code in codes]
+    # Unknown codes keep their letters, with Đ restored where OCR wrote an eth (Ð, Ɖ).
+    canon = [unicodedata.normalize("NFC", vocab.canonical_code(code) or code.replace("Ð", "Đ").replace("Ɖ", "Đ"))
+             for code in codes]
     first = canon[0]
     first_issuer = vocab.issuer(first)
     law_family = False
@@ -113,6 +137,8 @@ def _read_codes(codes: tuple[str, ...], party: bool, has_year: bool, has_type_wo
         codes_text = f"{doc_type}/{issuer}"
     else:
         law_family = first_issuer is not None and first_issuer.pattern is not None
+        if len(canon) > 1 and not vocab.is_doc_type(first) and vocab.doc_type_reading(codes[0]):
+            first = canon[0] = vocab.doc_type_reading(codes[0])  # 021/CP-UBND: CĐ, misread as CP
         if vocab.is_doc_type(first) and len(canon) > 1:
             doc_type, issuer = first, "-".join(canon[1:])
         elif vocab.is_doc_type(first):

@@ -76,10 +76,12 @@ class Vocabulary:
     jurisdictions: dict[str, Jurisdiction]
     relation_cues: dict[str, dict[str, tuple[str, ...]]]
     form_words: tuple[str, ...]  # "mẫu số …", "Phụ lục …": a number that is not a citation
+    ocr_letters: dict[str, str]  # what OCR writes inside words → the letter meant ("d6i" → "doi")
+    units: tuple[str, ...] = ()  # office codes after an issuer (STNMT-QLĐĐ)
     _codes: dict[str, str] = field(default_factory=dict)  # lookup key → canonical code
 
     def __post_init__(self) -> None:
-        canonical = list(self.doc_types) + list(self.issuers)
+        canonical = list(self.doc_types) + list(self.issuers) + list(self.units)
         # Real codes first, so an OCR reading never shadows a code that exists (CP is not CĐ).
         for code in canonical:
             self._codes.setdefault(_code_key(code), code)
@@ -107,6 +109,10 @@ class Vocabulary:
                 return self._codes[key[:i] + key[i + 1 :]]
         return None
 
+    def is_code(self, raw: str) -> bool:
+        """Is ``raw`` exactly a vocabulary code (or an OCR reading of one), with no repair?"""
+        return _code_key(raw) in self._codes
+
     def issuer(self, code: str) -> Issuer | None:
         """The issuer a canonical code names, families (QH15 → QH) included."""
         if code in self.issuers:
@@ -118,6 +124,17 @@ class Vocabulary:
 
     def is_doc_type(self, code: str) -> bool:
         return code in self.doc_types
+
+    def doc_type_reading(self, raw: str) -> str | None:
+        """A document type that ``raw`` is an OCR reading of, where ``raw`` is itself
+        another code (``CP`` written for ``CĐ`` in "021/CP-UBND")."""
+        key = _code_key(raw)
+        for i, ch in enumerate(key):
+            if ch in _D_STROKE_READINGS:
+                code = self._codes.get(key[:i] + "D" + key[i + 1:])
+                if code and code in self.doc_types and "Đ" in code:
+                    return code
+        return None
 
 
 @lru_cache(maxsize=1)
@@ -141,4 +158,6 @@ def vocabulary() -> Vocabulary:
         for kind, d in _load("relations").items()
     }
     form_words = tuple(_load("not_citations")["before"])
-    return Vocabulary(doc_types, issuers, jurisdictions, cues, form_words)
+    ocr_letters = {str(k): v for k, v in _load("ocr")["inside_words"].items()}
+    units = tuple(_load("units"))
+    return Vocabulary(doc_types, issuers, jurisdictions, cues, form_words, ocr_letters, units)

@@ -413,6 +413,26 @@ def _instrument_triples(node: URIRef, inst: Instrument) -> tuple[tuple, ...]:
     return tuple(t)
 
 
+VOCABULARY_KEY = "_vocabulary"
+ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
+
+
+def vocabulary_report_graph() -> ReportGraph:
+    """The ontology and the SKOS vocabularies as one stored graph (key ``_vocabulary``).
+
+    Stored beside the reports so that queries can show labels of document
+    types, issuers and provinces; saved like a report, so it is only rewritten
+    when the files change.
+    """
+    g, digest = rdflib.Graph(), hashlib.sha256()
+    for path in [ONTOLOGY_DIR / "legal-kg.ttl", *sorted((ONTOLOGY_DIR / "vocabularies").glob("*.ttl"))]:
+        data = path.read_bytes()
+        digest.update(data)
+        g.parse(data=data, format="turtle")
+    content_hash = digest.hexdigest()
+    return ReportGraph(key=VOCABULARY_KEY, iri=VOCAB + "graph", content_hash=content_hash, graph=g)
+
+
 def build_report_graph(extraction: Extraction, *, base: str = DEFAULT_BASE) -> ReportGraph:
     """All triples of one report, in an rdflib Graph named ``{base}graph/{Report.key}``.
 

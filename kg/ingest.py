@@ -19,7 +19,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from extractors import extract
 from kg import readers
-from kg.graph import DEFAULT_BASE, build_report_graph
+from kg.graph import DEFAULT_BASE, build_report_graph, vocabulary_report_graph
 from kg.model import Extraction, Report
 from kg.stores.base import Store
 
@@ -161,6 +161,9 @@ def ingest(
     summary = Summary()
     primary = stores[0]
     stop = False
+    vocabulary = vocabulary_report_graph()
+    for store in stores:  # labels for types, issuers and provinces; a no-op when unchanged
+        store.save(vocabulary)
 
     def finish(result: tuple[str, Extraction] | Outcome) -> None:
         nonlocal stop

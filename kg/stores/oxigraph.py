@@ -72,6 +72,7 @@ PREFIXES = {
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "dcterms": "http://purl.org/dc/terms/",
     "prov": "http://www.w3.org/ns/prov#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
 }
 
 META_GRAPH = "urn:legal-kg:meta"
@@ -389,7 +390,7 @@ class OxigraphStore(Store):
         store = self.oxigraph
         meta_quads = sum(1 for _ in store.quads_for_pattern(None, None, None, _META))
         return {
-            "reports": sum(1 for _ in self.report_keys()),
+            "reports": self._count("SELECT DISTINCT ?r WHERE { ?r a lkg:Report }"),
             "quads": len(store) - meta_quads,
             "instruments": self._count("SELECT DISTINCT ?i WHERE { ?i a eli:LegalResource }"),
             "mentions": self._count("SELECT DISTINCT ?m WHERE { ?m a lkg:Mention }"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import bisect
 import json
 import sys
+from pathlib import Path
 from typing import Iterator
 
 import click
@@ -350,6 +351,194 @@ def export(store_path, fmt, output):
         store.export(sys.stdout.buffer, fmt)
     else:
         store.export(output, fmt)
+
+
+@main.command()
+@store_option
+@click.option("--report", "keys", multiple=True, metavar="KEY", help="Validate only this report (repeatable).")
+def validate(store_path, keys):
+    """Check every stored report graph against the SHACL shapes (ontology/shapes.ttl).
+
+    Each report is validated on its own, with the ontology and vocabularies
+    (RDFS inference). Prints one line per report that does not conform, with
+    pyshacl's account, and exits 1 if any does not.
+
+    \b
+    Example:
+      kg validate
+    """
+    from kg.graph import VOCABULARY_KEY
+    from kg.shapes import validate as shacl_validate
+
+    store = open_store(store_path, read_only=True)
+    keys = keys or sorted(k for k in store.report_keys() if k != VOCABULARY_KEY)
+    bad = 0
+    for key in keys:
+        try:
+            result = shacl_validate(store.load(key).graph)
+        except KeyError:
+            raise click.ClickException(f"no report {key!r} in {store_path}")
+        if not result.conforms:
+            bad += 1
+            click.echo(f"{key}: does not conform\n{result.text}")
+    click.echo(f"{len(keys) - bad} of {len(keys)} reports conform to the shapes")
+    if bad:
+        sys.exit(1)
+
+
+@main.command()
+@store_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every interface).")
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--timeout", "query_timeout", default=10.0, show_default=True, help="Seconds a query may run.")
+@click.option("--limit", "result_limit", default=10000, show_default=True, help="Most rows (or triples) a query returns.")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Query worker processes [default: up to 4].")
+def serve(store_path, host, port, query_timeout, result_limit, workers):
+    """Serve the store as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/sparql.
+
+    GET and POST queries, SPARQL JSON/XML/CSV/TSV results, Turtle/N-Triples/
+    JSON-LD graphs, CORS, a service description at /sparql and a query page
+    at /. Updates, LOAD and SERVICE are refused; each query has a time and a
+    result limit. Serves the data as it was at start: restart after ingesting.
+
+    \b
+    Examples:
+      kg serve
+      curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE { ?s ?p ?o } LIMIT 3' \\
+           http://127.0.0.1:8000/sparql
+    """
+    from kg.server import serve as run_server
+
+    store = open_store(store_path, read_only=True)
+    click.echo(f"serving {store_path} at http://{host}:{port}/sparql (Ctrl-C to stop)", err=True)
+    run_server(store, host, port, query_timeout=query_timeout, result_limit=result_limit, workers=workers)
+
+
+def store_graph(store_path: str):
+    """The networkx view of the whole embedded store (reports, instruments, relations)."""
+    from kg.graph import to_networkx
+
+    store = open_store(store_path, read_only=True)
+    return to_networkx(store.oxigraph.quads_for_pattern(None, None, None, None))
+
+
+@main.command()
+@store_option
+@click.option("--top", default=10, show_default=True, help="How many most-cited instruments to list.")
+def stats(store_path, top):
+    """An overview of the graph: counts, most-cited instruments, amendment chains,
+    and instruments cited but never ingested.
+
+    \b
+    Example:
+      kg stats --top 20
+    """
+    from kg.graph import amendment_chains, cited_not_ingested, most_cited
+
+    store = open_store(store_path, read_only=True)
+    counts = store.counts()
+    g = store_graph(store_path)
+    label = lambda n: g.nodes[n].get("symbol") or g.nodes[n].get("label") or n  # noqa: E731
+    click.echo(f"reports       {counts['reports']}")
+    click.echo(f"instruments   {counts['instruments']}")
+    click.echo(f"mentions      {counts['mentions']}")
+    click.echo(f"triples       {counts['quads']}")
+    click.echo("")
+    click.echo("most cited")
+    print_table([{"symbol": label(n), "reports": c} for n, c in most_cited(g, top)], ["symbol", "reports"])
+    chains = amendment_chains(g)
+    click.echo("")
+    click.echo(f"amendment chains ({len(chains)})")
+    for chain in chains[:top]:
+        click.echo("  " + " → amends → ".join(label(n) for n in chain))
+    missing = cited_not_ingested(g)
+    click.echo("")
+    click.echo(f"cited but not ingested ({len(missing)})")
+    for n in missing[:top]:
+        click.echo(f"  {label(n)}")
+    if len(missing) > top:
+        click.echo(f"  … and {len(missing) - top} more")
+
+
+@main.command()
+@click.argument("source")
+@store_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="HTML file to write [default: SOURCE's name with .html, in the current directory].")
+@click.option("--jurisdiction", metavar="PROVINCE", help="Province of the document, when it does not say it.")
+def show(source, store_path, output, jurisdiction):
+    """Write SOURCE as an HTML page with every citation highlighted.
+
+    SOURCE is a file, or the key of a stored report (its file is read again).
+    Hovering a citation shows the resolved instrument; clicking it jumps to
+    the next mention of the same instrument.
+
+    \b
+    Examples:
+      kg show examples/nghean-skhcn-cchc-2023.ocr.txt -o report.html
+      kg show nghean-skhcn-cchc-2023-ocr-4104241d
+    """
+    from pathlib import Path
+
+    from extractors import extract as run_extract
+    from kg import readers
+    from kg.render import document_html
+
+    path = Path(source)
+    if not path.exists():
+        path = Path(_stored_source(store_path, source))
+    try:
+        text = readers.read(path)
+    except readers.ReadError as e:
+        raise click.ClickException(f"{path}: {e.reason}")
+    out = Path(output or Path(path.name).with_suffix(".html").name)
+    out.write_text(document_html(run_extract(text, jurisdiction=jurisdiction)), encoding="utf-8")
+    click.echo(f"wrote {out}")
+
+
+def _stored_source(store_path: str, key: str) -> str:
+    """The source file of stored report ``key``."""
+    import re
+
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", key):
+        raise click.ClickException(f"{key}: no such file")
+    if not (Path(store_path) / "CURRENT").exists():
+        raise click.ClickException(f"{key}: no such file, and no store at {store_path} to look it up")
+    store = open_store(store_path, read_only=True)
+    rows = list(store.query(
+        f'SELECT ?source WHERE {{ ?r a lkg:Report ; lkg:sourceFile ?source FILTER(STRENDS(STR(?r), "/report/{key}")) }}'))
+    if not rows:
+        raise click.ClickException(f"{key}: no such file, and no stored report with that key")
+    return rows[0]["source"].value
+
+
+@main.command()
+@store_option
+@click.option("--around", metavar="SYMBOL", help="Only the neighbourhood of this instrument (symbol or key).")
+@click.option("--depth", default=1, show_default=True, type=click.IntRange(min=0), help="Steps out from --around.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="graph.svg, graph.png or graph.html (interactive).")
+def graph(store_path, around, depth, output):
+    """Draw the citation graph (reports, instruments, relations) as a picture.
+
+    \b
+    Examples:
+      kg graph -o graph.html
+      kg graph --around 115/2005/NĐ-CP --depth 2 -o chain.svg
+    """
+    from kg.render import draw_graph, neighbourhood
+
+    g = store_graph(store_path)
+    if around:
+        try:
+            g = neighbourhood(g, around, depth)
+        except KeyError as e:
+            raise click.ClickException(str(e.args[0]))
+    try:
+        draw_graph(g, output, title=f"around {around}" if around else "legal-kg")
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="-o")
+    click.echo(f"wrote {output} ({g.number_of_nodes()} nodes, {g.number_of_edges()} edges)")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import networkx as nx
 import pyoxigraph as ox
-import pyshacl
+import kg.shapes
 import pytest
 import rdflib
 from rdflib import RDF, SKOS, Literal, URIRef
@@ -116,17 +116,12 @@ def ht():
 
 @pytest.fixture(scope="module")
 def shacl():
-    ont = rdflib.Graph().parse(ONTOLOGY / "legal-kg.ttl")
-    for f in sorted((ONTOLOGY / "vocabularies").glob("*.ttl")):
-        ont.parse(f)
-    return ont, rdflib.Graph().parse(ONTOLOGY / "shapes.ttl")
+    return kg.shapes.shapes()
 
 
 def validate(graph: rdflib.Graph, shacl) -> tuple[bool, rdflib.Graph, str]:
-    ont, shapes = shacl
-    data = rdflib.Graph()
-    data += graph  # pyshacl wants a context-aware store; the builder's graph is SimpleMemory
-    return pyshacl.validate(data, shacl_graph=shapes, ont_graph=ont, inference="rdfs")
+    v = kg.shapes.validate(graph)
+    return v.conforms, v.report, v.text
 
 
 # --------------------------------------------------------------------------

@@ -45,7 +45,7 @@ DATE = re.compile(rf"(?<![a-z]){NGAY}[ :]*(?:\n\s*)?(?:{_DAY_MONTH_YEAR})")
 # Words before "ngày" that make the date something else than the issue date.
 _NOT_ISSUE_DATE = re.compile(r"(?:\b(?:tu|den|ke tu|truoc|sau|hieu luc|thi hanh|hop|luc)\s*)$")
 _AFTER_WINDOW = 160
-_BEFORE_WINDOW = 48
+_BEFORE_WINDOW = 32  # enough for the longest type word and "số"
 
 
 @lru_cache(maxsize=8192)
@@ -176,7 +176,13 @@ def words_before(text: str, start: int) -> tuple[bool, str | None]:
     "Kế hoạch số" → ``(True, "KH")``; "mẫu số" → ``(False, None)`` (a form);
     nothing known → ``(True, None)``.
     """
-    words = WORD.findall(fold_lower(text[max(0, start - _BEFORE_WINDOW):start]))
+    return _window_names(text[max(0, start - _BEFORE_WINDOW):start])
+
+
+@lru_cache(maxsize=16384)
+def _window_names(window: str) -> tuple[bool, str | None]:
+    # Cached on the raw window: "Nghị định số " and its like recur all through a document.
+    words = WORD.findall(fold_lower(window))
     if words and _SO.fullmatch(words[-1]):
         words.pop()
     return _named_by(tuple(words[-4:]))

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 from functools import lru_cache
 
-from .find import Candidate, Code
+from .find import Candidate
 from .normalize import fold_lower
 from .vocab import vocabulary
 
@@ -20,8 +20,7 @@ from .vocab import vocabulary
 _SYLLABLE = re.compile(r"(?:NGH|NG|NH|CH|GH|GI|KH|PH|QU|TH|TR|[BCDGHKLMNPQRSTVX])?[AEIOUY]+(?:NG|NH|CH|[CMNPT])?")
 
 
-@dataclass(frozen=True)
-class Symbol:
+class Symbol(NamedTuple):
     """A canonical symbol and its parts; ``end`` may differ from the candidate's."""
 
     start: int
@@ -51,38 +50,41 @@ def _trim_code(code: str) -> str:
     return stem
 
 
-def _assemble(codes: tuple[Code, ...]) -> tuple[tuple[str, ...], int]:
+@lru_cache(maxsize=16384)
+def _assemble(codes: tuple[tuple[str, bool], ...]) -> tuple[tuple[str, ...], int, int]:
     """The symbol's codes, repaired, and where the symbol ends.
 
-    A code glued to the next word is cut (``CPngay``). A fragment after a
-    space is joined to the code before it when that is what OCR split
-    ("Q B" → QB, "STT TT" → STTTT, "TT g" → TTg), taken as the next code when
-    the symbol is missing one ("ND CP", "SNV CCHC", "QĐ TTg"), and otherwise
-    ends the symbol ("QĐ-UBND UBND tỉnh", "BC-UBND CONG HOA").
+    ``codes`` are (text, after a space?) as written. Returns the repaired
+    codes, the index of the last code used and how many of its characters
+    belong to the symbol. A code glued to the next word is cut (``CPngay``).
+    A fragment after a space is joined to the code before it when that is
+    what OCR split ("Q B" → QB, "STT TT" → STTTT, "TT g" → TTg), taken as the
+    next code when the symbol is missing one ("ND CP", "SNV CCHC", "QĐ TTg"),
+    and otherwise ends the symbol ("QĐ-UBND UBND tỉnh", "BC-UBND CONG HOA").
+    Cached: the same few shapes recur with every number.
     """
     vocab = vocabulary()
     segments: list[str] = []
-    end = codes[0].start
-    for code in codes:
-        if code.after_space and code.text[0].islower():
+    last, used = 0, 0
+    for i, (raw, after_space) in enumerate(codes):
+        if after_space and raw[0].islower():
             # A lower-case tail split off a code ("TT g", "TT gngay"): keep what makes it known.
-            cut = next((n for n in range(len(code.text), 0, -1) if vocab.is_code(segments[-1] + code.text[:n])), 0)
+            cut = next((n for n in range(len(raw), 0, -1) if vocab.is_code(segments[-1] + raw[:n])), 0)
             if not cut:
                 break
-            segments[-1] += code.text[:cut]
-            end = code.start + cut
-            if cut < len(code.text):
+            segments[-1] += raw[:cut]
+            last, used = i, cut
+            if cut < len(raw):
                 break
             continue
-        text = _trim_code(code.text)
-        glued = text != code.text  # the rest was a glued word, not more codes
+        text = _trim_code(raw)
         if not text:
             break
-        if code.after_space:
-            last = segments[-1]
-            known_joined = vocab.canonical_code(last + text) is not None
-            if len(last) == 1 or known_joined and vocab.canonical_code(last) is None:
-                segments[-1] = last + text
+        if after_space:
+            prev = segments[-1]
+            known_joined = vocab.canonical_code(prev + text) is not None
+            if len(prev) == 1 or known_joined and vocab.canonical_code(prev) is None:
+                segments[-1] = prev + text
             elif len(segments) == 1 and (
                 len(text) >= 2 and text.isupper() and not _SYLLABLE.fullmatch(fold_lower(text).upper())
                 or vocab.issuer(vocab.canonical_code(text) or "") is not None
@@ -92,17 +94,18 @@ def _assemble(codes: tuple[Code, ...]) -> tuple[tuple[str, ...], int]:
                 break
         else:
             segments.append(text)
-        end = code.end - (len(code.text) - len(text))
-        if glued:
-            break
-    return tuple(segments), end
+        last, used = i, len(text)
+        if text != raw:
+            break  # the rest was a glued word, not more codes
+    return tuple(segments), last, used
 
 
 def resolve(c: Candidate, text: str, type_word: str | None) -> Symbol | None:
     """Canonical :class:`Symbol` for candidate ``c``, or None if it is not a citation."""
-    codes, end = _assemble(c.codes)
+    codes, last, used = _assemble(tuple((code.text, code.after_space) for code in c.codes))
     if not codes or (c.party and len(codes) != 2):
         return None
+    end = c.codes[last].start + used
     parts = _read_codes(codes, c.party, c.year is not None, type_word is not None)
     if parts is None:
         return None

@@ -28,6 +28,7 @@ def _load(name: str):
         return yaml.safe_load(f)
 
 
+@lru_cache(maxsize=16384)
 def _code_key(code: str) -> str:
     """Lookup key of a symbol code: accent-free upper case (``HĐND`` → ``HDND``)."""
     return fold_lower(code).upper()

@@ -14,13 +14,20 @@ import unicodedata
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from .normalize import fold_lower, has_combining_marks
+from .normalize import fold, fold_lower, has_combining_marks
 from .vocab import vocabulary
 
 # "số", as OCR leaves it: so, s6, sb, sd, sé, s0, s…
 SO = r"s[a-z0-9&@¢]?"
 _SO = re.compile(SO)
 WORD = re.compile(r"[^\s(),:;.\"“”'‘’\[\]{}]+")  # a word, for comparing phrases
+# Two words OCR glued together: a lower-case letter followed by a capital ("théQuyét").
+_GLUED = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+def words(text: str) -> list[str]:
+    """Folded words of ``text`` for comparison, glued words ("théQuyét") split apart."""
+    return WORD.findall(_GLUED.sub(" ", fold(text)).lower())
 
 _DAY_MONTH_YEAR = (
     r"(?P<d>[0-3]?[0-9Oo])\s*[/.-]\s*(?P<m>[01]?[0-9Oo])\s*[/.-]\s*(?P<y>(?:19|20)[0-9Oo]{2})"
@@ -115,6 +122,14 @@ def ocr_word(word: str) -> str:
     return pattern.sub(lambda m: table[m.group()], word)
 
 
+_VOWELS = re.compile(r"[aeiouy0-9&@¢€§¥]")  # and what OCR writes for them
+
+
+def _skeleton(phrase: str) -> str:
+    """The consonants of a folded phrase, word by word: OCR garbles Vietnamese vowels most."""
+    return " ".join(_VOWELS.sub("", word) for word in phrase.split())
+
+
 class Phrases:
     """Vocabulary phrases (type words, relation cues) found OCR-tolerantly in word lists.
 
@@ -123,12 +138,13 @@ class Phrases:
     compared in full (:func:`similar` ≥ ``threshold``).
     """
 
-    def __init__(self, entries, threshold: float = 0.8):
+    def __init__(self, entries, threshold: float = 0.8, skeletons: bool = False):
         self.threshold = threshold
+        self.skeletons = skeletons
         self._index: dict[tuple[str, ...], list[tuple[int, str, object]]] = {}
         for rank, (value, phrase) in enumerate(entries):
-            words = tuple(WORD.findall(fold_lower(phrase)))
-            self._index.setdefault(tuple(w[0] for w in words), []).append((rank, " ".join(words), value))
+            ws = tuple(words(phrase))
+            self._index.setdefault(tuple(w[0] for w in ws), []).append((rank, " ".join(ws), value))
         self._lengths = sorted({len(k) for k in self._index}, reverse=True)
 
     def _matches(self, words, i: int, n: int):
@@ -137,6 +153,8 @@ class Phrases:
             text = ocr_word(" ".join(words[i:i + n]))
             for rank, phrase, value in candidates:
                 score = similar(text, phrase)
+                if score < self.threshold and self.skeletons and n > 1 and _skeleton(text) == _skeleton(phrase):
+                    score = self.threshold  # "bio cio" for "báo cáo": every consonant in place
                 if score >= self.threshold:
                     yield score, rank, value
 
@@ -158,7 +176,7 @@ def _naming_phrases() -> Phrases:
     vocab = vocabulary()
     entries = [(code, w) for code, t in vocab.doc_types.items() for w in t.words]
     entries += [(None, w) for w in vocab.form_words]
-    return Phrases(entries)
+    return Phrases(entries, skeletons=True)
 
 
 @lru_cache(maxsize=4096)
@@ -182,10 +200,10 @@ def words_before(text: str, start: int) -> tuple[bool, str | None]:
 @lru_cache(maxsize=16384)
 def _window_names(window: str) -> tuple[bool, str | None]:
     # Cached on the raw window: "Nghị định số " and its like recur all through a document.
-    words = WORD.findall(fold_lower(window))
-    if words and _SO.fullmatch(words[-1]):
-        words.pop()
-    return _named_by(tuple(words[-4:]))
+    ws = words(window)
+    if ws and _SO.fullmatch(ws[-1]):
+        ws.pop()
+    return _named_by(tuple(ws[-4:]))
 
 
 @lru_cache(maxsize=1)

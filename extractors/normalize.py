@@ -39,6 +39,11 @@ def has_combining_marks(text: str) -> bool:
     return _COMBINING.search(text) is not None
 
 
+def fold(text: str) -> str:
+    """Accent-free, case kept (not offset-preserving on NFD input)."""
+    return _COMBINING.sub("", text.translate(_fold_table()))
+
+
 def fold_lower(text: str) -> str:
     """Accent-free lower case, for comparing words (not offset-preserving on NFD input)."""
-    return _COMBINING.sub("", text.translate(_fold_table())).lower()
+    return fold(text).lower()

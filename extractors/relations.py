@@ -14,8 +14,7 @@ from typing import Sequence
 
 from kg.model import Mention, Relation, RelationKind
 
-from .context import WORD, Phrases
-from .normalize import fold_lower
+from .context import Phrases, words
 from .vocab import vocabulary
 
 # "Căn cứ" opening a clause at a line start (OCR: Can ctr, Cin cu).
@@ -30,7 +29,7 @@ def _cues() -> Phrases:
     entries = [((RelationKind(kind), role == "passive"), cue)
                for kind, roles in vocabulary().relation_cues.items()
                for role, cues in roles.items() if role in ("active", "passive") for cue in cues]
-    entries.sort(key=lambda e: (not e[0][1], -len(WORD.findall(e[1]))))
+    entries.sort(key=lambda e: (not e[0][1], -len(words(e[1]))))
     return Phrases(entries)
 
 
@@ -42,7 +41,7 @@ def relations_between(text: str, mentions: Sequence[Mention], sentence_break: re
             continue
         if sentence_break.search(text, a.end, b.start):
             continue
-        cue = _cues().first_anywhere(WORD.findall(fold_lower(text[a.end:b.start])))
+        cue = _cues().first_anywhere(words(text[a.end:b.start]))
         if cue:
             kind, passive = cue
             source, target = (b, a) if passive else (a, b)

@@ -233,9 +233,14 @@ _PLACE_AFTER = re.compile(
 _PLACE_BEFORE_DATE = re.compile(rf"(?m)^[ \t]*([^\W\d_][^\n,\d]{{1,30}}),[ \t]*{NGAY}")
 
 
+JURISDICTION_CHARS = 65536  # a document names its province early and often: read this much
+
+
 def document_jurisdiction(text: str, header_chars: int = 2500) -> str | None:
-    """The province a document belongs to: the one it names most after "tỉnh"/"thành phố",
-    the place of its dated header line counting triple."""
+    """The province a document belongs to: the one it names most after "tỉnh"/"thành phố"
+    in its first :data:`JURISDICTION_CHARS` characters, the place of its dated header line
+    counting triple."""
+    text = text[:JURISDICTION_CHARS]
     if has_combining_marks(text):  # decomposed text: compose it, offsets do not matter here
         text = unicodedata.normalize("NFC", text)
     votes: dict[str, int] = {}

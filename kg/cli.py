@@ -97,7 +97,8 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True))
+# readable=False: an unreadable file is reported by the reader, and the others go on.
+@click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True, readable=False))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON Lines: one object per mention, then per relation.")
 @click.option("--jurisdiction", metavar="PROVINCE",
               help="Province of the documents (e.g. 'Nghệ An'), when they do not say it themselves.")
@@ -203,7 +204,7 @@ def query_text(query: str, suffix: str) -> str:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True, type=click.Path(readable=False))
 @store_option
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes for reading and extraction [default: all cores].")
@@ -238,19 +239,26 @@ def ingest(paths, store_path, jobs, include, exclude, jurisdiction, base, fail_f
     total = sum(1 for _ in walk(paths, include, exclude))
     progress = None
     if not quiet and sys.stderr.isatty():
+        from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         progress = Progress(TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(),
                             TextColumn("{task.fields[rate]} files/s"), TimeElapsedColumn(),
-                            console=None, transient=True)
+                            console=Console(stderr=True), transient=True)
         task = progress.add_task("ingest", total=total, rate="–")
         progress.start()
 
+    def say(line: str) -> None:
+        if progress is not None:  # above the bar, not through it
+            progress.console.print(line, markup=False, highlight=False)
+        else:
+            click.echo(line, err=True)
+
     def on_outcome(o):
         if o.status == "failed":
-            click.echo(f"error: {o.source}: {o.reason}", err=True)
+            say(f"error: {o.source}: {o.reason}")
         elif o.status == "skipped" and not quiet:
-            click.echo(f"skipped: {o.source}: {o.reason}", err=True)
+            say(f"skipped: {o.source}: {o.reason}")
         if progress is not None:
             elapsed = progress.tasks[0].elapsed or 1e-9
             progress.update(task, advance=1, rate=f"{(progress.tasks[0].completed + 1) / elapsed:.1f}")

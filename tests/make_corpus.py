@@ -260,6 +260,50 @@ def write_html(path: Path, text: str) -> str:
     return text
 
 
+# --- bad input ----------------------------------------------------------------------
+
+
+def encrypt_pdf(src: Path, dst: Path, user_password: str = "secret") -> None:
+    """A copy of ``src`` that needs ``user_password`` to open (AES-256, pypdf)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(clone_from=src)
+    writer.encrypt(user_password=user_password, owner_password="owner-secret", algorithm="AES-256")
+    with open(dst, "wb") as f:
+        writer.write(f)
+
+
+def write_bad_inputs(directory: Path) -> dict[str, str]:
+    """Files no reader can read, each with the words its error reason must contain.
+
+    Keys are file names in ``directory``: an empty file, random bytes named
+    ``.txt``, a PDF cut in half, a password-protected PDF, a DOCX cut in half.
+    """
+    import random
+    import tempfile
+
+    directory.mkdir(parents=True, exist_ok=True)
+    text = clean_text()
+    with tempfile.TemporaryDirectory() as scratch:
+        pdf, docx_path = Path(scratch) / "r.pdf", Path(scratch) / "r.docx"
+        write_pdf(pdf, [text])
+        write_docx(docx_path, text)
+        (directory / "empty.txt").write_bytes(b"")
+        (directory / "junk.txt").write_bytes(random.Random(0).randbytes(4096))
+        data = pdf.read_bytes()
+        (directory / "truncated.pdf").write_bytes(data[: len(data) // 2])
+        encrypt_pdf(pdf, directory / "locked.pdf")
+        data = docx_path.read_bytes()
+        (directory / "truncated.docx").write_bytes(data[: len(data) // 2])
+    return {
+        "empty.txt": "empty file",
+        "junk.txt": "not valid text",
+        "truncated.pdf": "truncated or corrupt PDF",
+        "locked.pdf": "password-protected PDF",
+        "truncated.docx": "truncated or corrupt DOCX",
+    }
+
+
 # --- everything ----------------------------------------------------------------------
 
 

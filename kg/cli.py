@@ -203,6 +203,29 @@ def query_text(query: str, suffix: str) -> str:
     return query
 
 
+def neo4j_options(f):
+    """``--neo4j-uri``/``--neo4j-user``/``--neo4j-password``/``--neo4j-database`` (env NEO4J_*)."""
+    for name, env, help_ in [
+        ("--neo4j-uri", "NEO4J_URI", "Bolt URI of Neo4j (env NEO4J_URI) [default: bolt://127.0.0.1:7687]."),
+        ("--neo4j-user", "NEO4J_USER", "Neo4j user (env NEO4J_USER)."),
+        ("--neo4j-password", "NEO4J_PASSWORD", "Neo4j password (env NEO4J_PASSWORD)."),
+        ("--neo4j-database", "NEO4J_DATABASE", "Neo4j database (env NEO4J_DATABASE) [default: the server's]."),
+    ]:
+        f = click.option(name, envvar=env, default=None, help=help_, show_envvar=False)(f)
+    return f
+
+
+def open_neo4j(uri, user, password, database):
+    """A Neo4j store; a clear error (no traceback) when the server cannot be reached."""
+    from kg.stores.base import StoreError
+    from kg.stores.neo4j import Neo4jStore
+
+    try:
+        return Neo4jStore(uri, user, password, database)
+    except StoreError as e:
+        raise click.ClickException(str(e))
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(readable=False))
 @store_option
@@ -214,7 +237,10 @@ def query_text(query: str, suffix: str) -> str:
 @click.option("--base", default=None, metavar="IRI", help="Base IRI of the graph [default: https://w3id.org/legal-kg/id/].")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first file that fails.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no per-file lines; only errors and the summary.")
-def ingest(paths, store_path, jobs, include, exclude, jurisdiction, base, fail_fast, quiet):
+@click.option("--neo4j", "to_neo4j", is_flag=True, help="Also write to Neo4j (see NEO4J_URI, --neo4j-uri).")
+@neo4j_options
+def ingest(paths, store_path, jobs, include, exclude, jurisdiction, base, fail_fast, quiet, to_neo4j,
+           neo4j_uri, neo4j_user, neo4j_password, neo4j_database):
     """Extract, build and store the citation graph of PATHS (files or directories).
 
     Directories are walked recursively. Each report becomes its own named
@@ -228,6 +254,7 @@ def ingest(paths, store_path, jobs, include, exclude, jurisdiction, base, fail_f
       kg ingest examples/
       kg ingest --store /data/kg archive/ --include '*.pdf' --exclude 'drafts/*'
       kg ingest -j 1 --jurisdiction "Hà Tĩnh" letters/
+      kg ingest --neo4j examples/
     """
     import os
 
@@ -236,6 +263,9 @@ def ingest(paths, store_path, jobs, include, exclude, jurisdiction, base, fail_f
     from kg.ingest import walk
 
     store = open_store(store_path, create=True)
+    stores = [store]
+    if to_neo4j:
+        stores.append(open_neo4j(neo4j_uri, neo4j_user, neo4j_password, neo4j_database))
     total = sum(1 for _ in walk(paths, include, exclude))
     progress = None
     if not quiet and sys.stderr.isatty():
@@ -264,14 +294,15 @@ def ingest(paths, store_path, jobs, include, exclude, jurisdiction, base, fail_f
             progress.update(task, advance=1, rate=f"{(progress.tasks[0].completed + 1) / elapsed:.1f}")
 
     try:
-        summary = run_ingest(paths, [store], jobs=jobs or os.cpu_count() or 1, include=include, exclude=exclude,
+        summary = run_ingest(paths, stores, jobs=jobs or os.cpu_count() or 1, include=include, exclude=exclude,
                              jurisdiction=jurisdiction, base=base or DEFAULT_BASE, fail_fast=fail_fast,
                              on_outcome=on_outcome)
     finally:
         if progress is not None:
             progress.stop()
         counts = store.counts()
-        store.close()
+        for each in stores:
+            each.close()
     click.echo(
         f"{summary.count('ingested')} ingested, {summary.count('unchanged')} unchanged, "
         f"{summary.count('skipped')} skipped, {summary.failed} failed; "
@@ -547,6 +578,120 @@ def graph(store_path, around, depth, output):
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="-o")
     click.echo(f"wrote {output} ({g.number_of_nodes()} nodes, {g.number_of_edges()} edges)")
+
+
+def plain_params(params: tuple[str, ...]) -> dict:
+    """``-p name=value`` pairs → Cypher parameters (digits become integers)."""
+    out = {}
+    for item in params:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"expected name=value, got {item!r}", param_hint="-p")
+        out[name.lstrip("$")] = int(value) if value.lstrip("-").isdigit() else value
+    return out
+
+
+@main.command()
+@click.argument("query")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Set $NAME to VALUE (digits give an integer).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--write", is_flag=True, help="Allow a query that writes (refused otherwise).")
+@neo4j_options
+def cypher(query, params, fmt, write, neo4j_uri, neo4j_user, neo4j_password, neo4j_database):
+    """Run a Cypher query on Neo4j: read-only unless --write.
+
+    QUERY is the query itself, a file, or the name of a saved query in
+    queries/ (the twins of the SPARQL ones). A parameter the query uses but
+    -p does not give is null (a saved query then does not filter on it).
+
+    \b
+    Examples:
+      kg cypher most-cited
+      kg cypher reports-citing -p symbol=60/2021/NĐ-CP --format csv
+      kg cypher 'MATCH (i:Instrument) RETURN i.symbol LIMIT 5'
+    """
+    import csv
+
+    from kg.stores.base import StoreError
+    from kg.stores.neo4j import CypherError
+
+    store = open_neo4j(neo4j_uri, neo4j_user, neo4j_password, neo4j_database)
+    try:
+        columns, rows = store.run_cypher(query_text(query, ".cypher"), plain_params(params), write=write)
+    except (StoreError, CypherError) as e:
+        raise click.ClickException(str(e))
+    finally:
+        store.close()
+    records = [dict(zip(columns, row)) for row in rows]
+    if fmt == "json":
+        click.echo(json.dumps(records, ensure_ascii=False, indent=2, default=str))
+    elif fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+    else:
+        if records:
+            print_table(records, columns)
+        click.echo(f"({len(records)} rows)", err=True)
+
+
+@main.group()
+def neo4j():
+    """Work with Neo4j: create the schema, push the embedded store, show counts.
+
+    legal-kg talks to any Neo4j 5 over Bolt (NEO4J_URI, NEO4J_USER,
+    NEO4J_PASSWORD, or the --neo4j-* options). For a local server:
+    scripts/neo4j start.
+
+    \b
+    Examples:
+      kg neo4j init
+      kg neo4j sync
+      kg neo4j status
+    """
+
+
+@neo4j.command("init")
+@neo4j_options
+def neo4j_init(neo4j_uri, neo4j_user, neo4j_password, neo4j_database):
+    """Create the uniqueness constraints and indexes (safe to run again)."""
+    store = open_neo4j(neo4j_uri, neo4j_user, neo4j_password, neo4j_database)
+    store.init()
+    store.close()
+    click.echo("constraints and indexes are in place")
+
+
+@neo4j.command("sync")
+@store_option
+@click.option("--prune", is_flag=True, help="Also delete from Neo4j the reports no longer in the embedded store.")
+@neo4j_options
+def neo4j_sync(store_path, prune, neo4j_uri, neo4j_user, neo4j_password, neo4j_database):
+    """Push every report of the embedded store to Neo4j (unchanged ones are skipped)."""
+    source = open_store(store_path, read_only=True)
+    store = open_neo4j(neo4j_uri, neo4j_user, neo4j_password, neo4j_database)
+    try:
+        store.init()
+        result = store.sync_from(source, prune=prune)
+    finally:
+        store.close()
+    click.echo(", ".join(f"{n} {what}" for what, n in result.items()))
+
+
+@neo4j.command("status")
+@neo4j_options
+def neo4j_status(neo4j_uri, neo4j_user, neo4j_password, neo4j_database):
+    """Show the server, its version and the graph's counts."""
+    store = open_neo4j(neo4j_uri, neo4j_user, neo4j_password, neo4j_database)
+    try:
+        status = store.status()
+    finally:
+        store.close()
+    counts = status.pop("counts", {})
+    for key, value in status.items():
+        click.echo(f"{key:17}{value}")
+    for key, value in counts.items():
+        click.echo(f"{key:17}{value}")
 
 
 if __name__ == "__main__":

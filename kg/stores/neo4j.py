@@ -1,0 +1,810 @@
+"""The Neo4j store: the same report graphs as a property graph, over Bolt.
+
+The RDF that :mod:`kg.graph` builds is mapped onto nodes and relationships
+(so ``kg neo4j sync`` can push whatever the embedded Oxigraph store holds).
+Keys are the RDF graph's stable identifiers: ``Instrument.key`` is the IRI
+suffix after ``…/instrument/`` (:attr:`kg.model.Instrument.key`),
+``Report.key`` is :attr:`kg.model.Report.key`, concepts are keyed by their
+SKOS IRI.
+
+Nodes::
+
+    (:Report {key, iri, source, content_hash, label, symbol, title, date, extractor})
+    (:Instrument {key, iri, symbol, number, year, date, title})
+    (:DocumentType {iri, code, name, name_en})     skos:notation, prefLabel@vi, altLabel@en
+    (:Issuer {iri, code, codes, name, name_en})    codes: all notations (TU and TƯ share one)
+    (:Jurisdiction {iri, code, name, name_en})     name "Nghệ An"; Việt Nam has code "VN"
+    (:Vocabulary {key: "_vocabulary", content_hash})   the stored vocabulary's version
+
+Relationships (``report`` = the key of the report that states it)::
+
+    (:Report)-[:CITES {report, mentions, starts, ends, surfaces, pages?, date?, title?}]->(:Instrument)
+    (:Report)-[:IDENTIFIED_AS {same}]->(:Instrument)        the instrument the report *is*
+    (:Instrument|Report)-[:AMENDS|REPLACES|REPEALS|GUIDES|BASED_ON|IMPLEMENTS
+                          {report, start, end, surface}]->(:Instrument)
+    (:Report)-[:OF_TYPE|ISSUED_BY|IN_JURISDICTION {report}]->(concept)
+    (:Instrument)-[:OF_TYPE|ISSUED_BY|IN_JURISDICTION]->(concept)
+
+Mentions are data on the ``CITES`` relationship, not ``:Mention`` nodes. A
+mention has no identity of its own beyond (report, offsets) and links exactly
+one report to one instrument: that is what a relationship is. So ``CITES``
+(one per report and cited instrument, as ``eli:cites``) carries ``mentions``
+(the count) and the parallel lists ``starts``, ``ends``, ``surfaces`` (and
+``pages`` for paged sources), ordered by offset. Every saved query works at
+the report–instrument level and reads ``c.mentions`` instead of counting
+nodes, the graph has ~15 fewer nodes and ~30 fewer relationships per report,
+and replacing a report touches half as much. Mentions of the report's own
+symbol (its header) go on ``IDENTIFIED_AS`` the same way, so no mention of
+the RDF is lost. What is given up: indexing or matching single mentions
+(``UNWIND range(0, c.mentions - 1)`` recovers them).
+
+Each relation statement (``lkg:RelationStatement``) is one relationship with
+its evidence span, so the same amendment stated by three reports is three
+parallel ``AMENDS`` (queries use ``DISTINCT``). The type, issuer and
+jurisdiction of an *instrument* follow from its symbol and key, the same in
+every report: those relationships belong to the instrument (created with
+it, no ``report``) and go when it goes. Those of a *report* carry ``report``.
+
+What a report says about an instrument that can differ between reports is
+kept on its ``CITES``/``IDENTIFIED_AS`` (``date``, ``title``); the
+instrument's own ``date`` and ``title`` are the smallest value any stored
+report gives (earliest date), like ``MIN`` over the RDF union, and are
+recomputed when a report that gave them is replaced or deleted. Symbol,
+number and year are those of the report that created the node (they follow
+from the key).
+
+Replacing and deleting: :meth:`Neo4jStore.save` writes a report in one
+managed write transaction (``execute_write``, retried on transient errors):
+delete every relationship carrying ``report = key``, then write the new
+version with one ``UNWIND $rows`` statement per kind of row.
+:meth:`Neo4jStore.save_many` does the same for many reports in one
+transaction, and :meth:`Neo4jStore.save_stream` (used by ``sync_from``)
+feeds it batches, preparing the next while one is written. Nodes are
+MERGEd; the report's own relationships are CREATEd (its old ones were just
+deleted, so MERGE would find nothing). Instruments and concepts shared with
+other reports survive; an instrument that no report cites or is any more
+(no ``CITES``/``IDENTIFIED_AS`` left) is deleted, as are concepts that came
+from a report graph only (unknown issuer codes) and nothing links to.
+
+:meth:`Neo4jStore.load` is not implemented: the property graph keeps what the
+queries need, not every triple (``rdfs:label``, the PROV extraction activity
+and agent, literal datatypes), so a report rebuilt from it would not be the
+graph that was saved. The embedded store is the source of truth and sync goes
+from it to Neo4j (:meth:`Neo4jStore.sync_from`).
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import itertools
+import os
+import re
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator, Sequence
+
+import neo4j
+from neo4j import GraphDatabase
+from neo4j import exceptions as nx
+from rdflib import Literal
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+
+from kg.graph import ELI, LKG, RELATION_PROPERTIES, VOCAB, VOCABULARY_KEY
+from kg.stores.base import ReportGraph, Store, StoreError
+
+__all__ = ["Neo4jStore", "WriteRefused", "CypherError", "DEFAULT_URI", "RELATIONSHIP_TYPES"]
+
+DEFAULT_URI = "bolt://127.0.0.1:7687"
+HINT = "start one with scripts/neo4j start, or set NEO4J_URI"
+_SCHEMES = {"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"}
+
+
+class WriteRefused(StoreError):
+    """A query given to :meth:`Neo4jStore.run_cypher` writes, and ``write`` was not set."""
+
+
+class CypherError(ValueError):
+    """The server rejected a Cypher query (syntax, unknown function, bad parameter…)."""
+
+
+# RDF property IRI → relationship type.
+RELATION_TYPES: dict[str, str] = {str(p): k.name for k, p in RELATION_PROPERTIES.items()}
+RELATIONSHIP_TYPES = ("CITES", "IDENTIFIED_AS", *RELATION_TYPES.values(), "ISSUED_BY", "IN_JURISDICTION", "OF_TYPE")
+_RELATIONS = "|".join(RELATION_TYPES.values())
+
+# Concept scheme (IRI prefix) → node label; RDF property → relationship to it.
+_CONCEPT_LABELS = {
+    VOCAB + "document-type/": "DocumentType",
+    VOCAB + "issuer/": "Issuer",
+    VOCAB + "jurisdiction/": "Jurisdiction",
+}
+_CONCEPT_EDGES = {
+    str(ELI.type_document): ("OF_TYPE", "DocumentType"),
+    str(ELI.passed_by): ("ISSUED_BY", "Issuer"),
+    str(ELI.jurisdiction): ("IN_JURISDICTION", "Jurisdiction"),
+}
+
+_TYPE = str(RDF.type)
+_REPORT, _INSTRUMENT, _MENTION = str(LKG.Report), str(ELI.LegalResource), str(LKG.Mention)
+_STATEMENT, _CONCEPT = str(LKG.RelationStatement), str(SKOS.Concept)
+_PROPS = {  # RDF property → short name used while reading a graph
+    str(RDFS.label): "label", str(LKG.sourceFile): "source", str(LKG.contentHash): "content_hash",
+    str(ELI.id_local): "symbol", str(ELI.number): "number", str(LKG.year): "year",
+    str(ELI.date_document): "date", str(DCTERMS.title): "title",
+    str(LKG.identifiedAs): "identified_as", str(ELI.cites): "cites",
+    str(LKG.inReport): "report", str(LKG.refersTo): "refers_to", str(LKG.start): "start",
+    str(LKG.end): "end", str(LKG.surface): "surface", str(LKG.page): "page",
+    str(LKG.relationKind): "kind", str(LKG.relationSource): "src", str(LKG.relationTarget): "tgt",
+    str(LKG.extractorVersion): "extractor",
+    str(SKOS.prefLabel): "prefLabel", str(SKOS.altLabel): "altLabel", str(SKOS.notation): "notation",
+    **{p: p for p in _CONCEPT_EDGES},
+}
+
+
+def _label_of(concept_iri: str) -> str | None:
+    for prefix, label in _CONCEPT_LABELS.items():
+        if concept_iri.startswith(prefix) and "/" not in concept_iri[len(prefix):]:
+            return label
+    return None
+
+
+def _instrument_key(iri: str) -> str:
+    return iri.rpartition("/instrument/")[2]
+
+
+# --------------------------------------------------------------------------
+# RDF → rows
+# --------------------------------------------------------------------------
+
+@dataclass
+class Rows:
+    """One or more report graphs as rows, one list per write statement (see :data:`WRITES`)."""
+
+    keys: list[str] = field(default_factory=list)
+    rows: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
+
+    def extend(self, other: "Rows") -> None:
+        self.keys += other.keys
+        for name, rows in other.rows.items():
+            self.rows[name] += rows
+
+
+@dataclass
+class _Batch:
+    """Reports ready to write: their keys in order, the vocabulary among them, the rows of the changed ones."""
+
+    keys: list[str]
+    vocabulary: list[ReportGraph]
+    rows: Rows
+
+
+def _value(term) -> Any:
+    """Python value of an rdflib term: IRIs and plain literals as str, dates and ints as such."""
+    if isinstance(term, Literal):
+        value = term.toPython()
+        if isinstance(value, (int, dt.date)) and not isinstance(value, bool):
+            return value
+    return str(term)
+
+
+def graph_rows(report: ReportGraph) -> Rows:
+    """The rows that write ``report`` (a report graph built by :mod:`kg.graph`)."""
+    types: dict[str, set[str]] = defaultdict(set)
+    props: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    for s, p, o in report.graph:
+        p = str(p)
+        if p == _TYPE:
+            types[str(s)].add(str(o))
+        else:
+            name = _PROPS.get(p)
+            if name is not None:
+                props[str(s)][name].append(o)
+
+    def one(node: str, name: str):
+        values = props[node].get(name)
+        return _value(min(values)) if values else None
+
+    out = Rows(keys=[report.key])
+    rows = out.rows
+    key = report.key
+    reports = [s for s, t in types.items() if _REPORT in t]
+    if len(reports) != 1:
+        raise ValueError(f"report graph {key!r} has {len(reports)} lkg:Report nodes, expected 1")
+    r = reports[0]
+    rows["node:Report"].append({k: v for k, v in {
+        "key": key, "iri": r, "source": one(r, "source"), "content_hash": report.content_hash,
+        "label": one(r, "label"), "symbol": one(r, "symbol"), "title": one(r, "title"),
+        "date": one(r, "date"),
+        "extractor": next((one(s, "extractor") for s in props if props[s].get("extractor")), None),
+    }.items() if v is not None})
+
+    # Concepts the graph describes itself (codes the vocabulary does not know).
+    for s, t in types.items():
+        if _CONCEPT in t and (label := _label_of(s)):
+            code = one(s, "notation")
+            rows[f"node:{label}"].append({"iri": s, "code": code, "name": one(s, "prefLabel") or code})
+
+    # Mentions, by the node they refer to.
+    mentions: dict[str, list[tuple]] = defaultdict(list)
+    for s, t in types.items():
+        if _MENTION in t:
+            m = props[s]
+            page = one(s, "page")
+            mentions[str(m["refers_to"][0])].append(
+                (int(m["start"][0]), int(m["end"][0]), str(m["surface"][0]), page))
+
+    def edge(target: str) -> dict:
+        ms = sorted(mentions.get(target, ()))
+        row = {"report": key, "key": _instrument_key(target), "mentions": len(ms),
+               "starts": [m[0] for m in ms], "ends": [m[1] for m in ms], "surfaces": [m[2] for m in ms]}
+        if ms and all(m[3] is not None for m in ms):
+            row["pages"] = [m[3] for m in ms]
+        for name in ("date", "title"):
+            if (v := one(target, name)) is not None:
+                row[name] = v
+        return row
+
+    own = {str(o) for o in props[r].get("identified_as", ())}
+    linked: dict[str, set[str]] = defaultdict(set)  # concepts the report and its instruments point to
+    for s, t in types.items():
+        if _INSTRUMENT not in t:
+            continue
+        ik = _instrument_key(s)
+        row = {"key": ik, "iri": s, **{name: v for name in ("symbol", "number", "year", "date", "title")
+                                      if (v := one(s, name)) is not None}}
+        for prop, (rel, label) in _CONCEPT_EDGES.items():
+            row[rel] = concepts = sorted({str(c) for c in props[s].get(prop, ())})
+            linked[label].update(concepts)
+        rows["node:Instrument"].append(row)
+        rows["IDENTIFIED_AS" if s in own else "CITES"].append(edge(s))
+
+    for prop, (rel, label) in _CONCEPT_EDGES.items():
+        for c in props[r].get(prop, ()):
+            rows[f"report:{rel}:{label}"].append({"report": key, "iri": str(c)})
+            linked[label].add(str(c))
+    for label, iris in linked.items():  # so that each exists before it is linked
+        rows[f"node:{label}"] += [{"iri": c} for c in sorted(iris)]
+
+    for s, t in types.items():
+        if _STATEMENT in t:
+            st = props[s]
+            src, tgt = str(st["src"][0]), str(st["tgt"][0])
+            rel = RELATION_TYPES[str(st["kind"][0])]
+            kind = "report" if src == r else "instrument"
+            rows[f"{kind}-rel:{rel}"].append({
+                "report": key, "src": key if src == r else _instrument_key(src), "tgt": _instrument_key(tgt),
+                "start": int(st["start"][0]), "end": int(st["end"][0]), "surface": str(st["surface"][0])})
+    return out
+
+
+def vocabulary_rows(report: ReportGraph) -> list[tuple[str, dict]]:
+    """``(label, row)`` for every SKOS concept of the ``_vocabulary`` graph."""
+    concepts: dict[str, dict] = defaultdict(lambda: {"codes": []})
+    for s, p, o in report.graph.triples((None, None, None)):
+        s, p = str(s), str(p)
+        if _label_of(s) is None:
+            continue
+        c = concepts[s]
+        if p == str(SKOS.notation):
+            c["codes"].append(str(o))
+        elif p == str(SKOS.prefLabel) and getattr(o, "language", None) in ("vi", None):
+            c["name"] = str(o)
+        elif p == str(SKOS.altLabel) and getattr(o, "language", None) == "en":
+            c["name_en"] = str(o)
+    out = []
+    for iri, c in concepts.items():
+        if not c["codes"]:
+            continue
+        c["codes"].sort()
+        out.append((_label_of(iri), {"iri": iri, "code": c["codes"][0], **c}))
+    return out
+
+
+# --------------------------------------------------------------------------
+# Write statements: each runs once per batch with UNWIND $rows
+# --------------------------------------------------------------------------
+
+_NODE_WRITES = {
+    "node:Report": "UNWIND $rows AS row MERGE (r:Report {key: row.key}) SET r = row",
+    # An instrument's type, issuer and jurisdiction follow from its symbol and
+    # key: linked once, when it has none yet (CREATE, no MERGE against the
+    # thousands of instruments an issuer or a province has).
+    "node:Instrument": """
+        UNWIND $rows AS row
+        MERGE (i:Instrument {key: row.key})
+        ON CREATE SET i += row {.iri, .symbol, .number, .year, .date, .title}
+        WITH i, row
+        // An earlier date or title than the stored one: written only then (most rows change nothing).
+        FOREACH (_ IN CASE WHEN row.date IS NOT NULL AND (i.date IS NULL OR row.date < i.date) THEN [1] END |
+                 SET i.date = row.date)
+        FOREACH (_ IN CASE WHEN row.title IS NOT NULL AND (i.title IS NULL OR row.title < i.title) THEN [1] END |
+                 SET i.title = row.title)
+        WITH i, row WHERE NOT EXISTS { (i)-[:OF_TYPE|ISSUED_BY|IN_JURISDICTION]->() }
+        CALL (i, row) {
+            UNWIND row.OF_TYPE AS iri MATCH (c:DocumentType {iri: iri}) CREATE (i)-[:OF_TYPE]->(c)
+        }
+        CALL (i, row) {
+            UNWIND row.ISSUED_BY AS iri MATCH (c:Issuer {iri: iri}) CREATE (i)-[:ISSUED_BY]->(c)
+        }
+        CALL (i, row) {
+            UNWIND row.IN_JURISDICTION AS iri MATCH (c:Jurisdiction {iri: iri}) CREATE (i)-[:IN_JURISDICTION]->(c)
+        }""",
+    **{f"node:{label}": f"""
+        UNWIND $rows AS row
+        MERGE (c:{label} {{iri: row.iri}})
+        ON CREATE SET c.code = row.code, c.codes = CASE WHEN row.code IS NULL THEN null ELSE [row.code] END,
+                      c.name = row.name"""
+       for label in _CONCEPT_LABELS.values()},
+}
+
+
+def write_statement(name: str) -> str:
+    """The Cypher that writes the rows called ``name`` (see :func:`graph_rows`)."""
+    if name in _NODE_WRITES:
+        return _NODE_WRITES[name]
+    kind, _, rest = name.partition(":")
+    if kind in ("CITES", "IDENTIFIED_AS"):
+        return f"""
+            UNWIND $rows AS row
+            MATCH (r:Report {{key: row.report}}) MATCH (i:Instrument {{key: row.key}})
+            CREATE (r)-[c:{kind}]->(i) SET c = row, c.key = null"""
+    if kind == "report":
+        rel, label = rest.split(":")
+        return f"""
+            UNWIND $rows AS row
+            MATCH (r:Report {{key: row.report}}) MATCH (c:{label} {{iri: row.iri}})
+            CREATE (r)-[:{rel} {{report: row.report}}]->(c)"""
+    if kind in ("report-rel", "instrument-rel"):
+        source = "Report" if kind == "report-rel" else "Instrument"
+        return f"""
+            UNWIND $rows AS row
+            MATCH (s:{source} {{key: row.src}}) MATCH (t:Instrument {{key: row.tgt}})
+            CREATE (s)-[e:{rest}]->(t) SET e = row, e.src = null, e.tgt = null"""
+    raise KeyError(name)
+
+
+def write_order(name: str) -> tuple[int, str]:
+    """Nodes (reports, then concepts, then instruments) before the relationships between them."""
+    rank = {"node:Report": 0, "node:Instrument": 2}.get(name, 1 if name.startswith("node:") else 3)
+    return rank, name
+
+
+def _dedupe(name: str, rows: list[dict]) -> list[dict]:
+    """Fewer rows for the shared MERGEs: one per instrument or concept in a batch."""
+    if name == "node:Instrument":
+        merged: dict[str, dict] = {}
+        for row in rows:
+            old = merged.get(row["key"])
+            if old is None:
+                merged[row["key"]] = dict(row)
+                continue
+            for f, v in row.items():
+                if f in ("date", "title"):
+                    if old.get(f) is None or v < old[f]:
+                        old[f] = v
+                elif old.get(f) in (None, []):
+                    old[f] = v
+        return list(merged.values())
+    if name.startswith("node:") and name != "node:Report":
+        best: dict[str, dict] = {}
+        for row in rows:  # a described (unknown) concept wins over a bare reference
+            if row["iri"] not in best or row.get("code") is not None:
+                best[row["iri"]] = row
+        return list(best.values())
+    return rows
+
+
+# Deleting a report's own data (every relationship carrying report = key).
+_OLD_INSTRUMENTS = """
+    UNWIND $keys AS k
+    MATCH (:Report {key: k})-[:CITES|IDENTIFIED_AS]->(i:Instrument)
+    RETURN collect(DISTINCT i.key) AS keys"""
+_DELETE_RELATIONS = f"""
+    UNWIND $keys AS k
+    MATCH (:Report {{key: k}})-[:CITES|IDENTIFIED_AS]->(:Instrument)-[e:{_RELATIONS}]->()
+    WHERE e.report = k
+    DELETE e"""
+_DELETE_REPORT_EDGES = """
+    UNWIND $keys AS k
+    MATCH (:Report {key: k})-[e]->()
+    DELETE e"""
+_DROP_ORPHANS = """
+    UNWIND $keys AS k
+    MATCH (i:Instrument {key: k})
+    WHERE NOT EXISTS { ()-[:CITES|IDENTIFIED_AS]->(i) }
+    DETACH DELETE i"""
+_REFRESH = """
+    UNWIND $keys AS k
+    MATCH (i:Instrument {key: k})
+    CALL (i) {
+        MATCH ()-[c:CITES|IDENTIFIED_AS]->(i)
+        RETURN min(c.date) AS date, min(c.title) AS title
+    }
+    SET i.date = date, i.title = title"""
+_DROP_UNUSED_CONCEPTS = """
+    MATCH (c) WHERE (c:DocumentType OR c:Issuer OR c:Jurisdiction)
+      AND c.vocabulary IS NULL AND NOT EXISTS { (c)--() }
+    DELETE c"""
+
+SCHEMA = [
+    "CREATE CONSTRAINT report_key IF NOT EXISTS FOR (n:Report) REQUIRE n.key IS UNIQUE",
+    "CREATE CONSTRAINT instrument_key IF NOT EXISTS FOR (n:Instrument) REQUIRE n.key IS UNIQUE",
+    "CREATE CONSTRAINT document_type_iri IF NOT EXISTS FOR (n:DocumentType) REQUIRE n.iri IS UNIQUE",
+    "CREATE CONSTRAINT issuer_iri IF NOT EXISTS FOR (n:Issuer) REQUIRE n.iri IS UNIQUE",
+    "CREATE CONSTRAINT jurisdiction_iri IF NOT EXISTS FOR (n:Jurisdiction) REQUIRE n.iri IS UNIQUE",
+    "CREATE CONSTRAINT vocabulary_key IF NOT EXISTS FOR (n:Vocabulary) REQUIRE n.key IS UNIQUE",
+    "CREATE INDEX instrument_symbol IF NOT EXISTS FOR (n:Instrument) ON (n.symbol)",
+    "CREATE INDEX report_source IF NOT EXISTS FOR (n:Report) ON (n.source)",
+    "CREATE INDEX report_date IF NOT EXISTS FOR (n:Report) ON (n.date)",
+    "CREATE INDEX document_type_code IF NOT EXISTS FOR (n:DocumentType) ON (n.code)",
+    "CREATE INDEX issuer_code IF NOT EXISTS FOR (n:Issuer) ON (n.code)",
+    "CREATE INDEX jurisdiction_name IF NOT EXISTS FOR (n:Jurisdiction) ON (n.name)",
+]
+
+
+# --------------------------------------------------------------------------
+# Errors
+# --------------------------------------------------------------------------
+
+def _reason(exc: Exception) -> str:
+    text = str(exc)
+    low = text.lower()
+    if "refused" in low:
+        return "connection refused"
+    if "dns resolve" in low or "name or service not known" in low:
+        return "unknown host"
+    if "timed out" in low or "timeout" in low:
+        return "timed out"
+    first = next((line.strip() for line in text.splitlines() if line.strip()), type(exc).__name__)
+    return first[:200]
+
+
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _plain(value: Any) -> Any:
+    """Driver values as plain Python: temporal values as ISO strings, nodes and relationships as dicts."""
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, neo4j.graph.Node):
+        return {"_labels": sorted(value.labels), **{k: _plain(v) for k, v in value.items()}}
+    if isinstance(value, neo4j.graph.Relationship):
+        return {"_type": value.type, **{k: _plain(v) for k, v in value.items()}}
+    if isinstance(value, neo4j.graph.Path):
+        return [_plain(n) for n in value.nodes]
+    if hasattr(value, "iso_format"):
+        return value.iso_format()
+    return value
+
+
+# --------------------------------------------------------------------------
+# The store
+# --------------------------------------------------------------------------
+
+class Neo4jStore(Store):
+    """Report graphs in a Neo4j 5 database (see the module docstring for the model).
+
+    ``uri``, ``user``, ``password`` and ``database`` default to ``NEO4J_URI``
+    (else ``bolt://127.0.0.1:7687``), ``NEO4J_USER``, ``NEO4J_PASSWORD`` and
+    ``NEO4J_DATABASE`` (else the server's default database). Connects at once:
+    a server that cannot be reached, or refuses the credentials, raises
+    :class:`StoreError` with a one-line message.
+    """
+
+    def __init__(self, uri: str | None = None, user: str | None = None, password: str | None = None,
+                 database: str | None = None, *, connection_timeout: float = 10.0):
+        self.uri = uri or os.environ.get("NEO4J_URI") or DEFAULT_URI
+        user = user if user is not None else os.environ.get("NEO4J_USER")
+        password = password if password is not None else os.environ.get("NEO4J_PASSWORD")
+        self.database = database or os.environ.get("NEO4J_DATABASE") or None
+        auth = (user or "neo4j", password or "") if (user or password) else None
+        self._ready = False
+        self._driver = None
+        scheme = self.uri.partition("://")[0]
+        if scheme not in _SCHEMES:
+            raise StoreError(f"invalid Neo4j URI {self.uri!r}: use bolt://HOST:PORT or neo4j://HOST:PORT")
+        try:
+            self._driver = GraphDatabase.driver(
+                self.uri, auth=auth, connection_timeout=connection_timeout,
+                notifications_min_severity="OFF")
+        except (ValueError, nx.ConfigurationError) as e:
+            raise StoreError(f"invalid Neo4j URI {self.uri!r}: {_reason(e)}") from None
+        with self._errors():
+            self._driver.verify_connectivity()
+            with self._session() as session:  # the database exists and answers
+                session.run("RETURN 1").consume()
+
+    @contextlib.contextmanager
+    def _errors(self):
+        """Connection-level driver errors → one-line :class:`StoreError`."""
+        try:
+            yield
+        except nx.AuthError as e:
+            raise StoreError(f"Neo4j at {self.uri} refused the credentials ({_reason(e)}); "
+                             "set NEO4J_USER and NEO4J_PASSWORD") from None
+        except (nx.ServiceUnavailable, nx.SessionExpired) as e:
+            raise StoreError(f"cannot reach Neo4j at {self.uri}: {_reason(e)} — {HINT}") from None
+        except nx.ClientError as e:
+            if e.code and "DatabaseNotFound" in e.code:
+                raise StoreError(f"Neo4j at {self.uri} has no database {self.database!r}; "
+                                 "check NEO4J_DATABASE") from None
+            raise
+
+    def _session(self, read: bool = False) -> neo4j.Session:
+        mode = neo4j.READ_ACCESS if read else neo4j.WRITE_ACCESS
+        return self._driver.session(database=self.database, default_access_mode=mode)
+
+    def _read(self, query: str, **params) -> list[neo4j.Record]:
+        with self._errors(), self._session(read=True) as session:
+            return session.execute_read(lambda tx: list(tx.run(query, params)))
+
+    # -- schema --
+
+    def init(self) -> None:
+        """Uniqueness constraints and indexes (idempotent), and wait until they are online."""
+        with self._errors(), self._session() as session:
+            for statement in SCHEMA:
+                session.run(statement).consume()
+            session.run("CALL db.awaitIndexes(300)").consume()
+        self._ready = True
+
+    def _ensure_schema(self) -> None:
+        if not self._ready:  # MERGE on an unindexed key would scan every node
+            self.init()
+
+    # -- Store interface --
+
+    def stored_hash(self, key: str) -> str | None:
+        if key == VOCABULARY_KEY:
+            records = self._read("MATCH (v:Vocabulary {key: $key}) RETURN v.content_hash AS h", key=key)
+        else:
+            records = self._read("MATCH (r:Report {key: $key}) RETURN r.content_hash AS h", key=key)
+        return records[0]["h"] if records else None
+
+    def save(self, report: ReportGraph) -> bool:
+        return self.save_many([report])[0]
+
+    def save_many(self, reports: Sequence[ReportGraph]) -> list[bool]:
+        """Save several reports in one write transaction; for each, whether it was written.
+
+        The batched loader: all rows of all reports go in one ``UNWIND``
+        statement per kind of row. A report whose stored hash is unchanged
+        is skipped (False).
+        """
+        return self._write(self._prepare(reports))
+
+    def save_stream(self, reports: Iterable[ReportGraph], *, batch: int = 500) -> tuple[int, int]:
+        """:meth:`save_many` over ``reports``, ``batch`` at a time; ``(saved, unchanged)``.
+
+        The next batch is read into rows in a helper thread while the current
+        one is written (the client mostly waits for the server meanwhile).
+        """
+        saved = unchanged = 0
+
+        def batches() -> Iterator[list[ReportGraph]]:
+            it = iter(reports)
+            while chunk := list(itertools.islice(it, batch)):
+                yield chunk
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-neo4j-rows") as pool:
+            pending = None
+            for chunk in batches():
+                ahead = pool.submit(self._prepare, chunk)
+                if pending is not None:
+                    done = self._write(pending)
+                    saved, unchanged = saved + sum(done), unchanged + len(done) - sum(done)
+                pending = ahead.result()
+            if pending is not None:
+                done = self._write(pending)
+                saved, unchanged = saved + sum(done), unchanged + len(done) - sum(done)
+        return saved, unchanged
+
+    def _prepare(self, reports: Sequence[ReportGraph]) -> _Batch:
+        """Which reports changed (stored hash), and their rows."""
+        self._ensure_schema()
+        wanted = {r.key: r for r in reports if r.key != VOCABULARY_KEY}  # the last of a key wins
+        stored = self._hashes(list(wanted))
+        rows = Rows()
+        for key, report in wanted.items():
+            if stored.get(key) != report.content_hash:
+                rows.extend(graph_rows(report))
+        vocabulary = [r for r in reports if r.key == VOCABULARY_KEY]
+        return _Batch([r.key for r in reports], vocabulary, rows)
+
+    def _write(self, batch: _Batch) -> list[bool]:
+        done = {r.key: self._save_vocabulary(r) for r in batch.vocabulary}
+        if batch.rows.keys:
+            with self._errors(), self._session() as session:
+                session.execute_write(self._write_rows, batch.rows)
+        done.update((k, True) for k in batch.rows.keys)
+        return [done.get(k, False) for k in batch.keys]
+
+    def _hashes(self, keys: list[str]) -> dict[str, str]:
+        """Stored content hash of each of ``keys`` that is stored."""
+        records = self._read("UNWIND $keys AS k MATCH (r:Report {key: k}) RETURN k AS key, r.content_hash AS h",
+                             keys=keys)
+        return {r["key"]: r["h"] for r in records}
+
+    @staticmethod
+    def _remove(tx, keys: list[str]) -> list[str]:
+        """Delete every relationship of reports ``keys``; the instruments they pointed to."""
+        old = tx.run(_OLD_INSTRUMENTS, keys=keys).single()["keys"]
+        tx.run(_DELETE_RELATIONS, keys=keys).consume()
+        tx.run(_DELETE_REPORT_EDGES, keys=keys).consume()
+        return old
+
+    @staticmethod
+    def _tidy(tx, old: list[str]) -> None:
+        """After a removal: drop instruments nothing points to, refresh the others' date and title."""
+        if not old:
+            return
+        tx.run(_DROP_ORPHANS, keys=old).consume()
+        tx.run(_REFRESH, keys=old).consume()
+        tx.run(_DROP_UNUSED_CONCEPTS).consume()
+
+    @classmethod
+    def _write_rows(cls, tx, rows: Rows) -> None:
+        # Every report's earlier version goes, even one stored since _prepare looked.
+        old = cls._remove(tx, rows.keys)
+        for name in sorted(rows.rows, key=write_order):
+            batch = _dedupe(name, rows.rows[name])
+            if batch:
+                tx.run(write_statement(name), rows=batch).consume()
+        cls._tidy(tx, old)
+
+    def _save_vocabulary(self, report: ReportGraph) -> bool:
+        if self.stored_hash(report.key) == report.content_hash:
+            return False
+        by_label: dict[str, list[dict]] = defaultdict(list)
+        for label, row in vocabulary_rows(report):
+            by_label[label].append(row)
+
+        def work(tx):
+            for label, rows in by_label.items():
+                tx.run(f"""
+                    UNWIND $rows AS row
+                    MERGE (c:{label} {{iri: row.iri}})
+                    SET c.code = row.code, c.codes = row.codes, c.name = row.name,
+                        c.name_en = row.name_en, c.vocabulary = true""", rows=rows).consume()
+            tx.run("MERGE (v:Vocabulary {key: $key}) SET v.content_hash = $hash",
+                   key=report.key, hash=report.content_hash).consume()
+
+        with self._errors(), self._session() as session:
+            session.execute_write(work)
+        return True
+
+    def delete(self, key: str) -> None:
+        self._ensure_schema()
+
+        def work(tx):
+            if key == VOCABULARY_KEY:  # the concepts stay: reports still point to them
+                tx.run("MATCH (v:Vocabulary {key: $key}) DELETE v", key=key).consume()
+                return
+            old = self._remove(tx, [key])
+            tx.run("MATCH (r:Report {key: $key}) DETACH DELETE r", key=key).consume()
+            self._tidy(tx, old)
+
+        with self._errors(), self._session() as session:
+            session.execute_write(work)
+
+    def report_keys(self) -> Iterator[str]:
+        records = self._read("MATCH (v:Vocabulary) RETURN v.key AS key "
+                             "UNION ALL MATCH (r:Report) RETURN r.key AS key")
+        return iter([r["key"] for r in records])
+
+    def load(self, key: str) -> ReportGraph:
+        if self.stored_hash(key) is None:
+            raise KeyError(key)
+        raise NotImplementedError(
+            "the Neo4j store keeps a property graph, not the saved triples; load reports from the embedded store")
+
+    def counts(self) -> dict[str, int]:
+        """``reports``, ``instruments``, ``mentions``, then nodes per label and relationships per type."""
+        with self._errors(), self._session(read=True) as session:
+            def work(tx):
+                labels = [r["label"] for r in tx.run("CALL db.labels() YIELD label RETURN label")]
+                types = [r["t"] for r in tx.run(
+                    "CALL db.relationshipTypes() YIELD relationshipType AS t RETURN t")]
+                out = {}
+                for label in sorted(labels):  # count store lookups: O(1) each
+                    out[label] = tx.run(f"MATCH (n:`{label}`) RETURN count(n) AS n").single()["n"]
+                for t in sorted(types):
+                    out[t] = tx.run(f"MATCH ()-[r:`{t}`]->() RETURN count(r) AS n").single()["n"]
+                mentions = tx.run("MATCH ()-[c:CITES|IDENTIFIED_AS]->() RETURN sum(c.mentions) AS n"
+                                  ).single()["n"]
+                return out, mentions
+
+            per, mentions = session.execute_read(work)
+        per = {k: v for k, v in per.items() if v}  # labels and types linger in the catalogue
+        return {
+            "reports": per.get("Report", 0),
+            "instruments": per.get("Instrument", 0),
+            "mentions": mentions or 0,
+            "nodes": sum(v for k, v in per.items() if not k.isupper()),
+            "relationships": sum(v for k, v in per.items() if k.isupper()),
+            **per,
+        }
+
+    def close(self) -> None:
+        if self._driver is not None:
+            self._driver.close()
+            self._driver = None
+
+    def __repr__(self) -> str:
+        return f"Neo4jStore({self.uri}{', database ' + self.database if self.database else ''})"
+
+    # -- beyond the interface --
+
+    def sync_from(self, store: Store, *, batch: int = 200, prune: bool = False) -> dict[str, int]:
+        """Push every report of ``store`` (e.g. an OxigraphStore) here; unchanged ones are skipped.
+
+        With ``prune``, reports stored here but not in ``store`` are deleted.
+        Returns ``{"saved", "unchanged", "deleted"}``.
+        """
+        keys = list(store.report_keys())
+        ours = self._hashes(keys)
+        ours[VOCABULARY_KEY] = self.stored_hash(VOCABULARY_KEY)
+        todo = [k for k in keys if store.stored_hash(k) != ours.get(k)]
+        todo.sort(key=lambda k: k != VOCABULARY_KEY)  # labels first
+        deleted = 0
+        saved, _ = self.save_stream((store.load(k) for k in todo), batch=batch)
+        if prune:
+            for key in set(self.report_keys()) - set(keys):
+                self.delete(key)
+                deleted += 1
+        return {"saved": saved, "unchanged": len(keys) - saved, "deleted": deleted}
+
+    def run_cypher(self, query: str, params: dict | None = None, *, write: bool = False
+                   ) -> tuple[list[str], list[list]]:
+        """Run ``query``; return ``(columns, rows)`` with plain Python values.
+
+        Read-only by default: the session's access mode is READ, so the server
+        refuses any write (:class:`WriteRefused`, "this query writes; use
+        --write"). With ``write=True`` the query runs in an auto-commit
+        transaction (so ``CALL {…} IN TRANSACTIONS`` and schema commands work).
+        A query the server rejects raises :class:`CypherError`. A ``$name``
+        the query uses but ``params`` lacks is passed as null (like an unbound
+        variable in the SPARQL twins: "left out" parameters).
+        """
+        params = {**dict.fromkeys(_PARAM.findall(query)), **(params or {})}
+
+        def fetch(result) -> tuple[list[str], list[list]]:
+            rows = [[_plain(v) for v in record.values()] for record in result]
+            return list(result.keys()), rows
+
+        try:
+            with self._errors(), self._session(read=not write) as session:
+                if write:
+                    return fetch(session.run(query, params))
+                return session.execute_read(lambda tx: fetch(tx.run(query, params)))
+        except nx.ClientError as e:
+            if e.code == "Neo.ClientError.Statement.AccessMode" or (
+                    e.code and "AccessMode" in e.code) or "read access mode" in (e.message or ""):
+                raise WriteRefused("this query writes; use --write") from None
+            raise CypherError(e.message or str(e)) from None
+
+    def status(self) -> dict[str, Any]:
+        """Server version, edition and address, the database, and :meth:`counts`."""
+        with self._errors(), self._session(read=True) as session:
+            components = session.execute_read(lambda tx: tx.run(
+                "CALL dbms.components() YIELD name, versions, edition "
+                "RETURN name, versions[0] AS version, edition").data())
+        info = self._driver.get_server_info()
+        kernel = next((c for c in components if c["name"] == "Neo4j Kernel"), components[0] if components else {})
+        return {
+            "uri": self.uri,
+            "address": str(info.address),
+            "agent": info.agent,
+            "version": kernel.get("version"),
+            "edition": kernel.get("edition"),
+            "database": self.database or "(default)",
+            "counts": self.counts(),
+        }
+
+    def clear(self) -> None:
+        """Delete every node and relationship (constraints and indexes stay)."""
+        with self._errors(), self._session() as session:
+            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()

@@ -61,11 +61,13 @@ def sentence_end(text: str, offset: int) -> int:
 
 
 def _type_code(sym: Symbol, type_word: str | None) -> str:
+    """The symbol's own type; else what the words before it say (vocab/defaults.yaml)."""
     if sym.doc_type:
         return sym.doc_type
+    defaults = vocabulary().defaults
     if sym.law_family:
-        return type_word if type_word in ("NQ", "PL") else "LUẬT"
-    return type_word or "CV"
+        return type_word if type_word in defaults["law_family_words"] else defaults["law_family"]
+    return type_word or defaults["untyped"]
 
 
 def _read(text: str, sym: Symbol, type_word: str | None, place: str | None) -> _Found:

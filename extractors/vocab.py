@@ -79,6 +79,7 @@ class Vocabulary:
     form_words: tuple[str, ...]  # "mẫu số …", "Phụ lục …": a number that is not a citation
     ocr_letters: dict[str, str]  # what OCR writes inside words → the letter meant ("d6i" → "doi")
     units: tuple[str, ...] = ()  # office codes after an issuer (STNMT-QLĐĐ)
+    defaults: dict = field(default_factory=dict)  # types of symbols without one (defaults.yaml)
     _codes: dict[str, str] = field(default_factory=dict)  # lookup key → canonical code
 
     def __post_init__(self) -> None:
@@ -161,4 +162,4 @@ def vocabulary() -> Vocabulary:
     form_words = tuple(_load("not_citations")["before"])
     ocr_letters = {str(k): v for k, v in _load("ocr")["inside_words"].items()}
     units = tuple(_load("units"))
-    return Vocabulary(doc_types, issuers, jurisdictions, cues, form_words, ocr_letters, units)
+    return Vocabulary(doc_types, issuers, jurisdictions, cues, form_words, ocr_letters, units, _load("defaults"))

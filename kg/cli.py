@@ -173,15 +173,21 @@ def open_store(path: str, *, read_only: bool = False, create: bool = False):
         raise click.ClickException(str(e))
 
 
+def name_values(params: tuple[str, ...]) -> Iterator[tuple[str, str]]:
+    """``-p name=value`` pairs, checked."""
+    for item in params:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"expected name=value, got {item!r}", param_hint="-p")
+        yield name, value
+
+
 def parse_params(params: tuple[str, ...]) -> dict:
     """``-p name=value`` pairs → SPARQL substitutions (``<…>`` is an IRI, digits an integer)."""
     import pyoxigraph as ox
 
     out = {}
-    for item in params:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            raise click.BadParameter(f"expected name=value, got {item!r}", param_hint="-p")
+    for name, value in name_values(params):
         if value.startswith("<") and value.endswith(">"):
             term = ox.NamedNode(value[1:-1])
         elif value.lstrip("-").isdigit():
@@ -582,13 +588,8 @@ def graph(store_path, around, depth, output):
 
 def plain_params(params: tuple[str, ...]) -> dict:
     """``-p name=value`` pairs → Cypher parameters (digits become integers)."""
-    out = {}
-    for item in params:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            raise click.BadParameter(f"expected name=value, got {item!r}", param_hint="-p")
-        out[name.lstrip("$")] = int(value) if value.lstrip("-").isdigit() else value
-    return out
+    return {name.lstrip("$"): int(value) if value.lstrip("-").isdigit() else value
+            for name, value in name_values(params)}
 
 
 @main.command()
@@ -616,9 +617,10 @@ def cypher(query, params, fmt, write, neo4j_uri, neo4j_user, neo4j_password, neo
     from kg.stores.base import StoreError
     from kg.stores.neo4j import CypherError
 
+    parameters = plain_params(params)
     store = open_neo4j(neo4j_uri, neo4j_user, neo4j_password, neo4j_database)
     try:
-        columns, rows = store.run_cypher(query_text(query, ".cypher"), plain_params(params), write=write)
+        columns, rows = store.run_cypher(query_text(query, ".cypher"), parameters, write=write)
     except (StoreError, CypherError) as e:
         raise click.ClickException(str(e))
     finally:

@@ -25,6 +25,7 @@ from make_corpus import (  # noqa: E402
     TEXT_ENCODINGS,
     build_corpus,
     clean_text,
+    encrypt_pdf,
     render_page,
     squash,
     symbols,
@@ -222,7 +223,7 @@ def test_long_pdf_has_a_page_per_pdf_page(corpus):
 
 def test_pdf_with_owner_password_only_is_readable(corpus, tmp_path):
     path = tmp_path / "restricted.pdf"
-    _encrypt(corpus["clean.pdf"].path, path, user_password="")
+    encrypt_pdf(corpus["clean.pdf"].path, path, user_password="")
     assert squash(read(path).content) == squash(clean_text())
 
 
@@ -297,39 +298,23 @@ def test_nul_filled_txt(tmp_path):
     assert_reason(exc, "not valid text")
 
 
-def test_truncated_pdf(corpus, tmp_path):
-    data = corpus["clean.pdf"].path.read_bytes()
-    path = tmp_path / "cut.pdf"
+@pytest.mark.parametrize("name, reason", [("clean.pdf", "truncated or corrupt PDF"),
+                                          ("clean.docx", "truncated or corrupt DOCX")])
+def test_truncated_files(corpus, tmp_path, name, reason):
+    data = corpus[name].path.read_bytes()
+    path = tmp_path / f"cut{Path(name).suffix}"
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(ReadError) as exc:
         read(path)
-    assert_reason(exc, "truncated or corrupt PDF")
-
-
-def _encrypt(src: Path, dst: Path, user_password: str) -> None:
-    from pypdf import PdfWriter
-
-    writer = PdfWriter(clone_from=src)
-    writer.encrypt(user_password=user_password, owner_password="owner-secret", algorithm="AES-256")
-    with open(dst, "wb") as f:
-        writer.write(f)
+    assert_reason(exc, reason)
 
 
 def test_password_protected_pdf(corpus, tmp_path):
     path = tmp_path / "locked.pdf"
-    _encrypt(corpus["clean.pdf"].path, path, user_password="secret")
+    encrypt_pdf(corpus["clean.pdf"].path, path, user_password="secret")
     with pytest.raises(ReadError) as exc:
         read(path)
     assert_reason(exc, "password-protected PDF")
-
-
-def test_truncated_docx(corpus, tmp_path):
-    data = corpus["clean.docx"].path.read_bytes()
-    path = tmp_path / "cut.docx"
-    path.write_bytes(data[: len(data) // 2])
-    with pytest.raises(ReadError) as exc:
-        read(path)
-    assert_reason(exc, "truncated or corrupt DOCX")
 
 
 def test_zip_that_is_not_a_word_file(tmp_path):

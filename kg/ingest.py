@@ -1,11 +1,17 @@
 """Ingest files into stores: walk → read → extract → build graph → save.
 
-Reading and extraction run in worker processes (``jobs``); graph building and
-saving happen in the calling process, the one writer of each store. A file
-whose decoded text is already stored under the same report key (same content
-hash) is not extracted again. Each file succeeds or fails on its own: a
-failure is reported and the batch goes on, and a store only ever receives
-whole reports.
+Reading, extraction and building the report's triples run in worker
+processes (``jobs``), which hand back each report as compact N-Triples text
+(:class:`~kg.stores.oxigraph.PreparedReport`); saving happens in the calling
+process, the one writer of each store, a batch of reports at a time
+(:meth:`~kg.stores.oxigraph.OxigraphStore.save_many`: one transaction per
+batch of new reports, each report whole). A file whose decoded text is
+already stored under the same report key (same content hash) is not
+extracted again. Each file succeeds or fails on its own: a failure is
+reported and the batch goes on, and a store only ever receives whole reports.
+
+Workers get files in chunks (:data:`CHUNK` per task), so the per-task cost of
+the process pool is paid once per chunk, not per file.
 """
 from __future__ import annotations
 
@@ -19,9 +25,20 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from extractors import extract
 from kg import readers
-from kg.graph import DEFAULT_BASE, build_report_graph, vocabulary_report_graph
+from kg.graph import DEFAULT_BASE, build_report_graph, iri_scheme, report_triples, vocabulary_report_graph
 from kg.model import Extraction, Report
-from kg.stores.base import Store
+from kg.stores.base import ReportGraph, Store
+from kg.stores.oxigraph import OxigraphStore, PreparedReport
+
+#: Files per worker task.
+CHUNK = 8
+#: Reports handed to the stores at a time (one transaction for the new ones).
+#: Larger batches are no faster (indexing each quad is the cost, not the
+#: commit) and a crash would lose more work (~200 KB of log per report).
+SAVE_BATCH = 16
+#: Files in the workers' hands at most (besides ``2 * jobs`` chunks): enough
+#: to keep them busy while the writer saves a batch.
+LOOK_AHEAD = 64
 
 
 @dataclass(frozen=True)
@@ -120,8 +137,31 @@ def source_name(path: Path) -> str:
     return str(path.resolve())
 
 
-def _prepare(task: _Task) -> tuple[str, Extraction] | Outcome:
-    """Read and extract one file; an Outcome when there is nothing to store."""
+@dataclass(frozen=True)
+class _Ready:
+    """A report ready to store, and what to say about it."""
+
+    source: str
+    report: PreparedReport
+    mentions: int
+    instruments: int
+    relations: int
+    extraction: Extraction | None = None  # only when a store needs an rdflib graph
+
+
+def prepare_report(ex: Extraction, base: str = DEFAULT_BASE) -> PreparedReport:
+    """The report graph of ``ex`` as :func:`kg.graph.build_report_graph` makes it, serialized.
+
+    Same graph IRI and triples, without building an rdflib Graph: the
+    triples go straight to N-Triples text.
+    """
+    rep = ex.report
+    iri = iri_scheme(base)["graph"].format(Report=rep)
+    return PreparedReport.from_triples(rep.key, iri, rep.content_hash, report_triples(ex, base=base))
+
+
+def _prepare(task: _Task, base: str = DEFAULT_BASE, keep_extraction: bool = False) -> _Ready | Outcome:
+    """Read, extract and serialize one file; an Outcome when there is nothing to store."""
     try:
         text = readers.read(task.path)
     except readers.UnsupportedFormat as e:
@@ -132,9 +172,19 @@ def _prepare(task: _Task) -> tuple[str, Extraction] | Outcome:
         return Outcome(task.path, "unchanged")
     text = dataclasses.replace(text, source=source_name(Path(task.path)))
     try:
-        return task.path, extract(text, jurisdiction=task.jurisdiction)
+        ex = extract(text, jurisdiction=task.jurisdiction)
     except Exception as e:  # an extractor bug must not stop the batch; say which file
         return Outcome(task.path, "failed", f"extraction failed: {type(e).__name__}: {e}")
+    try:
+        report = prepare_report(ex, base)
+    except Exception as e:  # e.g. a term that RDF cannot hold
+        return Outcome(task.path, "failed", f"could not store: {type(e).__name__}: {e}")
+    return _Ready(task.path, report, len(ex.mentions), len(ex.instruments), len(ex.relations),
+                  ex if keep_extraction else None)
+
+
+def _prepare_chunk(tasks: list[_Task], base: str, keep_extraction: bool) -> list[_Ready | Outcome]:
+    return [_prepare(task, base, keep_extraction) for task in tasks]
 
 
 # --- the batch -------------------------------------------------------------------
@@ -164,15 +214,33 @@ def ingest(
     vocabulary = vocabulary_report_graph()
     for store in stores:  # labels for types, issuers and provinces; a no-op when unchanged
         store.save(vocabulary)
+    ready: list[_Ready] = []  # prepared, not yet saved
+    # Stores other than Oxigraph take rdflib graphs, built from the extraction.
+    keep = any(not isinstance(store, OxigraphStore) for store in stores)
 
-    def finish(result: tuple[str, Extraction] | Outcome) -> None:
+    def report(outcome: Outcome) -> None:
         nonlocal stop
-        outcome = result if isinstance(result, Outcome) else _store(*result, stores, base)
         summary.outcomes.append(outcome)
         if on_outcome:
             on_outcome(outcome)
         if fail_fast and outcome.status == "failed":
             stop = True
+
+    def save_ready() -> None:
+        if not ready:
+            return
+        batch = list(ready)
+        ready.clear()
+        for outcome in _save(batch, stores, base):
+            report(outcome)
+
+    def finish(result: _Ready | Outcome) -> None:
+        if isinstance(result, Outcome):
+            report(result)
+            return
+        ready.append(result)
+        if len(ready) >= SAVE_BATCH:
+            save_ready()
 
     def tasks() -> Iterator[_Task | Outcome]:
         for path, problem in walk(paths, include, exclude):
@@ -184,41 +252,100 @@ def ingest(
 
     if jobs <= 1:
         for task in tasks():
-            finish(task if isinstance(task, Outcome) else _prepare(task))
+            finish(task if isinstance(task, Outcome) else _prepare(task, base, keep))
             if stop:
                 break
+        save_ready()  # what was read before a --fail-fast stop is still stored
         return summary
 
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         pending: set[Future] = set()
+        chunk: list[_Task] = []
 
         def drain(until: int) -> None:
             nonlocal pending
             while len(pending) > until and not stop:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in done:
-                    finish(fut.result())
+                    for result in fut.result():
+                        if not stop:
+                            finish(result)
+
+        def submit() -> None:
+            if chunk:
+                pending.add(pool.submit(_prepare_chunk, list(chunk), base, keep))
+                chunk.clear()
 
         for task in tasks():
             if isinstance(task, Outcome):
                 finish(task)
             else:
-                pending.add(pool.submit(_prepare, task))
-            drain(4 * jobs)  # bounded look-ahead: never the whole archive in memory
+                chunk.append(task)
+                if len(chunk) >= CHUNK:
+                    submit()
+            drain(LOOK_AHEAD // CHUNK + 2 * jobs)  # bounded: never the whole archive in memory
             if stop:
                 break
+        if not stop:
+            submit()
         drain(0)
+        save_ready()  # what was read before a --fail-fast stop is still stored
         for fut in pending:  # only after --fail-fast stopped the batch
             fut.cancel()
     return summary
 
 
-def _store(source: str, ex: Extraction, stores: Sequence[Store], base: str) -> Outcome:
-    """Build the report graph once and save it in every store."""
+def _save(batch: Sequence[_Ready], stores: Sequence[Store], base: str) -> list[Outcome]:
+    """Save prepared reports in every store; one Outcome per report, in order."""
+    changed = [False] * len(batch)
+    errors: list[Exception | None] = [None] * len(batch)
+    graphs: list[ReportGraph | Exception] | None = None
+    for store in stores:
+        if isinstance(store, OxigraphStore):
+            results = store.save_many([r.report for r in batch], return_exceptions=True)
+        else:
+            if graphs is None:
+                graphs = [_report_graph(r, base) for r in batch]
+            results = _save_graphs(store, graphs)
+        for i, result in enumerate(results):
+            if isinstance(result, Exception):
+                errors[i] = errors[i] or result
+            elif result:
+                changed[i] = True
+    outcomes = []
+    for r, ok, error in zip(batch, changed, errors):
+        if error is not None:  # a store error names the file; the batch goes on
+            outcomes.append(Outcome(r.source, "failed", f"could not store: {type(error).__name__}: {error}"))
+        else:
+            outcomes.append(Outcome(r.source, "ingested" if ok else "unchanged", "",
+                                    r.mentions, r.instruments, r.relations))
+    return outcomes
+
+
+def _report_graph(r: _Ready, base: str) -> ReportGraph | Exception:
     try:
-        report = build_report_graph(ex, base=base)
-        changed = [store.save(report) for store in stores]
-    except Exception as e:  # a store error names the file; the batch goes on
-        return Outcome(source, "failed", f"could not store: {type(e).__name__}: {e}")
-    status = "ingested" if any(changed) else "unchanged"
-    return Outcome(source, status, "", len(ex.mentions), len(ex.instruments), len(ex.relations))
+        if r.extraction is not None:
+            return build_report_graph(r.extraction, base=base)
+        return r.report.report_graph()
+    except Exception as e:
+        return e
+
+
+def _save_graphs(store: Store, graphs: Sequence[ReportGraph | Exception]) -> list[bool | Exception]:
+    """``store.save`` each graph (through its ``save_many`` when it has one); errors per report."""
+    results: list[bool | Exception] = list(graphs)
+    todo = [i for i, g in enumerate(graphs) if not isinstance(g, Exception)]
+    save_many = getattr(store, "save_many", None)
+    if save_many is not None and len(todo) > 1:
+        try:
+            for i, ok in zip(todo, save_many([graphs[i] for i in todo])):
+                results[i] = ok
+            return results
+        except Exception:
+            pass  # one by one, to tell which report fails
+    for i in todo:
+        try:
+            results[i] = store.save(graphs[i])
+        except Exception as e:
+            results[i] = e
+    return results

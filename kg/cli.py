@@ -243,9 +243,11 @@ def open_neo4j(uri, user, password, database):
 @click.option("--base", default=None, metavar="IRI", help="Base IRI of the graph [default: https://w3id.org/legal-kg/id/].")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first file that fails.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no per-file lines; only errors and the summary.")
+@click.option("--max-chars", type=click.IntRange(min=1), default=None,
+              help="Longest text to ingest, in characters, bounding memory [default: 4,000,000].")
 @click.option("--neo4j", "to_neo4j", is_flag=True, help="Also write to Neo4j (see NEO4J_URI, --neo4j-uri).")
 @neo4j_options
-def ingest(paths, store_path, jobs, include, exclude, jurisdiction, base, fail_fast, quiet, to_neo4j,
+def ingest(paths, store_path, jobs, include, exclude, jurisdiction, base, fail_fast, quiet, max_chars, to_neo4j,
            neo4j_uri, neo4j_user, neo4j_password, neo4j_database):
     """Extract, build and store the citation graph of PATHS (files or directories).
 
@@ -265,6 +267,7 @@ def ingest(paths, store_path, jobs, include, exclude, jurisdiction, base, fail_f
     import os
 
     from kg.graph import DEFAULT_BASE
+    from kg.ingest import MAX_CHARS
     from kg.ingest import ingest as run_ingest
     from kg.ingest import walk
 
@@ -302,7 +305,7 @@ def ingest(paths, store_path, jobs, include, exclude, jurisdiction, base, fail_f
     try:
         summary = run_ingest(paths, stores, jobs=jobs or os.cpu_count() or 1, include=include, exclude=exclude,
                              jurisdiction=jurisdiction, base=base or DEFAULT_BASE, fail_fast=fail_fast,
-                             on_outcome=on_outcome)
+                             max_chars=max_chars or MAX_CHARS, on_outcome=on_outcome)
     finally:
         if progress is not None:
             progress.stop()

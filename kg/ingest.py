@@ -30,6 +30,9 @@ from kg.model import Extraction, Report
 from kg.stores.base import ReportGraph, Store
 from kg.stores.oxigraph import OxigraphStore, PreparedReport
 
+#: Longest text ingested, in characters: a report's graph takes about 100
+#: bytes of memory per character of text, so this bounds memory (~400 MB).
+MAX_CHARS = 4_000_000
 #: Files per worker task.
 CHUNK = 8
 #: Reports handed to the stores at a time (one transaction for the new ones).
@@ -88,8 +91,8 @@ def walk(paths: Iterable[str | Path], include: Sequence[str] = (), exclude: Sequ
     """Files under ``paths`` (recursively, following links once), with a problem if any.
 
     Yields ``(path, None)`` for each file to read, ``(path, reason)`` for a path
-    that cannot be (missing, broken symlink). Directories reached twice through
-    symlinks (loops) are walked once.
+    that cannot be (missing, broken symlink, a directory that cannot be
+    listed). Directories reached twice through symlinks (loops) are walked once.
     """
     seen_dirs: set[tuple[int, int]] = set()
     for given in paths:
@@ -103,7 +106,11 @@ def walk(paths: Iterable[str | Path], include: Sequence[str] = (), exclude: Sequ
         if root.is_file():
             yield root, None  # named explicitly: no include/exclude filtering
             continue
-        for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        unlistable: list[OSError] = []
+        for dirpath, dirnames, filenames in os.walk(root, onerror=unlistable.append, followlinks=True):
+            while unlistable:
+                e = unlistable.pop(0)
+                yield Path(e.filename), (e.strerror or str(e)).lower()
             st = os.stat(dirpath)
             if (st.st_dev, st.st_ino) in seen_dirs:
                 dirnames.clear()  # a symlink loop, or a directory already walked
@@ -120,6 +127,8 @@ def walk(paths: Iterable[str | Path], include: Sequence[str] = (), exclude: Sequ
                     yield path, "broken symlink"
                 else:
                     yield path, None
+        for e in unlistable:
+            yield Path(e.filename), (e.strerror or str(e)).lower()
 
 
 # --- one file (runs in a worker) --------------------------------------------------
@@ -128,8 +137,9 @@ def walk(paths: Iterable[str | Path], include: Sequence[str] = (), exclude: Sequ
 @dataclass(frozen=True)
 class _Task:
     path: str
-    stored_hash: str | None  # of this file's report key in the primary store
+    stored_hash: str | None  # of this file's report key, when every store holds the same
     jurisdiction: str | None
+    max_chars: int = MAX_CHARS
 
 
 def source_name(path: Path) -> str:
@@ -168,6 +178,9 @@ def _prepare(task: _Task, base: str = DEFAULT_BASE, keep_extraction: bool = Fals
         return Outcome(task.path, "skipped", e.reason)
     except readers.ReadError as e:
         return Outcome(task.path, "failed", e.reason)
+    if len(text.content) > task.max_chars:
+        return Outcome(task.path, "failed", f"text too long ({len(text.content):,} characters > "
+                                           f"{task.max_chars:,}; split the file, or raise --max-chars)")
     if task.stored_hash == text.content_hash:
         return Outcome(task.path, "unchanged")
     text = dataclasses.replace(text, source=source_name(Path(task.path)))
@@ -200,16 +213,17 @@ def ingest(
     jurisdiction: str | None = None,
     base: str = DEFAULT_BASE,
     fail_fast: bool = False,
+    max_chars: int = MAX_CHARS,
     on_outcome: Callable[[Outcome], None] | None = None,
 ) -> Summary:
     """Ingest every file under ``paths`` into every store in ``stores``.
 
-    The first store decides what is unchanged (content hash); each store
-    still skips what it already holds. ``on_outcome`` is called once per
-    file, in completion order (for progress and error lines).
+    A file is unchanged (not extracted again) when every store holds its
+    content hash; each store still skips what it already holds. Texts longer
+    than ``max_chars`` fail (bounded memory). ``on_outcome`` is called once
+    per file, in completion order (for progress and error lines).
     """
     summary = Summary()
-    primary = stores[0]
     stop = False
     vocabulary = vocabulary_report_graph()
     for store in stores:  # labels for types, issuers and provinces; a no-op when unchanged
@@ -248,7 +262,10 @@ def ingest(
                 yield Outcome(str(path), "failed", problem)
                 continue
             key = Report(source=source_name(path), content_hash="").key
-            yield _Task(str(path), primary.stored_hash(key), jurisdiction)
+            # Unchanged only if every store holds this version: after a crash
+            # between two stores' saves, the one behind must still get it.
+            hashes = {store.stored_hash(key) for store in stores}
+            yield _Task(str(path), hashes.pop() if len(hashes) == 1 else None, jurisdiction, max_chars)
 
     if jobs <= 1:
         for task in tasks():

@@ -354,9 +354,6 @@ def test_unreadable_file_named_on_the_command_line_fails_alone(tmp_path, unreada
         assert summary(result)["ingested"] == 2
 
 
-@pytest.mark.xfail(strict=True, reason="kg/ingest.py walk(): os.walk() without onerror silently skips a "
-                                       "subdirectory it cannot list: its files are neither ingested nor "
-                                       "reported, and the exit code is 0")
 def test_unreadable_subdirectory_is_reported(tmp_path):
     folder = tmp_path / "in"
     write_reports(folder, 1)

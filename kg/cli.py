@@ -462,11 +462,10 @@ def serve(store_path, host, port, query_timeout, result_limit, workers):
     run_server(store, host, port, query_timeout=query_timeout, result_limit=result_limit, workers=workers)
 
 
-def store_graph(store_path: str):
+def store_graph(store):
     """The networkx view of the whole embedded store (reports, instruments, relations)."""
     from kg.graph import to_networkx
 
-    store = open_store(store_path, read_only=True)
     return to_networkx(store.oxigraph.quads_for_pattern(None, None, None, None))
 
 
@@ -485,7 +484,7 @@ def stats(store_path, top):
 
     store = open_store(store_path, read_only=True)
     counts = store.counts()
-    g = store_graph(store_path)
+    g = store_graph(store)
     label = lambda n: g.nodes[n].get("symbol") or g.nodes[n].get("label") or n  # noqa: E731
     click.echo(f"reports       {counts['reports']}")
     click.echo(f"instruments   {counts['instruments']}")
@@ -576,7 +575,7 @@ def graph(store_path, around, depth, output):
     """
     from kg.render import draw_graph, neighbourhood
 
-    g = store_graph(store_path)
+    g = store_graph(open_store(store_path, read_only=True))
     if around:
         try:
             g = neighbourhood(g, around, depth)

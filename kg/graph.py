@@ -33,7 +33,7 @@ import networkx as nx
 import rdflib
 import yaml
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
 from kg.model import Extraction, Instrument, RelationKind, Report, slugify
 from kg.stores.base import ReportGraph

@@ -6,7 +6,6 @@ temporary directory. Run as a script to look at the files:
 """
 from __future__ import annotations
 
-import io
 import re
 import sys
 from dataclasses import dataclass

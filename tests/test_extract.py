@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from extractors import extract
-from kg.model import RelationKind
 
 
 def cite(text, **kw):

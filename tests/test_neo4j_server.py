@@ -6,10 +6,6 @@ import uuid
 
 import pytest
 
-# Registered here too so this module works before/without tests/conftest.py
-# importing them; the fixture module starts at most one server per session anyway.
-from neo4j_fixture import neo4j_auth, neo4j_driver, neo4j_uri  # noqa: F401
-
 pytestmark = pytest.mark.neo4j
 
 

@@ -12,7 +12,7 @@ import time
 
 import pytest
 import rdflib
-from rdflib import RDF, XSD, BNode, Literal, Namespace, URIRef
+from rdflib import RDF, XSD, BNode, Literal, Namespace
 from rdflib.compare import isomorphic
 
 from kg.stores.base import ReportGraph, StoreError

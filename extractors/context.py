@@ -33,8 +33,13 @@ _DAY_MONTH_YEAR = (
     r"(?P<d>[0-3]?[0-9Oo])\s*[/.-]\s*(?P<m>[01]?[0-9Oo])\s*[/.-]\s*(?P<y>(?:19|20)[0-9Oo]{2})"
     r"|(?P<d2>[0-3]?[0-9Oo])\s+th\S{1,3}ng\s+(?P<m2>[01]?[0-9Oo])\s+n\S{1,2}m\s+(?P<y2>(?:19|20)[0-9Oo]{2})"
 )
+_SPELLED_DATE = re.compile(_DAY_MONTH_YEAR, re.IGNORECASE)
 # "ngày", as OCR leaves it: ngay, ngdy, ngiy (the "ay" is what gets garbled).
 NGAY = r"ng\S{0,2}y"
+# The same in any case, spelled out: the engine then skips fast to each "n"/"N",
+# where an IGNORECASE pattern tries every character. Every date pattern below
+# needs one, so they are only tried where it occurs.
+_NGAY_FAST = re.compile(r"[nN][gG]\S{0,2}[yY]")
 
 # A date right after a symbol: maybe glued (CPngay), maybe after "của <issuer>" on
 # the next line; the gap holds no number (another number would own the date) and
@@ -42,20 +47,21 @@ NGAY = r"ng\S{0,2}y"
 # no window needs folding.
 _DATE_AFTER = re.compile(
     rf"(?:|(?P<gap>(?:[^\d;()\[\]{{}}.!?]|(?<=[^\W\d_])\d){{1,90}}?)(?<![^\W\d_]))"
-    rf"[ ,]*{NGAY}[ :]*(?:\n\s*)?(?:{_DAY_MONTH_YEAR})",
+    rf"[ ,]*{NGAY}[ :]*(?:\n\s*)?(?P<date>{_DAY_MONTH_YEAR})",
     re.IGNORECASE,
 )
 # A number standing as a word; a digit inside a word is OCR's reading of a
 # letter (S6 for Sở, B6 for Bộ, th4ng for tháng) and does not count.
 NUMBER_WORD = re.compile(r"(?<![^\W\d_])\d")
-DATE = re.compile(rf"(?<![a-z]){NGAY}[ :]*(?:\n\s*)?(?:{_DAY_MONTH_YEAR})")
+# "ngày 21/6/2021" anywhere, matched on the text as written (like the date after a symbol).
+DATE = re.compile(rf"(?<![^\W\d_]){NGAY}[ :]*(?:\n\s*)?(?P<date>{_DAY_MONTH_YEAR})", re.IGNORECASE)
 # Words before "ngày" that make the date something else than the issue date.
 _NOT_ISSUE_DATE = re.compile(r"(?:\b(?:tu|den|ke tu|truoc|sau|hieu luc|thi hanh|hop|luc)\s*)$")
 _AFTER_WINDOW = 160
-_BEFORE_WINDOW = 32  # enough for the longest type word and "số"
+_BEFORE_WINDOW = 32  # enough for the longest type word and "số"…
+_BEFORE_WORDS = 5  # …which are at most four words and "số"
 
 
-@lru_cache(maxsize=8192)
 def to_date(d: str, m: str, y: str) -> dt.date | None:
     """A calendar date from OCR'd parts (``O`` read for ``0``), or None if impossible."""
     try:
@@ -68,31 +74,48 @@ def to_date(d: str, m: str, y: str) -> dt.date | None:
 
 def match_date(m: re.Match) -> dt.date | None:
     """The date a :data:`DATE` (or date-after) match spells."""
-    if m["d"] is not None:
-        return to_date(m["d"], m["m"], m["y"])
-    return to_date(m["d2"], m["m2"], m["y2"])
+    return _spelled_date(m["date"])
+
+
+@lru_cache(maxsize=65536)
+def _spelled_date(spelled: str) -> dt.date | None:
+    # Cached on the date as written: the same dates recur all through a document.
+    m = _SPELLED_DATE.fullmatch(spelled)
+    return to_date(m["d"], m["m"], m["y"]) if m["d"] is not None else to_date(m["d2"], m["m2"], m["y2"])
 
 
 def date_after(text: str, end: int) -> tuple[dt.date, str] | None:
     """The issue date stated right after a symbol ending at ``end``, and the words before it."""
+    if not _NGAY_FAST.search(text, end, end + _AFTER_WINDOW):
+        return None
     m = _DATE_AFTER.match(text, end, end + _AFTER_WINDOW)
     if not m:
         return None
-    gap = fold_lower(m["gap"] or "").strip()
-    if _NOT_ISSUE_DATE.search(gap):
-        return None
+    gap = m["gap"]
+    if gap is None:  # the date right after the symbol: the common case
+        gap = ""
+    else:
+        gap = fold_lower(gap).strip()
+        if _NOT_ISSUE_DATE.search(gap):
+            return None
     date = match_date(m)
     return (date, gap) if date else None
 
 
 def date_before(text: str, sentence_start: int, start: int) -> dt.date | None:
     """An issue date stated earlier in the sentence, with nothing numbered in between."""
-    window = fold_lower(text[sentence_start:start])
-    found = None
-    for m in DATE.finditer(window):
-        if not NUMBER_WORD.search(window, m.end()) and not _NOT_ISSUE_DATE.search(window[:m.start()].strip()):
-            found = match_date(m)
-    return found
+    ngay = _NGAY_FAST.search(text, sentence_start, start)
+    if not ngay:
+        return None
+    last = None
+    for last in DATE.finditer(text, ngay.start(), start):
+        pass
+    # Only the last date can qualify: an earlier one has the last one's numbers after it.
+    if last is None or NUMBER_WORD.search(text, last.end(), start):
+        return None
+    if _NOT_ISSUE_DATE.search(fold_lower(text[sentence_start:last.start()]).strip()):
+        return None
+    return match_date(last)
 
 
 def similar(a: str, b: str) -> float:
@@ -138,6 +161,8 @@ class Phrases:
     compared in full (:func:`similar` ≥ ``threshold``).
     """
 
+    _MEMO_SIZE = 65536  # n-grams remembered; the words of administrative text recur a lot
+
     def __init__(self, entries, threshold: float = 0.8, skeletons: bool = False):
         self.threshold = threshold
         self.skeletons = skeletons
@@ -146,27 +171,40 @@ class Phrases:
             ws = tuple(words(phrase))
             self._index.setdefault(tuple(w[0] for w in ws), []).append((rank, " ".join(ws), value))
         self._lengths = sorted({len(k) for k in self._index}, reverse=True)
+        self._memo: dict[tuple[str, ...], tuple] = {}
 
-    def _matches(self, words, i: int, n: int):
-        candidates = self._index.get(tuple(w[0] for w in words[i:i + n]))
+    def _matches(self, ngram: tuple[str, ...]) -> tuple[tuple[float, int, object], ...]:
+        """(score, rank, value) of every phrase ``ngram`` (folded words) reads as."""
+        found = self._memo.get(ngram)
+        if found is None:
+            if len(self._memo) >= self._MEMO_SIZE:
+                self._memo.clear()
+            found = self._memo[ngram] = tuple(self._compare(ngram))
+        return found
+
+    def _compare(self, ngram: tuple[str, ...]):
+        candidates = self._index.get(tuple(w[0] for w in ngram))
         if candidates:
-            text = ocr_word(" ".join(words[i:i + n]))
+            text = ocr_word(" ".join(ngram))
             for rank, phrase, value in candidates:
                 score = similar(text, phrase)
-                if score < self.threshold and self.skeletons and n > 1 and _skeleton(text) == _skeleton(phrase):
+                if score < self.threshold and self.skeletons and len(ngram) > 1 \
+                        and _skeleton(text) == _skeleton(phrase):
                     score = self.threshold  # "bio cio" for "báo cáo": every consonant in place
                 if score >= self.threshold:
                     yield score, rank, value
 
     def ending(self, words) -> list[tuple[float, int, int, object]]:
         """Phrases the list of words ends with: (score, word count, -rank, value)."""
+        words = tuple(words)
         return [(score, n, -rank, value) for n in self._lengths if n <= len(words)
-                for score, rank, value in self._matches(words, len(words) - n, n)]
+                for score, rank, value in self._matches(words[len(words) - n:])]
 
     def first_anywhere(self, words):
         """The value of the earliest-listed phrase found anywhere in ``words``, or None."""
+        words = tuple(words)
         found = [(rank, value) for n in self._lengths for i in range(len(words) - n + 1)
-                 for _, rank, value in self._matches(words, i, n)]
+                 for _, rank, value in self._matches(words[i:i + n])]
         return min(found, key=lambda f: f[0])[1] if found else None
 
 
@@ -179,7 +217,7 @@ def _naming_phrases() -> Phrases:
     return Phrases(entries, skeletons=True)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=16384)
 def _named_by(words: tuple[str, ...]) -> tuple[bool, str | None]:
     found = _naming_phrases().ending(words)
     if not found:
@@ -194,12 +232,13 @@ def words_before(text: str, start: int) -> tuple[bool, str | None]:
     "Kế hoạch số" → ``(True, "KH")``; "mẫu số" → ``(False, None)`` (a form);
     nothing known → ``(True, None)``.
     """
-    return _window_names(text[max(0, start - _BEFORE_WINDOW):start])
+    # Only the last few words count (a type word, then "số"): keyed on them as
+    # written, the look-up is cached across a document ("Nghị định số" recurs).
+    return _window_names(" ".join(text[max(0, start - _BEFORE_WINDOW):start].split()[-_BEFORE_WORDS:]))
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=65536)
 def _window_names(window: str) -> tuple[bool, str | None]:
-    # Cached on the raw window: "Nghị định số " and its like recur all through a document.
     ws = words(window)
     if ws and _SO.fullmatch(ws[-1]):
         ws.pop()
@@ -213,11 +252,33 @@ def _provinces() -> tuple[re.Pattern, dict[str, str]]:
     for j in vocabulary().jurisdictions.values():
         for name in (j.name, *j.names):
             names[fold_lower(name)] = j.name
-    alternatives = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in sorted(names, key=len, reverse=True))
-    return re.compile(rf"(?<![a-z])(?P<name>{alternatives})(?![a-z])"), names
+    return re.compile(rf"(?<![a-z])(?P<name>{trie_pattern(names)})(?![a-z])"), names
 
 
-@lru_cache(maxsize=4096)
+def trie_pattern(phrases) -> str:
+    """One regex alternative for many phrases, shaped as a trie ("h(?:a (?:noi|tinh)|ue)"):
+    at each position the engine follows one branch instead of trying every phrase.
+    Longer phrases win, as in a longest-first alternation; a space matches any spacing."""
+    trie: dict = {}
+    for phrase in phrases:
+        node = trie
+        for ch in phrase:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a phrase ends here
+
+    def pattern(node: dict) -> str:
+        branches = [(r"\s+" if ch == " " else re.escape(ch)) + pattern(child)
+                    for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        if len(branches) == 1 and "" not in node:
+            return branches[0]
+        return "(?:" + "|".join(branches) + ")" + ("?" if "" in node else "")
+
+    return pattern(trie)
+
+
+@lru_cache(maxsize=16384)
 def provinces_in(text: str) -> tuple[str, ...]:
     """Provinces named in a (short) ``text``, in order."""
     pattern, names = _provinces()

@@ -21,6 +21,7 @@ the next word as in ``NB-CPngay``. Deciding what the parts mean is :mod:`extract
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 # Spaces, and at most one line break, may surround a separator in OCR'd text.
@@ -56,14 +57,13 @@ SYMBOL = re.compile(
     re.VERBOSE,
 )
 
-_PLAIN = re.compile(r"[^\s\u2010-\u2015\u2212]+")  # codes with plain separators only
-_PLAIN_SEP = re.compile(r"(-|/{1,2})")
 # One code of the codes group, with what separates it from the one before.
 _PART = re.compile(rf"(?P<sep>{_HYPHEN}|[ ]|/{{1,2}})?(?P<code>[^\s/\-\u2010-\u2015\u2212]+)")
 
 
 class Code(NamedTuple):
-    """One code of a symbol as written, and whether a space (not a hyphen) came before it."""
+    """One code of a symbol as written, its offsets within the codes as written,
+    and whether a space (not a hyphen) came before it."""
 
     text: str
     start: int
@@ -72,35 +72,40 @@ class Code(NamedTuple):
 
 
 class Candidate(NamedTuple):
-    """A raw symbol found in the text: offsets and parts exactly as written."""
+    """A raw symbol found in the text: offsets, and parts exactly as written.
+
+    ``codes`` is everything after the number (and year) as written
+    (``NĐ-CP``, ``SKHCN-V P``, ``CT/TU`` for a Party document), starting at
+    ``codes_start``; :func:`split_codes` cuts it into :class:`Code` s.
+    """
 
     start: int
     end: int
     number: str
     year: str | None
-    codes: tuple[Code, ...]
+    codes: str
+    codes_start: int
     party: bool
+
+
+@lru_cache(maxsize=16384)
+def split_codes(codes: str) -> tuple[Code, ...]:
+    """The codes of a symbol's codes part, offsets relative to its start.
+
+    Cached: the same few shapes (NĐ-CP, QĐ-UBND …) recur with every number.
+    """
+    return tuple(Code(p["code"], p.start("code"), p.end("code"), p["sep"] == " ") for p in _PART.finditer(codes))
 
 
 def find_candidates(text: str) -> list[Candidate]:
     """Every place in ``text`` shaped like a symbol, in text order."""
     found = []
     for m in SYMBOL.finditer(text):
-        group = "party" if m["party"] else "codes"
-        value, pos = m[group], m.start(group)
-        if _PLAIN.fullmatch(value):  # the common case, NĐ-CP or CT/TU: split without a regex walk
-            codes = []
-            for part in _PLAIN_SEP.split(value):
-                if part in ("-", "/", "//"):
-                    pos += len(part)
-                else:
-                    codes.append(Code(part, pos, pos + len(part), False))
-                    pos += len(part)
-            codes = tuple(codes)
+        number, party, year, codes = m.group("number", "party", "year", "codes")
+        start, end = m.span()
+        # The codes (or Party codes) close the match: they start len(…) before its end.
+        if party:
+            found.append(Candidate(start, end, number, None, party, end - len(party), True))
         else:
-            codes = tuple(
-                Code(p["code"], p.start("code"), p.end("code"), p["sep"] == " ")
-                for p in _PART.finditer(text, pos, m.end(group))
-            )
-        found.append(Candidate(m.start(), m.end(), m["number"], m["year"], codes, bool(m["party"])))
+            found.append(Candidate(start, end, number, year, codes, end - len(codes), False))
     return found

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter
 from dataclasses import dataclass
 
 from kg import __version__
@@ -31,6 +30,8 @@ _CAPITALS = "A-Z\u0110\u00c0-\u00dd\u1ea0-\u1ef8"  # (a superset of) Vietnamese 
 SENTENCE_BREAK = re.compile(rf";|\n[ \t]*\n|\.(?=\s+[{_CAPITALS}])|\n(?=[ \t]*[-+•][ \t])")
 # What may stand between symbols listed together: "số 008/CĐ-UBND và số 009/CĐ-UBND".
 _LIST_JOIN = re.compile(rf"[\s,]*(?:v\S{{0,2}}|hoac|,)?\s*(?:[^\d\s;.()]{{1,12}}\s+){{0,3}}?(?:{context.SO}\.?)?\s*")
+# Who issued a symbol with no date after it: the words up to a number or a stop.
+_ISSUER_WORDS = re.compile(r"[^\d;.]*")
 # "Số: 123/BC-SKHCN" opening a header line: the document's own symbol.
 _OWN_SYMBOL = re.compile(rf"(?:^|\n)[ \t]*{context.SO}[ \t]*[:;.]?[ \t]*$")
 
@@ -48,10 +49,14 @@ class _Found:
 def sentence_start(text: str, offset: int) -> int:
     """Where the sentence holding ``offset`` starts (looking back a bounded window)."""
     lo = max(0, offset - _SENTENCE_WINDOW)
-    last = None
-    for last in SENTENCE_BREAK.finditer(text, lo, offset):
-        pass
-    return last.end() if last else lo
+    # Most sentences are short: look at the last stretch first, the whole window only if need be.
+    for start in (max(lo, offset - _SENTENCE_WINDOW // 4), lo):
+        last = None
+        for last in SENTENCE_BREAK.finditer(text, start, offset):
+            pass
+        if last:
+            return last.end()
+    return lo
 
 
 def sentence_end(text: str, offset: int) -> int:
@@ -77,14 +82,13 @@ def _read(text: str, sym: Symbol, type_word: str | None, place: str | None) -> _
         date, issuer_words = after
     else:
         date = context.date_before(text, sentence_start(text, sym.start), sym.start)
-        words = re.match(r"[^\d;.]{0,70}", text[sym.end:sym.end + 70])
-        issuer_words = words.group() if words else ""
+        issuer_words = _ISSUER_WORDS.match(text, sym.end, sym.end + 70).group()
     local = None
     if not sym.national:
         # "của UBND tỉnh Hà Tĩnh" right after the symbol names its province; else the document's.
         named = context.provinces_in(issuer_words)
         local = named[0] if named else place
-    return _Found(sym, _type_code(sym, type_word), date, local)
+    return _Found(sym, sym.doc_type or _type_code(sym, type_word), date, local)
 
 
 def _header(text: str, found: list[_Found]) -> dict:
@@ -95,9 +99,8 @@ def _header(text: str, found: list[_Found]) -> dict:
                 and _OWN_SYMBOL.search(fold_lower(text[max(0, f.sym.start - 16):f.sym.start]))), None)
     if own:
         meta.update(symbol=own.sym.symbol, doc_type=own.type_code, issuer=own.sym.issuer.split("-")[0])
-    head = fold_lower(text[:HEADER_CHARS])
-    for m in context.DATE.finditer(head):
-        if re.search(r"[^\W\d_],[ \t]*$", head[max(0, m.start() - 3):m.start()]):  # "Nghệ An, ngày …"
+    for m in context.DATE.finditer(text, 0, HEADER_CHARS):
+        if re.search(r"[^\W\d_],[ \t]*$", text[max(0, m.start() - 3):m.start()]):  # "Nghệ An, ngày …"
             meta["date"] = context.match_date(m)
             break
     # The title: a line of capitals naming a document type, and the line(s) after it.
@@ -143,12 +146,13 @@ def extract(text: str | Text, *, source: str | None = None, jurisdiction: str | 
     found: list[_Found] = []
     for cand in find_candidates(raw):
         citation, type_word = context.words_before(raw, cand.start)
-        sym = resolve(cand, raw, type_word) if citation else None
+        sym = resolve(cand, type_word) if citation else None
         if sym is not None:
             found.append(_read(raw, sym, type_word, place))
 
     # Symbols listed together share the date stated after the last of them.
-    for a, b in reversed(list(zip(found, found[1:]))):
+    for i in range(len(found) - 2, -1, -1):
+        a, b = found[i], found[i + 1]
         if a.date is None and b.date is not None and b.sym.start - a.sym.end < 80 \
                 and _LIST_JOIN.fullmatch(fold_lower(raw[a.sym.end:b.sym.start])):
             a.date = b.date
@@ -157,33 +161,35 @@ def extract(text: str | Text, *, source: str | None = None, jurisdiction: str | 
     own_symbol = meta.get("symbol")
     # One instrument per symbol and place: the date stated anywhere in the document
     # (the header's date for the document's own symbol).
-    votes: dict[tuple, Counter] = {}
+    votes: dict[tuple, dict[dt.date, int]] = {}
     for f in found:
         if f.date or (f.sym.symbol == own_symbol and meta.get("date")):
-            votes.setdefault((f.sym.symbol, f.jurisdiction), Counter())[f.date or meta["date"]] += 1
-    dates = {key: counts.most_common(1)[0][0] for key, counts in votes.items()}
+            counts = votes.setdefault((f.sym.symbol, f.jurisdiction), {})
+            date = f.date or meta["date"]
+            counts[date] = counts.get(date, 0) + 1
+    # The date stated most often; on a tie, the first stated.
+    dates = {key: max(counts, key=counts.__getitem__) for key, counts in votes.items()}
 
+    # One shared Instrument per symbol and place.
     instruments: dict[tuple, Instrument] = {}
-
-    def instrument(f: _Found) -> Instrument:
-        """One shared Instrument per symbol and place."""
-        key = (f.sym.symbol, f.jurisdiction)
-        if key in instruments:
-            return instruments[key]
-        date = dates.get(key)
-        instruments[key] = Instrument(
-            symbol=f.sym.symbol,
-            number=f.sym.number,
-            doc_type=f.type_code,
-            issuer=f.sym.issuer,
-            year=f.sym.year or (date.year if date else None),
-            date=date,
-            jurisdiction=f.jurisdiction,
-            national=f.sym.national,
-        )
-        return instruments[key]
-
-    mentions = tuple(Mention(f.sym.start, f.sym.end, raw[f.sym.start:f.sym.end], instrument(f)) for f in found)
+    mentions = []
+    for f in found:
+        sym, key = f.sym, (f.sym.symbol, f.jurisdiction)
+        instrument = instruments.get(key)
+        if instrument is None:
+            date = dates.get(key)
+            instrument = instruments[key] = Instrument(
+                symbol=sym.symbol,
+                number=sym.number,
+                doc_type=f.type_code,
+                issuer=sym.issuer,
+                year=sym.year or (date.year if date else None),
+                date=date,
+                jurisdiction=f.jurisdiction,
+                national=sym.national,
+            )
+        mentions.append(Mention(sym.start, sym.end, raw[sym.start:sym.end], instrument))
+    mentions = tuple(mentions)
     own = next((m.instrument for m in mentions if m.instrument.symbol == own_symbol), None)
     report = Report(
         source=doc.source,

@@ -17,8 +17,11 @@ from kg.model import Mention, Relation, RelationKind
 from .context import Phrases, words
 from .vocab import vocabulary
 
-# "Căn cứ" opening a clause at a line start (OCR: Can ctr, Cin cu).
-_BASIS = re.compile(r"(?m)^[ \t\-+•]*[cC]\S{1,2}[nN][ \t]+[cC]\S{1,3}(?!\w)")
+# "Căn cứ" opening a clause at a line start (OCR: Can ctr, Cin cu). Looked for
+# after each line break (a literal first character lets the scan skip ahead
+# fast; "(?m)^" would be tried at every character), and at the very start.
+_BASIS = r"[ \t\-+•]*[cC]\S{1,2}[nN][ \t]+[cC]\S{1,3}(?!\w)"
+_BASIS_AT_START, _BASIS_AFTER_BREAK = re.compile(_BASIS), re.compile(rf"\n({_BASIS})")
 _MAX_GAP = 160  # characters between two citations for a cue to join them
 
 
@@ -33,16 +36,21 @@ def _cues() -> Phrases:
     return Phrases(entries)
 
 
+@lru_cache(maxsize=16384)
+def _cue_in(gap: tuple[str, ...]):
+    """The cue among the words between two citations (numbers and dates as "#", so
+    that the same wording recurs and the look-up is cached), or None."""
+    return _cues().first_anywhere(gap)
+
+
 def relations_between(text: str, mentions: Sequence[Mention], sentence_break: re.Pattern) -> list[Relation]:
     """Relations stated between consecutive citations of one sentence."""
     found: list[Relation] = []
     for a, b in zip(mentions, mentions[1:]):
-        if b.start - a.end > _MAX_GAP or a.instrument.key == b.instrument.key:
+        if b.start - a.end > _MAX_GAP or sentence_break.search(text, a.end, b.start):
             continue
-        if sentence_break.search(text, a.end, b.start):
-            continue
-        cue = _cues().first_anywhere(words(text[a.end:b.start]))
-        if cue:
+        cue = _cue_in(tuple("#" if w[0].isdigit() else w for w in words(text[a.end:b.start])))
+        if cue and a.instrument.key != b.instrument.key:
             kind, passive = cue
             source, target = (b, a) if passive else (a, b)
             found.append(Relation(kind, source.instrument, target.instrument, a.start, b.end))
@@ -56,11 +64,14 @@ def based_on(text: str, mentions: Sequence[Mention], own, clause_end) -> list[Re
     if not mentions:
         return found
     starts = [m.start for m in mentions]
-    for m in _BASIS.finditer(text):
-        end = clause_end(m.end())
-        for mention in mentions[bisect.bisect_left(starts, m.end()):bisect.bisect_left(starts, end)]:
+    first = _BASIS_AT_START.match(text)
+    clauses = [first.span()] if first else []
+    clauses += [m.span(1) for m in _BASIS_AFTER_BREAK.finditer(text)]
+    for start, opener_end in clauses:
+        end = clause_end(opener_end)
+        for mention in mentions[bisect.bisect_left(starts, opener_end):bisect.bisect_left(starts, end)]:
             if own is None or mention.instrument.key != own.key:
-                found.append(Relation(RelationKind.BASED_ON, own, mention.instrument, m.start(), mention.end))
+                found.append(Relation(RelationKind.BASED_ON, own, mention.instrument, start, mention.end))
     return found
 
 

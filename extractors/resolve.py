@@ -12,7 +12,7 @@ import unicodedata
 from typing import NamedTuple
 from functools import lru_cache
 
-from .find import Candidate
+from .find import Candidate, split_codes
 from .normalize import fold_lower
 from .vocab import vocabulary
 
@@ -50,7 +50,6 @@ def _trim_code(code: str) -> str:
     return stem
 
 
-@lru_cache(maxsize=16384)
 def _assemble(codes: tuple[tuple[str, bool], ...]) -> tuple[tuple[str, ...], int, int]:
     """The symbol's codes, repaired, and where the symbol ends.
 
@@ -61,7 +60,6 @@ def _assemble(codes: tuple[tuple[str, bool], ...]) -> tuple[tuple[str, ...], int
     what OCR split ("Q B" → QB, "STT TT" → STTTT, "TT g" → TTg), taken as the
     next code when the symbol is missing one ("ND CP", "SNV CCHC", "QĐ TTg"),
     and otherwise ends the symbol ("QĐ-UBND UBND tỉnh", "BC-UBND CONG HOA").
-    Cached: the same few shapes recur with every number.
     """
     vocab = vocabulary()
     segments: list[str] = []
@@ -100,31 +98,40 @@ def _assemble(codes: tuple[tuple[str, bool], ...]) -> tuple[tuple[str, ...], int
     return tuple(segments), last, used
 
 
-def resolve(c: Candidate, text: str, type_word: str | None) -> Symbol | None:
+def resolve(c: Candidate, type_word: str | None) -> Symbol | None:
     """Canonical :class:`Symbol` for candidate ``c``, or None if it is not a citation."""
-    codes, last, used = _assemble(tuple((code.text, code.after_space) for code in c.codes))
-    if not codes or (c.party and len(codes) != 2):
+    shape = _shape(c.codes, c.party, c.year is not None, type_word is not None)
+    if shape is None:
         return None
-    end = c.codes[last].start + used
-    parts = _read_codes(codes, c.party, c.year is not None, type_word is not None)
-    if parts is None:
-        return None
-    codes_text, doc_type, issuer, national, law_family = parts
-    number = _fix_digits(c.number)
-    year = int(_fix_digits(c.year)) if c.year else None
+    codes_text, doc_type, issuer, national, law_family, length = shape
+    number = c.number if c.number.isdigit() else _fix_digits(c.number)
+    year = None if c.year is None else int(c.year if c.year.isdigit() else _fix_digits(c.year))
     if c.party:
         symbol = f"{number}-{codes_text}"
     else:
         symbol = f"{number}/{year}/{codes_text}" if year else f"{number}/{codes_text}"
-    return Symbol(c.start, end, symbol, number, year, doc_type, issuer, national, law_family)
+    return Symbol(c.start, c.codes_start + length, symbol, number, year, doc_type, issuer, national, law_family)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=16384)
+def _shape(codes: str, party: bool, has_year: bool, has_type_word: bool):
+    """What a symbol's codes as written say: :func:`_read_codes`'s answer and how many
+    characters of ``codes`` belong to the symbol — or None for a non-citation.
+
+    Cached on the codes as written: the same few (NĐ-CP, QĐ-UBND …) recur with
+    every number, so most candidates cost one look-up.
+    """
+    parts = split_codes(codes)
+    repaired, last, used = _assemble(tuple((code.text, code.after_space) for code in parts))
+    if not repaired or (party and len(repaired) != 2):
+        return None
+    read = _read_codes(repaired, party, has_year, has_type_word)
+    return None if read is None else (*read, parts[last].start + used)
+
+
 def _read_codes(codes: tuple[str, ...], party: bool, has_year: bool, has_type_word: bool):
     """What a symbol's codes say: (canonical codes as written in the symbol, document
     type or None, issuer, national?, law family?) — or None for a non-citation.
-
-    Cached: the same few codes (NĐ-CP, QĐ-UBND …) recur with every number.
     """
     vocab = vocabulary()
     # Unknown codes keep their letters, with Đ restored where OCR wrote an eth (Ð, Ɖ).

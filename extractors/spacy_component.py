@@ -25,9 +25,57 @@ from .normalize import fold_lower
 from .pipeline import extract
 from .vocab import vocabulary
 
-for _cls, _name in ((Span, "instrument"), (Doc, "citation_relations"), (Doc, "report")):
-    if not _cls.has_extension(_name):
-        _cls.set_extension(_name, default=None)
+_TEXT = "legal_kg.text"  # doc.user_data keys: the text the doc was made from,
+_INSTRUMENTS = "legal_kg.instruments"  # and (start_char, end_char) of a span → its Instrument
+
+
+def _instrument(span: Span):
+    """``span._.instrument``: looked up in one dict per doc (setting an extension
+    attribute span by span costs more than finding the citations)."""
+    return span.doc.user_data.get(_INSTRUMENTS, {}).get((span.start_char, span.end_char))
+
+
+if not Span.has_extension("instrument"):
+    Span.set_extension("instrument", getter=_instrument)
+for _name in ("citation_relations", "report"):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
+
+
+class TextKeepingTokenizer:
+    """The pipeline's own tokenizer, remembering the text of each doc it makes.
+
+    spaCy's ``Doc`` does not keep the string it was made from: ``doc.text``
+    rebuilds it token by token, which costs about a sixth of tokenizing. The
+    citation finder reads the whole text, so ``legal_citations`` wraps the
+    tokenizer once and takes the text from ``doc.user_data``. Everything else
+    (``explain``, special cases, serialisation) is the wrapped tokenizer's.
+    """
+
+    def __init__(self, tokenizer):
+        self.tokenizer = tokenizer
+
+    def __call__(self, text: str) -> Doc:
+        doc = self.tokenizer(text)
+        doc.user_data[_TEXT] = text
+        return doc
+
+    def pipe(self, texts, batch_size: int = 1000):
+        for text in texts:
+            yield self(text)
+
+    def __getattr__(self, name: str):
+        if name == "tokenizer":  # not set yet (unpickling): no recursion
+            raise AttributeError(name)
+        return getattr(self.tokenizer, name)
+
+
+def doc_text(doc: Doc) -> str:
+    """The doc's text: as the tokenizer was given it when known, else rebuilt."""
+    text = doc.user_data.pop(_TEXT, None)
+    if text is not None and len(text) == (doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0):
+        return text
+    return doc.text
 
 
 class LegalCitations:
@@ -37,15 +85,17 @@ class LegalCitations:
         self.name = name
         self.spans_key = spans_key
         self.jurisdiction = jurisdiction
+        if not isinstance(nlp.tokenizer, TextKeepingTokenizer):
+            nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
 
     def __call__(self, doc: Doc) -> Doc:
-        ex = extract(doc.text, jurisdiction=self.jurisdiction)
-        spans = []
+        ex = extract(doc_text(doc), jurisdiction=self.jurisdiction)
+        spans, instruments = [], doc.user_data.setdefault(_INSTRUMENTS, {})
         for m in ex.mentions:
             # "expand": a symbol glued to the next word (NB-CPngay) still gets a span.
             span = doc.char_span(m.start, m.end, label=m.instrument.doc_type, alignment_mode="expand")
             if span is not None:
-                span._.instrument = m.instrument
+                instruments[span.start_char, span.end_char] = m.instrument
                 spans.append(span)
         doc.spans[self.spans_key] = spans
         doc._.citation_relations = ex.relations

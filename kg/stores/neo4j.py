@@ -348,7 +348,8 @@ def write_statement(name: str) -> str:
         return f"""
             UNWIND $rows AS row
             MATCH (r:Report {{key: row.report}}) MATCH (i:Instrument {{key: row.key}})
-            CREATE (r)-[c:{kind}]->(i) SET c = row, c.key = null"""
+            CREATE (r)-[c:{kind}]->(i)
+            SET c = row {{.report, .mentions, .starts, .ends, .surfaces, .pages, .date, .title}}"""
     if kind == "report":
         rel, label = rest.split(":")
         return f"""
@@ -360,7 +361,7 @@ def write_statement(name: str) -> str:
         return f"""
             UNWIND $rows AS row
             MATCH (s:{source} {{key: row.src}}) MATCH (t:Instrument {{key: row.tgt}})
-            CREATE (s)-[e:{rest}]->(t) SET e = row, e.src = null, e.tgt = null"""
+            CREATE (s)-[e:{rest}]->(t) SET e = row {{.report, .start, .end, .surface}}"""
     raise KeyError(name)
 
 
@@ -396,6 +397,7 @@ def _dedupe(name: str, rows: list[dict]) -> list[dict]:
 
 
 # Deleting a report's own data (every relationship carrying report = key).
+_STORED = "UNWIND $keys AS k MATCH (r:Report {key: k}) RETURN collect(k) AS keys"
 _OLD_INSTRUMENTS = """
     UNWIND $keys AS k
     MATCH (:Report {key: k})-[:CITES|IDENTIFIED_AS]->(i:Instrument)
@@ -631,6 +633,10 @@ class Neo4jStore(Store):
     @staticmethod
     def _remove(tx, keys: list[str]) -> list[str]:
         """Delete every relationship of reports ``keys``; the instruments they pointed to."""
+        # Most reports of a load are new: find the stored ones first (a cheap index look-up).
+        keys = tx.run(_STORED, keys=keys).single()["keys"]
+        if not keys:
+            return []
         old = tx.run(_OLD_INSTRUMENTS, keys=keys).single()["keys"]
         tx.run(_DELETE_RELATIONS, keys=keys).consume()
         tx.run(_DELETE_REPORT_EDGES, keys=keys).consume()

@@ -53,6 +53,8 @@ _DATE_AFTER = re.compile(
 # A number standing as a word; a digit inside a word is OCR's reading of a
 # letter (S6 for Sở, B6 for Bộ, th4ng for tháng) and does not count.
 NUMBER_WORD = re.compile(r"(?<![^\W\d_])\d")
+# …and the same with nothing between the symbol and "ngày" (fails fast when something is).
+_DATE_RIGHT_AFTER = re.compile(rf"[ ,]*{NGAY}[ :]*(?:\n\s*)?(?P<date>{_DAY_MONTH_YEAR})", re.IGNORECASE)
 # "ngày 21/6/2021" anywhere, matched on the text as written (like the date after a symbol).
 DATE = re.compile(rf"(?<![^\W\d_]){NGAY}[ :]*(?:\n\s*)?(?P<date>{_DAY_MONTH_YEAR})", re.IGNORECASE)
 # Words before "ngày" that make the date something else than the issue date.
@@ -86,18 +88,18 @@ def _spelled_date(spelled: str) -> dt.date | None:
 
 def date_after(text: str, end: int) -> tuple[dt.date, str] | None:
     """The issue date stated right after a symbol ending at ``end``, and the words before it."""
+    m = _DATE_RIGHT_AFTER.match(text, end, end + _AFTER_WINDOW)  # the common case, tried first
+    if m:
+        date = match_date(m)
+        return (date, "") if date else None
     if not _NGAY_FAST.search(text, end, end + _AFTER_WINDOW):
         return None
     m = _DATE_AFTER.match(text, end, end + _AFTER_WINDOW)
     if not m:
         return None
-    gap = m["gap"]
-    if gap is None:  # the date right after the symbol: the common case
-        gap = ""
-    else:
-        gap = fold_lower(gap).strip()
-        if _NOT_ISSUE_DATE.search(gap):
-            return None
+    gap = fold_lower(m["gap"] or "").strip()
+    if _NOT_ISSUE_DATE.search(gap):
+        return None
     date = match_date(m)
     return (date, gap) if date else None
 

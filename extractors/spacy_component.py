@@ -10,7 +10,8 @@
 ``legal_citations`` fills ``doc.spans["citations"]`` with one span per mention,
 each carrying its resolved :class:`~kg.model.Instrument` as ``span._.instrument``;
 ``doc._.citation_relations`` and ``doc._.report`` hold the rest of the
-:class:`~kg.model.Extraction`. ``legal_issuers`` is a rule-based
+:class:`~kg.model.Extraction`. Adding it wraps the pipeline's tokenizer in a
+:class:`TextKeepingTokenizer`, so that the text need not be rebuilt from tokens. ``legal_issuers`` is a rule-based
 (``PhraseMatcher``) step that marks issuing bodies named in running text
 ("Ủy ban nhân dân tỉnh", "Bộ Tài chính", OCR'd without accents too) in
 ``doc.spans["issuers"]``, labelled with their code.
@@ -46,7 +47,7 @@ class TextKeepingTokenizer:
     """The pipeline's own tokenizer, remembering the text of each doc it makes.
 
     spaCy's ``Doc`` does not keep the string it was made from: ``doc.text``
-    rebuilds it token by token, which costs about a sixth of tokenizing. The
+    rebuilds it token by token, which costs about 15 % of tokenizing. The
     citation finder reads the whole text, so ``legal_citations`` wraps the
     tokenizer once and takes the text from ``doc.user_data``. Everything else
     (``explain``, special cases, serialisation) is the wrapped tokenizer's.

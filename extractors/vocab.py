@@ -81,8 +81,10 @@ class Vocabulary:
     units: tuple[str, ...] = ()  # office codes after an issuer (STNMT-QLĐĐ)
     defaults: dict = field(default_factory=dict)  # types of symbols without one (defaults.yaml)
     _codes: dict[str, str] = field(default_factory=dict)  # lookup key → canonical code
+    _families: tuple[Issuer, ...] = ()  # issuers known by a pattern (QH15, UBTVQH14 …)
 
     def __post_init__(self) -> None:
+        self._families = tuple(i for i in self.issuers.values() if i.pattern is not None)
         canonical = list(self.doc_types) + list(self.issuers) + list(self.units)
         # Real codes first, so an OCR reading never shadows a code that exists (CP is not CĐ).
         for code in canonical:
@@ -100,11 +102,10 @@ class Vocabulary:
         key = _code_key(raw)
         if key in self._codes:
             return self._codes[key]
-        for issuer in self.issuers.values():
-            if issuer.pattern is not None:
-                fixed = re.sub(r"(?<=[A-Z])[IL](?=\d)|(?<=\d)[IL]", "1", key)
-                if issuer.pattern.fullmatch(fixed):
-                    return fixed
+        fixed = re.sub(r"(?<=[A-Z])[IL](?=\d)|(?<=\d)[IL]", "1", key)
+        for issuer in self._families:
+            if issuer.pattern.fullmatch(fixed):
+                return fixed
         # One doubled letter too many (TTTLT → TTLT), a common OCR stutter.
         for i in range(1, len(key)):
             if key[i] == key[i - 1] and (key[:i] + key[i + 1 :]) in self._codes:
@@ -119,10 +120,7 @@ class Vocabulary:
         """The issuer a canonical code names, families (QH15 → QH) included."""
         if code in self.issuers:
             return self.issuers[code]
-        for issuer in self.issuers.values():
-            if issuer.pattern is not None and issuer.pattern.fullmatch(code):
-                return issuer
-        return None
+        return next((issuer for issuer in self._families if issuer.pattern.fullmatch(code)), None)
 
     def is_doc_type(self, code: str) -> bool:
         return code in self.doc_types

@@ -20,7 +20,8 @@ from .vocab import vocabulary
 # "số", as OCR leaves it: so, s6, sb, sd, sé, s0, s…
 SO = r"s[a-z0-9&@¢]?"
 _SO = re.compile(SO)
-WORD = re.compile(r"[^\s(),:;.\"“”'‘’\[\]{}]+")  # a word, for comparing phrases
+# A word, for comparing phrases; stray marks OCR leaves on a word ("chi ~tiết") part words too.
+WORD = re.compile(r"[^\s(),:;.\"“”'‘’\[\]{}~|*^`]+")
 # Two words OCR glued together: a lower-case letter followed by a capital ("théQuyét").
 _GLUED = re.compile(r"(?<=[a-z])(?=[A-Z])")
 

@@ -190,6 +190,9 @@ def rels(text):
     ("Quyết định số 20/2024/QĐ-UBND bãi bỏ Quyết định số 5/2019/QĐ-UBND", ("repeals", "20/2024/QĐ-UBND", "5/2019/QĐ-UBND")),
     ("Thông tư số 01/2022/TT-BKHCN hướng dẫn Nghị định số 60/2021/NĐ-CP", ("guides", "01/2022/TT-BKHCN", "60/2021/NĐ-CP")),
     ("Nghị định số 60/2021/NĐ-CP quy định chi tiết Luật số 59/2020/QH14", ("guides", "60/2021/NĐ-CP", "59/2020/QH14")),
+    # A stray OCR mark on a cue word.
+    ("Thong tu s6 01/2005/TT-BTTTT quy dinh chi ~tiét mdt s6 diéu ciia Nghi dinh s6 9/2005/ND-CP",
+     ("guides", "01/2005/TT-BTTTT", "9/2005/NĐ-CP")),
     ("Kế hoạch số 33/KH-UBND triển khai thực hiện Quyết định số 4288/QĐ-UBND",
      ("implements", "33/KH-UBND", "4288/QĐ-UBND")),
 ])

@@ -17,6 +17,8 @@ from functools import lru_cache
 from .normalize import fold, fold_lower, has_combining_marks
 from .vocab import vocabulary
 
+# A space within a line, however written (tab, no-break space, thin space …).
+SPACE = r"[^\S\r\n]"
 # "số", as OCR leaves it: so, s6, sb, sd, sé, s0, s…
 SO = r"s[a-z0-9&@¢]?"
 _SO = re.compile(SO)
@@ -48,16 +50,17 @@ _NGAY_FAST = re.compile(r"[nN][gG]\S{0,2}[yY]")
 # no window needs folding.
 _DATE_AFTER = re.compile(
     rf"(?:|(?P<gap>(?:[^\d;()\[\]{{}}.!?]|(?<=[^\W\d_])\d){{1,90}}?)(?<![^\W\d_]))"
-    rf"[ ,]*{NGAY}[ :]*(?:\n\s*)?(?P<date>{_DAY_MONTH_YEAR})",
+    rf"(?:{SPACE}|,)*{NGAY}(?:{SPACE}|:)*(?:\r?\n\s*)?(?P<date>{_DAY_MONTH_YEAR})",
     re.IGNORECASE,
 )
 # A number standing as a word; a digit inside a word is OCR's reading of a
 # letter (S6 for Sở, B6 for Bộ, th4ng for tháng) and does not count.
 NUMBER_WORD = re.compile(r"(?<![^\W\d_])\d")
 # …and the same with nothing between the symbol and "ngày" (fails fast when something is).
-_DATE_RIGHT_AFTER = re.compile(rf"[ ,]*{NGAY}[ :]*(?:\n\s*)?(?P<date>{_DAY_MONTH_YEAR})", re.IGNORECASE)
+_DATE_RIGHT_AFTER = re.compile(
+    rf"(?:{SPACE}|,)*{NGAY}(?:{SPACE}|:)*(?:\r?\n\s*)?(?P<date>{_DAY_MONTH_YEAR})", re.IGNORECASE)
 # "ngày 21/6/2021" anywhere, matched on the text as written (like the date after a symbol).
-DATE = re.compile(rf"(?<![^\W\d_]){NGAY}[ :]*(?:\n\s*)?(?P<date>{_DAY_MONTH_YEAR})", re.IGNORECASE)
+DATE = re.compile(rf"(?<![^\W\d_]){NGAY}(?:{SPACE}|:)*(?:\r?\n\s*)?(?P<date>{_DAY_MONTH_YEAR})", re.IGNORECASE)
 # Words before "ngày" that make the date something else than the issue date.
 _NOT_ISSUE_DATE = re.compile(r"(?:\b(?:tu|den|ke tu|truoc|sau|hieu luc|thi hanh|hop|luc)\s*)$")
 _AFTER_WINDOW = 160
@@ -292,7 +295,7 @@ def provinces_in(text: str) -> tuple[str, ...]:
 # (Spelled out in both cases: an IGNORECASE pattern scans several times slower.)
 _PLACE_AFTER = re.compile(
     r"[tT](?:[^\W\d_]{1,2}[nN][hH]|[hH][^\W\d_]{1,2}[nN][hH]\s+[pP][hH][^\W\d_]{1,2}|[pP]\.?)"
-    r"[ \t]+((?:[^\W\d_]+[ \t]*){1,4})"
+    rf"{SPACE}+((?:[^\W\d_]+{SPACE}*){{1,4}})"
 )
 _PLACE_BEFORE_DATE = re.compile(rf"(?m)^[ \t]*([^\W\d_][^\n,\d]{{1,30}}),[ \t]*{NGAY}")
 

@@ -39,7 +39,8 @@ _CODE = rf"[{_CAPITAL}](?:[{_CAPITAL}0-9]|[lIo](?=[0-9])|[a-z.](?=[{_CAPITAL}]))
 # maybe glued to the next word ("TT gngay"). Whether it belongs to the symbol is
 # for resolve to decide.
 _FRAGMENT = rf"[{_CAPITAL}][{_CAPITAL}0-9]*[a-z]*"
-_TAIL = r"[ ][a-z]+"  # at most one lower-case fragment, and only last
+_SPACE = "[ \u00a0]"  # one space between a code and a fragment OCR split off (a no-break one too)
+_TAIL = rf"{_SPACE}[a-z]+"  # at most one lower-case fragment, and only last
 _HYPHEN = rf"{_GAP}[-\u2010-\u2015\u2212]{_GAP}"
 _SLASH = rf"{_GAP}[/\u2044\u2215]{{1,2}}{_GAP}"
 
@@ -49,16 +50,16 @@ SYMBOL = re.compile(
     (?<![\w/.,-])(?<!\d:)                             # not inside a number, date, code or 9001:2015
     (?P<number>{_NUMBER})
     (?:
-        -(?P<party>{_CODE}(?:[ ]{_FRAGMENT}|{_TAIL})?/{{1,2}}{_CODE}(?:[ ]{_FRAGMENT}|{_TAIL})?)  # 17-CT/TU
+        -(?P<party>{_CODE}(?:{_SPACE}{_FRAGMENT}|{_TAIL})?/{{1,2}}{_CODE}(?:{_SPACE}{_FRAGMENT}|{_TAIL})?)  # 17-CT/TU
       | {_SLASH}(?:(?P<year>{_YEAR}){_SLASH})?
-        (?P<codes>{_CODE}(?:{_HYPHEN}{_CODE}|[ ]{_FRAGMENT})*(?:{_TAIL})?)  # NĐ-CP, SKHCN-VP, QH14
+        (?P<codes>{_CODE}(?:{_HYPHEN}{_CODE}|{_SPACE}{_FRAGMENT})*(?:{_TAIL})?)  # NĐ-CP, SKHCN-VP, QH14
     )
     """,
     re.VERBOSE,
 )
 
 # One code of the codes group, with what separates it from the one before.
-_PART = re.compile(rf"(?P<sep>{_HYPHEN}|[ ]|/{{1,2}})?(?P<code>[^\s/\-\u2010-\u2015\u2212]+)")
+_PART = re.compile(rf"(?P<sep>{_HYPHEN}|(?P<space>{_SPACE})|/{{1,2}})?(?P<code>[^\s/\-\u2010-\u2015\u2212]+)")
 
 
 class Code(NamedTuple):
@@ -94,7 +95,7 @@ def split_codes(codes: str) -> tuple[Code, ...]:
 
     Cached: the same few shapes (NĐ-CP, QĐ-UBND …) recur with every number.
     """
-    return tuple(Code(p["code"], p.start("code"), p.end("code"), p["sep"] == " ") for p in _PART.finditer(codes))
+    return tuple(Code(p["code"], p.start("code"), p.end("code"), p["space"] is not None) for p in _PART.finditer(codes))
 
 
 def find_candidates(text: str) -> list[Candidate]:

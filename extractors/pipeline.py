@@ -27,7 +27,8 @@ HEADER_CHARS = 2500  # how far the letterhead, own symbol and title may reach
 _SENTENCE_WINDOW = 400  # how far back a sentence start is looked for
 _CAPITALS = "A-Z\u0110\u00c0-\u00dd\u1ea0-\u1ef8"  # (a superset of) Vietnamese capitals
 # A sentence ends at ";", a blank line, ". " before a capital, or a new bullet line.
-SENTENCE_BREAK = re.compile(rf";|\n[ \t]*\n|\.(?=\s+[{_CAPITALS}])|\n(?=[ \t]*[-+•][ \t])")
+SENTENCE_BREAK = re.compile(
+    rf";|\n{context.SPACE}*\r?\n|\.(?=\s+[{_CAPITALS}])|\n(?={context.SPACE}*[-+•]{context.SPACE})")
 # What may stand between symbols listed together: "số 008/CĐ-UBND và số 009/CĐ-UBND".
 _LIST_JOIN = re.compile(rf"[\s,]*(?:v\S{{0,2}}|hoac|,)?\s*(?:[^\d\s;.()]{{1,12}}\s+){{0,3}}?(?:{context.SO}\.?)?\s*")
 # Who issued a symbol with no date after it: the words up to a number or a stop.
@@ -100,7 +101,7 @@ def _header(text: str, found: list[_Found]) -> dict:
     if own:
         meta.update(symbol=own.sym.symbol, doc_type=own.type_code, issuer=own.sym.issuer.split("-")[0])
     for m in context.DATE.finditer(text, 0, HEADER_CHARS):
-        if re.search(r"[^\W\d_],[ \t]*$", text[max(0, m.start() - 3):m.start()]):  # "Nghệ An, ngày …"
+        if re.search(rf"[^\W\d_],{context.SPACE}*$", text[max(0, m.start() - 3):m.start()]):  # "Nghệ An, ngày …"
             meta["date"] = context.match_date(m)
             break
     # The title: a line of capitals naming a document type, and the line(s) after it.

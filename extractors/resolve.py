@@ -34,14 +34,25 @@ class Symbol(NamedTuple):
     law_family: bool  # QH…/UBTVQH…: Luật or Nghị quyết, the type word decides
 
 
+# "NGÀY" (as OCR writes it) glued to the end of a code in capitals.
+_GLUED_NGAY = re.compile(r"NG\S{0,2}Y$")
+
+
 def _fix_digits(s: str) -> str:
     return s.replace("O", "0").replace("o", "0").replace("l", "1").replace("I", "1")
 
 
 def _trim_code(code: str) -> str:
-    """Drop a word glued to a code (``CPngay`` → ``CP``) unless the tail belongs (``TTg``, ``QHl5``)."""
+    """Drop a word glued to a code (``CPngay`` → ``CP``, ``CPNGÀY`` in capitals) unless the
+    tail belongs (``TTg``, ``QHl5``)."""
     vocab = vocabulary()
-    if code.upper() == code or len(code) == 1 or vocab.canonical_code(code) is not None:
+    if len(code) == 1 or vocab.canonical_code(code) is not None:
+        return code
+    if code.upper() == code:
+        # In capitals only "NGÀY" is cut, and only from a known code: CPNGAY → CP.
+        glued = _GLUED_NGAY.search(code)
+        if glued and glued.start() and vocab.canonical_code(code[:glued.start()]) is not None:
+            return code[:glued.start()]
         return code
     stem = re.sub(r"[a-zđ]+$", "", code)  # CPngay → CP, GDTrHngay → GDTrH
     for cut in range(len(code), len(stem), -1):  # …unless a known code keeps some of it: TTgngay → TTg

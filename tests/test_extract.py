@@ -4,6 +4,8 @@ Each test reads like a use: a sentence as it appears in a report, and what
 legal-kg must make of it.
 """
 import datetime as dt
+import unicodedata
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -265,3 +267,34 @@ def test_forms_annexes_and_tables_are_not_citations(text):
 
 def test_party_regulation_code():
     assert cite("Quy định số 05-QĐi/TW") == [("05-QĐi/TW", "05-QĐi/TW", "QĐi", "TW", None)]
+
+
+# The real report written other ways: every citation must resolve the same
+# (offsets differ; each is checked against its own text).
+def _ascii(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text).replace("đ", "d").replace("Đ", "D")
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+WRITTEN_OTHERWISE = {
+    "Windows line ends": lambda t: t.replace("\n", "\r\n"),
+    "decomposed (NFD)": lambda t: unicodedata.normalize("NFD", t),
+    "without accents": _ascii,
+    "in capitals": str.upper,
+    "no-break spaces": lambda t: t.replace(" ", "\u00a0"),
+    "tabs": lambda t: t.replace(" ", "\t", 50),
+    "form feeds": lambda t: t.replace("\n\n", "\n\f\n"),
+}
+
+
+def _resolved(text: str):
+    ex = extract(text)
+    assert all(text[m.start:m.end] == m.surface for m in ex.mentions)
+    return sorted((m.instrument.key, m.instrument.doc_type, m.instrument.date, m.instrument.issuer)
+                  for m in ex.mentions), sorted((r.kind, r.target.key) for r in ex.relations)
+
+
+@pytest.mark.parametrize("how", WRITTEN_OTHERWISE)
+def test_the_same_citations_however_the_text_is_written(how):
+    report = (Path(__file__).resolve().parents[1] / "examples" / "nghean-skhcn-cchc-2023.ocr.txt").read_text("utf-8")
+    assert _resolved(WRITTEN_OTHERWISE[how](report)) == _resolved(report)

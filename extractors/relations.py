@@ -14,13 +14,13 @@ from typing import Sequence
 
 from kg.model import Mention, Relation, RelationKind
 
-from .context import SPACE, Phrases, words
+from .context import SPACE, SPACES, Phrases, words
 from .vocab import vocabulary
 
 # "Căn cứ" opening a clause at a line start (OCR: Can ctr, Cin cu). Looked for
 # after each line break (a literal first character lets the scan skip ahead
 # fast; "(?m)^" would be tried at every character), and at the very start.
-_BASIS = rf"(?:{SPACE}|[-+•])*[cC]\S{{1,2}}[nN]{SPACE}+[cC]\S{{1,3}}(?!\w)"
+_BASIS = rf"[{SPACES}\-+•]*[cC]\S{{1,2}}[nN]{SPACE}+[cC]\S{{1,3}}(?!\w)"
 _BASIS_AT_START, _BASIS_AFTER_BREAK = re.compile(_BASIS), re.compile(rf"\n({_BASIS})")
 _MAX_GAP = 160  # characters between two citations for a cue to join them
 

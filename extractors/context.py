@@ -47,23 +47,23 @@ NGAY = r"ng\S{0,2}y"
 # needs one, so they are only tried where it occurs.
 _NGAY_FAST = re.compile(r"[nN][gG]\S{0,2}[yY]")
 
+# "ngày 21/6/2021": "ngày", spaces or a colon, maybe a line break, the date.
+_NGAY_DATE = rf"{NGAY}[{SPACES}:]*(?:\r?\n\s*)?(?P<date>{_DAY_MONTH_YEAR})"
 # A date right after a symbol: maybe glued (CPngay), maybe after "của <issuer>" on
 # the next line; the gap holds no number (another number would own the date) and
 # no sentence break. Matched on the text as written (case-insensitively), so
 # no window needs folding.
 _DATE_AFTER = re.compile(
-    rf"(?:|(?P<gap>(?:[^\d;()\[\]{{}}.!?]|(?<=[^\W\d_])\d){{1,90}}?)(?<![^\W\d_]))"
-    rf"[{SPACES},]*{NGAY}[{SPACES}:]*(?:\r?\n\s*)?(?P<date>{_DAY_MONTH_YEAR})",
+    rf"(?:|(?P<gap>(?:[^\d;()\[\]{{}}.!?]|(?<=[^\W\d_])\d){{1,90}}?)(?<![^\W\d_]))[{SPACES},]*{_NGAY_DATE}",
     re.IGNORECASE,
 )
+# …and the same with nothing between the symbol and "ngày" (fails fast when something is).
+_DATE_RIGHT_AFTER = re.compile(rf"[{SPACES},]*{_NGAY_DATE}", re.IGNORECASE)
+# A date anywhere, "ngày" starting a word.
+DATE = re.compile(rf"(?<![^\W\d_]){_NGAY_DATE}", re.IGNORECASE)
 # A number standing as a word; a digit inside a word is OCR's reading of a
 # letter (S6 for Sở, B6 for Bộ, th4ng for tháng) and does not count.
 NUMBER_WORD = re.compile(r"(?<![^\W\d_])\d")
-# …and the same with nothing between the symbol and "ngày" (fails fast when something is).
-_DATE_RIGHT_AFTER = re.compile(
-    rf"[{SPACES},]*{NGAY}[{SPACES}:]*(?:\r?\n\s*)?(?P<date>{_DAY_MONTH_YEAR})", re.IGNORECASE)
-# "ngày 21/6/2021" anywhere, matched on the text as written (like the date after a symbol).
-DATE = re.compile(rf"(?<![^\W\d_]){NGAY}[{SPACES}:]*(?:\r?\n\s*)?(?P<date>{_DAY_MONTH_YEAR})", re.IGNORECASE)
 # Words before "ngày" that make the date something else than the issue date.
 _NOT_ISSUE_DATE = re.compile(r"(?:\b(?:tu|den|ke tu|truoc|sau|hieu luc|thi hanh|hop|luc)\s*)$")
 _AFTER_WINDOW = 160

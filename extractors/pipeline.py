@@ -89,7 +89,7 @@ def _read(text: str, sym: Symbol, type_word: str | None, place: str | None) -> _
         # "của UBND tỉnh Hà Tĩnh" right after the symbol names its province; else the document's.
         named = context.provinces_in(issuer_words)
         local = named[0] if named else place
-    return _Found(sym, sym.doc_type or _type_code(sym, type_word), date, local)
+    return _Found(sym, _type_code(sym, type_word), date, local)
 
 
 def _header(text: str, found: list[_Found]) -> dict:
@@ -173,7 +173,7 @@ def extract(text: str | Text, *, source: str | None = None, jurisdiction: str | 
 
     # One shared Instrument per symbol and place.
     instruments: dict[tuple, Instrument] = {}
-    mentions = []
+    mentions: list[Mention] = []
     for f in found:
         sym, key = f.sym, (f.sym.symbol, f.jurisdiction)
         instrument = instruments.get(key)
@@ -190,7 +190,6 @@ def extract(text: str | Text, *, source: str | None = None, jurisdiction: str | 
                 national=sym.national,
             )
         mentions.append(Mention(sym.start, sym.end, raw[sym.start:sym.end], instrument))
-    mentions = tuple(mentions)
     own = next((m.instrument for m in mentions if m.instrument.symbol == own_symbol), None)
     report = Report(
         source=doc.source,
@@ -204,4 +203,4 @@ def extract(text: str | Text, *, source: str | None = None, jurisdiction: str | 
     )
     rels = relations.relations_between(raw, mentions, SENTENCE_BREAK)
     rels += relations.based_on(raw, mentions, own, lambda offset: sentence_end(raw, offset))
-    return Extraction(doc, report, mentions, tuple(relations.unique(rels)), EXTRACTOR_VERSION)
+    return Extraction(doc, report, tuple(mentions), tuple(relations.unique(rels)), EXTRACTOR_VERSION)

@@ -134,7 +134,7 @@ def _shape(codes: str, party: bool, has_year: bool, has_type_word: bool):
     """
     parts = split_codes(codes)
     repaired, last, used = _assemble(tuple((code.text, code.after_space) for code in parts))
-    if not repaired or (party and len(repaired) != 2):
+    if not repaired:
         return None
     read = _read_codes(repaired, party, has_year, has_type_word)
     return None if read is None else (*read, parts[last].start + used)

@@ -35,32 +35,30 @@ def words(text: str) -> list[str]:
     """Folded words of ``text`` for comparison, glued words ("théQuyét") split apart."""
     return WORD.findall(_GLUED.sub(" ", fold(text)).lower())
 
+# The date patterns spell both cases out ("[nN][gG]…") instead of being compiled
+# IGNORECASE: the engine then skips fast to each "n"/"N" and compares characters
+# plainly, several times faster.
 _DAY_MONTH_YEAR = (
     r"(?P<d>[0-3]?[0-9Oo])\s*[/.-]\s*(?P<m>[01]?[0-9Oo])\s*[/.-]\s*(?P<y>(?:19|20)[0-9Oo]{2})"
-    r"|(?P<d2>[0-3]?[0-9Oo])\s+th\S{1,3}ng\s+(?P<m2>[01]?[0-9Oo])\s+n\S{1,2}m\s+(?P<y2>(?:19|20)[0-9Oo]{2})"
+    r"|(?P<d2>[0-3]?[0-9Oo])\s+[tT][hH]\S{1,3}[nN][gG]\s+(?P<m2>[01]?[0-9Oo])\s+[nN]\S{1,2}[mM]\s+(?P<y2>(?:19|20)[0-9Oo]{2})"
 )
-_SPELLED_DATE = re.compile(_DAY_MONTH_YEAR, re.IGNORECASE)
-# "ngày", as OCR leaves it: ngay, ngdy, ngiy (the "ay" is what gets garbled).
-NGAY = r"ng\S{0,2}y"
-# The same in any case, spelled out: the engine then skips fast to each "n"/"N",
-# where an IGNORECASE pattern tries every character. Every date pattern below
-# needs one, so they are only tried where it occurs.
-_NGAY_FAST = re.compile(r"[nN][gG]\S{0,2}[yY]")
+_SPELLED_DATE = re.compile(_DAY_MONTH_YEAR)
+# "ngày", as OCR leaves it: ngay, ngdy, ngiy (the "ay" is what gets garbled), NGÀY.
+# Every date pattern below needs one, so they are only tried where it occurs.
+NGAY = r"[nN][gG]\S{0,2}[yY]"
+_NGAY_FAST = re.compile(NGAY)
 
 # "ngày 21/6/2021": "ngày", spaces or a colon, maybe a line break, the date.
 _NGAY_DATE = rf"{NGAY}[{SPACES}:]*(?:\r?\n\s*)?(?P<date>{_DAY_MONTH_YEAR})"
 # A date right after a symbol: maybe glued (CPngay), maybe after "của <issuer>" on
 # the next line; the gap holds no number (another number would own the date) and
-# no sentence break. Matched on the text as written (case-insensitively), so
-# no window needs folding.
+# no sentence break. Matched on the text as written, so no window needs folding.
 _DATE_AFTER = re.compile(
-    rf"(?:|(?P<gap>(?:[^\d;()\[\]{{}}.!?]|(?<=[^\W\d_])\d){{1,90}}?)(?<![^\W\d_]))[{SPACES},]*{_NGAY_DATE}",
-    re.IGNORECASE,
-)
+    rf"(?:|(?P<gap>(?:[^\d;()\[\]{{}}.!?]|(?<=[^\W\d_])\d){{1,90}}?)(?<![^\W\d_]))[{SPACES},]*{_NGAY_DATE}")
 # …and the same with nothing between the symbol and "ngày" (fails fast when something is).
-_DATE_RIGHT_AFTER = re.compile(rf"[{SPACES},]*{_NGAY_DATE}", re.IGNORECASE)
+_DATE_RIGHT_AFTER = re.compile(rf"[{SPACES},]*{_NGAY_DATE}")
 # A date anywhere, "ngày" starting a word.
-DATE = re.compile(rf"(?<![^\W\d_]){_NGAY_DATE}", re.IGNORECASE)
+DATE = re.compile(rf"(?<![^\W\d_]){_NGAY_DATE}")
 # A number standing as a word; a digit inside a word is OCR's reading of a
 # letter (S6 for Sở, B6 for Bộ, th4ng for tháng) and does not count.
 NUMBER_WORD = re.compile(r"(?<![^\W\d_])\d")
@@ -71,11 +69,15 @@ _BEFORE_WINDOW = 32  # enough for the longest type word and "số"…
 _BEFORE_WORDS = 5  # …which are at most four words and "số"
 
 
+def _ocr_int(digits: str) -> int:
+    return int(digits) if digits.isdigit() else int(digits.replace("O", "0").replace("o", "0"))
+
+
 def to_date(d: str, m: str, y: str) -> dt.date | None:
     """A calendar date from OCR'd parts (``O`` read for ``0``), or None if impossible."""
     try:
-        year = int(y.replace("O", "0").replace("o", "0"))
-        date = dt.date(year, int(m.replace("O", "0").replace("o", "0")), int(d.replace("O", "0").replace("o", "0")))
+        year = _ocr_int(y)
+        date = dt.date(year, _ocr_int(m), _ocr_int(d))
     except ValueError:
         return None
     return date if 1945 <= year <= 2100 else None
@@ -206,13 +208,17 @@ class Phrases:
     def ending(self, words) -> list[tuple[float, int, int, object]]:
         """Phrases the list of words ends with: (score, word count, -rank, value)."""
         words = tuple(words)
-        return [(score, n, -rank, value) for n in self._lengths if n <= len(words)
+        initials = tuple(w[0] for w in words)
+        return [(score, n, -rank, value) for n in self._lengths
+                if n <= len(words) and initials[len(words) - n:] in self._index
                 for score, rank, value in self._matches(words[len(words) - n:])]
 
     def first_anywhere(self, words):
         """The value of the earliest-listed phrase found anywhere in ``words``, or None."""
         words = tuple(words)
+        initials = tuple(w[0] for w in words)
         found = [(rank, value) for n in self._lengths for i in range(len(words) - n + 1)
+                 if initials[i:i + n] in self._index
                  for _, rank, value in self._matches(words[i:i + n])]
         return min(found, key=lambda f: f[0])[1] if found else None
 

@@ -21,7 +21,6 @@ the next word as in ``NB-CPngay``. Deciding what the parts mean is :mod:`extract
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import NamedTuple
 
 # Spaces, and at most one line break, may surround a separator in OCR'd text.
@@ -63,12 +62,11 @@ _PART = re.compile(rf"(?P<sep>{_HYPHEN}|(?P<space>{_SPACE})|/{{1,2}})?(?P<code>[
 
 
 class Code(NamedTuple):
-    """One code of a symbol as written, its offsets within the codes as written,
-    and whether a space (not a hyphen) came before it."""
+    """One code of a symbol as written, where it starts within the codes as
+    written, and whether a space (not a hyphen) came before it."""
 
     text: str
     start: int
-    end: int
     after_space: bool = False
 
 
@@ -89,24 +87,25 @@ class Candidate(NamedTuple):
     party: bool
 
 
-@lru_cache(maxsize=16384)
-def split_codes(codes: str) -> tuple[Code, ...]:
-    """The codes of a symbol's codes part, offsets relative to its start.
-
-    Cached: the same few shapes (NĐ-CP, QĐ-UBND …) recur with every number.
-    """
-    return tuple(Code(p["code"], p.start("code"), p.end("code"), p["space"] is not None) for p in _PART.finditer(codes))
+def split_codes(codes: str) -> list[Code]:
+    """The codes of a symbol's codes part, offsets relative to its start."""
+    found, at = [], 0
+    for separator, space, code in _PART.findall(codes):  # one after another, from the start
+        at += len(separator)
+        found.append(Code(code, at, bool(space)))
+        at += len(code)
+    return found
 
 
 def find_candidates(text: str) -> list[Candidate]:
     """Every place in ``text`` shaped like a symbol, in text order."""
     found = []
     for m in SYMBOL.finditer(text):
-        number, party, year, codes = m.group("number", "party", "year", "codes")
-        start, end = m.span()
+        number, party, year, codes = m.groups()
+        end = m.end()
         # The codes (or Party codes) close the match: they start len(…) before its end.
         if party:
-            found.append(Candidate(start, end, number, None, party, end - len(party), True))
+            found.append(Candidate(m.start(), end, number, None, party, end - len(party), True))
         else:
-            found.append(Candidate(start, end, number, year, codes, end - len(codes), False))
+            found.append(Candidate(m.start(), end, number, year, codes, end - len(codes), False))
     return found

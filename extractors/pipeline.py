@@ -37,7 +37,7 @@ _ISSUER_WORDS = re.compile(r"[^\d;.]*")
 _OWN_SYMBOL = re.compile(rf"(?:^|\n)[ \t]*{context.SO}[ \t]*[:;.]?[ \t]*$")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Found:
     """A citation being assembled: symbol, its context, and what it resolves to."""
 
@@ -45,19 +45,19 @@ class _Found:
     type_code: str
     date: dt.date | None
     jurisdiction: str | None
+    key: tuple[str, str | None]  # one instrument per symbol and place
+
+
+# The last sentence break before a point: ".*" runs to the end of the window, then
+# backs off one character at a time until a break matches (all in one regex call).
+_LAST_BREAK = re.compile(rf"(?s:.*)(?:{SENTENCE_BREAK.pattern})")
 
 
 def sentence_start(text: str, offset: int) -> int:
     """Where the sentence holding ``offset`` starts (looking back a bounded window)."""
     lo = max(0, offset - _SENTENCE_WINDOW)
-    # Most sentences are short: look at the last stretch first, the whole window only if need be.
-    for start in (max(lo, offset - _SENTENCE_WINDOW // 4), lo):
-        last = None
-        for last in SENTENCE_BREAK.finditer(text, start, offset):
-            pass
-        if last:
-            return last.end()
-    return lo
+    last = _LAST_BREAK.match(text, lo, offset)
+    return last.end() if last else lo
 
 
 def sentence_end(text: str, offset: int) -> int:
@@ -82,14 +82,15 @@ def _read(text: str, sym: Symbol, type_word: str | None, place: str | None) -> _
     if after:
         date, issuer_words = after
     else:
-        date = context.date_before(text, sentence_start(text, sym.start), sym.start)
-        issuer_words = _ISSUER_WORDS.match(text, sym.end, sym.end + 70).group()
+        date, issuer_words = context.date_before(text, sentence_start(text, sym.start), sym.start), None
     local = None
     if not sym.national:
         # "của UBND tỉnh Hà Tĩnh" right after the symbol names its province; else the document's.
+        if issuer_words is None:
+            issuer_words = _ISSUER_WORDS.match(text, sym.end, sym.end + 70).group()
         named = context.provinces_in(issuer_words)
         local = named[0] if named else place
-    return _Found(sym, _type_code(sym, type_word), date, local)
+    return _Found(sym, _type_code(sym, type_word), date, local, (sym.symbol, local))
 
 
 def _header(text: str, found: list[_Found]) -> dict:
@@ -164,9 +165,9 @@ def extract(text: str | Text, *, source: str | None = None, jurisdiction: str | 
     # (the header's date for the document's own symbol).
     votes: dict[tuple, dict[dt.date, int]] = {}
     for f in found:
-        if f.date or (f.sym.symbol == own_symbol and meta.get("date")):
-            counts = votes.setdefault((f.sym.symbol, f.jurisdiction), {})
-            date = f.date or meta["date"]
+        date = f.date or (meta.get("date") if f.sym.symbol == own_symbol else None)
+        if date:
+            counts = votes.setdefault(f.key, {})
             counts[date] = counts.get(date, 0) + 1
     # The date stated most often; on a tie, the first stated.
     dates = {key: max(counts, key=counts.__getitem__) for key, counts in votes.items()}
@@ -175,20 +176,14 @@ def extract(text: str | Text, *, source: str | None = None, jurisdiction: str | 
     instruments: dict[tuple, Instrument] = {}
     mentions: list[Mention] = []
     for f in found:
-        sym, key = f.sym, (f.sym.symbol, f.jurisdiction)
-        instrument = instruments.get(key)
+        sym = f.sym
+        instrument = instruments.get(f.key)
         if instrument is None:
-            date = dates.get(key)
-            instrument = instruments[key] = Instrument(
-                symbol=sym.symbol,
-                number=sym.number,
-                doc_type=f.type_code,
-                issuer=sym.issuer,
-                year=sym.year or (date.year if date else None),
-                date=date,
-                jurisdiction=f.jurisdiction,
-                national=sym.national,
-            )
+            date = dates.get(f.key)
+            # (symbol, number, doc_type, issuer, year, date, jurisdiction, national)
+            instrument = instruments[f.key] = Instrument(
+                sym.symbol, sym.number, f.type_code, sym.issuer,
+                sym.year or (date.year if date else None), date, f.jurisdiction, sym.national)
         mentions.append(Mention(sym.start, sym.end, raw[sym.start:sym.end], instrument))
     own = next((m.instrument for m in mentions if m.instrument.symbol == own_symbol), None)
     report = Report(

@@ -55,10 +55,8 @@ def _trim_code(code: str) -> str:
             return code[:glued.start()]
         return code
     stem = re.sub(r"[a-zđ]+$", "", code)  # CPngay → CP, GDTrHngay → GDTrH
-    for cut in range(len(code), len(stem), -1):  # …unless a known code keeps some of it: TTgngay → TTg
-        if vocab.is_code(code[:cut]):
-            return code[:cut]
-    return stem
+    known = vocab.longest_code(code, shortest=len(stem) + 1)  # …unless a known code keeps some: TTgngay → TTg
+    return code[:known] if known else stem
 
 
 def _assemble(codes: tuple[tuple[str, bool], ...]) -> tuple[tuple[str, ...], int, int]:
@@ -78,8 +76,8 @@ def _assemble(codes: tuple[tuple[str, bool], ...]) -> tuple[tuple[str, ...], int
     for i, (raw, after_space) in enumerate(codes):
         if after_space and raw[0].islower():
             # A lower-case tail split off a code ("TT g", "TT gngay"): keep what makes it known.
-            cut = next((n for n in range(len(raw), 0, -1) if vocab.is_code(segments[-1] + raw[:n])), 0)
-            if not cut:
+            cut = vocab.longest_code(segments[-1] + raw, shortest=len(segments[-1]) + 1) - len(segments[-1])
+            if cut <= 0:
                 break
             segments[-1] += raw[:cut]
             last, used = i, cut

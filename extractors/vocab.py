@@ -82,6 +82,7 @@ class Vocabulary:
     defaults: dict = field(default_factory=dict)  # types of symbols without one (defaults.yaml)
     _codes: dict[str, str] = field(default_factory=dict)  # lookup key → canonical code
     _families: tuple[Issuer, ...] = ()  # issuers known by a pattern (QH15, UBTVQH14 …)
+    _prefixes: frozenset[str] = frozenset()  # every beginning of a lookup key
 
     def __post_init__(self) -> None:
         self._families = tuple(i for i in self.issuers.values() if i.pattern is not None)
@@ -92,6 +93,7 @@ class Vocabulary:
         for code in canonical:
             for key in _ocr_readings(code):
                 self._codes.setdefault(key, code)
+        self._prefixes = frozenset(key[:n] for key in self._codes for n in range(1, len(key) + 1))
 
     @lru_cache(maxsize=8192)
     def canonical_code(self, raw: str) -> str | None:
@@ -116,6 +118,21 @@ class Vocabulary:
         """Is ``raw`` exactly a vocabulary code (or an OCR reading of one), with no repair?"""
         return _code_key(raw) in self._codes
 
+    def longest_code(self, text: str, shortest: int = 1) -> int:
+        """The length of the longest beginning of ``text``, at least ``shortest`` long,
+        that :meth:`is_code` (0 if none): ``TTgngay`` → 3 (TTg)."""
+        key = _code_key(text)
+        if len(key) != len(text):  # folding changed the length: try each beginning as written
+            return next((n for n in range(len(text), shortest - 1, -1) if self.is_code(text[:n])), 0)
+        longest = 0
+        for n in range(1, len(key) + 1):
+            if key[:n] not in self._prefixes:
+                break  # no code begins like this: nor with more letters
+            if n >= shortest and key[:n] in self._codes:
+                longest = n
+        return longest
+
+    @lru_cache(maxsize=8192)
     def issuer(self, code: str) -> Issuer | None:
         """The issuer a canonical code names, families (QH15 → QH) included."""
         if code in self.issuers:
@@ -125,6 +142,7 @@ class Vocabulary:
     def is_doc_type(self, code: str) -> bool:
         return code in self.doc_types
 
+    @lru_cache(maxsize=8192)
     def doc_type_reading(self, raw: str) -> str | None:
         """A document type that ``raw`` is an OCR reading of, where ``raw`` is itself
         another code (``CP`` written for ``CĐ`` in "021/CP-UBND")."""

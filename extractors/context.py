@@ -43,20 +43,31 @@ _DAY_MONTH_YEAR = (
     r"|(?P<d2>[0-3]?[0-9Oo])\s+[tT][hH]\S{1,3}[nN][gG]\s+(?P<m2>[01]?[0-9Oo])\s+[nN]\S{1,2}[mM]\s+(?P<y2>(?:19|20)[0-9Oo]{2})"
 )
 _SPELLED_DATE = re.compile(_DAY_MONTH_YEAR)
+
+
+def _unnamed(pattern: str) -> str:
+    """``pattern`` without group names, to repeat it inside another (a look-ahead)."""
+    return re.sub(r"\?P<\w+>", "?:", pattern)
+
+
 # "ngày", as OCR leaves it: ngay, ngdy, ngiy (the "ay" is what gets garbled), NGÀY.
-# Every date pattern below needs one, so they are only tried where it occurs.
-NGAY = r"[nN][gG]\S{0,2}[yY]"
+_AY = r"[gG]\S{0,2}[yY]"
+NGAY = rf"[nN]{_AY}"
 _NGAY_FAST = re.compile(NGAY)
 
 # "ngày 21/6/2021": "ngày", spaces or a colon, maybe a line break, the date.
-_NGAY_DATE = rf"{NGAY}[{SPACES}:]*(?:\r?\n\s*)?(?P<date>{_DAY_MONTH_YEAR})"
-# A date right after a symbol: maybe glued (CPngay), maybe after "của <issuer>" on
-# the next line; the gap holds no number (another number would own the date) and
-# no sentence break. Matched on the text as written, so no window needs folding.
-_DATE_AFTER = re.compile(
-    rf"(?:|(?P<gap>(?:[^\d;()\[\]{{}}.!?]|(?<=[^\W\d_])\d){{1,90}}?)(?<![^\W\d_]))[{SPACES},]*{_NGAY_DATE}")
-# …and the same with nothing between the symbol and "ngày" (fails fast when something is).
+_AY_DATE = rf"{_AY}[{SPACES}:]*(?:\r?\n\s*)?(?P<date>{_DAY_MONTH_YEAR})"
+_NGAY_DATE = rf"[nN]{_AY_DATE}"
+# A date right after a symbol, maybe glued to it (CPngay) or on the next line…
 _DATE_RIGHT_AFTER = re.compile(rf"[{SPACES},]*{_NGAY_DATE}")
+# …or after a few words ("của UBND tỉnh"): the words hold no number (another
+# number would own the date) and no sentence break, and end at the first "ngày"
+# that starts a word and is followed by a date. Matched possessively ("+"): each
+# character is looked at once, where a lazy gap would try the date at every one.
+_DATE_AFTER = re.compile(
+    rf"(?P<gap>(?:[^nN\d;()\[\]{{}}.!?]|(?<=[^\W\d_])[\dnN]|[nN](?!{_unnamed(_AY_DATE)})){{1,90}}+)"
+    rf"[{SPACES},]*{_NGAY_DATE}")
+_GAP_END = SPACES + ","  # not part of the words before the date
 # A date anywhere, "ngày" starting a word.
 DATE = re.compile(rf"(?<![^\W\d_]){_NGAY_DATE}")
 # A number standing as a word; a digit inside a word is OCR's reading of a
@@ -83,14 +94,12 @@ def to_date(d: str, m: str, y: str) -> dt.date | None:
     return date if 1945 <= year <= 2100 else None
 
 
-def match_date(m: re.Match) -> dt.date | None:
-    """The date a :data:`DATE` (or date-after) match spells."""
-    return _spelled_date(m["date"])
-
-
 @lru_cache(maxsize=65536)
-def _spelled_date(spelled: str) -> dt.date | None:
-    # Cached on the date as written: the same dates recur all through a document.
+def spelled_date(spelled: str) -> dt.date | None:
+    """The date a :data:`DATE` match's ``date`` group spells ("21/6/2021", "21 tháng 6 năm 2021").
+
+    Cached on the date as written: the same dates recur all through a document.
+    """
     m = _SPELLED_DATE.fullmatch(spelled)
     return to_date(m["d"], m["m"], m["y"]) if m["d"] is not None else to_date(m["d2"], m["m2"], m["y2"])
 
@@ -99,17 +108,15 @@ def date_after(text: str, end: int) -> tuple[dt.date, str] | None:
     """The issue date stated right after a symbol ending at ``end``, and the words before it."""
     m = _DATE_RIGHT_AFTER.match(text, end, end + _AFTER_WINDOW)  # the common case, tried first
     if m:
-        date = match_date(m)
+        date = spelled_date(m["date"])
         return (date, "") if date else None
-    if not _NGAY_FAST.search(text, end, end + _AFTER_WINDOW):
-        return None
     m = _DATE_AFTER.match(text, end, end + _AFTER_WINDOW)
     if not m:
         return None
-    gap = fold_lower(m["gap"] or "").strip()
+    gap = fold_lower(m["gap"].rstrip(_GAP_END)).strip()
     if _NOT_ISSUE_DATE.search(gap):
         return None
-    date = match_date(m)
+    date = spelled_date(m["date"])
     return (date, gap) if date else None
 
 
@@ -126,7 +133,7 @@ def date_before(text: str, sentence_start: int, start: int) -> dt.date | None:
         return None
     if _NOT_ISSUE_DATE.search(fold_lower(text[sentence_start:last.start()]).strip()):
         return None
-    return match_date(last)
+    return spelled_date(last["date"])
 
 
 def similar(a: str, b: str) -> float:

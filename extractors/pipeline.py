@@ -103,7 +103,7 @@ def _header(text: str, found: list[_Found]) -> dict:
         meta.update(symbol=own.sym.symbol, doc_type=own.type_code, issuer=own.sym.issuer.split("-")[0])
     for m in context.DATE.finditer(text, 0, HEADER_CHARS):
         if re.search(rf"[^\W\d_],{context.SPACE}*$", text[max(0, m.start() - 3):m.start()]):  # "Nghệ An, ngày …"
-            meta["date"] = context.match_date(m)
+            meta["date"] = context.spelled_date(m["date"])
             break
     # The title: a line of capitals naming a document type, and the line(s) after it.
     lines = text[:HEADER_CHARS].split("\n")

@@ -8,6 +8,7 @@ itself to each citation in it. Cue words live in ``vocab/relations.yaml``.
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 from functools import lru_cache
 from typing import Sequence
@@ -23,6 +24,7 @@ from .vocab import vocabulary
 _BASIS = rf"[{SPACES}\-+•]*[cC]\S{{1,2}}[nN]{SPACE}+[cC]\S{{1,3}}(?!\w)"
 _BASIS_AT_START, _BASIS_AFTER_BREAK = re.compile(_BASIS), re.compile(rf"\n({_BASIS})")
 _MAX_GAP = 160  # characters between two citations for a cue to join them
+_START = operator.attrgetter("start")
 
 
 @lru_cache(maxsize=1)
@@ -61,15 +63,13 @@ def based_on(text: str, mentions: Sequence[Mention], own, clause_end) -> list[Re
     """``based_on`` relations from the document (``own``: its instrument or None) to each
     citation inside a "Căn cứ …" clause. ``clause_end(offset)`` gives where a clause ends."""
     found = []
-    if not mentions:
-        return found
-    starts = [m.start for m in mentions]
     first = _BASIS_AT_START.match(text)
     clauses = [first.span()] if first else []
     clauses += [m.span(1) for m in _BASIS_AFTER_BREAK.finditer(text)]
     for start, opener_end in clauses:
         end = clause_end(opener_end)
-        for mention in mentions[bisect.bisect_left(starts, opener_end):bisect.bisect_left(starts, end)]:
+        inside = slice(bisect.bisect_left(mentions, opener_end, key=_START), bisect.bisect_left(mentions, end, key=_START))
+        for mention in mentions[inside]:
             if own is None or mention.instrument.key != own.key:
                 found.append(Relation(RelationKind.BASED_ON, own, mention.instrument, start, mention.end))
     return found

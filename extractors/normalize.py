@@ -40,8 +40,17 @@ def has_combining_marks(text: str) -> bool:
 
 
 def fold(text: str) -> str:
-    """Accent-free, case kept (not offset-preserving on NFD input)."""
-    return _COMBINING.sub("", text.translate(_fold_table()))
+    """Accent-free, case kept (not offset-preserving)."""
+    if text.isascii():
+        return text.replace("\t", " ")
+    # Decomposing and dropping the marks is much faster than a character-by-character
+    # table; the table is only needed for what is left (dashes, odd spaces, Ð …).
+    text = _COMBINING.sub("", unicodedata.normalize("NFD", text))
+    if not text.isascii():
+        text = text.replace("đ", "d").replace("Đ", "D")
+        if not text.isascii():
+            text = text.translate(_fold_table())
+    return text
 
 
 def fold_lower(text: str) -> str:

@@ -58,14 +58,13 @@ _NGAY_FAST = re.compile(NGAY)
 # "ngày 21/6/2021": "ngày", spaces or a colon, maybe a line break, the date.
 _AY_DATE = rf"{_AY}[{SPACES}:]*(?:\r?\n\s*)?(?P<date>{_DAY_MONTH_YEAR})"
 _NGAY_DATE = rf"[nN]{_AY_DATE}"
-# A date right after a symbol, maybe glued to it (CPngay) or on the next line…
-_DATE_RIGHT_AFTER = re.compile(rf"[{SPACES},]*{_NGAY_DATE}")
-# …or after a few words ("của UBND tỉnh"): the words hold no number (another
+# A date after a symbol: right after it, maybe glued (CPngay) or on the next line,
+# or else after a few words ("của UBND tỉnh"). The words hold no number (another
 # number would own the date) and no sentence break, and end at the first "ngày"
 # that starts a word and is followed by a date. Matched possessively ("+"): each
 # character is looked at once, where a lazy gap would try the date at every one.
 _DATE_AFTER = re.compile(
-    rf"(?P<gap>(?:[^nN\d;()\[\]{{}}.!?]|(?<=[^\W\d_])[\dnN]|[nN](?!{_unnamed(_AY_DATE)})){{1,90}}+)"
+    rf"(?:|(?P<gap>(?:[^nN\d;()\[\]{{}}.!?]|(?<=[^\W\d_])[\dnN]|[nN](?!{_unnamed(_AY_DATE)})){{1,90}}+))"
     rf"[{SPACES},]*{_NGAY_DATE}")
 _GAP_END = SPACES + ","  # not part of the words before the date
 # A date anywhere, "ngày" starting a word.
@@ -106,14 +105,14 @@ def spelled_date(spelled: str) -> dt.date | None:
 
 def date_after(text: str, end: int) -> tuple[dt.date, str] | None:
     """The issue date stated right after a symbol ending at ``end``, and the words before it."""
-    m = _DATE_RIGHT_AFTER.match(text, end, end + _AFTER_WINDOW)  # the common case, tried first
-    if m:
-        date = spelled_date(m["date"])
-        return (date, "") if date else None
     m = _DATE_AFTER.match(text, end, end + _AFTER_WINDOW)
     if not m:
         return None
-    gap = fold_lower(m["gap"].rstrip(_GAP_END)).strip()
+    gap = m["gap"]
+    if gap is None:  # right after the symbol: the common case
+        date = spelled_date(m["date"])
+        return (date, "") if date else None
+    gap = fold_lower(gap.rstrip(_GAP_END)).strip()
     if _NOT_ISSUE_DATE.search(gap):
         return None
     date = spelled_date(m["date"])

@@ -167,7 +167,9 @@ def extract(text: str | Text, *, source: str | None = None, jurisdiction: str | 
     for f in found:
         date = f.date or (meta.get("date") if f.sym.symbol == own_symbol else None)
         if date:
-            counts = votes.setdefault(f.key, {})
+            counts = votes.get(f.key)
+            if counts is None:
+                counts = votes[f.key] = {}
             counts[date] = counts.get(date, 0) + 1
     # The date stated most often; on a tie, the first stated.
     dates = {key: max(counts, key=counts.__getitem__) for key, counts in votes.items()}

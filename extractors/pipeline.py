@@ -171,8 +171,9 @@ def extract(text: str | Text, *, source: str | None = None, jurisdiction: str | 
             if counts is None:
                 counts = votes[f.key] = {}
             counts[date] = counts.get(date, 0) + 1
-    # The date stated most often; on a tie, the first stated.
-    dates = {key: max(counts, key=counts.__getitem__) for key, counts in votes.items()}
+    # The date stated most often; on a tie, the first stated (most have only one).
+    dates = {key: next(iter(counts)) if len(counts) == 1 else max(counts, key=counts.__getitem__)
+             for key, counts in votes.items()}
 
     # One shared Instrument per symbol and place.
     instruments: dict[tuple, Instrument] = {}

@@ -39,6 +39,13 @@ def _cues() -> Phrases:
 
 
 @lru_cache(maxsize=16384)
+def _cue_between(gap: str):
+    """The cue in the text between two citations, or None. Cached on the text as
+    written ("và", " (thay thế Quyết định số " recur), then on its words."""
+    return _cue_in(tuple("#" if w[0].isdigit() else w for w in words(gap)))
+
+
+@lru_cache(maxsize=16384)
 def _cue_in(gap: tuple[str, ...]):
     """The cue among the words between two citations (numbers and dates as "#", so
     that the same wording recurs and the look-up is cached), or None."""
@@ -51,7 +58,7 @@ def relations_between(text: str, mentions: Sequence[Mention], sentence_break: re
     for a, b in zip(mentions, mentions[1:]):
         if b.start - a.end > _MAX_GAP or sentence_break.search(text, a.end, b.start):
             continue
-        cue = _cue_in(tuple("#" if w[0].isdigit() else w for w in words(text[a.end:b.start])))
+        cue = _cue_between(text[a.end:b.start])
         if cue and a.instrument.key != b.instrument.key:
             kind, passive = cue
             source, target = (b, a) if passive else (a, b)

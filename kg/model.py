@@ -34,8 +34,9 @@ __all__ = [
 def slugify(value: str) -> str:
     """ASCII slug for identifiers and IRIs: ``"60/2021/NĐ-CP"`` → ``"60-2021-nd-cp"``."""
     value = value.replace("đ", "d").replace("Đ", "D")
-    value = unicodedata.normalize("NFKD", value)
-    value = "".join(c for c in value if not unicodedata.combining(c))
+    if not value.isascii():  # (most symbols are, once Đ is D)
+        value = unicodedata.normalize("NFKD", value)
+        value = "".join(c for c in value if not unicodedata.combining(c))
     value = re.sub(r"[^A-Za-z0-9]+", "-", value).strip("-").lower()
     return value or "_"
 

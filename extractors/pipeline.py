@@ -42,7 +42,6 @@ class _Found:
     """A citation being assembled: symbol, its context, and what it resolves to."""
 
     sym: Symbol
-    type_code: str
     date: dt.date | None
     jurisdiction: str | None
     key: tuple[str, str | None]  # one instrument per symbol and place
@@ -66,17 +65,7 @@ def sentence_end(text: str, offset: int) -> int:
     return m.start() if m else len(text)
 
 
-def _type_code(sym: Symbol, type_word: str | None) -> str:
-    """The symbol's own type; else what the words before it say (vocab/defaults.yaml)."""
-    if sym.doc_type:
-        return sym.doc_type
-    defaults = vocabulary().defaults
-    if sym.law_family:
-        return type_word if type_word in defaults["law_family_words"] else defaults["law_family"]
-    return type_word or defaults["untyped"]
-
-
-def _read(text: str, sym: Symbol, type_word: str | None, place: str | None) -> _Found:
+def _read(text: str, sym: Symbol, place: str | None) -> _Found:
     """Date and jurisdiction of one resolved symbol, from the words around it."""
     after = context.date_after(text, sym.end)
     if after:
@@ -88,9 +77,9 @@ def _read(text: str, sym: Symbol, type_word: str | None, place: str | None) -> _
         # "của UBND tỉnh Hà Tĩnh" right after the symbol names its province; else the document's.
         if issuer_words is None:
             issuer_words = _ISSUER_WORDS.match(text, sym.end, sym.end + 70).group()
-        named = context.provinces_in(issuer_words)
+        named = context.provinces_in(issuer_words) if issuer_words else ()
         local = named[0] if named else place
-    return _Found(sym, _type_code(sym, type_word), date, local, (sym.symbol, local))
+    return _Found(sym, date, local, (sym.symbol, local))
 
 
 def _header(text: str, found: list[_Found]) -> dict:
@@ -100,7 +89,7 @@ def _header(text: str, found: list[_Found]) -> dict:
     own = next((f for f in found if f.sym.start < HEADER_CHARS
                 and _OWN_SYMBOL.search(fold_lower(text[max(0, f.sym.start - 16):f.sym.start]))), None)
     if own:
-        meta.update(symbol=own.sym.symbol, doc_type=own.type_code, issuer=own.sym.issuer.split("-")[0])
+        meta.update(symbol=own.sym.symbol, doc_type=own.sym.doc_type, issuer=own.sym.issuer.split("-")[0])
     for m in context.DATE.finditer(text, 0, HEADER_CHARS):
         if re.search(rf"[^\W\d_],{context.SPACE}*$", text[max(0, m.start() - 3):m.start()]):  # "Nghệ An, ngày …"
             meta["date"] = context.spelled_date(m["date"])
@@ -150,7 +139,7 @@ def extract(text: str | Text, *, source: str | None = None, jurisdiction: str | 
         citation, type_word = context.words_before(raw, cand.start)
         sym = resolve(cand, type_word) if citation else None
         if sym is not None:
-            found.append(_read(raw, sym, type_word, place))
+            found.append(_read(raw, sym, place))
 
     # Symbols listed together share the date stated after the last of them.
     for i in range(len(found) - 2, -1, -1):
@@ -185,7 +174,7 @@ def extract(text: str | Text, *, source: str | None = None, jurisdiction: str | 
             date = dates.get(f.key)
             # (symbol, number, doc_type, issuer, year, date, jurisdiction, national)
             instrument = instruments[f.key] = Instrument(
-                sym.symbol, sym.number, f.type_code, sym.issuer,
+                sym.symbol, sym.number, sym.doc_type, sym.issuer,
                 sym.year or (date.year if date else None), date, f.jurisdiction, sym.national)
         mentions.append(Mention(sym.start, sym.end, raw[sym.start:sym.end], instrument))
     own = next((m.instrument for m in mentions if m.instrument.symbol == own_symbol), None)

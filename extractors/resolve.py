@@ -28,10 +28,9 @@ class Symbol(NamedTuple):
     symbol: str
     number: str
     year: int | None
-    doc_type: str | None  # None: no type part, the type word decides
+    doc_type: str  # the symbol's own type part, else what the words before it say
     issuer: str
     national: bool
-    law_family: bool  # QH…/UBTVQH…: Luật or Nghị quyết, the type word decides
 
 
 # "NGÀY" (as OCR writes it) glued to the end of a code in capitals.
@@ -108,7 +107,10 @@ def _assemble(codes: tuple[tuple[str, bool], ...]) -> tuple[tuple[str, ...], int
 
 
 def resolve(c: Candidate, type_word: str | None) -> Symbol | None:
-    """Canonical :class:`Symbol` for candidate ``c``, or None if it is not a citation."""
+    """Canonical :class:`Symbol` for candidate ``c``, or None if it is not a citation.
+
+    ``type_word``: the type code the words before the number name, if any ("Kế hoạch số" → KH).
+    """
     shape = _shape(c.codes, c.party, c.year is not None, type_word is not None)
     if shape is None:
         return None
@@ -119,7 +121,20 @@ def resolve(c: Candidate, type_word: str | None) -> Symbol | None:
         symbol = f"{number}-{codes_text}"
     else:
         symbol = f"{number}/{year}/{codes_text}" if year else f"{number}/{codes_text}"
-    return Symbol(c.start, c.codes_start + length, symbol, number, year, doc_type, issuer, national, law_family)
+    if not doc_type:
+        doc_type = _named_type(law_family, type_word)
+    return Symbol(c.start, c.codes_start + length, symbol, number, year, doc_type, issuer, national)
+
+
+def _named_type(law_family: bool, type_word: str | None) -> str:
+    """The type of a symbol without a type part: what the words before it say (vocab/defaults.yaml).
+
+    QH…/UBTVQH… symbols are a Luật or a Nghị quyết: the type word decides between them.
+    """
+    defaults = vocabulary().defaults
+    if law_family:
+        return type_word if type_word in defaults["law_family_words"] else defaults["law_family"]
+    return type_word or defaults["untyped"]
 
 
 @lru_cache(maxsize=16384)

@@ -21,7 +21,7 @@ the next word as in ``NB-CPngay``. Deciding what the parts mean is :mod:`extract
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import Iterator, NamedTuple
 
 # Spaces, and at most one line break, may surround a separator in OCR'd text.
 _GAP = r"[ \u00a0]?(?:\n[ \u00a0]?)?"
@@ -70,23 +70,6 @@ class Code(NamedTuple):
     after_space: bool = False
 
 
-class Candidate(NamedTuple):
-    """A raw symbol found in the text: offsets, and parts exactly as written.
-
-    ``codes`` is everything after the number (and year) as written
-    (``NĐ-CP``, ``SKHCN-V P``, ``CT/TU`` for a Party document), starting at
-    ``codes_start``; :func:`split_codes` cuts it into :class:`Code` s.
-    """
-
-    start: int
-    end: int
-    number: str
-    year: str | None
-    codes: str
-    codes_start: int
-    party: bool
-
-
 def split_codes(codes: str) -> list[Code]:
     """The codes of a symbol's codes part, offsets relative to its start."""
     found, at = [], 0
@@ -97,15 +80,12 @@ def split_codes(codes: str) -> list[Code]:
     return found
 
 
-def find_candidates(text: str) -> list[Candidate]:
-    """Every place in ``text`` shaped like a symbol, in text order."""
-    found = []
-    for m in SYMBOL.finditer(text):
-        number, party, year, codes = m.groups()
-        end = m.end()
-        # The codes (or Party codes) close the match: they start len(…) before its end.
-        if party:
-            found.append(Candidate(m.start(), end, number, None, party, end - len(party), True))
-        else:
-            found.append(Candidate(m.start(), end, number, year, codes, end - len(codes), False))
-    return found
+def find_candidates(text: str) -> Iterator[re.Match]:
+    """Every place in ``text`` shaped like a symbol, in text order: :data:`SYMBOL` matches.
+
+    A candidate's groups, in this order (``m.groups()``): ``number``, ``party``
+    (the codes of a Party document, ``CT/TU``), ``year`` and ``codes`` (everything
+    after the number and year as written: ``NĐ-CP``, ``SKHCN-V P``); the codes
+    (or Party codes) close the match. :func:`split_codes` cuts them into :class:`Code` s.
+    """
+    return SYMBOL.finditer(text)

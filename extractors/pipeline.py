@@ -135,9 +135,9 @@ def extract(text: str | Text, *, source: str | None = None, jurisdiction: str | 
     place = jurisdiction or context.document_jurisdiction(raw, HEADER_CHARS)
 
     found: list[_Found] = []
-    for cand in find_candidates(raw):
-        citation, type_word = context.words_before(raw, cand.start)
-        sym = resolve(cand, type_word) if citation else None
+    for candidate in find_candidates(raw):
+        citation, type_word = context.words_before(raw, candidate.start())
+        sym = resolve(candidate, type_word) if citation else None
         if sym is not None:
             found.append(_read(raw, sym, place))
 

@@ -1,4 +1,4 @@
-"""Turn a raw :class:`~extractors.find.Candidate` into a canonical symbol.
+"""Turn a candidate (a :data:`~extractors.find.SYMBOL` match) into a canonical symbol.
 
 Repairs what OCR and typing do to codes (``ND`` → ``NĐ``, ``QP`` → ``QĐ``,
 ``QHI5`` → ``QH15``, ``O5`` → ``05``, a code glued to the next word, a code
@@ -12,7 +12,7 @@ import unicodedata
 from typing import NamedTuple
 from functools import lru_cache
 
-from .find import Candidate, split_codes
+from .find import split_codes
 from .normalize import fold_lower
 from .vocab import vocabulary
 
@@ -106,24 +106,30 @@ def _assemble(codes: tuple[tuple[str, bool], ...]) -> tuple[tuple[str, ...], int
     return tuple(segments), last, used
 
 
-def resolve(c: Candidate, type_word: str | None) -> Symbol | None:
-    """Canonical :class:`Symbol` for candidate ``c``, or None if it is not a citation.
+def resolve(candidate: re.Match, type_word: str | None) -> Symbol | None:
+    """Canonical :class:`Symbol` for a candidate, or None if it is not a citation.
 
     ``type_word``: the type code the words before the number name, if any ("Kế hoạch số" → KH).
     """
-    shape = _shape(c.codes, c.party, c.year is not None, type_word is not None)
+    number, party, year, codes = candidate.groups()  # (see find.find_candidates)
+    if party:
+        codes = party
+    shape = _shape(codes, party is not None, year is not None, type_word is not None)
     if shape is None:
         return None
     codes_text, doc_type, issuer, national, law_family, length = shape
-    number = c.number if c.number.isdigit() else _fix_digits(c.number)
-    year = None if c.year is None else int(c.year if c.year.isdigit() else _fix_digits(c.year))
-    if c.party:
+    if not number.isdigit():
+        number = _fix_digits(number)
+    if year is not None:
+        year = int(year if year.isdigit() else _fix_digits(year))
+    if party:
         symbol = f"{number}-{codes_text}"
     else:
         symbol = f"{number}/{year}/{codes_text}" if year else f"{number}/{codes_text}"
-    if not doc_type:
-        doc_type = _named_type(law_family, type_word)
-    return Symbol(c.start, c.codes_start + length, symbol, number, year, doc_type, issuer, national)
+    # The codes close the match: the symbol ends ``length`` characters into them.
+    end = candidate.end() - len(codes) + length
+    return Symbol(candidate.start(), end, symbol, number, year, doc_type or _named_type(law_family, type_word),
+                  issuer, national)
 
 
 def _named_type(law_family: bool, type_word: str | None) -> str:

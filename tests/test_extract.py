@@ -59,6 +59,15 @@ def test_each_numbered_form(text, expected):
     assert cite(text) == [expected]
 
 
+def test_a_candidate_is_a_symbol_match_with_its_groups_in_order():
+    # resolve unpacks candidate.groups() by position; a new group must not shift them.
+    from extractors.find import SYMBOL, find_candidates
+
+    assert list(SYMBOL.groupindex.items()) == [("number", 1), ("party", 2), ("year", 3), ("codes", 4)]
+    found = find_candidates("Nghị định số 60/2021/NĐ-CP; Chỉ thị số 17-CT/TU.")
+    assert [m.groups() for m in found] == [("60", None, "2021", "NĐ-CP"), ("17", "CT/TU", None, None)]
+
+
 def test_without_so_and_without_type_word():
     assert symbols("theo 60/2021/NĐ-CP và 4288/QĐ-UBND") == ["60/2021/NĐ-CP", "4288/QĐ-UBND"]
 

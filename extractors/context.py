@@ -75,6 +75,14 @@ NUMBER_WORD = re.compile(r"(?<![^\W\d_])\d")
 # Words before "ngày" that make the date something else than the issue date.
 _NOT_ISSUE_DATE = re.compile(r"(?:\b(?:tu|den|ke tu|truoc|sau|hieu luc|thi hanh|hop|luc)\s*)$")
 _AFTER_WINDOW = 160
+
+_CAPITALS = "A-Z\u0110\u00c0-\u00dd\u1ea0-\u1ef8"  # (a superset of) Vietnamese capitals
+# A sentence ends at ";", a blank line, ". " before a capital, or a new bullet line.
+SENTENCE_BREAK = re.compile(rf";|\n{SPACE}*\r?\n|\.(?=\s+[{_CAPITALS}])|\n(?={SPACE}*[-+•]{SPACE})")
+# The last sentence break before a point: ".*" runs to the end of the window, then
+# backs off one character at a time until a break matches (all in one regex call).
+_LAST_BREAK = re.compile(rf"(?s:.*)(?:{SENTENCE_BREAK.pattern})")
+SENTENCE_WINDOW = 400  # how far back a sentence start is looked for
 _BEFORE_WINDOW = 32  # enough for the longest type word and "số"…
 _BEFORE_WORDS = 5  # …which are at most four words and "số"
 
@@ -119,9 +127,23 @@ def date_after(text: str, end: int) -> tuple[dt.date, str] | None:
     return (date, gap) if date else None
 
 
-def date_before(text: str, sentence_start: int, start: int) -> dt.date | None:
+def sentence_start(text: str, offset: int) -> int:
+    """Where the sentence holding ``offset`` starts (looking back a bounded window)."""
+    lo = max(0, offset - SENTENCE_WINDOW)
+    last = _LAST_BREAK.match(text, lo, offset)
+    return last.end() if last else lo
+
+
+def sentence_end(text: str, offset: int) -> int:
+    """Where the sentence holding ``offset`` ends."""
+    m = SENTENCE_BREAK.search(text, offset)
+    return m.start() if m else len(text)
+
+
+def date_before(text: str, start: int) -> dt.date | None:
     """An issue date stated earlier in the sentence, with nothing numbered in between."""
-    ngay = _NGAY_FAST.search(text, sentence_start, start)
+    begin = sentence_start(text, start)
+    ngay = _NGAY_FAST.search(text, begin, start)
     if not ngay:
         return None
     last = None
@@ -130,7 +152,7 @@ def date_before(text: str, sentence_start: int, start: int) -> dt.date | None:
     # Only the last date can qualify: an earlier one has the last one's numbers after it.
     if last is None or NUMBER_WORD.search(text, last.end(), start):
         return None
-    if _NOT_ISSUE_DATE.search(fold_lower(text[sentence_start:last.start()]).strip()):
+    if _NOT_ISSUE_DATE.search(fold_lower(text[begin:last.start()]).strip()):
         return None
     return spelled_date(last["date"])
 

@@ -24,11 +24,6 @@ from .vocab import vocabulary
 EXTRACTOR_VERSION = f"legal-kg-extractors/{__version__}"
 
 HEADER_CHARS = 2500  # how far the letterhead, own symbol and title may reach
-_SENTENCE_WINDOW = 400  # how far back a sentence start is looked for
-_CAPITALS = "A-Z\u0110\u00c0-\u00dd\u1ea0-\u1ef8"  # (a superset of) Vietnamese capitals
-# A sentence ends at ";", a blank line, ". " before a capital, or a new bullet line.
-SENTENCE_BREAK = re.compile(
-    rf";|\n{context.SPACE}*\r?\n|\.(?=\s+[{_CAPITALS}])|\n(?={context.SPACE}*[-+•]{context.SPACE})")
 # What may stand between symbols listed together: "số 008/CĐ-UBND và số 009/CĐ-UBND".
 _LIST_JOIN = re.compile(rf"[\s,]*(?:v\S{{0,2}}|hoac|,)?\s*(?:[^\d\s;.()]{{1,12}}\s+){{0,3}}?(?:{context.SO}\.?)?\s*")
 # Who issued a symbol with no date after it: the words up to a number or a stop.
@@ -47,31 +42,14 @@ class _Found:
     key: tuple[str, str | None]  # one instrument per symbol and place
 
 
-# The last sentence break before a point: ".*" runs to the end of the window, then
-# backs off one character at a time until a break matches (all in one regex call).
-_LAST_BREAK = re.compile(rf"(?s:.*)(?:{SENTENCE_BREAK.pattern})")
-
-
-def sentence_start(text: str, offset: int) -> int:
-    """Where the sentence holding ``offset`` starts (looking back a bounded window)."""
-    lo = max(0, offset - _SENTENCE_WINDOW)
-    last = _LAST_BREAK.match(text, lo, offset)
-    return last.end() if last else lo
-
-
-def sentence_end(text: str, offset: int) -> int:
-    """Where the sentence holding ``offset`` ends."""
-    m = SENTENCE_BREAK.search(text, offset)
-    return m.start() if m else len(text)
-
-
 def _read(text: str, sym: Symbol, place: str | None) -> _Found:
     """Date and jurisdiction of one resolved symbol, from the words around it."""
     after = context.date_after(text, sym.end)
     if after:
         date, issuer_words = after
     else:
-        date, issuer_words = context.date_before(text, sentence_start(text, sym.start), sym.start), None
+        date = context.date_before(text, sym.start)
+        issuer_words = None
     local = None
     if not sym.national:
         # "của UBND tỉnh Hà Tĩnh" right after the symbol names its province; else the document's.
@@ -188,6 +166,6 @@ def extract(text: str | Text, *, source: str | None = None, jurisdiction: str | 
         title=meta.get("title"),
         jurisdiction=place,
     )
-    rels = relations.relations_between(raw, mentions, SENTENCE_BREAK)
-    rels += relations.based_on(raw, mentions, own, lambda offset: sentence_end(raw, offset))
+    rels = relations.relations_between(raw, mentions)
+    rels += relations.based_on(raw, mentions, own)
     return Extraction(doc, report, tuple(mentions), tuple(relations.unique(rels)), EXTRACTOR_VERSION)

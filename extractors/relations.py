@@ -15,7 +15,7 @@ from typing import Sequence
 
 from kg.model import Mention, Relation, RelationKind
 
-from .context import SPACE, SPACES, Phrases, words
+from .context import SENTENCE_BREAK, SPACE, SPACES, Phrases, sentence_end, words
 from .vocab import vocabulary
 
 # "Căn cứ" opening a clause at a line start (OCR: Can ctr, Cin cu). Looked for
@@ -52,11 +52,11 @@ def _cue_in(gap: tuple[str, ...]):
     return _cues().first_anywhere(gap)
 
 
-def relations_between(text: str, mentions: Sequence[Mention], sentence_break: re.Pattern) -> list[Relation]:
+def relations_between(text: str, mentions: Sequence[Mention]) -> list[Relation]:
     """Relations stated between consecutive citations of one sentence."""
     found: list[Relation] = []
     for a, b in zip(mentions, mentions[1:]):
-        if b.start - a.end > _MAX_GAP or sentence_break.search(text, a.end, b.start):
+        if b.start - a.end > _MAX_GAP or SENTENCE_BREAK.search(text, a.end, b.start):
             continue
         cue = _cue_between(text[a.end:b.start])
         if cue and a.instrument.key != b.instrument.key:
@@ -66,15 +66,15 @@ def relations_between(text: str, mentions: Sequence[Mention], sentence_break: re
     return found
 
 
-def based_on(text: str, mentions: Sequence[Mention], own, clause_end) -> list[Relation]:
+def based_on(text: str, mentions: Sequence[Mention], own) -> list[Relation]:
     """``based_on`` relations from the document (``own``: its instrument or None) to each
-    citation inside a "Căn cứ …" clause. ``clause_end(offset)`` gives where a clause ends."""
+    citation inside a "Căn cứ …" clause (up to the end of its sentence)."""
     found = []
     first = _BASIS_AT_START.match(text)
     clauses = [first.span()] if first else []
     clauses += [m.span(1) for m in _BASIS_AFTER_BREAK.finditer(text)]
     for start, opener_end in clauses:
-        end = clause_end(opener_end)
+        end = sentence_end(text, opener_end)
         inside = slice(bisect.bisect_left(mentions, opener_end, key=_START), bisect.bisect_left(mentions, end, key=_START))
         for mention in mentions[inside]:
             if own is None or mention.instrument.key != own.key:

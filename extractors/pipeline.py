@@ -158,13 +158,13 @@ def extract(text: str | Text, *, source: str | None = None, jurisdiction: str | 
     own = next((m.instrument for m in mentions if m.instrument.symbol == own_symbol), None)
     report = Report(
         source=doc.source,
-        content_hash=doc.content_hash,
         symbol=own_symbol,
         doc_type=meta.get("doc_type"),
         issuer=meta.get("issuer"),
         date=meta.get("date") or (own.date if own else None),
         title=meta.get("title"),
         jurisdiction=place,
+        text=doc,
     )
     rels = relations.relations_between(raw, mentions)
     rels += relations.based_on(raw, mentions, own)

@@ -181,9 +181,9 @@ def _prepare(task: _Task, base: str = DEFAULT_BASE, keep_extraction: bool = Fals
     if len(text.content) > task.max_chars:
         return Outcome(task.path, "failed", f"text too long ({len(text.content):,} characters > "
                                            f"{task.max_chars:,}; split the file, or raise --max-chars)")
-    if task.stored_hash == text.content_hash:
-        return Outcome(task.path, "unchanged")
     text = dataclasses.replace(text, source=source_name(Path(task.path)))
+    if task.stored_hash == text.content_hash:  # (hashed once: the Text keeps it for the report)
+        return Outcome(task.path, "unchanged")
     try:
         ex = extract(text, jurisdiction=task.jurisdiction)
     except Exception as e:  # an extractor bug must not stop the batch; say which file
@@ -261,7 +261,7 @@ def ingest(
             if problem:
                 yield Outcome(str(path), "failed", problem)
                 continue
-            key = Report(source=source_name(path), content_hash="").key
+            key = Report(source=source_name(path)).key
             # Unchanged only if every store holds this version: after a crash
             # between two stores' saves, the one behind must still get it.
             hashes = {store.stored_hash(key) for store in stores}

@@ -55,9 +55,10 @@ class Text:
     encoding: str | None = "utf-8"
     pages: tuple[int, ...] = (0,)
 
-    @property
+    @functools.cached_property
     def content_hash(self) -> str:
-        """SHA-256 of the decoded text: the identity of this version of a report."""
+        """SHA-256 of the decoded text: the identity of this version of a report
+        (worked out when first asked: only storing needs it)."""
         return hashlib.sha256(self.content.encode("utf-8")).hexdigest()
 
     def page_of(self, offset: int) -> int:
@@ -145,16 +146,24 @@ class Relation:
 
 @dataclass(frozen=True)
 class Report:
-    """The document being read: where it came from and what it says of itself."""
+    """The document being read: where it came from and what it says of itself.
+
+    ``text`` is the text it was read from (None for a report known only by its source).
+    """
 
     source: str
-    content_hash: str
     symbol: str | None = None
     doc_type: str | None = None
     issuer: str | None = None
     date: dt.date | None = None
     title: str | None = None
     jurisdiction: str | None = None
+    text: Text | None = field(default=None, repr=False)
+
+    @property
+    def content_hash(self) -> str:
+        """SHA-256 of the text read (:attr:`Text.content_hash`); ``""`` without a text."""
+        return self.text.content_hash if self.text is not None else ""
 
     @property
     def key(self) -> str:

@@ -88,7 +88,7 @@ def nghe_an() -> Extraction:
         Relation(RelationKind.BASED_ON, None, ND60, basis_start, content.index(";", basis_start)),
     )
     text = Text(content, source="data/nghe-an/bc-123-2023.txt")
-    report = Report(source=text.source, content_hash=text.content_hash, symbol="123/BC-UBND",
+    report = Report(source=text.source, text=text, symbol="123/BC-UBND",
                     doc_type="BC", issuer="UBND", date=dt.date(2023, 12, 1),
                     title="Công tác cải cách hành chính năm 2023", jurisdiction="Nghệ An")
     return Extraction(text, report, mentions, relations, extractor_version="0.1.0")
@@ -99,7 +99,7 @@ def ha_tinh() -> Extraction:
     qd = local("4288/QĐ-UBND", "QĐ", "UBND", 2022, "Hà Tĩnh")
     text = Text(content, source="data/ha-tinh/bao-cao.docx", pages=(0, 100))
     mentions = (cite(content, "4288/QĐ-UBND", qd), cite(content, "60/2021/NĐ-CP", ND60))
-    report = Report(source=text.source, content_hash=text.content_hash, doc_type="BC",
+    report = Report(source=text.source, text=text, doc_type="BC",
                     jurisdiction="Hà Tĩnh")
     return Extraction(text, report, mentions, (), extractor_version="0.1.0")
 
@@ -330,7 +330,7 @@ def thirty_mentions(n: int) -> Extraction:
                      for i in range(30))
     relations = tuple(Relation(RelationKind.GUIDES, mentions[i].instrument, mentions[i + 1].instrument,
                                mentions[i].start, mentions[i + 1].end) for i in range(5))
-    report = Report(source=text.source, content_hash=text.content_hash, doc_type="BC",
+    report = Report(source=text.source, text=text, doc_type="BC",
                     jurisdiction="Nghệ An")
     return Extraction(text, report, mentions, relations, "0.1.0")
 
@@ -406,7 +406,7 @@ def test_cited_instrument_with_a_report_of_its_own_is_ingested():
     content = "Theo Báo cáo số 123/BC-UBND của UBND tỉnh Nghệ An."
     own = local("123/BC-UBND", "BC", "UBND", 2023, "Nghệ An")
     text = Text(content, source="data/nghe-an/other.txt")
-    b = build_report_graph(Extraction(text, Report(text.source, text.content_hash, jurisdiction="Nghệ An"),
+    b = build_report_graph(Extraction(text, Report(text.source, jurisdiction="Nghệ An", text=text),
                                       (cite(content, "123/BC-UBND", own),))).graph
     g = to_networkx(list(a) + list(b))
     iri = DEFAULT_BASE + "instrument/vn-nghe-an/2023/123-bc-ubnd"

@@ -52,7 +52,7 @@ def neo(neo4j_uri, neo4j_auth):
 
 
 def report_key(path: Path) -> str:
-    return Report(source=str(path.resolve()), content_hash="").key
+    return Report(source=str(path.resolve())).key
 
 
 def sparql_count(ox: OxigraphStore, where: str) -> int:

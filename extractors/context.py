@@ -269,15 +269,16 @@ def _named_by(words: tuple[str, ...]) -> tuple[bool, str | None]:
     return code is not None, code
 
 
-def words_before(text: str, start: int) -> tuple[bool, str | None]:
-    """What the words just before a number call it: (a citation?, type code).
+def words_before(text: str, starts) -> list[tuple[bool, str | None]]:
+    """What the words just before each number (at ``starts``) call it: (a citation?, type code).
 
     "Kế hoạch số" → ``(True, "KH")``; "mẫu số" → ``(False, None)`` (a form);
     nothing known → ``(True, None)``.
     """
     # Only the last few words count (a type word, then "số"): keyed on them as
     # written, the look-up is cached across a document ("Nghị định số" recurs).
-    return _window_names(" ".join(text[max(0, start - _BEFORE_WINDOW):start].split()[-_BEFORE_WORDS:]))
+    windows = [" ".join(text[max(0, start - _BEFORE_WINDOW):start].split()[-_BEFORE_WORDS:]) for start in starts]
+    return [_window_names(window) for window in windows]
 
 
 @lru_cache(maxsize=65536)

@@ -111,7 +111,7 @@ def extract(text: str | Text, *, source: str | None = None, jurisdiction: str | 
     place = jurisdiction or context.document_jurisdiction(raw, HEADER_CHARS)
 
     candidates = list(find_candidates(raw))
-    named = [context.words_before(raw, c.start()) for c in candidates]  # (a citation?, type word)
+    named = context.words_before(raw, [c.start() for c in candidates])  # (a citation?, type word)
     symbols = [resolve(c, type_word) for c, (citation, type_word) in zip(candidates, named) if citation]
     symbols = [sym for sym in symbols if sym is not None]
     afters = [context.date_after(raw, sym.end) for sym in symbols]  # (date, words before it) or None

@@ -5,10 +5,11 @@
     >>> [(m.surface, m.instrument.symbol, m.instrument.date.isoformat()) for m in ex.mentions]
     [('60/2021/NĐ-CP', '60/2021/NĐ-CP', '2021-06-21')]
 
-The pipeline, one small module a step: :mod:`.normalize` (fold with an offset
-map) → :mod:`.find` (candidate symbols) → :mod:`.context` (type word, date,
-place) → :mod:`.resolve` (canonical symbol) → :mod:`.relations`; assembled in
-:mod:`.pipeline`. :mod:`.spacy_component` wraps it for spaCy.
+The pipeline, one small module a step: :mod:`.find` (candidate symbols, one scan) →
+:mod:`.context` (the words before them) → :mod:`.resolve` (canonical symbol) →
+:mod:`.context` again (date, place) → :mod:`.relations`, with :mod:`.normalize`
+folding windows for comparison; assembled in :mod:`.pipeline`, one step over
+every citation at a time. :mod:`.spacy_component` wraps it for spaCy.
 """
 from .pipeline import EXTRACTOR_VERSION, extract
 

@@ -17,6 +17,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 __all__ = [
     "Text",
@@ -103,9 +104,12 @@ class Instrument:
         return f"{place}/{year}/{slugify(self.symbol)}"
 
 
-@dataclass(frozen=True)
-class Mention:
-    """One place in a text where an instrument is cited."""
+class Mention(NamedTuple):
+    """One place in a text where an instrument is cited.
+
+    A named tuple rather than a frozen dataclass: as immutable, and about three
+    times cheaper to make, which counts when a text holds tens of thousands.
+    """
 
     start: int
     end: int

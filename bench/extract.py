@@ -41,9 +41,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import spacy  # noqa: E402
-
-import extractors.spacy_component  # noqa: E402,F401  (registers the factory)
+from extractors.spacy_component import blank  # noqa: E402  (and registers the factory)
 from extractors import extract  # noqa: E402
 from extractors.find import SYMBOL  # noqa: E402
 from kg.synthetic import big_text  # noqa: E402
@@ -76,11 +74,6 @@ def real_like(megabytes: float, seed: int = 1) -> str:
         parts.append(part)
         size += len(part.encode("utf-8"))
     return "\n\n".join(parts)
-
-
-def blank(lang: str):
-    """A blank pipeline; the Vietnamese one without pyvi (a word segmenter legal-kg does not need)."""
-    return spacy.blank(lang, config={"nlp": {"tokenizer": {"use_pyvi": False}}} if lang == "vi" else {})
 
 
 def chunks(text: str, size: int) -> list[str]:

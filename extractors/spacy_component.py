@@ -1,7 +1,7 @@
 """spaCy components over the extractors (no model download needed).
 
     >>> import spacy
-    >>> nlp = spacy.blank("xx")            # or "vi" with use_pyvi=False
+    >>> nlp = spacy.blank("xx")            # or blank("vi") from this module
     >>> _ = nlp.add_pipe("legal_citations")
     >>> doc = nlp("Nghị định số 60/2021/NĐ-CP ngày 21/6/2021 của Chính phủ")
     >>> [(s.text, s.label_, s._.instrument.symbol) for s in doc.spans["citations"]]
@@ -18,6 +18,7 @@ each carrying its resolved :class:`~kg.model.Instrument` as ``span._.instrument`
 """
 from __future__ import annotations
 
+import spacy
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -41,6 +42,12 @@ if not Span.has_extension("instrument"):
 for _name in ("citation_relations", "report"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
+
+
+def blank(lang: str = "xx") -> Language:
+    """A blank pipeline to add ``legal_citations`` to: multilingual (``xx``) or
+    Vietnamese (``vi``, without pyvi, a word segmenter legal-kg does not need)."""
+    return spacy.blank(lang, config={"nlp": {"tokenizer": {"use_pyvi": False}}} if lang == "vi" else {})
 
 
 class TextKeepingTokenizer:

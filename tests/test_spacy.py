@@ -7,6 +7,7 @@ import spacy
 
 import extractors.spacy_component as component
 from extractors import extract
+from extractors.spacy_component import blank
 
 TEXT = (
     "Căn cứ Nghị định số 60/2021/NĐ-CP ngày 21/6/2021 của Chính phủ;\n"
@@ -14,10 +15,6 @@ TEXT = (
     "Nghị định số 96/2010/NĐ-CP sửa đổi, bổ sung một số điều của Nghị định 115/2005/NĐ-CP; "
     "Sở đã ban hành Kế hoạch s6 59/SKHCN-VP ngay 31/01/2023 và Nghi dinh so 16/2015/NB-CPngay 14/2/2015."
 )
-
-
-def blank(lang: str):
-    return spacy.blank(lang, config={"nlp": {"tokenizer": {"use_pyvi": False}}} if lang == "vi" else {})
 
 
 @pytest.fixture(params=["xx", "vi"])

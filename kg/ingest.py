@@ -5,7 +5,9 @@ processes (``jobs``), which hand back each report as compact N-Triples text
 (:class:`~kg.stores.oxigraph.PreparedReport`); saving happens in the calling
 process, the one writer of each store, a batch of reports at a time
 (:meth:`~kg.stores.oxigraph.OxigraphStore.save_many`: one transaction per
-batch of new reports, each report whole). A file whose decoded text is
+batch of new reports, each report whole). A store that does not take
+N-Triples (:attr:`~kg.stores.base.Store.takes_ntriples`; Neo4j) gets rdflib
+graphs, built from the extractions the workers hand back. A file whose decoded text is
 already stored under the same report key (same content hash) is not
 extracted again. Each file succeeds or fails on its own: a failure is
 reported and the batch goes on, and a store only ever receives whole reports.
@@ -28,7 +30,7 @@ from kg import readers
 from kg.graph import DEFAULT_BASE, build_report_graph, iri_scheme, report_triples, vocabulary_report_graph
 from kg.model import Extraction, Report
 from kg.stores.base import ReportGraph, Store
-from kg.stores.oxigraph import OxigraphStore, PreparedReport
+from kg.stores.oxigraph import PreparedReport
 
 #: Longest text ingested, in characters: a report's graph takes about 100
 #: bytes of memory per character of text, so this bounds memory (~400 MB).
@@ -229,8 +231,8 @@ def ingest(
     for store in stores:  # labels for types, issuers and provinces; a no-op when unchanged
         store.save(vocabulary)
     ready: list[_Ready] = []  # prepared, not yet saved
-    # Stores other than Oxigraph take rdflib graphs, built from the extraction.
-    keep = any(not isinstance(store, OxigraphStore) for store in stores)
+    # Stores that do not take N-Triples get rdflib graphs, built from the extraction.
+    keep = any(not store.takes_ntriples for store in stores)
 
     def report(outcome: Outcome) -> None:
         nonlocal stop
@@ -318,7 +320,7 @@ def _save(batch: Sequence[_Ready], stores: Sequence[Store], base: str) -> list[O
     errors: list[Exception | None] = [None] * len(batch)
     graphs: list[ReportGraph | Exception] | None = None
     for store in stores:
-        if isinstance(store, OxigraphStore):
+        if store.takes_ntriples:
             results = store.save_many([r.report for r in batch], return_exceptions=True)
         else:
             if graphs is None:

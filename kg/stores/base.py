@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass
-from typing import Iterator
+from typing import ClassVar, Iterator
 
 import rdflib
 
@@ -35,6 +35,11 @@ class ReportGraph:
 
 class Store(abc.ABC):
     """Where report graphs live."""
+
+    #: True when the store takes reports as N-Triples text too
+    #: (:class:`~kg.stores.oxigraph.PreparedReport`, in ``save_many``), which
+    #: ingest workers make more cheaply than rdflib graphs and pass on faster.
+    takes_ntriples: ClassVar[bool] = False
 
     @abc.abstractmethod
     def stored_hash(self, key: str) -> str | None:

@@ -358,6 +358,8 @@ def serialize_results(
 class OxigraphStore(Store):
     """Report graphs in an Oxigraph store on disk at ``path`` (None: in memory)."""
 
+    takes_ntriples = True
+
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
         self.path = Path(path) if path is not None else None
         self.read_only = read_only

@@ -269,7 +269,7 @@ def _named_by(words: tuple[str, ...]) -> tuple[bool, str | None]:
     return code is not None, code
 
 
-def words_before(text: str, starts) -> list[tuple[bool, str | None]]:
+def words_before(text: str, starts: list[int]) -> list[tuple[bool, str | None]]:
     """What the words just before each number (at ``starts``) call it: (a citation?, type code).
 
     "Kế hoạch số" → ``(True, "KH")``; "mẫu số" → ``(False, None)`` (a form);

@@ -328,7 +328,8 @@ def ingest(paths, store_path, jobs, include, exclude, jurisdiction, base, fail_f
 @store_option
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Bind ?NAME to VALUE (a string; <…> for an IRI; digits for an integer).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "tsv", "xml", "turtle", "nt", "jsonld"]),
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "tsv", "xml", "turtle", "nt", "jsonld",
+                                                   "rdfxml", "nquads", "trig"]),
               default="table", show_default=True, help="Output: a table, or a SPARQL results / RDF format.")
 @click.option("--timeout", type=float, default=None, help="Give up after this many seconds.")
 def sparql(query, store_path, params, fmt, timeout):
@@ -345,16 +346,26 @@ def sparql(query, store_path, params, fmt, timeout):
       kg sparql reports-citing -p symbol=60/2021/NĐ-CP
       kg sparql 'SELECT ?s WHERE { ?s a eli:LegalResource } LIMIT 5' --format csv
     """
-    from kg.stores.oxigraph import GRAPH_FORMATS, RESULT_FORMATS, QueryTimeout, result_kind, serialize_results
+    from kg.query import FORMATS, QueryRefused, QueryTimeout, check_query_text, evaluate, looks_like_update
+    from kg.query import result_kind, serialize_results
 
+    text = query_text(query, ".rq")
+    try:
+        check_query_text(text)
+    except QueryRefused as e:
+        raise click.ClickException(e.message)
     store = open_store(store_path, read_only=True)
     try:
-        result = store.query(query_text(query, ".rq"), substitutions=parse_params(params), timeout=timeout)
+        # On a thread with a deep stack, like the endpoint's workers: deep nesting cannot crash kg.
+        substitutions = parse_params(params)
+        result = evaluate(lambda: store.query(text, substitutions=substitutions), timeout)
     except SyntaxError as e:
+        if looks_like_update(text):
+            raise click.ClickException("kg sparql is read-only: SPARQL Update is not accepted (use kg ingest)")
         raise click.ClickException(f"malformed query: {e}")
     except QueryTimeout:
         raise click.ClickException(f"query took longer than {timeout} s")
-    except (RuntimeError, ValueError) as e:  # e.g. a -p variable the query does not select
+    except (RuntimeError, ValueError, OSError) as e:  # e.g. a -p variable the query does not select
         raise click.ClickException(str(e))
     kind = result_kind(result)
     if fmt == "table" and kind == "solutions":
@@ -367,11 +378,12 @@ def sparql(query, store_path, params, fmt, timeout):
     if fmt == "table" and kind == "boolean":
         click.echo("yes" if bool(result) else "no")
         return
-    formats = GRAPH_FORMATS if kind == "graph" else RESULT_FORMATS
     fmt = "turtle" if fmt == "table" else fmt
-    if fmt not in formats:
-        raise click.UsageError(f"--format {fmt} does not fit a {kind} result; choose from {', '.join(formats)}")
-    body, _, _ = serialize_results(result, fmt)
+    if fmt not in FORMATS[kind]:
+        raise click.UsageError(f"--format {fmt} does not fit a {kind} result; choose from {', '.join(FORMATS[kind])}")
+    from kg.stores.oxigraph import PREFIXES
+
+    body, _ = serialize_results(result, fmt, prefixes=PREFIXES)
     text = body.decode("utf-8")
     click.echo(text, nl=not text.endswith("\n"))
 
@@ -438,28 +450,51 @@ def validate(store_path, keys):
 @store_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every interface).")
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--timeout", "query_timeout", default=10.0, show_default=True, help="Seconds a query may run.")
-@click.option("--limit", "result_limit", default=10000, show_default=True, help="Most rows (or triples) a query returns.")
-@click.option("--workers", type=click.IntRange(min=1), default=None, help="Query worker processes [default: up to 4].")
-def serve(store_path, host, port, query_timeout, result_limit, workers):
+@click.option("--timeout", "timeout", default=10.0, show_default=True, type=click.FloatRange(min=0.01),
+              help="Seconds a query may run.")
+@click.option("--limit", "result_limit", default=10000, show_default=True, type=click.IntRange(min=1),
+              help="Most rows (or triples) a result may hold; a larger one is refused, never cut short.")
+@click.option("--max-response-mb", default=16, show_default=True, type=click.IntRange(min=1),
+              help="Largest result, in MB; a larger one is refused.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Query worker processes [default: twice the cores, at least 4].")
+@click.option("--max-heavy", type=click.IntRange(min=1), default=None,
+              help="Queries that may run longer than --heavy-after at once [default: half the workers].")
+@click.option("--heavy-after", default=0.25, show_default=True, type=click.FloatRange(min=0.01),
+              help="Seconds after which a query is heavy: lowest CPU priority, and counted against --max-heavy.")
+@click.option("--memory-limit-mb", default=1024, show_default=True, type=click.IntRange(min=64),
+              help="Memory one query worker may use while answering; past it the query is stopped.")
+@click.option("--memory-budget-mb", default=4096, show_default=True, type=click.IntRange(min=128),
+              help="Memory the server and all its workers may use together.")
+def serve(store_path, host, port, timeout, result_limit, max_response_mb, workers, max_heavy, heavy_after,
+          memory_limit_mb, memory_budget_mb):
     """Serve the store as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/sparql.
 
     GET and POST queries, SPARQL JSON/XML/CSV/TSV results, Turtle/N-Triples/
-    JSON-LD graphs, CORS, a service description at /sparql and a query page
-    at /. Updates, LOAD and SERVICE are refused; each query has a time and a
-    result limit. Serves the data as it was at start: restart after ingesting.
+    JSON-LD/RDF-XML/N-Quads/TriG graphs, CORS, a service description at
+    /sparql and a query page at /. Safe to expose: updates and SERVICE are
+    refused, and each query is bounded in time, memory, rows and bytes
+    (see the README's "Safe to expose"). While it serves a store, nothing
+    else may write to that store.
 
     \b
     Examples:
       kg serve
+      kg serve --host 0.0.0.0 --port 8080 --timeout 30 --memory-budget-mb 8192
       curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE { ?s ?p ?o } LIMIT 3' \\
            http://127.0.0.1:8000/sparql
     """
+    from kg.query_pool import MB, PoolLimits
     from kg.server import serve as run_server
 
+    options = {"timeout": timeout, "heavy_after": heavy_after, "max_heavy": max_heavy,
+               "memory_limit": memory_limit_mb * MB, "memory_budget": memory_budget_mb * MB}
+    if workers:
+        options["workers"] = workers
     store = open_store(store_path, read_only=True)
     click.echo(f"serving {store_path} at http://{host}:{port}/sparql (Ctrl-C to stop)", err=True)
-    run_server(store, host, port, query_timeout=query_timeout, result_limit=result_limit, workers=workers)
+    run_server(store, host, port, limits=PoolLimits(**options), result_limit=result_limit,
+               max_response_bytes=max_response_mb * MB)
 
 
 def store_graph(store):

@@ -16,7 +16,8 @@ from rdflib import RDF, XSD, BNode, Literal, Namespace
 from rdflib.compare import isomorphic
 
 from kg.stores.base import ReportGraph, StoreError
-from kg.stores.oxigraph import OxigraphStore, QueryTimeout, serialize_results
+from kg.query import QueryTimeout, ResultTooLarge, serialize_results
+from kg.stores.oxigraph import OxigraphStore
 
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 LKG = Namespace("https://w3id.org/legal-kg/ontology#")
@@ -114,14 +115,18 @@ def test_query_union_and_serialization(store):
     store.save(report("a"))
     store.save(report("b"))
     result = store.query("SELECT DISTINCT ?i WHERE { ?i a eli:LegalResource } ORDER BY ?i")
-    body, media, truncated = serialize_results(result, "json", limit=2)
-    assert media == "application/sparql-results+json" and truncated
-    assert len(json.loads(body)["results"]["bindings"]) == 2
+    with pytest.raises(ResultTooLarge, match="more than 2 rows"):  # refused whole, never cut short
+        serialize_results(result, "json", limit=2)
+    body, media = serialize_results(store.query("SELECT DISTINCT ?i WHERE { ?i a eli:LegalResource }"), "json")
+    assert media == "application/sparql-results+json"
+    assert len(json.loads(body)["results"]["bindings"]) == 3
     for fmt in ("xml", "csv", "tsv"):
-        body, _, truncated = serialize_results(store.query("SELECT ?s WHERE { ?s a lkg:Report }"), fmt)
-        assert str(ID["report/a"]) in body.decode() and not truncated
+        body, _ = serialize_results(store.query("SELECT ?s WHERE { ?s a lkg:Report }"), fmt)
+        assert str(ID["report/a"]) in body.decode()
     assert bool(store.query("ASK { ?m a lkg:Mention }"))
-    body, media, _ = serialize_results(store.query("CONSTRUCT WHERE { ?s a lkg:Report }"), "turtle")
+    with pytest.raises(ResultTooLarge, match="larger than 10 bytes"):
+        serialize_results(store.query("SELECT ?s WHERE { ?s a lkg:Report }"), "csv", max_bytes=10)
+    body, media = serialize_results(store.query("CONSTRUCT WHERE { ?s a lkg:Report }"), "turtle")
     assert len(rdflib.Graph().parse(data=body, format="turtle")) == 2
 
 

@@ -43,9 +43,7 @@ CONSTRUCT triples.
 """
 from __future__ import annotations
 
-import json
 import re
-import threading
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +53,8 @@ from urllib.parse import quote
 import pyoxigraph as ox
 import rdflib
 from rdflib.term import BNode, Literal, URIRef
+
+from kg.query import QueryTimeout, evaluate
 
 from .base import ReportGraph, Store, StoreError
 
@@ -67,11 +67,7 @@ __all__ = [
     "LKG",
     "META_GRAPH",
     "PREFIXES",
-    "RESULT_FORMATS",
-    "GRAPH_FORMATS",
     "EXPORT_FORMATS",
-    "result_kind",
-    "serialize_results",
 ]
 
 ELI = "http://data.europa.eu/eli/ontology#"
@@ -96,19 +92,6 @@ _KEY = ox.NamedNode("urn:legal-kg:meta#key")
 _GRAPH = ox.NamedNode("urn:legal-kg:meta#graph")
 _HASH = ox.NamedNode("urn:legal-kg:meta#contentHash")
 
-# Result formats by short name: SELECT/ASK results, then graphs (CONSTRUCT/DESCRIBE).
-RESULT_FORMATS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-GRAPH_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-}
 EXPORT_FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
     "nt": ox.RdfFormat.N_TRIPLES,
@@ -116,10 +99,6 @@ EXPORT_FORMATS = {
     "nquads": ox.RdfFormat.N_QUADS,
     "trig": ox.RdfFormat.TRIG,
 }
-
-
-class QueryTimeout(TimeoutError):
-    """A query did not finish within its time limit."""
 
 
 def _report_node(key: str) -> ox.NamedNode:
@@ -266,90 +245,6 @@ def _to_rdflib(term):
         # rdflib distinguishes "x" from "x"^^xsd:string; the graph builder uses the former.
         return Literal(term.value, datatype=None if dt == XSD_STRING else URIRef(dt))
     raise ValueError(f"cannot convert {term!r} to rdflib (RDF-star terms are not supported)")
-
-
-# --- results ---------------------------------------------------------------
-
-
-def result_kind(result) -> str:
-    """``"boolean"`` (ASK), ``"solutions"`` (SELECT) or ``"graph"`` (CONSTRUCT/DESCRIBE)."""
-    if isinstance(result, ox.QueryBoolean):
-        return "boolean"
-    if isinstance(result, ox.QuerySolutions):
-        return "solutions"
-    return "graph"
-
-
-def _json_term(term) -> dict:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        out = {"type": "literal", "value": term.value}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype.value != XSD_STRING:
-            out["datatype"] = term.datatype.value
-        return out
-    if isinstance(term, ox.Triple):
-        return {
-            "type": "triple",
-            "value": {
-                "subject": _json_term(term.subject),
-                "predicate": _json_term(term.predicate),
-                "object": _json_term(term.object),
-            },
-        }
-    raise ValueError(f"unexpected term {term!r}")
-
-
-def serialize_results(
-    result, format: str | None = None, *, limit: int | None = None, prefixes: dict | None = None
-) -> tuple[bytes, str, bool]:
-    """Serialize a pyoxigraph query result; returns ``(body, media_type, truncated)``.
-
-    ``format`` is a key of :data:`RESULT_FORMATS` for SELECT/ASK or of
-    :data:`GRAPH_FORMATS` for CONSTRUCT/DESCRIBE; None picks the default
-    (``json``, ``turtle``). With ``limit``, at most that many solutions or
-    triples are written and ``truncated`` says whether some were dropped.
-    """
-    kind = result_kind(result)
-    if kind == "graph":
-        fmt = GRAPH_FORMATS[format or "turtle"]
-        # pyoxigraph 0.5 CONSTRUCT does not remove duplicate triples (oxigraph
-        # issue #525), and the union graph repeats a triple once per graph.
-        triples: dict = {}
-        truncated = False
-        for triple in result:
-            if limit is not None and len(triples) >= limit and triple not in triples:
-                truncated = True
-                break
-            triples[triple] = None
-        body = ox.serialize(triples, format=fmt, prefixes=prefixes or PREFIXES)
-        return body, fmt.media_type, truncated
-
-    fmt = RESULT_FORMATS[format or "json"]
-    if kind == "boolean" or limit is None:
-        return result.serialize(format=fmt), fmt.media_type, False
-    # pyoxigraph can only serialize a whole result, so to cut it at `limit`
-    # rows we write SPARQL JSON ourselves and let pyoxigraph convert from that.
-    variables = [v.value for v in result.variables]
-    rows = []
-    truncated = False
-    for solution in result:
-        if len(rows) >= limit:
-            truncated = True
-            break
-        rows.append({v: _json_term(solution[v]) for v in variables if solution[v] is not None})
-    body = json.dumps(
-        {"head": {"vars": variables}, "results": {"bindings": rows}},
-        ensure_ascii=False,
-        separators=(",", ":"),
-    ).encode("utf-8")
-    if fmt != ox.QueryResultsFormat.JSON:
-        body = ox.parse_query_results(body, ox.QueryResultsFormat.JSON).serialize(format=fmt)
-    return body, fmt.media_type, truncated
 
 
 # --- the store -------------------------------------------------------------
@@ -591,6 +486,7 @@ class OxigraphStore(Store):
         default_graph: list[str] | None = None,
         named_graphs: list[str] | None = None,
         substitutions: dict | None = None,
+        base_iri: str | None = None,
     ):
         """Run a SPARQL 1.1 query over the union of all graphs.
 
@@ -607,6 +503,8 @@ class OxigraphStore(Store):
         processes instead, which it can kill).
         """
         kwargs: dict = {"substitutions": substitutions} if substitutions else {}
+        if base_iri:
+            kwargs["base_iri"] = base_iri
         if default_graph:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]
         else:
@@ -616,7 +514,7 @@ class OxigraphStore(Store):
         store = self.oxigraph
         if timeout is None:
             return store.query(sparql, prefixes=PREFIXES, **kwargs)
-        return _query_with_timeout(lambda: store.query(sparql, prefixes=PREFIXES, **kwargs), timeout)
+        return evaluate(lambda: store.query(sparql, prefixes=PREFIXES, **kwargs), timeout)
 
     # -- export --
 
@@ -656,32 +554,3 @@ class OxigraphStore(Store):
         where = str(self.path) if self.path else "memory"
         return f"OxigraphStore({where}{', read-only' if self.read_only else ''})"
 
-
-def _query_with_timeout(run, timeout: float):
-    """Evaluate the query ``run()`` fully within ``timeout`` seconds (see :meth:`OxigraphStore.query`)."""
-    box: dict = {}
-
-    def work():
-        # pyoxigraph results may only be used on the thread that created them,
-        # so the query runs and is fully read here; only bytes/triples leave.
-        try:
-            result = run()
-            box["kind"] = result_kind(result)
-            if box["kind"] == "graph":
-                box["value"] = list(result)
-            else:
-                box["value"] = result.serialize(format=ox.QueryResultsFormat.JSON)
-        except BaseException as e:  # re-raised in the caller's thread
-            box["error"] = e
-
-    # A daemon thread, so an abandoned query does not keep the process alive.
-    thread = threading.Thread(target=work, name="kg-query", daemon=True)
-    thread.start()
-    thread.join(timeout)
-    if thread.is_alive():
-        raise QueryTimeout(f"query exceeded the {timeout:g} s time limit")
-    if "error" in box:
-        raise box["error"]
-    if box["kind"] == "graph":
-        return iter(box["value"])
-    return ox.parse_query_results(box["value"], ox.QueryResultsFormat.JSON)

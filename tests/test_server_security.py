@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import itertools
 import os
 import signal
@@ -271,21 +272,33 @@ def test_cheap_queries_answered_while_heavy_ones_run(endpoint):
     still_serving(endpoint)
 
 
-def test_workers_exit_with_the_server(tmp_path, store_path):
+@contextlib.contextmanager
+def kg_serve(store_path: Path, *options: str):
+    """`kg serve` as a real process on a free port; yields (process, base URL) once it answers."""
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--store", str(store_path),
-                               "--port", str(port), "--workers", "2"],
+                               "--port", str(port), *options],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                if httpx.get(f"http://127.0.0.1:{port}/sparql", params={"query": "ASK {}"}).status_code == 200:
+                if httpx.get(url + "/sparql", params={"query": "ASK {}"}).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
             assert time.monotonic() < deadline and server.poll() is None, server.stderr.read()
             time.sleep(0.2)
+        yield server, url
+    finally:
+        if server.poll() is None:
+            server.kill()
+        server.wait(10)
+
+
+def test_workers_exit_with_the_server(store_path):
+    with kg_serve(store_path, "--workers", "2") as (server, _):
         workers = _children(server.pid)
         assert len(workers) >= 2
         os.kill(server.pid, signal.SIGKILL)
@@ -294,9 +307,24 @@ def test_workers_exit_with_the_server(tmp_path, store_path):
         while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert not [pid for pid in workers if _alive(pid)], "query workers outlived the server"
-    finally:
-        if server.poll() is None:
-            server.kill()
+
+
+def test_no_ingest_into_a_served_store(tmp_path, store_path, example_path):
+    """Workers would disagree about a store written under them: the writer is refused, in one line."""
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    def count(url):
+        r = httpx.get(url + "/sparql", params={"query": "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"})
+        return r.json()["results"]["bindings"][0]["n"]["value"]
+
+    with kg_serve(store_path, "--workers", "2") as (_, url):
+        before = count(url)
+        result = CliRunner().invoke(main, ["ingest", "--store", str(store_path), str(example_path)])
+        assert result.exit_code == 1, result.output
+        assert "in use by another process" in result.output and "Traceback" not in result.output
+        assert count(url) == before
 
 
 def _children(pid: int) -> list[int]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import contextlib
 import json
 import os
 import signal
@@ -223,27 +224,40 @@ HOLD = textwrap.dedent(
     """
     import sys, time
     from kg.stores.oxigraph import OxigraphStore
-    store = OxigraphStore(sys.argv[1])
+    store = OxigraphStore(sys.argv[1], read_only=sys.argv[2] == "read")
     print("ready", flush=True)
     time.sleep(60)
     """
 )
 
 
-def test_locked_store(tmp_path):
-    path = tmp_path / "db"
-    OxigraphStore(path).close()
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(path)], stdout=subprocess.PIPE, text=True)
+@contextlib.contextmanager
+def held(path, mode):
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(path), mode], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "ready"
-        with pytest.raises(StoreError, match="in use by another process"):
-            OxigraphStore(path)
-        with OxigraphStore.open_read_only(path) as ro:  # readers may still open it
-            assert list(ro.report_keys()) == []
+        yield
     finally:
         holder.kill()
         holder.wait()
-    OxigraphStore(path).close()  # free again once the holder is gone
+
+
+def test_locked_store(tmp_path):
+    """One writer and no reader, or any number of readers (Oxigraph: reading while another
+    process writes is undefined): kg serve and kg ingest never run on one store at once."""
+    path = tmp_path / "db"
+    OxigraphStore(path).close()
+    with held(path, "write"):
+        with pytest.raises(StoreError, match="in use by another process"):
+            OxigraphStore(path)
+        with pytest.raises(StoreError, match="being written by another process"):
+            OxigraphStore.open_read_only(path)
+    with held(path, "read"):
+        with pytest.raises(StoreError, match="in use by another process.*kg serve"):
+            OxigraphStore(path)
+        with OxigraphStore.open_read_only(path) as ro:  # readers share it
+            assert list(ro.report_keys()) == []
+    OxigraphStore(path).close()  # free again once the holders are gone
 
 
 WRITER = textwrap.dedent(

@@ -101,6 +101,35 @@ EXPORT_FORMATS = {
 }
 
 
+#: The advisory lock every OxigraphStore holds on its directory while open:
+#: shared by readers, exclusive for the writer. Oxigraph calls reading a store
+#: that another process writes undefined behaviour, so either may be refused.
+LOCK_FILE = "legal-kg.lock"
+
+
+def _hold_lock(path: Path, read_only: bool):
+    """Take the store's lock without waiting; StoreError naming who holds it otherwise."""
+    import fcntl
+
+    if not read_only:
+        path.mkdir(exist_ok=True)
+    try:
+        lock = open(path / LOCK_FILE, "a+b")
+    except OSError as e:
+        raise StoreError(f"cannot open store {path}: {e}") from e
+    try:
+        fcntl.flock(lock, (fcntl.LOCK_SH if read_only else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        if read_only:
+            raise StoreError(f"store {path} is being written by another process (kg ingest?): "
+                             "try again when it has finished") from None
+        raise StoreError(f"store {path} is in use by another process (kg serve, kg ingest, or another "
+                         "command reading it): nothing may write to it meanwhile; stop that process first, "
+                         "or ingest into another store") from None
+    return lock
+
+
 def _report_node(key: str) -> ox.NamedNode:
     return ox.NamedNode("urn:legal-kg:report:" + quote(key, safe=""))
 
@@ -264,12 +293,14 @@ class OxigraphStore(Store):
             self._store = ox.Store()
             return
         self._check_path(self.path, read_only)
+        self._lock = _hold_lock(self.path, read_only)
         try:
             if read_only:
                 self._store = ox.Store.read_only(str(self.path))
             else:
                 self._store = ox.Store(str(self.path))
         except OSError as e:
+            self._lock.close()
             if "lock" in str(e).lower():
                 raise StoreError(
                     f"store {self.path} is in use by another process "
@@ -288,7 +319,7 @@ class OxigraphStore(Store):
             raise StoreError(f"{path} is a file, not an Oxigraph store directory")
         if not path.parent.is_dir():
             raise StoreError(f"cannot create store {path}: directory {path.parent} does not exist")
-        if path.is_dir() and any(path.iterdir()) and not (path / "CURRENT").exists():
+        if path.is_dir() and any(p.name != LOCK_FILE for p in path.iterdir()) and not (path / "CURRENT").exists():
             raise StoreError(f"{path} is a non-empty directory that is not an Oxigraph store")
         if read_only and not (path / "CURRENT").exists():
             raise StoreError(f"no store at {path}")
@@ -549,6 +580,10 @@ class OxigraphStore(Store):
         # Dropping the last reference releases the RocksDB lock.
         self.flush()
         self._store = None
+        lock = getattr(self, "_lock", None)
+        if lock is not None:
+            lock.close()  # releases our lock too
+            self._lock = None
 
     def __repr__(self) -> str:
         where = str(self.path) if self.path else "memory"

@@ -6,7 +6,7 @@ union of all report graphs; ``default-graph-uri`` / ``named-graph-uri`` are
 supported and override the union (and any ``FROM`` in the query). The usual
 prefixes (``eli:``, ``lkg:``, ``rdf:``, ``rdfs:``, ``xsd:``, ``dcterms:``,
 ``prov:``) are predeclared. ``GET /sparql`` without a query returns the
-SPARQL 1.1 Service Description (Turtle); ``GET /`` is a small query page.
+SPARQL 1.1 Service Description (Turtle); ``GET /`` is the query page (:mod:`kg.web`).
 
 Content negotiation: SELECT/ASK → SPARQL JSON (default), XML, CSV, TSV;
 CONSTRUCT/DESCRIBE → Turtle (default), N-Triples, JSON-LD, RDF/XML. An
@@ -54,18 +54,18 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from .stores.base import StoreError
 from .stores.oxigraph import (
     GRAPH_FORMATS,
-    PREFIXES,
     RESULT_FORMATS,
     OxigraphStore,
     QueryTimeout,
     serialize_results,
 )
+from .web import routes as page_routes
 
 __all__ = ["create_app", "serve", "inspect_query", "QueryInfo"]
 
@@ -499,9 +499,6 @@ def create_app(
         body = ox.serialize(triples, format=GRAPH_FORMATS[fmt], prefixes=_SD_PREFIXES)
         return Response(body, media_type=_media_type(fmt, "graph"))
 
-    async def home(request: Request) -> Response:
-        return HTMLResponse(_HOME)
-
     middleware = []
     if cors:
         middleware.append(
@@ -514,7 +511,7 @@ def create_app(
             )
         )
     return Starlette(
-        routes=[Route("/", home), Route("/sparql", sparql, methods=["GET", "POST"])],
+        routes=[*page_routes(), Route("/sparql", sparql, methods=["GET", "POST"])],
         middleware=middleware,
         lifespan=lifespan,
     )
@@ -525,89 +522,3 @@ def serve(store: OxigraphStore, host: str = "127.0.0.1", port: int = 8000, *, lo
     import uvicorn
 
     uvicorn.run(create_app(store, **options), host=host, port=port, log_level=log_level)
-
-
-_EXAMPLE = f"""PREFIX eli: <{PREFIXES['eli']}>
-PREFIX lkg: <{PREFIXES['lkg']}>
-
-SELECT ?instrument (COUNT(?mention) AS ?mentions) WHERE {{
-  ?instrument a eli:LegalResource .
-  OPTIONAL {{ ?mention a lkg:Mention ; ?p ?instrument }}
-}}
-GROUP BY ?instrument
-ORDER BY DESC(?mentions)
-LIMIT 50"""
-
-_HOME = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>legal-kg SPARQL</title>
-<style>
-body{font-family:system-ui,sans-serif;margin:2em;max-width:70em}
-textarea{width:100%;height:14em;font-family:monospace;font-size:0.9em}
-table{border-collapse:collapse;margin-top:1em;font-size:0.9em}
-td,th{border:1px solid #ccc;padding:0.2em 0.5em;text-align:left;vertical-align:top}
-pre{background:#f6f6f6;padding:1em;overflow:auto}
-#status{margin-left:1em;color:#555}
-</style></head><body>
-<h1>legal-kg SPARQL endpoint</h1>
-<p>Read-only SPARQL 1.1 over the union of all report graphs, at <code>/sparql</code>.
-Prefixes <code>eli:</code> <code>lkg:</code> <code>rdf:</code> <code>rdfs:</code> <code>xsd:</code>
-<code>dcterms:</code> <code>prov:</code> are predeclared.</p>
-<form id="f"><textarea id="q" name="query" spellcheck="false">__EXAMPLE__</textarea><br>
-<select id="fmt">
-<option value="application/sparql-results+json">table (SPARQL JSON)</option>
-<option value="application/sparql-results+xml">SPARQL XML</option>
-<option value="text/csv">CSV</option>
-<option value="text/tab-separated-values">TSV</option>
-<option value="text/turtle">Turtle (CONSTRUCT/DESCRIBE)</option>
-<option value="application/ld+json">JSON-LD (CONSTRUCT/DESCRIBE)</option>
-</select>
-<button type="submit">Run</button><span id="status"></span></form>
-<div id="out"></div>
-<script>
-const form = document.getElementById("f"), out = document.getElementById("out"),
-      status = document.getElementById("status");
-function cell(term) {
-  if (!term) return "";
-  if (term.type === "literal")
-    return term.value + (term["xml:lang"] ? "@" + term["xml:lang"] : "");
-  return term.type === "bnode" ? "_:" + term.value : term.value;
-}
-function show(text, type) {
-  out.textContent = "";
-  if (type.includes("sparql-results+json")) {
-    const data = JSON.parse(text);
-    if ("boolean" in data) { out.textContent = String(data.boolean); return; }
-    const table = document.createElement("table"), head = table.insertRow();
-    for (const v of data.head.vars) {
-      const th = document.createElement("th"); th.textContent = v; head.appendChild(th);
-    }
-    for (const row of data.results.bindings) {
-      const tr = table.insertRow();
-      for (const v of data.head.vars) tr.insertCell().textContent = cell(row[v]);
-    }
-    out.appendChild(table);
-    return;
-  }
-  const pre = document.createElement("pre"); pre.textContent = text; out.appendChild(pre);
-}
-form.addEventListener("submit", async (event) => {
-  event.preventDefault();
-  status.textContent = "running…";
-  const started = performance.now();
-  try {
-    const response = await fetch("sparql", {
-      method: "POST",
-      headers: {"Accept": document.getElementById("fmt").value},
-      body: new URLSearchParams({query: document.getElementById("q").value}),
-    });
-    const text = await response.text();
-    const seconds = ((performance.now() - started) / 1000).toFixed(2);
-    const cut = response.headers.get("X-SPARQL-Truncated") ? " (truncated)" : "";
-    status.textContent = response.status + " in " + seconds + " s" + cut;
-    if (response.ok) show(text, response.headers.get("Content-Type") || "");
-    else { out.textContent = ""; const pre = document.createElement("pre");
-           pre.textContent = text; out.appendChild(pre); }
-  } catch (error) { status.textContent = String(error); }
-});
-</script></body></html>
-""".replace("__EXAMPLE__", _EXAMPLE.replace("&", "&amp;").replace("<", "&lt;"))

@@ -313,13 +313,6 @@ def test_service_description(endpoint):
     assert len(rdflib.Graph().parse(data=r.text, format="json-ld")) == len(graph)
 
 
-def test_html_page(endpoint):
-    r = httpx.get(endpoint.rsplit("/", 1)[0] + "/")
-    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
-    assert "<textarea" in r.text and "fetch(" in r.text
-    assert "<script src" not in r.text and "<link" not in r.text  # nothing from a CDN
-
-
 def test_concurrent_requests(endpoint):
     queries = [INSTRUMENTS, PREFIXES + "ASK { ?m a lkg:Mention }", PREFIXES + "CONSTRUCT WHERE { ?r a lkg:Report }"]
 

@@ -2,8 +2,9 @@
 so it runs unchanged on Jena, Fuseki, GraphDB or any endpoint.
 
 * Apache Jena ARQ (tests/jena, fetched from Maven Central by scripts/setup.sh)
-  parses every saved query as strict SPARQL 1.1 with no predeclared prefixes;
-  a query leaning on the endpoint's prefixes is rejected (the control).
+  parses every saved query, and the SPARQL page's default query, as strict
+  SPARQL 1.1 with no predeclared prefixes; a query leaning on the endpoint's
+  prefixes is rejected (the control).
 * Declared prefixes name the IRIs the endpoint predeclares, so a query means
   the same everywhere.
 * A second, independent engine (rdflib, over the store's N-Quads export) gives
@@ -25,6 +26,7 @@ from rdflib.plugins.sparql.parser import parseQuery
 
 from kg.cli import main
 from kg.stores.oxigraph import PREFIXES
+from kg.web import default_query
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = sorted((ROOT / "queries").glob("*.rq"))
@@ -68,9 +70,11 @@ def jena_parse(classpath: str, files: list[Path]) -> dict[str, str]:
 
 
 def test_jena_parses_every_saved_query_without_predeclared_prefixes(jena_classpath, tmp_path):
+    default = tmp_path / "default.rq"
+    default.write_text(default_query(), encoding="utf-8")
     control = tmp_path / "undeclared.rq"  # what the saved queries used to be like
     control.write_text("SELECT ?symbol WHERE { ?i eli:id_local ?symbol }", encoding="utf-8")
-    verdicts = jena_parse(jena_classpath, [*QUERIES, control])
+    verdicts = jena_parse(jena_classpath, [*QUERIES, default, control])
     assert {name: v for name, v in verdicts.items() if v != "ok"} == {
         str(control): "Line 1, column 27: Unresolved prefixed name: eli:id_local"}
 

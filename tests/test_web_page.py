@@ -295,6 +295,7 @@ def test_static_assets_are_cached_for_long(server):
     assert r.headers["content-type"] == "text/javascript; charset=utf-8"
     assert r.headers["cache-control"] == "public, max-age=31536000, immutable"
     assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["content-security-policy"] == "default-src 'none'"
     assert b"Yasgui" in r.content  # httpx decoded it
     plain = httpx.get(url, headers={"Accept-Encoding": "identity"})
     assert "content-encoding" not in plain.headers and plain.content == r.content

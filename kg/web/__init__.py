@@ -153,6 +153,7 @@ def routes(endpoint: str = "sparql", static: Path = STATIC, queries: Path = QUER
         etag = f'"{found.digest}"'
         headers = {
             **_SECURITY_HEADERS,
+            "Content-Security-Policy": "default-src 'none'",  # should one be opened as a page
             "ETag": etag,
             "Vary": "Accept-Encoding",
             # Immutable only under the URL the page links to; any other asks again.

@@ -3,7 +3,8 @@
 ``GET /sparql?query=…`` and ``POST /sparql`` (a form with ``query=``, or an
 ``application/sparql-query`` body) answer a query; ``default-graph-uri`` and
 ``named-graph-uri`` set the dataset as the protocol says. ``GET /sparql``
-without a query gives the service description; ``/`` is the query page.
+without a query gives the service description; ``/`` is the query page
+(:mod:`kg.web`).
 
 Queries are parsed and evaluated by sandboxed worker processes
 (:mod:`kg.query_pool`): what a query is and whether it may run is decided
@@ -22,7 +23,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from kg.query import (
@@ -38,6 +39,8 @@ from kg.query import (
 )
 from kg.query_pool import MB, PoolLimits, QueryPool
 from kg.stores.oxigraph import OxigraphStore
+from kg.web import CONTENT_SECURITY_POLICY
+from kg.web import routes as page_routes
 
 __all__ = ["create_app", "serve", "PoolLimits"]
 
@@ -45,9 +48,6 @@ __all__ = ["create_app", "serve", "PoolLimits"]
 MAX_BODY_BYTES = MAX_QUERY_BYTES + 16 * 1024
 #: Largest answer written, in bytes.
 MAX_RESPONSE_BYTES = 16 * MB
-SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff"}
-PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-            "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 
 
 def _text(status: int, message: str, **headers) -> Response:
@@ -238,9 +238,6 @@ def create_app(
         body = ox.serialize(triples, format=FORMATS["graph"][fmt].oxigraph, prefixes=_SD_PREFIXES)
         return Response(body, media_type=FORMATS["graph"][fmt].media_type)
 
-    async def home(request: Request) -> Response:
-        return HTMLResponse(_HOME)
-
     async def trailing_slash(request: Request) -> Response:
         url = request.url.replace(path=request.url.path.rstrip("/"))
         return RedirectResponse(str(url), status_code=308)  # 308: a POST stays a POST
@@ -251,7 +248,7 @@ def create_app(
                                      allow_headers=["Accept", "Content-Type"]))
     return Starlette(
         routes=[
-            Route("/", home),
+            *page_routes(),
             Route("/sparql", sparql, methods=["GET", "POST"]),
             Route("/sparql/", trailing_slash, methods=["GET", "POST"]),
         ],
@@ -279,10 +276,11 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 names = {name.lower() for name, _ in headers}
-                headers.append((b"x-content-type-options", b"nosniff"))
+                if b"x-content-type-options" not in names:
+                    headers.append((b"x-content-type-options", b"nosniff"))
                 content_type = dict(headers).get(b"content-type", b"")
                 if content_type.startswith(b"text/html") and b"content-security-policy" not in names:
-                    headers.append((b"content-security-policy", PAGE_CSP.encode()))
+                    headers.append((b"content-security-policy", CONTENT_SECURITY_POLICY.encode()))
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -296,10 +294,3 @@ def serve(store: OxigraphStore, host: str = "127.0.0.1", port: int = 8000, *, lo
 
     uvicorn.run(create_app(store, **options), host=host, port=port, log_level=log_level)
 
-
-_HOME = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>legal-kg SPARQL</title></head><body>
-<h1>legal-kg SPARQL endpoint</h1>
-<p>Read-only SPARQL 1.1 at <code>/sparql</code>.</p>
-</body></html>
-"""

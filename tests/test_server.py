@@ -284,13 +284,6 @@ def test_service_description(endpoint):
     assert len(rdflib.Graph().parse(data=r.text, format="json-ld")) == len(graph)
 
 
-def test_html_page(endpoint):
-    r = httpx.get(endpoint.rsplit("/", 1)[0] + "/")
-    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
-    assert "script-src 'self'" in r.headers["content-security-policy"]
-    assert r.headers["x-content-type-options"] == "nosniff"
-
-
 def test_concurrent_requests(endpoint):
     queries = [INSTRUMENTS, PREFIXES + "ASK { ?m a lkg:Mention }", PREFIXES + "CONSTRUCT WHERE { ?r a lkg:Report }"]
 

@@ -501,7 +501,9 @@ def store_graph(store):
     """The networkx view of the whole embedded store (reports, instruments, relations)."""
     from kg.graph import to_networkx
 
-    return to_networkx(store.oxigraph.quads_for_pattern(None, None, None, None))
+    import pyoxigraph as ox
+
+    return to_networkx(store.oxigraph.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
 
 @main.command()

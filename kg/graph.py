@@ -44,6 +44,10 @@ __all__ = [
     "LKG",
     "VOCAB",
     "RELATION_PROPERTIES",
+    "CLAIMED",
+    "INSTRUMENTS_GRAPH",
+    "split_claims",
+    "choose",
     "build_report_graph",
     "report_triples",
     "iri_scheme",
@@ -113,6 +117,45 @@ RELATION_PROPERTIES: dict[RelationKind, URIRef] = {
     RelationKind.IMPLEMENTS: LKG.implements,
 }
 _EDGE_LABELS = {str(p): k.value for k, p in RELATION_PROPERTIES.items()} | {str(_CITES): "cites"}
+
+#: What a report says of an instrument that another report may say otherwise
+#: (a date misread by OCR, another type word): kept in each report's graph as
+#: that report's claim, and decided once per instrument (:func:`choose`) in
+#: the instruments graph, so the default graph holds one value.
+CLAIMED = frozenset({_ID_LOCAL, _TYPE_DOCUMENT, _DATE_DOCUMENT, _TITLE})
+#: The named graph of every instrument's decided description.
+INSTRUMENTS_GRAPH = "https://w3id.org/legal-kg/graph/instruments"
+
+
+def split_claims(triples: Iterable[tuple]) -> tuple[list[tuple], list[tuple]]:
+    """``(shared, claims)``: the triples any report would state alike, and one report's claims.
+
+    A claim is a :data:`CLAIMED` property of an instrument (an IRI typed
+    ``eli:LegalResource`` in these triples that is not the report itself).
+    """
+    triples = list(triples)
+    typed = {(s, o) for s, p, o in triples if p == _TYPE}
+    instruments = ({s for s, o in typed if o == _LEGAL_RESOURCE and isinstance(s, URIRef)}
+                   - {s for s, o in typed if o == _REPORT})
+    shared, claims = [], []
+    for t in triples:
+        (claims if t[1] in CLAIMED and t[0] in instruments else shared).append(t)
+    return shared, claims
+
+
+def choose(candidates: Iterable[tuple[Any, int, int]]) -> Any:
+    """The one value of a claimed property, from ``(value, reports stating it, own documents stating it)``.
+
+    The instrument's own document (a report whose header prints its symbol)
+    is believed first; then the value most reports state; a tie goes to the
+    smallest value (the earliest date), so every store decides alike.
+    """
+    best = None
+    for value, reports, own in candidates:
+        rank = (-own, -reports, str(getattr(value, "value", value)))  # the lexical form, in any store
+        if best is None or rank < best[0]:
+            best = (rank, value)
+    return None if best is None else best[1]
 
 
 # --------------------------------------------------------------------------

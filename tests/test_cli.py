@@ -96,11 +96,11 @@ def test_sparql_formats_parameters_and_errors(store):
 def test_export_parses_back(store, tmp_path, fmt, rdf_format):
     out = tmp_path / f"graph.{fmt}"
     kg("export", "--store", store, "--format", fmt, "-o", out)
-    if fmt in ("nquads", "trig"):  # one graph per report (and the vocabulary)
+    if fmt in ("nquads", "trig"):  # a graph per report, the vocabulary's, the instruments'
         ds = rdflib.Dataset()
         ds.parse(out, format=rdf_format)
         graphs = {str(c.identifier) for c in ds.contexts() if len(c)}
-        assert any("/graph/nghean-skhcn" in g for g in graphs) and len(graphs) == 2
+        assert any("/graph/nghean-skhcn" in g for g in graphs) and len(graphs) == 3
         n = sum(len(c) for c in ds.contexts())
     else:
         n = len(rdflib.Graph().parse(out, format=rdf_format))

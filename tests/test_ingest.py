@@ -16,6 +16,7 @@ import threading
 import time
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -24,7 +25,7 @@ from make_corpus import clean_text, example_text, write_bad_inputs, write_docx, 
 
 from extractors import extract  # noqa: E402
 from kg import readers  # noqa: E402
-from kg.graph import VOCABULARY_KEY  # noqa: E402
+from kg.graph import INSTRUMENTS_GRAPH, VOCABULARY_KEY  # noqa: E402
 from kg.stores.oxigraph import META_GRAPH, OxigraphStore  # noqa: E402
 from kg.synthetic import generate, write_corpus  # noqa: E402
 
@@ -85,8 +86,7 @@ def snapshot(path: Path) -> tuple[dict, list[str], list[str]]:
     try:
         out = io.BytesIO()
         store.export(out, "nquads")
-        meta = sorted(str(q) for q in store.oxigraph.quads_for_pattern(None, None, None, None)
-                      if q.graph_name.value == META_GRAPH)
+        meta = sorted(str(q) for q in store.oxigraph.quads_for_pattern(None, None, None, ox.NamedNode(META_GRAPH)))
         return store.counts(), sorted(out.getvalue().decode().splitlines()), meta
     finally:
         store.close()
@@ -607,7 +607,7 @@ def _check_whole_reports(store_path: Path, expected: dict[str, int]) -> int:
     store = open_store(store_path)
     try:
         keys = set(store.report_keys()) - {VOCABULARY_KEY}
-        graphs = {g.value for g in store.oxigraph.named_graphs()} - {META_GRAPH}
+        graphs = {g.value for g in store.oxigraph.named_graphs()} - {META_GRAPH, INSTRUMENTS_GRAPH}
         booked = set()
         for key in keys:
             report = store.load(key)

@@ -24,13 +24,18 @@ class ReportGraph:
     """One report's triples, ready to store.
 
     ``key`` is :attr:`kg.model.Report.key`; ``iri`` names the report's named
-    graph; ``content_hash`` is the SHA-256 of the text the triples came from.
+    graph; ``content_hash`` is the SHA-256 of the text the triples came from;
+    ``recipe`` names what made the triples (extractor, vocabulary, options:
+    :func:`kg.ingest.recipe`), so that a store re-extracts when it changes;
+    ``source`` is where the report was read, as shown to users.
     """
 
     key: str
     iri: str
     content_hash: str
     graph: rdflib.Graph
+    recipe: str = ""
+    source: str = ""
 
 
 class Store(abc.ABC):

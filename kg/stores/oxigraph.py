@@ -54,6 +54,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.term import BNode, Literal, URIRef
 
+from kg.graph import CLAIMED, INSTRUMENTS_GRAPH, choose, split_claims
 from kg.query import QueryTimeout, evaluate
 
 from .base import ReportGraph, Store, StoreError
@@ -91,6 +92,13 @@ _META = ox.NamedNode(META_GRAPH)
 _KEY = ox.NamedNode("urn:legal-kg:meta#key")
 _GRAPH = ox.NamedNode("urn:legal-kg:meta#graph")
 _HASH = ox.NamedNode("urn:legal-kg:meta#contentHash")
+_RECIPE = ox.NamedNode("urn:legal-kg:meta#recipe")
+_SOURCE = ox.NamedNode("urn:legal-kg:meta#source")
+_PENDING = ox.NamedNode("urn:legal-kg:meta#pending")  # an instrument whose description is to be decided
+_LAYOUT = ox.NamedNode("urn:legal-kg:meta#layout")
+#: 2: the store's default graph is the set union of the report graphs (claims
+#: aside) and the instruments graph; 1 (no marker): named graphs only.
+LAYOUT = 2
 
 EXPORT_FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -128,6 +136,15 @@ def _hold_lock(path: Path, read_only: bool):
                          "command reading it): nothing may write to it meanwhile; stop that process first, "
                          "or ingest into another store") from None
     return lock
+
+
+_IDENTIFIED_AS = "https://w3id.org/legal-kg/ontology#identifiedAs"
+_CLAIMED = [ox.NamedNode(str(p)) for p in sorted(CLAIMED)]
+
+
+def _claim_subjects(claims: str) -> list[str]:
+    """The subjects (as written) of N-Triples claim lines: the instruments they describe."""
+    return list(dict.fromkeys(line.split(" ", 1)[0] for line in claims.splitlines() if line))
 
 
 def _report_node(key: str) -> ox.NamedNode:
@@ -202,14 +219,14 @@ def _term(term, bnodes: dict) -> str:
     raise ValueError(f"unsupported RDF term {term!r}")
 
 
-def ntriples(triples: Iterable[tuple]) -> str:
+def ntriples(triples: Iterable[tuple], bnodes: dict | None = None) -> str:
     """``triples`` (rdflib terms) as N-Triples lines, each ending in a newline.
 
     Raises ValueError for an IRI with a forbidden character, a bad language
     tag or a term that is not an IRI, literal or blank node. Blank nodes get
-    random labels (unique to this call).
+    random labels (unique to this call, or to the calls sharing ``bnodes``).
     """
-    bnodes: dict = {}
+    bnodes = {} if bnodes is None else bnodes
     term = _term
     iri = _iri
     uri_ref = URIRef
@@ -229,34 +246,44 @@ class PreparedReport:
     """A report graph serialized for storing: compact, picklable text.
 
     What ingest workers hand to the writer process (see :mod:`kg.ingest`),
-    and what :meth:`OxigraphStore.save_many` writes. ``ntriples`` holds the
-    triples of the report's named graph ``iri`` as N-Triples lines.
+    and what :meth:`OxigraphStore.save_many` writes. The report's named graph
+    ``iri`` holds ``ntriples`` and ``claims`` (N-Triples lines); the store's
+    default graph gets ``ntriples`` only (claims are decided per instrument:
+    :func:`kg.graph.split_claims`).
     """
 
     key: str
     iri: str
     content_hash: str
     ntriples: str
+    claims: str = ""
+    recipe: str = ""
+    source: str = ""
 
     @classmethod
-    def from_triples(cls, key: str, iri: str, content_hash: str, triples: Iterable[tuple]) -> "PreparedReport":
+    def from_triples(cls, key: str, iri: str, content_hash: str, triples: Iterable[tuple], *,
+                     recipe: str = "", source: str = "") -> "PreparedReport":
         """Serialize ``triples`` (rdflib terms); ValueError for a term N-Triples cannot hold."""
-        if iri == META_GRAPH:
-            raise ValueError(f"{META_GRAPH} is reserved for bookkeeping")
+        if iri in (META_GRAPH, INSTRUMENTS_GRAPH):
+            raise ValueError(f"{iri} is reserved")
         _iri(iri)
-        return cls(key, iri, content_hash, ntriples(triples))
+        shared, claims = split_claims(triples)
+        bnodes: dict = {}  # one labelling for both parts: a blank node is the same node in each
+        return cls(key, iri, content_hash, ntriples(shared, bnodes), ntriples(claims, bnodes), recipe, source)
 
     @classmethod
     def of(cls, report: "ReportGraph | PreparedReport") -> "PreparedReport":
         if isinstance(report, PreparedReport):
             return report
-        return cls.from_triples(report.key, report.iri, report.content_hash, report.graph)
+        return cls.from_triples(report.key, report.iri, report.content_hash, report.graph,
+                                recipe=report.recipe, source=report.source)
 
     def report_graph(self) -> ReportGraph:
         """The same report as a :class:`ReportGraph` (rdflib), for stores that want one."""
         graph = rdflib.Graph(identifier=URIRef(self.iri))
-        graph.parse(data=self.ntriples, format="nt")
-        return ReportGraph(key=self.key, iri=self.iri, content_hash=self.content_hash, graph=graph)
+        graph.parse(data=self.ntriples + self.claims, format="nt")
+        return ReportGraph(key=self.key, iri=self.iri, content_hash=self.content_hash, graph=graph,
+                           recipe=self.recipe, source=self.source)
 
 
 # --- pyoxigraph → rdflib ---------------------------------------------------
@@ -291,6 +318,7 @@ class OxigraphStore(Store):
             if read_only:
                 raise StoreError("an in-memory store cannot be opened read-only")
             self._store = ox.Store()
+            self._migrate()  # marks the layout
             return
         self._check_path(self.path, read_only)
         self._lock = _hold_lock(self.path, read_only)
@@ -307,6 +335,13 @@ class OxigraphStore(Store):
                     "(one writer at a time; stop it, or open read-only)"
                 ) from e
             raise StoreError(f"cannot open store {self.path}: {e}") from e
+        layout = self._layout()
+        if read_only and layout is not None and layout < LAYOUT:
+            self.close()
+            raise StoreError(f"store {self.path} was written by an earlier version of legal-kg: "
+                             "run kg ingest on it once to upgrade it")
+        if not read_only and layout != LAYOUT:
+            self._migrate()
 
     @classmethod
     def open_read_only(cls, path: str | Path) -> "OxigraphStore":
@@ -347,9 +382,26 @@ class OxigraphStore(Store):
         value = self._meta(key, _HASH)
         return value.value if value is not None else None
 
+    def stored_recipe(self, key: str) -> str | None:
+        value = self._meta(key, _RECIPE)
+        return value.value if value is not None else None
+
     def report_keys(self) -> Iterator[str]:
         for quad in self.oxigraph.quads_for_pattern(None, _KEY, None, _META):
             yield quad.object.value
+
+    def keys_for_source(self, source: str) -> list[str]:
+        """Keys of the stored reports read from ``source`` (their label, as :attr:`ReportGraph.source`)."""
+        store = self.oxigraph
+        return [key.object.value
+                for q in store.quads_for_pattern(None, _SOURCE, ox.Literal(source), _META)
+                for key in store.quads_for_pattern(q.subject, _KEY, None, _META)]
+
+    def _layout(self) -> int | None:
+        """The layout this store was written in; None for a store never written."""
+        for quad in self.oxigraph.quads_for_pattern(_META, _LAYOUT, None, _META):
+            return int(quad.object.value)
+        return 1 if next(iter(self.report_keys()), None) is not None else None
 
     # -- writing --
 
@@ -358,35 +410,49 @@ class OxigraphStore(Store):
     #: hold more text in memory.
     batch_size = 64
 
-    def _replace_ops(self, report: PreparedReport) -> str:
-        """SPARQL Update operations that replace ``report`` and its bookkeeping."""
-        node = f"<{_report_node(report.key).value}>"
-        graph = _iri(report.iri)
-        if report.iri == META_GRAPH:
-            raise ValueError(f"{META_GRAPH} is reserved for bookkeeping")
-        drops = [f"DROP SILENT GRAPH {graph}"]
-        old = self._meta(report.key, _GRAPH)
-        if old is not None and old.value != report.iri:  # the report's graph IRI changed
-            drops.append(f"DROP SILENT GRAPH <{old.value}>")
-        return (
-            " ;\n".join(drops)
-            + f" ;\nDELETE WHERE {{ GRAPH {_META} {{ {node} ?p ?o }} }} ;\n"
-            + f"INSERT DATA {{ GRAPH {graph} {{\n{report.ntriples}}}\n"
-            + f"GRAPH {_META} {{ {self._meta_text(report)} }} }}"
-        )
-
     @staticmethod
     def _meta_text(report: PreparedReport) -> str:
-        return (
-            f"<{_report_node(report.key).value}> {_KEY} {_literal(Literal(report.key))} ; "
-            f"{_GRAPH} {_iri(report.iri)} ; {_HASH} {_literal(Literal(report.content_hash))} ."
-        )
+        node = f"<{_report_node(report.key).value}>"
+        text = (f"{node} {_KEY} {_literal(Literal(report.key))} ; {_GRAPH} {_iri(report.iri)} ; "
+                f"{_HASH} {_literal(Literal(report.content_hash))} ; {_RECIPE} {_literal(Literal(report.recipe))}")
+        if report.source:
+            text += f" ; {_SOURCE} {_literal(Literal(report.source))}"
+        pending = " ".join(f"{_META} {_PENDING} {s} ." for s in _claim_subjects(report.claims))
+        return f"{text} . {pending}"
+
+    def _removal_ops(self, key: str) -> list[str]:
+        """SPARQL Update operations that remove stored report ``key`` and mark its instruments pending.
+
+        A triple leaves the default graph only when no other graph holds it.
+        """
+        graph = self._meta(key, _GRAPH)
+        node = f"<{_report_node(key).value}>"
+        ops = []
+        if graph is not None:
+            g = f"<{graph.value}>"
+            ops += [
+                f"INSERT {{ GRAPH {_META} {{ {_META} {_PENDING} ?i }} }} WHERE {{ GRAPH {g} {{ ?i ?p ?v }} "
+                f"VALUES ?p {{ {' '.join(f'<{p}>' for p in sorted(CLAIMED))} }} }}",
+                f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {g} {{ ?s ?p ?o }} FILTER NOT EXISTS {{ GRAPH ?other "
+                f"{{ ?s ?p ?o }} FILTER(?other != {g} && ?other != {_META}) }} }}",
+                f"DROP SILENT GRAPH {g}",
+            ]
+        ops.append(f"DELETE WHERE {{ GRAPH {_META} {{ {node} ?p ?o }} }}")
+        return ops
+
+    def _replace_ops(self, report: PreparedReport) -> str:
+        """SPARQL Update operations that replace ``report`` and its bookkeeping in one transaction."""
+        ops = self._removal_ops(report.key)
+        ops.append(f"DROP SILENT GRAPH {_iri(report.iri)}")  # a graph left by a key no longer stored
+        ops.append(f"INSERT DATA {{ GRAPH {_iri(report.iri)} {{\n{report.ntriples}{report.claims}}}\n"
+                   f"{report.ntriples}\nGRAPH {_META} {{ {self._meta_text(report)} }} }}")
+        return " ;\n".join(ops)
 
     def _add_new(self, reports: Sequence[PreparedReport]) -> None:
         """Add reports that are not stored yet, all in one transaction (one TriG document)."""
         parts = []
         for report in reports:
-            parts.append(f"{_iri(report.iri)} {{\n{report.ntriples}}}\n")
+            parts.append(f"{_iri(report.iri)} {{\n{report.ntriples}{report.claims}}}\n{{\n{report.ntriples}}}\n")
         parts.append(f"{_META} {{\n" + "\n".join(self._meta_text(r) for r in reports) + "\n}\n")
         self._writable().load("".join(parts), format=ox.RdfFormat.TRIG)
 
@@ -396,13 +462,16 @@ class OxigraphStore(Store):
     def save_many(
         self, reports: Iterable[ReportGraph | PreparedReport], *, return_exceptions: bool = False
     ) -> list:
-        """Save several reports; for each, True if written, False if that content was already stored.
+        """Save several reports; for each, True if written, False if that version was already stored.
 
-        Each report is stored atomically (old or new version, never a mix):
-        new reports are added in batches of :attr:`batch_size`, one
-        transaction per batch; a report that replaces an earlier version is
-        replaced in a transaction of its own. Reports are applied in order, so
-        the last of several versions of one key wins. With
+        A version is the same when its content hash and recipe are. Each
+        report is stored atomically (old or new version, never a mix): new
+        reports are added in batches of :attr:`batch_size`, one transaction
+        per batch; a report that replaces an earlier version is replaced in a
+        transaction of its own. Reports are applied in order, so the last of
+        several versions of one key wins. The instruments they describe are
+        marked, in the same transactions, to be decided (:meth:`settle`)
+        before the store is next read or closed. With
         ``return_exceptions`` a report that cannot be stored gets its
         exception in the list instead (the others are still stored);
         otherwise the first error is raised (the reports before it are stored).
@@ -448,12 +517,10 @@ class OxigraphStore(Store):
             results.append(None)
             try:
                 report = PreparedReport.of(item)
-                if report.iri == META_GRAPH:
-                    raise ValueError(f"{META_GRAPH} is reserved for bookkeeping")
                 if report.key in pending_keys or report.iri in pending_iris:
                     flush()  # a second version of a report in the batch: write the first
                 stored = self.stored_hash(report.key)
-                if stored == report.content_hash:
+                if stored == report.content_hash and self.stored_recipe(report.key) == report.recipe:
                     results[index] = False
                 elif stored is None and not store.contains_named_graph(ox.NamedNode(report.iri)):
                     pending.append((index, report))
@@ -469,18 +536,87 @@ class OxigraphStore(Store):
             except Exception as e:
                 fail(index, e)
         flush()
+        self._unsettled = True
         return results
 
     def delete(self, key: str) -> None:
         store = self._writable()
-        graph = self._meta(key, _GRAPH)
-        if graph is None:
+        if self._meta(key, _GRAPH) is None:
             return
-        node = f"<{_report_node(key).value}>"
-        store.update(
-            f"DROP SILENT GRAPH <{graph.value}> ;\n"
-            f"DELETE WHERE {{ GRAPH {_META} {{ {node} ?p ?o }} }}"
-        )
+        store.update(" ;\n".join(self._removal_ops(key)))
+        self._unsettled = True
+
+    def settle(self) -> int:
+        """Decide the description of every instrument marked pending; returns how many.
+
+        Each :data:`~kg.graph.CLAIMED` property gets the value
+        :func:`kg.graph.choose` picks among the report graphs' claims, in the
+        instruments graph and the default graph, and the marks are removed,
+        all in one transaction. A crash before this leaves the marks, and the
+        next write settles them.
+        """
+        store = self._writable()
+        pending = [q.object for q in store.quads_for_pattern(_META, _PENDING, None, _META)]
+        for start in range(0, len(pending), 500):
+            self._settle(pending[start:start + 500])
+        self._unsettled = False
+        return len(pending)
+
+    def _settle(self, instruments: list) -> None:
+        store = self.oxigraph
+        instruments_graph = ox.NamedNode(INSTRUMENTS_GRAPH)
+        identified_as = ox.NamedNode(_IDENTIFIED_AS)
+        drop, add = [], []
+        for instrument in instruments:
+            own = {q.graph_name for q in store.quads_for_pattern(None, identified_as, instrument, None)}
+            for predicate in _CLAIMED:
+                tally: dict = {}  # value → [reports stating it, own documents stating it]
+                current = []
+                for q in store.quads_for_pattern(instrument, predicate, None, None):
+                    graph = q.graph_name
+                    if graph == instruments_graph:
+                        current.append(q.object)
+                    elif not isinstance(graph, ox.DefaultGraph):
+                        counts = tally.setdefault(q.object, [0, 0])
+                        counts[0] += 1
+                        counts[1] += graph in own
+                chosen = choose((value, n, o) for value, (n, o) in tally.items())
+                if current == ([chosen] if chosen is not None else []):
+                    continue
+                drop += [f"{instrument} {predicate} {value} ." for value in current]
+                if chosen is not None:
+                    add.append(f"{instrument} {predicate} {chosen} .")
+        ops = []
+        if drop:
+            lines = "\n".join(drop)
+            ops.append(f"DELETE DATA {{ GRAPH <{INSTRUMENTS_GRAPH}> {{ {lines} }} {lines} }}")
+        if add:
+            lines = "\n".join(add)
+            ops.append(f"INSERT DATA {{ GRAPH <{INSTRUMENTS_GRAPH}> {{ {lines} }} {lines} }}")
+        marks = "\n".join(f"{_META} {_PENDING} {i} ." for i in instruments)
+        ops.append(f"DELETE DATA {{ GRAPH {_META} {{ {marks} }} }}")
+        store.update(" ;\n".join(ops))
+
+    _unsettled = True  # a writable store may hold marks from a run that ended before settling
+
+    def _settle_before_reading(self) -> None:
+        if self._unsettled and not self.read_only and self._store is not None:
+            self.settle()
+
+    def _migrate(self) -> None:
+        """Bring a store written by an earlier layout to :data:`LAYOUT` (once, when opened for writing)."""
+        store = self.oxigraph
+        if (self._layout() or LAYOUT) < 2:
+            graphs = [q.object for q in store.quads_for_pattern(None, _GRAPH, None, _META)]
+            for graph in graphs:
+                triples = [(_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object))
+                           for q in store.quads_for_pattern(None, None, None, graph)]
+                shared, claims = split_claims(triples)
+                marks = " ".join(f"{_META} {_PENDING} {s} ." for s in _claim_subjects(ntriples(claims)))
+                store.update(f"INSERT DATA {{ {ntriples(shared)} GRAPH {_META} {{ {marks} }} }}")
+        store.update(f"DELETE WHERE {{ GRAPH {_META} {{ {_META} {_LAYOUT} ?v }} }} ; "
+                     f'INSERT DATA {{ GRAPH {_META} {{ {_META} {_LAYOUT} {LAYOUT} }} }}')
+        self.settle()
 
     # -- reading --
 
@@ -493,20 +629,21 @@ class OxigraphStore(Store):
             graph.add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate), _to_rdflib(quad.object)))
         for prefix, ns in PREFIXES.items():
             graph.bind(prefix, ns)
-        return ReportGraph(key=key, iri=graph_name.value, content_hash=self.stored_hash(key), graph=graph)
+        source = self._meta(key, _SOURCE)
+        return ReportGraph(key=key, iri=graph_name.value, content_hash=self.stored_hash(key), graph=graph,
+                           recipe=self.stored_recipe(key) or "", source=source.value if source else "")
 
     def _count(self, where: str) -> int:
         result = self.query(f"PREFIX eli: <{ELI}> PREFIX lkg: <{LKG}> SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")
         return int(next(iter(result))["n"].value)
 
     def counts(self) -> dict[str, int]:
-        store = self.oxigraph
-        meta_quads = sum(1 for _ in store.quads_for_pattern(None, None, None, _META))
+        """Reports, instruments, mentions, and the triples of the default graph (distinct)."""
         return {
-            "reports": self._count("SELECT DISTINCT ?r WHERE { ?r a lkg:Report }"),
-            "quads": len(store) - meta_quads,
-            "instruments": self._count("SELECT DISTINCT ?i WHERE { ?i a eli:LegalResource }"),
-            "mentions": self._count("SELECT DISTINCT ?m WHERE { ?m a lkg:Mention }"),
+            "reports": self._count("?r a lkg:Report"),
+            "quads": self._count("?s ?p ?o"),
+            "instruments": self._count("?i a eli:LegalResource"),
+            "mentions": self._count("?m a lkg:Mention"),
         }
 
     def query(
@@ -519,27 +656,29 @@ class OxigraphStore(Store):
         substitutions: dict | None = None,
         base_iri: str | None = None,
     ):
-        """Run a SPARQL 1.1 query over the union of all graphs.
+        """Run a SPARQL 1.1 query.
 
-        Returns pyoxigraph's result (``QuerySolutions``, ``QueryBoolean`` or
+        The default graph is the RDF merge of every report graph (each
+        instrument with one decided description); ``FROM`` and ``FROM
+        NAMED`` restrict the dataset as SPARQL says, and
+        ``default_graph``/``named_graphs`` (IRIs) override them, as the
+        protocol's ``default-graph-uri``/``named-graph-uri`` do. Returns
+        pyoxigraph's result (``QuerySolutions``, ``QueryBoolean`` or
         ``QueryTriples``); raises SyntaxError for a malformed query.
-        ``default_graph``/``named_graphs`` (IRIs) restrict the dataset as the
-        SPARQL protocol's ``default-graph-uri``/``named-graph-uri`` do;
-        ``substitutions`` ({Variable: term}) binds variables before evaluation.
+        ``substitutions`` ({Variable: term}) binds variables before
+        evaluation; ``base_iri`` resolves relative IRIs.
 
-        pyoxigraph cannot cancel a running query, so with ``timeout`` the
-        result is computed eagerly in a background thread and
-        :class:`QueryTimeout` is raised when it takes longer; the abandoned
-        thread runs to completion in the background (the server uses worker
+        With ``timeout`` the result is computed whole on another thread and
+        :class:`QueryTimeout` is raised when it takes longer (the abandoned
+        query runs on: pyoxigraph cannot cancel one; the server uses worker
         processes instead, which it can kill).
         """
+        self._settle_before_reading()
         kwargs: dict = {"substitutions": substitutions} if substitutions else {}
         if base_iri:
             kwargs["base_iri"] = base_iri
         if default_graph:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]
-        else:
-            kwargs["use_default_graph_as_union"] = True
         if named_graphs:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         store = self.oxigraph
@@ -552,23 +691,22 @@ class OxigraphStore(Store):
     def export(self, out: str | Path | IO[bytes], format: str = "turtle") -> None:
         """Write the store to ``out`` (path or binary file).
 
-        ``turtle``, ``nt`` and ``jsonld`` write the union of all report graphs
-        (distinct triples); ``nquads`` and ``trig`` keep the named graphs.
-        The bookkeeping graph is left out.
+        ``turtle``, ``nt`` and ``jsonld`` write the default graph (the merge
+        of all reports, each instrument described once); ``nquads`` and
+        ``trig`` write every named graph — the reports', the instruments' and
+        the vocabulary's — from which the default graph can be rebuilt. The
+        bookkeeping graph is left out.
         """
         if format not in EXPORT_FORMATS:
             raise ValueError(f"unknown export format {format!r}; choose from {', '.join(EXPORT_FORMATS)}")
         fmt = EXPORT_FORMATS[format]
+        self._settle_before_reading()
         store = self.oxigraph
         if format in ("nquads", "trig"):
-            items = (
-                q for q in store.quads_for_pattern(None, None, None, None) if q.graph_name != _META
-            )
+            items = (q for q in store.quads_for_pattern(None, None, None, None)
+                     if q.graph_name != _META and not isinstance(q.graph_name, ox.DefaultGraph))
         else:
-            solutions = store.query(
-                f"SELECT DISTINCT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{META_GRAPH}>) }}"
-            )
-            items = (ox.Triple(s["s"], s["p"], s["o"]) for s in solutions)
+            items = (q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
         target = str(out) if isinstance(out, (str, Path)) else out
         ox.serialize(items, target, format=fmt, prefixes=PREFIXES if format != "nt" else None)
 
@@ -577,6 +715,8 @@ class OxigraphStore(Store):
             self._store.flush()
 
     def close(self) -> None:
+        if self._store is not None:
+            self._settle_before_reading()
         # Dropping the last reference releases the RocksDB lock.
         self.flush()
         self._store = None

@@ -27,20 +27,58 @@ class Failures:
         click.echo(f"error: {source}: {reason}", err=True)
 
 
-def read_inputs(paths: tuple[str, ...], failures: Failures) -> Iterator[Text]:
+def read_inputs(paths: tuple[str, ...], failures: Failures, limits=None) -> Iterator[Text]:
     """Texts of the given files (``-`` is standard input); unreadable ones are reported and skipped."""
     from kg import readers
 
+    limits = limits or readers.Limits()
     for path in paths:
+        name = readers.path_text(path)
         try:
             if path == "-":
-                yield readers.read_bytes(sys.stdin.buffer.read(), "-")
+                yield readers.read_bytes(sys.stdin.buffer.read(limits.max_bytes + 1), "-", limits=limits)
             else:
-                yield readers.read(path)
+                yield readers.read(path, limits=limits)
         except readers.UnsupportedFormat as e:
-            click.echo(f"skipped: {path}: {e.reason}", err=True)
+            click.echo(f"skipped: {name}: {e.reason}", err=True)
         except readers.ReadError as e:
-            failures.report(path, e.reason)
+            failures.report(name, e.reason)
+        except Exception as e:  # a reader bug: this file's problem only
+            failures.report(name, f"could not read: {type(e).__name__}: {e}")
+
+
+def not_empty(ctx, param, values):
+    """Refuse an empty path: it would mean the current directory, which nobody typing '' wants."""
+    if any(v == "" for v in values):
+        raise click.BadParameter("empty path (use . for the current directory)", ctx=ctx, param=param)
+    return values
+
+
+def limit_options(f):
+    """``--max-size``, ``--max-unpacked``, ``--max-pages``, ``--ocr-timeout``: what one file may cost."""
+    from kg.readers.limits import MB, Limits
+
+    d = Limits()
+    for option in reversed([
+        click.option("--max-size", type=click.FloatRange(min=0, min_open=True), default=d.max_bytes / MB,
+                     show_default=True, metavar="MB", help="Largest file read, in MB."),
+        click.option("--max-unpacked", type=click.FloatRange(min=0, min_open=True), default=d.max_unpacked / MB,
+                     show_default=True, metavar="MB",
+                     help="Largest size a DOCX/ODT may unpack to, in MB (from its ZIP directory)."),
+        click.option("--max-pages", type=click.IntRange(min=1), default=d.max_pages, show_default=True,
+                     help="Most pages (PDF pages, image frames) read from one file."),
+        click.option("--ocr-timeout", type=click.FloatRange(min=0, min_open=True), default=d.ocr_timeout,
+                     show_default=True, metavar="SECONDS", help="OCR time allowed for one file, all its pages."),
+    ]):
+        f = option(f)
+    return f
+
+
+def make_limits(max_size: float, max_unpacked: float, max_pages: int, ocr_timeout: float):
+    from kg.readers.limits import MB, Limits
+
+    return Limits(max_bytes=int(max_size * MB), max_unpacked=int(max_unpacked * MB), max_pages=max_pages,
+                  ocr_timeout=ocr_timeout)
 
 
 def mention_rows(ex: Extraction) -> Iterator[dict]:
@@ -98,11 +136,13 @@ def main() -> None:
 
 @main.command()
 # readable=False: an unreadable file is reported by the reader, and the others go on.
-@click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True, readable=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True, readable=False),
+                callback=not_empty)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON Lines: one object per mention, then per relation.")
 @click.option("--jurisdiction", metavar="PROVINCE",
               help="Province of the documents (e.g. 'Nghệ An'), when they do not say it themselves.")
-def extract(files: tuple[str, ...], as_json: bool, jurisdiction: str | None) -> None:
+@limit_options
+def extract(files: tuple[str, ...], as_json: bool, jurisdiction: str | None, **limits) -> None:
     """Print the citations found in FILES (use - for standard input).
 
     Each citation is resolved to its canonical symbol, document type, issuer,
@@ -119,8 +159,12 @@ def extract(files: tuple[str, ...], as_json: bool, jurisdiction: str | None) -> 
     from extractors import extract as run_extract
 
     failures = Failures()
-    for text in read_inputs(files, failures):
-        ex = run_extract(text, jurisdiction=jurisdiction)
+    for text in read_inputs(files, failures, make_limits(**limits)):
+        try:
+            ex = run_extract(text, jurisdiction=jurisdiction)
+        except Exception as e:  # an extractor bug: this file's problem only
+            failures.report(text.source, f"extraction failed: {type(e).__name__}: {e}")
+            continue
         rows = list(mention_rows(ex))
         if as_json:
             for row in rows:
@@ -233,7 +277,7 @@ def open_neo4j(uri, user, password, database):
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(readable=False))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(readable=False), callback=not_empty)
 @store_option
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes for reading and extraction [default: all cores].")
@@ -245,10 +289,11 @@ def open_neo4j(uri, user, password, database):
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no per-file lines; only errors and the summary.")
 @click.option("--max-chars", type=click.IntRange(min=1), default=None,
               help="Longest text to ingest, in characters, bounding memory [default: 4,000,000].")
+@limit_options
 @click.option("--neo4j", "to_neo4j", is_flag=True, help="Also write to Neo4j (see NEO4J_URI, --neo4j-uri).")
 @neo4j_options
 def ingest(paths, store_path, jobs, include, exclude, jurisdiction, base, fail_fast, quiet, max_chars, to_neo4j,
-           neo4j_uri, neo4j_user, neo4j_password, neo4j_database):
+           neo4j_uri, neo4j_user, neo4j_password, neo4j_database, **limits):
     """Extract, build and store the citation graph of PATHS (files or directories).
 
     Directories are walked recursively. Each report becomes its own named
@@ -305,7 +350,7 @@ def ingest(paths, store_path, jobs, include, exclude, jurisdiction, base, fail_f
     try:
         summary = run_ingest(paths, stores, jobs=jobs or os.cpu_count() or 1, include=include, exclude=exclude,
                              jurisdiction=jurisdiction, base=base or DEFAULT_BASE, fail_fast=fail_fast,
-                             max_chars=max_chars or MAX_CHARS, on_outcome=on_outcome)
+                             max_chars=max_chars or MAX_CHARS, limits=make_limits(**limits), on_outcome=on_outcome)
     finally:
         if progress is not None:
             progress.stop()

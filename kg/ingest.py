@@ -98,6 +98,9 @@ def walk(paths: Iterable[str | Path], include: Sequence[str] = (), exclude: Sequ
     """
     seen_dirs: set[tuple[int, int]] = set()
     for given in paths:
+        if not os.fspath(given):
+            yield Path(), "empty path (use . for the current directory)"
+            continue
         root = Path(given)
         if root.is_symlink() and not root.exists():
             yield root, "broken symlink"
@@ -105,8 +108,8 @@ def walk(paths: Iterable[str | Path], include: Sequence[str] = (), exclude: Sequ
         if not root.exists():
             yield root, "no such file or directory"
             continue
-        if root.is_file():
-            yield root, None  # named explicitly: no include/exclude filtering
+        if not root.is_dir():
+            yield root, None  # named explicitly: no include/exclude filtering; the reader says what it is
             continue
         unlistable: list[OSError] = []
         for dirpath, dirnames, filenames in os.walk(root, onerror=unlistable.append, followlinks=True):
@@ -142,11 +145,28 @@ class _Task:
     stored_hash: str | None  # of this file's report key, when every store holds the same
     jurisdiction: str | None
     max_chars: int = MAX_CHARS
+    limits: readers.Limits = readers.Limits()
 
 
 def source_name(path: Path) -> str:
-    """The source recorded for a file: its absolute path (the report's identity)."""
-    return str(path.resolve())
+    """The source recorded for a file: its absolute path (the report's identity), as text."""
+    return readers.path_text(path.resolve())
+
+
+def _die_with_parent() -> None:
+    """In a worker process: exit when the parent does, even by SIGKILL; leave Ctrl-C to the parent."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the pool's own shutdown is all there is
+        return
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(1)
 
 
 @dataclass(frozen=True)
@@ -174,27 +194,30 @@ def prepare_report(ex: Extraction, base: str = DEFAULT_BASE) -> PreparedReport:
 
 def _prepare(task: _Task, base: str = DEFAULT_BASE, keep_extraction: bool = False) -> _Ready | Outcome:
     """Read, extract and serialize one file; an Outcome when there is nothing to store."""
+    name = readers.path_text(task.path)
     try:
-        text = readers.read(task.path)
+        text = readers.read(task.path, limits=task.limits)
     except readers.UnsupportedFormat as e:
-        return Outcome(task.path, "skipped", e.reason)
+        return Outcome(name, "skipped", e.reason)
     except readers.ReadError as e:
-        return Outcome(task.path, "failed", e.reason)
+        return Outcome(name, "failed", e.reason)
+    except Exception as e:  # a reader bug must not stop the batch; say which file
+        return Outcome(name, "failed", f"could not read: {type(e).__name__}: {e}")
     if len(text.content) > task.max_chars:
-        return Outcome(task.path, "failed", f"text too long ({len(text.content):,} characters > "
-                                           f"{task.max_chars:,}; split the file, or raise --max-chars)")
+        return Outcome(name, "failed", f"text too long ({len(text.content):,} characters > "
+                                       f"{task.max_chars:,}; split the file, or raise --max-chars)")
     text = dataclasses.replace(text, source=source_name(Path(task.path)))
     if task.stored_hash == text.content_hash:  # (hashed once: the Text keeps it for the report)
-        return Outcome(task.path, "unchanged")
+        return Outcome(name, "unchanged")
     try:
         ex = extract(text, jurisdiction=task.jurisdiction)
     except Exception as e:  # an extractor bug must not stop the batch; say which file
-        return Outcome(task.path, "failed", f"extraction failed: {type(e).__name__}: {e}")
+        return Outcome(name, "failed", f"extraction failed: {type(e).__name__}: {e}")
     try:
         report = prepare_report(ex, base)
     except Exception as e:  # e.g. a term that RDF cannot hold
-        return Outcome(task.path, "failed", f"could not store: {type(e).__name__}: {e}")
-    return _Ready(task.path, report, len(ex.mentions), len(ex.instruments), len(ex.relations),
+        return Outcome(name, "failed", f"could not store: {type(e).__name__}: {e}")
+    return _Ready(name, report, len(ex.mentions), len(ex.instruments), len(ex.relations),
                   ex if keep_extraction else None)
 
 
@@ -216,13 +239,15 @@ def ingest(
     base: str = DEFAULT_BASE,
     fail_fast: bool = False,
     max_chars: int = MAX_CHARS,
+    limits: readers.Limits = readers.Limits(),
     on_outcome: Callable[[Outcome], None] | None = None,
 ) -> Summary:
     """Ingest every file under ``paths`` into every store in ``stores``.
 
     A file is unchanged (not extracted again) when every store holds its
     content hash; each store still skips what it already holds. Texts longer
-    than ``max_chars`` fail (bounded memory). ``on_outcome`` is called once
+    than ``max_chars`` fail (bounded memory), and so do files past ``limits``
+    (size, unpacked size, pages, OCR time). ``on_outcome`` is called once
     per file, in completion order (for progress and error lines).
     """
     summary = Summary()
@@ -261,13 +286,13 @@ def ingest(
     def tasks() -> Iterator[_Task | Outcome]:
         for path, problem in walk(paths, include, exclude):
             if problem:
-                yield Outcome(str(path), "failed", problem)
+                yield Outcome(readers.path_text(path), "failed", problem)
                 continue
             key = Report(source=source_name(path)).key
             # Unchanged only if every store holds this version: after a crash
             # between two stores' saves, the one behind must still get it.
             hashes = {store.stored_hash(key) for store in stores}
-            yield _Task(str(path), hashes.pop() if len(hashes) == 1 else None, jurisdiction, max_chars)
+            yield _Task(str(path), hashes.pop() if len(hashes) == 1 else None, jurisdiction, max_chars, limits)
 
     if jobs <= 1:
         for task in tasks():
@@ -277,7 +302,7 @@ def ingest(
         save_ready()  # what was read before a --fail-fast stop is still stored
         return summary
 
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_die_with_parent) as pool:
         pending: set[Future] = set()
         chunk: list[_Task] = []
 

@@ -303,6 +303,42 @@ def write_bad_inputs(directory: Path) -> dict[str, str]:
     }
 
 
+# --- hostile files: small on disk, costly to read ------------------------------------------------
+
+
+def write_docx_bomb(path: Path, megabytes: int) -> None:
+    """A real DOCX whose body inflates to ``megabytes`` MB of XML (a few hundred KB on disk)."""
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    write_docx(buf, clean_text())
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename != "word/document.xml":
+                out.writestr(info, data)
+                continue
+            head, tail = data.split(b"<w:body>")
+            with out.open("word/document.xml", "w", force_zip64=True) as f:
+                f.write(head + b"<w:body>")
+                paragraph = b"<w:p><w:r><w:t>" + b"a" * 999_981 + b"</w:t></w:r></w:p>"  # 1 MB
+                for _ in range(megabytes):
+                    f.write(paragraph)
+                f.write(tail)
+
+
+def write_blank_pdf(path: Path, pages: int) -> None:
+    """A PDF of ``pages`` empty A4 pages (about 120 bytes a page)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(595, 842)
+    with open(path, "wb") as f:
+        writer.write(f)
+
+
 # --- everything ----------------------------------------------------------------------
 
 

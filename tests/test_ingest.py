@@ -46,10 +46,10 @@ def _env() -> dict[str, str]:
 
 
 def kg(*args, cwd: Path | None = None, input: str | bytes | None = None, timeout: float = 120,
-       **kw) -> subprocess.CompletedProcess:
+       env: dict | None = None, **kw) -> subprocess.CompletedProcess:
     """Run ``kg ARGS`` (``python -m kg.cli``); text output unless ``input`` is bytes."""
     return subprocess.run(
-        [sys.executable, "-m", "kg.cli", *map(str, args)], cwd=cwd or ROOT, env=_env(), input=input,
+        [sys.executable, "-m", "kg.cli", *map(str, args)], cwd=cwd or ROOT, env=env or _env(), input=input,
         capture_output=True, text=not isinstance(input, bytes), timeout=timeout, **kw,
     )
 
@@ -407,6 +407,124 @@ def test_a_100_mb_text_file_is_refused_in_bounded_memory(tmp_path):
     assert len(lines) == 1 and lines[0].startswith(f"error: {big}: file too large ("), lines
     assert "MB limit)" in lines[0]
     assert summary(result)["ingested"] == 2
+
+
+def test_a_file_name_that_is_not_utf8_is_that_files_problem_only(tmp_path):
+    folder = tmp_path / "in"
+    good = write_reports(folder, 2)
+    odd = os.fsencode(folder) + b"/b\xe1o c\xe1o.txt"  # Latin-1 bytes, as an old archive tool wrote them
+    with open(odd, "wb") as f:
+        f.write(clean_text().encode("utf-8"))
+    shown = f"{folder}/b\\xe1o c\\xe1o.txt"
+    strict = {"PYTHONIOENCODING": "utf-8:strict", "PYTHONUTF8": "0", "LC_ALL": "C.UTF-8"}
+    store = tmp_path / "store"
+    result = ingest(store, folder, env={**_env(), **strict})
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 0, result.stderr
+    assert summary(result)["ingested"] == 3
+    assert sources(store) == {str(p.resolve()) for p in good} | {shown}
+    again = ingest(store, folder, env={**_env(), **strict})
+    assert summary(again)["unchanged"] == 3
+
+    listed = kg("extract", "--json", os.fsdecode(odd), good[0], env={**_env(), **strict})
+    assert listed.returncode == 0, listed.stderr
+    files = {json.loads(line)["file"] for line in listed.stdout.splitlines()}
+    assert files == {shown, str(good[0])}
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("command", ["extract", "ingest"])
+def test_a_fifo_is_named_and_skipped_without_blocking(tmp_path, command):
+    folder = tmp_path / "in"
+    good = write_reports(folder, 1)[0]
+    fifo = folder / "pipe.txt"
+    os.mkfifo(fifo)  # nobody ever writes to it
+    args = [command, fifo, good] if command == "extract" else ["ingest", "--store", tmp_path / "s", "-j", "1",
+                                                               fifo, folder]
+    result = kg(*args, timeout=50)
+    assert result.returncode == 0, result.stderr
+    assert set(err_lines(result)) == {f"skipped: {fifo}: a named pipe (FIFO), not a file"}
+    if command == "ingest":
+        assert summary(result)["ingested"] == 1
+
+
+@pytest.mark.parametrize("command", ["extract", "ingest"])
+def test_an_empty_path_is_an_error_not_the_current_directory(tmp_path, command):
+    write_reports(tmp_path, 1)
+    result = kg(command, "--store", tmp_path / "s", "", cwd=tmp_path) if command == "ingest" else \
+        kg(command, "", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "empty path (use . for the current directory)" in result.stderr
+    assert not (tmp_path / "s").exists()
+
+
+def test_hostile_files_are_refused_early_with_the_option_to_raise(tmp_path):
+    from make_corpus import write_blank_pdf, write_docx_bomb
+
+    folder = tmp_path / "in"
+    write_reports(folder, 1)
+    write_docx_bomb(folder / "bomb.docx", 300)
+    write_blank_pdf(folder / "long.pdf", 1500)
+    result, rss = _max_rss_mb([sys.executable, "-m", "kg.cli", "ingest", "--store", str(tmp_path / "store"),
+                               "-j", "1", str(folder)], cwd=tmp_path)
+    assert rss < 400, f"peak RSS {rss:.0f} MB"
+    bomb, long = sorted(err_lines(result))
+    assert re.fullmatch(rf"error: {folder / 'bomb.docx'}: DOCX unpacks to 30\d\.\d MB "
+                        rf"\(> 64\.0 MB limit, --max-unpacked\)", bomb), bomb
+    assert long == f"error: {folder / 'long.pdf'}: PDF has 1,500 pages (> 1,000 limit, --max-pages)"
+    assert summary(result)["ingested"] == 1 and result.returncode == 1
+    # Each limit is an option.
+    raised = ingest(tmp_path / "store", folder, extra=("--max-pages", "2000", "--max-unpacked", "1"))
+    assert len(err_lines(raised)) == 1 and err_lines(raised)[0].endswith("MB (> 1.0 MB limit, --max-unpacked)")
+    assert summary(raised)["ingested"] == 1
+
+
+def _children(pid: int) -> set[int]:
+    """Processes whose parent is ``pid`` (from /proc)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.slow
+def test_worker_processes_die_with_a_killed_ingest(tmp_path):
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, 400, seed=2, noise=0.3)
+    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "ingest", "--quiet", "--store", str(tmp_path / "s"),
+                             "--jobs", "2", str(corpus)], cwd=ROOT, env=_env(),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: set[int] = set()
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers) < 2 and proc.poll() is None and time.monotonic() < deadline:
+            workers = _children(proc.pid)
+            time.sleep(0.05)
+        assert len(workers) >= 2 and proc.poll() is None, "no workers seen"
+        proc.kill()  # SIGKILL to the parent alone: no chance to shut its pool down
+        proc.wait(10)
+        deadline = time.monotonic() + 10
+        while any(map(_alive, workers)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(map(_alive, workers)), "workers outlived their parent"
+    finally:
+        for pid in workers:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
 
 
 # --- options ---------------------------------------------------------------------------------------

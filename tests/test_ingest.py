@@ -845,3 +845,28 @@ def test_extract_json_rows_have_the_documented_fields(tmp_path):
     assert decree["type"] and decree["date"] == "2021-06-21" and decree["jurisdiction"] is None
     local = next(r for r in rows if r.get("id") == "4288/QĐ-UBND" and r["file"] == str(docx))
     assert local["jurisdiction"] == "Nghệ An"
+
+
+# --- the executor seam -------------------------------------------------------------------------------
+
+
+def test_any_executor_gives_the_store_of_one_process(tmp_path, reports):
+    """plan → map over any concurrent.futures.Executor → writer: a thread pool is as good as --jobs 1."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kg.ingest import ingest as run_ingest
+
+    write_bad_inputs(reports / "bad")
+    results = {}
+    for name, make in (("inline", lambda: None), ("threads", lambda: ThreadPoolExecutor(2))):
+        store = OxigraphStore(tmp_path / name)
+        executor = make()
+        try:
+            summary = run_ingest([reports], [store], executor=executor, workers=2)
+        finally:
+            store.close()
+            if executor:
+                executor.shutdown()
+        results[name] = sorted((o.source, o.status, o.reason, o.mentions) for o in summary.outcomes)
+    assert results["inline"] == results["threads"]
+    assert snapshot(tmp_path / "inline") == snapshot(tmp_path / "threads")

@@ -21,6 +21,7 @@ from .limits import Limits
 __all__ = [
     "read",
     "read_bytes",
+    "read_url",
     "path_text",
     "Limits",
     "ReadError",
@@ -135,6 +136,29 @@ def read_bytes(
     if len(data) > limits.max_bytes:
         raise ReadError(source, _too_large(len(data), limits.max_bytes))
     return _read(data, source, _kind(data[:_SNIFF_BYTES], suffix, source), limits)
+
+
+def read_url(url: str, *, limits: Limits = Limits()) -> Text:
+    """Read a file at an fsspec URL (``s3://…``, ``gs://…``, ``http(s)://…``), within ``limits``.
+
+    The bytes come straight to this process (a worker): never more than
+    ``limits.max_bytes`` + 1 of them.
+    """
+    try:
+        import fsspec
+    except ImportError:
+        raise ReadError(url, "reading URLs needs fsspec: pip install 'legal-kg[dask]'") from None
+    suffix = Path(url.split("?", 1)[0].rsplit("/", 1)[-1]).suffix
+    try:
+        with fsspec.open(url, "rb") as f:
+            data = f.read(limits.max_bytes + 1)
+    except FileNotFoundError:
+        raise ReadError(url, "no such file") from None
+    except PermissionError:
+        raise ReadError(url, "permission denied") from None
+    except Exception as exc:  # noqa: BLE001 - each filesystem raises its own kinds
+        raise ReadError(url, f"cannot fetch: {type(exc).__name__}: {exc}".splitlines()[0]) from None
+    return read_bytes(data, url, suffix, limits=limits)
 
 
 def _read(data: bytes, source: str, kind: str, limits: Limits) -> Text:

@@ -14,6 +14,7 @@ docs/scaling.md for running it on a cluster.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import fnmatch
 import os
@@ -543,21 +544,62 @@ def ingest(
         return stop
 
     results = mapped(plan(paths, stores, include, exclude), executor, options, workers=workers or jobs)
-    interrupted = False
-    try:
-        for result in results:
-            if report(writer.add(result) if isinstance(result, Ready) else [result]):
-                break
-    except KeyboardInterrupt:
-        interrupted = True
-    finally:
-        results.close()  # cancels what was not started
-        if own:
-            _shut_down(executor, now=interrupted)
-    report(writer.flush())  # what was prepared (before a --fail-fast stop, or Ctrl-C) is stored
-    if interrupted:
+    with _CtrlC() as ctrl_c:
+        try:
+            for result in results:
+                with ctrl_c.deferred():  # a batch being saved is saved and counted whole
+                    stop = report(writer.add(result) if isinstance(result, Ready) else [result])
+                if stop:
+                    break
+        except KeyboardInterrupt:
+            ctrl_c.pressed = True
+        finally:
+            with ctrl_c.deferred(forever=True):
+                results.close()  # cancels what was not started
+                if own:
+                    _shut_down(executor, now=ctrl_c.pressed)
+                report(writer.flush())  # what was prepared (before a --fail-fast stop, or Ctrl-C) is stored
+    if ctrl_c.pressed:
         raise Interrupted(summary)
     return summary
+
+
+class _CtrlC:
+    """Ctrl-C as KeyboardInterrupt, except while a batch is written (then right after it)."""
+
+    def __init__(self):
+        self.pressed = False
+        self.holding = False
+        self.previous = None
+
+    def _handler(self, signum, frame) -> None:
+        self.pressed = True
+        if not self.holding:
+            raise KeyboardInterrupt
+
+    def __enter__(self):
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import signal
+
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+
+    @contextlib.contextmanager
+    def deferred(self, forever: bool = False):
+        held, self.holding = self.holding, True
+        try:
+            yield
+        finally:
+            self.holding = held or forever
+        if self.pressed and not self.holding:
+            raise KeyboardInterrupt  # the press that came while writing
 
 
 def _shut_down(executor: Executor, now: bool) -> None:

@@ -246,8 +246,8 @@ def test_bad_input_never_stops_the_batch_nor_touches_the_store(tmp_path, reports
     missing = [line for line in errors if "missing.txt" in line]
     assert len(missing) == 1 and "no such file" in missing[0]
     assert len(errors) == len(bad) + 1, lines
-    assert [line for line in lines if line.startswith("skipped: ")] == [
-        f"skipped: {reports / 'notes.xyz'}: unsupported file type (.xyz)"]
+    assert [line for line in lines if line.startswith("skipped ")] == [
+        f"skipped 1 file: unsupported file type (.xyz) (e.g. {reports / 'notes.xyz'})"]
     assert len(lines) == len(errors) + 1
     s = summary(result)
     assert (s["ingested"], s["unchanged"], s["skipped"], s["failed"]) == (0, 6, 1, len(bad) + 1)
@@ -274,13 +274,24 @@ def test_unknown_types_are_skipped_with_a_note_and_exit_0(tmp_path, reports):
     (reports / "notes.xyz").write_text("Nghị định số 60/2021/NĐ-CP", encoding="utf-8")
     (reports / "sheet.xlsx").write_bytes(b"PK\x03\x04" + bytes(100))
     (reports / "README").write_text("đọc tôi", encoding="utf-8")
+    for i in range(4):
+        (reports / f"more{i}.XYZ").write_text("x", encoding="utf-8")
     result = ingest(tmp_path / "store", reports)
     assert result.returncode == 0, result.stderr
     lines = err_lines(result)
-    assert len(lines) == 3 and all(line.startswith("skipped: ") for line in lines), lines
-    assert any("notes.xyz" in line and ".xyz" in line for line in lines)
+    # One line per kind, the commonest first, naming one file of it.
+    assert len(lines) == 3, lines
+    assert lines[0] == f"skipped 5 files: unsupported file type (.xyz) (e.g. {reports / 'more0.XYZ'}; -v names them all)"
+    assert sorted(lines[1:]) == sorted([
+        f"skipped 1 file: unsupported file type (no suffix) (e.g. {reports / 'README'})",
+        f"skipped 1 file: ZIP archive or non-Word Office file (.xlsx) (e.g. {reports / 'sheet.xlsx'})"])
     s = summary(result)
-    assert (s["ingested"], s["skipped"], s["failed"]) == (6, 3, 0)
+    assert (s["ingested"], s["skipped"], s["failed"]) == (6, 7, 0)
+
+    verbose = ingest(tmp_path / "store", reports, extra=("-v",))
+    named = sorted(line for line in err_lines(verbose))
+    assert len(named) == 7 and all(line.startswith("skipped: ") for line in named), named
+    assert f"skipped: {reports / 'notes.xyz'}: unsupported file type (.xyz)" in named
 
 
 def test_a_symlink_loop_is_walked_once(tmp_path, reports):
@@ -443,7 +454,9 @@ def test_a_fifo_is_named_and_skipped_without_blocking(tmp_path, command):
                                                                fifo, folder]
     result = kg(*args, timeout=50)
     assert result.returncode == 0, result.stderr
-    assert set(err_lines(result)) == {f"skipped: {fifo}: a named pipe (FIFO), not a file"}
+    expected = f"skipped: {fifo}: a named pipe (FIFO), not a file" if command == "extract" else \
+        f"skipped 2 files: a named pipe (FIFO), not a file (e.g. {fifo}; -v names them all)"
+    assert err_lines(result) == [expected]
     if command == "ingest":
         assert summary(result)["ingested"] == 1
 
@@ -613,6 +626,48 @@ def test_jobs_1_and_2_give_identical_stores(tmp_path, reports):
     assert snapshot(tmp_path / "s1") == snapshot(tmp_path / "s2")
 
 
+def test_include_and_exclude_match_in_any_case(tmp_path):
+    folder = tmp_path / "in"
+    write_reports(folder, 2)
+    write_pdf(folder / "SCAN.PDF", [clean_text()])
+    write_docx(folder / "Letter.DocX", clean_text())
+    store = tmp_path / "store"
+    result = ingest(store, folder, extra=("--include", "*.pdf", "--include", "*.docx"))
+    assert result.returncode == 0, result.stderr
+    assert _names(store) == {"SCAN.PDF", "Letter.DocX"}
+    result = ingest(tmp_path / "s2", folder, extra=("--exclude", "*.TXT"))
+    assert _names(tmp_path / "s2") == {"SCAN.PDF", "Letter.DocX"}
+
+
+def test_a_warning_when_nothing_was_found(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = ingest(tmp_path / "store", empty)
+    assert result.returncode == 0
+    assert err_lines(result) == [f"warning: nothing to ingest: no file under {empty}"]
+
+    write_reports(empty, 2)
+    result = ingest(tmp_path / "store", empty, extra=("--include", "*.pdf"))
+    assert err_lines(result) == [f"warning: nothing to ingest: no file under {empty} matches --include/--exclude"]
+
+    only = tmp_path / "only"
+    only.mkdir()
+    (only / "a.xyz").write_text("x", encoding="utf-8")
+    result = ingest(tmp_path / "store", only)
+    assert err_lines(result)[-1] == "warning: no file of a type legal-kg reads was found"
+    assert summary(result)["skipped"] == 1
+
+
+def test_old_word_doc_is_refused_with_the_command_to_convert_it(tmp_path):
+    folder = tmp_path / "in"
+    write_reports(folder, 1)
+    (folder / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(2000))
+    result = ingest(tmp_path / "store", folder)
+    assert result.returncode == 0
+    assert err_lines(result) == [f"skipped 1 file: old binary Word file (.doc): convert it to .docx first, e.g. "
+                                 f"soffice --headless --convert-to docx --outdir DIR FILE… (e.g. {folder / 'old.doc'})"]
+
+
 # --- progress and summary -----------------------------------------------------------------------------
 
 
@@ -677,11 +732,15 @@ def many_reports(tmp_path) -> Path:
 
 
 def test_progress_bar_on_a_terminal(tmp_path, many_reports):
+    for i in range(7):  # not counted: a type legal-kg does not read
+        (many_reports / f"notes{i}.xyz").write_text("x", encoding="utf-8")
     rc, screen, _ = _run_on_pty(["ingest", "--store", tmp_path / "store", "-j", "1", many_reports],
                                 stdout_too=True)
     assert rc == 0
     text = screen.decode("utf-8", "replace")
-    assert "\x1b[" in text and "ingesting" in text and "/40" in text and "files/s" in text, text[-2000:]
+    assert "\x1b[" in text and "ingesting" in text and "files/s" in text, text[-2000:]
+    assert re.search(r"\b\d+/40\b", text) and "/47" not in text, text[-2000:]
+    assert re.search(r"ETA (\x1b\[[0-9;]*m)?\d+:\d\d:\d\d", text), text[-2000:]
     assert "40 ingested" in text
 
     rc, screen, _ = _run_on_pty(["ingest", "--quiet", "--store", tmp_path / "store2", "-j", "1", many_reports],
@@ -775,6 +834,39 @@ def test_interrupted_ingest_is_safe_and_resumable(tmp_path):
     assert s["unchanged"] == partial and s["ingested"] == 300 - partial
     assert _check_whole_reports(killed, expected) == 300
     assert snapshot(killed)[:2] == snapshot(clean)[:2]
+
+
+@pytest.mark.slow
+def test_ctrl_c_stores_what_was_done_and_prints_the_summary(tmp_path):
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, 300, seed=1, noise=0.3)
+    store = tmp_path / "store"
+    args = [sys.executable, "-m", "kg.cli", "ingest", "--store", str(store), "--jobs", "2", str(corpus)]
+    proc = subprocess.Popen(args, cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while _wal_bytes(store) < 12_000_000 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert proc.poll() is None, "ingest finished before it could be interrupted"
+        proc.send_signal(signal.SIGINT)  # to the parent, as a terminal's Ctrl-C reaches it first
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert re.fullmatch(r"interrupted after \d+ files: what was done is stored; run the same command again to go on",
+                        lines[-1]), lines
+    done = SUMMARY.search(out)
+    assert done and 0 < int(done[1]) < 300, out
+    expected = _mentions_per_file(sorted(p.resolve() for p in corpus.glob("*.txt")))
+    assert _check_whole_reports(store, expected) == int(done[1])  # every report counted is stored, whole
+
+    again = ingest(store, corpus, jobs=2, extra=("--quiet",))
+    s = summary(again)
+    assert again.returncode == 0 and s["unchanged"] == int(done[1]) and s["ingested"] == 300 - int(done[1])
 
 
 # --- kg extract ------------------------------------------------------------------------------------

@@ -75,7 +75,7 @@ def assert_reason(exc_info, *words: str) -> None:
 TEXT_SAMPLES = [
     f"{stem}.{kind}"
     for stem in ("clean", "example")
-    for kind in [f"{e}.txt" for e in TEXT_ENCODINGS] + ["docx", "pdf", "html"]
+    for kind in [f"{e}.txt" for e in TEXT_ENCODINGS] + ["docx", "odt", "pdf", "html"]
 ]
 
 

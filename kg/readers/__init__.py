@@ -2,7 +2,7 @@
 
 ``read(path)`` picks a reader by the file's suffix, unless the content's
 signature says otherwise (a ``.pdf`` that is really a DOCX, a ``.doc`` that is
-really HTML). Every failure is a :class:`ReadError` with a one-line reason;
+really HTML). ``read_url`` reads an fsspec URL the same way. Every failure is a :class:`ReadError` with a one-line reason;
 unknown formats raise :class:`UnsupportedFormat`, which callers skip.
 """
 from __future__ import annotations
@@ -36,6 +36,7 @@ MAX_IMAGE_PIXELS = 100_000_000  # a 300 dpi A0 scan is ~140 MP; phone photos are
 _KINDS = {
     ".txt": "text",
     ".docx": "docx",
+    ".odt": "odt",
     ".pdf": "pdf",
     ".html": "html",
     ".htm": "html",
@@ -51,6 +52,7 @@ SUPPORTED_SUFFIXES = frozenset(_KINDS)
 _MEDIA_TYPES = {
     "text": "text/plain",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "odt": "application/vnd.oasis.opendocument.text",
     "pdf": "application/pdf",
     "html": "text/html",
 }
@@ -179,6 +181,10 @@ def _read(data: bytes, source: str, kind: str, limits: Limits) -> Text:
             from .docxfile import docx_text
 
             return Text(_unicode(docx_text(data, limits)), source, _MEDIA_TYPES[kind], None)
+        if kind == "odt":
+            from .odtfile import odt_text
+
+            return Text(_unicode(odt_text(data, limits)), source, _MEDIA_TYPES[kind], None)
         if kind == "pdf":
             from .pdffile import pdf_pages
 
@@ -262,12 +268,15 @@ def _kind(head: bytes, suffix: str, source: str) -> str:
     if sniffed == "ole":
         if suffix == ".docx":
             return "docx"  # docx_text explains: password-protected or really a .doc
-        raise UnsupportedFormat(source, "old binary Office file (.doc/.xls): convert it to .docx")
+        if suffix in (".doc", ".dot", ".wps", ""):
+            raise UnsupportedFormat(source, "old binary Word file (.doc): convert it to .docx first, e.g. "
+                                            "soffice --headless --convert-to docx --outdir DIR FILE…")
+        raise UnsupportedFormat(source, f"old binary Office file ({suffix}): not a text document legal-kg reads")
     if sniffed == "rtf":
         raise UnsupportedFormat(source, "RTF document: save it as .docx")
     if sniffed == "zip":
-        if suffix == ".docx":
-            return "docx"  # docx_text says what is wrong with it
+        if suffix in (".docx", ".odt"):
+            return _KINDS[suffix]  # its reader says what is wrong with it
         raise UnsupportedFormat(source, f"ZIP archive or non-Word Office file ({suffix or 'no suffix'})")
     if sniffed:
         return sniffed
@@ -287,8 +296,11 @@ def _sniff(head: bytes) -> str | None:
     if b"%PDF-" in head[:1024]:
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
-        # The first entries of a Word file are its manifest and word/ parts.
-        return "docx" if b"word/" in head else "zip"
+        # The first entries of a Word file are its manifest and word/ parts;
+        # an OpenDocument file starts with its stored "mimetype" entry.
+        if b"word/" in head:
+            return "docx"
+        return "odt" if head[30:100].startswith(b"mimetypeapplication/vnd.oasis.opendocument.text") else "zip"
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "ole"
     if head.startswith(b"{\\rtf"):

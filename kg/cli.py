@@ -322,7 +322,7 @@ def ingest(paths, store_path, jobs, scheduler, include, exclude, jurisdiction, b
     import os
 
     from kg.graph import DEFAULT_BASE
-    from kg.ingest import MAX_CHARS, Interrupted, supported
+    from kg.ingest import MAX_CHARS, Interrupted, VersionMismatch, supported
     from kg.ingest import ingest as run_ingest
 
     store = open_store(store_path, create=True)
@@ -354,6 +354,8 @@ def ingest(paths, store_path, jobs, scheduler, include, exclude, jurisdiction, b
                              on_outcome=on_outcome)
     except Interrupted as e:
         summary, interrupted = e.summary, True
+    except VersionMismatch as e:
+        raise click.ClickException(str(e))
     finally:
         progress.stop()
         if cluster is not None:

@@ -323,14 +323,15 @@ def prepare(task: Task, options: Options = Options()) -> Ready | Outcome:
                  ex if options.keep_extraction else None)
 
 
-def check_version(client: str) -> str:
-    """This process's legal-kg version; :class:`VersionMismatch` if it is not ``client``'s."""
-    if client != __version__:
+def check_version(client: str) -> None:
+    """Raise :class:`VersionMismatch` unless this process runs legal-kg ``client`` (the client's version)."""
+    import kg
+
+    if kg.__version__ != client:
         import socket
 
-        raise VersionMismatch(f"worker on {socket.gethostname()} (pid {os.getpid()}) runs legal-kg {__version__}, "
-                              f"the client {client}: install the same version on every worker")
-    return __version__
+        raise VersionMismatch(f"a worker on {socket.gethostname()} (pid {os.getpid()}) runs legal-kg "
+                              f"{kg.__version__}, the client {client}: install the same version on every worker")
 
 
 def prepare_chunk(tasks: list[Task], options: Options) -> list[Ready | Outcome]:

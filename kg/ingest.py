@@ -384,20 +384,20 @@ def mapped(items: Iterable[Task | Outcome], executor: Executor, options: Options
     ``2 * workers`` chunks ahead of the results: never the whole archive in
     memory. Stopping the iteration cancels what was not started.
     """
-    pending: set[Future] = set()
+    pending: dict[Future, None] = {}  # in submission order: finished together, reported in that order
     chunk: list[Task] = []
     ahead = LOOK_AHEAD // CHUNK + 2 * workers
 
     def submit() -> None:
         if chunk:
-            pending.add(executor.submit(prepare_chunk, list(chunk), options))
+            pending[executor.submit(prepare_chunk, list(chunk), options)] = None
             chunk.clear()
 
     def done(until: int) -> Iterator[Ready | Outcome]:
-        nonlocal pending
         while len(pending) > until:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
+            finished = wait(pending, return_when=FIRST_COMPLETED).done
+            for future in [f for f in pending if f in finished]:
+                del pending[future]
                 yield from future.result()
 
     try:

@@ -27,20 +27,58 @@ class Failures:
         click.echo(f"error: {source}: {reason}", err=True)
 
 
-def read_inputs(paths: tuple[str, ...], failures: Failures) -> Iterator[Text]:
+def read_inputs(paths: tuple[str, ...], failures: Failures, limits=None) -> Iterator[Text]:
     """Texts of the given files (``-`` is standard input); unreadable ones are reported and skipped."""
     from kg import readers
 
+    limits = limits or readers.Limits()
     for path in paths:
+        name = readers.path_text(path)
         try:
             if path == "-":
-                yield readers.read_bytes(sys.stdin.buffer.read(), "-")
+                yield readers.read_bytes(sys.stdin.buffer.read(limits.max_bytes + 1), "-", limits=limits)
             else:
-                yield readers.read(path)
+                yield readers.read(path, limits=limits)
         except readers.UnsupportedFormat as e:
-            click.echo(f"skipped: {path}: {e.reason}", err=True)
+            click.echo(f"skipped: {name}: {e.reason}", err=True)
         except readers.ReadError as e:
-            failures.report(path, e.reason)
+            failures.report(name, e.reason)
+        except Exception as e:  # a reader bug: this file's problem only
+            failures.report(name, f"could not read: {type(e).__name__}: {e}")
+
+
+def not_empty(ctx, param, values):
+    """Refuse an empty path: it would mean the current directory, which nobody typing '' wants."""
+    if any(v == "" for v in values):
+        raise click.BadParameter("empty path (use . for the current directory)", ctx=ctx, param=param)
+    return values
+
+
+def limit_options(f):
+    """``--max-size``, ``--max-unpacked``, ``--max-pages``, ``--ocr-timeout``: what one file may cost."""
+    from kg.readers.limits import MB, Limits
+
+    d = Limits()
+    for option in reversed([
+        click.option("--max-size", type=click.FloatRange(min=0, min_open=True), default=d.max_bytes / MB,
+                     show_default=True, metavar="MB", help="Largest file read, in MB."),
+        click.option("--max-unpacked", type=click.FloatRange(min=0, min_open=True), default=d.max_unpacked / MB,
+                     show_default=True, metavar="MB",
+                     help="Largest size a DOCX/ODT may unpack to, in MB (from its ZIP directory)."),
+        click.option("--max-pages", type=click.IntRange(min=1), default=d.max_pages, show_default=True,
+                     help="Most pages (PDF pages, image frames) read from one file."),
+        click.option("--ocr-timeout", type=click.FloatRange(min=0, min_open=True), default=d.ocr_timeout,
+                     show_default=True, metavar="SECONDS", help="OCR time allowed for one file, all its pages."),
+    ]):
+        f = option(f)
+    return f
+
+
+def make_limits(max_size: float, max_unpacked: float, max_pages: int, ocr_timeout: float):
+    from kg.readers.limits import MB, Limits
+
+    return Limits(max_bytes=int(max_size * MB), max_unpacked=int(max_unpacked * MB), max_pages=max_pages,
+                  ocr_timeout=ocr_timeout)
 
 
 def mention_rows(ex: Extraction) -> Iterator[dict]:
@@ -98,11 +136,13 @@ def main() -> None:
 
 @main.command()
 # readable=False: an unreadable file is reported by the reader, and the others go on.
-@click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True, readable=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True, readable=False),
+                callback=not_empty)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON Lines: one object per mention, then per relation.")
 @click.option("--jurisdiction", metavar="PROVINCE",
               help="Province of the documents (e.g. 'Nghệ An'), when they do not say it themselves.")
-def extract(files: tuple[str, ...], as_json: bool, jurisdiction: str | None) -> None:
+@limit_options
+def extract(files: tuple[str, ...], as_json: bool, jurisdiction: str | None, **limits) -> None:
     """Print the citations found in FILES (use - for standard input).
 
     Each citation is resolved to its canonical symbol, document type, issuer,
@@ -119,8 +159,12 @@ def extract(files: tuple[str, ...], as_json: bool, jurisdiction: str | None) -> 
     from extractors import extract as run_extract
 
     failures = Failures()
-    for text in read_inputs(files, failures):
-        ex = run_extract(text, jurisdiction=jurisdiction)
+    for text in read_inputs(files, failures, make_limits(**limits)):
+        try:
+            ex = run_extract(text, jurisdiction=jurisdiction)
+        except Exception as e:  # an extractor bug: this file's problem only
+            failures.report(text.source, f"extraction failed: {type(e).__name__}: {e}")
+            continue
         rows = list(mention_rows(ex))
         if as_json:
             for row in rows:
@@ -233,85 +277,104 @@ def open_neo4j(uri, user, password, database):
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(readable=False))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(readable=False), callback=not_empty)
 @store_option
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Worker processes for reading and extraction [default: all cores].")
-@click.option("--include", multiple=True, metavar="GLOB", help="Only files matching GLOB (repeatable).")
-@click.option("--exclude", multiple=True, metavar="GLOB", help="Leave out files matching GLOB (repeatable).")
+              help="Worker processes for reading and extraction [default: all cores]; "
+                   "with --scheduler local, Dask workers.")
+@click.option("--scheduler", envvar="DASK_SCHEDULER_ADDRESS", metavar="ADDRESS",
+              help="Run reading, OCR and extraction on a Dask cluster: tcp://HOST:8786, or 'local' for a "
+                   "LocalCluster of --jobs workers (env DASK_SCHEDULER_ADDRESS). See docs/scaling.md.")
+@click.option("--include", multiple=True, metavar="GLOB",
+              help="Only files matching GLOB, in any case (repeatable).")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Leave out files matching GLOB, in any case (repeatable).")
 @click.option("--jurisdiction", metavar="PROVINCE", help="Province of documents that do not say it themselves.")
 @click.option("--base", default=None, metavar="IRI", help="Base IRI of the graph [default: https://w3id.org/legal-kg/id/].")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first file that fails.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no per-file lines; only errors and the summary.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no skipped lines; only errors and the summary.")
+@click.option("--verbose", "-v", is_flag=True, help="Name every skipped file, not one line per kind.")
 @click.option("--max-chars", type=click.IntRange(min=1), default=None,
               help="Longest text to ingest, in characters, bounding memory [default: 4,000,000].")
+@limit_options
 @click.option("--neo4j", "to_neo4j", is_flag=True, help="Also write to Neo4j (see NEO4J_URI, --neo4j-uri).")
 @neo4j_options
-def ingest(paths, store_path, jobs, include, exclude, jurisdiction, base, fail_fast, quiet, max_chars, to_neo4j,
-           neo4j_uri, neo4j_user, neo4j_password, neo4j_database):
-    """Extract, build and store the citation graph of PATHS (files or directories).
+def ingest(paths, store_path, jobs, scheduler, include, exclude, jurisdiction, base, fail_fast, quiet, verbose,
+           max_chars, to_neo4j, neo4j_uri, neo4j_user, neo4j_password, neo4j_database, **limits):
+    """Extract, build and store the citation graph of PATHS (files, directories or URLs).
 
-    Directories are walked recursively. Each report becomes its own named
-    graph: re-ingesting an unchanged file changes nothing (content hash),
+    Directories are walked recursively; s3://, gs:// and http(s):// URLs are
+    read by the workers themselves. Each report becomes its own named graph:
+    re-ingesting an unchanged file changes nothing (content hash),
     re-ingesting a changed one replaces exactly its own triples. A file that
-    cannot be read is reported on one line and the others go on; the exit
-    code is 1 if any failed.
+    cannot be read is reported on one line and the others go on; files of a
+    type legal-kg does not read get one line per type. The exit code is 1 if
+    any file failed, 130 after Ctrl-C (what was done is kept: run the same
+    command again to go on).
 
     \b
     Examples:
       kg ingest examples/
       kg ingest --store /data/kg archive/ --include '*.pdf' --exclude 'drafts/*'
       kg ingest -j 1 --jurisdiction "Hà Tĩnh" letters/
+      kg ingest --scheduler tcp://10.0.0.5:8786 /shared/archive/
       kg ingest --neo4j examples/
     """
     import os
 
     from kg.graph import DEFAULT_BASE
-    from kg.ingest import MAX_CHARS
+    from kg.ingest import MAX_CHARS, Interrupted, VersionMismatch, supported
     from kg.ingest import ingest as run_ingest
-    from kg.ingest import walk
 
     store = open_store(store_path, create=True)
     stores = [store]
     if to_neo4j:
         stores.append(open_neo4j(neo4j_uri, neo4j_user, neo4j_password, neo4j_database))
-    total = sum(1 for _ in walk(paths, include, exclude))
-    progress = None
-    if not quiet and sys.stderr.isatty():
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        progress = Progress(TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(),
-                            TextColumn("{task.fields[rate]} files/s"), TimeElapsedColumn(),
-                            console=Console(stderr=True), transient=True)
-        task = progress.add_task("ingest", total=total, rate="–")
-        progress.start()
-
-    def say(line: str) -> None:
-        if progress is not None:  # above the bar, not through it
-            progress.console.print(line, markup=False, highlight=False)
-        else:
-            click.echo(line, err=True)
+    progress = IngestProgress(paths, include, exclude, enabled=not quiet and sys.stderr.isatty())
+    skipped: dict[str, list[str]] = {}  # reason → files
 
     def on_outcome(o):
         if o.status == "failed":
-            say(f"error: {o.source}: {o.reason}")
-        elif o.status == "skipped" and not quiet:
-            say(f"skipped: {o.source}: {o.reason}")
-        if progress is not None:
-            elapsed = progress.tasks[0].elapsed or 1e-9
-            progress.update(task, advance=1, rate=f"{(progress.tasks[0].completed + 1) / elapsed:.1f}")
+            progress.say(f"error: {o.source}: {o.reason}")
+        elif o.status == "skipped":
+            skipped.setdefault(o.reason, []).append(o.source)
+            if verbose and not quiet:
+                progress.say(f"skipped: {o.source}: {o.reason}")
+        if supported(o.source):
+            progress.advance()
 
+    interrupted = False
+    cluster = None
     try:
-        summary = run_ingest(paths, stores, jobs=jobs or os.cpu_count() or 1, include=include, exclude=exclude,
-                             jurisdiction=jurisdiction, base=base or DEFAULT_BASE, fail_fast=fail_fast,
-                             max_chars=max_chars or MAX_CHARS, on_outcome=on_outcome)
+        cluster = dask_cluster(scheduler, jobs) if scheduler else None
+        summary = run_ingest(paths, stores, jobs=jobs or os.cpu_count() or 1,
+                             executor=cluster.executor if cluster else None,
+                             workers=cluster.workers if cluster else None,
+                             include=include, exclude=exclude, jurisdiction=jurisdiction, base=base or DEFAULT_BASE,
+                             fail_fast=fail_fast, max_chars=max_chars or MAX_CHARS, limits=make_limits(**limits),
+                             on_outcome=on_outcome)
+    except Interrupted as e:
+        summary, interrupted = e.summary, True
+    except VersionMismatch as e:
+        raise click.ClickException(str(e))
     finally:
-        if progress is not None:
-            progress.stop()
+        progress.stop()
+        if cluster is not None:
+            cluster.close()
         counts = store.counts()
         for each in stores:
             each.close()
+    if not quiet and not verbose:
+        for reason, files in sorted(skipped.items(), key=lambda item: -len(item[1])):
+            click.echo(f"skipped {len(files)} file{'s' if len(files) > 1 else ''}: {reason}"
+                       f" (e.g. {files[0]}{'; -v names them all' if len(files) > 1 else ''})", err=True)
+    if not summary.outcomes:
+        click.echo(f"warning: nothing to ingest: no file under {', '.join(paths)}"
+                   f"{' matches --include/--exclude' if include or exclude else ''}", err=True)
+    elif not interrupted and not any(o.status in ("ingested", "unchanged", "failed") for o in summary.outcomes):
+        click.echo("warning: no file of a type legal-kg reads was found", err=True)
+    if interrupted:
+        click.echo(f"interrupted after {len(summary.outcomes)} files: what was done is stored; "
+                   "run the same command again to go on", err=True)
     click.echo(
         f"{summary.count('ingested')} ingested, {summary.count('unchanged')} unchanged, "
         f"{summary.count('skipped')} skipped, {summary.failed} failed; "
@@ -319,8 +382,74 @@ def ingest(paths, store_path, jobs, include, exclude, jurisdiction, base, fail_f
     )
     click.echo(f"store {store_path}: {counts['reports']} reports, {counts['instruments']} instruments, "
                f"{counts['mentions']} mentions, {counts['quads']} triples")
+    if interrupted:
+        sys.exit(130)
     if summary.failed:
         sys.exit(1)
+
+
+class IngestProgress:
+    """The progress bar of ``kg ingest`` on a terminal: supported files, rate and ETA.
+
+    The total comes from a second walk in a thread, so the first files are
+    read at once; until it is known the bar has no end (and no ETA).
+    """
+
+    def __init__(self, paths, include, exclude, *, enabled: bool):
+        self.bar = None
+        if not enabled:
+            return
+        import threading
+
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, \
+            TimeRemainingColumn
+
+        from kg.ingest import count_supported
+
+        self.bar = Progress(TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn("{task.fields[rate]} files/s"), TimeElapsedColumn(),
+                            TextColumn("ETA"), TimeRemainingColumn(),
+                            console=Console(stderr=True), transient=True)
+        self.task = self.bar.add_task("ingest", total=None, rate="–")
+        self.bar.start()
+
+        def count() -> None:
+            try:
+                total = count_supported(paths, include, exclude)
+            except Exception:  # noqa: BLE001 - the bar then just has no end
+                return
+            if self.bar is not None:
+                self.bar.update(self.task, total=total)
+
+        threading.Thread(target=count, daemon=True).start()
+
+    def say(self, line: str) -> None:
+        if self.bar is not None:  # above the bar, not through it
+            self.bar.console.print(line, markup=False, highlight=False)
+        else:
+            click.echo(line, err=True)
+
+    def advance(self) -> None:
+        if self.bar is not None:
+            state = self.bar.tasks[0]
+            rate = (state.completed + 1) / (state.elapsed or 1e-9)
+            self.bar.update(self.task, advance=1, rate=f"{rate:.1f}")
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+
+def dask_cluster(scheduler: str, jobs: int | None):
+    """The Dask cluster ``--scheduler`` names; a clear error when it cannot be used."""
+    from kg.executors import DaskUnavailable, connect
+
+    try:
+        return connect(scheduler, workers=jobs)
+    except DaskUnavailable as e:
+        raise click.ClickException(str(e))
 
 
 @main.command()

@@ -57,7 +57,7 @@ def test_reference_is_complete(corpus, reference):
 EXACT = [
     f"{stem}.{kind}"
     for stem in ("clean", "example")
-    for kind in ["utf-8-sig.txt", "utf-16.txt", "cp1258.txt", "tcvn3.txt", "vni.txt", "docx", "pdf", "html"]
+    for kind in ["utf-8-sig.txt", "utf-16.txt", "cp1258.txt", "tcvn3.txt", "vni.txt", "docx", "odt", "pdf", "html"]
 ] + ["clean.2pages.pdf"]
 
 

@@ -355,25 +355,21 @@ class InlineExecutor(Executor):
         return future
 
 
-def _die_with_parent() -> None:
+def _die_with_parent(parent_pid: int) -> None:
     """In a pool worker: exit when the parent does, even by SIGKILL; leave Ctrl-C to the parent."""
     import signal
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        import ctypes
+    from kg.sandbox import exit_with_parent
 
-        PR_SET_PDEATHSIG = 1
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):  # not Linux: the pool's own shutdown is all there is
-        return
-    if os.getppid() == 1:  # the parent died before prctl took effect
-        os._exit(1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    exit_with_parent(parent_pid)
 
 
 def process_pool(jobs: int) -> Executor:
     """``jobs`` worker processes that die with this one; in-process for one job."""
-    return InlineExecutor() if jobs <= 1 else ProcessPoolExecutor(max_workers=jobs, initializer=_die_with_parent)
+    if jobs <= 1:
+        return InlineExecutor()
+    return ProcessPoolExecutor(max_workers=jobs, initializer=_die_with_parent, initargs=(os.getpid(),))
 
 
 def mapped(items: Iterable[Task | Outcome], executor: Executor, options: Options, *, workers: int = 1

@@ -20,4 +20,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
     echo "$want" > "$stamp"
 fi
+# Fuseki (Maven Central) for the remote-store tests; the Oxigraph server is the
+# `oxigraph` wheel of the test extra.
+bash scripts/fuseki build
 echo "setup: ready (.venv/bin/kg)"

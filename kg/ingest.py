@@ -29,7 +29,7 @@ from extractors import extract
 from kg import readers
 from kg.graph import DEFAULT_BASE, build_report_graph, iri_scheme, report_triples, vocabulary_report_graph
 from kg.model import Extraction, Report
-from kg.stores.base import ReportGraph, Store
+from kg.stores.base import ReportGraph, Store, StoreError
 from kg.stores.oxigraph import PreparedReport
 
 #: Longest text ingested, in characters: a report's graph takes about 100
@@ -266,7 +266,11 @@ def ingest(
             key = Report(source=source_name(path)).key
             # Unchanged only if every store holds this version: after a crash
             # between two stores' saves, the one behind must still get it.
-            hashes = {store.stored_hash(key) for store in stores}
+            try:
+                hashes = {store.stored_hash(key) for store in stores}
+            except StoreError as e:  # a store server gone away: this file is not stored, the others may be
+                yield Outcome(str(path), "failed", f"could not store: {e}")
+                continue
             yield _Task(str(path), hashes.pop() if len(hashes) == 1 else None, jurisdiction, max_chars)
 
     if jobs <= 1:

@@ -190,8 +190,9 @@ def store_counts(store, location: str) -> str:
         counts = store.counts()
     except StoreError as e:
         return f"store {location}: no counts ({e})"
-    return (f"store {location}: {counts['reports']} reports, {counts['instruments']} instruments, "
-            f"{counts['mentions']} mentions, {counts['quads']} triples")
+    names = {"reports": "reports", "instruments": "instruments", "mentions": "mentions", "quads": "triples",
+             "relationships": "relationships"}  # the last two: RDF stores, Neo4j
+    return f"store {location}: " + ", ".join(f"{counts[k]} {name}" for k, name in names.items() if k in counts)
 
 
 def name_values(params: tuple[str, ...]) -> Iterator[tuple[str, str]]:
@@ -284,6 +285,7 @@ def ingest(paths, store_path, jobs, include, exclude, jurisdiction, base, fail_f
       kg ingest --store /data/kg archive/ --include '*.pdf' --exclude 'drafts/*'
       kg ingest -j 1 --jurisdiction "Hà Tĩnh" letters/
       kg ingest --neo4j examples/
+      kg ingest --store http://127.0.0.1:3030/kg examples/
     """
     import os
 
@@ -352,7 +354,7 @@ def ingest(paths, store_path, jobs, include, exclude, jurisdiction, base, fail_f
               default="table", show_default=True, help="Output: a table, or a SPARQL results / RDF format.")
 @click.option("--timeout", type=float, default=None, help="Give up after this many seconds.")
 def sparql(query, store_path, params, fmt, timeout):
-    """Run a SPARQL 1.1 query on the embedded store.
+    """Run a SPARQL 1.1 query on the store.
 
     QUERY is the query itself, a file, or the name of a saved query in
     queries/ (see queries/README.md). The default graph is the union of all

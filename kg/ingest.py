@@ -269,7 +269,7 @@ def ingest(
             try:
                 hashes = {store.stored_hash(key) for store in stores}
             except StoreError as e:  # a store server gone away: this file is not stored, the others may be
-                yield Outcome(str(path), "failed", f"could not store: {e}")
+                yield Outcome(str(path), "failed", f"could not store: {type(e).__name__}: {e}")
                 continue
             yield _Task(str(path), hashes.pop() if len(hashes) == 1 else None, jurisdiction, max_chars)
 

@@ -45,7 +45,7 @@ PASSWORD_VARIABLE = "LEGAL_KG_SPARQL_PASSWORD"
 TOKEN_VARIABLE = "LEGAL_KG_SPARQL_TOKEN"
 CREDENTIAL_VARIABLES = (USER_VARIABLE, PASSWORD_VARIABLE, TOKEN_VARIABLE)
 
-HINT = "start one with scripts/fuseki start or scripts/oxigraph start, or check --store"
+HINT = "start one with scripts/fuseki start or scripts/oxigraph start, or check the store URL"
 #: Answers worth trying again: the server is busy, restarting or behind a proxy that is.
 TRANSIENT_STATUS = frozenset({429, 502, 503, 504})
 _META = f"<{META_GRAPH}>"
@@ -443,7 +443,7 @@ def _check(response: httpx.Response, server: str, what: str) -> None:
                          f"set {USER_VARIABLE} and {PASSWORD_VARIABLE}, or {TOKEN_VARIABLE}")
     if status == 404:
         raise StoreError(f"no SPARQL {what} endpoint at {response.request.url.copy_with(query=None)} "
-                         f"(HTTP 404); check --store")
+                         f"(HTTP 404); check the store URL")
     detail = response.reason_phrase
     if response.headers.get("content-type", "").startswith("text/plain"):
         lines = [line.strip() for line in response.text.splitlines() if line.strip()]

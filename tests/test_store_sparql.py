@@ -237,17 +237,17 @@ def test_registry_opens_each_kind_of_location(tmp_path, sparql_server):
 # --- the scripts ---------------------------------------------------------------------------
 
 
-def test_scripts_are_idempotent_and_clear(sparql_server):
+def test_scripts_are_idempotent_and_clear(sparql_server, tmp_path):
     again = sparql_server._run("start", "--port", str(sparql_server.port), timeout=60)
     assert again.returncode == 0 and again.stdout.strip() == sparql_server.url
     assert "already running" in again.stderr
     status = sparql_server._run("status", timeout=60)
     assert status.returncode == 0 and status.stdout.startswith("running pid=") and sparql_server.url in status.stdout
     other = subprocess.run([str(sparql_server.script), "start", "--port", str(sparql_server.port),
-                            "--home", str(sparql_server.home) + "-other"], capture_output=True, text=True, timeout=60)
+                            "--home", str(tmp_path / "other")], capture_output=True, text=True, timeout=60)
     assert other.returncode == 1
     assert re.search(rf"error: port 127\.0\.0\.1:{sparql_server.port} is already in use", other.stderr)
-    stopped = subprocess.run([str(sparql_server.script), "stop", "--home", str(sparql_server.home) + "-other"],
+    stopped = subprocess.run([str(sparql_server.script), "stop", "--home", str(tmp_path / "other")],
                              capture_output=True, text=True, timeout=60)
     assert stopped.returncode == 0 and stopped.stdout == stopped.stderr == ""
 

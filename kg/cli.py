@@ -119,7 +119,21 @@ def print_table(rows: list[dict], columns: list[str]) -> None:
         click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip())
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """A store that fails after it was opened (a server gone away) ends the command with its one line."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except Exception as e:
+            from kg.stores.base import StoreError
+
+            if isinstance(e, StoreError):
+                raise click.ClickException(str(e)) from None
+            raise
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="legal-kg")
 def main() -> None:
     """legal-kg: Vietnamese administrative reports → a knowledge graph of legal instruments.
@@ -192,29 +206,37 @@ DEFAULT_STORE = ".legal-kg/store"
 
 
 def store_option(f):
-    """``--store DIR``: the embedded store (env LEGAL_KG_STORE, default ./.legal-kg/store)."""
+    """``--store LOCATION``: a directory (embedded store) or a server URL (env LEGAL_KG_STORE)."""
     return click.option(
         "--store", "store_path", envvar="LEGAL_KG_STORE", default=DEFAULT_STORE, show_default=True,
-        type=click.Path(file_okay=False), help="Directory of the embedded Oxigraph store (env LEGAL_KG_STORE).",
+        metavar="DIR|URL",
+        help="The store: a directory (embedded Oxigraph), a SPARQL server http(s)://… or Neo4j bolt://… "
+             "(env LEGAL_KG_STORE; server credentials from the environment, see README).",
     )(f)
 
 
-def open_store(path: str, *, read_only: bool = False, create: bool = False):
-    """The embedded store at ``path``; a clear error (no traceback) when it cannot be opened."""
-    from pathlib import Path
+def open_store(location: str, *, read_only: bool = False, create: bool = False):
+    """The store at ``location`` (:func:`kg.stores.open_store`); a clear error (no traceback) when it cannot be opened."""
+    from kg.stores import StoreError
+    from kg.stores import open_store as open_location
 
-    from kg.stores.base import StoreError
-    from kg.stores.oxigraph import OxigraphStore
-
-    p = Path(path)
-    if create:
-        p.parent.mkdir(parents=True, exist_ok=True)
-    elif not (p / "CURRENT").exists():
-        raise click.ClickException(f"no store at {path}: run `kg ingest` first, or give --store")
     try:
-        return OxigraphStore(p, read_only=read_only)
+        return open_location(location, read_only=read_only, create=create)
     except StoreError as e:
         raise click.ClickException(str(e))
+
+
+def store_counts(store, location: str) -> str:
+    """One line of the store's headline counts, or why there are none (a server gone away)."""
+    from kg.stores import StoreError
+
+    try:
+        counts = store.counts()
+    except StoreError as e:
+        return f"store {location}: no counts ({e})"
+    names = {"reports": "reports", "instruments": "instruments", "mentions": "mentions", "quads": "triples",
+             "relationships": "relationships"}  # the last two: RDF stores, Neo4j
+    return f"store {location}: " + ", ".join(f"{counts[k]} {name}" for k, name in names.items() if k in counts)
 
 
 def name_values(params: tuple[str, ...]) -> Iterator[tuple[str, str]]:
@@ -318,6 +340,7 @@ def ingest(paths, store_path, jobs, scheduler, include, exclude, jurisdiction, b
       kg ingest -j 1 --jurisdiction "Hà Tĩnh" letters/
       kg ingest --scheduler tcp://10.0.0.5:8786 /shared/archive/
       kg ingest --neo4j examples/
+      kg ingest --store http://127.0.0.1:3030/kg examples/
     """
     import os
 
@@ -360,7 +383,7 @@ def ingest(paths, store_path, jobs, scheduler, include, exclude, jurisdiction, b
         progress.stop()
         if cluster is not None:
             cluster.close()
-        counts = store.counts()
+        counts = store_counts(store, store_path)
         for each in stores:
             each.close()
     if not quiet and not verbose:
@@ -380,8 +403,7 @@ def ingest(paths, store_path, jobs, scheduler, include, exclude, jurisdiction, b
         f"{summary.count('skipped')} skipped, {summary.failed} failed; "
         f"{summary.mentions} citations of {summary.instruments} instruments read"
     )
-    click.echo(f"store {store_path}: {counts['reports']} reports, {counts['instruments']} instruments, "
-               f"{counts['mentions']} mentions, {counts['quads']} triples")
+    click.echo(counts)
     if interrupted:
         sys.exit(130)
     if summary.failed:
@@ -462,7 +484,7 @@ def dask_cluster(scheduler: str, jobs: int | None):
               default="table", show_default=True, help="Output: a table, or a SPARQL results / RDF format.")
 @click.option("--timeout", type=float, default=None, help="Give up after this many seconds.")
 def sparql(query, store_path, params, fmt, timeout):
-    """Run a SPARQL 1.1 query on the embedded store.
+    """Run a SPARQL 1.1 query on the store.
 
     QUERY is the query itself, a file, or the name of a saved query in
     queries/ (see queries/README.md). The default graph is the union of all
@@ -627,12 +649,10 @@ def serve(store_path, host, port, timeout, result_limit, max_response_mb, worker
 
 
 def store_graph(store):
-    """The networkx view of the whole embedded store (reports, instruments, relations)."""
+    """The networkx view of the whole store (reports, instruments, relations)."""
     from kg.graph import to_networkx
 
-    import pyoxigraph as ox
-
-    return to_networkx(store.oxigraph.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    return to_networkx(store.quads())
 
 
 @main.command()

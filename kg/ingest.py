@@ -27,7 +27,7 @@ from extractors import extract
 from kg import __version__, readers
 from kg.graph import DEFAULT_BASE, build_report_graph, iri_scheme, report_triples, vocabulary_report_graph
 from kg.model import Extraction, Report
-from kg.stores.base import ReportGraph, Store
+from kg.stores.base import ReportGraph, Store, StoreError
 from kg.stores.oxigraph import PreparedReport
 
 #: Longest text ingested, in characters: a report's graph takes about 100
@@ -236,8 +236,14 @@ def plan(paths: Iterable[str | Path], stores: Sequence[Store], include: Sequence
     """A :class:`Task` per file to read, or an :class:`Outcome` for a path that cannot be."""
     batch: list[tuple[str, str]] = []
 
-    def flush() -> Iterator[Task]:
-        hashes = stored_hashes(stores, [report_key(source) for _, source in batch])
+    def flush() -> Iterator[Task | Outcome]:
+        try:
+            hashes = stored_hashes(stores, [report_key(source) for _, source in batch])
+        except StoreError as e:  # a store server gone away: these files are not stored, later ones may be
+            for path, _ in batch:
+                yield Outcome(readers.path_text(path), "failed", f"could not store: {type(e).__name__}: {e}")
+            batch.clear()
+            return
         for (path, source), stored in zip(batch, hashes):
             yield Task(path, readers.path_text(path), source, stored)
         batch.clear()

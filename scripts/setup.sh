@@ -51,4 +51,8 @@ if [ "$(cat "$jena/target/.pom.sha256" 2>/dev/null)" != "$jena_want" ]; then
     fi
     echo "$jena_want" > "$jena/target/.pom.sha256"
 fi
+
+# Fuseki (Maven Central) for the remote-store tests; the Oxigraph server is the
+# `oxigraph` wheel of the test extra.
+bash scripts/fuseki build
 echo "setup: ready (.venv/bin/kg)"

@@ -73,6 +73,18 @@ class Store(abc.ABC):
     def counts(self) -> dict[str, int]:
         """A few headline counts (reports, instruments, mentions, triples or nodes…)."""
 
+    def quads(self) -> Iterator[tuple]:
+        """Every triple of every stored report with its graph: ``(s, p, o, graph)``.
+
+        Terms are rdflib's or pyoxigraph's (:func:`kg.graph.to_networkx` takes
+        either). This default loads each report; stores override it with one read.
+        """
+        for key in self.report_keys():
+            report = self.load(key)
+            graph = rdflib.URIRef(report.iri)
+            for s, p, o in report.graph:
+                yield s, p, o, graph
+
     def close(self) -> None:
         """Release the store (flush, close files or connections)."""
 

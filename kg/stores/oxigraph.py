@@ -633,6 +633,11 @@ class OxigraphStore(Store):
         return ReportGraph(key=key, iri=graph_name.value, content_hash=self.stored_hash(key), graph=graph,
                            recipe=self.stored_recipe(key) or "", source=source.value if source else "")
 
+    def quads(self) -> Iterator[tuple]:
+        """The default graph's triples (each once), as ``(s, p, o, None)``: one read of the index."""
+        for quad in self.oxigraph.quads_for_pattern(None, None, None, ox.DefaultGraph()):
+            yield quad.subject, quad.predicate, quad.object, None
+
     def _count(self, where: str) -> int:
         result = self.query(f"PREFIX eli: <{ELI}> PREFIX lkg: <{LKG}> SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")
         return int(next(iter(result))["n"].value)

@@ -55,7 +55,7 @@ import rdflib
 from rdflib.term import BNode, Literal, URIRef
 
 from kg.graph import CLAIMED, INSTRUMENTS_GRAPH, choose, split_claims
-from kg.query import QueryTimeout, evaluate
+from kg.query import QueryTimeout, ResultCache, evaluate, read_whole, rebuild
 
 from .base import ReportGraph, Store, StoreError
 
@@ -314,6 +314,8 @@ class OxigraphStore(Store):
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
         self.path = Path(path) if path is not None else None
         self.read_only = read_only
+        self._cache = ResultCache()
+        self._asked = ResultCache(max_bytes=4096)  # keys asked once
         if self.path is None:
             if read_only:
                 raise StoreError("an in-memory store cannot be opened read-only")
@@ -687,9 +689,28 @@ class OxigraphStore(Store):
         if named_graphs:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         store = self.oxigraph
-        if timeout is None:
+
+        def run():
             return store.query(sparql, prefixes=PREFIXES, **kwargs)
-        return evaluate(lambda: store.query(sparql, prefixes=PREFIXES, **kwargs), timeout)
+
+        if timeout is not None:
+            return evaluate(run, timeout)
+        if self.read_only:  # nothing can change it while it is open: repeated queries come from memory
+            key = (sparql, tuple(default_graph or ()), tuple(named_graphs or ()), base_iri,
+                   tuple(sorted((str(k), str(v)) for k, v in (substitutions or {}).items())))
+            return self._cached(key, run)
+        return run()
+
+    def _cached(self, key: tuple, run):
+        """A query's result from the cache; read whole and kept the second time it is asked."""
+        whole = self._cache.get(key)
+        if whole is None:
+            if self._asked.get(key) is None:  # once: stream it, as it may be large and never asked again
+                self._asked.put(key, True, 1)
+                return run()
+            whole = read_whole(run())
+            self._cache.put(key, whole, len(whole) if isinstance(whole, bytes) else 256 * len(whole))
+        return rebuild(whole)
 
     # -- export --
 

@@ -313,6 +313,7 @@ def open_neo4j(uri, user, password, database):
 @click.option("--jurisdiction", metavar="PROVINCE", help="Province of documents that do not say it themselves.")
 @click.option("--base", default=None, metavar="IRI", help="Base IRI of the graph [default: https://w3id.org/legal-kg/id/].")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first file that fails.")
+@click.option("--force", is_flag=True, help="Extract every file again, even those stored unchanged.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no skipped lines; only errors and the summary.")
 @click.option("--verbose", "-v", is_flag=True, help="Name every skipped file, not one line per kind.")
 @click.option("--max-chars", type=click.IntRange(min=1), default=None,
@@ -320,14 +321,17 @@ def open_neo4j(uri, user, password, database):
 @limit_options
 @click.option("--neo4j", "to_neo4j", is_flag=True, help="Also write to Neo4j (see NEO4J_URI, --neo4j-uri).")
 @neo4j_options
-def ingest(paths, store_path, jobs, scheduler, include, exclude, jurisdiction, base, fail_fast, quiet, verbose,
-           max_chars, to_neo4j, neo4j_uri, neo4j_user, neo4j_password, neo4j_database, **limits):
+def ingest(paths, store_path, jobs, scheduler, include, exclude, jurisdiction, base, fail_fast, force, quiet,
+           verbose, max_chars, to_neo4j, neo4j_uri, neo4j_user, neo4j_password, neo4j_database, **limits):
     """Extract, build and store the citation graph of PATHS (files, directories or URLs).
 
     Directories are walked recursively; s3://, gs:// and http(s):// URLs are
-    read by the workers themselves. Each report becomes its own named graph:
-    re-ingesting an unchanged file changes nothing (content hash),
-    re-ingesting a changed one replaces exactly its own triples. A file that
+    read by the workers themselves. A report is known by its text and
+    recorded with its path from the folder given (archive/2023/a.pdf), never
+    an absolute path: re-ingesting an unchanged file changes nothing, even
+    from another mount point; a changed one replaces the report stored from
+    the same path; a legal-kg upgrade or another --base or --jurisdiction
+    makes files be extracted again (--force: always). A file that
     cannot be read is reported on one line and the others go on; files of a
     type legal-kg does not read get one line per type. The exit code is 1 if
     any file failed, 130 after Ctrl-C (what was done is kept: run the same
@@ -373,7 +377,8 @@ def ingest(paths, store_path, jobs, scheduler, include, exclude, jurisdiction, b
                              executor=cluster.executor if cluster else None,
                              workers=cluster.workers if cluster else None,
                              include=include, exclude=exclude, jurisdiction=jurisdiction, base=base or DEFAULT_BASE,
-                             fail_fast=fail_fast, max_chars=max_chars or MAX_CHARS, limits=make_limits(**limits),
+                             fail_fast=fail_fast, force=force, max_chars=max_chars or MAX_CHARS,
+                             limits=make_limits(**limits),
                              on_outcome=on_outcome)
     except Interrupted as e:
         summary, interrupted = e.summary, True
@@ -562,6 +567,59 @@ def export(store_path, fmt, output):
         store.export(sys.stdout.buffer, fmt)
     else:
         store.export(output, fmt)
+
+
+@main.command()
+@click.argument("keys", nargs=-1, required=True)
+@store_option
+def delete(keys, store_path):
+    """Remove stored reports by KEY (see kg reports), and what only they said.
+
+    \b
+    Example:
+      kg delete 4104241d9c7e3a1b
+    """
+    store = open_store(store_path)
+    try:
+        missing = [key for key in keys if store.stored_hash(key) is None]
+        if missing:
+            raise click.ClickException(f"no stored report {', '.join(missing)} in {store_path}")
+        for key in keys:
+            store.delete(key)
+    finally:
+        store.close()
+    click.echo(f"deleted {len(keys)} report{'s' if len(keys) != 1 else ''}")
+
+
+@main.command()
+@click.argument("folders", nargs=-1, required=True, type=click.Path(file_okay=False), callback=not_empty)
+@store_option
+@click.option("--dry-run", "-n", is_flag=True, help="Only list what would be removed.")
+def prune(folders, store_path, dry_run):
+    """Remove the reports of FOLDERS whose files are gone.
+
+    A report read from FOLDER is recorded as FOLDER's name and its path in
+    it (archive/2023/a.pdf); it is removed when that file is no longer there.
+    Reports of other folders are left alone.
+
+    \b
+    Examples:
+      kg prune --dry-run archive/
+      kg prune /srv/archive
+    """
+    from kg.ingest import gone
+
+    store = open_store(store_path)
+    try:
+        removed = list(gone(store, folders))
+        for key, source in removed:
+            click.echo(f"{'would remove' if dry_run else 'removed'} {key} ({source})")
+            if not dry_run:
+                store.delete(key)
+    finally:
+        store.close()
+    click.echo(f"{len(removed)} report{'s' if len(removed) != 1 else ''} of files gone"
+               f"{' (nothing removed: --dry-run)' if dry_run and removed else ''}")
 
 
 @main.command()

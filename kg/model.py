@@ -152,7 +152,9 @@ class Relation:
 class Report:
     """The document being read: where it came from and what it says of itself.
 
-    ``text`` is the text it was read from (None for a report known only by its source).
+    ``source`` is where it was read, as shown to users: a path relative to the
+    folder given to ``kg ingest`` (never an absolute server path), a URL, or
+    ``-``. ``text`` is the text it was read from.
     """
 
     source: str
@@ -171,16 +173,16 @@ class Report:
 
     @property
     def key(self) -> str:
-        """Stable identity of the report across versions of its content.
+        """The report's identity: its text (the first 16 hex digits of :attr:`content_hash`).
 
-        Derived from the source path (not the content), so re-ingesting a
-        changed file replaces the earlier version instead of adding another.
+        The same text is one report wherever and however often it is read, so
+        moving or re-mounting an archive changes nothing; a changed file is a
+        new report, which replaces the one stored from the same source
+        (:attr:`source`, a label relative to the ingested folder).
         """
-        stem = re.sub(r"\.[A-Za-z0-9]+$", "", self.source.replace("\\", "/").rsplit("/", 1)[-1])
-        if self.source in ("-", "<stdin>", ""):
-            return f"stdin-{self.content_hash[:16]}"
-        path_hash = hashlib.sha1(self.source.encode("utf-8")).hexdigest()[:8]
-        return f"{slugify(stem)}-{path_hash}"
+        if self.text is None:
+            raise ValueError(f"report {self.source!r} has no text: its key is its content")
+        return self.content_hash[:16]
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,9 @@ def neo(neo4j_uri, neo4j_auth):
 
 
 def report_key(path: Path) -> str:
-    return Report(source=str(path.resolve())).key
+    from kg import readers
+
+    return Report(source=path.name, text=readers.read(path)).key
 
 
 def sparql_count(ox: OxigraphStore, where: str) -> int:

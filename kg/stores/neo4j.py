@@ -661,7 +661,7 @@ def _refusal(summary: neo4j.ResultSummary) -> QueryRefused | None:
                                     f"({', '.join(sorted(READ_ONLY_PROCEDURES))}); refused without --write")
             procedures.append(name)
     if summary.query_type in ("rw", "w") or (summary.query_type == "s" and not procedures):
-        return WriteRefused("this query writes; use --write")
+        return WriteRefused("this query writes; refused without --write")
     return None
 
 
@@ -727,24 +727,25 @@ class Neo4jStore(Store):
         with self._errors():
             self._driver.verify_connectivity()
             with self._session() as session:  # the database exists and answers
-                session.run("RETURN 1").consume()
+                session.run("CALL db.ping()").consume()
 
     @contextlib.contextmanager
     def _errors(self):
         """Connection-level driver errors → one-line :class:`StoreError`."""
         try:
             yield
-        except nx.AuthError as e:
-            raise StoreError(f"Neo4j at {self.uri} refused the credentials ({_reason(e)}); "
-                             "set NEO4J_USER and NEO4J_PASSWORD (scripts/neo4j keeps the bundled "
-                             "server's in .neo4j/password)") from None
-        except (nx.ServiceUnavailable, nx.SessionExpired) as e:
-            raise StoreError(f"cannot reach Neo4j at {self.uri}: {_reason(e)} — {HINT}") from None
         except nx.ClientError as e:
-            if e.code and "DatabaseNotFound" in e.code:
+            code = e.code or ""
+            if isinstance(e, nx.AuthError) or code.endswith("Security.AuthenticationRateLimit"):
+                raise StoreError(f"Neo4j at {self.uri} refused the credentials ({_reason(e)}); "
+                                 "set NEO4J_USER and NEO4J_PASSWORD (scripts/neo4j keeps the bundled "
+                                 "server's in .neo4j/password)") from None
+            if "DatabaseNotFound" in code:
                 raise StoreError(f"Neo4j at {self.uri} has no database {self.database!r}; "
                                  "check NEO4J_DATABASE") from None
             raise
+        except (nx.ServiceUnavailable, nx.SessionExpired) as e:
+            raise StoreError(f"cannot reach Neo4j at {self.uri}: {_reason(e)} — {HINT}") from None
 
     def _session(self, read: bool = False, notifications: bool = False) -> neo4j.Session:
         """A session; ``notifications``: with the server's warnings (the driver's are off)."""
@@ -979,13 +980,14 @@ class Neo4jStore(Store):
                 deleted += 1
         return {"saved": saved, "unchanged": len(keys) - saved, "deleted": deleted}
 
-    def run_cypher(self, query: str, params: dict | None = None, *, write: bool = False
-                   ) -> tuple[list[str], list[list]]:
+    def run_cypher(self, query: str, params: dict | None = None, *, write: bool = False,
+                   timeout: float | None = None) -> tuple[list[str], list[list]]:
         """Run ``query``; return ``(columns, rows)`` with plain Python values.
 
         Values: numbers, strings, booleans, None, lists and dicts as such;
-        temporal values as ISO strings; nodes, relationships and paths as
-        :class:`GraphNode`, :class:`GraphRelationship`, :class:`GraphPath`.
+        temporal values as ISO strings (:class:`TemporalValue`); nodes,
+        relationships and paths as :class:`GraphNode`, :class:`GraphRelationship`,
+        :class:`GraphPath`.
 
         The query is first EXPLAINed (planned, not run), and what Neo4j's plan
         says decides, never the query's text:
@@ -998,20 +1000,16 @@ class Neo4jStore(Store):
           files and fetches URLs on the server), an administration command, a
           SHOW or TERMINATE command other than SHOW INDEXES / CONSTRAINTS /
           PROCEDURES / FUNCTIONS, or a procedure not in
-          :data:`READ_ONLY_PROCEDURES`. What passes runs in a READ transaction,
-          so the server refuses any write too.
+          :data:`READ_ONLY_PROCEDURES`. What passes runs in a READ session, so
+          the server refuses any write too.
 
-        With ``write=True`` the query runs as it is, in an auto-commit transaction
-        (so ``CALL {…} IN TRANSACTIONS`` and schema commands work). Any error of
-        the server is a :class:`CypherError` (a query's fault) or a
+        With ``write=True`` the query runs as it is (so ``CALL {…} IN
+        TRANSACTIONS`` and schema commands work). Either way it runs once, in an
+        auto-commit transaction the server ends after ``timeout`` seconds. Any
+        error is a :class:`CypherError` (the query's fault) or a
         :class:`StoreError` (the server's), with a one-line message.
         """
         params = dict(params or {})
-
-        def fetch(result) -> tuple[list[str], list[list]]:
-            rows = [[_plain(v) for v in record.values()] for record in result]
-            return list(result.keys()), rows
-
         try:
             with self._errors(), self._session(read=not write, notifications=True) as session:
                 plan = session.run("EXPLAIN " + query).consume()
@@ -1024,15 +1022,17 @@ class Neo4jStore(Store):
             if not write and (refusal := _refusal(plan)) is not None:
                 raise refusal
             with self._errors(), self._session(read=not write) as session:
-                if write:
-                    return fetch(session.run(query, params))
-                return session.execute_read(lambda tx: fetch(tx.run(query, params)))
+                result = session.run(neo4j.Query(query, timeout=timeout), params)
+                rows = [[_plain(v) for v in record.values()] for record in result]
+                return list(result.keys()), rows
         except nx.ClientError as e:
             if "AccessMode" in (e.code or ""):
-                raise WriteRefused("this query writes; use --write") from None
+                raise WriteRefused("this query writes; refused without --write") from None
             raise CypherError(_first_line(e.message or str(e)) or e.code) from None
         except nx.Neo4jError as e:  # DatabaseError, TransientError: the server's fault
             raise StoreError(f"Neo4j at {self.uri} failed: {_first_line(e.message or str(e)) or e.code}") from None
+        except nx.BrokenRecordError as e:
+            raise CypherError(f"the result holds a value Python cannot read: {e.args[0]} ({e.__cause__})") from None
         except nx.DriverError as e:
             raise StoreError(f"Neo4j at {self.uri}: {_reason(e)}") from None
 

@@ -162,6 +162,13 @@ public final class Launcher {
                 .setConfig(ServerSettings.browser_post_connect_cmd,
                         "style " + web + BrowserResources.MOUNT + "/style.grass; guide " + web + BrowserResources.MOUNT + "/guide.html")
                 .setConfig(ServerSettings.allow_telemetry, false)
+                // The Browser's own policy lets it load fonts, scripts and reports from
+                // neo4j.com's partners; this one keeps it to this server (it works offline).
+                .setConfig(ServerSettings.http_static_content_security_policy, "default-src 'self'; "
+                        + "script-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; font-src 'self'; "
+                        + "base-uri 'none'; object-src 'none'; frame-ancestors 'none'; "
+                        + "connect-src 'self' ws://" + host + ":" + port + " http://" + host + ":" + port)
+                .setConfig(ServerSettings.http_access_control_allow_origin, web)
                 // Small footprint: CI runs the tests on the same (small) machine.
                 .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.parse(pagecache))
                 .setConfig(GraphDatabaseSettings.preallocate_logical_logs, false)

@@ -29,6 +29,8 @@ public class BrowserResources {
     static final String STYLE = """
             node.Instrument {
               caption: '{symbol}';
+              diameter: 110px;
+              font-size: 10px;
             }
             node.Report {
               caption: '{label}';
@@ -135,7 +137,7 @@ public class BrowserResources {
             return new SavedQuery(name, String.join("\n", header), body, params);
         }
 
-        /** The first paragraph of the header, without its "NAME:" prefix. */
+        /** The first sentence of the header, without its "NAME:" prefix (as kg cypher --list shows it). */
         String summary() {
             StringBuilder s = new StringBuilder();
             for (String line : header.split("\n", -1)) {
@@ -144,7 +146,8 @@ public class BrowserResources {
                 }
                 s.append(s.length() == 0 ? "" : " ").append(line);
             }
-            return s.toString().replaceFirst("^" + java.util.regex.Pattern.quote(name) + ":\\s*", "");
+            String sentence = s.toString().split("(?<=\\.)\\s", 2)[0];
+            return sentence.replaceFirst("^" + java.util.regex.Pattern.quote(name) + ":\\s*", "");
         }
 
         /** {@code :params {symbol: '60/2021/NĐ-CP', year: 2023}} from the example's -p pairs. */

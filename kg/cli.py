@@ -816,8 +816,10 @@ def plain_params(params: tuple[str, ...]) -> dict:
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
               help="Output: a table, a JSON array of objects (typed values), or CSV.")
 @click.option("--write", is_flag=True, help="Allow a query that writes, loads CSV or administers (refused otherwise).")
+@click.option("--timeout", type=click.FloatRange(min=0), default=60.0, show_default=True,
+              help="Seconds the server lets the query run (0: no limit).")
 @neo4j_options
-def cypher(query, listing, params, fmt, write, neo4j_uri, neo4j_user, neo4j_password, neo4j_database):
+def cypher(query, listing, params, fmt, write, timeout, neo4j_uri, neo4j_user, neo4j_password, neo4j_database):
     """Run a Cypher query on Neo4j: read-only unless --write.
 
     QUERY is the query itself, a file, or the name of a saved query in
@@ -852,7 +854,7 @@ def cypher(query, listing, params, fmt, write, neo4j_uri, neo4j_user, neo4j_pass
     parameters = plain_params(params)
     store = open_neo4j(neo4j_uri, neo4j_user, neo4j_password, neo4j_database)
     try:
-        columns, rows = store.run_cypher(text, parameters, write=write)
+        columns, rows = store.run_cypher(text, parameters, write=write, timeout=timeout or None)
     except (StoreError, CypherError) as e:
         raise click.ClickException(str(e))
     finally:

@@ -55,13 +55,13 @@ STOP_TIMEOUT_S = 120.0
 
 
 def _auth(uri: str) -> tuple[str, str]:
-    from kg.stores.neo4j import bundled_password
-
     user = os.environ.get("NEO4J_USER", "neo4j")
     if "NEO4J_PASSWORD" in os.environ:
         return user, os.environ["NEO4J_PASSWORD"]
     if _SERVER.home is not None and _SERVER.uri == uri:
         return user, (_SERVER.home / "password").read_text(encoding="utf-8").strip()
+    from kg.stores.neo4j import bundled_password
+
     return user, bundled_password(uri) or ""
 
 
@@ -104,6 +104,26 @@ def _check_connectivity(uri: str) -> str | None:
 
 def _tail(text: str, lines: int = 15) -> str:
     return "\n".join(text.strip().splitlines()[-lines:])
+
+
+def wait_for_login(uri: str, auth: tuple[str, str], timeout: float = 30.0) -> None:
+    """Wait until ``auth`` logs in again: after a wrong password, Neo4j locks the user
+    for a few seconds once it has failed three times in a row (auth_lock_time)."""
+    import time
+
+    from neo4j import GraphDatabase
+    from neo4j.exceptions import ClientError
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with GraphDatabase.driver(uri, auth=auth) as driver:
+                driver.verify_connectivity()
+            return
+        except ClientError as e:  # AuthError, or AuthenticationRateLimit while locked
+            if not (e.code or "").startswith("Neo.ClientError.Security.") or time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 class _BundledServer:

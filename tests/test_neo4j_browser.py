@@ -55,6 +55,7 @@ class Page:
         self.page = browser.new_page(viewport={"width": 1400, "height": 900})
         self.page.route("**/*", self._route)
         self.page.goto(f"{base}/browser/")
+        self.page.locator("input[data-testid=username]").wait_for(timeout=60_000)  # the login form
 
     def _route(self, route):
         url = route.request.url
@@ -69,6 +70,10 @@ class Page:
         self.page.fill("input[data-testid=password]", password)
         self.page.click("button[data-testid=connect]")
 
+    def wait_for_guide(self) -> None:
+        """After connecting, the Browser loads the style, then opens the saved queries' guide."""
+        self.page.get_by_text("legal-kg: saved queries").first.wait_for(timeout=60_000)
+
     def run(self, query: str) -> None:
         editor = self.page.locator(".monaco-editor textarea").first
         editor.click()
@@ -80,11 +85,8 @@ def test_browser_loads_offline_logs_in_and_runs_a_saved_query_from_the_guide(
         browser, neo4j_browser, neo4j_auth, example_in_neo4j):
     tab = Page(browser, neo4j_browser)
     page = tab.page
-    page.locator("input[data-testid=boltaddress]").wait_for(timeout=60_000)
     tab.log_in(*neo4j_auth)
-
-    # After connecting, the Browser opens the guide of the saved queries (browser.post_connect_cmd).
-    page.get_by_text("legal-kg: saved queries").first.wait_for(timeout=60_000)
+    tab.wait_for_guide()
     for name in ("amendment-chain", "most-cited", "reports-citing"):
         assert page.get_by_text(name, exact=True).count() or page.locator("b", has_text=name).count()
     for _ in range(10):
@@ -102,9 +104,8 @@ def test_browser_loads_offline_logs_in_and_runs_a_saved_query_from_the_guide(
 def test_browser_captions_instruments_by_symbol(browser, neo4j_browser, neo4j_auth, example_in_neo4j):
     tab = Page(browser, neo4j_browser)
     page = tab.page
-    page.locator("input[data-testid=username]").wait_for(timeout=60_000)
     tab.log_in(*neo4j_auth)
-    page.get_by_text("legal-kg: saved queries").first.wait_for(timeout=60_000)  # the style is loaded first
+    tab.wait_for_guide()
     tab.run("MATCH (i:Instrument {symbol: '115/2005/NĐ-CP'}) RETURN i")
     caption = page.locator("svg text", has_text="115/2005/NĐ-CP")
     caption.first.wait_for(timeout=60_000)
@@ -115,7 +116,6 @@ def test_browser_captions_instruments_by_symbol(browser, neo4j_browser, neo4j_au
 def test_browser_refuses_wrong_credentials(browser, neo4j_browser, neo4j_uri, neo4j_auth):
     tab = Page(browser, neo4j_browser)
     page = tab.page
-    page.locator("input[data-testid=username]").wait_for(timeout=60_000)
     tab.log_in(neo4j_auth[0], "not-the-password")
     try:
         page.get_by_text("unauthorized", exact=False).first.wait_for(timeout=60_000)

@@ -1,6 +1,6 @@
 """Neo4j Browser from the bundled server, in headless Chromium (/usr/bin/chromium) driven by Playwright.
 
-The page is loaded with every request that leaves 127.0.0.1 aborted and
+The page is loaded with every request that leaves the machine aborted and
 recorded: it must load, log in, open the saved-queries guide and run a saved
 query without any. In CI (CI=true) these tests run, never skip.
 """
@@ -59,7 +59,7 @@ class Page:
 
     def _route(self, route):
         url = route.request.url
-        if url.startswith("http://127.0.0.1:"):
+        if url.startswith(("http://127.0.0.1:", "http://localhost:")):
             route.continue_()
         else:
             self.outside.append(url)
@@ -81,9 +81,10 @@ class Page:
         self.page.click("button[data-testid=editor-Run]")
 
 
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
 def test_browser_loads_offline_logs_in_and_runs_a_saved_query_from_the_guide(
-        browser, neo4j_browser, neo4j_auth, example_in_neo4j):
-    tab = Page(browser, neo4j_browser)
+        browser, neo4j_browser, neo4j_auth, example_in_neo4j, host):
+    tab = Page(browser, neo4j_browser.replace("127.0.0.1", host))
     page = tab.page
     tab.log_in(*neo4j_auth)
     tab.wait_for_guide()

@@ -163,12 +163,12 @@ public final class Launcher {
                         "style " + web + BrowserResources.MOUNT + "/style.grass; guide " + web + BrowserResources.MOUNT + "/guide.html")
                 .setConfig(ServerSettings.allow_telemetry, false)
                 // The Browser's own policy lets it load fonts, scripts and reports from
-                // neo4j.com's partners; this one keeps it to this server (it works offline).
+                // neo4j.com's partners; this one keeps it to this server (it works offline),
+                // opened as 127.0.0.1 or as localhost.
                 .setConfig(ServerSettings.http_static_content_security_policy, "default-src 'self'; "
                         + "script-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; font-src 'self'; "
                         + "base-uri 'none'; object-src 'none'; frame-ancestors 'none'; "
-                        + "connect-src 'self' ws://" + host + ":" + port + " http://" + host + ":" + port)
-                .setConfig(ServerSettings.http_access_control_allow_origin, web)
+                        + "connect-src 'self' " + web + " ws://" + host + ":" + port + " http://" + host + ":" + port)
                 // Small footprint: CI runs the tests on the same (small) machine.
                 .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.parse(pagecache))
                 .setConfig(GraphDatabaseSettings.preallocate_logical_logs, false)

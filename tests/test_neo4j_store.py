@@ -177,7 +177,7 @@ def test_two_provinces_citing_4288_give_two_instruments(neo, tmp_path):
 
 @pytest.mark.neo4j
 def test_run_cypher_refuses_writes_unless_asked(neo):
-    with pytest.raises(WriteRefused, match="this query writes; use --write"):
+    with pytest.raises(WriteRefused, match="this query writes; refused without --write"):
         neo.run_cypher("CREATE (:Probe {n: 1})")
     assert neo.run_cypher("MATCH (p:Probe) RETURN count(p) AS n") == (["n"], [[0]])
     assert neo.run_cypher("CREATE (p:Probe {n: $n}) RETURN p.n AS n", {"n": 1}, write=True) == (["n"], [[1]])

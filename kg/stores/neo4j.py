@@ -97,8 +97,8 @@ from neo4j import exceptions as nx
 from rdflib import Literal
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
-from kg.graph import ELI, LKG, RELATION_PROPERTIES, VOCAB, VOCABULARY_KEY
-from kg.stores.base import ReportGraph, Store, StoreError
+from kg.graph import ELI, LKG, RELATION_PROPERTIES, VOCAB, VOCABULARY_KEY, choose
+from kg.stores.base import ReportGraph, Store, StoredVersion, StoreError
 
 __all__ = ["Neo4jStore", "QueryRefused", "WriteRefused", "CypherError", "GraphNode", "GraphRelationship",
            "GraphPath", "TemporalValue", "cypher_text", "json_value", "bundled_password", "DEFAULT_URI", "RELATIONSHIP_TYPES"]
@@ -195,9 +195,11 @@ class Rows:
 
     keys: list[str] = field(default_factory=list)
     rows: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
+    replaced: list[str] = field(default_factory=list)  # reports stored from the same sources before
 
     def extend(self, other: "Rows") -> None:
         self.keys += other.keys
+        self.replaced += other.replaced
         for name, rows in other.rows.items():
             self.rows[name] += rows
 
@@ -246,6 +248,7 @@ def graph_rows(report: ReportGraph) -> Rows:
     r = reports[0]
     rows["node:Report"].append({k: v for k, v in {
         "key": key, "iri": r, "source": one(r, "source"), "content_hash": report.content_hash,
+        "recipe": report.recipe or None, "file_hash": report.file_hash or None,
         "label": one(r, "label"), "symbol": one(r, "symbol"), "title": one(r, "title"),
         "date": one(r, "date"),
         "extractor": next((one(s, "extractor") for s in props if props[s].get("extractor")), None),
@@ -449,14 +452,15 @@ _DROP_ORPHANS = """
     MATCH (i:Instrument {key: k})
     WHERE NOT EXISTS { ()-[:CITES|IDENTIFIED_AS]->(i) }
     DETACH DELETE i"""
-_REFRESH = """
+_CLAIMS = """
     UNWIND $keys AS k
     MATCH (i:Instrument {key: k})
-    CALL (i) {
-        MATCH ()-[c:CITES|IDENTIFIED_AS]->(i)
-        RETURN min(c.date) AS date, min(c.title) AS title
-    }
-    SET i.date = date, i.title = title"""
+    OPTIONAL MATCH (r:Report)-[c:CITES|IDENTIFIED_AS]->(i)
+    RETURN k AS key, collect({report: r.key, date: c.date, title: c.title, own: type(c) = 'IDENTIFIED_AS'}) AS claims"""
+_SET_DECIDED = """
+    UNWIND $rows AS row
+    MATCH (i:Instrument {key: row.key})
+    SET i.date = row.date, i.title = row.title"""
 _DROP_UNUSED_CONCEPTS = """
     MATCH (c) WHERE (c:DocumentType OR c:Issuer OR c:Jurisdiction)
       AND c.vocabulary IS NULL AND NOT EXISTS { (c)--() }
@@ -822,27 +826,40 @@ class Neo4jStore(Store):
         """Which reports changed (stored hash), and their rows."""
         self._ensure_schema()
         wanted = {r.key: r for r in reports if r.key != VOCABULARY_KEY}  # the last of a key wins
-        stored = self._hashes(list(wanted))
+        stored = self._versions(list(wanted))
         rows = Rows()
         for key, report in wanted.items():
-            if stored.get(key) != report.content_hash:
+            if stored.get(key) != (report.content_hash, report.recipe or None):
                 rows.extend(graph_rows(report))
+        sources = {r.source: k for k, r in wanted.items() if r.source}
+        if sources:  # a file that changed: its new report replaces the one stored from it
+            records = self._read("UNWIND $sources AS s MATCH (r:Report {source: s}) RETURN s, r.key AS key",
+                                 sources=list(sources))
+            rows.replaced = sorted({r["key"] for r in records if r["key"] != sources[r["s"]]})
         vocabulary = [r for r in reports if r.key == VOCABULARY_KEY]
         return _Batch([r.key for r in reports], vocabulary, rows)
 
     def _write(self, batch: _Batch) -> list[bool]:
         done = {r.key: self._save_vocabulary(r) for r in batch.vocabulary}
-        if batch.rows.keys:
+        if batch.rows.keys or batch.rows.replaced:
             with self._errors(), self._session() as session:
                 session.execute_write(self._write_rows, batch.rows)
         done.update((k, True) for k in batch.rows.keys)
         return [done.get(k, False) for k in batch.keys]
 
-    def _hashes(self, keys: list[str]) -> dict[str, str]:
-        """Stored content hash of each of ``keys`` that is stored."""
-        records = self._read("UNWIND $keys AS k MATCH (r:Report {key: k}) RETURN k AS key, r.content_hash AS h",
-                             keys=keys)
-        return {r["key"]: r["h"] for r in records}
+    def _versions(self, keys: list[str]) -> dict[str, tuple[str, str | None]]:
+        """Stored (content hash, recipe) of each of ``keys`` that is stored."""
+        records = self._read("UNWIND $keys AS k MATCH (r:Report {key: k}) "
+                             "RETURN k AS key, r.content_hash AS h, r.recipe AS recipe", keys=keys)
+        return {r["key"]: (r["h"], r["recipe"]) for r in records}
+
+    def stored_version(self, source: str) -> StoredVersion | None:
+        records = self._read("MATCH (r:Report {source: $source}) RETURN r.key AS key, r.content_hash AS h, "
+                             "r.recipe AS recipe, r.file_hash AS file_hash", source=source)
+        if len(records) != 1:
+            return None
+        r = records[0]
+        return StoredVersion(r["key"], r["h"], r["recipe"] or "", r["file_hash"] or "")
 
     @staticmethod
     def _remove(tx, keys: list[str]) -> list[str]:
@@ -858,22 +875,45 @@ class Neo4jStore(Store):
 
     @staticmethod
     def _tidy(tx, old: list[str]) -> None:
-        """After a removal: drop instruments nothing points to, refresh the others' date and title."""
+        """After a removal: drop instruments nothing points to."""
         if not old:
             return
         tx.run(_DROP_ORPHANS, keys=old).consume()
-        tx.run(_REFRESH, keys=old).consume()
         tx.run(_DROP_UNUSED_CONCEPTS).consume()
+
+    @staticmethod
+    def _decide(tx, keys: list[str]) -> None:
+        """Each instrument's date and title, from what the reports say, as the RDF stores decide
+        (:func:`kg.graph.choose`: its own document first, then the value most reports state)."""
+        if not keys:
+            return
+        decided = []
+        for record in tx.run(_CLAIMS, keys=keys):
+            row = {"key": record["key"]}
+            for name in ("date", "title"):
+                tally: dict = {}
+                for claim in record["claims"]:
+                    if claim[name] is not None:
+                        counts = tally.setdefault(claim[name], [set(), 0])
+                        counts[0].add(claim["report"])
+                        counts[1] += claim["own"]
+                row[name] = choose((value, len(reports), own) for value, (reports, own) in tally.items())
+            decided.append(row)
+        tx.run(_SET_DECIDED, rows=decided).consume()
 
     @classmethod
     def _write_rows(cls, tx, rows: Rows) -> None:
-        # Every report's earlier version goes, even one stored since _prepare looked.
-        old = cls._remove(tx, rows.keys)
+        # Every report's earlier version goes, even one stored since _prepare looked; so do the
+        # reports stored from the same sources before (the files changed).
+        old = cls._remove(tx, rows.keys + rows.replaced)
+        if rows.replaced:
+            tx.run("UNWIND $keys AS k MATCH (r:Report {key: k}) DETACH DELETE r", keys=rows.replaced).consume()
         for name in sorted(rows.rows, key=write_order):
             batch = _dedupe(name, rows.rows[name])
             if batch:
                 tx.run(write_statement(name), rows=batch).consume()
         cls._tidy(tx, old)
+        cls._decide(tx, sorted(set(old) | {row["key"] for row in rows.rows.get("node:Instrument", ())}))
 
     def _save_vocabulary(self, report: ReportGraph) -> bool:
         if self.stored_hash(report.key) == report.content_hash:
@@ -909,6 +949,7 @@ class Neo4jStore(Store):
             old = self._remove(tx, [key])
             tx.run("MATCH (r:Report {key: $key}) DETACH DELETE r", key=key).consume()
             self._tidy(tx, old)
+            self._decide(tx, old)
 
         with self._errors(), self._session() as session:
             session.execute_write(work)
@@ -968,7 +1009,7 @@ class Neo4jStore(Store):
         Returns ``{"saved", "unchanged", "deleted"}``.
         """
         keys = list(store.report_keys())
-        ours = self._hashes(keys)
+        ours = {k: h for k, (h, _) in self._versions(keys).items()}
         ours[VOCABULARY_KEY] = self.stored_hash(VOCABULARY_KEY)
         todo = [k for k in keys if store.stored_hash(k) != ours.get(k)]
         todo.sort(key=lambda k: k != VOCABULARY_KEY)  # labels first

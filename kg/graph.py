@@ -35,6 +35,7 @@ import yaml
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
+from kg.resources import data_dir
 from kg.model import Extraction, Instrument, RelationKind, Report, slugify
 from kg.stores.base import ReportGraph
 
@@ -491,7 +492,7 @@ def _instrument_triples(node: URIRef, inst: Instrument) -> tuple[tuple, ...]:
 
 
 VOCABULARY_KEY = "_vocabulary"
-ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
+ONTOLOGY_DIR = data_dir("ontology")
 
 
 def vocabulary_report_graph() -> ReportGraph:

@@ -12,7 +12,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-QUERIES = Path(__file__).resolve().parent.parent / "queries"
+from kg.resources import data_dir
+
+
+QUERIES = data_dir("queries")
 LANGUAGES = {".rq": "#", ".cypher": "//"}  # suffix → line comment
 
 # What a saved name looks like (a word with dashes), and a file name (a path

@@ -311,14 +311,18 @@ def _to_rdflib(term):
 
 
 class OxigraphStore(Store):
-    """Report graphs in an Oxigraph store on disk at ``path`` (None: in memory)."""
+    """Report graphs in an Oxigraph store on disk at ``path`` (None: in memory).
+
+    Opened ``read_only``, nothing can change it (its lock), so a query asked
+    again is answered from memory unless ``cache`` is off.
+    """
 
     takes_ntriples = True
 
-    def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False, cache: bool = True):
         self.path = Path(path) if path is not None else None
         self.read_only = read_only
-        self._cache = ResultCache()
+        self._cache = ResultCache(max_bytes=64 * 1024 * 1024 if cache else 0)
         self._asked = ResultCache(max_bytes=4096)  # keys asked once
         if self.path is None:
             if read_only:

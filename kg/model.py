@@ -11,6 +11,7 @@ after decoding and before any normalisation).
 from __future__ import annotations
 
 import datetime as dt
+import dataclasses
 import enum
 import functools
 import hashlib
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 __all__ = [
+    "plain",
     "Text",
     "Instrument",
     "Mention",
@@ -29,6 +31,28 @@ __all__ = [
     "Extraction",
     "slugify",
 ]
+
+
+def plain(obj) -> dict:
+    """An :class:`Instrument`, :class:`Relation` or :class:`Report` as plain data (JSON and msgpack
+    can hold it): dates in ISO form, a report without its text. ``type(obj).from_plain`` reverses it."""
+    out = {}
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        if f.name == "text":
+            continue
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        elif isinstance(value, enum.Enum):
+            value = value.value
+        elif dataclasses.is_dataclass(value):
+            value = plain(value)
+        out[f.name] = value
+    return out
+
+
+def _date(value):
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 @functools.lru_cache(maxsize=65536)
@@ -89,6 +113,10 @@ class Instrument:
     national: bool = True
     title: str | None = None
 
+    @classmethod
+    def from_plain(cls, data: dict) -> "Instrument":
+        return cls(**{**data, "date": _date(data.get("date"))})
+
     @functools.cached_property
     def key(self) -> str:
         """Stable, jurisdiction-aware identity, shared by the RDF and Neo4j stores.
@@ -147,6 +175,11 @@ class Relation:
     start: int
     end: int
 
+    @classmethod
+    def from_plain(cls, data: dict) -> "Relation":
+        return cls(RelationKind(data["kind"]), data["source"] and Instrument.from_plain(data["source"]),
+                   Instrument.from_plain(data["target"]), data["start"], data["end"])
+
 
 @dataclass(frozen=True)
 class Report:
@@ -165,6 +198,10 @@ class Report:
     title: str | None = None
     jurisdiction: str | None = None
     text: Text | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_plain(cls, data: dict) -> "Report":
+        return cls(**{**data, "date": _date(data.get("date"))})
 
     @property
     def content_hash(self) -> str:

@@ -1,79 +1,10 @@
 """The Neo4j store: the same report graphs as a property graph, over Bolt.
 
 The RDF that :mod:`kg.graph` builds is mapped onto nodes and relationships
-(so ``kg neo4j sync`` can push whatever the embedded Oxigraph store holds).
-Keys are the RDF graph's stable identifiers: ``Instrument.key`` is the IRI
-suffix after ``…/instrument/`` (:attr:`kg.model.Instrument.key`),
-``Report.key`` is :attr:`kg.model.Report.key`, concepts are keyed by their
-SKOS IRI.
-
-Nodes::
-
-    (:Report {key, iri, source, content_hash, label, symbol, title, date, extractor})
-    (:Instrument {key, iri, symbol, type, number, year, date, title})
-    (:DocumentType {iri, code, name, name_en})     skos:notation, prefLabel@vi, altLabel@en
-    (:Issuer {iri, code, codes, name, name_en})    codes: all notations (TU and TƯ share one)
-    (:Jurisdiction {iri, code, name, name_en})     name "Nghệ An"; Việt Nam has code "VN"
-    (:Vocabulary {key: "_vocabulary", content_hash})   the stored vocabulary's version
-
-Relationships (``report`` = the key of the report that states it)::
-
-    (:Report)-[:CITES {report, mentions, starts, ends, surfaces, pages?, date?, title?}]->(:Instrument)
-    (:Report)-[:IDENTIFIED_AS {same}]->(:Instrument)        the instrument the report *is*
-    (:Instrument|Report)-[:AMENDS|REPLACES|REPEALS|GUIDES|BASED_ON|IMPLEMENTS
-                          {report, start, end, surface}]->(:Instrument)
-    (:Report)-[:OF_TYPE|ISSUED_BY|IN_JURISDICTION {report}]->(concept)
-    (:Instrument)-[:OF_TYPE|ISSUED_BY|IN_JURISDICTION]->(concept)
-
-``Instrument.type`` is the code of its ``DocumentType`` (``NĐ``), so that
-symbol, type and title, what Neo4j Browser captions nodes with, are on the node.
-
-Mentions are data on the ``CITES`` relationship, not ``:Mention`` nodes. A
-mention has no identity of its own beyond (report, offsets) and links exactly
-one report to one instrument: that is what a relationship is. So ``CITES``
-(one per report and cited instrument, as ``eli:cites``) carries ``mentions``
-(the count) and the parallel lists ``starts``, ``ends``, ``surfaces`` (and
-``pages`` for paged sources), ordered by offset. Every saved query works at
-the report–instrument level and reads ``c.mentions`` instead of counting
-nodes, the graph has ~15 fewer nodes and ~30 fewer relationships per report,
-and replacing a report touches half as much. Mentions of the report's own
-symbol (its header) go on ``IDENTIFIED_AS`` the same way, so no mention of
-the RDF is lost. What is given up: indexing or matching single mentions
-(``UNWIND range(0, c.mentions - 1)`` recovers them).
-
-Each relation statement (``lkg:RelationStatement``) is one relationship with
-its evidence span, so the same amendment stated by three reports is three
-parallel ``AMENDS`` (queries use ``DISTINCT``). The type, issuer and
-jurisdiction of an *instrument* follow from its symbol and key, the same in
-every report: those relationships belong to the instrument (created with
-it, no ``report``) and go when it goes. Those of a *report* carry ``report``.
-
-What a report says about an instrument that can differ between reports is
-kept on its ``CITES``/``IDENTIFIED_AS`` (``date``, ``title``); the
-instrument's own ``date`` and ``title`` are the smallest value any stored
-report gives (earliest date), like ``MIN`` over the RDF union, and are
-recomputed when a report that gave them is replaced or deleted. Symbol,
-number and year are those of the report that created the node (they follow
-from the key).
-
-Replacing and deleting: :meth:`Neo4jStore.save` writes a report in one
-managed write transaction (``execute_write``, retried on transient errors):
-delete every relationship carrying ``report = key``, then write the new
-version with one ``UNWIND $rows`` statement per kind of row.
-:meth:`Neo4jStore.save_many` does the same for many reports in one
-transaction, and :meth:`Neo4jStore.save_stream` (used by ``sync_from``)
-feeds it batches, preparing the next while one is written. Nodes are
-MERGEd; the report's own relationships are CREATEd (its old ones were just
-deleted, so MERGE would find nothing). Instruments and concepts shared with
-other reports survive; an instrument that no report cites or is any more
-(no ``CITES``/``IDENTIFIED_AS`` left) is deleted, as are concepts that came
-from a report graph only (unknown issuer codes) and nothing links to.
-
-:meth:`Neo4jStore.load` is not implemented: the property graph keeps what the
-queries need, not every triple (``rdfs:label``, the PROV extraction activity
-and agent, literal datatypes), so a report rebuilt from it would not be the
-graph that was saved. The embedded store is the source of truth and sync goes
-from it to Neo4j (:meth:`Neo4jStore.sync_from`).
+(so ``kg neo4j sync`` can push whatever the embedded store holds); keys are
+the RDF's (``Instrument.key``, ``Report.key``, concept IRIs). The model, why
+mentions are data on ``CITES``, how instruments are decided and how reports
+are replaced: docs/neo4j.md.
 """
 from __future__ import annotations
 

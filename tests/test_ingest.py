@@ -21,6 +21,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from processes import alive, children  # noqa: E402
 from make_corpus import clean_text, example_text, write_bad_inputs, write_docx, write_pdf  # noqa: E402
 
 from extractors import extract  # noqa: E402
@@ -499,28 +500,6 @@ def test_hostile_files_are_refused_early_with_the_option_to_raise(tmp_path):
     assert summary(raised)["ingested"] == 1
 
 
-def _children(pid: int) -> set[int]:
-    """Processes whose parent is ``pid`` (from /proc)."""
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.add(int(entry.name))
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
 @pytest.mark.slow
 def test_worker_processes_die_with_a_killed_ingest(tmp_path):
     corpus = tmp_path / "corpus"
@@ -532,18 +511,18 @@ def test_worker_processes_die_with_a_killed_ingest(tmp_path):
     try:
         deadline = time.monotonic() + 60
         while len(workers) < 2 and proc.poll() is None and time.monotonic() < deadline:
-            workers = _children(proc.pid)
+            workers = children(proc.pid)
             time.sleep(0.05)
         assert len(workers) >= 2 and proc.poll() is None, "no workers seen"
         proc.kill()  # SIGKILL to the parent alone: no chance to shut its pool down
         proc.wait(10)
         deadline = time.monotonic() + 10
-        while any(map(_alive, workers)) and time.monotonic() < deadline:
+        while any(map(alive, workers)) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert not any(map(_alive, workers)), "workers outlived their parent"
+        assert not any(map(alive, workers)), "workers outlived their parent"
     finally:
         for pid in workers:
-            if _alive(pid):
+            if alive(pid):
                 os.kill(pid, signal.SIGKILL)
 
 

@@ -27,7 +27,7 @@ from kg.graph import CLAIMED, INSTRUMENTS_GRAPH, LKG, choose
 __all__ = [
     "META_GRAPH", "META", "KEY", "GRAPH", "HASH", "RECIPE", "SOURCE", "PENDING", "LAYOUT",
     "INSTRUMENTS", "IDENTIFIED_AS", "CLAIMED_PREDICATES", "report_node", "claim_subjects",
-    "entry", "finished_entry", "marks", "removal_ops", "replace_ops", "copy_to_default_op",
+    "entry", "finished_entry", "marks", "removal_ops", "clear_ops", "replace_ops", "finish_ops",
     "Change", "decide", "decision_ops", "guarded_decision_ops",
 ]
 
@@ -105,19 +105,32 @@ def removal_ops(key: str, graph: str | None, mark: ox.NamedNode = META) -> list[
     return ops
 
 
+def clear_ops(report, graph: str | None, mark: ox.NamedNode = META) -> list[str]:
+    """Operations that remove what is stored of ``report`` (a PreparedReport), its old version being in ``graph``."""
+    return [*removal_ops(report.key, graph, mark),
+            f"DROP SILENT GRAPH {ox.NamedNode(report.iri)}"]  # a graph left by a key no longer stored
+
+
 def replace_ops(report, graph: str | None, mark: ox.NamedNode = META) -> str:
-    """One request that replaces ``report`` (a PreparedReport; the stored one in ``graph``) and its entry."""
-    ops = removal_ops(report.key, graph, mark)
+    """One request that replaces ``report`` (its old version in ``graph``), its entry and marks."""
     iri = ox.NamedNode(report.iri)
-    ops.append(f"DROP SILENT GRAPH {iri}")  # a graph left by a key no longer stored
-    ops.append(f"INSERT DATA {{ GRAPH {iri} {{\n{report.ntriples}{report.claims}}}\n{report.ntriples}\n"
-               f"GRAPH {META} {{ {entry(report)} {finished_entry(report, mark)} }} }}")
-    return " ;\n".join(ops)
+    return " ;\n".join([
+        *clear_ops(report, graph, mark),
+        f"INSERT DATA {{ GRAPH {iri} {{\n{report.ntriples}{report.claims}}}\n{report.ntriples}\n"
+        f"GRAPH {META} {{ {entry(report)} {finished_entry(report, mark)} }} }}",
+    ])
 
 
-def copy_to_default_op(graph: str) -> str:
-    """The operation that adds what ``graph`` holds to the default graph (its blank nodes the same nodes)."""
-    return f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} }}"
+def finish_ops(report, mark: ox.NamedNode = META) -> list[str]:
+    """Operations that complete ``report`` once its graph holds its shared triples (the remote store's last step).
+
+    The graph is copied into the default graph on the server, so that its
+    blank nodes are the same nodes in both; then its claims are added to it,
+    its entry completed and its instruments marked.
+    """
+    iri = ox.NamedNode(report.iri)
+    return [f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH {iri} {{ ?s ?p ?o }} }}",
+            f"INSERT DATA {{ GRAPH {iri} {{\n{report.claims}}}\nGRAPH {META} {{ {finished_entry(report, mark)} }} }}"]
 
 
 # --- deciding instruments (settle) -----------------------------------------------------

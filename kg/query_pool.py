@@ -105,9 +105,9 @@ def _answer_watching(store, job: QueryJob, conn, heavy_after: float) -> Answer:
 
 
 class _Worker:
-    def __init__(self, ctx, path: str, heavy_after: float):
+    def __init__(self, ctx, path: str, heavy_after: float, main=_worker_main):
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(path, child, os.getpid(), heavy_after),
+        self.process = ctx.Process(target=main, args=(path, child, os.getpid(), heavy_after),
                                    daemon=True, name="kg-sparql")
         self.process.start()
         child.close()
@@ -142,6 +142,8 @@ class QueryPool:
     """Worker processes over the store at ``path``; :meth:`run` answers one job."""
 
     BOOT_TIMEOUT = 60.0
+    #: What each worker process runs: ``(path, conn, parent_pid, heavy_after)`` (kg.remote_pool has another).
+    worker_main = staticmethod(_worker_main)
 
     def __init__(self, path: str, limits: PoolLimits = PoolLimits()):
         self.path = path
@@ -185,7 +187,7 @@ class QueryPool:
         return worker
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self.ctx, self.path, self.limits.heavy_after)
+        worker = _Worker(self.ctx, self.path, self.limits.heavy_after, self.worker_main)
         self.workers.add(worker)
         return worker
 

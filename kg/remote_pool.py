@@ -28,7 +28,6 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 from kg.query import (
-    QUERY_STACK_BYTES,
     Answer,
     QueryJob,
     QueryRefused,
@@ -38,8 +37,7 @@ from kg.query import (
     refusal,
     serialize_results,
 )
-from kg.query_pool import PoolLimits, QueryPool
-from kg.sandbox import SandboxUnavailable, deny_network, exit_with_parent
+from kg.query_pool import PoolLimits, QueryPool, sandbox_worker, serve_jobs
 from kg.stores.base import StoreError
 from kg.stores.sparql import ServerRefused, SparqlStore, prepare_query
 
@@ -74,27 +72,20 @@ def judge(dry_run, job: QueryJob) -> Prepared | Answer:
 
 def _judge_main(_location: str, conn, parent_pid: int, _heavy_after: float) -> None:
     """A judge: no network, an empty in-memory store; answers jobs until the pipe closes."""
-    exit_with_parent(parent_pid)
-    try:
-        deny_network()
-    except SandboxUnavailable as e:
-        conn.send(("error", f"cannot sandbox query workers: {e}"))
+    if not sandbox_worker(conn, parent_pid):
         return
     import pyoxigraph as ox
 
     dry_run = ox.Store()
-    threading.stack_size(QUERY_STACK_BYTES)  # deep enough for any query check_query_text lets through
-    conn.send(("ready",))
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
+
+    def on_a_deep_stack(job: QueryJob) -> Prepared | Answer:
         box: dict = {}
         thread = threading.Thread(target=lambda: box.setdefault("verdict", judge(dry_run, job)), daemon=True)
         thread.start()
         thread.join()
-        conn.send(("done", box.get("verdict") or Answer.text(500, "query check failed in the worker")))
+        return box.get("verdict") or Answer.text(500, "query check failed in the worker")
+
+    serve_jobs(conn, on_a_deep_stack)
 
 
 class JudgePool(QueryPool):

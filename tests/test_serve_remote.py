@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from http_fixture import BaitServer, RunningServer
 from rdflib import Literal
 from sparql_fixture import _stop_servers, sparql_server  # noqa: F401
-from test_server_security import service_queries
+from test_server_security import get, service_queries
 from test_store_sparql import INSTRUMENT, claiming
 
 from kg.cli import main
@@ -51,11 +51,6 @@ def endpoint(sparql_server):
     with RunningServer(app) as url:
         yield url + "/sparql"
     store.close()
-
-
-def get(endpoint, query, accept=None, **params):
-    headers = {"Accept": accept} if accept else {}
-    return httpx.get(endpoint, params={"query": query, **params}, headers=headers, timeout=60)
 
 
 def still_serving(endpoint) -> None:

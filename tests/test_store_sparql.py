@@ -398,6 +398,16 @@ def test_conflicting_dates_are_decided_as_the_embedded_store_does(store, tmp_pat
     assert dates(store)[2] == [("b", "2021-07-01"), ("c", "2021-07-01")]  # each report keeps its own claim
 
 
+def test_only_instruments_are_decided(store):
+    """The report's own date is no claim: replacing a report leaves it out of the instruments graph."""
+    for s in (store, OxigraphStore(None)):
+        s.save(claiming("a", "2021-06-21"))
+        s.save(claiming("a", "2021-06-21", version="v2"))  # marks what the old version described
+        decided = {row["s"].value for row in s.query(
+            f"SELECT DISTINCT ?s WHERE {{ GRAPH <{INSTRUMENTS_GRAPH}> {{ ?s ?p ?o }} }}")}
+        assert decided == {str(INSTRUMENT)}
+
+
 def test_deleting_every_report_empties_the_default_graph(store):
     store.save_many([claiming("a", "2021-06-21"), claiming("b", "2021-07-01"), report("c")])
     assert store.counts()["quads"] > 0

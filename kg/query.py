@@ -173,7 +173,7 @@ class ResultCache:
             return entry[1]
 
     def put(self, key: Hashable, value, size: int) -> None:
-        if size > self.max_entry:
+        if size > min(self.max_entry, self.max_bytes):
             return
         with self._lock:
             old = self._entries.pop(key, None)

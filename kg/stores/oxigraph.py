@@ -57,7 +57,8 @@ from kg.graph import INSTRUMENTS_GRAPH, split_claims
 from kg.query import QueryTimeout, ResultCache, evaluate, read_whole, rebuild
 
 from . import updates
-from .base import ReportGraph, Store, StoreError
+from .base import ReportGraph, Store, StoredVersion, StoreError
+from .updates import FILE_HASH as _FILE_HASH
 from .updates import GRAPH as _GRAPH
 from .updates import HASH as _HASH
 from .updates import KEY as _KEY
@@ -67,7 +68,6 @@ from .updates import META_GRAPH
 from .updates import PENDING as _PENDING
 from .updates import RECIPE as _RECIPE
 from .updates import SOURCE as _SOURCE
-from .updates import claim_subjects as _claim_subjects
 from .updates import report_node as _report_node
 
 __all__ = [
@@ -98,8 +98,9 @@ PREFIXES = {
     "skos": "http://www.w3.org/2004/02/skos/core#",
 }
 
-#: 2: the store's default graph is the set union of the report graphs (claims
-#: aside) and the instruments graph; 1 (no marker): named graphs only.
+#: 2: reports keyed by their text, the default graph the set merge of the
+#: report graphs (claims aside) and the instruments graph; 1 (no marker):
+#: reports keyed by their path, named graphs only.
 LAYOUT = 2
 
 EXPORT_FORMATS = {
@@ -248,31 +249,33 @@ class PreparedReport:
     claims: str = ""
     recipe: str = ""
     source: str = ""
+    file_hash: str = ""
 
     @classmethod
     def from_triples(cls, key: str, iri: str, content_hash: str, triples: Iterable[tuple], *,
-                     recipe: str = "", source: str = "") -> "PreparedReport":
+                     recipe: str = "", source: str = "", file_hash: str = "") -> "PreparedReport":
         """Serialize ``triples`` (rdflib terms); ValueError for a term N-Triples cannot hold."""
         if iri in (META_GRAPH, INSTRUMENTS_GRAPH):
             raise ValueError(f"{iri} is reserved")
         _iri(iri)
         shared, claims = split_claims(triples)
         bnodes: dict = {}  # one labelling for both parts: a blank node is the same node in each
-        return cls(key, iri, content_hash, ntriples(shared, bnodes), ntriples(claims, bnodes), recipe, source)
+        return cls(key, iri, content_hash, ntriples(shared, bnodes), ntriples(claims, bnodes), recipe, source,
+                   file_hash)
 
     @classmethod
     def of(cls, report: "ReportGraph | PreparedReport") -> "PreparedReport":
         if isinstance(report, PreparedReport):
             return report
         return cls.from_triples(report.key, report.iri, report.content_hash, report.graph,
-                                recipe=report.recipe, source=report.source)
+                                recipe=report.recipe, source=report.source, file_hash=report.file_hash)
 
     def report_graph(self) -> ReportGraph:
         """The same report as a :class:`ReportGraph` (rdflib), for stores that want one."""
         graph = rdflib.Graph(identifier=URIRef(self.iri))
         graph.parse(data=self.ntriples + self.claims, format="nt")
         return ReportGraph(key=self.key, iri=self.iri, content_hash=self.content_hash, graph=graph,
-                           recipe=self.recipe, source=self.source)
+                           recipe=self.recipe, source=self.source, file_hash=self.file_hash)
 
 
 # --- pyoxigraph → rdflib ---------------------------------------------------
@@ -296,20 +299,24 @@ def _to_rdflib(term):
 
 
 class OxigraphStore(Store):
-    """Report graphs in an Oxigraph store on disk at ``path`` (None: in memory)."""
+    """Report graphs in an Oxigraph store on disk at ``path`` (None: in memory).
+
+    Opened ``read_only``, nothing can change it (its lock), so a query asked
+    again is answered from memory unless ``cache`` is off.
+    """
 
     takes_ntriples = True
 
-    def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False, cache: bool = True):
         self.path = Path(path) if path is not None else None
         self.read_only = read_only
-        self._cache = ResultCache()
+        self._cache = ResultCache(max_bytes=64 * 1024 * 1024 if cache else 0)
         self._asked = ResultCache(max_bytes=4096)  # keys asked once
         if self.path is None:
             if read_only:
                 raise StoreError("an in-memory store cannot be opened read-only")
             self._store = ox.Store()
-            self._migrate()  # marks the layout
+            self._mark_layout()
             return
         self._check_path(self.path, read_only)
         self._lock = _hold_lock(self.path, read_only)
@@ -327,12 +334,12 @@ class OxigraphStore(Store):
                 ) from e
             raise StoreError(f"cannot open store {self.path}: {e}") from e
         layout = self._layout()
-        if read_only and layout is not None and layout < LAYOUT:
+        if layout is not None and layout < LAYOUT:
             self.close()
-            raise StoreError(f"store {self.path} was written by an earlier version of legal-kg: "
-                             "run kg ingest on it once to upgrade it")
-        if not read_only and layout != LAYOUT:
-            self._migrate()
+            raise StoreError(f"store {self.path} was written by legal-kg before 0.2, which kept reports by their "
+                             "path: ingest your files again into a new store (kg ingest --store NEW_DIR …)")
+        if layout is None and not read_only:
+            self._mark_layout()
 
     @classmethod
     def open_read_only(cls, path: str | Path) -> "OxigraphStore":
@@ -381,12 +388,28 @@ class OxigraphStore(Store):
         for quad in self.oxigraph.quads_for_pattern(None, _KEY, None, _META):
             yield quad.object.value
 
+    def report_sources(self) -> Iterator[tuple[str, str]]:
+        store = self.oxigraph
+        for quad in store.quads_for_pattern(None, _SOURCE, None, _META):
+            for key in store.quads_for_pattern(quad.subject, _KEY, None, _META):
+                yield key.object.value, quad.object.value
+
     def keys_for_source(self, source: str) -> list[str]:
         """Keys of the stored reports read from ``source`` (their label, as :attr:`ReportGraph.source`)."""
         store = self.oxigraph
         return [key.object.value
                 for q in store.quads_for_pattern(None, _SOURCE, ox.Literal(source), _META)
                 for key in store.quads_for_pattern(q.subject, _KEY, None, _META)]
+
+    def stored_version(self, source: str) -> StoredVersion | None:
+        keys = self.keys_for_source(source)
+        if len(keys) != 1:
+            return None
+        key = keys[0]
+        values = [self._meta(key, p) for p in (_HASH, _RECIPE, _FILE_HASH)]
+        if values[0] is None:
+            return None
+        return StoredVersion(key, *(v.value if v is not None else "" for v in values))
 
     def _layout(self) -> int | None:
         """The layout this store was written in; None for a store never written."""
@@ -401,9 +424,14 @@ class OxigraphStore(Store):
     #: hold more text in memory.
     batch_size = 64
 
-    def _stored_graph(self, key: str) -> str | None:
-        graph = self._meta(key, _GRAPH)
-        return graph.value if graph is not None else None
+    def _removal_ops(self, *keys: str) -> list[str]:
+        """SPARQL Update operations that remove the stored reports ``keys`` (:func:`updates.removal_ops`)."""
+        return [op for key, graph in self._stored(keys) for op in updates.removal_ops(key, graph)]
+
+    def _stored(self, keys) -> list[tuple[str, str | None]]:
+        """``(key, graph IRI or None)`` of each of ``keys``."""
+        return [(key, graph.value if graph is not None else None) for key in keys
+                for graph in [self._meta(key, _GRAPH)]]
 
     def _add_new(self, reports: Sequence[PreparedReport]) -> None:
         """Add reports that are not stored yet, all in one transaction (one TriG document)."""
@@ -439,6 +467,7 @@ class OxigraphStore(Store):
         pending: list[tuple[int, PreparedReport]] = []
         pending_keys: set[str] = set()
         pending_iris: set[str] = set()
+        pending_sources: set[str] = set()
 
         def fail(index: int, error: Exception) -> None:
             if not return_exceptions:
@@ -452,6 +481,7 @@ class OxigraphStore(Store):
             pending.clear()
             pending_keys.clear()
             pending_iris.clear()
+            pending_sources.clear()
             try:
                 self._add_new([r for _, r in batch])
             except Exception as e:
@@ -475,21 +505,27 @@ class OxigraphStore(Store):
             results.append(None)
             try:
                 report = PreparedReport.of(item)
-                if report.key in pending_keys or report.iri in pending_iris:
+                if report.key in pending_keys or report.iri in pending_iris or report.source in pending_sources:
                     flush()  # a second version of a report in the batch: write the first
                 stored = self.stored_hash(report.key)
+                # The reports stored from the same source before: the file changed, this replaces them.
+                replaced = [k for k in self.keys_for_source(report.source) if k != report.key] if report.source else []
                 if stored == report.content_hash and self.stored_recipe(report.key) == report.recipe:
                     results[index] = False
-                elif stored is None and not store.contains_named_graph(ox.NamedNode(report.iri)):
+                    if replaced:  # the file went back to a text stored from elsewhere: its last one goes
+                        flush()
+                        store.update(" ;\n".join(self._removal_ops(*replaced)))
+                elif stored is None and not replaced and not store.contains_named_graph(ox.NamedNode(report.iri)):
                     pending.append((index, report))
                     pending_keys.add(report.key)
                     pending_iris.add(report.iri)
+                    pending_sources.add(report.source)
                     if len(pending) >= self.batch_size:
                         flush()
                 else:
                     flush()  # keep the order of writes
                     # One update() request = one transaction: old or new version, never a mix.
-                    store.update(updates.replace_ops(report, self._stored_graph(report.key)))
+                    store.update(updates.replace_ops(report, self._stored([report.key, *replaced])))
                     results[index] = True
             except Exception as e:
                 fail(index, e)
@@ -499,10 +535,9 @@ class OxigraphStore(Store):
 
     def delete(self, key: str) -> None:
         store = self._writable()
-        graph = self._stored_graph(key)
-        if graph is None:
+        if self._meta(key, _GRAPH) is None:
             return
-        store.update(" ;\n".join(updates.removal_ops(key, graph)))
+        store.update(" ;\n".join(self._removal_ops(key)))
         self._unsettled = True
 
     def settle(self) -> int:
@@ -540,20 +575,9 @@ class OxigraphStore(Store):
         if self._unsettled and not self.read_only and self._store is not None:
             self.settle()
 
-    def _migrate(self) -> None:
-        """Bring a store written by an earlier layout to :data:`LAYOUT` (once, when opened for writing)."""
-        store = self.oxigraph
-        if (self._layout() or LAYOUT) < 2:
-            graphs = [q.object for q in store.quads_for_pattern(None, _GRAPH, None, _META)]
-            for graph in graphs:
-                triples = [(_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object))
-                           for q in store.quads_for_pattern(None, None, None, graph)]
-                shared, claims = split_claims(triples)
-                marks = updates.marks(_claim_subjects(ntriples(claims)))
-                store.update(f"INSERT DATA {{ {ntriples(shared)} GRAPH {_META} {{ {marks} }} }}")
-        store.update(f"DELETE WHERE {{ GRAPH {_META} {{ {_META} {_LAYOUT} ?v }} }} ; "
-                     f'INSERT DATA {{ GRAPH {_META} {{ {_META} {_LAYOUT} {LAYOUT} }} }}')
-        self.settle()
+    def _mark_layout(self) -> None:
+        """Mark a store never written as of :data:`LAYOUT` (a store of layout 1 cannot be upgraded)."""
+        self.oxigraph.update(f"INSERT DATA {{ GRAPH {_META} {{ {_META} {_LAYOUT} {LAYOUT} }} }}")
 
     # -- reading --
 
@@ -566,9 +590,10 @@ class OxigraphStore(Store):
             graph.add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate), _to_rdflib(quad.object)))
         for prefix, ns in PREFIXES.items():
             graph.bind(prefix, ns)
-        source = self._meta(key, _SOURCE)
+        source, file_hash = self._meta(key, _SOURCE), self._meta(key, _FILE_HASH)
         return ReportGraph(key=key, iri=graph_name.value, content_hash=self.stored_hash(key), graph=graph,
-                           recipe=self.stored_recipe(key) or "", source=source.value if source else "")
+                           recipe=self.stored_recipe(key) or "", source=source.value if source else "",
+                           file_hash=file_hash.value if file_hash else "")
 
     def quads(self) -> Iterator[tuple]:
         """The default graph's triples (each once), as ``(s, p, o, None)``: one read of the index."""

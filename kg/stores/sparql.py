@@ -28,9 +28,9 @@ import rdflib
 from kg.query import QueryTimeout, ResultTooLarge, result_kind
 
 from . import updates
-from .base import ReportGraph, Store, StoreError
+from .base import ReportGraph, Store, StoredVersion, StoreError
 from .oxigraph import EXPORT_FORMATS, PREFIXES, OxigraphStore, PreparedReport, _to_rdflib
-from .updates import GRAPH, HASH, INSTRUMENTS, KEY, META, PENDING, RECIPE, SOURCE, report_node
+from .updates import FILE_HASH, GRAPH, HASH, INSTRUMENTS, KEY, META, PENDING, RECIPE, SOURCE, report_node
 
 __all__ = ["SparqlStore", "ServerRefused", "CREDENTIAL_VARIABLES", "prepare_query"]
 
@@ -67,6 +67,7 @@ class _Entry:
     hash: str | None
     recipe: str | None
     source: str | None
+    file_hash: str | None
 
 
 class SparqlStore(Store):
@@ -226,12 +227,23 @@ class SparqlStore(Store):
             return {}
         values = " ".join(f"<{node}>" for node in nodes)
         solutions = self._select(
-            f"SELECT ?r ?graph ?hash ?recipe ?source WHERE {{ VALUES ?r {{ {values} }} GRAPH {META} {{ "
+            f"SELECT ?r ?graph ?hash ?recipe ?source ?file WHERE {{ VALUES ?r {{ {values} }} GRAPH {META} {{ "
             f"?r {GRAPH} ?graph OPTIONAL {{ ?r {HASH} ?hash }} OPTIONAL {{ ?r {RECIPE} ?recipe }} "
-            f"OPTIONAL {{ ?r {SOURCE} ?source }} }} }}")
+            f"OPTIONAL {{ ?r {SOURCE} ?source }} OPTIONAL {{ ?r {FILE_HASH} ?file }} }} }}")
         value = lambda term: term.value if term is not None else None  # noqa: E731
-        return {nodes[s["r"].value]: _Entry(s["graph"].value, value(s["hash"]), value(s["recipe"]), value(s["source"]))
+        return {nodes[s["r"].value]: _Entry(s["graph"].value, *(value(s[v]) for v in ("hash", "recipe", "source", "file")))
                 for s in solutions}
+
+    def _stored_from(self, sources: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
+        """``{source: [(key, graph), …]}``: the reports stored (or being written) from each of ``sources``."""
+        values = " ".join(str(ox.Literal(source)) for source in set(sources) if source)
+        if not values:
+            return {}
+        out: dict[str, list[tuple[str, str]]] = {}
+        for s in self._select(f"SELECT ?source ?key ?graph WHERE {{ VALUES ?source {{ {values} }} GRAPH {META} "
+                              f"{{ ?r {SOURCE} ?source ; {KEY} ?key ; {GRAPH} ?graph }} }}"):
+            out.setdefault(s["source"].value, []).append((s["key"].value, s["graph"].value))
+        return out
 
     def stored_hash(self, key: str) -> str | None:
         entry = self._entries([key]).get(key)
@@ -245,6 +257,17 @@ class SparqlStore(Store):
         solutions = self._select(f"SELECT ?key WHERE {{ GRAPH {META} {{ ?r {KEY} ?key ; {HASH} ?hash }} }}")
         for solution in solutions:
             yield solution["key"].value
+
+    def report_sources(self) -> Iterator[tuple[str, str]]:
+        for s in self._select(f"SELECT ?key ?source WHERE {{ GRAPH {META} {{ ?r {KEY} ?key ; {SOURCE} ?source }} }}"):
+            yield s["key"].value, s["source"].value
+
+    def stored_version(self, source: str) -> StoredVersion | None:
+        keys = self.keys_for_source(source)
+        entry = self._entries(keys).get(keys[0]) if len(keys) == 1 else None
+        if entry is None or entry.hash is None:
+            return None
+        return StoredVersion(keys[0], entry.hash, entry.recipe or "", entry.file_hash or "")
 
     def keys_for_source(self, source: str) -> list[str]:
         """Keys of the stored reports read from ``source`` (their label, as :attr:`ReportGraph.source`)."""
@@ -292,7 +315,9 @@ class SparqlStore(Store):
                     raise
                 results[index] = e
                 continue
-            if any(r.key == report.key or r.iri == report.iri for _, r in batch) or len(batch) >= self.batch_size:
+            if len(batch) >= self.batch_size or any(
+                    r.key == report.key or r.iri == report.iri or (report.source and r.source == report.source)
+                    for _, r in batch):
                 flush()
             batch.append((index, report))
         flush()
@@ -304,23 +329,35 @@ class SparqlStore(Store):
             return []
         try:
             entries = self._entries(r.key for _, r in batch)
+            from_sources = self._stored_from(r.source for _, r in batch)
         except StoreError as e:
             return [(index, e) for index, _ in batch]
         out: list[tuple[int, bool | Exception]] = []
         todo = []
+        gone = []  # reports of a source whose file went back to a text stored from elsewhere
         for index, report in batch:
             entry = entries.get(report.key)
+            # The reports stored from the same source before: the file changed, this replaces them.
+            replaced = [(key, graph) for key, graph in from_sources.get(report.source, []) if key != report.key]
             if entry is not None and (entry.hash, entry.recipe or "", entry.graph) == (
                     report.content_hash, report.recipe, report.iri):
                 out.append((index, False))
+                gone += replaced
             else:
-                todo.append((index, report, entry.graph if entry is not None else None))
+                stored = [(report.key, entry.graph if entry is not None else None), *replaced]
+                todo.append((index, report, stored))
+        mark = _write_mark()
+        if gone:
+            self._unsettled = True
+            try:
+                self._update(" ;\n".join(op for key, graph in gone for op in updates.removal_ops(key, graph, mark)))
+            except StoreError as e:
+                return [(index, e) for index, _ in batch]
         if not todo:
             return out
         self._unsettled = True
-        mark = _write_mark()
         # 1. The stored versions removed, unfinished entries: a crash from here on leaves each report to be written again.
-        ops = [op for _, report, graph in todo for op in updates.clear_ops(report, graph, mark)]
+        ops = [op for _, report, stored in todo for op in updates.clear_ops(report, stored, mark)]
         ops.append(f"INSERT DATA {{ GRAPH {META} {{ {' '.join(updates.entry(r) for _, r, _ in todo)} }} }}")
         try:
             self._update(" ;\n".join(ops))

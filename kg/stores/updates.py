@@ -7,7 +7,7 @@ claims (:data:`kg.graph.CLAIMED`) plus each instrument's decided claims, which
 the instruments graph holds too; and the bookkeeping graph :data:`META_GRAPH`::
 
     <urn:legal-kg:report:KEY> meta:key "KEY" ; meta:graph <REPORT-GRAPH> ;
-        meta:contentHash "…" ; meta:recipe "…" ; meta:source "…" .
+        meta:contentHash "…" ; meta:recipe "…" ; meta:source "…" ; meta:fileHash "…" .
     MARK meta:pending <INSTRUMENT> .       # to be decided (settle)
 
 A report counts as stored only when its entry has a content hash. Each store
@@ -25,7 +25,7 @@ import pyoxigraph as ox
 from kg.graph import CLAIMED, INSTRUMENTS_GRAPH, LKG, choose
 
 __all__ = [
-    "META_GRAPH", "META", "KEY", "GRAPH", "HASH", "RECIPE", "SOURCE", "PENDING", "LAYOUT",
+    "META_GRAPH", "META", "KEY", "GRAPH", "HASH", "RECIPE", "SOURCE", "FILE_HASH", "PENDING", "LAYOUT",
     "INSTRUMENTS", "IDENTIFIED_AS", "CLAIMED_PREDICATES", "report_node", "claim_subjects",
     "entry", "finished_entry", "marks", "removal_ops", "clear_ops", "replace_ops", "finish_ops",
     "Change", "decide", "decision_ops", "guarded_decision_ops",
@@ -38,6 +38,7 @@ GRAPH = ox.NamedNode("urn:legal-kg:meta#graph")
 HASH = ox.NamedNode("urn:legal-kg:meta#contentHash")
 RECIPE = ox.NamedNode("urn:legal-kg:meta#recipe")
 SOURCE = ox.NamedNode("urn:legal-kg:meta#source")
+FILE_HASH = ox.NamedNode("urn:legal-kg:meta#fileHash")
 PENDING = ox.NamedNode("urn:legal-kg:meta#pending")  # an instrument whose description is to be decided
 LAYOUT = ox.NamedNode("urn:legal-kg:meta#layout")
 INSTRUMENTS = ox.NamedNode(INSTRUMENTS_GRAPH)
@@ -68,11 +69,13 @@ def entry(report) -> str:
 
 
 def finished_entry(report, mark: ox.NamedNode = META) -> str:
-    """What makes ``report``'s entry complete (hash, recipe, source), and the marks of the instruments it claims."""
+    """What makes ``report``'s entry complete (hash, recipe, source, file hash), and the marks of its instruments."""
     text = (f"{report_node(report.key)} {HASH} {ox.Literal(report.content_hash)} ; "
             f"{RECIPE} {ox.Literal(report.recipe)}")
     if report.source:
         text += f" ; {SOURCE} {ox.Literal(report.source)}"
+    if report.file_hash:
+        text += f" ; {FILE_HASH} {ox.Literal(report.file_hash)}"
     return f"{text} . {marks(claim_subjects(report.claims), mark)}"
 
 
@@ -105,17 +108,17 @@ def removal_ops(key: str, graph: str | None, mark: ox.NamedNode = META) -> list[
     return ops
 
 
-def clear_ops(report, graph: str | None, mark: ox.NamedNode = META) -> list[str]:
-    """Operations that remove what is stored of ``report`` (a PreparedReport), its old version being in ``graph``."""
-    return [*removal_ops(report.key, graph, mark),
+def clear_ops(report, stored: Sequence[tuple[str, str | None]], mark: ox.NamedNode = META) -> list[str]:
+    """Operations that remove what ``report`` (a PreparedReport) replaces: the reports ``stored`` ``(key, graph)``."""
+    return [*(op for key, graph in stored for op in removal_ops(key, graph, mark)),
             f"DROP SILENT GRAPH {ox.NamedNode(report.iri)}"]  # a graph left by a key no longer stored
 
 
-def replace_ops(report, graph: str | None, mark: ox.NamedNode = META) -> str:
-    """One request that replaces ``report`` (its old version in ``graph``), its entry and marks."""
+def replace_ops(report, stored: Sequence[tuple[str, str | None]], mark: ox.NamedNode = META) -> str:
+    """One request that replaces the reports ``stored`` ``(key, graph)`` by ``report``, with its entry and marks."""
     iri = ox.NamedNode(report.iri)
     return " ;\n".join([
-        *clear_ops(report, graph, mark),
+        *clear_ops(report, stored, mark),
         f"INSERT DATA {{ GRAPH {iri} {{\n{report.ntriples}{report.claims}}}\n{report.ntriples}\n"
         f"GRAPH {META} {{ {entry(report)} {finished_entry(report, mark)} }} }}",
     ])

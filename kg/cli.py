@@ -712,12 +712,14 @@ def serve(store_path, host, port, timeout, result_limit, max_response_mb, worker
     /sparql and a query page at /. Safe to expose: updates and SERVICE are
     refused, and each query is bounded in time, memory, rows and bytes
     (see the README's "Safe to expose"). While it serves a store, nothing
-    else may write to that store.
+    else may write to that store. A remote store (--store http://…) is
+    served the same way, its server answering the queries (docs/security.md).
 
     \b
     Examples:
       kg serve
       kg serve --host 0.0.0.0 --port 8080 --timeout 30 --memory-budget-mb 8192
+      kg serve --store http://127.0.0.1:3030/kg
       curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE { ?s ?p ?o } LIMIT 3' \\
            http://127.0.0.1:8000/sparql
     """

@@ -423,19 +423,29 @@ def answer(store, job: QueryJob) -> Answer:
         kind = result_kind(result)
         fmt = job.formats.get(kind)
         if fmt is None:
-            return Answer.text(406, f"cannot write {'an ASK' if kind == 'boolean' else 'this'} result in the "
-                                    f"accepted types; available: {', '.join(media_types(kind))}")
+            return not_acceptable(kind)
         body, media_type = serialize_results(result, fmt, limit=job.row_limit, max_bytes=job.max_bytes)
         return Answer(200, body, media_type)
-    except QueryRefused as e:
+    except Exception as e:  # noqa: BLE001 — every failure becomes an answer, the worker goes on
+        return refusal(e, job.query)
+
+
+def refusal(e: Exception, query: str) -> Answer:
+    """The answer to ``query`` when evaluating it raised ``e`` (in a sandboxed worker)."""
+    if isinstance(e, QueryRefused):
         return Answer.text(e.status, e.message)
-    except SyntaxError as e:
-        if looks_like_update(job.query):
+    if isinstance(e, SyntaxError):
+        if looks_like_update(query):
             return Answer.text(403, READ_ONLY)
         return Answer.text(400, f"malformed query: {e}")
-    except Exception as e:  # noqa: BLE001 — every failure becomes an answer, the worker goes on
-        if network_denied_error(e):
-            return Answer.text(400, NO_SERVICE)
-        if type(e) is RuntimeError:  # pyoxigraph's evaluation errors: what the query asked cannot be done
-            return Answer.text(400, f"query could not be evaluated: {e}")
-        return Answer.text(500, f"query failed: {type(e).__name__}: {e}")
+    if network_denied_error(e):
+        return Answer.text(400, NO_SERVICE)
+    if type(e) is RuntimeError:  # pyoxigraph's evaluation errors: what the query asked cannot be done
+        return Answer.text(400, f"query could not be evaluated: {e}")
+    return Answer.text(500, f"query failed: {type(e).__name__}: {e}")
+
+
+def not_acceptable(kind: str) -> Answer:
+    """406: a result of ``kind`` cannot be written in any type the client accepts."""
+    return Answer.text(406, f"cannot write {'an ASK' if kind == 'boolean' else 'this'} result in the "
+                            f"accepted types; available: {', '.join(media_types(kind))}")

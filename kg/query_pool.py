@@ -58,13 +58,20 @@ class PoolLimits:
 # --- the worker process ------------------------------------------------------------
 
 
-def _worker_main(path: str, conn, parent_pid: int, heavy_after: float) -> None:
-    """Open the store read-only, then answer jobs until the pipe closes."""
+def sandbox_worker(conn, parent_pid: int) -> bool:
+    """Tie this worker to the server and deny it the network; False (and why, sent on ``conn``) if it cannot be."""
     exit_with_parent(parent_pid)
     try:
         deny_network()
     except SandboxUnavailable as e:
         conn.send(("error", f"cannot sandbox query workers: {e}"))
+        return False
+    return True
+
+
+def _worker_main(path: str, conn, parent_pid: int, heavy_after: float) -> None:
+    """Open the store read-only, then answer jobs until the pipe closes."""
+    if not sandbox_worker(conn, parent_pid):
         return
     from kg.stores.oxigraph import OxigraphStore
 
@@ -73,6 +80,11 @@ def _worker_main(path: str, conn, parent_pid: int, heavy_after: float) -> None:
     except StoreError as e:
         conn.send(("error", str(e)))
         return
+    serve_jobs(conn, lambda job: _answer_watching(store, job, conn, heavy_after))
+
+
+def serve_jobs(conn, handle) -> None:
+    """Say "ready", then send ``handle(job)`` for each job received, until the pipe closes."""
     threading.stack_size(QUERY_STACK_BYTES)  # every query thread: deep enough for any accepted query
     conn.send(("ready",))
     while True:
@@ -80,7 +92,7 @@ def _worker_main(path: str, conn, parent_pid: int, heavy_after: float) -> None:
             job = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send(("done", _answer_watching(store, job, conn, heavy_after)))
+        conn.send(("done", handle(job)))
 
 
 def _answer_watching(store, job: QueryJob, conn, heavy_after: float) -> Answer:
@@ -105,9 +117,9 @@ def _answer_watching(store, job: QueryJob, conn, heavy_after: float) -> Answer:
 
 
 class _Worker:
-    def __init__(self, ctx, path: str, heavy_after: float):
+    def __init__(self, ctx, path: str, heavy_after: float, main=_worker_main):
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(path, child, os.getpid(), heavy_after),
+        self.process = ctx.Process(target=main, args=(path, child, os.getpid(), heavy_after),
                                    daemon=True, name="kg-sparql")
         self.process.start()
         child.close()
@@ -142,6 +154,8 @@ class QueryPool:
     """Worker processes over the store at ``path``; :meth:`run` answers one job."""
 
     BOOT_TIMEOUT = 60.0
+    #: What each worker process runs: ``(path, conn, parent_pid, heavy_after)`` (kg.remote_pool has another).
+    worker_main = staticmethod(_worker_main)
 
     def __init__(self, path: str, limits: PoolLimits = PoolLimits()):
         self.path = path
@@ -185,7 +199,7 @@ class QueryPool:
         return worker
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self.ctx, self.path, self.limits.heavy_after)
+        worker = _Worker(self.ctx, self.path, self.limits.heavy_after, self.worker_main)
         self.workers.add(worker)
         return worker
 

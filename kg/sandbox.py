@@ -16,17 +16,17 @@ import signal
 import struct
 import sys
 
-__all__ = ["SandboxUnavailable", "deny_network", "exit_with_parent", "network_denied_error"]
+__all__ = ["SandboxUnavailable", "deny_network", "deny_outbound", "exit_with_parent", "network_denied_error"]
 
 _PR_SET_PDEATHSIG = 1
 _PR_SET_SECCOMP = 22
 _PR_SET_NO_NEW_PRIVS = 38
 _SECCOMP_MODE_FILTER = 2
 
-# audit architecture, socket(2), io_uring_setup(2) (io_uring can open sockets too)
+# audit architecture, socket(2), io_uring_setup(2) (io_uring can open sockets too), connect(2)
 _SYSCALLS = {
-    "x86_64": (0xC000003E, 41, 425),
-    "aarch64": (0xC00000B7, 198, 425),
+    "x86_64": (0xC000003E, 41, 425, 42),
+    "aarch64": (0xC00000B7, 198, 425, 203),
 }
 
 # classic BPF, as seccomp reads it: offsets into struct seccomp_data
@@ -45,8 +45,10 @@ def _libc():
     return ctypes.CDLL(None, use_errno=True)
 
 
-def _filter_program() -> list[tuple[int, int, int, int]]:
-    arch, socket_nr, io_uring_nr = _SYSCALLS[platform.machine()]
+def _filter_program(outbound_only: bool = False) -> list[tuple[int, int, int, int]]:
+    arch, socket_nr, io_uring_nr, connect_nr = _SYSCALLS[platform.machine()]
+    # Outbound only: a server may still open sockets to listen and accept; it cannot connect anywhere.
+    denied = connect_nr if outbound_only else socket_nr
     return [
         (_LD_W_ABS, 0, 0, _ARCH),
         (_JEQ_K, 1, 0, arch),            # a foreign ABI (32-bit calls): deny everything
@@ -54,7 +56,7 @@ def _filter_program() -> list[tuple[int, int, int, int]]:
         (_LD_W_ABS, 0, 0, _NR),
         (_JSET_K, 0, 1, _X32_BIT),       # x32 system calls: deny
         (_RET_K, 0, 0, _DENY),
-        (_JEQ_K, 0, 1, socket_nr),
+        (_JEQ_K, 0, 1, denied),
         (_RET_K, 0, 0, _DENY),
         (_JEQ_K, 0, 1, io_uring_nr),
         (_RET_K, 0, 0, _DENY),
@@ -73,9 +75,23 @@ def deny_network() -> None:
     :class:`SandboxUnavailable` where seccomp is not available (not Linux, or
     an architecture without a table entry above).
     """
+    _install(outbound_only=False)
+
+
+def deny_outbound() -> None:
+    """From now on, this thread, the threads it starts and the programs it runs cannot connect(2) anywhere.
+
+    For a server that must not call out (a SPARQL server that follows
+    ``SERVICE``): it can still listen and accept. Raises
+    :class:`SandboxUnavailable` as :func:`deny_network` does.
+    """
+    _install(outbound_only=True)
+
+
+def _install(outbound_only: bool) -> None:
     if sys.platform != "linux" or platform.machine() not in _SYSCALLS:
         raise SandboxUnavailable(f"cannot deny network access on {sys.platform}/{platform.machine()}")
-    program = _filter_program()
+    program = _filter_program(outbound_only)
     code = ctypes.create_string_buffer(b"".join(struct.pack("=HBBI", *op) for op in program))
     fprog = _SockFprog(len(program), ctypes.addressof(code))
     libc = _libc()

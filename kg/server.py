@@ -182,18 +182,28 @@ def create_app(
 ) -> Starlette:
     """The endpoint over the store on disk that ``store`` opened, as a Starlette app.
 
+    ``store`` may also be a :class:`~kg.stores.sparql.SparqlStore`: queries are
+    then checked in sandboxed workers and answered by its server, within the
+    same limits (:mod:`kg.remote_pool`), and no answer is cached.
+
     ``limits`` (or its fields as keywords: ``workers``, ``timeout``,
     ``max_wait``, ``heavy_after``, ``max_heavy``, ``memory_limit``,
     ``memory_budget``) bound the query workers; a result may hold
     ``result_limit`` rows or triples and ``max_response_bytes`` bytes.
     """
-    if store.path is None:
+    remote = _is_remote(store)
+    if not remote and store.path is None:
         raise ValueError("kg serve needs a store on disk: query workers open it read-only")
     if "query_timeout" in pool_options:  # the name before limits were grouped
         pool_options["timeout"] = pool_options.pop("query_timeout")
     limits = limits or PoolLimits(**{k: v for k, v in pool_options.items() if v is not None})
-    pool = QueryPool(str(store.path), limits)
-    answers = ResultCache()  # sound: nothing may write the store while it is served (its lock)
+    if remote:  # a store behind a SPARQL server: kg.remote_pool
+        from kg.remote_pool import NO_CACHE, RemotePool
+
+        pool, answers = RemotePool(store, limits), NO_CACHE
+    else:
+        pool = QueryPool(str(store.path), limits)
+        answers = ResultCache()  # sound: nothing may write the store while it is served (its lock)
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
@@ -262,6 +272,12 @@ def create_app(
         middleware=middleware,
         lifespan=lifespan,
     )
+
+
+def _is_remote(store) -> bool:
+    from kg.stores.sparql import SparqlStore
+
+    return isinstance(store, SparqlStore)
 
 
 def _endpoint(request: Request) -> str:

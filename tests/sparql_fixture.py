@@ -58,6 +58,9 @@ class Server:
     def _run(self, *args: str, timeout: float) -> subprocess.CompletedProcess:
         env = {k: v for k, v in os.environ.items() if not k.startswith("LEGAL_KG_SPARQL_")}
         env.update(self.credentials)
+        # Queries a test gives up on (timeouts) stop on the server soon too.
+        env.setdefault("FUSEKI_QUERY_TIMEOUT", "10")
+        env.setdefault("OXIGRAPH_QUERY_TIMEOUT", "10")
         return subprocess.run([str(self.script), *args, "--home", str(self.home)], env=env,
                               stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout)
 

@@ -16,10 +16,11 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from click.testing import CliRunner
-from rdflib import Literal
+from rdflib import RDF, XSD, Literal
+from rdflib.namespace import DCTERMS
 from rdflib.compare import isomorphic
 from sparql_fixture import _stop_servers, free_port, sparql_server  # noqa: F401
-from test_store_oxigraph import ID, LKG, report
+from test_store_oxigraph import ELI, ID, LKG, report
 # The embedded store's tests of the Store interface, run here against each server (with this module's `store`).
 from test_store_oxigraph import (  # noqa: F401
     test_changed_content_replaces_only_that_report,
@@ -29,6 +30,7 @@ from test_store_oxigraph import (  # noqa: F401
 )
 
 from kg.cli import main
+from kg.graph import INSTRUMENTS_GRAPH
 from kg.stores import backends, open_store
 from kg.stores.base import ReportGraph, StoreError
 from kg.query import QueryTimeout, serialize_results
@@ -336,3 +338,177 @@ def test_server_going_away_mid_run_names_the_files_not_stored(sparql_server, tmp
     whole = tmp_path / "embedded"
     assert kg("ingest", corpus, "--store", whole, "-j", "1", "-q").exit_code == 0
     assert kg("stats", "--store", sparql_server.url).stdout == kg("stats", "--store", whole).stdout
+
+
+# --- the embedded store's layout: one decided description per instrument --------------------
+
+XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
+INSTRUMENT = ID["vn/60-2021-nd-cp"]
+
+
+def claiming(key: str, date: str, *, own: bool = False, version: str = "v1") -> ReportGraph:
+    """A report that dates the instrument INSTRUMENT (a claim); ``own``: the report is that instrument's document."""
+    g = report(key, version, instruments=1).graph
+    g.add((INSTRUMENT, RDF.type, ELI.LegalResource))
+    g.add((INSTRUMENT, ELI.date_document, Literal(date, datatype=XSD.date)))
+    g.add((INSTRUMENT, DCTERMS.title, Literal(f"Nghị định 60 theo {key}", lang="vi")))
+    g.add((ID[f"report/{key}"], ELI.cites, INSTRUMENT))
+    if own:
+        g.add((ID[f"report/{key}"], LKG.identifiedAs, INSTRUMENT))
+    return ReportGraph(key=key, iri=str(ID[f"graph/{key}"]), content_hash=f"{key}-{version}", graph=g,
+                       recipe="r1", source=f"archive/{key}.pdf")
+
+
+def dates(store) -> tuple[list[str], list[str], list[tuple[str, str]]]:
+    """INSTRUMENT's dates: in the default graph, in the instruments graph, and as each report graph claims them."""
+    default = [s["d"].value for s in store.query(f"SELECT ?d WHERE {{ <{INSTRUMENT}> eli:date_document ?d }}")]
+    decided = [s["d"].value for s in store.query(
+        f"SELECT ?d WHERE {{ GRAPH <{INSTRUMENTS_GRAPH}> {{ <{INSTRUMENT}> eli:date_document ?d }} }}")]
+    claims = sorted((s["g"].value.rsplit("/", 1)[-1], s["d"].value) for s in store.query(
+        f"SELECT ?g ?d WHERE {{ GRAPH ?g {{ <{INSTRUMENT}> eli:date_document ?d }} "
+        f"FILTER(?g != <{INSTRUMENTS_GRAPH}>) }}"))
+    return default, decided, claims
+
+
+def same_dataset(remote: SparqlStore, embedded: OxigraphStore, tmp_path) -> None:
+    """The two stores hold the same graphs (N-Quads) and the same default graph (N-Triples)."""
+    for fmt in ("nquads", "nt"):
+        remote.export(tmp_path / f"remote.{fmt}", fmt)
+        embedded.export(tmp_path / f"embedded.{fmt}", fmt)
+        assert_same_graphs((tmp_path / f"remote.{fmt}").read_text(), (tmp_path / f"embedded.{fmt}").read_text(), fmt)
+
+
+def test_conflicting_dates_are_decided_as_the_embedded_store_does(store, tmp_path):
+    embedded = OxigraphStore(None)
+    steps = [
+        (lambda s: s.save_many([claiming("a", "2021-06-21"), claiming("b", "2021-07-01")]),  # a tie: the earliest
+         ["2021-06-21"]),
+        (lambda s: s.save(claiming("c", "2021-07-01")), ["2021-07-01"]),                      # the most reports
+        (lambda s: s.save(claiming("a", "2021-06-21", own=True, version="v2")), ["2021-06-21"]),  # its own document
+        (lambda s: s.delete("a"), ["2021-07-01"]),                                            # a deletion decides again
+    ]
+    for step, expected in steps:
+        step(store)
+        step(embedded)
+        default, decided, claims = dates(store)
+        assert default == decided == expected
+        assert (default, decided, claims) == dates(embedded)
+        assert store.counts() == embedded.counts()
+        same_dataset(store, embedded, tmp_path)
+    assert dates(store)[2] == [("b", "2021-07-01"), ("c", "2021-07-01")]  # each report keeps its own claim
+
+
+def test_only_instruments_are_decided(store):
+    """The report's own date is no claim: replacing a report leaves it out of the instruments graph."""
+    for s in (store, OxigraphStore(None)):
+        s.save(claiming("a", "2021-06-21"))
+        s.save(claiming("a", "2021-06-21", version="v2"))  # marks what the old version described
+        decided = {row["s"].value for row in s.query(
+            f"SELECT DISTINCT ?s WHERE {{ GRAPH <{INSTRUMENTS_GRAPH}> {{ ?s ?p ?o }} }}")}
+        assert decided == {str(INSTRUMENT)}
+
+
+def test_deleting_every_report_empties_the_default_graph(store):
+    store.save_many([claiming("a", "2021-06-21"), claiming("b", "2021-07-01"), report("c")])
+    assert store.counts()["quads"] > 0
+    for key in ("a", "b", "c"):
+        store.delete(key)
+    assert not store.query("ASK { ?s ?p ?o }")  # blank nodes included: they are the report graphs' own
+    graphs = {s["g"].value for s in store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")}
+    assert graphs <= {META_GRAPH}  # nothing left to decide, no entries (an empty graph may not be kept)
+
+
+def test_from_and_from_named_restrict_the_dataset(store):
+    reports = [claiming("a", "2021-06-21"), claiming("b", "2021-07-01")]
+    embedded = OxigraphStore(None)
+    embedded.save_many(reports)
+    store.save_many(reports)
+    a, b = reports[0].iri, reports[1].iri
+    queries = [
+        ("SELECT ?r WHERE { ?r a lkg:Report } ORDER BY ?r", {}, [str(ID["report/a"]), str(ID["report/b"])]),
+        (f"SELECT ?r FROM <{a}> WHERE {{ ?r a lkg:Report }}", {}, [str(ID["report/a"])]),
+        (f"SELECT ?d FROM <{b}> WHERE {{ <{INSTRUMENT}> eli:date_document ?d }}", {}, ["2021-07-01"]),
+        (f"SELECT ?g FROM NAMED <{b}> WHERE {{ GRAPH ?g {{ ?r a lkg:Report }} }}", {}, [b]),
+        ("SELECT ?r WHERE { ?r a lkg:Report }", {"default_graph": [b]}, [str(ID["report/b"])]),
+        ("SELECT ?g WHERE { GRAPH ?g { ?r a lkg:Report } }", {"named_graphs": [a]}, [a]),
+        (f"SELECT ?r FROM <{a}> WHERE {{ ?r a lkg:Report }}", {"default_graph": [b]}, [str(ID["report/b"])]),
+    ]
+    for query, kwargs, expected in queries:
+        rows = [[term.value for term in solution] for solution in store.query(query, **kwargs)]
+        assert [row[0] for row in rows] == expected, (query, kwargs)
+        assert rows == [[term.value for term in solution] for solution in embedded.query(query, **kwargs)]
+    construct = f"CONSTRUCT {{ ?r a lkg:Report }} FROM <{a}> WHERE {{ ?r a lkg:Report }}"
+    assert {t.subject.value for t in store.query(construct)} == {str(ID["report/a"])}
+
+
+def test_recipe_and_source_are_kept_as_the_embedded_store_keeps_them(store):
+    embedded = OxigraphStore(None)
+    for s in (store, embedded):
+        assert s.save(claiming("a", "2021-06-21")) is True
+        assert (s.stored_recipe("a"), s.keys_for_source("archive/a.pdf"), s.keys_for_source("other")) == ("r1", ["a"], [])
+        assert s.save(claiming("a", "2021-06-21")) is False  # same content, same recipe
+        changed = claiming("a", "2021-06-21")
+        changed.recipe = "r2"  # another extractor: written again
+        assert s.save(changed) is True and s.stored_recipe("a") == "r2"
+        loaded = s.load("a")
+        assert (loaded.recipe, loaded.source) == ("r2", "archive/a.pdf")
+        assert s.stored_recipe("missing") is None
+
+
+class CrashingStore(SparqlStore):
+    """A client that dies before the last request of a write (``step``: the request's index, 0 first)."""
+
+    def __init__(self, url, step: int):
+        super().__init__(url)
+        self.updates_left = step
+
+    def _update(self, sparql: str) -> None:
+        if self.updates_left == 0:
+            raise KeyboardInterrupt("the client dies here")
+        self.updates_left -= 1
+        super()._update(sparql)
+
+
+@pytest.mark.parametrize("step", [0, 1], ids=["after-nothing", "after-the-put"])
+def test_a_crash_mid_write_leaves_no_report_looking_stored(sparql_server, tmp_path, step):
+    with SparqlStore(sparql_server.url) as store:
+        store.save_many([claiming("a", "2021-06-21"), claiming("b", "2021-07-01")])
+    crashing = CrashingStore(sparql_server.url, step)
+    with pytest.raises(KeyboardInterrupt):
+        crashing.save(claiming("b", "2021-08-01", version="v2"))
+    crashing._unsettled = False  # a dead client settles nothing
+    crashing._client.close()
+    with SparqlStore(sparql_server.url) as store:
+        assert store.stored_hash("b") == (None if step else "b-v1")  # removed (step 1) or untouched
+        if step:
+            assert sorted(store.report_keys()) == ["a"]
+            # The half-written graph is not in the default graph: only what a stores.
+            assert not store.query("ASK { ?s ?p ?o FILTER(CONTAINS(STR(?o), 'theo b')) }")
+            with pytest.raises(KeyError):
+                store.load("b")
+        assert store.save(claiming("b", "2021-08-01", version="v2")) is True  # the rerun
+        embedded = OxigraphStore(None)
+        embedded.save_many([claiming("a", "2021-06-21"), claiming("b", "2021-08-01", version="v2")])
+        assert dates(store) == dates(embedded)
+        same_dataset(store, embedded, tmp_path)
+
+
+def test_a_decision_read_before_another_writer_wrote_is_not_written(sparql_server, tmp_path):
+    """Two processes write the same instrument: the one that settles on stale claims leaves it to the other."""
+    with SparqlStore(sparql_server.url) as first, SparqlStore(sparql_server.url) as second:
+        first.save(claiming("a", "2021-06-21"))
+        write = first._update
+
+        def another_writer_comes_between(sparql: str) -> None:  # after first read the claims, before it writes
+            if "FILTER(?marks" in sparql:
+                second.save(claiming("b", "2021-01-01"))
+                second.settle()
+            write(sparql)
+
+        first._update = another_writer_comes_between
+        first.settle()
+        first._update = write
+        embedded = OxigraphStore(None)
+        embedded.save_many([claiming("a", "2021-06-21"), claiming("b", "2021-01-01")])
+        assert dates(first) == dates(embedded) and dates(first)[0] == ["2021-01-01"]
+        same_dataset(first, embedded, tmp_path)

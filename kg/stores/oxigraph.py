@@ -48,16 +48,27 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Iterable, Iterator, Sequence
-from urllib.parse import quote
 
 import pyoxigraph as ox
 import rdflib
 from rdflib.term import BNode, Literal, URIRef
 
-from kg.graph import CLAIMED, INSTRUMENTS_GRAPH, choose, split_claims
+from kg.graph import INSTRUMENTS_GRAPH, split_claims
 from kg.query import QueryTimeout, ResultCache, evaluate, read_whole, rebuild
 
+from . import updates
 from .base import ReportGraph, Store, StoredVersion, StoreError
+from .updates import FILE_HASH as _FILE_HASH
+from .updates import GRAPH as _GRAPH
+from .updates import HASH as _HASH
+from .updates import KEY as _KEY
+from .updates import LAYOUT as _LAYOUT
+from .updates import META as _META
+from .updates import META_GRAPH
+from .updates import PENDING as _PENDING
+from .updates import RECIPE as _RECIPE
+from .updates import SOURCE as _SOURCE
+from .updates import report_node as _report_node
 
 __all__ = [
     "OxigraphStore",
@@ -87,16 +98,6 @@ PREFIXES = {
     "skos": "http://www.w3.org/2004/02/skos/core#",
 }
 
-META_GRAPH = "urn:legal-kg:meta"
-_META = ox.NamedNode(META_GRAPH)
-_KEY = ox.NamedNode("urn:legal-kg:meta#key")
-_GRAPH = ox.NamedNode("urn:legal-kg:meta#graph")
-_HASH = ox.NamedNode("urn:legal-kg:meta#contentHash")
-_RECIPE = ox.NamedNode("urn:legal-kg:meta#recipe")
-_SOURCE = ox.NamedNode("urn:legal-kg:meta#source")
-_FILE_HASH = ox.NamedNode("urn:legal-kg:meta#fileHash")
-_PENDING = ox.NamedNode("urn:legal-kg:meta#pending")  # an instrument whose description is to be decided
-_LAYOUT = ox.NamedNode("urn:legal-kg:meta#layout")
 #: 2: reports keyed by their text, the default graph the set merge of the
 #: report graphs (claims aside) and the instruments graph; 1 (no marker):
 #: reports keyed by their path, named graphs only.
@@ -138,19 +139,6 @@ def _hold_lock(path: Path, read_only: bool):
                          "command reading it): nothing may write to it meanwhile; stop that process first, "
                          "or ingest into another store") from None
     return lock
-
-
-_IDENTIFIED_AS = "https://w3id.org/legal-kg/ontology#identifiedAs"
-_CLAIMED = [ox.NamedNode(str(p)) for p in sorted(CLAIMED)]
-
-
-def _claim_subjects(claims: str) -> list[str]:
-    """The subjects (as written) of N-Triples claim lines: the instruments they describe."""
-    return list(dict.fromkeys(line.split(" ", 1)[0] for line in claims.splitlines() if line))
-
-
-def _report_node(key: str) -> ox.NamedNode:
-    return ox.NamedNode("urn:legal-kg:report:" + quote(key, safe=""))
 
 
 # --- rdflib → N-Triples text ----------------------------------------------
@@ -436,52 +424,22 @@ class OxigraphStore(Store):
     #: hold more text in memory.
     batch_size = 64
 
-    @staticmethod
-    def _meta_text(report: PreparedReport) -> str:
-        node = f"<{_report_node(report.key).value}>"
-        text = (f"{node} {_KEY} {_literal(Literal(report.key))} ; {_GRAPH} {_iri(report.iri)} ; "
-                f"{_HASH} {_literal(Literal(report.content_hash))} ; {_RECIPE} {_literal(Literal(report.recipe))}")
-        if report.source:
-            text += f" ; {_SOURCE} {_literal(Literal(report.source))}"
-        if report.file_hash:
-            text += f" ; {_FILE_HASH} {_literal(Literal(report.file_hash))}"
-        pending = " ".join(f"{_META} {_PENDING} {s} ." for s in _claim_subjects(report.claims))
-        return f"{text} . {pending}"
+    def _removal_ops(self, *keys: str) -> list[str]:
+        """SPARQL Update operations that remove the stored reports ``keys`` (:func:`updates.removal_ops`)."""
+        return [op for key, graph in self._stored(keys) for op in updates.removal_ops(key, graph)]
 
-    def _removal_ops(self, key: str) -> list[str]:
-        """SPARQL Update operations that remove stored report ``key`` and mark its instruments pending.
-
-        A triple leaves the default graph only when no other graph holds it.
-        """
-        graph = self._meta(key, _GRAPH)
-        node = f"<{_report_node(key).value}>"
-        ops = []
-        if graph is not None:
-            g = f"<{graph.value}>"
-            ops += [
-                f"INSERT {{ GRAPH {_META} {{ {_META} {_PENDING} ?i }} }} WHERE {{ GRAPH {g} {{ ?i ?p ?v }} "
-                f"VALUES ?p {{ {' '.join(f'<{p}>' for p in sorted(CLAIMED))} }} }}",
-                f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {g} {{ ?s ?p ?o }} FILTER NOT EXISTS {{ GRAPH ?other "
-                f"{{ ?s ?p ?o }} FILTER(?other != {g} && ?other != {_META}) }} }}",
-                f"DROP SILENT GRAPH {g}",
-            ]
-        ops.append(f"DELETE WHERE {{ GRAPH {_META} {{ {node} ?p ?o }} }}")
-        return ops
-
-    def _replace_ops(self, report: PreparedReport, replaced: Sequence[str] = ()) -> str:
-        """SPARQL Update operations that replace ``report`` (and the reports ``replaced``) in one transaction."""
-        ops = [op for key in (report.key, *replaced) for op in self._removal_ops(key)]
-        ops.append(f"DROP SILENT GRAPH {_iri(report.iri)}")  # a graph left by a key no longer stored
-        ops.append(f"INSERT DATA {{ GRAPH {_iri(report.iri)} {{\n{report.ntriples}{report.claims}}}\n"
-                   f"{report.ntriples}\nGRAPH {_META} {{ {self._meta_text(report)} }} }}")
-        return " ;\n".join(ops)
+    def _stored(self, keys) -> list[tuple[str, str | None]]:
+        """``(key, graph IRI or None)`` of each of ``keys``."""
+        return [(key, graph.value if graph is not None else None) for key in keys
+                for graph in [self._meta(key, _GRAPH)]]
 
     def _add_new(self, reports: Sequence[PreparedReport]) -> None:
         """Add reports that are not stored yet, all in one transaction (one TriG document)."""
         parts = []
         for report in reports:
             parts.append(f"{_iri(report.iri)} {{\n{report.ntriples}{report.claims}}}\n{{\n{report.ntriples}}}\n")
-        parts.append(f"{_META} {{\n" + "\n".join(self._meta_text(r) for r in reports) + "\n}\n")
+        parts.append(f"{_META} {{\n" + "\n".join(updates.entry(r) + " " + updates.finished_entry(r)
+                                                 for r in reports) + "\n}\n")
         self._writable().load("".join(parts), format=ox.RdfFormat.TRIG)
 
     def save(self, report: ReportGraph | PreparedReport) -> bool:
@@ -556,7 +514,7 @@ class OxigraphStore(Store):
                     results[index] = False
                     if replaced:  # the file went back to a text stored from elsewhere: its last one goes
                         flush()
-                        store.update(" ;\n".join(op for key in replaced for op in self._removal_ops(key)))
+                        store.update(" ;\n".join(self._removal_ops(*replaced)))
                 elif stored is None and not replaced and not store.contains_named_graph(ox.NamedNode(report.iri)):
                     pending.append((index, report))
                     pending_keys.add(report.key)
@@ -567,7 +525,7 @@ class OxigraphStore(Store):
                 else:
                     flush()  # keep the order of writes
                     # One update() request = one transaction: old or new version, never a mix.
-                    store.update(self._replace_ops(report, replaced))
+                    store.update(updates.replace_ops(report, self._stored([report.key, *replaced])))
                     results[index] = True
             except Exception as e:
                 fail(index, e)
@@ -600,38 +558,16 @@ class OxigraphStore(Store):
 
     def _settle(self, instruments: list) -> None:
         store = self.oxigraph
-        instruments_graph = ox.NamedNode(INSTRUMENTS_GRAPH)
-        identified_as = ox.NamedNode(_IDENTIFIED_AS)
-        drop, add = [], []
-        for instrument in instruments:
-            own = {q.graph_name for q in store.quads_for_pattern(None, identified_as, instrument, None)}
-            for predicate in _CLAIMED:
-                tally: dict = {}  # value → [reports stating it, own documents stating it]
-                current = []
-                for q in store.quads_for_pattern(instrument, predicate, None, None):
-                    graph = q.graph_name
-                    if graph == instruments_graph:
-                        current.append(q.object)
-                    elif not isinstance(graph, ox.DefaultGraph):
-                        counts = tally.setdefault(q.object, [0, 0])
-                        counts[0] += 1
-                        counts[1] += graph in own
-                chosen = choose((value, n, o) for value, (n, o) in tally.items())
-                if current == ([chosen] if chosen is not None else []):
-                    continue
-                drop += [f"{instrument} {predicate} {value} ." for value in current]
-                if chosen is not None:
-                    add.append(f"{instrument} {predicate} {chosen} .")
-        ops = []
-        if drop:
-            lines = "\n".join(drop)
-            ops.append(f"DELETE DATA {{ GRAPH <{INSTRUMENTS_GRAPH}> {{ {lines} }} {lines} }}")
-        if add:
-            lines = "\n".join(add)
-            ops.append(f"INSERT DATA {{ GRAPH <{INSTRUMENTS_GRAPH}> {{ {lines} }} {lines} }}")
-        marks = "\n".join(f"{_META} {_PENDING} {i} ." for i in instruments)
-        ops.append(f"DELETE DATA {{ GRAPH {_META} {{ {marks} }} }}")
-        store.update(" ;\n".join(ops))
+
+        def claims():  # from the index: each claim of each instrument, with its graph
+            for instrument in instruments:
+                own = {q.graph_name for q in store.quads_for_pattern(None, updates.IDENTIFIED_AS, instrument, None)}
+                for predicate in updates.CLAIMED_PREDICATES:
+                    for q in store.quads_for_pattern(instrument, predicate, None, None):
+                        if not isinstance(q.graph_name, ox.DefaultGraph):
+                            yield instrument, predicate, q.object, q.graph_name, q.graph_name in own
+
+        store.update(updates.decision_ops(updates.decide(claims()), instruments))
 
     _unsettled = True  # a writable store may hold marks from a run that ended before settling
 

@@ -1,16 +1,22 @@
 """Report graphs in any SPARQL 1.1 server (Apache Jena Fuseki, the Oxigraph server…), over HTTP.
 
-Each report's graph is written with the SPARQL 1.1 Graph Store HTTP Protocol
-(``PUT`` of its named graph), the bookkeeping with SPARQL 1.1 Update, and
-everything is read with the SPARQL 1.1 Protocol. The bookkeeping is the
-embedded store's (``<urn:legal-kg:meta>``, see :mod:`kg.stores.oxigraph`);
-how a write survives a crash is in docs/remote-stores.md.
+The data and answers are the embedded store's: the same layout (report
+graphs, a default graph that is a real graph, the instruments graph, the
+bookkeeping; :mod:`kg.stores.updates`), kept with the same SPARQL Update
+requests. Each report's graph is written with the SPARQL 1.1 Graph Store HTTP
+Protocol (``PUT`` of its named graph), everything else with SPARQL 1.1 Update,
+and everything is read with the SPARQL 1.1 Protocol. The write sequence and
+how it survives a crash: docs/remote-stores.md.
 """
 from __future__ import annotations
 
+import logging
+import math
 import os
 import random
 import time
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Iterable, Iterator, Sequence
 from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
@@ -18,26 +24,17 @@ from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 import httpx
 import pyoxigraph as ox
 import rdflib
-from rdflib.term import Literal
 
-from kg.query import QueryTimeout, result_kind
+from kg.query import QueryTimeout, ResultTooLarge, result_kind
 
-from .base import ReportGraph, Store, StoreError
-from .oxigraph import (
-    _GRAPH,
-    _HASH,
-    _KEY,
-    EXPORT_FORMATS,
-    META_GRAPH,
-    PREFIXES,
-    PreparedReport,
-    _iri,
-    _literal,
-    _report_node,
-    _to_rdflib,
-)
+from . import updates
+from .base import ReportGraph, Store, StoredVersion, StoreError
+from .oxigraph import EXPORT_FORMATS, PREFIXES, OxigraphStore, PreparedReport, _to_rdflib
+from .updates import FILE_HASH, GRAPH, HASH, INSTRUMENTS, KEY, META, PENDING, RECIPE, SOURCE, report_node
 
-__all__ = ["SparqlStore", "CREDENTIAL_VARIABLES"]
+__all__ = ["SparqlStore", "ServerRefused", "CREDENTIAL_VARIABLES", "prepare_query"]
+
+log = logging.getLogger("kg.stores")
 
 #: Environment variables the credentials come from (never the command line).
 USER_VARIABLE = "LEGAL_KG_SPARQL_USER"
@@ -48,10 +45,29 @@ CREDENTIAL_VARIABLES = (USER_VARIABLE, PASSWORD_VARIABLE, TOKEN_VARIABLE)
 HINT = "start one with scripts/fuseki start or scripts/oxigraph start, or check the store URL"
 #: Answers worth trying again: the server is busy, restarting or behind a proxy that is.
 TRANSIENT_STATUS = frozenset({429, 502, 503, 504})
-_META = f"<{META_GRAPH}>"
 _PROLOGUE = "".join(f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in PREFIXES.items())
 _JSON = ox.QueryResultsFormat.JSON
 _NT = ox.RdfFormat.N_TRIPLES
+
+
+class ServerRefused(StoreError):
+    """The server answered a request with an error (``status``; ``detail``: its first line, if any)."""
+
+    def __init__(self, message: str, status: int, detail: str):
+        super().__init__(message)
+        self.status = status
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """A report's bookkeeping entry; ``hash`` None: its writing did not finish."""
+
+    graph: str
+    hash: str | None
+    recipe: str | None
+    source: str | None
+    file_hash: str | None
 
 
 class SparqlStore(Store):
@@ -61,9 +77,10 @@ class SparqlStore(Store):
     Store Protocol, as a Fuseki dataset URL (``http://host:3030/kg``) does. A
     server with one URL per service names them in the fragment, relative to
     ``url``: ``http://host:7878/#query=query&update=update&graph-store=store``
-    (the Oxigraph server). Credentials come from ``LEGAL_KG_SPARQL_USER`` and
-    ``LEGAL_KG_SPARQL_PASSWORD`` (HTTP basic) or ``LEGAL_KG_SPARQL_TOKEN``
-    (bearer), never from the URL.
+    (the Oxigraph server). Its default graph must be a graph of its own, not
+    the union of the named graphs (the store maintains it). Credentials come
+    from ``LEGAL_KG_SPARQL_USER`` and ``LEGAL_KG_SPARQL_PASSWORD`` (HTTP basic)
+    or ``LEGAL_KG_SPARQL_TOKEN`` (bearer), never from the URL.
 
     Every request has a ``timeout`` (seconds); transient failures (connection
     refused or reset, 429, 502, 503, 504) are tried ``retries`` more times
@@ -78,6 +95,9 @@ class SparqlStore(Store):
     takes_ntriples = True
     #: Reports per bookkeeping request in :meth:`save_many`.
     batch_size = 64
+    #: Instruments decided per request in :meth:`settle`.
+    settle_batch = 500
+    _unsettled = False
 
     def __init__(self, url: str, *, read_only: bool = False, create: bool = False, timeout: float = 60.0,
                  retries: int = 4, backoff: float = 0.25, cooldown: float = 5.0):
@@ -99,31 +119,43 @@ class SparqlStore(Store):
         except BaseException:
             self.close()
             raise
+        # A writer may find marks left by a run that ended before settling.
+        self._unsettled = not read_only
 
     def __repr__(self) -> str:
         return f"SparqlStore({self.url}{', read-only' if self.read_only else ''})"
 
     def close(self) -> None:
-        self._client.close()
+        """Settle what this store wrote (unless the server is gone: the next writer settles it), and disconnect."""
+        try:
+            self._settle_before_reading()
+        except StoreError as e:
+            log.warning("%s: instruments left to decide by the next write: %s", self.url, e)
+        finally:
+            self._unsettled = False
+            self._client.close()
 
     # -- HTTP --
 
     def _request(self, method: str, url: str, *, what: str, query_timeout: float | None = None,
-                 missing_ok: bool = False, **kwargs) -> httpx.Response | None:
+                 missing_ok: bool = False, max_bytes: int | None = None, **kwargs) -> httpx.Response | None:
         """Send a request, retrying transient failures; a non-2xx answer raises StoreError.
 
-        With ``query_timeout`` the request is a query that may run that long,
-        and running out of time raises QueryTimeout (not tried again). With
-        ``missing_ok`` a 404 gives None.
+        With ``query_timeout`` the request is a query that may run that long
+        in all, and running out of time raises QueryTimeout (not tried again).
+        With ``max_bytes`` a longer answer raises ResultTooLarge as it comes.
+        With ``missing_ok`` a 404 gives None.
         """
         if time.monotonic() < self._down_until and self._down_error is not None:
             raise StoreError(str(self._down_error))
+        deadline = None
         if query_timeout is not None:
             kwargs["timeout"] = httpx.Timeout(query_timeout, connect=min(10.0, query_timeout))
+            deadline = time.monotonic() + query_timeout
         delay = self.backoff
         for attempt in range(self.retries + 1):
             try:
-                response = self._client.request(method, url, **kwargs)
+                response = self._send(method, url, deadline, max_bytes, **kwargs)
             except httpx.ReadTimeout:
                 if query_timeout is not None:
                     raise QueryTimeout(f"query exceeded the {query_timeout:g} s time limit") from None
@@ -138,12 +170,37 @@ class SparqlStore(Store):
                     return response
                 problem = f"HTTP {response.status_code} {response.reason_phrase}"
             if attempt < self.retries:
-                time.sleep(delay * random.uniform(1.0, 1.5))
+                pause = delay * random.uniform(1.0, 1.5)
+                if deadline is not None and time.monotonic() + pause >= deadline:
+                    raise QueryTimeout(f"query exceeded the {query_timeout:g} s time limit ({problem})")
+                time.sleep(pause)
                 delay *= 2
         self._down_error = StoreError(f"cannot reach SPARQL server {self.url}: {problem} "
                                       f"(tried {self.retries + 1} times) — {HINT}")
         self._down_until = time.monotonic() + self.cooldown
         raise self._down_error
+
+    def _send(self, method: str, url: str, deadline: float | None, max_bytes: int | None,
+              **kwargs) -> httpx.Response:
+        """One request; its answer read whole, within ``deadline`` and ``max_bytes`` when given."""
+        if deadline is None and max_bytes is None:
+            return self._client.request(method, url, **kwargs)
+        request = self._client.build_request(method, url, **kwargs)
+        response = self._client.send(request, stream=True)
+        try:
+            chunks, size = [], 0
+            for chunk in response.iter_bytes():  # decoded: the bound holds for compressed answers too
+                size += len(chunk)
+                if max_bytes is not None and size > max_bytes and response.status_code < 300:
+                    raise ResultTooLarge(f"the result is larger than {max_bytes:,} bytes, this endpoint's "
+                                         "limit: ask for fewer rows (LIMIT and OFFSET) or shorter values")
+                if deadline is not None and time.monotonic() > deadline:
+                    raise httpx.ReadTimeout("the time limit passed while the answer came", request=request)
+                chunks.append(chunk)
+        finally:
+            response.close()
+        return httpx.Response(response.status_code, headers=response.headers, content=b"".join(chunks),
+                              request=request)
 
     def _select(self, sparql: str) -> ox.QuerySolutions:
         response = self._request("POST", self.query_url, what="query", data={"query": sparql},
@@ -163,28 +220,60 @@ class SparqlStore(Store):
 
     # -- bookkeeping --
 
-    def _entries(self, keys: Iterable[str]) -> dict[str, tuple[str, str | None]]:
-        """``{key: (graph IRI, content hash or None)}`` of the reports among ``keys`` that have an entry.
-
-        An entry without a hash is a report whose writing did not finish.
-        """
-        nodes = {_report_node(key).value: key for key in keys}
+    def _entries(self, keys: Iterable[str]) -> dict[str, _Entry]:
+        """The bookkeeping entries of the reports among ``keys`` that have one."""
+        nodes = {report_node(key).value: key for key in keys}
         if not nodes:
             return {}
         values = " ".join(f"<{node}>" for node in nodes)
         solutions = self._select(
-            f"SELECT ?r ?graph ?hash WHERE {{ VALUES ?r {{ {values} }} "
-            f"GRAPH {_META} {{ ?r {_GRAPH} ?graph OPTIONAL {{ ?r {_HASH} ?hash }} }} }}")
-        return {nodes[s["r"].value]: (s["graph"].value, s["hash"].value if s["hash"] is not None else None)
+            f"SELECT ?r ?graph ?hash ?recipe ?source ?file WHERE {{ VALUES ?r {{ {values} }} GRAPH {META} {{ "
+            f"?r {GRAPH} ?graph OPTIONAL {{ ?r {HASH} ?hash }} OPTIONAL {{ ?r {RECIPE} ?recipe }} "
+            f"OPTIONAL {{ ?r {SOURCE} ?source }} OPTIONAL {{ ?r {FILE_HASH} ?file }} }} }}")
+        value = lambda term: term.value if term is not None else None  # noqa: E731
+        return {nodes[s["r"].value]: _Entry(s["graph"].value, *(value(s[v]) for v in ("hash", "recipe", "source", "file")))
                 for s in solutions}
 
+    def _stored_from(self, sources: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
+        """``{source: [(key, graph), …]}``: the reports stored (or being written) from each of ``sources``."""
+        values = " ".join(str(ox.Literal(source)) for source in set(sources) if source)
+        if not values:
+            return {}
+        out: dict[str, list[tuple[str, str]]] = {}
+        for s in self._select(f"SELECT ?source ?key ?graph WHERE {{ VALUES ?source {{ {values} }} GRAPH {META} "
+                              f"{{ ?r {SOURCE} ?source ; {KEY} ?key ; {GRAPH} ?graph }} }}"):
+            out.setdefault(s["source"].value, []).append((s["key"].value, s["graph"].value))
+        return out
+
     def stored_hash(self, key: str) -> str | None:
-        return self._entries([key]).get(key, (None, None))[1]
+        entry = self._entries([key]).get(key)
+        return entry.hash if entry is not None else None
+
+    def stored_recipe(self, key: str) -> str | None:
+        entry = self._entries([key]).get(key)
+        return entry.recipe if entry is not None else None
 
     def report_keys(self) -> Iterator[str]:
-        solutions = self._select(f"SELECT ?key WHERE {{ GRAPH {_META} {{ ?r {_KEY} ?key ; {_HASH} ?hash }} }}")
+        solutions = self._select(f"SELECT ?key WHERE {{ GRAPH {META} {{ ?r {KEY} ?key ; {HASH} ?hash }} }}")
         for solution in solutions:
             yield solution["key"].value
+
+    def report_sources(self) -> Iterator[tuple[str, str]]:
+        for s in self._select(f"SELECT ?key ?source WHERE {{ GRAPH {META} {{ ?r {KEY} ?key ; {SOURCE} ?source }} }}"):
+            yield s["key"].value, s["source"].value
+
+    def stored_version(self, source: str) -> StoredVersion | None:
+        keys = self.keys_for_source(source)
+        entry = self._entries(keys).get(keys[0]) if len(keys) == 1 else None
+        if entry is None or entry.hash is None:
+            return None
+        return StoredVersion(keys[0], entry.hash, entry.recipe or "", entry.file_hash or "")
+
+    def keys_for_source(self, source: str) -> list[str]:
+        """Keys of the stored reports read from ``source`` (their label, as :attr:`ReportGraph.source`)."""
+        solutions = self._select(f"SELECT ?key WHERE {{ GRAPH {META} {{ ?r {SOURCE} {ox.Literal(source)} ; "
+                                 f"{KEY} ?key }} }}")
+        return [solution["key"].value for solution in solutions]
 
     # -- writing --
 
@@ -193,15 +282,18 @@ class SparqlStore(Store):
 
     def save_many(self, reports: Iterable[ReportGraph | PreparedReport], *,
                   return_exceptions: bool = False) -> list:
-        """Save several reports; for each, True if written, False if that content was already stored.
+        """Save several reports; for each, True if written, False if that version was already stored.
 
-        Per batch of up to :attr:`batch_size` reports: one request marks them
-        unfinished (their old hash removed, a graph whose IRI changed
-        dropped), one ``PUT`` per report replaces its graph, and one request
-        writes the hashes of those written. Reports are applied in order (the
-        last of several versions of a key wins). With ``return_exceptions`` a
-        report that cannot be stored gets its exception in the list instead;
-        otherwise the first error is raised.
+        A version is the same when its content hash, recipe and graph are.
+        Per batch of up to :attr:`batch_size` reports: one request removes
+        their stored versions and leaves unfinished entries, one ``PUT`` per
+        report writes its graph, and one request completes those written
+        (default graph, claims, entry, marks). Reports are applied in order
+        (the last of several versions of a key wins). The instruments they
+        describe are decided (:meth:`settle`) before the store is next read
+        or closed. With ``return_exceptions`` a report that cannot be stored
+        gets its exception in the list instead; otherwise the first error is
+        raised.
         """
         self._writable()
         results: list = []
@@ -223,7 +315,9 @@ class SparqlStore(Store):
                     raise
                 results[index] = e
                 continue
-            if any(r.key == report.key or r.iri == report.iri for _, r in batch) or len(batch) >= self.batch_size:
+            if len(batch) >= self.batch_size or any(
+                    r.key == report.key or r.iri == report.iri or (report.source and r.source == report.source)
+                    for _, r in batch):
                 flush()
             batch.append((index, report))
         flush()
@@ -235,47 +329,54 @@ class SparqlStore(Store):
             return []
         try:
             entries = self._entries(r.key for _, r in batch)
+            from_sources = self._stored_from(r.source for _, r in batch)
         except StoreError as e:
             return [(index, e) for index, _ in batch]
         out: list[tuple[int, bool | Exception]] = []
         todo = []
+        gone = []  # reports of a source whose file went back to a text stored from elsewhere
         for index, report in batch:
-            graph, stored = entries.get(report.key, (None, None))
-            if stored == report.content_hash and graph == report.iri:
+            entry = entries.get(report.key)
+            # The reports stored from the same source before: the file changed, this replaces them.
+            replaced = [(key, graph) for key, graph in from_sources.get(report.source, []) if key != report.key]
+            if entry is not None and (entry.hash, entry.recipe or "", entry.graph) == (
+                    report.content_hash, report.recipe, report.iri):
                 out.append((index, False))
+                gone += replaced
             else:
-                todo.append((index, report, graph))
+                stored = [(report.key, entry.graph if entry is not None else None), *replaced]
+                todo.append((index, report, stored))
+        mark = _write_mark()
+        if gone:
+            self._unsettled = True
+            try:
+                self._update(" ;\n".join(op for key, graph in gone for op in updates.removal_ops(key, graph, mark)))
+            except StoreError as e:
+                return [(index, e) for index, _ in batch]
         if not todo:
             return out
-        # 1. Unfinished: no hash, so a crash from here on leaves the report to be written again.
-        ops = []
-        for _, report, old_graph in todo:
-            if old_graph is not None and old_graph != report.iri:
-                ops.append(f"DROP SILENT GRAPH {_iri(old_graph)}")
-            ops.append(f"DELETE WHERE {{ GRAPH {_META} {{ {_node(report.key)} ?p ?o }} }}")
-        entries_text = " ".join(
-            f"{_node(r.key)} {_KEY} {_literal(Literal(r.key))} ; {_GRAPH} {_iri(r.iri)} ." for _, r, _ in todo)
-        ops.append(f"INSERT DATA {{ GRAPH {_META} {{ {entries_text} }} }}")
+        self._unsettled = True
+        # 1. The stored versions removed, unfinished entries: a crash from here on leaves each report to be written again.
+        ops = [op for _, report, stored in todo for op in updates.clear_ops(report, stored, mark)]
+        ops.append(f"INSERT DATA {{ GRAPH {META} {{ {' '.join(updates.entry(r) for _, r, _ in todo)} }} }}")
         try:
             self._update(" ;\n".join(ops))
         except StoreError as e:
             return out + [(index, e) for index, _, _ in todo]
-        # 2. Each report's graph replaced whole.
+        # 2. Each report's graph (its shared triples) replaced whole.
         written = []
         for index, report, _ in todo:
             try:
                 self._request("PUT", self.graph_store_url, what="graph store", params={"graph": report.iri},
-                              content=(report.ntriples + report.claims).encode("utf-8"),
-                              headers={"Content-Type": _NT.media_type})
+                              content=report.ntriples.encode("utf-8"), headers={"Content-Type": _NT.media_type})
             except StoreError as e:
                 out.append((index, e))
             else:
                 written.append((index, report))
-        # 3. Finished: the hash, written last.
+        # 3. Finished: default graph, claims, entry and marks, in one transaction.
         if written:
-            hashes = " ".join(f"{_node(r.key)} {_HASH} {_literal(Literal(r.content_hash))} ." for _, r in written)
             try:
-                self._update(f"INSERT DATA {{ GRAPH {_META} {{ {hashes} }} }}")
+                self._update(" ;\n".join(op for _, r in written for op in updates.finish_ops(r, mark)))
             except StoreError as e:
                 return out + [(index, e) for index, _ in written]
         return out + [(index, True) for index, _ in written]
@@ -285,43 +386,66 @@ class SparqlStore(Store):
         entry = self._entries([key]).get(key)
         if entry is None:
             return
-        self._update(f"DROP SILENT GRAPH {_iri(entry[0])} ;\n"
-                     f"DELETE WHERE {{ GRAPH {_META} {{ {_node(key)} ?p ?o }} }}")
+        self._unsettled = True
+        self._update(" ;\n".join(updates.removal_ops(key, entry.graph, _write_mark())))
 
     def clear(self) -> None:
         """Remove every graph of the server's dataset, reports or not (for tests and benches)."""
         self._update("DROP ALL")
+        self._unsettled = False
+
+    def settle(self) -> int:
+        """Decide the description of every instrument marked pending, as the embedded store does; returns how many.
+
+        Several processes may write the server at once, so an instrument's
+        decision is written only if no write or settle came between reading
+        its claims and writing it (:func:`~kg.stores.updates.guarded_decision_ops`);
+        one that did is left to the process that settles next.
+        """
+        self._writable()
+        read: dict = {}  # instrument → the marks read for it
+        for s in self._select(f"SELECT ?mark ?i WHERE {{ GRAPH {META} {{ ?mark {PENDING} ?i }} }}"):
+            read.setdefault(s["i"], []).append(s["mark"])
+        instruments = list(read)
+        for start in range(0, len(instruments), self.settle_batch):
+            self._settle({i: read[i] for i in instruments[start:start + self.settle_batch]})
+        self._unsettled = False
+        return len(instruments)
+
+    def _settle(self, read_marks: dict) -> None:
+        # Claims of finished reports only (an unfinished one is written again), and the stored decisions.
+        solutions = self._select(
+            f"SELECT ?i ?p ?v ?g ?own WHERE {{ VALUES ?i {{ {' '.join(map(str, read_marks))} }} "
+            f"VALUES ?p {{ {' '.join(map(str, updates.CLAIMED_PREDICATES))} }} GRAPH ?g {{ ?i ?p ?v }} "
+            f"FILTER(?g = {INSTRUMENTS} || EXISTS {{ GRAPH {META} {{ ?r {GRAPH} ?g ; {HASH} ?h }} }}) "
+            f"BIND(EXISTS {{ GRAPH ?g {{ ?document {updates.IDENTIFIED_AS} ?i }} }} AS ?own) }}")
+        claims = [(s["i"], s["p"], s["v"], s["g"], s["own"].value == "true") for s in solutions]
+        self._update(" ;\n".join(updates.guarded_decision_ops(updates.decide(claims), read_marks)))
+
+    def _settle_before_reading(self) -> None:
+        if self._unsettled and not self.read_only:
+            self.settle()
 
     # -- reading --
 
     def load(self, key: str) -> ReportGraph:
-        graph_iri, content_hash = self._entries([key]).get(key, (None, None))
-        if content_hash is None:  # absent, or its writing did not finish
+        entry = self._entries([key]).get(key)
+        if entry is None or entry.hash is None:  # absent, or its writing did not finish
             raise KeyError(key)
         # A server may keep no empty graphs (Fuseki): a missing graph is an empty report.
-        response = self._request("GET", self.graph_store_url, what="graph store", params={"graph": graph_iri},
+        response = self._request("GET", self.graph_store_url, what="graph store", params={"graph": entry.graph},
                                  headers={"Accept": _NT.media_type}, missing_ok=True)
         graph = rdflib.Graph()
         for quad in _parse_rdf(response, self.url) if response is not None else ():
             graph.add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate), _to_rdflib(quad.object)))
         for prefix, ns in PREFIXES.items():
             graph.bind(prefix, ns)
-        return ReportGraph(key=key, iri=graph_iri, content_hash=content_hash, graph=graph)
+        return ReportGraph(key=key, iri=entry.graph, content_hash=entry.hash, graph=graph,
+                           recipe=entry.recipe or "", source=entry.source or "")
 
-    def counts(self) -> dict[str, int]:
-        def count(pattern: str) -> int:
-            solutions = self._select(f"{_PROLOGUE}SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ GRAPH ?g {{ {pattern} }} }}")
-            return int(next(iter(solutions))["n"].value)
-
-        solutions = self._select(  # distinct triples: the merge of the graphs, as the embedded store counts
-            f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
-            f"FILTER(?g != {_META}) }} }}")
-        return {
-            "reports": count("?x a lkg:Report"),
-            "quads": int(next(iter(solutions))["n"].value),
-            "instruments": count("?x a eli:LegalResource"),
-            "mentions": count("?x a lkg:Mention"),
-        }
+    # The embedded store's counts, asked of the same default graph.
+    counts = OxigraphStore.counts
+    _count = OxigraphStore._count
 
     def query(
         self,
@@ -335,57 +459,85 @@ class SparqlStore(Store):
     ):
         """Run a SPARQL 1.1 query on the server; the same results as :meth:`OxigraphStore.query`.
 
-        The query is first checked as the embedded store would (SyntaxError,
-        or RuntimeError for a substituted variable it does not select), then
-        sent with the predeclared prefixes; ``substitutions`` become a
-        trailing ``VALUES`` clause. The server decides the default graph: the
-        union of all graphs when it is configured so (both scripts do).
-        ``timeout`` bounds the wait (:class:`QueryTimeout`).
+        The query is first checked as the embedded store would
+        (:func:`prepare_query`), then sent. The dataset is the server's: its
+        default graph is the store's (the set merge of the reports), and
+        ``FROM``/``FROM NAMED`` and ``default_graph``/``named_graphs`` restrict
+        it as SPARQL says. ``timeout`` bounds the wait (:class:`QueryTimeout`).
         """
-        kind = result_kind(self._dry_run.query(sparql, prefixes=PREFIXES, substitutions=substitutions or {},
-                                               base_iri=base_iri))
-        text = (f"BASE <{base_iri}>\n" if base_iri else "") + _PROLOGUE + sparql
-        if substitutions:
-            names = " ".join(str(variable) for variable in substitutions)
-            values = " ".join(str(term) for term in substitutions.values())
-            text += f"\nVALUES ({names}) {{ ({values}) }}"
-            try:
-                self._dry_run.query(text)
-            except SyntaxError:
-                raise ValueError("parameters cannot be bound in a query that ends with its own VALUES clause") from None
+        self._settle_before_reading()
+        kind, text = prepare_query(self._dry_run, sparql, substitutions=substitutions, base_iri=base_iri)
+        return self.send_query(kind, text, default_graph=default_graph, named_graphs=named_graphs, timeout=timeout)
+
+    def send_query(self, kind: str, text: str, *, default_graph: list[str] | None = None,
+                   named_graphs: list[str] | None = None, timeout: float | None = None,
+                   max_bytes: int | None = None):
+        """Send a query :func:`prepare_query` made; its result as pyoxigraph's (see :meth:`query`).
+
+        ``timeout`` bounds the whole wait and is passed on to the server (as
+        Fuseki's ``timeout`` parameter, which others ignore); ``max_bytes``
+        bounds the answer read (:class:`~kg.query.ResultTooLarge`).
+        """
         params = {"query": text, "default-graph-uri": default_graph or [], "named-graph-uri": named_graphs or []}
+        if timeout is not None:
+            params["timeout"] = str(math.ceil(timeout))
         accept = _NT.media_type if kind == "graph" else _JSON.media_type
         response = self._request("POST", self.query_url, what="query", data=params, headers={"Accept": accept},
-                                 query_timeout=timeout)
+                                 query_timeout=timeout, max_bytes=max_bytes)
         if kind == "graph":
             return (quad.triple for quad in _parse_rdf(response, self.url))
         return _parse_results(response, self.url)
 
-    def quads(self) -> Iterator[ox.Quad]:
-        """Every quad of every report graph (not the bookkeeping)."""
-        solutions = self._select(f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {_META}) }}")
-        for s in solutions:
-            yield ox.Quad(s["s"], s["p"], s["o"], s["g"])
+    def quads(self) -> Iterator[tuple]:
+        """The default graph's triples (each once), as ``(s, p, o, None)``: one answer."""
+        self._settle_before_reading()
+        for s in self._select("SELECT ?s ?p ?o WHERE { ?s ?p ?o }"):
+            yield s["s"], s["p"], s["o"], None
 
     def export(self, out: str | Path | IO[bytes], format: str = "turtle") -> None:
         """Write the store to ``out`` as :meth:`OxigraphStore.export` does."""
         if format not in EXPORT_FORMATS:
             raise ValueError(f"unknown export format {format!r}; choose from {', '.join(EXPORT_FORMATS)}")
+        self._settle_before_reading()
         if format in ("nquads", "trig"):
-            items: Iterable = self.quads()
+            solutions = self._select(f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {META}) }}")
+            items: Iterable = (ox.Quad(s["s"], s["p"], s["o"], s["g"]) for s in solutions)
         else:
-            solutions = self._select(
-                f"SELECT DISTINCT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {_META}) }}")
-            items = (ox.Triple(s["s"], s["p"], s["o"]) for s in solutions)
+            items = (ox.Triple(s, p, o) for s, p, o, _ in self.quads())
         target = str(out) if isinstance(out, (str, Path)) else out
         ox.serialize(items, target, format=EXPORT_FORMATS[format], prefixes=PREFIXES if format != "nt" else None)
+
+
+def prepare_query(dry_run: ox.Store, sparql: str, *, substitutions: dict | None = None,
+                  base_iri: str | None = None) -> tuple[str, str]:
+    """``(kind, text)``: what ``sparql`` asks for and the text to send a server for it.
+
+    The query is evaluated on ``dry_run`` (an empty pyoxigraph store): that
+    raises the embedded store's errors (SyntaxError, RuntimeError for a
+    substituted variable it does not select) and tells its kind
+    (:func:`kg.query.result_kind`). The text adds ``BASE``, the predeclared
+    prefixes and ``substitutions`` as a trailing ``VALUES`` clause.
+    """
+    kind = result_kind(dry_run.query(sparql, prefixes=PREFIXES, substitutions=substitutions or {},
+                                     base_iri=base_iri))
+    text = (f"BASE <{base_iri}>\n" if base_iri else "") + _PROLOGUE + sparql
+    if substitutions:
+        names = " ".join(str(variable) for variable in substitutions)
+        values = " ".join(str(term) for term in substitutions.values())
+        text += f"\nVALUES ({names}) {{ ({values}) }}"
+        try:
+            dry_run.query(text)
+        except SyntaxError:
+            raise ValueError("parameters cannot be bound in a query that ends with its own VALUES clause") from None
+    return kind, text
 
 
 # --- helpers ---------------------------------------------------------------------
 
 
-def _node(key: str) -> str:
-    return f"<{_report_node(key).value}>"
+def _write_mark() -> ox.NamedNode:
+    """The subject of one write's pending marks: unique, so that a settle removes only the marks it read."""
+    return ox.NamedNode(f"urn:legal-kg:write:{uuid.uuid4().hex}")
 
 
 _ENDPOINT_NAMES = {"query": 0, "update": 1, "graph-store": 2}
@@ -452,7 +604,7 @@ def _check(response: httpx.Response, server: str, what: str) -> None:
         lines = [line.strip() for line in response.text.splitlines() if line.strip()]
         if lines:
             detail = lines[0][:300]
-    raise StoreError(f"SPARQL server {server} refused the {what} (HTTP {status}): {detail}")
+    raise ServerRefused(f"SPARQL server {server} refused the {what} (HTTP {status}): {detail}", status, detail)
 
 
 def _parse_results(response: httpx.Response, server: str):

@@ -1,45 +1,10 @@
 """The default store: an embedded, on-disk Oxigraph (RocksDB) quad store.
 
-Each report lives in its own named graph (:attr:`ReportGraph.iri`). A small
-bookkeeping graph, ``<urn:legal-kg:meta>``, records for every report key its
-graph IRI and content hash::
-
-    <urn:legal-kg:report:KEY> meta:key "KEY" ; meta:graph <REPORT-GRAPH> ; meta:contentHash "…" .
-
-so :meth:`OxigraphStore.stored_hash` is a single index lookup.
-
-Atomicity: pyoxigraph 0.5 has no Python transaction API, but each of
-``Store.update()`` (one SPARQL Update request, any number of operations) and
-``Store.load()`` (one RDF document) runs as a single transaction: all or
-nothing. :meth:`OxigraphStore.save_many` uses them so that a process killed
-midway leaves every report either in its old or its new version, never a mix:
-
-* a report that is not stored yet (no bookkeeping entry, no graph of that
-  name) is *added*: its triples and its bookkeeping entry go into one TriG
-  document, together with those of the other new reports of the same call (up
-  to :attr:`OxigraphStore.batch_size`), loaded in one transaction. Nothing has
-  to be deleted and no SPARQL is parsed (figures: bench/store.py);
-* a report that replaces an earlier version is *replaced* with one update
-  request — ``DROP`` the old graph, rewrite its bookkeeping entry,
-  ``INSERT DATA`` the new triples.
-
-Ingest workers serialize reports themselves (:class:`PreparedReport`, plain
-N-Triples text), so the single writer only hands text to Oxigraph.
-
-Concurrency: one writer process at a time (RocksDB holds a lock on the
-directory). :meth:`OxigraphStore.open_read_only` opens a snapshot for readers
-such as ``kg serve``; it sees the data as of opening and must not be used
-while another process writes (Oxigraph documents that as undefined behaviour).
-
-Queries run over the union of all graphs (``use_default_graph_as_union``),
-which includes the bookkeeping graph; it only holds ``urn:legal-kg:meta#…``
-properties, so it does not disturb queries over the ELI/lkg vocabulary.
-
-Beware: in pyoxigraph 0.5 the union default graph is a *bag*: a triple stored
-in several report graphs (an instrument cited by many reports) matches once
-per graph (oxigraph issue #1919, fixed for 0.6). Use ``DISTINCT`` / ``COUNT(DISTINCT …)``
-in queries over the union; :func:`serialize_results` removes duplicate
-CONSTRUCT triples.
+Each report is its own named graph; the store's default graph is the set
+merge of them all, with one decided description per instrument; a
+bookkeeping graph records each report's version. Every write keeps reports
+whole even when killed, and a store is read by many processes or written by
+one. What is in it and why: docs/store.md.
 """
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Callable, Iterable, Iterator, Sequence
 
@@ -482,22 +482,27 @@ class _Emitter:
         return _union(self.member_branches(x, cls, ontology=ontology))
 
     def member_branches(self, x: str, cls, *, ontology: bool = True) -> list:
-        e, data = self.e, self.scope.data
-        subclasses = e.subclasses(cls)
         branches = []
         if ontology:  # first: cheap, and where the vocabulary's concepts are typed
-            branches.append(_values((x,), [(i,) for i in e.instances(cls)]))
-        branches += [data(f"{x} a {_term(t)} .") for t in sorted(subclasses)]
-        branches += [data(f"{x} {_term(q)} {self.var()} .") for q in e.typing_properties(cls, RDFS.domain)]
-        branches += [data(f"{self.var()} {_term(q)} {x} .") for q in e.typing_properties(cls, RDFS.range)]
+            branches.append(_values((x,), [(i,) for i in self.e.instances(cls)]))
+        return branches + [pattern for pattern, _ in self.member_items(x, cls)]
+
+    def member_items(self, x: str, cls) -> list[tuple[str, tuple | None]]:
+        """(pattern, key): the report triples that make ``x`` a ``cls``; key ("s" or "o", predicate)
+        when the pattern is one triple with ``x`` as its subject or object and a fresh variable."""
+        e, data = self.e, self.scope.data
+        subclasses = e.subclasses(cls)
+        items = [(data(f"{x} a {_term(t)} ."), None) for t in sorted(subclasses)]
+        items += [(data(f"{x} {_term(q)} {self.var()} ."), ("s", q)) for q in e.typing_properties(cls, RDFS.domain)]
+        items += [(data(f"{self.var()} {_term(q)} {x} ."), ("o", q)) for q in e.typing_properties(cls, RDFS.range)]
         if RDFS.Resource in subclasses:  # rdfs4: every subject and object
-            branches += [data(f"{x} {self.var()} {self.var()} ."), data(f"{self.var()} {self.var()} {x} .")]
+            items += [(data(f"{x} {self.var()} {self.var()} ."), None), (data(f"{self.var()} {self.var()} {x} ."), None)]
         if RDF.Property in subclasses:  # rdf1: every predicate, and the properties above it
             q = self.var()
-            branches.append(data(f"{self.var()} {x} {self.var()} ."))
-            branches.append(_then(data(f"{self.var()} {q} {self.var()} ."),
-                                  _values((q, x), e.strict_pairs(RDFS.subPropertyOf))))
-        return branches
+            items.append((data(f"{self.var()} {x} {self.var()} ."), None))
+            items.append((_then(data(f"{self.var()} {q} {self.var()} ."),
+                                _values((q, x), e.strict_pairs(RDFS.subPropertyOf))), None))
+        return [(pattern, key) for pattern, key in items if pattern is not None]
 
     def member_of_any(self, x: str, c: str, *, ontology: bool = True) -> str:
         """``x rdf:type c`` with ``c`` a variable (or a constant): every class ``x`` is entailed to be."""
@@ -558,19 +563,34 @@ class _Emitter:
         Those the report's triples make focus nodes, sh:targetNode, and (with
         ``ontology``) the ontology's focus nodes the report states something about.
         """
-        branches = []
-        for kind, term in shape.targets:
-            if kind == "class":
-                branches += self.member_branches("?this", term, ontology=False)
-            elif kind == "objectsOf":
-                branches += self.triple_branches(self.var(), term, "?this", ontology=False)
-            elif kind == "subjectsOf":
-                branches += self.triple_branches("?this", term, self.var(), ontology=False)
-            else:
-                branches.append(_values(("?this",), [(term,)]))
+        branches = [pattern for pattern, _ in self.evidence(shape)]
         if ontology:
             branches.append(self.ontology_focus(shape))
         return [b for b in branches if b is not None]
+
+    def evidence(self, shape: NodeShape) -> list[tuple[str, tuple | None]]:
+        """(pattern, key) for each way the report's triples (or sh:targetNode) make ``?this`` a focus node.
+
+        ``key`` is ("s" or "o", predicate) when the pattern is a single triple
+        with ``?this`` as subject or object and a fresh variable: a path
+        along the same triples can stand for it.
+        """
+        items = []
+        for kind, term in shape.targets:
+            if kind == "class":
+                items += self.member_items("?this", term)
+            elif kind in ("objectsOf", "subjectsOf") and term != RDF.type:
+                for q in sorted(self.e.subproperties(term)):
+                    if kind == "objectsOf":
+                        items.append((self.scope.data(f"{self.var()} {_term(q)} ?this ."), ("o", q)))
+                    else:
+                        items.append((self.scope.data(f"?this {_term(q)} {self.var()} ."), ("s", q)))
+            elif kind in ("objectsOf", "subjectsOf"):
+                s, o = (self.var(), "?this") if kind == "objectsOf" else ("?this", self.var())
+                items += [(b, None) for b in self.triple_branches(s, term, o, ontology=False) if b is not None]
+            else:
+                items.append((_values(("?this",), [(term,)]), None))
+        return items
 
     def ontology_focus(self, shape: NodeShape) -> str | None:
         """The ontology's own focus nodes of ``shape``, in the graphs that state something about them."""
@@ -931,12 +951,17 @@ class _Compiler:
             if test.component in ("Class", "Node"):
                 out.append((self.nonmembers(test, _union(self.evidence(shape, ontology=True)), "?this"),
                             f"{what}: {test.component}"))
+        # sh:class and sh:node on values: one query per class or nested shape, over every path that has it.
+        by_test: dict[Test, list[str]] = {}
         for prop in shape.properties:
-            values = self.e.values(prop.path, "?this", "?v", ontology=False)
             for test in prop.tests:
                 if test.component == "Node" or (test.component == "Class"
                                                  and not self.e.class_is_entailed(prop.path, test.param)):
-                    out.append((self.nonmembers(test, values, "?v"), f"{what} {prop.path.text()}: {test.component}"))
+                    by_test.setdefault(test, []).extend(self.path_branches(prop, "?v"))
+        for test, branches in by_test.items():
+            out.append((self.nonmembers(test, _union(branches), "?v"), f"{what}: {test.component} {self.name(test.param)}"))
+        for prop in shape.properties:
+            values = self.e.values(prop.path, "?this", "?v", ontology=False)
             for other in prop.less_than:
                 out.append((f"SELECT DISTINCT {self.g}?this WHERE {{ {HEAD} {values} "
                             f"{self.e.values(Path(other), '?this', '?w')} FILTER(!COALESCE(?v < ?w, false)) }}",
@@ -986,29 +1011,43 @@ class _Compiler:
             return None
         return f"SELECT DISTINCT {self.g}?this WHERE {{ {HEAD} {_union(branches)} }}"
 
+    @staticmethod
+    def local_focus_tests(shape: NodeShape) -> list[Test]:
+        return [t for t in shape.tests if t.component not in ("Class", "Node")]
+
     def local_focus(self, shape: NodeShape) -> str | None:
-        """Focus nodes that fail a test of their own (sh:nodeKind …)."""
-        tests = [t for t in shape.tests if t.component not in ("Class", "Node")]
-        if not tests:
+        """Focus nodes that fail a test of their own (sh:nodeKind …), unless :meth:`counts` sees them."""
+        tests = self.local_focus_tests(shape)
+        if not tests or any(p.min_count or p.has_values for p in shape.properties):
             return None
         fails = " || ".join(self.cheap_fails(t, "?this") for t in tests)
         return (f"SELECT DISTINCT {self.g}?this WHERE {{ {HEAD} {_union(self.evidence(shape, ontology=False))} "
                 f"FILTER({fails}) }}")
 
     def counts(self, shape: NodeShape) -> str | None:
-        """Nodes with too few or too many values along a path, or lacking a sh:hasValue.
+        """Nodes with too few or too many values along a path, or lacking a sh:hasValue (and, when the
+        focus nodes are enumerated here anyway, failing a test of their own).
 
         One pass over the report's triples about the shape's nodes, each
-        path's values in a variable of its own, grouped per node. Report
-        triples only: exact for every node the ontology says nothing about
-        along these paths; :meth:`ontology_nodes` names the others.
+        path's values in a variable of its own, grouped per node; a path's
+        triple that also makes its subject a focus node counts as both.
+        Report triples only: exact for every node the ontology says nothing
+        about along these paths; :meth:`ontology_nodes` names the others.
         """
+        e = self.e
         needs_focus = any(p.min_count or p.has_values for p in shape.properties)
-        rows = [f"{b} BIND(true AS ?_e)" for b in self.evidence(shape, ontology=False)] if needs_focus else []
-        at_least, at_most = [], []
+        evidence = dict((key or pattern, pattern) for pattern, key in e.evidence(shape)) if needs_focus else {}
+        rows, at_least, at_most = [], [], []
         for i, prop in enumerate(shape.properties):
             if prop.min_count or prop.max_count is not None:
-                branches = self.path_branches(prop, f"?_p{i}")
+                branches = []
+                for q in sorted(e.e.subproperties(prop.path.predicate)):
+                    key = ("o" if prop.path.inverse else "s", q)
+                    pattern = e.scope.data(f"?_p{i} {_term(q)} ?this ." if prop.path.inverse
+                                           else f"?this {_term(q)} ?_p{i} .")
+                    branches.append(pattern + (" BIND(true AS ?_e)" if evidence.pop(key, None) else ""))
+                if prop.path.predicate == RDF.type:
+                    branches = self.path_branches(prop, f"?_p{i}")
                 rows += branches
                 n = f"COUNT({'DISTINCT ' if len(branches) > 1 else ''}?_p{i})"
                 if prop.min_count:
@@ -1021,6 +1060,9 @@ class _Compiler:
                 at_least.append(f"COUNT(?_h{i}_{j}) = 0")
         if not (at_least or at_most):
             return None
+        rows += [f"{pattern} BIND(true AS ?_e)" for pattern in evidence.values()]
+        if needs_focus:  # the node's own tests: once per group, in HAVING
+            at_least += [self.cheap_fails(t, "?this") for t in self.local_focus_tests(shape)]
         conditions = at_most + ([f"(COUNT(?_e) > 0 && ({' || '.join(at_least)}))"] if at_least else [])
         return (f"SELECT {self.g}?this WHERE {{ {HEAD} {_union(rows)} }} GROUP BY {self.g}?this "
                 f"HAVING ({' || '.join(conditions)})")
@@ -1038,9 +1080,10 @@ class _Compiler:
         valued = sorted({(o if path.inverse else s) for path in paths for s, o in e.e.pairs(path.predicate)
                          if not isinstance(o if path.inverse else s, (BNode, Literal))}, key=str)
         branches = []
-        if valued:
-            listed = ", ".join(_term(n) for n in valued)
-            branches += [f"{b} FILTER(?this IN ({listed}))" for b in self.evidence(shape, ontology=False)]
+        if valued:  # from those nodes, not over all focus nodes: the few graphs that name them
+            rows = _values(("?this",), [(n,) for n in valued])
+            branches.append(f"{{ SELECT DISTINCT {self.g}?this WHERE {{ {rows} "
+                            f"{_union(self.evidence(shape, ontology=False))} }} }}")
         branches.append(e.ontology_focus(shape))
         for prop in shape.properties:
             if any(t.component == "Node" for t in prop.tests):
@@ -1110,8 +1153,8 @@ class Validator:
         conforming = self._conforming(reader.nested, shapes_graph)
         self.report_plans = _Compiler(shapes, reader.nested, self.entailment, shapes_graph, True,
                                       conforming).plans()
-        self.default_plans = _Compiler(shapes, reader.nested, self.entailment, shapes_graph, False,
-                                       conforming).plans()
+        self.default_plans = _Compiler([_at_most(s) for s in shapes], reader.nested, self.entailment,
+                                       shapes_graph, False, conforming).plans()
         found, _ = self._check(self._ontology.query, self.report_plans, f"VALUES ?g {{ <{ONTOLOGY_GRAPH}> }}",
                                named=True)
         if found:
@@ -1168,22 +1211,16 @@ class Validator:
         return {s["g"].value for s in store.query(f"SELECT DISTINCT ?g WHERE {{ {head} {_union(patterns)} }}")}
 
     def run(self, store, keys: Sequence[str] | None = None, *,
-            progress: Callable[[int], None] | None = None) -> Result:
+            progress: Callable[[int, int], None] | None = None) -> Result:
         """Validate the store's reports (``keys``: only those), and the default graph when all are.
 
-        ``progress(n)`` is called as each ``n`` more reports are done. Raises
+        ``progress(done, total)`` is called as reports are done. Raises
         KeyError for a key that is not stored.
         """
         from kg.shapes import violations as reference
 
         started = time.perf_counter()
-        graphs = report_graphs(store)
-        if keys is not None:
-            by_key = {key: graph for graph, key in graphs.items()}
-            for key in keys:
-                if key not in by_key:
-                    raise KeyError(key)
-            graphs = {by_key[k]: k for k in dict.fromkeys(keys)}
+        graphs = _selected(report_graphs(store), keys)
         result = Result(reports=len(graphs))
         order = sorted(graphs, key=graphs.get)
         for start in range(0, len(order), self.chunk_size):
@@ -1197,7 +1234,7 @@ class Validator:
                 if violations and graph in graphs:
                     result.violations[graphs[graph]] = sorted(violations)
             if progress is not None:
-                progress(len(chunk))
+                progress(start + len(chunk), len(order))
         if keys is None:
             if store_decides_descriptions(store):
                 found, blank = self._check(store.query, self.default_plans, "", named=False)
@@ -1210,6 +1247,88 @@ class Validator:
         result.violations = dict(sorted(result.violations.items()))
         result.seconds = time.perf_counter() - started
         return result
+
+
+def _at_most(shape: NodeShape) -> NodeShape:
+    """``shape`` with only its sh:maxCount constraints: what the default graph is checked for.
+
+    The default graph merges the report graphs (each checked on its own) and
+    decides each instrument's description once; what that merge can break is
+    an "at most" that holds in each report but not across them.
+    """
+    properties = tuple(replace(p, min_count=0, has_values=(), tests=(), less_than=())
+                       for p in shape.properties if p.max_count is not None)
+    return replace(shape, tests=(), properties=properties, sparql=())
+
+
+def _selected(graphs: dict[str, str], keys: Sequence[str] | None) -> dict[str, str]:
+    """``graphs`` (IRI → key) restricted to ``keys``; KeyError for a key not among them."""
+    if keys is None:
+        return graphs
+    by_key = {key: graph for graph, key in graphs.items()}
+    for key in keys:
+        if key not in by_key:
+            raise KeyError(key)
+    return {by_key[k]: k for k in dict.fromkeys(keys)}
+
+
+def validate_each(store, keys: Sequence[str] | None = None, *,
+                  progress: Callable[[int, int], None] | None = None) -> Result:
+    """The reference: each report loaded and validated on its own by pyshacl (slow; any store)."""
+    from kg.graph import VOCABULARY_KEY
+    from kg.shapes import violations as reference
+
+    started = time.perf_counter()
+    every = sorted(k for k in store.report_keys() if k != VOCABULARY_KEY)
+    chosen = list(dict.fromkeys(keys)) if keys is not None else every
+    missing = set(chosen) - set(every)
+    if missing:
+        raise KeyError(sorted(missing)[0])
+    result = Result(reports=len(chosen), by_reference=list(chosen))
+    for done, key in enumerate(chosen, 1):
+        found = reference(store.load(key).graph)
+        if found:
+            result.violations[key] = found
+        if progress is not None:
+            progress(done, len(chosen))
+    if keys is None:
+        result.notes.append("the default graph was not checked (pyshacl validates report graphs only)")
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def compact(term: str) -> str:
+    """An N-Triples IRI shortened with the store's usual prefixes (``eli:cites``); other terms as they are."""
+    from kg.stores.oxigraph import PREFIXES
+
+    if term.startswith("^"):
+        return "^" + compact(term[1:])
+    if term.startswith("<") and term.endswith(">"):
+        iri = term[1:-1]
+        for prefix, namespace in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+            local = iri[len(namespace):]
+            if iri.startswith(namespace) and local.replace("_", "a").replace("-", "a").isalnum():
+                return f"{prefix}:{local}"
+    return term
+
+
+def as_json(result: Result) -> dict:
+    """``result`` as plain data (``kg validate --format json``)."""
+    def items(violations):
+        return [{"focus": v.focus, "path": v.path or None, "constraint": v.constraint, "value": v.value or None,
+                 "shape": v.shape or None, "message": v.message} for v in violations]
+
+    return {
+        "conforms": result.conforms,
+        "reports": result.reports,
+        "conforming": result.reports - len(result.violations),
+        "violations": {key: items(vs) for key, vs in result.violations.items()},
+        "default_graph": None if result.default_graph is None else {
+            "conforms": not result.default_graph, "violations": items(result.default_graph)},
+        "by_reference": result.by_reference,
+        "notes": result.notes,
+        "seconds": round(result.seconds, 3),
+    }
 
 
 def _to_ox(term):

@@ -291,3 +291,166 @@ def test_constraints_seen(outcome):
 
 def test_reports_with_schema_or_blank_nodes_go_to_the_reference(outcome):
     assert set(outcome.by_reference) == {"schema_in_report", "blank_mention"}
+
+
+# --------------------------------------------------------------------------
+# The default graph: one decided description per instrument
+# --------------------------------------------------------------------------
+
+def _two_reports_on_one_instrument(built, *, claimed: bool):
+    """Two reports describing one instrument differently: by a claimed property (decided) or not."""
+    a, b = copy(built[1], "first"), copy(built[1], "second")
+    node = instrument(b.graph)
+    if claimed:
+        _set(b.graph, node, ELI.date_document, Literal("1999-01-02", datatype=XSD.date))
+    else:
+        _set(b.graph, node, ELI.number, Literal("424242"))
+    return a, b
+
+
+@pytest.mark.parametrize("claimed", [True, False], ids=["claimed-date", "shared-number"])
+def test_the_default_graph_holds_at_most_one_value(validator, built, claimed):
+    store = OxigraphStore()
+    store.save_many(_two_reports_on_one_instrument(built, claimed=claimed))
+    result = validator.run(store)
+    assert not result.violations  # each report is fine on its own
+    if claimed:  # the store decided one date: the default graph conforms
+        assert result.default_graph == []
+    else:  # eli:number is not decided per instrument: two numbers in the default graph
+        node = instrument(built[1].graph)
+        assert keys(result.default_graph) == {(f"<{node}>", f"<{ELI.number}>", "MaxCount", "")}
+
+
+def test_the_default_graph_of_the_builders_output_conforms(outcome, validator, built):
+    store = OxigraphStore()
+    store.save_many(built)
+    assert validator.run(store).default_graph == []
+
+
+def test_only_some_reports(validator, store, damaged):
+    result = validator.run(store, ["no_start", "two_starts", damaged[0].key])
+    assert result.reports == 2 and set(result.violations) == {"no_start", "two_starts"}
+    assert result.default_graph is None  # only checked with every report
+    with pytest.raises(KeyError):
+        validator.run(store, ["no such report"])
+
+
+# --------------------------------------------------------------------------
+# The shapes: one definition; what is not translated is refused
+# --------------------------------------------------------------------------
+
+def shapes_with(extra: str) -> rdflib.Graph:
+    return rdflib.Graph().parse(data=SHAPES.read_text(encoding="utf-8") + extra, format="turtle")
+
+
+@pytest.mark.parametrize("extra, feature", [
+    ("lkgsh:TextAnchorShape sh:property [ sh:path lkg:surface ; sh:uniqueLang true ] .", "uniqueLang"),
+    ("lkgsh:MentionShape sh:property [ sh:path ( lkg:refersTo eli:number ) ; sh:minCount 1 ] .", "sh:path"),
+    ("lkgsh:MentionShape sh:or ( [ sh:class lkg:Mention ] [ sh:class lkg:TextAnchor ] ) .", "sh:or"),
+    ("lkgsh:MentionShape sh:property [ sh:path lkg:start ; sh:datatype xsd:gYear ] .", "xsd:gYear"),
+    ("lkgsh:MentionShape sh:sparql [ sh:select 'SELECT $this WHERE { $this ?p ?o } ORDER BY ?o' ] .",
+     "SPARQL constraint"),
+])
+def test_a_shape_feature_not_translated_is_refused(extra, feature):
+    with pytest.raises(UnsupportedShape, match="not supported") as e:
+        Validator(shapes_with(extra))
+    assert "shapes.ttl" in str(e.value)
+
+
+def test_a_changed_shape_is_honoured(built):
+    """The shapes file is the one definition: a new constraint is checked by both validators alike."""
+    shapes = shapes_with("lkgsh:MentionShape sh:property [ sh:path lkg:surface ; sh:maxLength 5 ] .")
+    store = OxigraphStore()
+    store.save(built[1])
+    result = Validator(shapes).run(store)
+    assert {v.constraint for v in result.violations[built[1].key]} == {"MaxLength"}
+
+
+def test_the_ontology_must_conform_on_its_own():
+    from kg.shapes import shapes
+
+    ontology = rdflib.Graph()
+    ontology += shapes()[0]
+    ontology.remove((URIRef(VOCAB + "issuer/cp"), SKOS.prefLabel, None))
+    with pytest.raises(ValueError, match="ontology and vocabularies do not conform.*issuer/cp"):
+        Validator(ontology=ontology)
+
+
+# --------------------------------------------------------------------------
+# kg validate
+# --------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def store_dir(tmp_path_factory, built, damaged):
+    path = tmp_path_factory.mktemp("validate") / "store"
+    with OxigraphStore(path) as s:
+        s.save(vocabulary_report_graph())
+        # Both damaged reports are copies of built[1]: its report node gets two content hashes
+        # in the default graph, one from each.
+        s.save_many([built[0], built[2], built[3]] + [rg for rg in damaged if rg.key in ("no_start", "bad_hash")])
+    return path
+
+
+def test_cli_lines_summary_and_exit_code(store_dir):
+    result = CliRunner().invoke(main, ["validate", "--store", str(store_dir)])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    bad = [line for line in lines if line.startswith(("no_start:", "bad_hash:"))]
+    assert len(bad) == 2
+    assert "lkg:start" in bad[1] and "MinCount" in bad[1]
+    assert "lkg:contentHash" in bad[0] and "Pattern" in bad[0]
+    (default,) = [line for line in lines if line.startswith("default graph:")]
+    assert "lkg:contentHash: 2 values, at most 1 allowed (MaxCount)" in default
+    assert "3 of 5 reports conform to the shapes, and the default graph does not" in lines[-1]
+
+
+def test_cli_one_report_and_json(store_dir, built):
+    good = CliRunner().invoke(main, ["validate", "--store", str(store_dir), "--report", built[0].key])
+    assert good.exit_code == 0 and "1 of 1 reports conform" in good.output
+    out = CliRunner().invoke(main, ["validate", "--store", str(store_dir), "--format", "json"])
+    assert out.exit_code == 1
+    data = json.loads(out.output)
+    assert data["reports"] == 5 and data["conforming"] == 3 and not data["conforms"]
+    assert not data["default_graph"]["conforms"]
+    assert [v["constraint"] for v in data["default_graph"]["violations"]] == ["MaxCount"]
+    (v,) = data["violations"]["no_start"]
+    assert v["constraint"] == "MinCount" and v["path"] == f"<{LKG.start}>" and v["focus"].startswith("<https://")
+
+
+def test_cli_engines_agree(store_dir):
+    runs = [json.loads(CliRunner().invoke(main, ["validate", "--store", str(store_dir), "--format", "json",
+                                                 "--engine", engine]).output) for engine in ("sparql", "pyshacl")]
+    for data in runs:
+        for violations in data["violations"].values():
+            for v in violations:
+                del v["message"], v["shape"]
+    assert runs[0]["violations"] == runs[1]["violations"]
+
+
+def test_cli_errors(store_dir, tmp_path):
+    missing = CliRunner().invoke(main, ["validate", "--store", str(store_dir), "--report", "nope"])
+    assert missing.exit_code == 1 and "no report 'nope'" in missing.output
+    nothing = CliRunner().invoke(main, ["validate", "--store", str(tmp_path / "none")])
+    assert nothing.exit_code == 1 and "no store at" in nothing.output
+
+
+# --------------------------------------------------------------------------
+# Remote stores: the same queries on a SPARQL server
+# --------------------------------------------------------------------------
+
+from sparql_fixture import _stop_servers, sparql_server  # noqa: E402,F401
+
+
+def test_remote_store_gets_the_same_verdicts(sparql_server, validator, outcome, built, damaged):
+    from kg.stores.sparql import SparqlStore
+
+    with SparqlStore(sparql_server.url) as remote:
+        remote.save(vocabulary_report_graph())
+        remote.save_many(built + damaged)
+        result = validator.run(remote)
+    def anonymous(violations):  # blank node labels are each store's own
+        return {tuple("_:" if term.startswith("_:") else term for term in v.key()) for v in violations}
+
+    assert {k: anonymous(v) for k, v in result.violations.items()} == \
+        {k: anonymous(v) for k, v in outcome.violations.items()}
+    assert result.default_graph is None and "not checked" in result.notes[0]

@@ -17,8 +17,6 @@ reports, and checks that both give the sample the same verdicts.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -38,20 +36,12 @@ def main() -> int:
     parser.add_argument("--cache", type=Path, default=Path("/tmp/legal-kg-bench-validate"))
     args = parser.parse_args()
 
-    from serve_load import build_store
+    from serve_load import cached_store
 
     from kg.stores.oxigraph import OxigraphStore
     from kg.validation import Validator, validate_each
 
-    # A new store whenever the code that builds one changes (as bench/serve_load.py keys its own).
-    sources = sorted([*ROOT.glob("extractors/**/*.py"), *ROOT.glob("extractors/vocab/*.yaml"),
-                      ROOT / "kg/graph.py", ROOT / "kg/stores/oxigraph.py", ROOT / "kg/model.py"])
-    digest = hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()[:12]
-    path = args.cache / f"store-{args.reports}-{args.seed}-{digest}"
-    if not (path / "CURRENT").exists():
-        shutil.rmtree(path, ignore_errors=True)
-        args.cache.mkdir(parents=True, exist_ok=True)
-        build_store(path, args.reports, args.seed)
+    path = cached_store(args.cache, args.reports, args.seed)
 
     with OxigraphStore.open_read_only(path) as store:
         started = time.perf_counter()

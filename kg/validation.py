@@ -14,7 +14,7 @@ import itertools
 import time
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Sequence
 
 import rdflib
 from rdflib import RDF, RDFS, BNode, Literal, URIRef, Variable
@@ -949,7 +949,7 @@ class _Compiler:
         ) if q is not None]
         for test in shape.tests:
             if test.component in ("Class", "Node"):
-                out.append((self.nonmembers(test, _union(self.evidence(shape, ontology=True)), "?this"),
+                out.append((self.nonmembers(test, _union(self.focus_patterns(shape, ontology=True)), "?this"),
                             f"{what}: {test.component}"))
         # sh:class and sh:node on values: one query per class or nested shape, over every path that has it.
         by_test: dict[Test, list[str]] = {}
@@ -969,11 +969,11 @@ class _Compiler:
         for constraint in shape.sparql:
             pattern = self.e.sparql_pattern(constraint, approximate=True)
             if not _binds_this(constraint.where):
-                pattern = f"{_union(self.evidence(shape, ontology=True))} {pattern}"
+                pattern = f"{_union(self.focus_patterns(shape, ontology=True))} {pattern}"
             out.append((f"SELECT DISTINCT {self.g}?this WHERE {{ {HEAD} {pattern} }}", f"{what}: SPARQL"))
         return out
 
-    def evidence(self, shape: NodeShape, *, ontology: bool) -> list[str]:
+    def focus_patterns(self, shape: NodeShape, *, ontology: bool) -> list[str]:
         return self.e.focus_branches(shape, ontology=ontology)
 
     def path_branches(self, prop: PropertyShape, v: str) -> list[str]:
@@ -1021,7 +1021,7 @@ class _Compiler:
         if not tests or any(p.min_count or p.has_values for p in shape.properties):
             return None
         fails = " || ".join(self.cheap_fails(t, "?this") for t in tests)
-        return (f"SELECT DISTINCT {self.g}?this WHERE {{ {HEAD} {_union(self.evidence(shape, ontology=False))} "
+        return (f"SELECT DISTINCT {self.g}?this WHERE {{ {HEAD} {_union(self.focus_patterns(shape, ontology=False))} "
                 f"FILTER({fails}) }}")
 
     def counts(self, shape: NodeShape) -> str | None:
@@ -1083,7 +1083,7 @@ class _Compiler:
         if valued:  # from those nodes, not over all focus nodes: the few graphs that name them
             rows = _values(("?this",), [(n,) for n in valued])
             branches.append(f"{{ SELECT DISTINCT {self.g}?this WHERE {{ {rows} "
-                            f"{_union(self.evidence(shape, ontology=False))} }} }}")
+                            f"{_union(self.focus_patterns(shape, ontology=False))} }} }}")
         branches.append(e.ontology_focus(shape))
         for prop in shape.properties:
             if any(t.component == "Node" for t in prop.tests):

@@ -23,7 +23,7 @@ from kg.shapes import violations as reference
 from kg.stores.base import ReportGraph
 from kg.stores.oxigraph import OxigraphStore
 from kg.synthetic import generate
-from kg.validation import UnsupportedShape, Validator, report_graphs
+from kg.validation import UnsupportedShape, Validator
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "nghean-skhcn-cchc-2023.ocr.txt"

@@ -587,7 +587,7 @@ def validate(store_path, keys, fmt, engine):
     \b
     Examples:
       kg validate
-      kg validate --report nghean-skhcn-cchc-2023-3f2a9c1b
+      kg validate --report nghean-skhcn-cchc-2023-ocr-82eb31c7
       kg validate --format json > validation.json
     """
     import json

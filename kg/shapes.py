@@ -1,7 +1,7 @@
 """SHACL validation of report graphs against ``ontology/shapes.ttl``, with pyshacl: the reference.
 
 The shapes need the ontology and the SKOS vocabularies beside them (RDFS
-inference: a report is an ``eli:LegalResource`` by subclass). pyshacl
+inference: a mention is a text anchor by subclass). pyshacl
 validates one graph at a time (~0.6 s a report); :mod:`kg.validation`
 compiles the same shapes into SPARQL and validates a whole store at once,
 with the same verdicts (tests/test_validate.py holds it to this module).
@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import rdflib
 from rdflib import RDF, BNode, Literal, URIRef
 
-ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology"
+from kg.resources import data_dir
+
+ONTOLOGY = data_dir("ontology")
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 
 

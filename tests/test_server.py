@@ -304,3 +304,29 @@ def test_concurrent_requests(endpoint):
 def test_in_memory_store_refused():
     with pytest.raises(ValueError, match="on disk"):
         create_app(OxigraphStore(None))
+
+
+# --- the dataset: a set default graph, FROM and FROM NAMED (#11.1, #11.3) ----------------------
+
+
+def test_default_graph_is_a_set_without_bookkeeping(endpoint):
+    not_noise = f'FILTER(!STRSTARTS(STR(?s), "{ID["noise/"]}"))'  # the noise would pass the row limit
+    rows = get(endpoint, f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o {not_noise} }}").json()["results"]["bindings"]
+    triples = [(r["s"]["value"], r["p"]["value"], r["o"]["value"]) for r in rows]
+    assert len(triples) == len(set(triples))  # every triple once, however many reports state it
+    assert not [t for t in triples if "urn:legal-kg:meta" in " ".join(t)]  # bookkeeping stays out
+    count = get(endpoint, f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o {not_noise} }}").json()["results"]["bindings"][0]
+    assert int(count["n"]["value"]) == len(set(triples))
+    r = get(endpoint, PREFIXES + 'SELECT ?i WHERE { ?i eli:id_local "60/2021/NĐ-CP" }')
+    assert len(r.json()["results"]["bindings"]) == 1  # cited by both reports, described once
+
+
+def test_from_and_from_named_restrict_the_dataset(endpoint):
+    query = PREFIXES + f"SELECT ?r FROM <{ID['graph/a']}> WHERE {{ ?r a lkg:Report }}"
+    assert [b["r"]["value"] for b in get(endpoint, query).json()["results"]["bindings"]] == [str(ID["report/a"])]
+    query = f"SELECT DISTINCT ?g FROM NAMED <{ID['graph/b']}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+    assert [b["g"]["value"] for b in get(endpoint, query).json()["results"]["bindings"]] == [str(ID["graph/b"])]
+    # The protocol's parameters override the query's dataset, as SPARQL 1.1 says.
+    query = PREFIXES + f"SELECT ?r FROM <{ID['graph/a']}> WHERE {{ ?r a lkg:Report }}"
+    r = get(endpoint, query, **{"default-graph-uri": str(ID["graph/b"])})
+    assert [b["r"]["value"] for b in r.json()["results"]["bindings"]] == [str(ID["report/b"])]

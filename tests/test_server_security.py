@@ -24,6 +24,7 @@ from kg.server import create_app
 from kg.stores.base import ReportGraph
 from kg.stores.oxigraph import OxigraphStore
 
+from processes import alive, children  # noqa: E402
 from http_fixture import BaitServer, RunningServer, free_port
 
 LKG = Namespace("https://w3id.org/legal-kg/ontology#")
@@ -299,14 +300,14 @@ def kg_serve(store_path: Path, *options: str):
 
 def test_workers_exit_with_the_server(store_path):
     with kg_serve(store_path, "--workers", "2") as (server, _):
-        workers = _children(server.pid)
+        workers = children(server.pid)
         assert len(workers) >= 2
         os.kill(server.pid, signal.SIGKILL)
         server.wait(10)
         deadline = time.monotonic() + 10
-        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert not [pid for pid in workers if _alive(pid)], "query workers outlived the server"
+        assert not [pid for pid in workers if alive(pid)], "query workers outlived the server"
 
 
 def test_no_ingest_into_a_served_store(tmp_path, store_path, example_path):
@@ -325,27 +326,6 @@ def test_no_ingest_into_a_served_store(tmp_path, store_path, example_path):
         assert result.exit_code == 1, result.output
         assert "in use by another process" in result.output and "Traceback" not in result.output
         assert count(url) == before
-
-
-def _children(pid: int) -> list[int]:
-    out = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                out.append(int(entry.name))
-    return out
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 # --- protocol details --------------------------------------------------------------------------

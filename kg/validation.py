@@ -976,11 +976,11 @@ class _Compiler:
     def focus_patterns(self, shape: NodeShape, *, ontology: bool) -> list[str]:
         return self.e.focus_branches(shape, ontology=ontology)
 
-    def path_branches(self, prop: PropertyShape, v: str) -> list[str]:
-        """The report's triples along ``prop``'s path, binding ``?this`` and ``v``."""
+    def path_branches(self, prop: PropertyShape, v: str, this: str = "?this") -> list[str]:
+        """The report's triples along ``prop``'s path, binding ``this`` and ``v``."""
         path = prop.path
-        branches = (self.e.triple_branches(v, path.predicate, "?this", ontology=False) if path.inverse
-                    else self.e.triple_branches("?this", path.predicate, v, ontology=False))
+        branches = (self.e.triple_branches(v, path.predicate, this, ontology=False) if path.inverse
+                    else self.e.triple_branches(this, path.predicate, v, ontology=False))
         return [b for b in branches if b is not None]
 
     def cheap_fails(self, test: Test, v: str) -> str:
@@ -1096,6 +1096,31 @@ class _Compiler:
             return None
         return f"SELECT DISTINCT {self.g}?this WHERE {{ {HEAD} {_union(branches)} }}"
 
+    def surely_conforms(self, shape: NodeShape, v: str) -> str | None:
+        """A pattern of report triples that, when it matches, shows ``v`` conforms to a monotone ``shape``.
+
+        None when the shape asks for more than such a pattern can show.
+        """
+        e, parts = self.e, []
+        for test in shape.tests:
+            if test.component == "Class":
+                parts.append(_union([e.scope.data(f"{v} a {_term(t)} .") for t in sorted(e.e.subclasses(test.param))]))
+            elif test.component == "Node":
+                inner = self.surely_conforms(e.nested[test.param], v)
+                if inner is None:
+                    return None
+                parts.append(inner)
+            else:
+                parts.append(f"FILTER(!({e.fails(test, v)}))")
+        for prop in shape.properties:
+            if prop.min_count > 1:
+                return None
+            if prop.min_count:
+                parts.append(_union(self.path_branches(prop, e.var(), v)))
+            for value in prop.has_values:
+                parts.append(_union(self.path_branches(prop, _term(value), v)))
+        return " ".join(parts) if parts else None
+
     def nonmembers(self, test: Test, source: str, v: str) -> str:
         """Candidates for sh:class / sh:node on ``v`` (bound by ``source``): all but the values that surely pass."""
         e = self.e
@@ -1106,6 +1131,10 @@ class _Compiler:
             rows = _values((v,), [(i,) for i in e.e.instances(test.param) if not isinstance(i, BNode)])
         else:
             rows = _values((v,), [(n,) for n in sorted(self.conforming.get(test.param, ()), key=str)])
+            if test.param in self.conforming:  # monotone: what the report itself says may be enough
+                sure = self.surely_conforms(e.nested[test.param], v)
+                if sure is not None:
+                    surely.append(f"{{ {HEAD} {sure} }}")
         if rows is not None:
             surely.append(f"{{ {rows} }}")
         minus = " ".join(f"MINUS {s}" for s in surely)

@@ -167,6 +167,15 @@ def _unlabelled_concept(g):
     g.add((concept, SKOS.inScheme, URIRef(VOCAB + "issuer")))
 
 
+def _minted_concept_in_wrong_scheme(g):
+    """A body the report describes itself (as for a province's council), put in the wrong scheme."""
+    concept = URIRef(VOCAB + "issuer/hdnd.nowhere")
+    g.add((instrument(g), ELI.passed_by, concept))
+    for p, o in ((RDF.type, SKOS.Concept), (SKOS.inScheme, URIRef(VOCAB + "jurisdiction")),
+                 (SKOS.prefLabel, Literal("HĐND", lang="vi")), (SKOS.notation, Literal("HĐND"))):
+        g.add((concept, p, o))
+
+
 def _year_out_of_range(g):
     _set(g, instrument(g), LKG.year, Literal(2200))
 
@@ -225,7 +234,8 @@ def _language_on_string(g):
 DAMAGES = [_no_start, _two_starts, _start_as_string, _end_before_start, _end_zero, _empty_surface, _bad_hash,
            _unknown_relation_kind, _missing_reified_triple, _kind_by_superproperty, _no_symbol, _two_numbers,
            _wrong_scheme, _literal_issuer, _cites_untyped, _literal_refers_to, _blank_mention,
-           _unlabelled_concept, _year_out_of_range, _ill_typed_date, _title_without_language, _two_extractions,
+           _unlabelled_concept, _minted_concept_in_wrong_scheme, _year_out_of_range, _ill_typed_date,
+           _title_without_language, _two_extractions,
            _agent_without_version, _two_identities, _page_zero, _untyped_mention, _restates_vocabulary,
            _cites_a_concept, _schema_in_report, _language_on_string]
 

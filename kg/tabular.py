@@ -89,21 +89,24 @@ def to_csv(rows: Iterable[Mapping], columns: Sequence[str], *, cell: Callable[[A
 
 
 def write(rows: Iterable[Mapping], columns: Sequence[str], fmt: str, out: TextIO | None = None, *,
-          upper: bool = True, max_width: int | None = None) -> None:
+          upper: bool = True, max_width: int | None = None, cell: Callable[[Any], str] = cell_text,
+          value: Callable[[Any], Any] = json_value) -> None:
     """Write ``rows`` (mappings; a missing key is a missing value) in ``fmt``, one of :data:`FORMATS`.
 
     A table with no rows prints nothing (the caller says "0 rows"); JSON
     prints ``[]`` and CSV its header, so a program reading them needs no
-    special case. ``upper`` and ``max_width`` shape the table (:func:`table`).
+    special case. ``upper`` and ``max_width`` shape the table (:func:`table`);
+    ``cell`` writes a value in a table or CSV, ``value`` makes it JSON's (a
+    command with values of its own, such as Cypher's nodes, gives both).
     """
     out = out or sys.stdout
     rows = list(rows)
     if fmt == "json":
-        out.write(to_json(rows, columns) + "\n")
+        out.write(to_json(rows, columns, value=value) + "\n")
     elif fmt == "csv":
-        out.write(to_csv(rows, columns))
+        out.write(to_csv(rows, columns, cell=cell))
     elif fmt == "table":
         if rows:
-            out.write(table(rows, columns, upper=upper, max_width=max_width) + "\n")
+            out.write(table(rows, columns, upper=upper, max_width=max_width, cell=cell) + "\n")
     else:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")

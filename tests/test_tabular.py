@@ -61,6 +61,13 @@ def test_table_aligns_columns_and_cuts_long_cells():
     assert tabular.table([{"a": 1}], ["a"], upper=False).splitlines()[0] == "a"
 
 
+def test_a_command_may_write_values_of_its_own():
+    shout = {"cell": lambda v: str(v).upper(), "value": lambda v: [v]}
+    assert write("csv", rows=[{"name": "nđ"}], **shout).splitlines()[1].startswith("NĐ,NONE")
+    assert write("table", rows=[{"name": "nđ"}], upper=False, **shout).splitlines()[0].startswith("name ")
+    assert json.loads(write("json", rows=[{"name": "nđ"}], **shout))[0]["name"] == ["nđ"]
+
+
 def test_unknown_format_is_refused():
     with pytest.raises(ValueError, match="unknown format 'xml'"):
         write("xml")

@@ -221,16 +221,17 @@ def extract(files: tuple[str, ...], fmt: str | None, as_json: bool, relations: b
             continue
         mentions = [r for r in rows if "relation" not in r]
         rels = [r for r in rows if "relation" in r]
-        if not relations:
+        if relations:
+            click.echo(f"{text.source}: {len(rels)} relation{'' if len(rels) == 1 else 's'}")
+            if rels:
+                print_table(rels, ["line", "relation", "from", "to"])
+        else:
             click.echo(f"{text.source}: {len(ex.mentions)} citations of {len(ex.instruments)} instruments")
             if mentions:
                 print_table(mentions, ["line", "surface", "id", "type", "date", "issuer", "jurisdiction"])
-        else:
-            click.echo(f"{text.source}: {len(rels)} relation{'' if len(rels) == 1 else 's'}")
-        if rels:
-            if not relations:
+            if rels:
                 click.echo("")
-            print_table(rels, ["line", "relation", "from", "to"] if relations else ["relation", "from", "to"])
+                print_table(rels, ["relation", "from", "to"])
         click.echo("")
     if fmt in ("json", "csv"):
         tabular.write(table, RELATION_COLUMNS if relations else MENTION_COLUMNS, fmt)
@@ -790,9 +791,8 @@ def show(source, store_path, output, jurisdiction):
     SOURCE is a file, or a stored report (kg reports lists them): its key,
     its own symbol as documents write it or not (123/bc-skhcn), or the start
     of its key (the file's name without .txt, .pdf…); a stored report's file
-    is read again. Hovering a citation shows the
-    resolved instrument; clicking it jumps to the next mention of the same
-    instrument.
+    is read again. Hovering a citation shows the resolved instrument;
+    clicking it jumps to the next mention of the same instrument.
 
     \b
     Examples:

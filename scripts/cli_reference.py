@@ -51,10 +51,9 @@ def help_text(path: tuple[str, ...]) -> str:
 def _usage(path: tuple[str, ...], command: click.Command) -> str:
     """``kg extract FILES…``: the usage line without ``[OPTIONS]``; a group names its subcommands."""
     if isinstance(command, click.Group):
-        return f"kg {' '.join(path)} {'|'.join(sorted(command.commands))}"
-    ctx = click.Context(command, info_name=path[-1])
-    pieces = [p.replace("...", "…") for p in command.collect_usage_pieces(ctx) if p != "[OPTIONS]"]
-    return " ".join(["kg", *path, *pieces])
+        return f"kg {' '.join(path)} {'|'.join(command.commands)}"
+    usage = help_text(path).splitlines()[0].removeprefix("Usage: ")  # as --help prints it
+    return usage.replace(" [OPTIONS]", "").replace("...", "…")
 
 
 def _summary(command: click.Command) -> str:

@@ -279,12 +279,26 @@ def store_counts(store, location: str) -> str:
 
 
 def name_values(params: tuple[str, ...]) -> Iterator[tuple[str, str]]:
-    """``-p name=value`` pairs, checked."""
+    """``-p name=value`` pairs, checked; a value that is a legal symbol is made canonical."""
     for item in params:
         name, sep, value = item.partition("=")
         if not sep or not name:
             raise click.BadParameter(f"expected name=value, got {item!r}", param_hint="-p")
-        yield name, value
+        yield name, canonical_symbol(value) or value
+
+
+def canonical_symbol(value: str) -> str | None:
+    """The canonical symbol when ``value`` is one symbol as a document could print it
+    (``60/2021/ND-CP``, ``60/2021/nd-cp`` → ``60/2021/NĐ-CP``), read by the extractor; else None."""
+    from extractors import extract
+
+    text = value.strip()
+    if not text or len(text) > 100 or any(c.isspace() for c in text):
+        return None
+    mentions = extract(text.upper()).mentions
+    if len(mentions) == 1 and (mentions[0].start, mentions[0].end) == (0, len(text)):
+        return mentions[0].instrument.symbol
+    return None
 
 
 def parse_params(params: tuple[str, ...]) -> dict:
@@ -303,15 +317,25 @@ def parse_params(params: tuple[str, ...]) -> dict:
     return out
 
 
-def query_text(query: str, suffix: str) -> str:
-    """A query given inline, as a file, or by the name of a saved query in queries/."""
-    from pathlib import Path
+def query_text(query: str | None, suffix: str, listing: bool) -> str | None:
+    """The query given inline, as a file, or as a saved query's name; with ``listing``, print the saved ones."""
+    from kg.saved_queries import QueryNotFound, saved_queries
+    from kg.saved_queries import query_text as read_query
 
-    candidates = [Path(query), Path(__file__).resolve().parent.parent / "queries" / f"{query}{suffix}"]
-    for path in candidates:
-        if len(query) < 256 and path.is_file():
-            return path.read_text(encoding="utf-8")
-    return query
+    if listing:
+        print_table([{"name": q.name, "summary": q.summary} for q in saved_queries(suffix)], ["name", "summary"])
+        return None
+    if query is None:
+        raise click.UsageError("give a QUERY (text, file or saved name), or --list for the saved ones")
+    try:
+        return read_query(query, suffix)
+    except QueryNotFound as e:
+        raise click.ClickException(str(e))
+
+
+def list_option(f):
+    """``--list``: the saved queries instead of running one."""
+    return click.option("--list", "listing", is_flag=True, help="List the saved queries (queries/) and exit.")(f)
 
 
 def neo4j_options(f):
@@ -352,6 +376,7 @@ def open_neo4j(uri, user, password, database):
 @click.option("--jurisdiction", metavar="PROVINCE", help="Province of documents that do not say it themselves.")
 @click.option("--base", default=None, metavar="IRI", help="Base IRI of the graph [default: https://w3id.org/legal-kg/id/].")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first file that fails.")
+@click.option("--force", is_flag=True, help="Extract every file again, even those stored unchanged.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no skipped lines; only errors and the summary.")
 @click.option("--verbose", "-v", is_flag=True, help="Name every skipped file, not one line per kind.")
 @click.option("--max-chars", type=click.IntRange(min=1), default=None,
@@ -359,14 +384,17 @@ def open_neo4j(uri, user, password, database):
 @limit_options
 @click.option("--neo4j", "to_neo4j", is_flag=True, help="Also write to Neo4j (see NEO4J_URI, --neo4j-uri).")
 @neo4j_options
-def ingest(paths, store_path, jobs, scheduler, include, exclude, jurisdiction, base, fail_fast, quiet, verbose,
-           max_chars, to_neo4j, neo4j_uri, neo4j_user, neo4j_password, neo4j_database, **limits):
+def ingest(paths, store_path, jobs, scheduler, include, exclude, jurisdiction, base, fail_fast, force, quiet,
+           verbose, max_chars, to_neo4j, neo4j_uri, neo4j_user, neo4j_password, neo4j_database, **limits):
     """Extract, build and store the citation graph of PATHS (files, directories or URLs).
 
     Directories are walked recursively; s3://, gs:// and http(s):// URLs are
-    read by the workers themselves. Each report becomes its own named graph:
-    re-ingesting an unchanged file changes nothing (content hash),
-    re-ingesting a changed one replaces exactly its own triples. A file that
+    read by the workers themselves. A report is known by its text and
+    recorded with its path from the folder given (archive/2023/a.pdf), never
+    an absolute path: re-ingesting an unchanged file changes nothing, even
+    from another mount point; a changed one replaces the report stored from
+    the same path; a legal-kg upgrade or another --base or --jurisdiction
+    makes files be extracted again (--force: always). A file that
     cannot be read is reported on one line and the others go on; files of a
     type legal-kg does not read get one line per type. The exit code is 1 if
     any file failed, 130 after Ctrl-C (what was done is kept: run the same
@@ -412,7 +440,8 @@ def ingest(paths, store_path, jobs, scheduler, include, exclude, jurisdiction, b
                              executor=cluster.executor if cluster else None,
                              workers=cluster.workers if cluster else None,
                              include=include, exclude=exclude, jurisdiction=jurisdiction, base=base or DEFAULT_BASE,
-                             fail_fast=fail_fast, max_chars=max_chars or MAX_CHARS, limits=make_limits(**limits),
+                             fail_fast=fail_fast, force=force, max_chars=max_chars or MAX_CHARS,
+                             limits=make_limits(**limits),
                              on_outcome=on_outcome)
     except Interrupted as e:
         summary, interrupted = e.summary, True
@@ -524,7 +553,8 @@ _SPARQL_FORMATS = list(dict.fromkeys(f for formats in SPARQL_OUTPUTS.values() fo
 
 
 @main.command()
-@click.argument("query")
+@click.argument("query", required=False)
+@list_option
 @store_option
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Bind ?NAME to VALUE (a string; <…> for an IRI; digits for an integer).")
@@ -534,7 +564,7 @@ _SPARQL_FORMATS = list(dict.fromkeys(f for formats in SPARQL_OUTPUTS.values() fo
                    "SPARQL 1.1 results formats); for CONSTRUCT and DESCRIBE, turtle (also for table), nt, "
                    "jsonld, rdfxml, nquads or trig.")
 @click.option("--timeout", type=float, default=None, help="Give up after this many seconds.")
-def sparql(query, store_path, params, fmt, timeout):
+def sparql(query, listing, store_path, params, fmt, timeout):
     """Run a SPARQL 1.1 query on the store.
 
     QUERY is the query itself, a file, or the name of a saved query in
@@ -544,6 +574,7 @@ def sparql(query, store_path, params, fmt, timeout):
 
     \b
     Examples:
+      kg sparql --list
       kg sparql most-cited
       kg sparql reports-citing -p symbol=60/2021/NĐ-CP
       kg sparql 'SELECT ?s WHERE { ?s a eli:LegalResource } LIMIT 5' --format csv
@@ -552,7 +583,9 @@ def sparql(query, store_path, params, fmt, timeout):
     """
     from kg.query import QueryRefused, QueryTimeout, check_query_text, evaluate, looks_like_update
 
-    text = query_text(query, ".rq")
+    text = query_text(query, ".rq", listing)
+    if text is None:
+        return
     try:
         check_query_text(text)
     except QueryRefused as e:
@@ -618,6 +651,59 @@ def export(store_path, fmt, output):
         store.export(sys.stdout.buffer, fmt)
     else:
         store.export(output, fmt)
+
+
+@main.command()
+@click.argument("keys", nargs=-1, required=True)
+@store_option
+def delete(keys, store_path):
+    """Remove stored reports by KEY (see kg reports), and what only they said.
+
+    \b
+    Example:
+      kg delete 4104241d9c7e3a1b
+    """
+    store = open_store(store_path)
+    try:
+        missing = [key for key in keys if store.stored_hash(key) is None]
+        if missing:
+            raise click.ClickException(f"no stored report {', '.join(missing)} in {store_path}")
+        for key in keys:
+            store.delete(key)
+    finally:
+        store.close()
+    click.echo(f"deleted {len(keys)} report{'s' if len(keys) != 1 else ''}")
+
+
+@main.command()
+@click.argument("folders", nargs=-1, required=True, type=click.Path(file_okay=False), callback=not_empty)
+@store_option
+@click.option("--dry-run", "-n", is_flag=True, help="Only list what would be removed.")
+def prune(folders, store_path, dry_run):
+    """Remove the reports of FOLDERS whose files are gone.
+
+    A report read from FOLDER is recorded as FOLDER's name and its path in
+    it (archive/2023/a.pdf); it is removed when that file is no longer there.
+    Reports of other folders are left alone.
+
+    \b
+    Examples:
+      kg prune --dry-run archive/
+      kg prune /srv/archive
+    """
+    from kg.ingest import gone
+
+    store = open_store(store_path)
+    try:
+        removed = list(gone(store, folders))
+        for key, source in removed:
+            click.echo(f"{'would remove' if dry_run else 'removed'} {key} ({source})")
+            if not dry_run:
+                store.delete(key)
+    finally:
+        store.close()
+    click.echo(f"{len(removed)} report{'s' if len(removed) != 1 else ''} of files gone"
+               f"{' (nothing removed: --dry-run)' if dry_run and removed else ''}")
 
 
 @main.command()
@@ -934,49 +1020,69 @@ def plain_params(params: tuple[str, ...]) -> dict:
 
 
 @main.command()
-@click.argument("query")
+@click.argument("query", required=False)
+@list_option
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="Set $NAME to VALUE (digits give an integer).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
-@click.option("--write", is_flag=True, help="Allow a query that writes (refused otherwise).")
+              help="Set $NAME to VALUE (digits give an integer; a legal symbol is made canonical).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
+              help="Output: a table, a JSON array of objects (typed values), or CSV.")
+@click.option("--write", is_flag=True, help="Allow a query that writes, loads CSV or administers (refused otherwise).")
+@click.option("--timeout", type=click.FloatRange(min=0), default=60.0, show_default=True,
+              help="Seconds the server lets the query run (0: no limit).")
 @neo4j_options
-def cypher(query, params, fmt, write, neo4j_uri, neo4j_user, neo4j_password, neo4j_database):
+def cypher(query, listing, params, fmt, write, timeout, neo4j_uri, neo4j_user, neo4j_password, neo4j_database):
     """Run a Cypher query on Neo4j: read-only unless --write.
 
     QUERY is the query itself, a file, or the name of a saved query in
-    queries/ (the twins of the SPARQL ones). A parameter the query uses but
-    -p does not give is null (a saved query then does not filter on it).
+    queries/ (the twins of the SPARQL ones; --list shows them). A parameter
+    the query uses but -p does not give is null (a saved query then does not
+    filter on it); a -p the query does not use is an error.
+
+    Without --write the query is planned first (EXPLAIN) and refused if the
+    plan writes, changes the schema, runs LOAD CSV, an administration command,
+    SHOW/TERMINATE TRANSACTIONS or SHOW SETTINGS, or calls a procedure that
+    is not read-only; what passes runs in a READ transaction.
+
+    Nodes, relationships and paths print as cypher-shell prints them:
+    (:Instrument {symbol: "60/2021/NĐ-CP"}), [:CITES {mentions: 2}].
 
     \b
     Examples:
+      kg cypher --list
       kg cypher most-cited
-      kg cypher reports-citing -p symbol=60/2021/NĐ-CP --format csv
-      kg cypher 'MATCH (i:Instrument) RETURN i.symbol LIMIT 5'
+      kg cypher reports-citing -p symbol=60/2021/ND-CP --format csv
+      kg cypher 'MATCH (i:Instrument) RETURN i.symbol, i.type LIMIT 5'
+      kg cypher 'MATCH p = (:Report)-[:CITES]->(:Instrument {symbol: $s}) RETURN p LIMIT 1' -p s=60/2021/NĐ-CP
     """
     import csv
 
     from kg.stores.base import StoreError
-    from kg.stores.neo4j import CypherError
+    from kg.stores.neo4j import CypherError, cypher_text, json_value
 
+    text = query_text(query, ".cypher", listing)
+    if text is None:
+        return
     parameters = plain_params(params)
     store = open_neo4j(neo4j_uri, neo4j_user, neo4j_password, neo4j_database)
     try:
-        columns, rows = store.run_cypher(query_text(query, ".cypher"), parameters, write=write)
+        columns, rows = store.run_cypher(text, parameters, write=write, timeout=timeout or None)
     except (StoreError, CypherError) as e:
         raise click.ClickException(str(e))
     finally:
         store.close()
-    records = [dict(zip(columns, row)) for row in rows]
     if fmt == "json":
-        click.echo(json.dumps(records, ensure_ascii=False, indent=2, default=str))
-    elif fmt == "csv":
+        records = [dict(zip(columns, map(json_value, row))) for row in rows]
+        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
+        return
+    cells = [[cypher_text(v) for v in row] for row in rows]
+    if fmt == "csv":
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(columns)
-        writer.writerows(rows)
-    else:
-        if records:
-            print_table(records, columns)
-        click.echo(f"({len(records)} rows)", err=True)
+        writer.writerows(cells)
+        return
+    if cells:
+        print_table([dict(zip(columns, row)) for row in cells], columns, upper=False)
+    click.echo(f"({len(cells)} row{'' if len(cells) == 1 else 's'})", err=True)
 
 
 @main.group()
@@ -984,21 +1090,30 @@ def neo4j():
     """Work with Neo4j: create the schema, push the embedded store, show counts.
 
     legal-kg talks to any Neo4j 5 over Bolt (NEO4J_URI, NEO4J_USER,
-    NEO4J_PASSWORD, or the --neo4j-* options). For a local server:
-    scripts/neo4j start.
+    NEO4J_PASSWORD, or the --neo4j-* options). For a local one, scripts/neo4j
+    start runs the bundled server (Neo4j Browser at http://127.0.0.1:7474/browser/);
+    kg finds its password in .neo4j/password.
 
     \b
     Examples:
+      scripts/neo4j start
       kg neo4j init
       kg neo4j sync
       kg neo4j status
+      kg cypher most-cited
     """
 
 
 @neo4j.command("init")
 @neo4j_options
 def neo4j_init(neo4j_uri, neo4j_user, neo4j_password, neo4j_database):
-    """Create the uniqueness constraints and indexes (safe to run again)."""
+    """Create the uniqueness constraints and indexes (safe to run again).
+
+    \b
+    Examples:
+      kg neo4j init
+      kg neo4j init --neo4j-uri bolt://db.example.org:7687 --neo4j-database legal
+    """
     store = open_neo4j(neo4j_uri, neo4j_user, neo4j_password, neo4j_database)
     store.init()
     store.close()
@@ -1010,7 +1125,14 @@ def neo4j_init(neo4j_uri, neo4j_user, neo4j_password, neo4j_database):
 @click.option("--prune", is_flag=True, help="Also delete from Neo4j the reports no longer in the embedded store.")
 @neo4j_options
 def neo4j_sync(store_path, prune, neo4j_uri, neo4j_user, neo4j_password, neo4j_database):
-    """Push every report of the embedded store to Neo4j (unchanged ones are skipped)."""
+    """Push every report of the embedded store to Neo4j (unchanged ones are skipped).
+
+    \b
+    Examples:
+      kg neo4j sync
+      kg neo4j sync --prune
+      kg neo4j sync --store /data/legal-kg/store --neo4j-uri bolt://127.0.0.1:7687
+    """
     source = open_store(store_path, read_only=True)
     store = open_neo4j(neo4j_uri, neo4j_user, neo4j_password, neo4j_database)
     try:
@@ -1024,7 +1146,13 @@ def neo4j_sync(store_path, prune, neo4j_uri, neo4j_user, neo4j_password, neo4j_d
 @neo4j.command("status")
 @neo4j_options
 def neo4j_status(neo4j_uri, neo4j_user, neo4j_password, neo4j_database):
-    """Show the server, its version and the graph's counts."""
+    """Show the server, its version and the graph's counts.
+
+    \b
+    Examples:
+      kg neo4j status
+      NEO4J_URI=neo4j+s://xxxx.databases.neo4j.io NEO4J_PASSWORD=… kg neo4j status
+    """
     store = open_neo4j(neo4j_uri, neo4j_user, neo4j_password, neo4j_database)
     try:
         status = store.status()

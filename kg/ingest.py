@@ -16,18 +16,22 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
+import hashlib
 import fnmatch
 import os
+import stat
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
+import extractors
 from extractors import extract
 from kg import __version__, readers
 from kg.graph import DEFAULT_BASE, build_report_graph, iri_scheme, report_triples, vocabulary_report_graph
-from kg.model import Extraction, Report
-from kg.stores.base import ReportGraph, Store, StoreError
+from kg.model import Extraction
+from kg.stores.base import ReportGraph, Store, StoredVersion, StoreError
 from kg.stores.oxigraph import PreparedReport
 
 #: Longest text ingested, in characters: a report's graph takes about 100
@@ -197,27 +201,35 @@ def count_supported(paths: Iterable[str | Path], include: Sequence[str] = (), ex
     return sum(1 for path, problem in walk(paths, include, exclude) if not problem and supported(path))
 
 
-def source_name(path: str) -> str:
-    """The source recorded for a file: its absolute path as text (or its URL)."""
-    return path if is_url(path) else readers.path_text(Path(path).resolve())
+def source_label(path: str, root: str | Path) -> str:
+    """Where a file was read, as recorded and shown: never an absolute server path.
+
+    A file under a folder given to ``kg ingest`` is labelled by its path from
+    that folder's parent (``archive/2023/a.pdf`` for ``/srv/archive``), so an
+    archive moved or mounted elsewhere keeps its labels; a file given itself
+    by its name; a URL as it is.
+    """
+    if is_url(path):
+        return path
+    root = Path(root)
+    if not root.is_dir():
+        return readers.path_text(Path(path).name)
+    root = root.resolve()
+    relative = Path(path).resolve().relative_to(root).as_posix()
+    return readers.path_text(f"{root.name or '_'}/{relative}")
 
 
-def report_key(source: str) -> str:
-    """The key of the report read from ``source`` (:func:`source_name`): the one place it is worked out."""
-    return Report(source=source).key
+def stored_versions(stores: Sequence[Store], sources: Sequence[str]) -> list[StoredVersion | None]:
+    """For each source, the version every store holds of the report read from it, or None.
 
-
-def stored_hashes(stores: Sequence[Store], keys: Sequence[str]) -> list[str | None]:
-    """For each key, the content hash every store holds for it, or None.
-
-    The one place that decides "unchanged": a file is only if every store
-    holds this version (after a crash between two stores' saves, the one
-    behind must still get it).
+    The one place that decides what a worker may skip: only a version every
+    store holds (after a crash between two stores' saves, the one behind must
+    still get it).
     """
     out = []
-    for key in keys:
-        hashes = {store.stored_hash(key) for store in stores}
-        out.append(hashes.pop() if len(hashes) == 1 else None)
+    for source in sources:
+        versions = {store.stored_version(source) for store in stores}
+        out.append(versions.pop() if len(versions) == 1 else None)
     return out
 
 
@@ -227,8 +239,8 @@ class Task:
 
     path: str  # a local path (as the OS gives it) or a URL
     name: str  # for messages (a path's undecodable bytes as \\xNN)
-    source: str  # recorded in the graph
-    stored_hash: str | None
+    source: str  # recorded in the graph and the bookkeeping (source_label)
+    stored: StoredVersion | None
 
 
 def plan(paths: Iterable[str | Path], stores: Sequence[Store], include: Sequence[str] = (),
@@ -238,24 +250,61 @@ def plan(paths: Iterable[str | Path], stores: Sequence[Store], include: Sequence
 
     def flush() -> Iterator[Task | Outcome]:
         try:
-            hashes = stored_hashes(stores, [report_key(source) for _, source in batch])
+            versions = stored_versions(stores, [source for _, source in batch])
         except StoreError as e:  # a store server gone away: these files are not stored, later ones may be
             for path, _ in batch:
                 yield Outcome(readers.path_text(path), "failed", f"could not store: {type(e).__name__}: {e}")
             batch.clear()
             return
-        for (path, source), stored in zip(batch, hashes):
+        for (path, source), stored in zip(batch, versions):
             yield Task(path, readers.path_text(path), source, stored)
         batch.clear()
 
-    for path, problem in walk(paths, include, exclude):
-        if problem:
-            yield Outcome(readers.path_text(path) or "''", "failed", problem)
-            continue
-        batch.append((path, source_name(path)))
-        if len(batch) >= PLAN_BATCH:
-            yield from flush()
+    for root in paths:
+        for path, problem in walk([root], include, exclude):
+            if problem:
+                yield Outcome(readers.path_text(path) or "''", "failed", problem)
+                continue
+            batch.append((path, source_label(path, root)))
+            if len(batch) >= PLAN_BATCH:
+                yield from flush()
     yield from flush()
+
+
+def gone(store: Store, folders: Iterable[str | Path]) -> Iterator[tuple[str, str]]:
+    """``(key, source)`` of the reports read from ``folders`` whose files are no longer there."""
+    roots = {Path(folder).resolve().name or "_": Path(folder).resolve() for folder in folders}
+    for key, source in store.report_sources():
+        folder, _, rest = source.partition("/")
+        if folder in roots and rest and not (roots[folder] / rest).exists():
+            yield key, source
+
+
+@functools.lru_cache(maxsize=None)
+def recipe(base: str = DEFAULT_BASE, jurisdiction: str | None = None) -> str:
+    """What makes a report's graph from its text: legal-kg's version, its vocabulary, the options.
+
+    Stored with each report; a report whose recipe differs is extracted
+    again even when its text did not change (after an upgrade, a vocabulary
+    edit, another ``--base`` or ``--jurisdiction``).
+    """
+    digest = hashlib.sha256(f"{__version__}\n{base}\n{jurisdiction or ''}\n".encode())
+    for path in sorted((Path(extractors.__file__).parent / "vocab").glob("*.yaml")):
+        digest.update(path.name.encode() + b"\n" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def file_hash(path: str, max_bytes: int) -> str:
+    """SHA-256 of a local regular file's bytes (read in blocks); "" for anything the reader will refuse
+    (not a regular file: opening a FIFO would block; larger than ``max_bytes``)."""
+    st = os.stat(path)
+    if not stat.S_ISREG(st.st_mode) or st.st_size > max_bytes:
+        return ""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 # --- prepare: one file, on whichever worker ----------------------------------------
@@ -271,6 +320,11 @@ class Options:
     limits: readers.Limits = readers.Limits()
     keep_extraction: bool = False  # for stores that take rdflib graphs, not N-Triples
     version: str = __version__  # the client's: a worker refuses work when its own differs
+    force: bool = False  # extract again even what is stored unchanged
+
+    @property
+    def recipe(self) -> str:
+        return recipe(self.base, self.jurisdiction)
 
 
 @dataclass(frozen=True)
@@ -285,7 +339,8 @@ class Ready:
     extraction: Extraction | None = None  # only when a store needs an rdflib graph
 
 
-def prepare_report(ex: Extraction, base: str = DEFAULT_BASE) -> PreparedReport:
+def prepare_report(ex: Extraction, base: str = DEFAULT_BASE, *, recipe: str = "", file_hash: str = ""
+                   ) -> PreparedReport:
     """The report graph of ``ex`` as :func:`kg.graph.build_report_graph` makes it, serialized.
 
     Same graph IRI and triples, without building an rdflib Graph: the
@@ -293,7 +348,8 @@ def prepare_report(ex: Extraction, base: str = DEFAULT_BASE) -> PreparedReport:
     """
     rep = ex.report
     iri = iri_scheme(base)["graph"].format(Report=rep)
-    return PreparedReport.from_triples(rep.key, iri, rep.content_hash, report_triples(ex, base=base))
+    return PreparedReport.from_triples(rep.key, iri, rep.content_hash, report_triples(ex, base=base),
+                                       recipe=recipe, source=rep.source, file_hash=file_hash)
 
 
 def _read(task: Task, limits: readers.Limits):
@@ -301,8 +357,20 @@ def _read(task: Task, limits: readers.Limits):
 
 
 def prepare(task: Task, options: Options = Options()) -> Ready | Outcome:
-    """Read, extract and serialize one file; an Outcome when there is nothing to store."""
+    """Read, extract and serialize one file; an Outcome when there is nothing to store.
+
+    A file is unchanged, and not even read, when its bytes and the recipe are
+    those stored; or, read, when its text and the recipe are.
+    """
     name = task.name
+    recipe = options.recipe
+    same_recipe = task.stored is not None and task.stored.recipe == recipe and not options.force
+    try:
+        hashed = "" if is_url(task.path) else file_hash(task.path, options.limits.max_bytes)
+    except OSError:
+        hashed = ""  # the reader says what is wrong with it
+    if same_recipe and hashed and task.stored.file_hash == hashed:
+        return Outcome(name, "unchanged")
     try:
         text = _read(task, options.limits)
     except readers.UnsupportedFormat as e:
@@ -315,14 +383,14 @@ def prepare(task: Task, options: Options = Options()) -> Ready | Outcome:
         return Outcome(name, "failed", f"text too long ({len(text.content):,} characters > "
                                        f"{options.max_chars:,}; split the file, or raise --max-chars)")
     text = dataclasses.replace(text, source=task.source)
-    if task.stored_hash == text.content_hash:  # (hashed once: the Text keeps it for the report)
+    if same_recipe and task.stored.content_hash == text.content_hash:  # (hashed once: the Text keeps it)
         return Outcome(name, "unchanged")
     try:
         ex = extract(text, jurisdiction=options.jurisdiction)
     except Exception as e:  # an extractor bug must not stop the batch; say which file
         return Outcome(name, "failed", f"extraction failed: {type(e).__name__}: {e}")
     try:
-        report = prepare_report(ex, options.base)
+        report = prepare_report(ex, options.base, recipe=recipe, file_hash=hashed)
     except Exception as e:  # e.g. a term that RDF cannot hold
         return Outcome(name, "failed", f"could not store: {type(e).__name__}: {e}")
     return Ready(name, report, len(ex.mentions), len(ex.instruments), len(ex.relations),
@@ -469,7 +537,9 @@ def _save(batch: Sequence[Ready], stores: Sequence[Store], base: str) -> list[Ou
 def _report_graph(r: Ready, base: str) -> ReportGraph | Exception:
     try:
         if r.extraction is not None:
-            return build_report_graph(r.extraction, base=base)
+            graph = build_report_graph(r.extraction, base=base)
+            return dataclasses.replace(graph, recipe=r.report.recipe, source=r.report.source,
+                                       file_hash=r.report.file_hash)
         return r.report.report_graph()
     except Exception as e:
         return e
@@ -510,6 +580,7 @@ def ingest(
     jurisdiction: str | None = None,
     base: str = DEFAULT_BASE,
     fail_fast: bool = False,
+    force: bool = False,
     max_chars: int = MAX_CHARS,
     limits: readers.Limits = readers.Limits(),
     on_outcome: Callable[[Outcome], None] | None = None,
@@ -519,7 +590,8 @@ def ingest(
     Files are prepared on ``executor`` (any :class:`concurrent.futures.Executor`:
     a Dask client's ``get_executor()``, with ``workers`` its size), or else on
     ``jobs`` local processes. A file is unchanged (not extracted again) when
-    every store holds its content hash; each store still skips what it already
+    every store holds its version (bytes or text, and the recipe) and ``force``
+    is off; each store still skips what it already
     holds. Texts longer than ``max_chars`` fail (bounded memory), and so do
     files past ``limits`` (size, unpacked size, pages, OCR time).
     ``on_outcome`` is called once per file, in completion order (for progress
@@ -531,7 +603,7 @@ def ingest(
     for store in stores:  # labels for types, issuers and provinces; a no-op when unchanged
         store.save(vocabulary)
     # Stores that do not take N-Triples get rdflib graphs, built from the extraction.
-    options = Options(base, jurisdiction, max_chars, limits, any(not s.takes_ntriples for s in stores))
+    options = Options(base, jurisdiction, max_chars, limits, any(not s.takes_ntriples for s in stores), force=force)
     writer = Writer(stores, base)
     own = executor is None
     executor = executor or process_pool(jobs)

@@ -13,8 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+from collections import OrderedDict
 from decimal import Decimal, InvalidOperation
-from typing import Callable, NamedTuple, TypeVar
+from typing import Callable, Hashable, NamedTuple, TypeVar
 
 import pyoxigraph as ox
 
@@ -36,6 +37,7 @@ __all__ = [
     "run_with_big_stack",
     "evaluate",
     "QueryTimeout",
+    "ResultCache",
     "python_value",
     "rows",
 ]
@@ -130,23 +132,62 @@ def run_with_big_stack(function: Callable[[], _T], timeout: float | None = None)
     return box["value"]
 
 
+def read_whole(result):
+    """A pyoxigraph result read whole into plain data (triples, or SPARQL JSON bytes): any thread may hold it."""
+    if result_kind(result) == "graph":
+        return list(result)
+    return result.serialize(format=ox.QueryResultsFormat.JSON)
+
+
+def rebuild(whole):
+    """The result :func:`read_whole` read, as a fresh pyoxigraph result on this thread."""
+    if isinstance(whole, list):
+        return iter(whole)
+    return ox.parse_query_results(whole, ox.QueryResultsFormat.JSON)
+
+
 def evaluate(run: Callable[[], object], timeout: float | None = None):
     """The result of the query ``run()``, evaluated whole on a deep-stack thread (see :func:`run_with_big_stack`).
 
     pyoxigraph results belong to the thread that made them, so the result is
-    read there (triples, or serialized solutions) and rebuilt on this thread.
+    read there and rebuilt on this thread.
+    """
+    return rebuild(run_with_big_stack(lambda: read_whole(run()), timeout))
+
+
+class ResultCache:
+    """Recent results of queries on a store that cannot change while it is open (read-only).
+
+    Least recently used entries go first; no entry over ``max_entry`` bytes,
+    no more than ``max_bytes`` in all. Thread-safe.
     """
 
-    def read_whole():
-        result = run()
-        if result_kind(result) == "graph":
-            return list(result)
-        return result.serialize(format=ox.QueryResultsFormat.JSON)
+    def __init__(self, max_bytes: int = 64 * 1024 * 1024, max_entry: int = 1024 * 1024):
+        self.max_bytes, self.max_entry = max_bytes, max_entry
+        self._entries: OrderedDict[Hashable, tuple[int, object]] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
 
-    whole = run_with_big_stack(read_whole, timeout)
-    if isinstance(whole, list):
-        return iter(whole)
-    return ox.parse_query_results(whole, ox.QueryResultsFormat.JSON)
+    def get(self, key: Hashable):
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            self._entries.move_to_end(key)
+            return entry[1]
+
+    def put(self, key: Hashable, value, size: int) -> None:
+        if size > min(self.max_entry, self.max_bytes):
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._size -= old[0]
+            self._entries[key] = (size, value)
+            self._size += size
+            while self._size > self.max_bytes:
+                _, (dropped, _) = self._entries.popitem(last=False)
+                self._size -= dropped
 
 
 # --- formats -------------------------------------------------------------------

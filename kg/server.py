@@ -33,6 +33,7 @@ from kg.query import (
     Answer,
     QueryJob,
     QueryRefused,
+    ResultCache,
     check_query_text,
     media_types,
     negotiate,
@@ -192,6 +193,7 @@ def create_app(
         pool_options["timeout"] = pool_options.pop("query_timeout")
     limits = limits or PoolLimits(**{k: v for k, v in pool_options.items() if v is not None})
     pool = QueryPool(str(store.path), limits)
+    answers = ResultCache()  # sound: nothing may write the store while it is served (its lock)
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
@@ -223,7 +225,12 @@ def create_app(
             return _text(406, f"cannot produce {accept!r}; available: {', '.join(offered)}")
         job = QueryJob(text, formats, row_limit=result_limit, max_bytes=max_response_bytes,
                        default_graph=default_graph, named_graphs=named_graphs, base_iri=_endpoint(request))
-        reply = await pool.run(job)
+        key = (text, tuple(formats.values()), tuple(default_graph or ()), tuple(named_graphs or ()), job.base_iri)
+        reply = answers.get(key)
+        if reply is None:
+            reply = await pool.run(job)
+            if reply.status == 200:
+                answers.put(key, reply, len(reply.body))
         headers = {"Vary": "Accept"}
         if reply.status == 503:
             headers["Retry-After"] = "1"

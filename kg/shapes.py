@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import rdflib
 
-ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology"
+from kg.resources import data_dir
+
+
+ONTOLOGY = data_dir("ontology")
 
 
 @lru_cache(maxsize=1)

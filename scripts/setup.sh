@@ -14,7 +14,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 # Reinstall only when the declared dependencies changed since the last install.
 stamp=.venv/.legal-kg-setup
-want=$(cat setup.cfg pyproject.toml | sha256sum | cut -d' ' -f1)
+want=$(cat setup.cfg pyproject.toml setup.py | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo "setup: installing legal-kg and its dependencies into .venv"
     .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip

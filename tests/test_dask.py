@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from kg import __version__
+
 sys.path.insert(0, str(Path(__file__).parent))
 
 from dask_fixture import DaskCluster, dask_cluster  # noqa: E402,F401
@@ -207,7 +209,7 @@ def test_a_worker_of_another_version_is_refused(tmp_path):
     assert result.returncode == 1
     [line] = err_lines(result)
     assert line.startswith("Error: Dask worker tcp://127.0.0.1:") and line.endswith(
-        "runs legal-kg 0.0.1-other, this client 0.1.0: install the same version on every worker"), line
+        f"runs legal-kg 0.0.1-other, this client {__version__}: install the same version on every worker"), line
 
 
 def test_an_unreachable_scheduler_is_one_clear_line(tmp_path):

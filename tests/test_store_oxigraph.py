@@ -303,3 +303,24 @@ def test_killed_writer_leaves_whole_versions(tmp_path):
                 n = 300 + int(version[1:]) % 7
                 # Ground triples and size pin the version down (isomorphic() is slow here).
                 assert signature(stored.graph) == signature(report(key, version, instruments=n).graph)
+
+
+def test_read_only_store_repeats_answers_from_memory(tmp_path):
+    """A store open read-only cannot change (its lock), so a repeated query may come from memory:
+    the answers stay those of the query, per parameter value and per result kind."""
+    import pyoxigraph as ox
+
+    path = tmp_path / "db"
+    with OxigraphStore(path) as writer:
+        writer.save(report("a", instruments=3))
+        writer.save(report("b", instruments=5))
+    query = "SELECT DISTINCT ?i ?r WHERE { ?m lkg:refersTo ?i ; lkg:inReport ?r } ORDER BY ?r"
+    with OxigraphStore.open_read_only(path) as store:
+        for _ in range(3):
+            for index, reports in ((0, ["a", "b"]), (4, ["b"])):
+                bound = {ox.Variable("i"): ox.NamedNode(str(ID[f"vn/{index}-2021-nd-cp"]))}
+                rows = [s["r"].value.rsplit("/", 1)[-1] for s in store.query(query, substitutions=bound)]
+                assert rows == reports
+            assert {t.subject.value for t in store.query("CONSTRUCT WHERE { ?r a lkg:Report }")} == {
+                str(ID["report/a"]), str(ID["report/b"])}
+            assert bool(store.query("ASK { ?m a lkg:Mention }"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass
-from typing import ClassVar, Iterator
+from typing import ClassVar, Iterator, NamedTuple
 
 import rdflib
 
@@ -27,7 +27,9 @@ class ReportGraph:
     graph; ``content_hash`` is the SHA-256 of the text the triples came from;
     ``recipe`` names what made the triples (extractor, vocabulary, options:
     :func:`kg.ingest.recipe`), so that a store re-extracts when it changes;
-    ``source`` is where the report was read, as shown to users.
+    ``source`` is where the report was read, as shown to users (a label
+    relative to the ingested folder); ``file_hash`` is the SHA-256 of the
+    file's bytes, so that an unchanged file is not even read again.
     """
 
     key: str
@@ -36,6 +38,16 @@ class ReportGraph:
     graph: rdflib.Graph
     recipe: str = ""
     source: str = ""
+    file_hash: str = ""
+
+
+class StoredVersion(NamedTuple):
+    """What a store holds of the report read from one source: enough to tell whether it changed."""
+
+    key: str
+    content_hash: str
+    recipe: str = ""
+    file_hash: str = ""
 
 
 class Store(abc.ABC):
@@ -50,11 +62,26 @@ class Store(abc.ABC):
     def stored_hash(self, key: str) -> str | None:
         """Content hash of the stored version of report ``key``, or None."""
 
+    def stored_version(self, source: str) -> StoredVersion | None:
+        """The report stored from ``source``, or None (none, several, or a store that cannot tell:
+        then ingest reads and extracts the file again, and :meth:`save` still writes nothing new)."""
+        return None
+
+    def report_sources(self) -> Iterator[tuple[str, str]]:
+        """``(key, source)`` of every stored report that records where it was read."""
+        for key in self.report_keys():
+            source = self.load(key).source
+            if source:
+                yield key, source
+
     @abc.abstractmethod
     def save(self, report: ReportGraph) -> bool:
         """Store ``report``, replacing any earlier version atomically.
 
-        Returns False (and writes nothing) when the same content is already stored.
+        Returns False (and writes nothing) when the same content, made by the
+        same recipe, is already stored. A report with a ``source`` replaces,
+        in the same transaction, any other report stored from that source (the
+        file changed).
         """
 
     @abc.abstractmethod

@@ -55,9 +55,9 @@ import rdflib
 from rdflib.term import BNode, Literal, URIRef
 
 from kg.graph import CLAIMED, INSTRUMENTS_GRAPH, choose, split_claims
-from kg.query import QueryTimeout, evaluate
+from kg.query import QueryTimeout, ResultCache, evaluate, read_whole, rebuild
 
-from .base import ReportGraph, Store, StoreError
+from .base import ReportGraph, Store, StoredVersion, StoreError
 
 __all__ = [
     "OxigraphStore",
@@ -94,10 +94,12 @@ _GRAPH = ox.NamedNode("urn:legal-kg:meta#graph")
 _HASH = ox.NamedNode("urn:legal-kg:meta#contentHash")
 _RECIPE = ox.NamedNode("urn:legal-kg:meta#recipe")
 _SOURCE = ox.NamedNode("urn:legal-kg:meta#source")
+_FILE_HASH = ox.NamedNode("urn:legal-kg:meta#fileHash")
 _PENDING = ox.NamedNode("urn:legal-kg:meta#pending")  # an instrument whose description is to be decided
 _LAYOUT = ox.NamedNode("urn:legal-kg:meta#layout")
-#: 2: the store's default graph is the set union of the report graphs (claims
-#: aside) and the instruments graph; 1 (no marker): named graphs only.
+#: 2: reports keyed by their text, the default graph the set merge of the
+#: report graphs (claims aside) and the instruments graph; 1 (no marker):
+#: reports keyed by their path, named graphs only.
 LAYOUT = 2
 
 EXPORT_FORMATS = {
@@ -259,31 +261,33 @@ class PreparedReport:
     claims: str = ""
     recipe: str = ""
     source: str = ""
+    file_hash: str = ""
 
     @classmethod
     def from_triples(cls, key: str, iri: str, content_hash: str, triples: Iterable[tuple], *,
-                     recipe: str = "", source: str = "") -> "PreparedReport":
+                     recipe: str = "", source: str = "", file_hash: str = "") -> "PreparedReport":
         """Serialize ``triples`` (rdflib terms); ValueError for a term N-Triples cannot hold."""
         if iri in (META_GRAPH, INSTRUMENTS_GRAPH):
             raise ValueError(f"{iri} is reserved")
         _iri(iri)
         shared, claims = split_claims(triples)
         bnodes: dict = {}  # one labelling for both parts: a blank node is the same node in each
-        return cls(key, iri, content_hash, ntriples(shared, bnodes), ntriples(claims, bnodes), recipe, source)
+        return cls(key, iri, content_hash, ntriples(shared, bnodes), ntriples(claims, bnodes), recipe, source,
+                   file_hash)
 
     @classmethod
     def of(cls, report: "ReportGraph | PreparedReport") -> "PreparedReport":
         if isinstance(report, PreparedReport):
             return report
         return cls.from_triples(report.key, report.iri, report.content_hash, report.graph,
-                                recipe=report.recipe, source=report.source)
+                                recipe=report.recipe, source=report.source, file_hash=report.file_hash)
 
     def report_graph(self) -> ReportGraph:
         """The same report as a :class:`ReportGraph` (rdflib), for stores that want one."""
         graph = rdflib.Graph(identifier=URIRef(self.iri))
         graph.parse(data=self.ntriples + self.claims, format="nt")
         return ReportGraph(key=self.key, iri=self.iri, content_hash=self.content_hash, graph=graph,
-                           recipe=self.recipe, source=self.source)
+                           recipe=self.recipe, source=self.source, file_hash=self.file_hash)
 
 
 # --- pyoxigraph → rdflib ---------------------------------------------------
@@ -307,18 +311,24 @@ def _to_rdflib(term):
 
 
 class OxigraphStore(Store):
-    """Report graphs in an Oxigraph store on disk at ``path`` (None: in memory)."""
+    """Report graphs in an Oxigraph store on disk at ``path`` (None: in memory).
+
+    Opened ``read_only``, nothing can change it (its lock), so a query asked
+    again is answered from memory unless ``cache`` is off.
+    """
 
     takes_ntriples = True
 
-    def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False, cache: bool = True):
         self.path = Path(path) if path is not None else None
         self.read_only = read_only
+        self._cache = ResultCache(max_bytes=64 * 1024 * 1024 if cache else 0)
+        self._asked = ResultCache(max_bytes=4096)  # keys asked once
         if self.path is None:
             if read_only:
                 raise StoreError("an in-memory store cannot be opened read-only")
             self._store = ox.Store()
-            self._migrate()  # marks the layout
+            self._mark_layout()
             return
         self._check_path(self.path, read_only)
         self._lock = _hold_lock(self.path, read_only)
@@ -336,12 +346,12 @@ class OxigraphStore(Store):
                 ) from e
             raise StoreError(f"cannot open store {self.path}: {e}") from e
         layout = self._layout()
-        if read_only and layout is not None and layout < LAYOUT:
+        if layout is not None and layout < LAYOUT:
             self.close()
-            raise StoreError(f"store {self.path} was written by an earlier version of legal-kg: "
-                             "run kg ingest on it once to upgrade it")
-        if not read_only and layout != LAYOUT:
-            self._migrate()
+            raise StoreError(f"store {self.path} was written by legal-kg before 0.2, which kept reports by their "
+                             "path: ingest your files again into a new store (kg ingest --store NEW_DIR …)")
+        if layout is None and not read_only:
+            self._mark_layout()
 
     @classmethod
     def open_read_only(cls, path: str | Path) -> "OxigraphStore":
@@ -390,12 +400,28 @@ class OxigraphStore(Store):
         for quad in self.oxigraph.quads_for_pattern(None, _KEY, None, _META):
             yield quad.object.value
 
+    def report_sources(self) -> Iterator[tuple[str, str]]:
+        store = self.oxigraph
+        for quad in store.quads_for_pattern(None, _SOURCE, None, _META):
+            for key in store.quads_for_pattern(quad.subject, _KEY, None, _META):
+                yield key.object.value, quad.object.value
+
     def keys_for_source(self, source: str) -> list[str]:
         """Keys of the stored reports read from ``source`` (their label, as :attr:`ReportGraph.source`)."""
         store = self.oxigraph
         return [key.object.value
                 for q in store.quads_for_pattern(None, _SOURCE, ox.Literal(source), _META)
                 for key in store.quads_for_pattern(q.subject, _KEY, None, _META)]
+
+    def stored_version(self, source: str) -> StoredVersion | None:
+        keys = self.keys_for_source(source)
+        if len(keys) != 1:
+            return None
+        key = keys[0]
+        values = [self._meta(key, p) for p in (_HASH, _RECIPE, _FILE_HASH)]
+        if values[0] is None:
+            return None
+        return StoredVersion(key, *(v.value if v is not None else "" for v in values))
 
     def _layout(self) -> int | None:
         """The layout this store was written in; None for a store never written."""
@@ -417,6 +443,8 @@ class OxigraphStore(Store):
                 f"{_HASH} {_literal(Literal(report.content_hash))} ; {_RECIPE} {_literal(Literal(report.recipe))}")
         if report.source:
             text += f" ; {_SOURCE} {_literal(Literal(report.source))}"
+        if report.file_hash:
+            text += f" ; {_FILE_HASH} {_literal(Literal(report.file_hash))}"
         pending = " ".join(f"{_META} {_PENDING} {s} ." for s in _claim_subjects(report.claims))
         return f"{text} . {pending}"
 
@@ -440,9 +468,9 @@ class OxigraphStore(Store):
         ops.append(f"DELETE WHERE {{ GRAPH {_META} {{ {node} ?p ?o }} }}")
         return ops
 
-    def _replace_ops(self, report: PreparedReport) -> str:
-        """SPARQL Update operations that replace ``report`` and its bookkeeping in one transaction."""
-        ops = self._removal_ops(report.key)
+    def _replace_ops(self, report: PreparedReport, replaced: Sequence[str] = ()) -> str:
+        """SPARQL Update operations that replace ``report`` (and the reports ``replaced``) in one transaction."""
+        ops = [op for key in (report.key, *replaced) for op in self._removal_ops(key)]
         ops.append(f"DROP SILENT GRAPH {_iri(report.iri)}")  # a graph left by a key no longer stored
         ops.append(f"INSERT DATA {{ GRAPH {_iri(report.iri)} {{\n{report.ntriples}{report.claims}}}\n"
                    f"{report.ntriples}\nGRAPH {_META} {{ {self._meta_text(report)} }} }}")
@@ -481,6 +509,7 @@ class OxigraphStore(Store):
         pending: list[tuple[int, PreparedReport]] = []
         pending_keys: set[str] = set()
         pending_iris: set[str] = set()
+        pending_sources: set[str] = set()
 
         def fail(index: int, error: Exception) -> None:
             if not return_exceptions:
@@ -494,6 +523,7 @@ class OxigraphStore(Store):
             pending.clear()
             pending_keys.clear()
             pending_iris.clear()
+            pending_sources.clear()
             try:
                 self._add_new([r for _, r in batch])
             except Exception as e:
@@ -517,21 +547,27 @@ class OxigraphStore(Store):
             results.append(None)
             try:
                 report = PreparedReport.of(item)
-                if report.key in pending_keys or report.iri in pending_iris:
+                if report.key in pending_keys or report.iri in pending_iris or report.source in pending_sources:
                     flush()  # a second version of a report in the batch: write the first
                 stored = self.stored_hash(report.key)
+                # The reports stored from the same source before: the file changed, this replaces them.
+                replaced = [k for k in self.keys_for_source(report.source) if k != report.key] if report.source else []
                 if stored == report.content_hash and self.stored_recipe(report.key) == report.recipe:
                     results[index] = False
-                elif stored is None and not store.contains_named_graph(ox.NamedNode(report.iri)):
+                    if replaced:  # the file went back to a text stored from elsewhere: its last one goes
+                        flush()
+                        store.update(" ;\n".join(op for key in replaced for op in self._removal_ops(key)))
+                elif stored is None and not replaced and not store.contains_named_graph(ox.NamedNode(report.iri)):
                     pending.append((index, report))
                     pending_keys.add(report.key)
                     pending_iris.add(report.iri)
+                    pending_sources.add(report.source)
                     if len(pending) >= self.batch_size:
                         flush()
                 else:
                     flush()  # keep the order of writes
                     # One update() request = one transaction: old or new version, never a mix.
-                    store.update(self._replace_ops(report))
+                    store.update(self._replace_ops(report, replaced))
                     results[index] = True
             except Exception as e:
                 fail(index, e)
@@ -603,20 +639,9 @@ class OxigraphStore(Store):
         if self._unsettled and not self.read_only and self._store is not None:
             self.settle()
 
-    def _migrate(self) -> None:
-        """Bring a store written by an earlier layout to :data:`LAYOUT` (once, when opened for writing)."""
-        store = self.oxigraph
-        if (self._layout() or LAYOUT) < 2:
-            graphs = [q.object for q in store.quads_for_pattern(None, _GRAPH, None, _META)]
-            for graph in graphs:
-                triples = [(_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object))
-                           for q in store.quads_for_pattern(None, None, None, graph)]
-                shared, claims = split_claims(triples)
-                marks = " ".join(f"{_META} {_PENDING} {s} ." for s in _claim_subjects(ntriples(claims)))
-                store.update(f"INSERT DATA {{ {ntriples(shared)} GRAPH {_META} {{ {marks} }} }}")
-        store.update(f"DELETE WHERE {{ GRAPH {_META} {{ {_META} {_LAYOUT} ?v }} }} ; "
-                     f'INSERT DATA {{ GRAPH {_META} {{ {_META} {_LAYOUT} {LAYOUT} }} }}')
-        self.settle()
+    def _mark_layout(self) -> None:
+        """Mark a store never written as of :data:`LAYOUT` (a store of layout 1 cannot be upgraded)."""
+        self.oxigraph.update(f"INSERT DATA {{ GRAPH {_META} {{ {_META} {_LAYOUT} {LAYOUT} }} }}")
 
     # -- reading --
 
@@ -629,9 +654,10 @@ class OxigraphStore(Store):
             graph.add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate), _to_rdflib(quad.object)))
         for prefix, ns in PREFIXES.items():
             graph.bind(prefix, ns)
-        source = self._meta(key, _SOURCE)
+        source, file_hash = self._meta(key, _SOURCE), self._meta(key, _FILE_HASH)
         return ReportGraph(key=key, iri=graph_name.value, content_hash=self.stored_hash(key), graph=graph,
-                           recipe=self.stored_recipe(key) or "", source=source.value if source else "")
+                           recipe=self.stored_recipe(key) or "", source=source.value if source else "",
+                           file_hash=file_hash.value if file_hash else "")
 
     def quads(self) -> Iterator[tuple]:
         """The default graph's triples (each once), as ``(s, p, o, None)``: one read of the index."""
@@ -687,9 +713,28 @@ class OxigraphStore(Store):
         if named_graphs:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         store = self.oxigraph
-        if timeout is None:
+
+        def run():
             return store.query(sparql, prefixes=PREFIXES, **kwargs)
-        return evaluate(lambda: store.query(sparql, prefixes=PREFIXES, **kwargs), timeout)
+
+        if timeout is not None:
+            return evaluate(run, timeout)
+        if self.read_only:  # nothing can change it while it is open: repeated queries come from memory
+            key = (sparql, tuple(default_graph or ()), tuple(named_graphs or ()), base_iri,
+                   tuple(sorted((str(k), str(v)) for k, v in (substitutions or {}).items())))
+            return self._cached(key, run)
+        return run()
+
+    def _cached(self, key: tuple, run):
+        """A query's result from the cache; read whole and kept the second time it is asked."""
+        whole = self._cache.get(key)
+        if whole is None:
+            if self._asked.get(key) is None:  # once: stream it, as it may be large and never asked again
+                self._asked.put(key, True, 1)
+                return run()
+            whole = read_whole(run())
+            self._cache.put(key, whole, len(whole) if isinstance(whole, bytes) else 256 * len(whole))
+        return rebuild(whole)
 
     # -- export --
 

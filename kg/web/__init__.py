@@ -19,13 +19,14 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from kg.resources import data_dir
 from kg.stores.oxigraph import PREFIXES
 
 __all__ = ["routes", "saved_queries", "default_query", "CONTENT_SECURITY_POLICY", "QUERIES"]
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
-QUERIES = HERE.parents[1] / "queries"  # the saved queries, as `kg sparql NAME` finds them
+QUERIES = data_dir("queries")  # the saved queries, as `kg sparql NAME` finds them
 
 # The two fixed <style> texts that YASR's table (its column resizer) inserts:
 # its layout rules, and the cursor while a column is dragged. Allowed by hash,

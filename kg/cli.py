@@ -279,26 +279,15 @@ def store_counts(store, location: str) -> str:
 
 
 def name_values(params: tuple[str, ...]) -> Iterator[tuple[str, str]]:
-    """``-p name=value`` pairs, checked; a value that is a legal symbol is made canonical."""
+    """``-p name=value`` pairs, checked; a value that is a legal symbol is made canonical
+    (:func:`extractors.canonical_symbol`: ``60/2021/nd-cp`` → ``60/2021/NĐ-CP``)."""
+    from extractors import canonical_symbol
+
     for item in params:
         name, sep, value = item.partition("=")
         if not sep or not name:
             raise click.BadParameter(f"expected name=value, got {item!r}", param_hint="-p")
         yield name, canonical_symbol(value) or value
-
-
-def canonical_symbol(value: str) -> str | None:
-    """The canonical symbol when ``value`` is one symbol as a document could print it
-    (``60/2021/ND-CP``, ``60/2021/nd-cp`` → ``60/2021/NĐ-CP``), read by the extractor; else None."""
-    from extractors import extract
-
-    text = value.strip()
-    if not text or len(text) > 100 or any(c.isspace() for c in text):
-        return None
-    mentions = extract(text.upper()).mentions
-    if len(mentions) == 1 and (mentions[0].start, mentions[0].end) == (0, len(text)):
-        return mentions[0].instrument.symbol
-    return None
 
 
 def parse_params(params: tuple[str, ...]) -> dict:
@@ -661,7 +650,7 @@ def delete(keys, store_path):
 
     \b
     Example:
-      kg delete 4104241d9c7e3a1b
+      kg delete 573cb19705336d20
     """
     store = open_store(store_path)
     try:
@@ -688,8 +677,8 @@ def prune(folders, store_path, dry_run):
 
     \b
     Examples:
-      kg prune --dry-run archive/
-      kg prune /srv/archive
+      kg prune --dry-run examples/
+      kg prune examples/
     """
     from kg.ingest import gone
 
@@ -874,24 +863,30 @@ def reports(store_path, fmt):
 def show(source, store_path, output, jurisdiction):
     """Write SOURCE as an HTML page with every citation highlighted.
 
-    SOURCE is a file, or a stored report (kg reports lists them): its key,
-    its own symbol as documents write it or not (123/bc-skhcn), or the start
-    of its key (the file's name without .txt, .pdf…); a stored report's file
-    is read again. Hovering a citation shows the resolved instrument;
+    SOURCE is a file, or a stored report (kg reports lists them): its key
+    (or the start of it), or its own symbol as documents write it or not
+    (123/bc-skhcn). A stored report's file is read again where kg ingest
+    read it, from the directory kg ingest ran in (kg ingest archive/ records
+    archive/2023/a.pdf). Hovering a citation shows the resolved instrument;
     clicking it jumps to the next mention of the same instrument.
 
     \b
     Examples:
       kg show examples/nghean-skhcn-cchc-2023.ocr.txt -o report.html
-      kg show nghean-skhcn-cchc-2023-ocr
+      kg show 573cb19705336d20
     """
     from extractors import extract as run_extract
     from kg import readers
     from kg.render import document_html
 
     path = Path(source)
-    if not path.exists():
-        path = Path(stored_source(store_path, source))
+    stored = None if path.exists() else stored_report(store_path, source)
+    if stored:
+        path = Path(stored["file"])
+        if not path.exists():
+            raise click.ClickException(
+                f"{source}: report {stored['key']} was read from {stored['file']}, which is not here: run kg show "
+                "in the directory kg ingest ran in, or give the file")
     try:
         text = readers.read(path)
     except readers.ReadError as e:
@@ -901,8 +896,8 @@ def show(source, store_path, output, jurisdiction):
     click.echo(f"wrote {out}")
 
 
-def stored_source(store_path: str, key_or_symbol: str) -> str:
-    """The file of the one stored report ``key_or_symbol`` names (:func:`kg.overview.find_reports`)."""
+def stored_report(store_path: str, key_or_symbol: str) -> dict:
+    """The one stored report ``key_or_symbol`` names (:func:`kg.overview.find_reports`), with its file."""
     from kg.overview import find_reports
     from kg.stores import StoreError, open_store as open_location
 
@@ -920,7 +915,7 @@ def stored_source(store_path: str, key_or_symbol: str) -> str:
     if not found[0]["file"]:
         raise click.ClickException(f"{key_or_symbol}: the store does not say which file report {found[0]['key']} "
                                    "was read from")
-    return found[0]["file"]
+    return found[0]
 
 
 def drawing_file(ctx, param, value: str) -> str:

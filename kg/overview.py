@@ -77,8 +77,7 @@ def reports(store: Store) -> list[dict]:
 
 def find_reports(store: Store, wanted: str) -> list[dict]:
     """The stored reports (rows of :func:`reports`) that ``wanted`` names: by key; else by symbol, as
-    a user may type it (:func:`extractors.canonical_symbol`); else by the start of their key (the
-    file's name without its suffix names the reports read from files of that name)."""
+    a user may type it (:func:`extractors.canonical_symbol`); else by the start of their key."""
     from extractors import canonical_symbol
 
     symbol = canonical_symbol(wanted) or wanted.strip()

@@ -231,10 +231,10 @@ def test_reports_lists_the_stored_reports(store):
 
     key = extract(Text(EXAMPLE.read_text(encoding="utf-8"), source=str(EXAMPLE))).report.key
     rows = json.loads(kg("reports", "--store", store, "--format", "json").stdout)
-    assert rows == [{"key": key, "file": str(EXAMPLE), "symbol": None,
+    assert rows == [{"key": key, "file": EXAMPLE.name, "symbol": None,  # a file given itself: its name
                      "title": "Cong tac cai cach hanh chinh nam 2023", "date": None}]
     as_csv = kg("reports", "--store", store, "--format", "csv").stdout.splitlines()
-    assert as_csv == ["key,file,symbol,title,date", f"{key},{EXAMPLE},,Cong tac cai cach hanh chinh nam 2023,"]
+    assert as_csv == ["key,file,symbol,title,date", f"{key},{EXAMPLE.name},,Cong tac cai cach hanh chinh nam 2023,"]
     table = kg("reports", "--store", store)
     assert table.stdout.split()[:5] == ["KEY", "FILE", "SYMBOL", "TITLE", "DATE"] and key in table.stdout
     assert table.stderr.strip() == "(1 report)"
@@ -251,7 +251,7 @@ def test_reports_of_several_reports_with_symbols_and_dates(tmp_path):
     store = tmp_path / "store"
     kg("ingest", "--store", store, "-q", "-j", 1, folder)
     rows = json.loads(kg("reports", "--store", store, "--format", "json").stdout)
-    assert [r["file"] for r in rows] == sorted(str(p) for p in folder.iterdir())
+    assert [r["file"] for r in rows] == sorted(f"reports/{p.name}" for p in folder.iterdir())  # as kg ingest says
     assert all(re.fullmatch(r"\d+/BC-\S+", r["symbol"]) for r in rows)
     assert all(dt.date.fromisoformat(r["date"]) for r in rows) and all(r["title"] for r in rows)
 
@@ -292,23 +292,28 @@ def test_reports_through_the_bare_store_interface(store):
 # --- kg show and kg graph: symbols as typed ----------------------------------------------
 
 
-def test_show_a_file_or_a_stored_report(store, tmp_path):
+def test_show_a_file_or_a_stored_report(store, tmp_path, monkeypatch):
     html = tmp_path / "r.html"
     kg("show", EXAMPLE, "-o", html)
     page = html.read_text(encoding="utf-8")
     assert page.count('class="citation"') >= 27
-    for name in ["nghean-skhcn-cchc-2023-ocr", json.loads(kg("reports", "--store", store, "--format", "json"
-                                                              ).stdout)[0]["key"]]:
+    key = json.loads(kg("reports", "--store", store, "--format", "json").stdout)[0]["key"]
+    away = kg("show", key, "--store", store, code=1)  # the file is read where kg ingest read it
+    assert away.stderr.strip() == (f"Error: {key}: report {key} was read from {EXAMPLE.name}, which is not here: "
+                                   "run kg show in the directory kg ingest ran in, or give the file")
+    monkeypatch.chdir(EXAMPLE.parent)
+    for name in (key, key[:6]):
         again = tmp_path / "again.html"
         assert kg("show", name, "--store", store, "-o", again).stdout.strip() == f"wrote {again}"
-        assert again.read_text(encoding="utf-8") == page
+        text = again.read_text(encoding="utf-8")  # the same text and citations; the header names the file as read
+        assert text.split('<main id="text">')[1] == page.split('<main id="text">')[1]
     nothing = kg("show", "60/2021/nd-cp", "--store", store, code=1)
     assert "no such file, and no stored report with that key or symbol" in nothing.stderr
     no_store = kg("show", "whatever", "--store", tmp_path / "nowhere", code=1)
     assert "no such file, and no stored report to look it up in (no store at" in no_store.stderr
 
 
-def test_show_finds_a_stored_report_by_its_symbol_as_typed(tmp_path):
+def test_show_finds_a_stored_report_by_its_symbol_as_typed(tmp_path, monkeypatch):
     from kg.synthetic import generate
 
     report = next(iter(generate(1, seed=11, noise=0.0)))
@@ -319,6 +324,7 @@ def test_show_finds_a_stored_report_by_its_symbol_as_typed(tmp_path):
     symbol = json.loads(kg("reports", "--store", store, "--format", "json").stdout)[0]["symbol"]
     typed = symbol.lower().replace("đ", "d")
     assert typed != symbol
+    monkeypatch.chdir(tmp_path)
     kg("show", typed, "--store", store, "-o", tmp_path / "page.html")
     assert symbol in (tmp_path / "page.html").read_text(encoding="utf-8")
 

@@ -1,15 +1,17 @@
 """Every example in every command's --help runs, as a user would type it in a fresh clone.
 
 The examples are read from the help itself (CliRunner), then each runs in
-bash (pipes, globs and redirections as written) from a directory laid out
-like the repository, whose default store already holds the bundled example
-(``kg ingest examples/``). Only examples that need a server are left out,
-by the rules in NEEDS_A_SERVER, each with its reason.
+bash (pipes, globs and redirections as written) from its own directory laid
+out like the repository, whose default store already holds the bundled
+example (``kg ingest examples/``): an example that deletes or prunes changes
+no other's store. Only examples that need a server are left out, by the
+rules in NEEDS_A_SERVER, each with its reason.
 """
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -92,16 +94,30 @@ def test_every_rule_is_used():
 
 
 @pytest.fixture(scope="module")
-def clone(tmp_path_factory) -> dict:
+def environment() -> dict:
+    """This environment without legal-kg's, Neo4j's and Dask's settings, with this kg first on the PATH."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEGAL_KG_", "NEO4J_", "DASK_"))}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory, environment) -> Path:
     """A directory laid out like the repository (its files linked), with the example ingested into the default store."""
     home = tmp_path_factory.mktemp("clone")
     for entry in ROOT.iterdir():
         if not entry.name.startswith("."):
             (home / entry.name).symlink_to(entry)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEGAL_KG_", "NEO4J_", "DASK_"))}
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    subprocess.run(["kg", "ingest", "-q", "-j", "1", "examples/"], cwd=home, env=env, check=True, timeout=600)
-    return {"cwd": home, "env": env}
+    subprocess.run(["kg", "ingest", "-q", "-j", "1", "examples/"], cwd=home, env=environment, check=True, timeout=600)
+    return home
+
+
+@pytest.fixture
+def clone(template, environment, tmp_path) -> dict:
+    """A copy of the template for one example (the links stay links; the store is copied)."""
+    home = tmp_path / "clone"
+    shutil.copytree(template, home, symlinks=True)
+    return {"cwd": home, "env": environment}
 
 
 RUNNABLE = [e for e in EXAMPLES if not reason_to_skip(*e)]

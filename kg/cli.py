@@ -5,6 +5,7 @@ Run ``kg --help`` or ``kg COMMAND --help``; every command's help ends with examp
 from __future__ import annotations
 
 import bisect
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -804,7 +805,7 @@ def stats(store_path, top, fmt):
     from kg.overview import STATS_COLUMNS
     from kg.overview import stats as figures
 
-    with open_store(store_path, read_only=True) as store:
+    with open_store(store_path, read_only=True) as store, triples_needed(store_path):
         rows = figures(store, top)
     if fmt != "table":
         tabular.write(rows, STATS_COLUMNS, fmt)
@@ -826,6 +827,15 @@ def stats(store_path, top, fmt):
             click.echo(f"  {row['item']}")
         if len(listed) > top:
             click.echo(f"  … and {len(listed) - top} more (--format json or csv lists them all)")
+
+
+@contextlib.contextmanager
+def triples_needed(store_path: str):
+    """A store that keeps no triples to read (Neo4j's property graph) ends the command with one line."""
+    try:
+        yield
+    except NotImplementedError as e:
+        raise click.ClickException(f"{store_path}: {e}") from None
 
 
 @main.command()
@@ -965,7 +975,7 @@ def graph(store_path, around, depth, instruments_only, top, max_nodes, output):
     from kg.render import instruments_only as instrument_view
     from kg.render import most_connected
 
-    with open_store(store_path, read_only=True) as store:
+    with open_store(store_path, read_only=True) as store, triples_needed(store_path):
         g = typed_graph(store.quads())
     whole = g
     if instruments_only:

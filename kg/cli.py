@@ -703,13 +703,20 @@ def validate(store_path, keys):
               help="Memory one query worker may use while answering; past it the query is stopped.")
 @click.option("--memory-budget-mb", default=4096, show_default=True, type=click.IntRange(min=128),
               help="Memory the server and all its workers may use together.")
+@click.option("--base", metavar="URL", default=None,
+              help="The server's public URL: instruments and reports are answered at URL/instrument/KEY and "
+                   "URL/report/KEY, whatever base their IRIs were minted under [default: the address a request "
+                   "comes to]. See docs/instrument-pages.md.")
 def serve(store_path, host, port, timeout, result_limit, max_response_mb, workers, max_heavy, heavy_after,
-          memory_limit_mb, memory_budget_mb):
+          memory_limit_mb, memory_budget_mb, base):
     """Serve the store as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/sparql.
 
     GET and POST queries, SPARQL JSON/XML/CSV/TSV results, Turtle/N-Triples/
     JSON-LD/RDF-XML/N-Quads/TriG graphs, CORS, a service description at
-    /sparql and a query page at /. Safe to expose: updates and SERVICE are
+    /sparql and a query page at /. Every instrument and report has its page
+    (its status, relations and citing reports; HTML, Turtle, JSON-LD and
+    RDF/XML by content negotiation) at /instrument/KEY and /report/KEY, and
+    /search?q= finds them by symbol or title. Safe to expose: updates and SERVICE are
     refused, and each query is bounded in time, memory, rows and bytes
     (see the README's "Safe to expose"). While it serves a store, nothing
     else may write to that store.
@@ -718,9 +725,12 @@ def serve(store_path, host, port, timeout, result_limit, max_response_mb, worker
     Examples:
       kg serve
       kg serve --host 0.0.0.0 --port 8080 --timeout 30 --memory-budget-mb 8192
+      kg serve --host 0.0.0.0 --base https://kg.example.gov.vn/
       curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE { ?s ?p ?o } LIMIT 3' \\
            http://127.0.0.1:8000/sparql
     """
+    import re
+
     from kg.query_pool import MB, PoolLimits
     from kg.server import serve as run_server
 
@@ -729,9 +739,12 @@ def serve(store_path, host, port, timeout, result_limit, max_response_mb, worker
     if workers:
         options["workers"] = workers
     store = open_store(store_path, read_only=True)
-    click.echo(f"serving {store_path} at http://{host}:{port}/sparql (Ctrl-C to stop)", err=True)
+    if base is not None and not re.match(r"https?://[^/?#]+(/[^?#]*)?$", base):
+        raise click.BadParameter(f"{base!r} is not an http(s) URL", param_hint="--base")
+    click.echo(f"serving {store_path} at http://{host}:{port}/sparql, pages at "
+               f"{base or f'http://{host}:{port}/'}search (Ctrl-C to stop)", err=True)
     run_server(store, host, port, limits=PoolLimits(**options), result_limit=result_limit,
-               max_response_bytes=max_response_mb * MB)
+               max_response_bytes=max_response_mb * MB, base=base)
 
 
 @main.command()

@@ -7,6 +7,7 @@ checks the extraction first, so a change in the extractor shows there, not as a 
 * 45/2020/NĐ-CP (2020-04-08) replaces 61/2018/NĐ-CP; 107/2021/NĐ-CP (2021-12-06) amends 45/2020/NĐ-CP;
 * 02/2021/TT-BNV (2021-03-01) repeals 05/2017/TT-BNV;
 * bc-2023 (a report, 2023-02-10) says 10/2022/NĐ-CP, whose date no text gives, replaces 140/2016/NĐ-CP;
+* bc-2022 says 01/2018/TT-VPCP guides 61/2018/NĐ-CP (and so cites it, replaced by then);
 * bc-2021 gives 45/2020/NĐ-CP the date 2020-04-09 (the decree itself and two others say 2020-04-08);
   bc-2023 calls 59/SKHCN-VP a Quyết định, bc-2021 and bc-2022 a Kế hoạch.
 """
@@ -101,6 +102,7 @@ Kết quả cải cách hành chính năm 2021
 Sở áp dụng Nghị định số 45/2020/NĐ-CP ngày 08/4/2020 của Chính phủ.
 Sở thực hiện Nghị định số 140/2016/NĐ-CP ngày 10/10/2016 của Chính phủ.
 Thực hiện Kế hoạch số 59/SKHCN-VP ngày 31/01/2021 của Sở Khoa học và Công nghệ.
+Thông tư số 01/2018/TT-VPCP ngày 23/11/2018 hướng dẫn thi hành Nghị định số 61/2018/NĐ-CP ngày 23/4/2018.
 """,
     "bc-2023.txt": """\
 UBND TỈNH NGHỆ AN

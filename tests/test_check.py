@@ -41,6 +41,7 @@ EXPECTED = {
     "bc-2022.txt": [
         ("replaced", ND140, ND10, None, True, None, None),  # 10/2022: no date, the report's year
         ("amended", ND45, ND107, "2021-12-06", False, None, None),
+        ("replaced", ND61, ND45, "2020-04-08", False, None, None),
     ],
     "bc-2023.txt": [  # it states 10/2022 replaces 140/2016 itself: not held against it
         ("type", KH59, None, None, False, "QĐ", "KH"),
@@ -92,6 +93,7 @@ def test_the_corpus_says_what_it_should(corpus):
     assert said["tt-02-2021.txt"] == {("repeals", TT02, TT05)}
     assert said["nd-107-2021.txt"] == {("amends", ND107, ND45)}
     assert said["bc-2023.txt"] == {("replaces", ND10, ND140)}
+    assert said["bc-2022.txt"] == {("guides", "01/2018/TT-VPCP", ND61)}
     assert said["bc-2021.txt date"] == dt.date(2021, 6, 15) and said["bc-2022.txt date"] == dt.date(2022, 3, 1)
 
 
@@ -225,6 +227,7 @@ OUTDATED = [  # certain findings with a date, at each dated report's date, order
     ("bc-2021.txt", "2021-06-15", ND45, "date", None, None, "2020-04-09", "2020-04-08"),
     ("bc-2021.txt", "2021-06-15", ND61, "replaced", ND45, "2020-04-08", None, None),
     ("bc-2022.txt", "2022-03-01", ND45, "amended", ND107, "2021-12-06", None, None),
+    ("bc-2022.txt", "2022-03-01", ND61, "replaced", ND45, "2020-04-08", None, None),
 ]
 
 
@@ -304,3 +307,8 @@ def test_cypher_twin_on_the_known_corpus(store, corpus, neo4j_uri, neo4j_auth):
         neo.close()
     assert columns == ["source", "date", "symbol", "issue", "by", "since", "cited", "known", "file"]
     assert [(Path(r[0]).name, *r[1:8]) for r in rows] == OUTDATED
+
+
+def test_help_has_examples():
+    code, out = kg("check", "--help")
+    assert code == 0 and "Examples:" in out and "kg check --report" in out

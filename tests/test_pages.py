@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 from contextlib import contextmanager
@@ -46,11 +45,12 @@ ELI = "http://data.europa.eu/eli/ontology#"
 LKG = "https://w3id.org/legal-kg/ontology#"
 
 
-def write_corpus(directory: Path) -> Path:
-    """The corpus of known status, the bundled example, and two reports whose files change after ingest."""
+def write_corpus(directory: Path, changing: bool = True) -> Path:
+    """The corpus of known status, the bundled example, and (``changing``) two reports whose files
+    the tests move or change after ingest."""
     status_corpus.write(directory)
     shutil.copy(EXAMPLE, directory / EXAMPLE.name)
-    for name in ("bc-moved.txt", "bc-edited.txt"):
+    for name in ("bc-moved.txt", "bc-edited.txt") if changing else ():
         (directory / name).write_text(status_corpus.TEXTS["bc-2019.txt"].replace("101/BC-SNV", f"10{len(name)}/BC-SNV")
                                       .replace("năm 2019\n", f"năm 2019 ({name})\n"), encoding="utf-8")
     return directory
@@ -64,21 +64,8 @@ def ingest(corpus: Path, store: Path, *extra: str) -> None:
 @contextmanager
 def kg_serve(store: Path, *args: str):
     """``kg serve`` in its own process on a free loopback port; yields its URL (ending in /)."""
-    port = web.free_port()
-    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--port", str(port),
-                                "--workers", "2", *args],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        web.wait_for(url + "sparql", process)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with web.kg_serve(store, options=("--workers", "2", *args)) as url:
+        yield url + "/"
 
 
 @pytest.fixture(scope="module")
@@ -140,6 +127,14 @@ def test_identifiers_303_to_the_accepted_document(server, keys, accept, suffix):
         assert r.status_code == 303 and "Accept" in r.headers["vary"]
         assert r.headers["location"] == f"{server}{path}{suffix}?at=2019-06-01"
         assert get(r.headers["location"]).status_code == 200
+
+
+def test_a_report_graph_iri_goes_to_the_reports_data(server, keys):
+    key = keys["bc-2021.txt"]
+    assert get(server + f"graph/{key}").headers["location"] == f"{server}report/{key}.ttl"
+    r = get(server + f"graph/{key}", headers={"Accept": "application/ld+json"})
+    assert r.status_code == 303 and r.headers["location"] == f"{server}report/{key}.jsonld"
+    assert get(server + "graph/x.y").status_code == 404
 
 
 def test_nothing_acceptable_is_406(server):
@@ -431,8 +426,8 @@ if __name__ == "__main__":
     if problem:
         sys.exit(problem)
     with tempfile.TemporaryDirectory() as tmp:
-        corpus = write_corpus(Path(tmp) / "corpus")
-        ingest(corpus, Path(tmp) / "store")
+        files = write_corpus(Path(tmp) / "corpus", changing=False)
+        ingest(files, Path(tmp) / "store")
         with kg_serve(Path(tmp) / "store") as url, web.chromium() as b:
             for png in screenshots(url, report_keys(Path(tmp) / "store"), b, ROOT / "docs"):
                 print(f"wrote {png.relative_to(ROOT)}")

@@ -8,7 +8,8 @@
   the documents: the page (an instrument's "lược đồ", a report's highlighted
   text) and its data;
 * ``/report/{key}/mention/…`` and ``/report/{key}/relation/…`` — 303 to the
-  report's page with that span highlighted;
+  report's page with that span highlighted; ``/graph/{key}`` (a report's named
+  graph) — 303 to the report's data, which is that graph;
 * ``/search?q=`` — by symbol or title words; ``/assets/NAME`` — the stylesheet.
 
 Every query goes through ``run`` (the endpoint's query pool, with its limits
@@ -36,6 +37,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from extractors.vocab import vocabulary
 from kg.check import Row, data_bases, iri, prologue
 from kg.graph import VOCAB
 from kg.model import slugify
@@ -86,7 +88,7 @@ def _assets() -> dict[str, Asset]:
     """The stylesheet (with a colour per document type, as kg show colours them) and the icon."""
     from kg.web import STATIC
 
-    codes = sorted(set(TYPE_COLOURS) | set(labels_codes()))
+    codes = sorted(set(TYPE_COLOURS) | set(vocabulary().doc_types))
     rules = "".join(f"mark.c.t-{slugify(code)} {{ background: {type_colour(code)}; }}\n" for code in codes)
     css = (HERE / "static" / "pages.css").read_bytes() + b"\n/* document types (kg.render.type_colour) */\n" \
         + rules.encode()
@@ -94,15 +96,6 @@ def _assets() -> dict[str, Asset]:
     media = {"pages.css": "text/css; charset=utf-8", "favicon.svg": "image/svg+xml"}
     return {name: Asset(body, gzip.compress(body, 6, mtime=0), media[name], hashlib.sha256(body).hexdigest()[:16])
             for name, body in out.items()}
-
-
-def labels_codes() -> list[str]:
-    """Every document-type code of the vocabulary."""
-    import yaml
-
-    from kg.graph import VOCAB_DIR
-
-    return list(yaml.safe_load((VOCAB_DIR / "doc_types.yaml").read_text(encoding="utf-8")))
 
 
 @functools.cache
@@ -150,21 +143,19 @@ def routes(run: Callable[[QueryJob], Awaitable[Answer]], *, base: str | None = N
     bases: list[str] = []
     bases_lock = threading.Lock()
 
-    def select(query: str) -> list[Row]:
-        job = QueryJob(query, {"solutions": "json", "boolean": "json", "graph": None},
-                       row_limit=row_limit, max_bytes=max_bytes)
-        reply = anyio.from_thread.run(run, job)
+    def answer(query: str, formats: dict) -> bytes:
+        """The body of the pool's answer to ``query`` (QueryFailed unless it is a 200)."""
+        reply = anyio.from_thread.run(run, QueryJob(query, formats, row_limit=row_limit, max_bytes=max_bytes))
         if reply.status != 200:
             raise QueryFailed(reply)
-        result = json.loads(reply.body)
+        return reply.body
+
+    def select(query: str) -> list[Row]:
+        result = json.loads(answer(query, {"solutions": "json", "boolean": "json", "graph": None}))
         return [{name: term["value"] for name, term in b.items()} for b in result["results"]["bindings"]]
 
     def construct(query: str) -> list[ox.Triple]:
-        job = QueryJob(query, {"graph": "nt"}, row_limit=row_limit, max_bytes=max_bytes)
-        reply = anyio.from_thread.run(run, job)
-        if reply.status != 200:
-            raise QueryFailed(reply)
-        return list(ox.parse(reply.body, format=ox.RdfFormat.N_TRIPLES))
+        return list(ox.parse(answer(query, {"graph": "nt"}), format=ox.RdfFormat.N_TRIPLES))
 
     def links_for(request: Request) -> Links:
         with bases_lock:
@@ -208,10 +199,9 @@ def routes(run: Callable[[QueryJob], Awaitable[Answer]], *, base: str | None = N
 
         return await anyio.to_thread.run_sync(guarded)
 
-    def see_other(request: Request, links: Links, path: str, suffix: str | None = None) -> Response:
-        """303 from an identifier to its document in the format the request accepts."""
-        if suffix is None:
-            suffix = best_match(request.headers.get("accept"), _OFFERS, ".html")
+    def see_other(request: Request, links: Links, path: str, default: str = ".html") -> Response:
+        """303 from an identifier to its document in the format the request accepts (``default``: any)."""
+        suffix = best_match(request.headers.get("accept"), _OFFERS, default)
         if suffix is None:
             offered = ", ".join(dict.fromkeys(DOCUMENTS.values()))
             return Response(f"cannot produce {request.headers.get('accept')!r}; available: {offered}\n",
@@ -284,6 +274,12 @@ def routes(run: Callable[[QueryJob], Awaitable[Answer]], *, base: str | None = N
             return await in_thread(request, lambda links: document(request, links, kind, key, suffix))
         return handle
 
+    async def graph(request: Request) -> Response:
+        key = request.path_params["key"]
+        if not REPORT_KEY.fullmatch(key):
+            return await in_thread(request, lambda links: error(links, 404, f"{links.root}graph/{key}"))
+        return await in_thread(request, lambda links: see_other(request, links, f"report/{key}", ".ttl"))
+
     async def search(request: Request) -> Response:
         def work(links: Links) -> Response:
             context, redirect = search_page(select, links, request.query_params.get("q", ""))
@@ -304,6 +300,7 @@ def routes(run: Callable[[QueryJob], Awaitable[Answer]], *, base: str | None = N
     return [
         Route("/instrument/{rest:path}", resource("instrument", INSTRUMENT_KEY)),
         Route("/report/{rest:path}", resource("report", REPORT_KEY)),
+        Route("/graph/{key}", graph),
         Route("/search", search),
         Route("/assets/{name}", asset),
     ]

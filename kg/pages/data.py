@@ -21,7 +21,8 @@ from kg.model import RelationKind, slugify
 
 __all__ = [
     "Concept", "Node", "nodes", "Related", "related", "statements", "citing_count", "citing_reports",
-    "Mention", "mentions_in", "cited_in", "Statement", "stated_in", "SearchResult", "search", "RELATION_ORDER",
+    "Mention", "mentions_in", "cited_in", "Statement", "stated_in", "SearchResult", "search", "query_symbols",
+    "word_pattern", "RELATION_ORDER",
 ]
 
 #: Sections of a page, in the order an officer reads them (vbpl.vn's "lược đồ").
@@ -132,13 +133,12 @@ LIMIT 5000""")
 
 @dataclass(frozen=True)
 class Related:
-    """One relation between the page's node and another, with how many statements give it."""
+    """One relation between the page's node and another."""
 
     kind: RelationKind
     outgoing: bool  # the page's node is the subject (it amends, replaces … the other)
     other: str
-    statements: int
-    sample: str | None  # one statement's IRI, for its evidence
+    sample: str | None  # one statement of it (an IRI), for its evidence
 
 
 def related(select: Select, focus: str, limit: int = 100) -> tuple[list[Related], set[tuple[RelationKind, bool]]]:
@@ -152,17 +152,17 @@ def related(select: Select, focus: str, limit: int = 100) -> tuple[list[Related]
             ends = (f"lkg:relationSource {iri(focus)} ; lkg:relationTarget ?other" if outgoing
                     else f"lkg:relationSource ?other ; lkg:relationTarget {iri(focus)}")
             branches.append(f"""{{ {{
-    SELECT ?other (COUNT(DISTINCT ?st) AS ?n) (MIN(STR(?st)) AS ?one) WHERE {{
+    SELECT ?other (MIN(STR(?st)) AS ?one) WHERE {{
       {edge} . FILTER(?other != {iri(focus)})
       OPTIONAL {{ ?st lkg:relationKind {p} ; {ends} }}
     }} GROUP BY ?other ORDER BY ?other LIMIT {limit + 1}
   }} BIND({p} AS ?p) BIND({'true' if outgoing else 'false'} AS ?out) }}""")
-    rows = select(prologue() + "SELECT ?p ?out ?other ?n ?one WHERE {\n  "
+    rows = select(prologue() + "SELECT ?p ?out ?other ?one WHERE {\n  "
                   + "\n  UNION ".join(branches) + "\n}")
     found: dict[tuple[RelationKind, bool], list[Related]] = {}
     for row in rows:
         key = (_KIND[row["p"]], row["out"] == "true")
-        found.setdefault(key, []).append(Related(*key, row["other"], int(row.get("n", "0")), row.get("one")))
+        found.setdefault(key, []).append(Related(*key, row["other"], row.get("one")))
     more = {key for key, items in found.items() if len(items) > limit}
     return [r for items in found.values() for r in items[:limit]], more
 

@@ -107,6 +107,8 @@ def marked(text: str, marks: list[tuple[int, int, str, str]], region: tuple[int,
 
 
 def excerpt(text: str, start: int, end: int, marks: list[tuple[int, int, str, str]]) -> str:
-    """The sentence around ``text[start:end]`` as HTML, with the ``marks`` inside it."""
+    """The sentence around ``text[start:end]`` as HTML, with the ``marks`` inside it; the line
+    breaks of a hard-wrapped scan become spaces (one for one, so the offsets hold)."""
     lo, hi = sentence(text, start, end)
-    return highlight(text[lo:hi], [(s - lo, e - lo, o, c) for s, e, o, c in marks if lo <= s and e <= hi])
+    return highlight(text[lo:hi].replace("\n", " "),
+                     [(s - lo, e - lo, o, c) for s, e, o, c in marks if lo <= s and e <= hi])

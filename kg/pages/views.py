@@ -164,6 +164,56 @@ def _titles_from_own_documents(select: Select, found: dict[str, data.Node]) -> N
             untitled[report].title = node.title
 
 
+def _both(entry: dict) -> str:
+    return f"{entry['vi']} / {entry['en']}"
+
+
+def _sections(rel: list[data.Related], more: set, others: dict[str, data.Node], sources: dict[str, Evidence],
+              links: Links) -> tuple[list[dict], dict[bool, list[Box]]]:
+    """The page's relation boxes (kind by kind, each direction), and the diagram's boxes by direction."""
+    words = labels()["relations"]
+    sections, boxes = [], {True: [], False: []}
+    for kind in data.RELATION_ORDER:
+        for outgoing in (True, False):
+            heading = words[kind.value]["out" if outgoing else "in"]
+            items = []
+            for r in rel:
+                if r.kind != kind or r.outgoing != outgoing:
+                    continue
+                other, source = others.get(r.other), sources.get(r.sample)
+                name = other.name if other else r.other.rsplit("/", 1)[-1]
+                items.append({"node": other, "url": links.page(r.other), "name": name, "detail": _detail(other),
+                              "evidence_url": links.evidence(source) if source else None})
+                boxes[outgoing].append(Box(name, _detail(other), links.page(r.other), kind, _both(heading)))
+            items.sort(key=lambda i: (-(i["node"].date.toordinal() if i["node"] and i["node"].date else 0), i["name"]))
+            sections.append({"kind": kind.value, "items": items, "more": (kind, outgoing) in more, "words": heading})
+    return sections, boxes
+
+
+def _citing(select: Select, links: Links, texts: Texts, stored: str, page: int) -> dict:
+    """One page of the reports citing ``stored``, each with the sentences that cite it."""
+    total = data.citing_count(select, stored)
+    pages = max(1, -(-total // CITING_PER_PAGE))
+    page = min(max(1, page), pages)
+    found = data.citing_reports(select, stored, (page - 1) * CITING_PER_PAGE, CITING_PER_PAGE)
+    described = data.nodes(select, [r for r, _ in found])
+    citing = []
+    for report, mentions in found:
+        node = described.get(report)
+        entry = {"node": node, "url": links.page(report), "name": node.name if node else report,
+                 "detail": _detail(node), "sentences": [], "missing": None}
+        try:
+            text = texts.get(node.source if node else None, node.content_hash if node else None)
+            entry["sentences"] = [excerpt(text.content, m.start, m.end, [(m.start, m.end, '<mark class="c">', "</mark>")])
+                                  for m in mentions]
+        except Unavailable as e:
+            entry["missing"] = str(e)
+        entry["links"] = [links.page(report, hl=f"{m.start}-{m.end}") + "#hl" for m in mentions]
+        citing.append(entry)
+    return {"citing": citing, "citing_total": total, "citing_page": page, "citing_pages": pages,
+            "citing_per_page": CITING_PER_PAGE}
+
+
 def instrument_page(select: Select, links: Links, texts: Texts, stored: str, *, at: dt.date | None,
                     today: dt.date, cited_page: int = 1) -> dict | None:
     """Everything the instrument page shows, or None when the store has no such instrument."""
@@ -172,84 +222,38 @@ def instrument_page(select: Select, links: Links, texts: Texts, stored: str, *, 
         return None
     rel, more = data.related(select, stored)
     against = changes(select, [stored])[stored]
-    evidence = data.statements(select, [r.sample for r in rel])
-    reports = [e.report for c in against for e in c.evidence] + [e.report for e in evidence.values()]
+    sources = data.statements(select, [r.sample for r in rel])
+    reports = [e.report for c in against for e in c.evidence] + [e.report for e in sources.values()]
     others = data.nodes(select, [r.other for r in rel] + [c.by for c in against] + reports + node.same)
     _titles_from_own_documents(select, others)
-    title, title_from = node.title, None
-    if not title:
-        own = next((others[r] for r in node.same if r in others and others[r].title), None)
-        title, title_from = (own.title, own) if own else (None, None)
+    own = next((others[r] for r in node.same if r in others and others[r].title), None)
+    title_from = own if not node.title and own else None
 
     views = {}
     for c in against:
         shown = [(e, links.evidence(e), others[e.report].name if e.report in others else Path(e.source).name)
                  for e in c.evidence]
         views[(c.kind, c.by)] = ChangeView(c, others.get(c.by), links.page(c.by), shown)
-    sections = []
-    boxes: dict[bool, list[Box]] = {True: [], False: []}
-    words = labels()["relations"]
-    for kind in data.RELATION_ORDER:
-        for outgoing in (True, False):
-            items = []
-            for r in (r for r in rel if r.kind == kind and r.outgoing == outgoing):
-                other = others.get(r.other)
-                ev = evidence.get(r.sample)
-                items.append({"node": other, "iri": r.other, "url": links.page(r.other),
-                              "name": other.name if other else r.other, "detail": _detail(other),
-                              "statements": r.statements, "evidence": ev, "evidence_url": links.evidence(ev) if ev else None})
-                boxes[outgoing].append(Box(other.name if other else r.other.rsplit("/", 1)[-1], _detail(other),
-                                           links.page(r.other), kind,
-                                           f"{words[kind.value]['out' if outgoing else 'in']['vi']} / "
-                                           f"{words[kind.value]['out' if outgoing else 'in']['en']}"))
-            items.sort(key=lambda i: (-(i["node"].date.toordinal() if i["node"] and i["node"].date else 0), i["name"]))
-            sections.append({"kind": kind.value, "outgoing": outgoing, "items": items,
-                             "more": (kind, outgoing) in more, "words": words[kind.value]["out" if outgoing else "in"]})
-    page_words = labels()["page"]
-    svg = neighbourhood_svg(
-        node.name, _detail(node), boxes[True], boxes[False],
-        headings=(f"{page_words['acts_on']['vi']} / {page_words['acts_on']['en']}",
-                  f"{page_words['acted_on']['vi']} / {page_words['acted_on']['en']}"),
-        more=f"{page_words['more']['vi']} / {page_words['more']['en']}",
-        label=f"{page_words['diagram']['vi']} {node.name}")
-
-    total = data.citing_count(select, stored)
-    pages = max(1, -(-total // CITING_PER_PAGE))
-    cited_page = min(max(1, cited_page), pages)
-    citing = []
-    found = data.citing_reports(select, stored, (cited_page - 1) * CITING_PER_PAGE, CITING_PER_PAGE)
-    report_nodes = data.nodes(select, [r for r, _ in found])
-    for report, ms in found:
-        rn = report_nodes.get(report)
-        entry = {"node": rn, "url": links.page(report), "name": rn.name if rn else report, "detail": _detail(rn),
-                 "sentences": [], "missing": None, "mentions": len(ms)}
-        try:
-            text = texts.get(rn.source if rn else None, rn.content_hash if rn else None)
-            for m in ms:
-                mark = [(m.start, m.end, '<mark class="c">', "</mark>")]
-                entry["sentences"].append({"html": excerpt(text.content, m.start, m.end, mark),
-                                           "url": links.page(report, hl=f"{m.start}-{m.end}") + "#hl"})
-        except Unavailable as e:
-            entry["missing"] = str(e)
-            entry["sentences"] = [{"html": None, "url": links.page(report, hl=f"{m.start}-{m.end}") + "#hl"}
-                                  for m in ms]
-        citing.append(entry)
-
+    sections, boxes = _sections(rel, more, others, sources, links)
+    words = labels()["page"]
+    svg = neighbourhood_svg(node.name, _detail(node), boxes[True], boxes[False],
+                            headings=(_both(words["acts_on"]), _both(words["acted_on"])),
+                            more=_both(words["more"]), label=f"{words['diagram']['vi']} {node.name}")
+    at_param = at.isoformat() if at else None
+    citing = _citing(select, links, texts, stored, cited_page)
     return {
-        "node": node, "title": title, "title_from": title_from, "title_from_url": links.page(title_from.iri)
-        if title_from else None,
+        "node": node, "title": node.title or (title_from.title if title_from else None), "title_from": title_from,
+        "title_from_url": links.page(title_from.iri) if title_from else None,
         "identifier": stored, "served_at": links.identifier(stored),
         "own": [{"url": links.page(r), "name": others[r].name if r in others else r} for r in node.same],
         "today": _status_view(status_at(against, today), node, views),
         "at": _status_view(status_at(against, at), node, views) if at else None,
-        "at_value": at.isoformat() if at else "",
-        "sections": sections, "svg": svg,
-        "citing": citing, "citing_total": total, "citing_page": cited_page, "citing_pages": pages,
-        "citing_prev": links.page(stored, at=at.isoformat() if at else None, cited=cited_page - 1)
-        if cited_page > 1 else None,
-        "citing_next": links.page(stored, at=at.isoformat() if at else None, cited=cited_page + 1)
-        if cited_page < pages else None,
-        "documents": _documents(links, stored), "page_url": links.page(stored), "citing_per_page": CITING_PER_PAGE,
+        "at_value": at_param or "", "sections": sections, "svg": svg, **citing,
+        "citing_prev": links.page(stored, at=at_param, cited=citing["citing_page"] - 1)
+        if citing["citing_page"] > 1 else None,
+        "citing_next": links.page(stored, at=at_param, cited=citing["citing_page"] + 1)
+        if citing["citing_page"] < citing["citing_pages"] else None,
+        "documents": _documents(links, stored), "page_url": links.page(stored),
     }
 
 

@@ -191,10 +191,13 @@ def changes(select: Select, targets: Iterable[str]) -> dict[str, list[Change]]:
     for (target, kind, by), rows in grouped.items():
         first = rows[0]
         stated = [d for d in (_date(r.get("effective")) for r in rows) if d]
+        # One decided date in the store's default graph; a store whose default graph is the
+        # union of the reports' (a remote server) may hold several: the earliest, as a rule.
+        dated = [d for d in (_date(r.get("byDate")) for r in rows) if d]
         evidence = tuple(sorted({Evidence(r["report"], int(r["start"]), int(r["end"]), r.get("surface", ""),
                                           r.get("source", ""))
                                  for r in rows}, key=lambda e: (e.report, e.start)))
-        out[target].append(Change(kind, target, by, first.get("bySymbol"), _date(first.get("byDate")),
+        out[target].append(Change(kind, target, by, first.get("bySymbol"), min(dated) if dated else None,
                                   _int(first.get("byYear")), min(stated) if stated else None, evidence))
     for found in out.values():
         found.sort(key=lambda c: (c.since or dt.date.max, c.by_symbol or c.by))

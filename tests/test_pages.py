@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
 import sys
 import tempfile
 from contextlib import contextmanager
@@ -62,9 +63,9 @@ def ingest(corpus: Path, store: Path, *extra: str) -> None:
 
 
 @contextmanager
-def kg_serve(store: Path, *args: str):
-    """``kg serve`` in its own process on a free loopback port; yields its URL (ending in /)."""
-    with web.kg_serve(store, options=("--workers", "2", *args)) as url:
+def kg_serve(store: Path, *args: str, port: int | None = None):
+    """``kg serve`` in its own process on a loopback port (a free one by default); yields its URL (ending in /)."""
+    with web.kg_serve(store, port, options=("--workers", "2", *args)) as url:
         yield url + "/"
 
 
@@ -428,6 +429,8 @@ if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as tmp:
         files = write_corpus(Path(tmp) / "corpus", changing=False)
         ingest(files, Path(tmp) / "store")
-        with kg_serve(Path(tmp) / "store") as url, web.chromium() as b:
+        with socket.socket() as s:  # the screenshots show the default port when it is free
+            port = 8000 if s.connect_ex(("127.0.0.1", 8000)) else None
+        with kg_serve(Path(tmp) / "store", port=port) as url, web.chromium() as b:
             for png in screenshots(url, report_keys(Path(tmp) / "store"), b, ROOT / "docs"):
                 print(f"wrote {png.relative_to(ROOT)}")

@@ -707,8 +707,12 @@ def validate(store_path, keys):
               help="The server's public URL: instruments and reports are answered at URL/instrument/KEY and "
                    "URL/report/KEY, whatever base their IRIs were minted under [default: the address a request "
                    "comes to]. See docs/instrument-pages.md.")
+@click.option("--texts", "texts", multiple=True, metavar="DIR", type=click.Path(file_okay=False),
+              help="Where the ingested files are, to show reports' texts: a report read from archive/a.pdf is "
+                   "looked for as DIR/archive/a.pdf (or DIR/a.pdf if DIR is the archive itself), and shown only "
+                   "if it is still the text ingested (repeatable) [default: the current directory].")
 def serve(store_path, host, port, timeout, result_limit, max_response_mb, workers, max_heavy, heavy_after,
-          memory_limit_mb, memory_budget_mb, base):
+          memory_limit_mb, memory_budget_mb, base, texts):
     """Serve the store as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/sparql.
 
     GET and POST queries, SPARQL JSON/XML/CSV/TSV results, Turtle/N-Triples/
@@ -744,7 +748,7 @@ def serve(store_path, host, port, timeout, result_limit, max_response_mb, worker
     click.echo(f"serving {store_path} at http://{host}:{port}/sparql, pages at "
                f"{base or f'http://{host}:{port}/'}search (Ctrl-C to stop)", err=True)
     run_server(store, host, port, limits=PoolLimits(**options), result_limit=result_limit,
-               max_response_bytes=max_response_mb * MB, base=base)
+               max_response_bytes=max_response_mb * MB, base=base, texts=list(texts) or None)
 
 
 @main.command()
@@ -771,7 +775,7 @@ def check(files, keys, store_path, at, as_json, jurisdiction, **limits):
     \b
     Examples:
       kg check draft-report.docx
-      kg check --report bc-2021-430cf7d4 --json
+      kg check --report 573cb19705336d20 --json
       kg check --at 2024-01-01 letters/*.pdf
     """
     from extractors import extract as run_extract

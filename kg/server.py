@@ -27,6 +27,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from kg.pages import routes as instrument_routes
+from kg.pages.texts import Texts
 from kg.query import (
     FORMATS,
     MAX_QUERY_BYTES,
@@ -180,6 +181,7 @@ def create_app(
     max_response_bytes: int = MAX_RESPONSE_BYTES,
     cors: bool = True,
     base: str | None = None,
+    texts: list[str] | None = None,
     **pool_options,
 ) -> Starlette:
     """The endpoint over the store on disk that ``store`` opened, as a Starlette app.
@@ -189,7 +191,9 @@ def create_app(
     ``memory_budget``) bound the query workers; a result may hold
     ``result_limit`` rows or triples and ``max_response_bytes`` bytes.
     ``base`` is the server's public URL, under which it answers the IRIs of
-    instruments and reports (:mod:`kg.pages`; None: the address each request came to).
+    instruments and reports (:mod:`kg.pages`; None: the address each request came to);
+    ``texts`` the folders the ingested files are read from again to show them
+    (None: the current directory).
     """
     if store.path is None:
         raise ValueError("kg serve needs a store on disk: query workers open it read-only")
@@ -270,7 +274,8 @@ def create_app(
     return Starlette(
         routes=[
             *page_routes(),
-            *instrument_routes(run_for_pages, base=base, row_limit=result_limit, max_bytes=max_response_bytes),
+            *instrument_routes(run_for_pages, base=base, row_limit=result_limit, max_bytes=max_response_bytes,
+                               texts=Texts(texts or ["."])),
             Route("/sparql", sparql, methods=["GET", "POST"]),
             Route("/sparql/", trailing_slash, methods=["GET", "POST"]),
         ],

@@ -7,7 +7,7 @@
 //   file  the report's file name, matched as the END of Report.source
 //         (ENDS WITH), e.g. bc-2021.txt (left out: every report with a date)
 // Columns:
-//   source  Report.source (absolute path)
+//   source  Report.source (where it was read: its path from the ingested folder's parent)
 //   date    the report's own date (Report.date), ISO yyyy-mm-dd; reports without one are left out
 //   symbol  the cited instrument's canonical symbol
 //   issue   "replaced", "repealed", "amended" (by `by`, since `since`), or "date"
@@ -20,10 +20,8 @@
 //   file    the parameter
 // Order: source, symbol, issue, by.
 //
-// The decided date is computed here as the RDF store decides it (kg.graph.choose):
-// the date the instrument's own documents give (IDENTIFIED_AS.date) first, then
-// the date most reports give (CITES.date), then the earliest. Instrument.date is
-// not used: it is the earliest date any report gives. `effective` (the date a
+// Instrument.date is the decided date (the loader decides it as the RDF stores do,
+// kg.graph.choose); CITES.date is what one report says. `effective` (the date a
 // change takes effect, lkg:effectiveDate in RDF) is not written by the loader
 // yet, so `since` is the decided date of `by` until it is.
 // A change made by the report's own instrument (IDENTIFIED_AS), or stated in the
@@ -39,25 +37,13 @@ CALL (r, c, i) {
   WITH r, i, by, type(change) AS kind, min(change.effective) AS effective
   WHERE NOT EXISTS { MATCH (by)-[own]->(i) WHERE type(own) = kind AND own.report = r.key }
     AND NOT EXISTS { (r)-[:IDENTIFIED_AS]->(by) }
-  CALL (by) {
-    OPTIONAL MATCH (:Report)-[e:CITES|IDENTIFIED_AS]->(by) WHERE e.date IS NOT NULL
-    WITH e.date AS day, count(e) AS reports, sum(CASE type(e) WHEN 'IDENTIFIED_AS' THEN 1 ELSE 0 END) AS own
-    ORDER BY own DESC, reports DESC, day
-    RETURN collect(day)[0] AS byDate
-  }
-  WITH r, by, kind, coalesce(effective, byDate) AS day
+  WITH r, by, kind, coalesce(effective, by.date) AS day
   WHERE day IS NOT NULL AND day <= r.date
   RETURN CASE kind WHEN 'REPLACES' THEN 'replaced' WHEN 'REPEALS' THEN 'repealed' ELSE 'amended' END AS issue,
          by.symbol AS bySymbol, toString(day) AS since, null AS cited, null AS known
   UNION
-  CALL (i) {
-    OPTIONAL MATCH (:Report)-[e:CITES|IDENTIFIED_AS]->(i) WHERE e.date IS NOT NULL
-    WITH e.date AS day, count(e) AS reports, sum(CASE type(e) WHEN 'IDENTIFIED_AS' THEN 1 ELSE 0 END) AS own
-    ORDER BY own DESC, reports DESC, day
-    RETURN collect(day)[0] AS knownDate
-  }
-  WITH c, knownDate WHERE c.date IS NOT NULL AND knownDate IS NOT NULL AND c.date <> knownDate
-  RETURN 'date' AS issue, null AS bySymbol, null AS since, toString(c.date) AS cited, toString(knownDate) AS known
+  WITH c, i WHERE c.date IS NOT NULL AND i.date IS NOT NULL AND c.date <> i.date
+  RETURN 'date' AS issue, null AS bySymbol, null AS since, toString(c.date) AS cited, toString(i.date) AS known
 }
 RETURN DISTINCT r.source AS source, toString(r.date) AS date, i.symbol AS symbol, issue, bySymbol AS by,
        since, cited, known, $file AS file

@@ -85,8 +85,8 @@ def store(corpus) -> Path:
 
 
 @pytest.fixture(scope="module")
-def server(store):
-    with kg_serve(store) as url:
+def server(store, corpus):
+    with kg_serve(store, "--texts", str(corpus.parent)) as url:
         yield url
 
 
@@ -277,12 +277,26 @@ def test_report_page_shows_its_text_highlighted_and_its_check(server, keys):
 def test_a_text_that_moved_or_changed_is_not_shown(server, keys, corpus):
     moved = page(server + f"report/{keys['bc-moved.txt']}.html")
     assert moved.select_one(".text .body") is None
-    assert "is no longer on this server" in moved.select_one(".text .missing").get_text()
+    assert "is not in the folders this server reads texts from" in moved.select_one(".text .missing").get_text()
     edited = page(server + f"report/{keys['bc-edited.txt']}.html")
     assert "has changed since it was ingested" in edited.select_one(".text .missing").get_text()
     assert edited.select(".cites li")  # the rest of the page is there
     citing = page(server + ND61 + ".html")
     assert any("has changed since it was ingested" in p.get_text() for p in citing.select(".citing .missing"))
+
+
+def test_texts_are_found_by_label_under_the_folders_given(tmp_path):
+    from kg.pages.texts import Texts
+
+    archive = tmp_path / "srv" / "archive"
+    (archive / "2023").mkdir(parents=True)
+    (archive / "2023" / "a.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "secret.txt").write_text("y", encoding="utf-8")
+    for root in (tmp_path / "srv", archive):  # the archive's parent, or the archive itself
+        assert Texts([root]).find("archive/2023/a.txt") == archive / "2023" / "a.txt"
+    texts = Texts([archive])
+    assert texts.find("archive/../../secret.txt") is None and texts.find(str(tmp_path / "secret.txt")) is None
+    assert texts.find("archive/2023/b.txt") is None
 
 
 @pytest.mark.parametrize("q", ["61/2018/NĐ-CP", "61/2018/nđ-cp", "61/2018/ND-CP", "61/2018/nd-cp", " 61/2018/Nd-Cp "])
@@ -431,6 +445,6 @@ if __name__ == "__main__":
         ingest(files, Path(tmp) / "store")
         with socket.socket() as s:  # the screenshots show the default port when it is free
             port = 8000 if s.connect_ex(("127.0.0.1", 8000)) else None
-        with kg_serve(Path(tmp) / "store", port=port) as url, web.chromium() as b:
+        with kg_serve(Path(tmp) / "store", "--texts", tmp, port=port) as url, web.chromium() as b:
             for png in screenshots(url, report_keys(Path(tmp) / "store"), b, ROOT / "docs"):
                 print(f"wrote {png.relative_to(ROOT)}")

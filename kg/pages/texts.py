@@ -1,15 +1,16 @@
 """Reports' texts, read again from their source files to show them highlighted.
 
-The graph keeps offsets, not texts. A page shows a report's text only when
-its file is still where it was ingested and still the same text: its SHA-256
-must equal the stored ``lkg:contentHash``, so the offsets hold and nothing
-that was not ingested is ever shown. The server runs no OCR (a scan's text is
-not read again), reads at most :attr:`Texts.max_bytes` per file, two files at
-a time, and keeps recent texts in memory.
+The graph keeps offsets, not texts, and a report's source as a label: its
+path from the parent of the folder given to ``kg ingest`` (``archive/2023/a.pdf``).
+The server looks for that file under the folders it is told the archives are
+in (``kg serve --texts``) and shows the text only when it is still the one
+ingested: its SHA-256 must equal the stored ``lkg:contentHash``, so the
+offsets hold and nothing that was not ingested is ever shown. It runs no OCR
+(a scan's text is not read again), reads at most :attr:`Texts.max_bytes` a
+file, two files at a time, and keeps recent texts in memory.
 """
 from __future__ import annotations
 
-import os
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -27,9 +28,11 @@ class Unavailable(Exception):
 
 
 class Texts:
-    """Source texts by file, checked against their content hash; thread-safe."""
+    """Source texts by label, found under ``roots`` and checked against their content hash; thread-safe."""
 
-    def __init__(self, max_bytes: int = 16 * 1024 * 1024, cache_chars: int = 32 * 1024 * 1024, readers_at_once: int = 2):
+    def __init__(self, roots=(".",), max_bytes: int = 16 * 1024 * 1024, cache_chars: int = 32 * 1024 * 1024,
+                 readers_at_once: int = 2):
+        self.roots = [Path(root).resolve() for root in roots]
         self.max_bytes = max_bytes
         self.cache_chars = cache_chars
         self._cache: OrderedDict[tuple, Text | Unavailable] = OrderedDict()
@@ -37,21 +40,39 @@ class Texts:
         self._lock = threading.Lock()
         self._reading = threading.BoundedSemaphore(readers_at_once)
 
+    def find(self, label: str) -> Path | None:
+        """The file a source label names under one of the roots: ``ROOT/label``, or ``ROOT/rest`` when
+        the label starts with the root's own name (``--texts /srv/archive`` for ``archive/…``)."""
+        parts = Path(label).parts
+        if not parts or Path(label).is_absolute() or ".." in parts:
+            return None
+        for root in self.roots:
+            for candidate in (root.joinpath(*parts), root.joinpath(*parts[1:]) if parts[0] == root.name else None):
+                if candidate is not None and candidate.is_file():
+                    return candidate
+        return None
+
     def get(self, source: str | None, content_hash: str | None) -> Text:
-        """The text of ``source`` if it is still the one ingested (:class:`Unavailable` otherwise)."""
-        if not source or "://" in source or not os.path.isabs(source):
-            raise Unavailable(f"the report was read from {source or 'standard input'}, not a file on this server")
+        """The text of the report read from ``source`` if it is still the one ingested
+        (:class:`Unavailable` otherwise)."""
+        if not source or source == "-" or "://" in source:
+            raise Unavailable(f"the report was read from {source or 'standard input'}, not from a file")
+        path = self.find(source)
+        if path is None:
+            where = ", ".join(str(root) for root in self.roots)
+            raise Unavailable(f"{source} is not in the folders this server reads texts from ({where}; "
+                              "kg serve --texts)")
         try:
-            st = os.stat(source)
+            st = path.stat()
         except OSError:
-            raise Unavailable(f"{source} is no longer on this server") from None
-        key = (source, st.st_size, st.st_mtime_ns, content_hash)
+            raise Unavailable(f"{source} is no longer there") from None
+        key = (str(path), st.st_size, st.st_mtime_ns, content_hash)
         with self._lock:
             found = self._cache.get(key)
             if found is not None:
                 self._cache.move_to_end(key)
         if found is None:
-            found = self._read(source, content_hash)
+            found = self._read(path, source, content_hash)
             size = len(found.content) if isinstance(found, Text) else 100
             with self._lock:
                 self._cache[key] = found
@@ -63,11 +84,11 @@ class Texts:
             raise found
         return found
 
-    def _read(self, source: str, content_hash: str | None) -> Text | Unavailable:
+    def _read(self, path: Path, source: str, content_hash: str | None) -> Text | Unavailable:
         limits = readers.Limits(max_bytes=self.max_bytes, ocr_timeout=0)  # no OCR on the server
         with self._reading:
             try:
-                text = readers.read(Path(source), limits=limits)
+                text = readers.read(path, limits=limits)
             except (readers.ReadError, readers.UnsupportedFormat) as e:
                 return Unavailable(f"{source} cannot be read again here ({e.reason}; the server does not run OCR)")
         if text.content_hash != content_hash:

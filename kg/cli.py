@@ -813,13 +813,24 @@ class ValidateProgress:
               help="Memory one query worker may use while answering; past it the query is stopped.")
 @click.option("--memory-budget-mb", default=4096, show_default=True, type=click.IntRange(min=128),
               help="Memory the server and all its workers may use together.")
+@click.option("--base", metavar="URL", default=None,
+              help="The server's public URL: instruments and reports are answered at URL/instrument/KEY and "
+                   "URL/report/KEY, whatever base their IRIs were minted under [default: the address a request "
+                   "comes to]. See docs/instrument-pages.md.")
+@click.option("--texts", "texts", multiple=True, metavar="DIR", type=click.Path(file_okay=False),
+              help="Where the ingested files are, to show reports' texts: a report read from archive/a.pdf is "
+                   "looked for as DIR/archive/a.pdf (or DIR/a.pdf if DIR is the archive itself), and shown only "
+                   "if it is still the text ingested (repeatable) [default: the current directory].")
 def serve(store_path, host, port, timeout, result_limit, max_response_mb, workers, max_heavy, heavy_after,
-          memory_limit_mb, memory_budget_mb):
+          memory_limit_mb, memory_budget_mb, base, texts):
     """Serve the store as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/sparql.
 
     GET and POST queries, SPARQL JSON/XML/CSV/TSV results, Turtle/N-Triples/
     JSON-LD/RDF-XML/N-Quads/TriG graphs, CORS, a service description at
-    /sparql and a query page at /. Safe to expose: updates and SERVICE are
+    /sparql and a query page at /. Every instrument and report has its page
+    (its status, relations and citing reports; HTML, Turtle, JSON-LD and
+    RDF/XML by content negotiation) at /instrument/KEY and /report/KEY, and
+    /search?q= finds them by symbol or title. Safe to expose: updates and SERVICE are
     refused, and each query is bounded in time, memory, rows and bytes
     (see the README's "Safe to expose"). While it serves a store, nothing
     else may write to that store. A remote store (--store http://…) is
@@ -830,9 +841,12 @@ def serve(store_path, host, port, timeout, result_limit, max_response_mb, worker
       kg serve
       kg serve --host 0.0.0.0 --port 8080 --timeout 30 --memory-budget-mb 8192
       kg serve --store http://127.0.0.1:3030/kg
+      kg serve --host 0.0.0.0 --base https://kg.example.gov.vn/
       curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE { ?s ?p ?o } LIMIT 3' \\
            http://127.0.0.1:8000/sparql
     """
+    import re
+
     from kg.query_pool import MB, PoolLimits
     from kg.server import serve as run_server
 
@@ -841,9 +855,95 @@ def serve(store_path, host, port, timeout, result_limit, max_response_mb, worker
     if workers:
         options["workers"] = workers
     store = open_store(store_path, read_only=True)
-    click.echo(f"serving {store_path} at http://{host}:{port}/sparql (Ctrl-C to stop)", err=True)
+    if base is not None and not re.match(r"https?://[^/?#]+(/[^?#]*)?$", base):
+        raise click.BadParameter(f"{base!r} is not an http(s) URL", param_hint="--base")
+    click.echo(f"serving {store_path} at http://{host}:{port}/sparql, pages at "
+               f"{base or f'http://{host}:{port}/'}search (Ctrl-C to stop)", err=True)
     run_server(store, host, port, limits=PoolLimits(**options), result_limit=result_limit,
-               max_response_bytes=max_response_mb * MB)
+               max_response_bytes=max_response_mb * MB, base=base, texts=list(texts) or None)
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(allow_dash=True, readable=False), callback=not_empty)
+@click.option("--report", "keys", multiple=True, metavar="KEY", help="Check a stored report by its key (repeatable).")
+@store_option
+@click.option("--at", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+              help="Check at this date [default: each report's own date; today for a report without one].")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per report.")
+@click.option("--jurisdiction", metavar="PROVINCE", help="Province of the documents, when they do not say it.")
+@limit_options
+def check(files, keys, store_path, at, as_json, jurisdiction, **limits):
+    """Check what the graph knows against the instruments a report cites.
+
+    For each instrument FILES (read now; they need not be ingested) or the
+    stored reports --report KEY cite, at the report's date: replaced or
+    repealed before then (by which document, since when, and where that is
+    stated), amended, or cited with another date or type than the one the
+    graph holds. A change counts from the date the text says it takes
+    effect, else the date of the document that makes it. Exit code: 0
+    nothing found, 1 something to report, 2 a file or report that could not
+    be checked (the others still are).
+
+    \b
+    Examples:
+      kg check draft-report.docx
+      kg check --report 573cb19705336d20 --json
+      kg check --at 2024-01-01 letters/*.pdf
+    """
+    from extractors import extract as run_extract
+    from kg.check import ReportNotFound, check_extraction, check_report, data_bases, store_select
+
+    if not files and not keys:
+        raise click.UsageError("give FILES to check, or --report KEY")
+    day = at.date() if at else None
+    store = open_store(store_path, read_only=True)
+    select = store_select(store)
+    bases = data_bases(select)
+    failures = Failures()
+    checks = []
+    for text in read_inputs(files, failures, make_limits(**limits)):
+        try:
+            checks.append(check_extraction(select, run_extract(text, jurisdiction=jurisdiction), at=day, bases=bases))
+        except Exception as e:  # an extractor bug: this file's problem only
+            failures.report(text.source, f"could not check: {type(e).__name__}: {e}")
+    for key in keys:
+        try:
+            checks.append(check_report(select, key, at=day, bases=bases))
+        except ReportNotFound as e:
+            failures.report(key, str(e))
+    for result in checks:
+        if as_json:
+            click.echo(json.dumps(result.as_json(), ensure_ascii=False))
+        else:
+            _print_check(result)
+    sys.exit(2 if failures.count else 1 if any(r.findings for r in checks) else 0)
+
+
+def _print_check(result) -> None:
+    """One report's findings, for people."""
+    def plural(n: int, word: str) -> str:
+        return f"{n} {word}{'s' if n != 1 else ''}"
+
+    when = {"report": "its date", "given": "--at", "today": "today: the report has no date"}[result.at_from]
+    head = ", ".join(filter(None, [result.symbol, result.date.isoformat() if result.date else None]))
+    click.echo(f"{result.source}{f' ({head})' if head else ''}: {plural(len(result.findings), 'finding')} in "
+               f"{plural(result.cited, 'cited instrument')}, checked at {result.at.isoformat()} ({when})")
+    for f in result.findings:
+        change = f.change
+        if change is None:
+            what = f"cited with {f.issue} {f.cited}; the graph has {f.known} ({plural(f.support, 'report')})"
+        else:
+            if change.since:
+                since = f"since {change.since.isoformat()}" + (" (stated)" if change.effective else "")
+            else:
+                since = f"in {change.by_year}, date unknown" if change.by_year else "date unknown"
+            first = change.evidence[0]
+            more = f" and {len(change.evidence) - 1} more" if len(change.evidence) > 1 else ""
+            what = (f"{f.issue} by {change.by_symbol or change.by} {since}; stated in "
+                    f"{Path(first.source).name or first.report}:{first.start}-{first.end}{more}")
+        click.echo(f"  {f.symbol}  {'possibly ' if f.uncertain else ''}{what}")
+    if result.unknown:
+        click.echo(f"  not in the graph: {', '.join(result.unknown)}")
 
 
 @main.command()

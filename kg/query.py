@@ -30,6 +30,7 @@ __all__ = [
     "check_query_text",
     "answer",
     "negotiate",
+    "best_match",
     "FORMATS",
     "result_kind",
     "serialize_results",
@@ -247,9 +248,17 @@ def media_types(kind: str) -> list[str]:
 
 def negotiate(accept: str | None, kind: str) -> str | None:
     """Format name for result ``kind`` that ``accept`` prefers; None if none is acceptable."""
-    table = _MEDIA[kind]
+    return best_match(accept, _MEDIA[kind], DEFAULT_FORMAT[kind])
+
+
+def best_match(accept: str | None, offers: dict[str, str], default: str) -> str | None:
+    """The name ``offers`` (media type → name) gives the type ``accept`` prefers most.
+
+    ``default`` answers a missing Accept and ``*/*``; ``type/*`` takes the
+    first offer of that type; None if nothing offered is acceptable.
+    """
     if not accept or not accept.strip():
-        return DEFAULT_FORMAT[kind]
+        return default
     ranges = []
     for position, item in enumerate(accept.split(",")):
         media, *params = [p.strip() for p in item.split(";")]
@@ -264,12 +273,12 @@ def negotiate(accept: str | None, kind: str) -> str | None:
         if media and q > 0:
             ranges.append((-q, position, media.lower()))
     for _, _, media in sorted(ranges):
-        if media in table:
-            return table[media]
+        if media in offers:
+            return offers[media]
         if media == "*/*":
-            return DEFAULT_FORMAT[kind]
+            return default
         if media.endswith("/*"):
-            for candidate, name in table.items():
+            for candidate, name in offers.items():
                 if candidate.startswith(media[:-1]):
                     return name
     return None

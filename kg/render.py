@@ -26,8 +26,8 @@ import yaml
 
 from kg.model import Extraction, Instrument, Mention, slugify
 
-__all__ = ["document_html", "draw_graph", "typed_graph", "neighbourhood", "instruments_only", "most_connected",
-           "DRAW_SUFFIXES", "TYPE_COLOURS", "EDGE_COLOURS"]
+__all__ = ["document_html", "highlight", "non_overlapping", "type_colour", "draw_graph", "typed_graph",
+           "neighbourhood", "instruments_only", "most_connected", "DRAW_SUFFIXES", "TYPE_COLOURS", "EDGE_COLOURS"]
 
 # Highlight colours by document-type code (pale, so the text stays readable);
 # codes not listed get one from _SPARE_COLOURS, stable across runs.
@@ -134,13 +134,28 @@ def _tooltip(inst: Instrument, nth: int, total: int, page: int | None) -> str:
     return "\n".join(lines)
 
 
-def _non_overlapping(mentions: tuple[Mention, ...]) -> list[Mention]:
-    """Mentions in text order; one overlapping an earlier one is dropped (highlights cannot nest)."""
-    out: list[Mention] = []
+def non_overlapping(mentions) -> list:
+    """Mentions (anything with ``start`` and ``end``) in text order; one overlapping an earlier
+    one is dropped (highlights cannot nest)."""
+    out: list = []
     for m in sorted(mentions, key=lambda m: (m.start, -m.end)):
         if not out or m.start >= out[-1].end:
             out.append(m)
     return out
+
+
+def highlight(text: str, marks: list[tuple[int, int, str, str]]) -> str:
+    """``text`` as HTML (escaped), each ``(start, end, opening, closing)`` span wrapped in its tags.
+
+    ``marks`` must be in text order and must not overlap (:func:`non_overlapping`);
+    the tags are written as given.
+    """
+    parts, pos = [], 0
+    for start, end, opening, closing in marks:
+        parts += [html.escape(text[pos:start]), opening, html.escape(text[start:end]), closing]
+        pos = end
+    parts.append(html.escape(text[pos:]))
+    return "".join(parts)
 
 
 def document_html(extraction: Extraction) -> str:
@@ -153,7 +168,7 @@ def document_html(extraction: Extraction) -> str:
     gives the instruments (with their mention counts) and the relations found.
     """
     ex, text = extraction, extraction.text.content
-    mentions = _non_overlapping(ex.mentions)
+    mentions = non_overlapping(ex.mentions)
     ids = {id(m): f"m-{i}" for i, m in enumerate(mentions)}
     by_key: dict[str, list[Mention]] = {}
     for m in mentions:
@@ -162,22 +177,22 @@ def document_html(extraction: Extraction) -> str:
     esc = html.escape
 
     # The text, cut at mention boundaries.
-    parts, pos = [], 0
+    marks = []
     for m in mentions:
         same = by_key[m.instrument.key]
         nth = same.index(m)
         nxt = same[(nth + 1) % len(same)]
         inst = m.instrument
         tip = _tooltip(inst, nth + 1, len(same), ex.text.page_of(m.start) if paged else None)
-        parts.append(esc(text[pos:m.start]))
-        parts.append(
+        marks.append((
+            m.start, m.end,
             f'<mark class="citation" id="{ids[id(m)]}" data-key="{esc(inst.key)}" '
             f'data-symbol="{esc(inst.symbol)}" data-type="{esc(inst.doc_type or "")}" '
             f'style="background:{type_colour(inst.doc_type)}" title="{esc(tip)}">'
-            f'<a href="#{ids[id(nxt)]}">{esc(text[m.start:m.end])}</a></mark>'
-        )
-        pos = m.end
-    parts.append(esc(text[pos:]))
+            f'<a href="#{ids[id(nxt)]}">',
+            "</a></mark>",
+        ))
+    body = highlight(text, marks)
 
     # Header: what the report says of itself.
     rep = ex.report
@@ -223,7 +238,7 @@ def document_html(extraction: Extraction) -> str:
 <body>
 <header><h1>{esc(title)}</h1><dl>{header}</dl></header>
 <div class="layout">
-<main id="text">{"".join(parts)}</main>
+<main id="text">{body}</main>
 <aside>
 <section class="legend"><h2>Document types</h2>{legend}</section>
 <section><h2>Instruments ({len(by_key)})</h2><ol>{"".join(items)}</ol></section>

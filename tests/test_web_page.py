@@ -79,11 +79,11 @@ def ingest_example(store: Path) -> None:
 
 
 @contextmanager
-def kg_serve(store: Path, port: int | None = None):
+def kg_serve(store: Path, port: int | None = None, options: tuple[str, ...] = ("--workers", "1")):
     """``kg serve`` in its own process on a loopback port (a free one by default); yields its base URL."""
     port = port or free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--port", str(port), "--workers", "1"],
+        [sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--port", str(port), *options],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
     base = f"http://127.0.0.1:{port}"

@@ -63,7 +63,8 @@ from kg.cli import parse_params  # noqa: E402
 from kg.graph import report_triples, vocabulary_report_graph  # noqa: E402
 from kg.ingest import SAVE_BATCH, prepare_report  # noqa: E402
 from kg.model import RelationKind  # noqa: E402
-from kg.stores.oxigraph import PREFIXES, OxigraphStore  # noqa: E402
+from kg.iris import PREFIXES  # noqa: E402
+from kg.stores.oxigraph import OxigraphStore  # noqa: E402
 from kg.synthetic import generate  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -600,7 +600,7 @@ def print_sparql_result(result, fmt: str) -> None:
     """Print a query result in ``fmt`` (see :data:`SPARQL_OUTPUTS`), or say which formats fit it."""
     from kg import tabular
     from kg.query import result_kind, rows, serialize_results
-    from kg.stores.oxigraph import PREFIXES
+    from kg.iris import PREFIXES
 
     kind = result_kind(result)
     if fmt not in SPARQL_OUTPUTS[kind]:

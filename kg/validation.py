@@ -1328,7 +1328,7 @@ def validate_each(store, keys: Sequence[str] | None = None, *,
 
 def compact(term: str) -> str:
     """An N-Triples IRI shortened with the store's usual prefixes (``eli:cites``); other terms as they are."""
-    from kg.stores.oxigraph import PREFIXES
+    from kg.iris import PREFIXES
 
     if term.startswith("^"):
         return "^" + compact(term[1:])

@@ -29,7 +29,9 @@ from kg.query import QueryTimeout, ResultTooLarge, result_kind
 
 from . import updates
 from .base import ReportGraph, Store, StoredVersion, StoreError
-from .oxigraph import EXPORT_FORMATS, PREFIXES, OxigraphStore, PreparedReport, _to_rdflib
+from kg.iris import PREFIXES
+
+from .oxigraph import EXPORT_FORMATS, OxigraphStore, PreparedReport, _to_rdflib
 from .updates import FILE_HASH, GRAPH, HASH, INSTRUMENTS, KEY, META, PENDING, RECIPE, SOURCE, report_node
 
 __all__ = ["SparqlStore", "ServerRefused", "CREDENTIAL_VARIABLES", "prepare_query"]

@@ -727,7 +727,7 @@ def validate(store_path, keys, fmt, engine):
     from kg.validation import UnsupportedShape, Validator, as_json, compact, format_violation, validate_each
 
     store = open_store(store_path, read_only=True)
-    if engine == "sparql" and not callable(getattr(store, "query", None)):
+    if engine == "sparql" and not store.answers_sparql:
         click.echo(f"{store_path} answers no SPARQL: validating report by report with pyshacl (slow)", err=True)
         engine = "pyshacl"
     with ValidateProgress(enabled=sys.stderr.isatty()) as progress:

@@ -35,7 +35,7 @@ def _descriptions(store: Store) -> dict[str, dict]:
     """What the store says of each report node, by report key."""
     from kg.query import rows
 
-    if hasattr(store, "query"):  # an RDF store: its default graph
+    if store.answers_sparql:  # an RDF store: its default graph
         found: dict[str, dict] = {}
         # Sorted, so a report the graph gives two titles always shows the same one.
         for row in sorted(rows(store.query(_DESCRIBED)), key=lambda r: [str(v) for v in r.values()]):

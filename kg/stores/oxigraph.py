@@ -257,6 +257,7 @@ class OxigraphStore(Store):
     """
 
     takes_ntriples = True
+    answers_sparql = True
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False, cache: bool = True):
         self.path = Path(path) if path is not None else None
@@ -338,6 +339,9 @@ class OxigraphStore(Store):
     def report_keys(self) -> Iterator[str]:
         for quad in self.oxigraph.quads_for_pattern(None, _KEY, None, _META):
             yield quad.object.value
+
+    def report_graphs(self) -> dict[str, str]:
+        return updates.report_graphs(self.query)
 
     def report_sources(self) -> Iterator[tuple[str, str]]:
         store = self.oxigraph

@@ -95,6 +95,7 @@ class SparqlStore(Store):
     """
 
     takes_ntriples = True
+    answers_sparql = True
     #: Reports per bookkeeping request in :meth:`save_many`.
     batch_size = 64
     #: Instruments decided per request in :meth:`settle`.
@@ -259,6 +260,9 @@ class SparqlStore(Store):
         solutions = self._select(f"SELECT ?key WHERE {{ GRAPH {META} {{ ?r {KEY} ?key ; {HASH} ?hash }} }}")
         for solution in solutions:
             yield solution["key"].value
+
+    def report_graphs(self) -> dict[str, str]:
+        return updates.report_graphs(self.query)
 
     def report_sources(self) -> Iterator[tuple[str, str]]:
         for s in self._select(f"SELECT ?key ?source WHERE {{ GRAPH {META} {{ ?r {KEY} ?key ; {SOURCE} ?source }} }}"):

@@ -51,6 +51,13 @@ _REPORT = ox.NamedNode(str(LKG.Report))
 _TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
+def report_graphs(query) -> dict[str, str]:
+    """Report key → graph IRI of every report stored whole (its hash written), from the bookkeeping,
+    through a store's ``query``; the vocabulary's left out."""
+    solutions = query(f"SELECT ?key ?graph WHERE {{ GRAPH {META} {{ ?r {KEY} ?key ; {GRAPH} ?graph ; {HASH} ?h }} }}")
+    return {s["key"].value: s["graph"].value for s in solutions if not s["key"].value.startswith("_")}
+
+
 def report_node(key: str) -> ox.NamedNode:
     """The bookkeeping node of report ``key``."""
     return ox.NamedNode("urn:legal-kg:report:" + quote(key, safe=""))

@@ -97,11 +97,19 @@ def format_option(f):
 
 
 class _Main(click.Group):
-    """A store that fails after it was opened (a server gone away) ends the command with its one line."""
+    """A store that fails after it was opened (a server gone away) ends the command with its one line;
+    so does an optional part of legal-kg that is not installed (kg serve without the server extra)."""
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except ImportError as e:
+            from kg.extras import install_hint
+
+            hint = install_hint(e)
+            if hint is None:
+                raise
+            raise click.ClickException(hint) from None
         except Exception as e:
             from kg.stores.base import StoreError
 

@@ -29,7 +29,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 import extractors
 from extractors import extract
 from kg import __version__, readers
-from kg.graph import DEFAULT_BASE, build_report_graph, report_triples, vocabulary_report_graph
+from kg.graph import DEFAULT_BASE, build_report_graph, report_triples, store_vocabulary
 from kg.iris import IriScheme
 from kg.model import Extraction
 from kg.stores.base import ReportGraph, Store, StoredVersion, StoreError
@@ -600,9 +600,7 @@ def ingest(
     prepared is stored.
     """
     summary = Summary()
-    vocabulary = vocabulary_report_graph()
-    for store in stores:  # labels for types, issuers and provinces; a no-op when unchanged
-        store.save(vocabulary)
+    store_vocabulary(stores)  # labels for types, issuers and provinces
     # Stores that do not take N-Triples get rdflib graphs, built from the extraction.
     options = Options(base, jurisdiction, max_chars, limits, any(not s.takes_ntriples for s in stores), force=force)
     writer = Writer(stores, base)

@@ -33,7 +33,8 @@ _WORD = re.compile(r"[^\W\d_]+")
 _SKIPPED = frozenset({"va", "và"})
 _PHRASE = re.compile(r"[^\n.,;:()\[\]\"“”]+")  # words a name may span (not across punctuation)
 NO_D_STROKE_LENGTH = 200  # a text this long without a single Đ/đ was read by an engine that has none
-_HEADER, _AROUND = 2500, 300  # where a code's name is looked for: the header, and around its citations
+_HEADER, _AROUND = 2500, 300  # where a code's name is looked for: the header, and around its citations…
+_NEAR_CITATIONS = 20  # …the first few of them
 _MIN_NAME_LETTERS = 4  # shorter codes match the initials of any long text by chance
 _MIN_CONTEXT_LETTERS = 3  # DN, DL, DS: too short to say (doanh nghiệp, du lịch, dân số)
 _AS_KNOWN_CODES_MAJORITY = 2  # Đ where the known codes write Đ at least twice as often (and once more) as D
@@ -128,8 +129,8 @@ class _Evidence:
         if not self.writes_d_stroke or len(letters) < _MIN_NAME_LETTERS:
             return None
         if self._initials is None:  # the header, and the lines of the citations: where issuers are named
-            where = [self.text[:_HEADER]] + [self.text[max(0, s.start - _AROUND):s.end + _AROUND] for s in self.symbols
-                                            if _unknown_with_d(s.symbol)]
+            around = [s for s in self.symbols if "D" in s.symbol and _unknown_with_d(s.symbol)][:_NEAR_CITATIONS]
+            where = [self.text[:_HEADER]] + [self.text[max(0, s.start - _AROUND):s.end + _AROUND] for s in around]
             self._initials = [
                 "".join(w[0] if w[0] in "Đđ" else fold(w[0]) for w in _WORD.findall(chunk) if w.lower() not in _SKIPPED)
                 for stretch in where for chunk in _PHRASE.findall(stretch)]

@@ -286,7 +286,7 @@ def extract(text: str | Text, *, source: str | None = None, jurisdiction: str | 
         return owner
 
     reading = relations.read(raw, [s.start for s in symbols], [s.end for s in symbols],
-                             [s.doc_type for s in symbols], own_at)
+                             [s.doc_type for s in symbols], own_at, [o for o in owners if o is not None])
     stated = _dates(raw, symbols, afters, reading, header)
     places = [_place(raw, sym, after, place) for sym, after in zip(symbols, afters)]
     found = [_Found(sym, date, local, (sym.symbol, local)) for sym, date, local in zip(symbols, stated, places)]

@@ -396,16 +396,16 @@ class _Clause:
 
 
 def read(text: str, starts: Sequence[int], ends: Sequence[int], types: Sequence[str],
-         own: Callable[[int, str | None], int | None]) -> Reading:
+         own: Callable[[int, str | None], int | None], owners: Sequence[int] = ()) -> Reading:
     """Read the relations between the citations at ``starts``/``ends`` (document
     types ``types``), and their lists. ``own(offset, type)`` is the index of the
     document's own citation for the text at ``offset`` — when the document is
-    of ``type`` (None: any) — or None.
+    of ``type`` (None: any) — or None; ``owners``: all its own citations.
 
     Most clauses hold no cue: for them only where they end and how their
     citations are listed is worked out (a few string searches); a clause with
     a hint of a cue in it (:data:`HINTS`) is read word by word."""
-    return _Reader(text, starts, ends, types, own).read()
+    return _Reader(text, starts, ends, types, own, owners).read()
 
 
 # Pieces of the cue words as written, OCR damage included ("sửa đổi, bổ sung",
@@ -415,6 +415,7 @@ def read(text: str, starts: Sequence[int], ends: Sequence[int], types: Sequence[
 HINTS = ("sung", "ửa đ", "ua d", "hay th", "ãi b", "ai b", "ng dẫn", "ng dan", "ng din", "nh chi t", "nh chi ~")
 _HINT_WINDOW = 240  # characters before a citation, and before a list's first item, looked at for hints
 _LINK_GAP = 240  # the most characters between two citations of one clause (a title: "A về … sửa đổi B")
+_CUE_REACH = 120  # the most characters between a cue and the citation it acts on ("… ban hành kèm theo …")
 _JOIN_WINDOW = 80  # characters a joiner may stand before a citation ("…, Luật Các tổ chức tín dụng số …")
 _BEFORE_HINT = 40  # characters read before a hint of a cue (its subject: "Luật sửa đổi, bổ sung …")
 _OPENING = 240  # …and in a clause's first words ("Thông tư này có hiệu lực … và thay thế …")
@@ -446,20 +447,21 @@ class _Reader:
     holds no clause end, and hints at a cue or joins them ("A sửa đổi B", "A, B và
     C"): most citations stand alone, and cost a few string searches."""
 
-    def __init__(self, text, starts, ends, types, own):
+    def __init__(self, text, starts, ends, types, own, owners):
         self.text, self.starts, self.ends, self.types, self.own = text, starts, ends, types, own
         n = len(starts)
         self.reading = Reading(list(range(n)), [None] * n, list(range(n)), [], [True] * n)
         doc_types = vocabulary().doc_types
         self.acting = lambda i: types[i] not in doc_types or doc_types[types[i]].acts
         # Can the document itself (its own citation, wherever it is known) act on others?
-        self.acts = any(self.acting(i) for i in range(n) if own(starts[i], None) == i)
+        self.acts = any(self.acting(i) for i in owners)
         self.lists = _Lists()
         self.clauses: list[_Clause] = []  # the clauses read word by word (a list they announce fills in later)
         # The clause being gathered: its citations (index, where the text before it starts), whether
         # the text between them hints at a cue, and where it starts if known (its opening words).
         self.members: list[tuple[int, int]] = []
         self.hinted = False
+        self.opening: bool | None = None  # does the clause's opening hint at a cue? (None: not known)
         self.at: int | None = None
         self.marker: str | None = None
 
@@ -468,27 +470,31 @@ class _Reader:
         prev = 0
         for i, hi in enumerate(starts):
             lo = prev if hi - prev <= MAX_GAP else hi - MAX_GAP
+            # (a cue stands within a few words of its object: the last of the stretch is looked at)
+            hinted = _hinted(text[max(lo, hi - _CUE_REACH):hi]) if hi - lo <= _LINK_GAP else None
             if self.lists.frame is not None or text.rfind(":", lo, hi) >= 0 and self._announced(lo, hi):
                 self._segment(lo, hi)  # a list announced ("… thay thế các Thông tư sau:"), or its items
                 self.members.append((i, max(lo, self.at or lo)))
-            elif self.members and hi - lo <= _LINK_GAP and self._linked(lo, hi):
+            elif self.members and hinted is not None and self._linked(lo, hi, hinted):
                 self.members.append((i, lo))
             else:
                 if self.members and (len(self.members) > 1 or self.hinted or self.acts):
                     self._close()
+                # (its opening words are in the text just looked at: without a hint if it had none)
                 self.members, self.hinted, self.at = [(i, lo)], False, None
+                self.opening = hinted if hinted is None or hi - lo <= _CUE_REACH else None
             prev = ends[i]
         self._close()
         for clause in self.clauses:
             self.reading.statements.extend(clause.statements())
         return self.reading
 
-    def _linked(self, lo: int, hi: int) -> bool:
+    def _linked(self, lo: int, hi: int, hinted: bool) -> bool:
         """Does the citation at ``hi`` belong to the clause of the one before (ending at ``lo``)?
-        When a cue may be between them, or they are listed together after one ("A, B và C",
-        after a cue there or in the clause's opening words)."""
-        if not _hinted(self.text[lo:hi]) and not (_joiner_before(self.text, max(lo, hi - _JOIN_WINDOW), hi)
-                                                   and (self.hinted or self._opening_hinted())):
+        When a cue may be between them (``hinted``), or they are listed together after one
+        ("A, B và C", after a cue there or in the clause's opening words)."""
+        if not hinted and not ((self.hinted or self._opening_hinted())
+                               and _joiner_before(self.text, max(lo, hi - _JOIN_WINDOW), hi)):
             return False
         if _last_break(self.text, lo, hi) is not None:
             return False
@@ -496,7 +502,10 @@ class _Reader:
         return True
 
     def _opening_hinted(self) -> bool:
-        return _hinted(self.text[self._opening():self.starts[self.members[0][0]]])
+        """Does the clause's opening (before its first citation) hint at a cue?"""
+        if self.opening is None or self.opening is True and self.at is None:
+            self.opening = _hinted(self.text[self._opening():self.starts[self.members[0][0]]])
+        return self.opening
 
     def _announced(self, lo: int, hi: int) -> bool:
         """Is the citation at ``hi`` the first of a list announced before it ("… sau:\na) …")?"""
@@ -537,10 +546,12 @@ class _Reader:
             self._read_clause(end)
         elif len(self.members) > 1:
             self._join()
-        self.members, self.hinted, self.marker = [], False, None
+        self.members, self.hinted, self.marker, self.opening = [], False, None, None
 
     def _read_clause(self, end: int | None) -> None:
         """Read the clause word by word: its cues, references and lists."""
+        if end is None and len(self.members) == 2 and not self.acts and self.lists.frame is None and self._pair():
+            return
         reading = self.reading
         clause = _Clause(self.own, self.acting, self.lists, self.marker)
         self.clauses.append(clause)
@@ -573,16 +584,39 @@ class _Reader:
                 reading.subject[i] = subject.mention if subject.mention is not None else NOT_NUMBERED
         reading.lists.extend(lists.values())
 
-    def _stretch(self, clause: _Clause, lo: int, hi: int, before_citation: bool) -> _Stretch:
-        """Read ``text[lo:hi]`` into ``clause``: from a little before its first hint of a cue,
-        else (before a citation) only the words that may name and join it."""
+    def _pair(self) -> bool:
+        """The common clause, read at less cost: two citations and only cues between them
+        ("A ngày … sửa đổi, bổ sung một số điều của B"), none in the first one's opening.
+        Done if so (False: to be read in full)."""
+        (a, _), (b, lo) = self.members
+        if self._opening_hinted():
+            return False
+        stretch = self._stretch_at(lo, self.starts[b], _BEFORE_HINT, True)[1]
+        if not stretch.items or any(item.what != "cue" for item in stretch.items):
+            return False
+        kind, passive = stretch.items[-1].value[:2]  # (all the cues' subject is A; B the last one's object)
+        reading = self.reading
+        source, target = (b, a) if passive else (a, b)
+        reading.statements.append(Statement(kind, source, target, self.starts[a], self.starts[b]))
+        reading.clause[a] = reading.clause[b] = a
+        reading.subject[b], reading.top[b] = a, False
+        return True
+
+    def _stretch_at(self, lo: int, hi: int, before: int, before_citation: bool) -> tuple[int, _Stretch]:
+        """Where the words of ``text[lo:hi]`` worth reading start — ``before`` characters
+        before its first hint of a cue, else (before a citation) only those that may name
+        and join it — and what they say."""
         first = _first_hint(self.text, lo, hi)
+        start = max(lo, first - before) if first >= 0 else max(lo, hi - _JOIN_WINDOW) if before_citation else hi
+        return start, _stretch(_DATE_NUMBER.sub("#", self.text[start:hi]), before_citation)
+
+    def _stretch(self, clause: _Clause, lo: int, hi: int, before_citation: bool) -> _Stretch:
+        """Read ``text[lo:hi]`` into ``clause`` (see :meth:`_stretch_at`)."""
         # (the clause's first words may be its subject, "Thông tư này có hiệu lực …; thay thế …")
         before = _OPENING if not clause.refs and not clause.stretches else _BEFORE_HINT
-        start = max(lo, first - before) if first >= 0 else max(lo, hi - _JOIN_WINDOW) if before_citation else hi
+        start, stretch = self._stretch_at(lo, hi, before, before_citation)
         if start > lo:
             clause.stretches += 1  # (words left unread: the clause does not open with what is read)
-        stretch = _stretch(_DATE_NUMBER.sub("#", self.text[start:hi]), before_citation)
         clause.read(stretch, start)
         return stretch
 
@@ -623,8 +657,11 @@ def _joiner_before(text: str, lo: int, hi: int) -> str | None:
     """How the citation at ``hi`` joins the one before: the joiner ("và", ",", ";") that
     ``text[lo:hi]`` ends with, before the citation's name ("…, Nghị định số", "… và số",
     "…; Luật Đất đai số", "…, 34/QĐ-UBND"); None if it ends otherwise."""
-    at = max(text.rfind(",", lo, hi), text.rfind(";", lo, hi), text.rfind(" v", lo, hi), text.rfind(" h", lo, hi))
-    return _named_after_joiner(text[at:hi]) if at >= 0 else None
+    at = max(text.rfind(",", lo, hi), text.rfind(";", lo, hi), text.rfind(" và ", lo, hi), text.rfind(" va ", lo, hi),
+             text.rfind(" hoặc ", lo, hi), text.rfind(" hoac ", lo, hi))
+    if at < 0 or text.count(" ", at, hi) > _NAME_WORDS + 4:
+        return None
+    return _named_after_joiner(text[at:hi])
 
 
 @lru_cache(maxsize=16384)

@@ -422,7 +422,8 @@ _OPENING = 240  # …and in a clause's first words ("Thông tư này có hiệu 
 
 
 def _hinted(stretch: str) -> bool:
-    stretch = stretch.replace("\n", " ")  # (OCR breaks lines inside cues too: "thay\nthế")
+    if "\n" in stretch:
+        stretch = stretch.replace("\n", " ")  # (OCR breaks lines inside cues too: "thay\nthế")
     if stretch.isupper():  # a title, or a text in capitals
         stretch = stretch.lower()
     for hint in HINTS:
@@ -466,24 +467,26 @@ class _Reader:
         self.marker: str | None = None
 
     def read(self) -> Reading:
-        text, starts, ends = self.text, self.starts, self.ends
+        text, starts, ends, lists = self.text, self.starts, self.ends, self.lists
         prev = 0
         for i, hi in enumerate(starts):
             lo = prev if hi - prev <= MAX_GAP else hi - MAX_GAP
+            prev = ends[i]
             # (a cue stands within a few words of its object: the last of the stretch is looked at)
-            hinted = _hinted(text[max(lo, hi - _CUE_REACH):hi]) if hi - lo <= _LINK_GAP else None
-            if self.lists.frame is not None or text.rfind(":", lo, hi) >= 0 and self._announced(lo, hi):
+            hinted = _hinted(text[hi - _CUE_REACH if hi - lo > _CUE_REACH else lo:hi]) if hi - lo <= _LINK_GAP else None
+            if lists.frame is not None or text.rfind(":", lo, hi) >= 0 and self._announced(lo, hi):
                 self._segment(lo, hi)  # a list announced ("… thay thế các Thông tư sau:"), or its items
                 self.members.append((i, max(lo, self.at or lo)))
-            elif self.members and hinted is not None and self._linked(lo, hi, hinted):
+                continue
+            if hinted is not None and (hinted or self.hinted or self.opening is not False) \
+                    and self.members and self._linked(lo, hi, hinted):
                 self.members.append((i, lo))
-            else:
-                if self.members and (len(self.members) > 1 or self.hinted or self.acts):
-                    self._close()
-                # (its opening words are in the text just looked at: without a hint if it had none)
-                self.members, self.hinted, self.at = [(i, lo)], False, None
-                self.opening = hinted if hinted is None or hi - lo <= _CUE_REACH else None
-            prev = ends[i]
+                continue
+            if self.hinted or self.acts or len(self.members) > 1:
+                self._close()
+            # (its opening words are in the text just looked at: without a hint if it had none)
+            self.members, self.hinted, self.at = [(i, lo)], False, None
+            self.opening = hinted if hinted is None or hi - lo <= _CUE_REACH else None
         self._close()
         for clause in self.clauses:
             self.reading.statements.extend(clause.statements())
@@ -493,8 +496,8 @@ class _Reader:
         """Does the citation at ``hi`` belong to the clause of the one before (ending at ``lo``)?
         When a cue may be between them (``hinted``), or they are listed together after one
         ("A, B và C", after a cue there or in the clause's opening words)."""
-        if not hinted and not ((self.hinted or self._opening_hinted())
-                               and _joiner_before(self.text, max(lo, hi - _JOIN_WINDOW), hi)):
+        if not hinted and not (_joiner_before(self.text, max(lo, hi - _JOIN_WINDOW), hi)
+                               and (self.hinted or self._opening_hinted())):
             return False
         if _last_break(self.text, lo, hi) is not None:
             return False

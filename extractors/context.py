@@ -73,11 +73,26 @@ _DATE_AFTER = re.compile(
 _GAP_END = SPACES + ","  # not part of the words before the date
 # A date anywhere, "ngày" starting a word.
 DATE = re.compile(rf"(?<![^\W\d_]){_NGAY_DATE}")
+
+
+def find_date(text: str, lo: int, hi: int) -> re.Match | None:
+    """The first :data:`DATE` in ``text[lo:hi]``: found from its "ngày" (a pattern that opens
+    with a look-behind is tried at every character; one that opens with a letter skips ahead)."""
+    while True:
+        m = _NGAY_FAST.search(text, lo, hi)
+        if m is None:
+            return None
+        date = DATE.match(text, m.start(), hi)
+        if date is not None:
+            return date
+        lo = m.start() + 1
+
+
 # A number standing as a word; a digit inside a word is OCR's reading of a
 # letter (S6 for Sở, B6 for Bộ, th4ng for tháng, 4A for đã) and does not count.
 NUMBER_WORD = re.compile(r"(?<![^\W\d_])\d+(?![^\W\d_])")
 # "số" (OCR'd: s6, 86 …) right before a symbol: not a number between a date and it.
-_SO_BEFORE = re.compile(rf"\s(?:[sS$]\S?|[35689]?6)\s*$")
+_SO_BEFORE = re.compile(r"\s(?:[sS$]\S?|[35689]?6)\s*$")
 # Words before "ngày" that make the date something else than the issue date.
 # (OCR: "kể từ" as "ké tir", "hiệu lực" as "hidu lye", "hiéu he")
 NOT_ISSUE_DATE = re.compile(r"(?:\b(?:t[uw]|tir|tt|den|den het|het|truoc|sau|thi hanh|hop|luc)\s*)$"
@@ -151,35 +166,40 @@ def sentence_start(text: str, offset: int) -> int:
     """Where the sentence holding ``offset`` starts (looking back a bounded window): after
     the last :data:`SENTENCE_BREAK` before it (found from its marks, latest first)."""
     lo = max(0, offset - SENTENCE_WINDOW)
-    stop = offset
+    # The latest of each mark, looked for again (before the one tried) only when tried in vain.
+    semi, dot, line = text.rfind(";", lo, offset), text.rfind(".", lo, offset), text.rfind("\n", lo, offset)
     while True:
-        at = max(text.rfind(";", lo, stop), text.rfind(".", lo, stop), text.rfind("\n", lo, stop))
-        if at < 0:
-            return lo
+        if semi >= dot and semi >= line:
+            return semi + 1 if semi >= 0 else lo  # (";" always ends a sentence)
+        at = dot if dot > line else line
         m = SENTENCE_BREAK.match(text, at, offset)
         if m:
             return m.end()
-        stop = at
+        if at == dot:
+            dot = text.rfind(".", lo, at)
+        else:
+            line = text.rfind("\n", lo, at)
 
 
-def date_before(text: str, start: int, claimed: frozenset[int] | set[int] = frozenset()) -> dt.date | None:
+def date_before(text: str, start: int, claimed: frozenset[int] | set[int] = frozenset(),
+                after: int = 0) -> dt.date | None:
     """An issue date stated earlier in the sentence, with nothing numbered in between
     ("Ngày 12/3/2024, UBND tỉnh ban hành Quyết định số …"), unless it is one of the
-    ``claimed`` ones (dates closing another citation's phrase, the header's: where they start)."""
-    begin = sentence_start(text, start)
-    ngay = _NGAY_FAST.search(text, begin, start)
-    if not ngay:
-        return None
-    last = None
-    for last in DATE.finditer(text, ngay.start(), start):
-        pass
+    ``claimed`` ones (dates closing another citation's phrase, the header's: where they start).
+    ``after``: where the citation before ends, or the date after it (a date before that
+    one is not this one's: the other's number, or its date, stand in between)."""
+    # The last date since the citation before (most often none); then whether it is in the sentence.
+    last = found = find_date(text, max(after, start - SENTENCE_WINDOW), start)
+    while found is not None:
+        last, found = found, find_date(text, found.end(), start)
     # Only the last date can qualify: an earlier one has the last one's numbers after it.
     if last is None or last.start() in claimed:
         return None
     between = text[last.end():start]
     if NUMBER_WORD.search(_SO_BEFORE.sub("", between)):
         return None
-    if NOT_ISSUE_DATE.search(fold_lower(text[begin:last.start()]).strip()):
+    begin = sentence_start(text, start)
+    if last.start() < begin or NOT_ISSUE_DATE.search(fold_lower(text[begin:last.start()]).strip()):
         return None
     return spelled_date(last["date"])
 
@@ -288,17 +308,22 @@ class Phrases:
         ``starts``: the only places a phrase may begin (default: any)."""
         words = tuple(words)
         total = len(words)
-        initials = "".join(w[0] for w in words)
-        by_initial, index = self._by_initial, self._index
+        initials = "".join([w[0] for w in words])
+        by_initial, index, memo = self._by_initial, self._index, self._memo
         found, free = [], 0
         for i in (range(total) if starts is None else sorted(starts)):
-            if i < free:
+            lengths = by_initial.get(initials[i])
+            if lengths is None or i < free:
                 continue
-            for n in by_initial.get(initials[i], ()):
+            for n in lengths:
                 if i + n <= total and initials[i:i + n] in index:
-                    matches = self._matches(words[i:i + n])
+                    ngram = words[i:i + n]
+                    matches = memo.get(ngram)
+                    if matches is None:
+                        matches = self._matches(ngram)
                     if matches:
-                        found.append((i, n, max(matches, key=lambda m: (m[0], -m[1]))[2]))
+                        found.append((i, n, matches[0][2] if len(matches) == 1
+                                      else max(matches, key=lambda m: (m[0], -m[1]))[2]))
                         free = i + n
                         break
         return found

@@ -20,14 +20,20 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
+from itertools import compress, islice
+from operator import attrgetter
 from typing import Sequence
 
 from .normalize import fold
 from .resolve import Symbol
 from .vocab import vocabulary
 
-# A part of a symbol between its separators (60, 2021, NĐ, CP).
+# A part of a symbol between its separators (60, 2021, NĐ, CP); one with a D, one with a Đ
+# (in symbols written one per line).
 _PART = re.compile(r"[^-/]+")
+_PART_WITH_D = re.compile(r"[^-/\nD]*D[^-/\n]*")
+_PART_WITH_D_STROKE = re.compile(r"[^-/\nĐ]*Đ[^-/\n]*")
+_SYMBOL, _DOC_TYPE, _ISSUER = attrgetter("symbol"), attrgetter("doc_type"), attrgetter("issuer")
 # Words whose first letters an office code takes; "và" and dashes are skipped.
 _WORD = re.compile(r"[^\W\d_]+")
 _SKIPPED = frozenset({"va", "và"})
@@ -48,8 +54,13 @@ def mend(text: str, symbols: Sequence[Symbol]) -> list[Symbol]:
 def _fit_types(symbols: list[Symbol]) -> list[Symbol]:
     vocab = vocabulary()
     restricted = _restricted_types()  # (the few types only some issue: a quick test first)
-    misfits = [i for i, s in enumerate(symbols)
-               if s.doc_type in restricted and s.typed and not vocab.issues(s.issuer, s.doc_type)]
+    if restricted.isdisjoint(map(_DOC_TYPE, symbols)):
+        return symbols
+    written = set(zip(map(_ISSUER, symbols), map(_DOC_TYPE, symbols)))  # (few differ)
+    unfit = {(issuer, t) for issuer, t in written if t in restricted and not vocab.issues(issuer, t)}
+    if not unfit:
+        return symbols
+    misfits = [i for i, s in enumerate(symbols) if s.typed and (s.issuer, s.doc_type) in unfit]
     if not misfits:
         return symbols
     fitting = {(s.number, s.year, s.issuer): s for s in symbols if s.typed and vocab.issues(s.issuer, s.doc_type)}
@@ -61,25 +72,19 @@ def _fit_types(symbols: list[Symbol]) -> list[Symbol]:
     return symbols
 
 
-def _unknown_with_d(symbol: str) -> tuple[str, ...]:
-    """The codes of a symbol with a D that no vocabulary lists."""
-    return _unknown_codes_with_d(symbol.lstrip("0123456789/-")) if "D" in symbol else ()
-
-
 @lru_cache(maxsize=16384)
-def _unknown_codes_with_d(codes: str) -> tuple[str, ...]:
-    """(cached on the codes alone, "QĐ-UBND": the same few recur with every number)"""
-    vocab = vocabulary()
-    return tuple(part for part in _PART.findall(codes)
-                 if "D" in part and part[0].isalpha() and vocab.canonical_code(part) is None)
+def _unknown_code_with_d(part: str) -> bool:
+    """Is a part of a symbol (holding a D) a code no vocabulary lists?"""
+    return part[0].isalpha() and vocabulary().canonical_code(part) is None
 
 
 def _restore_d_stroke(text: str, symbols: list[Symbol]) -> list[Symbol]:
-    codes = {s.symbol.lstrip("0123456789/-") for s in symbols if "D" in s.symbol}
-    unknown = {part for c in codes for part in _unknown_codes_with_d(c)}
+    # (the symbols' codes are looked at all at once, one per line: few differ)
+    written = "\n".join(set(map(_SYMBOL, symbols)))
+    unknown = {part for part in set(_PART_WITH_D.findall(written)) if _unknown_code_with_d(part)}
     if not unknown:
         return symbols
-    evidence = _Evidence(text, symbols)
+    evidence = _Evidence(text, symbols, written)
     restored = {part: evidence.restore(part) for part in unknown}
     restored = {part: new for part, new in restored.items() if new != part}
     if not restored:
@@ -88,16 +93,23 @@ def _restore_d_stroke(text: str, symbols: list[Symbol]) -> list[Symbol]:
     def mended(value: str) -> str:
         return _PART.sub(lambda m: restored.get(m.group(), m.group()), value)
 
-    return [s._replace(symbol=mended(s.symbol), issuer=mended(s.issuer))
-            if "D" in s.symbol and not restored.keys().isdisjoint(_unknown_with_d(s.symbol)) else s for s in symbols]
+    # the symbols with one of those codes as a part of their own
+    holding = re.compile(rf"^(?:.*[-/])?(?:{'|'.join(map(re.escape, restored))})(?:[-/].*)?$", re.MULTILINE)
+    affected = set(holding.findall(written))
+    symbols = list(symbols)
+    for i in compress(range(len(symbols)), map(affected.__contains__, map(_SYMBOL, symbols))):
+        s = symbols[i]
+        symbols[i] = s._replace(symbol=mended(s.symbol), issuer=mended(s.issuer))
+    return symbols
 
 
 class _Evidence:
     """What one document can say about the Đs of a code (worked out when first asked)."""
 
-    def __init__(self, text: str, symbols: Sequence[Symbol]):
+    def __init__(self, text: str, symbols: Sequence[Symbol], written: str):
         self.text = text
         self.symbols = symbols
+        self.written = written  # the symbols as written, one per line
         self.writes_d_stroke = "đ" in text or "Đ" in text
         self._initials: list[str] | None = None  # of each phrase's words (near the citations)
         self._with_d_stroke: dict[str, set[str]] | None = None  # codes written with Đ, by their letters with D
@@ -115,11 +127,10 @@ class _Evidence:
         """The same code written with Đ in another of the document's symbols."""
         if self._with_d_stroke is None:
             self._with_d_stroke = {}
-            for symbol in {s.symbol for s in self.symbols if "Đ" in s.symbol}:
-                for part in _PART.findall(symbol):
-                    part = part.rstrip("0123456789")
-                    if "Đ" in part:
-                        self._with_d_stroke.setdefault(part.replace("Đ", "D"), set()).add(part)
+            for part in set(_PART_WITH_D_STROKE.findall(self.written)):
+                part = part.rstrip("0123456789")
+                if "Đ" in part:
+                    self._with_d_stroke.setdefault(part.replace("Đ", "D"), set()).add(part)
         written = self._with_d_stroke.get(letters.replace("Đ", "D"), ())
         return next(iter(written)) if len(written) == 1 else None
 
@@ -129,7 +140,8 @@ class _Evidence:
         if not self.writes_d_stroke or len(letters) < _MIN_NAME_LETTERS:
             return None
         if self._initials is None:  # the header, and the lines of the citations: where issuers are named
-            around = [s for s in self.symbols if "D" in s.symbol and _unknown_with_d(s.symbol)][:_NEAR_CITATIONS]
+            around = list(islice((s for s in self.symbols if "D" in s.symbol and any(
+                _unknown_code_with_d(part) for part in _PART_WITH_D.findall(s.symbol))), _NEAR_CITATIONS))
             where = [self.text[:_HEADER]] + [self.text[max(0, s.start - _AROUND):s.end + _AROUND] for s in around]
             self._initials = [
                 "".join(w[0] if w[0] in "Đđ" else fold(w[0]) for w in _WORD.findall(chunk) if w.lower() not in _SKIPPED)
@@ -161,6 +173,7 @@ class _Evidence:
         return found if found != letters else None
 
 
+@lru_cache(maxsize=4096)
 def _inside_known_code(letters: str) -> str | None:
     """A known code (issuer, unit, type) that contains the code, with its Đs (LDTBXH in BLĐTBXH)."""
     if len(letters) < 3:

@@ -44,6 +44,8 @@ _PLACE = re.compile(r"\s*(?:[A-ZĐ][^\s,\d]*[ \t]+){0,3}[A-ZĐ][^\s,\d]*,[ \t]*$
 # A codified passage's source note, "(Điều 7 Thông tư số 301/2016/TT-BTC, …)", before
 # its citation (folded); and the heading that comes before the note ("Điều 33.3.TT.116.7.").
 _NOTE = re.compile(r"\(\s*d\S{1,3}u\s+\d+[a-z]?\s+(?:[^\s()]+\s+){1,6}$")
+_NOTE_OPEN = re.compile(r"\([ĐDd]")  # where one may open (looked for once in the whole text)…
+_NOTE_REACH = 60  # …at most this far before its citation
 _HEADING = re.compile(r"\s*d\S{1,3}u\s+\d+\.\d+\.[a-z]{1,3}\.")
 # A type named in capitals after the header's date (the title): "QUYẾT ĐỊNH", "CHỈ THỊ".
 _STRAY_WINDOW = 160  # how far after a closed phrase a date closing an outer one is looked for
@@ -149,8 +151,13 @@ def _sections(text: str, symbols: Sequence[Symbol], own: int | None) -> tuple[li
     the start, then each codified passage's, from its heading or source note
     ("(Điều 7 Thông tư số 301/2016/TT-BTC, …)")."""
     starts, owners = [0], [own]
-    for i, s in enumerate(symbols):
-        bracket = text.rfind("(", max(0, s.start - 60), s.start)
+    # (the citations a bracket opening "(Đ…" stands up to _NOTE_REACH characters before: few)
+    at = [s.start for s in symbols]
+    near = sorted({j for m in _NOTE_OPEN.finditer(text)
+                   for j in range(bisect.bisect_right(at, m.start()), bisect.bisect_right(at, m.start() + _NOTE_REACH))})
+    for i in near:
+        s = symbols[i]
+        bracket = text.rfind("(", max(0, s.start - _NOTE_REACH), s.start)
         if bracket >= 0 and text[bracket + 1:bracket + 2] in "ĐDd" \
                 and _NOTE.search(fold_lower(text[bracket:s.start])):
             line = text.rfind("\n", 0, s.start) + 1
@@ -215,7 +222,7 @@ def _dates(text: str, symbols: Sequence[Symbol], afters: Sequence[context.After 
         if last_open is not None and sym.start - symbols[last_open].end <= _OUTER_REACH:
             # a date after a phrase already closed, while an earlier one is open
             hi = min(symbols[i + 1].start if i + 1 < n else len(text), after.end + _STRAY_WINDOW)
-            m = context.DATE.search(text, after.end, hi)
+            m = context.find_date(text, after.end, hi)
             if m and not context.NOT_ISSUE_DATE.search(fold_lower(text[after.end:m.start()])):
                 stray.append((i, context.spelled_date(m["date"]), m.start()))
     direct = [d is not None for d in dates]
@@ -248,11 +255,13 @@ def _dates(text: str, symbols: Sequence[Symbol], afters: Sequence[context.After 
             dates[outer] = date
             claimed.add(at)
 
-    for i in range(n):
+    previous = 0  # where the citation before, or its date, ends
+    for i, after in enumerate(afters):
         if dates[i] is None and i != header.own:
-            before = context.date_before(text, symbols[i].start, claimed)
+            before = context.date_before(text, symbols[i].start, claimed, previous)
             if before is not None and _fits(symbols[i], before):
                 dates[i] = before
+        previous = after.end if after is not None else symbols[i].end
     if header.own is not None and header.date is not None and _fits(symbols[header.own], header.date):
         dates[header.own] = header.date
     return dates

@@ -61,7 +61,7 @@ HARD_BREAK = re.compile(
     rf"|\n(?={SPACE}*(?:(?:{_MARKER}){SPACE}|[DĐ]\S{{1,3}}u{SPACE}+\d|{_BASIS}))")
 # A ";" ends a clause too, unless what follows continues it (see _continues).
 _BREAK = re.compile(rf"{HARD_BREAK.pattern}|(?<![^\W\d_]);|;(?![^\W\d_])")  # (not "Ng;hi": OCR's)
-_ITEM = re.compile(rf"\s*(?:(?P<letter>[a-zđ]\))|(?P<dash>[-+•])|(?P<digit>\d{{1,2}}[.)]))")
+_ITEM = re.compile(r"\s*(?:(?P<letter>[a-zđ]\))|(?P<dash>[-+•])|(?P<digit>\d{1,2}[.)]))")
 MAX_GAP = 1200  # characters between two citations read for cues (a longer stretch is cut in two)
 # A stretch's words as compared: folded, "," ";" ":" kept as words of their own.
 _TOKEN = re.compile(r"[,;:]|[^\s(),:;.\"“”'‘’\[\]{}~|*^`]+")
@@ -85,6 +85,8 @@ _PASSIVE = re.compile(r"d[uwv]\S{0,2}[ce]|b[ij]")  # "được", "bị" (dugc, d
 # What may come before a cue that opens a clause: list marks, "và", "đồng thời".
 _LEADING = re.compile(r"[\d\W]+|[a-z]|va|dong|thoi")
 _JOINERS = {"va": "và", "hoac": "và", ",": ",", ";": ";"}
+_MARKS = frozenset({",", ";", ":"})
+_FIRST = operator.itemgetter(0)
 _PARTS = frozenset({"dieu", "khoan", "diem", "chuong", "muc", "phan", "tiet"})  # Điều 3, khoản 2 …
 _NAME_WORDS = 10  # words a name may have between its type word and "số" (Luật Các tổ chức tín dụng số)
 NOT_NUMBERED = "not numbered"  # a subject that is an instrument without a number
@@ -185,16 +187,23 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
     ("ngày #/#/#" recurs)."""
     folded = _GLUED.sub(" ", fold(text))
     tokens = _TOKEN.findall(folded)
-    ws = [("d" + t[1:] if t[0] == "4" and 1 < len(t) <= 4 else t).lower() for t in tokens]  # (4 for đ)
-    plain = [i for i, w in enumerate(ws) if w not in (",", ";", ":")]  # words, without the marks
-    plain_words = [ws[i] for i in plain]
+    lowered = folded.lower()
+    ws = _TOKEN.findall(lowered) if lowered.isascii() else [t.lower() for t in tokens]
+    if "4" in lowered:
+        ws = [("d" + w[1:] if w[0] == "4" and 1 < len(w) <= 4 else w) for w in ws]  # (4 for đ)
+    plain = [i for i, w in enumerate(ws) if w not in _MARKS]  # words, without the marks
+    plain_words = [ws[i] for i in plain] if len(plain) < len(ws) else ws
     # Type words matter where they name an instrument: with a capital, after "các", before
-    # "này", or naming the citation after the stretch (its last words).
+    # "này", or naming the citation after the stretch (its last words: all of a short stretch).
     last = len(plain) - _NAME_WORDS - 3
-    may_name = {k for k, i in enumerate(plain) if k >= last or tokens[i][0].isupper()}
-    if _PLURAL_OR_THIS.search(folded):
-        may_name.update(k for k, i in enumerate(plain)
-                        if i and _plural(ws[i - 1]) or i + 1 < len(ws) and _this(ws[i + 1]))
+    plural_or_this = _PLURAL_OR_THIS.search(folded) is not None
+    may_name = None
+    if last > 0:
+        may_name = {k for k in range(last) if tokens[plain[k]][0].isupper()}
+        may_name.update(range(last, len(plain)))
+        if plural_or_this:
+            may_name.update(k for k, i in enumerate(plain)
+                            if i and _plural(ws[i - 1]) or i + 1 < len(ws) and _this(ws[i + 1]))
 
     def spans(phrases: Phrases, starts=None):
         return [(plain[i], plain[i + n - 1] + 1, value) for i, n, value in phrases.scan(plain_words, starts)]
@@ -236,10 +245,12 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
         this = stop < len(ws) and _this(ws[stop])
         if this or tokens[start][0].isupper() or start and _plural(ws[start - 1]):
             items.append((start, _Item("ref", (this, value, _joiner(ws, start)))))
-    for i in range(len(ws) - 1):  # "Điều này", "khoản này": the document itself
-        if ws[i] in _PARTS and _this(ws[i + 1]):
-            items.append((i, _Item("ref", (True, None, None))))
-    items.sort(key=lambda item: item[0])
+    if plural_or_this:
+        for i in range(len(ws) - 1):  # "Điều này", "khoản này": the document itself
+            if ws[i] in _PARTS and _this(ws[i + 1]):
+                items.append((i, _Item("ref", (True, None, None))))
+    if len(items) > 1:
+        items.sort(key=_FIRST)
     if len(ws) >= 2 and ws[-1] == ":" and "sau" in ws[-3:-1]:
         items.append((len(ws), _Item("list")))  # "… các Thông tư sau:", "như sau đây:"
     return _Stretch(tuple(item for _, item in items), _joiner(ws, named_from) if named_from is not None else None)
@@ -426,10 +437,7 @@ def _hinted(stretch: str) -> bool:
         stretch = stretch.replace("\n", " ")  # (OCR breaks lines inside cues too: "thay\nthế")
     if stretch.isupper():  # a title, or a text in capitals
         stretch = stretch.lower()
-    for hint in HINTS:
-        if hint in stretch:
-            return True
-    return False
+    return any(map(stretch.__contains__, HINTS))
 
 
 def _first_hint(text: str, lo: int, hi: int) -> int:
@@ -437,7 +445,7 @@ def _first_hint(text: str, lo: int, hi: int) -> int:
     stretch = text[lo:hi].replace("\n", " ")
     if stretch.isupper():
         stretch = stretch.lower()
-    found = [at for at in (stretch.find(hint) for hint in HINTS) if at >= 0]
+    found = [at for at in map(stretch.find, HINTS) if at >= 0]
     return lo + min(found) if found else -1
 
 
@@ -468,13 +476,16 @@ class _Reader:
 
     def read(self) -> Reading:
         text, starts, ends, lists = self.text, self.starts, self.ends, self.lists
+        rfind, hinted_in, acts = text.rfind, _hinted, self.acts
+        max_gap, link_gap, reach = MAX_GAP, _LINK_GAP, _CUE_REACH
         prev = 0
         for i, hi in enumerate(starts):
-            lo = prev if hi - prev <= MAX_GAP else hi - MAX_GAP
+            gap = hi - prev
+            lo = prev if gap <= max_gap else hi - max_gap
             prev = ends[i]
             # (a cue stands within a few words of its object: the last of the stretch is looked at)
-            hinted = _hinted(text[hi - _CUE_REACH if hi - lo > _CUE_REACH else lo:hi]) if hi - lo <= _LINK_GAP else None
-            if lists.frame is not None or text.rfind(":", lo, hi) >= 0 and self._announced(lo, hi):
+            hinted = None if gap > link_gap else hinted_in(text[hi - reach:hi] if gap > reach else text[lo:hi])
+            if lists.frame is not None or rfind(":", lo, hi) >= 0 and self._announced(lo, hi):
                 self._segment(lo, hi)  # a list announced ("… thay thế các Thông tư sau:"), or its items
                 self.members.append((i, max(lo, self.at or lo)))
                 continue
@@ -482,11 +493,11 @@ class _Reader:
                     and self.members and self._linked(lo, hi, hinted):
                 self.members.append((i, lo))
                 continue
-            if self.hinted or self.acts or len(self.members) > 1:
+            if self.hinted or acts or len(self.members) > 1:
                 self._close()
             # (its opening words are in the text just looked at: without a hint if it had none)
             self.members, self.hinted, self.at = [(i, lo)], False, None
-            self.opening = hinted if hinted is None or hi - lo <= _CUE_REACH else None
+            self.opening = hinted if hinted is None or gap <= reach else None
         self._close()
         for clause in self.clauses:
             self.reading.statements.extend(clause.statements())
@@ -697,12 +708,14 @@ def ends_clause(text: str, lo: int, hi: int) -> bool:
 
 def _last_break(text: str, lo: int, hi: int) -> tuple[int, int, bool] | None:
     """The last clause end in ``text[lo:hi]``: (start, end, at a line break?), or None."""
-    stop = hi
+    # (the latest of each mark, looked for again before the one tried only when that one is not an end)
+    dot, semi, line = text.rfind(".", lo, hi), text.rfind(";", lo, hi), text.rfind("\n", lo, hi)
     while True:
-        at = max(text.rfind(".", lo, stop), text.rfind(";", lo, stop), text.rfind("\n", lo, stop))
+        at = max(dot, semi, line)
         if at < 0:
             return None
-        if text[at] == ";":
+        if at == semi:
+            semi = text.rfind(";", lo, at)
             if _BREAK.match(text, at) and not _continues(text[at + 1:min(hi, at + 61)]):
                 return at, at + 1, False
         else:
@@ -712,7 +725,10 @@ def _last_break(text: str, lo: int, hi: int) -> tuple[int, int, bool] | None:
             m = HARD_BREAK.match(text, start) or (HARD_BREAK.match(text, at) if start != at else None)
             if m and m.end() <= hi:
                 return m.start(), m.end(), m.group().startswith("\n") or "\n" in m.group()
-        stop = at
+            if at == dot:
+                dot = text.rfind(".", lo, at)
+            else:
+                line = text.rfind("\n", lo, at)
 
 
 # --- relations -------------------------------------------------------------------------

@@ -328,15 +328,6 @@ class Phrases:
                         break
         return found
 
-    def first_anywhere(self, words):
-        """The value of the earliest-listed phrase found anywhere in ``words``, or None."""
-        words = tuple(words)
-        initials = "".join(w[0] for w in words)
-        found = [(rank, value) for n in self._lengths for i in range(len(words) - n + 1)
-                 if initials[i:i + n] in self._index
-                 for _, rank, value in self._matches(words[i:i + n])]
-        return min(found, key=lambda f: f[0])[1] if found else None
-
 
 @lru_cache(maxsize=1)
 def naming_phrases() -> Phrases:

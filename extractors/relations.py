@@ -657,11 +657,6 @@ class _Reader:
         reading.lists.extend(lists.values())
 
 
-def _announces(text: str, brk: tuple[int, int, bool]) -> bool:
-    """Does the clause end ``brk`` close announce a list, its first item after it ("…sau:\na) …")?"""
-    return text.rfind(":", brk[0] - 3, brk[0] + 1) >= 0 and _ITEM.match(text, brk[1]) is not None
-
-
 def _marker(text: str, at: int) -> str | None:
     m = _ITEM.match(text, at)
     return m.lastgroup if m else None

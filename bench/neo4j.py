@@ -63,7 +63,8 @@ def free_port() -> int:
 
 def start_server() -> tuple[str, Path]:
     home = Path(tempfile.mkdtemp(prefix="legal-kg-bench-neo4j-"))
-    cmd = [str(ROOT / "scripts" / "neo4j"), "start", "--port", str(free_port()), "--home", str(home)]
+    cmd = [str(ROOT / "scripts" / "neo4j"), "start", "--port", str(free_port()), "--http-port", str(free_port()),
+           "--home", str(home)]
     # A bulk load holds 500 reports' changes in the server's heap until commit: 2 GB (not
     # the script's 1 GB default) spares it garbage collection. NEO4J_HEAP overrides.
     env = {**os.environ, "NEO4J_HEAP": os.environ.get("NEO4J_HEAP", "2g")}
@@ -157,10 +158,12 @@ def main(argv=None) -> int:
 
     home = None
     uri = args.uri
+    password = None  # NEO4J_PASSWORD for a server of your own
     if not uri:
         uri, home = start_server()
+        password = (home / "password").read_text(encoding="utf-8").strip()
     try:
-        store = Neo4jStore(uri)
+        store = Neo4jStore(uri, password=password)
         store.init()
         try:
             import neo4j._rust  # noqa: F401

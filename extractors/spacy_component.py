@@ -10,7 +10,10 @@
 ``legal_citations`` fills ``doc.spans["citations"]`` with one span per mention,
 each carrying its resolved :class:`~kg.model.Instrument` as ``span._.instrument``;
 ``doc._.citation_relations`` and ``doc._.report`` hold the rest of the
-:class:`~kg.model.Extraction`. Adding it wraps the pipeline's tokenizer in a
+:class:`~kg.model.Extraction`. They are kept in ``doc.user_data`` as plain data
+(:func:`kg.model.plain`), so docs survive ``doc.to_bytes()``,
+``DocBin(store_user_data=True)`` and ``nlp.pipe(…, n_process=2)``. With
+``keep_text`` (off by default), adding it wraps the pipeline's tokenizer in a
 :class:`TextKeepingTokenizer`, so that the text need not be rebuilt from tokens. ``legal_issuers`` is a rule-based
 (``PhraseMatcher``) step that marks issuing bodies named in running text
 ("Ủy ban nhân dân tỉnh", "Bộ Tài chính", OCR'd without accents too) in
@@ -23,25 +26,41 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
+from kg.model import Instrument, Relation, Report, Text, plain
+
 from .normalize import fold_lower
 from .pipeline import extract
 from .vocab import vocabulary
 
 _TEXT = "legal_kg.text"  # doc.user_data keys: the text the doc was made from,
-_INSTRUMENTS = "legal_kg.instruments"  # and (start_char, end_char) of a span → its Instrument
+_INSTRUMENTS = "legal_kg.instruments"  # "start:end" of a span → its instrument,
+_RELATIONS = "legal_kg.relations"  # the relations and the report, all as plain data
+_REPORT = "legal_kg.report"
 
 
 def _instrument(span: Span):
     """``span._.instrument``: looked up in one dict per doc (setting an extension
     attribute span by span costs more than finding the citations)."""
-    return span.doc.user_data.get(_INSTRUMENTS, {}).get((span.start_char, span.end_char))
+    data = span.doc.user_data.get(_INSTRUMENTS, {}).get(f"{span.start_char}:{span.end_char}")
+    return None if data is None else Instrument.from_plain(data)
+
+
+def _relations(doc: Doc):
+    data = doc.user_data.get(_RELATIONS)
+    return None if data is None else tuple(Relation.from_plain(r) for r in data)
+
+
+def _report(doc: Doc):
+    data = doc.user_data.get(_REPORT)
+    return None if data is None else Report.from_plain({**data, "text": Text(doc.text, source=data["source"])})
 
 
 if not Span.has_extension("instrument"):
     Span.set_extension("instrument", getter=_instrument)
-for _name in ("citation_relations", "report"):
-    if not Doc.has_extension(_name):
-        Doc.set_extension(_name, default=None)
+if not Doc.has_extension("citation_relations"):
+    Doc.set_extension("citation_relations", getter=_relations)
+if not Doc.has_extension("report"):
+    Doc.set_extension("report", getter=_report)
 
 
 def blank(lang: str = "xx") -> Language:
@@ -89,11 +108,11 @@ def doc_text(doc: Doc) -> str:
 class LegalCitations:
     """Runs :func:`extractors.extract` on the doc's text and exposes the result as spans."""
 
-    def __init__(self, nlp: Language, name: str, spans_key: str, jurisdiction: str | None):
+    def __init__(self, nlp: Language, name: str, spans_key: str, jurisdiction: str | None, keep_text: bool = False):
         self.name = name
         self.spans_key = spans_key
         self.jurisdiction = jurisdiction
-        if not isinstance(nlp.tokenizer, TextKeepingTokenizer):
+        if keep_text and not isinstance(nlp.tokenizer, TextKeepingTokenizer):
             nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -103,20 +122,22 @@ class LegalCitations:
             # "expand": a symbol glued to the next word (NB-CPngay) still gets a span.
             span = doc.char_span(m.start, m.end, label=m.instrument.doc_type, alignment_mode="expand")
             if span is not None:
-                instruments[span.start_char, span.end_char] = m.instrument
+                instruments[f"{span.start_char}:{span.end_char}"] = plain(m.instrument)
                 spans.append(span)
         doc.spans[self.spans_key] = spans
-        doc._.citation_relations = ex.relations
-        doc._.report = ex.report
+        doc.user_data[_RELATIONS] = [plain(r) for r in ex.relations]
+        doc.user_data[_REPORT] = plain(ex.report)
         return doc
 
 
 @Language.factory(
     "legal_citations",
-    default_config={"spans_key": "citations", "jurisdiction": None},
+    default_config={"spans_key": "citations", "jurisdiction": None, "keep_text": False},
+    assigns=["doc.spans", "span._.instrument", "doc._.citation_relations", "doc._.report"],
 )
-def make_legal_citations(nlp: Language, name: str, spans_key: str, jurisdiction: str | None) -> LegalCitations:
-    return LegalCitations(nlp, name, spans_key, jurisdiction)
+def make_legal_citations(nlp: Language, name: str, spans_key: str, jurisdiction: str | None,
+                         keep_text: bool) -> LegalCitations:
+    return LegalCitations(nlp, name, spans_key, jurisdiction, keep_text)
 
 
 class LegalIssuers:
@@ -137,6 +158,6 @@ class LegalIssuers:
         return doc
 
 
-@Language.factory("legal_issuers", default_config={"spans_key": "issuers"})
+@Language.factory("legal_issuers", default_config={"spans_key": "issuers"}, assigns=["doc.spans"])
 def make_legal_issuers(nlp: Language, name: str, spans_key: str) -> LegalIssuers:
     return LegalIssuers(nlp, name, spans_key)

@@ -1,3 +1,3 @@
 """legal-kg: Vietnamese administrative reports → a knowledge graph of legal instruments."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -35,6 +35,7 @@ import yaml
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
+from kg.resources import data_dir
 from kg.model import Extraction, Instrument, RelationKind, Report, slugify
 from kg.stores.base import ReportGraph
 
@@ -44,6 +45,10 @@ __all__ = [
     "LKG",
     "VOCAB",
     "RELATION_PROPERTIES",
+    "CLAIMED",
+    "INSTRUMENTS_GRAPH",
+    "split_claims",
+    "choose",
     "build_report_graph",
     "report_triples",
     "iri_scheme",
@@ -113,6 +118,45 @@ RELATION_PROPERTIES: dict[RelationKind, URIRef] = {
     RelationKind.IMPLEMENTS: LKG.implements,
 }
 _EDGE_LABELS = {str(p): k.value for k, p in RELATION_PROPERTIES.items()} | {str(_CITES): "cites"}
+
+#: What a report says of an instrument that another report may say otherwise
+#: (a date misread by OCR, another type word): kept in each report's graph as
+#: that report's claim, and decided once per instrument (:func:`choose`) in
+#: the instruments graph, so the default graph holds one value.
+CLAIMED = frozenset({_ID_LOCAL, _TYPE_DOCUMENT, _DATE_DOCUMENT, _TITLE})
+#: The named graph of every instrument's decided description.
+INSTRUMENTS_GRAPH = "https://w3id.org/legal-kg/graph/instruments"
+
+
+def split_claims(triples: Iterable[tuple]) -> tuple[list[tuple], list[tuple]]:
+    """``(shared, claims)``: the triples any report would state alike, and one report's claims.
+
+    A claim is a :data:`CLAIMED` property of an instrument (an IRI typed
+    ``eli:LegalResource`` in these triples that is not the report itself).
+    """
+    triples = list(triples)
+    typed = {(s, o) for s, p, o in triples if p == _TYPE}
+    instruments = ({s for s, o in typed if o == _LEGAL_RESOURCE and isinstance(s, URIRef)}
+                   - {s for s, o in typed if o == _REPORT})
+    shared, claims = [], []
+    for t in triples:
+        (claims if t[1] in CLAIMED and t[0] in instruments else shared).append(t)
+    return shared, claims
+
+
+def choose(candidates: Iterable[tuple[Any, int, int]]) -> Any:
+    """The one value of a claimed property, from ``(value, reports stating it, own documents stating it)``.
+
+    The instrument's own document (a report whose header prints its symbol)
+    is believed first; then the value most reports state; a tie goes to the
+    smallest value (the earliest date), so every store decides alike.
+    """
+    best = None
+    for value, reports, own in candidates:
+        rank = (-own, -reports, str(getattr(value, "value", value)))  # the lexical form, in any store
+        if best is None or rank < best[0]:
+            best = (rank, value)
+    return None if best is None else best[1]
 
 
 # --------------------------------------------------------------------------
@@ -388,7 +432,12 @@ def _describe(node, symbol, doc_type, issuer, date, title, jurisdiction, nationa
     if doc_type:
         t += _concept_links(_TYPE_DOCUMENT, node, "document-type", doc_type)
     if issuer:
-        t += _concept_links(_PASSED_BY, node, "issuer", issuer)
+        body = None if national or not jurisdiction else _concrete_body(issuer, jurisdiction)
+        if body is None:
+            t += _concept_links(_PASSED_BY, node, "issuer", issuer)
+        else:
+            t.append((node, _PASSED_BY, body[0]))
+            t += body[1]
     if date:
         t.append((node, _DATE_DOCUMENT, Literal(date)))
     if title:
@@ -398,6 +447,35 @@ def _describe(node, symbol, doc_type, issuer, date, title, jurisdiction, nationa
     elif jurisdiction:
         t += _concept_links(_JURISDICTION, node, "jurisdiction", jurisdiction)
     return t
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _concrete_body(issuer: str, jurisdiction: str) -> tuple[URIRef, tuple[tuple, ...]] | None:
+    """The body of a province that passed a local instrument (UBND tỉnh Nghệ An), typed and labelled.
+
+    ``(iri, its description)``, or None when ``issuer`` is not one province's
+    body in the vocabulary (a national body, a joint or unknown code) or the
+    province is unknown. Each is a concept of the issuer scheme, narrower
+    than the kind of body it is (UBND), with that body's code.
+    """
+    v = _vocab()
+    slug = _known_issuer(issuer)
+    place = v.jurisdictions.get(slugify(jurisdiction))
+    if slug is None or place is None or v.issuers[slug][1] != "provincial":
+        return None
+    codes, _, entry = v.issuers[slug]
+    province = v.places[place]
+    kind = province.get("kind", "tỉnh")
+    body = URIRef(f"{VOCAB}issuer/{slug}.{place}")
+    en_kind = "City" if kind == "thành phố" else "Province"
+    return body, (
+        (body, _TYPE, _CONCEPT), (body, _TYPE, ELI.Organization), (body, _IN_SCHEME, _SCHEMES["issuer"][0]),
+        (body, SKOS.broader, _concept_iri("issuer", slug)),
+        (body, _PREF_LABEL, Literal(f"{entry['vi']} {kind} {province['name']}", lang="vi")),
+        (body, SKOS.altLabel, Literal(f"{entry['en']} of {_unaccent(province['name'])} {en_kind}", lang="en")),
+        (body, _NOTATION, Literal(codes[0])),
+        (body, _JURISDICTION, _concept_iri("jurisdiction", place)),
+    )
 
 
 @functools.lru_cache(maxsize=1 << 14)
@@ -414,7 +492,7 @@ def _instrument_triples(node: URIRef, inst: Instrument) -> tuple[tuple, ...]:
 
 
 VOCABULARY_KEY = "_vocabulary"
-ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
+ONTOLOGY_DIR = data_dir("ontology")
 
 
 def vocabulary_report_graph() -> ReportGraph:

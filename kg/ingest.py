@@ -1,49 +1,54 @@
-"""Ingest files into stores: walk → read → extract → build graph → save.
+"""Ingest files into stores: plan → prepare (on any executor) → write.
 
-Reading, extraction and building the report's triples run in worker
-processes (``jobs``), which hand back each report as compact N-Triples text
-(:class:`~kg.stores.oxigraph.PreparedReport`); saving happens in the calling
-process, the one writer of each store, a batch of reports at a time
-(:meth:`~kg.stores.oxigraph.OxigraphStore.save_many`: one transaction per
-batch of new reports, each report whole). A store that does not take
-N-Triples (:attr:`~kg.stores.base.Store.takes_ntriples`; Neo4j) gets rdflib
-graphs, built from the extractions the workers hand back. A file whose decoded text is
-already stored under the same report key (same content hash) is not
-extracted again. Each file succeeds or fails on its own: a failure is
-reported and the batch goes on, and a store only ever receives whole reports.
+* **plan** (the calling process): walk the paths, work out each file's report
+  key and, a batch at a time, whether every store already holds a version
+  of it (its content hash);
+* **prepare** (anywhere: in-process, a process pool, a Dask cluster): read the
+  file itself, hash it, skip it when unchanged, extract, and serialize the
+  report's graph as N-Triples (:class:`~kg.stores.oxigraph.PreparedReport`);
+* **write** (the calling process, the one writer of each store): save the
+  prepared reports a batch at a time, each report whole.
 
-Workers get files in chunks (:data:`CHUNK` per task), so the per-task cost of
-the process pool is paid once per chunk, not per file.
+The map in the middle takes any :class:`concurrent.futures.Executor`. See
+docs/scaling.md for running it on a cluster.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import functools
+import hashlib
 import fnmatch
 import os
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+import stat
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
+import extractors
 from extractors import extract
-from kg import readers
+from kg import __version__, readers
 from kg.graph import DEFAULT_BASE, build_report_graph, iri_scheme, report_triples, vocabulary_report_graph
-from kg.model import Extraction, Report
-from kg.stores.base import ReportGraph, Store
+from kg.model import Extraction
+from kg.stores.base import ReportGraph, Store, StoredVersion, StoreError
 from kg.stores.oxigraph import PreparedReport
 
 #: Longest text ingested, in characters: a report's graph takes about 100
 #: bytes of memory per character of text, so this bounds memory (~400 MB).
 MAX_CHARS = 4_000_000
-#: Files per worker task.
+#: Files per executor task: the per-task cost (a pool's pickling, a cluster's
+#: scheduling) is paid once per chunk, not per file.
 CHUNK = 8
 #: Reports handed to the stores at a time (one transaction for the new ones).
 #: Larger batches are no faster (indexing each quad is the cost, not the
 #: commit) and a crash would lose more work (~200 KB of log per report).
 SAVE_BATCH = 16
-#: Files in the workers' hands at most (besides ``2 * jobs`` chunks): enough
-#: to keep them busy while the writer saves a batch.
+#: Files in the workers' hands at most (besides ``2 * workers`` chunks):
+#: enough to keep them busy while the writer saves a batch.
 LOOK_AHEAD = 64
+#: Files whose stored hashes are looked up together.
+PLAN_BATCH = 256
 
 
 @dataclass(frozen=True)
@@ -80,39 +85,71 @@ class Summary:
         return sum(o.instruments for o in self.outcomes)
 
 
-# --- walking -------------------------------------------------------------------
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during :func:`ingest`: what was prepared is stored; ``summary`` says what was done."""
+
+    def __init__(self, summary: Summary):
+        super().__init__("interrupted")
+        self.summary = summary
 
 
-def _matches(path: Path, root: Path, patterns: Sequence[str]) -> bool:
-    rel = path.relative_to(root).as_posix() if path != root and root in path.parents else path.name
-    return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(path.name, p) for p in patterns)
+class VersionMismatch(RuntimeError):
+    """A worker runs another legal-kg version than the client: its graphs could differ."""
+
+
+# --- plan: what to read, and what the stores hold ----------------------------------
+
+
+def is_url(path: str | os.PathLike) -> bool:
+    """An fsspec URL (``s3://…``, ``gs://…``, ``http(s)://…``) rather than a local path."""
+    return isinstance(path, str) and "://" in path
+
+
+def _matches(rel: str, name: str, patterns: Sequence[str]) -> bool:
+    """Case-insensitive glob match on the path relative to the walked folder, or on the name."""
+    rel, name = rel.lower(), name.lower()
+    return any(fnmatch.fnmatchcase(rel, p) or fnmatch.fnmatchcase(name, p) for p in patterns)
+
+
+def _selected(rel: str, name: str, include: Sequence[str], exclude: Sequence[str]) -> bool:
+    include = [p.lower() for p in include]
+    exclude = [p.lower() for p in exclude]
+    return (not include or _matches(rel, name, include)) and not (exclude and _matches(rel, name, exclude))
 
 
 def walk(paths: Iterable[str | Path], include: Sequence[str] = (), exclude: Sequence[str] = ()
-         ) -> Iterator[tuple[Path, str | None]]:
+         ) -> Iterator[tuple[str, str | None]]:
     """Files under ``paths`` (recursively, following links once), with a problem if any.
 
     Yields ``(path, None)`` for each file to read, ``(path, reason)`` for a path
     that cannot be (missing, broken symlink, a directory that cannot be
     listed). Directories reached twice through symlinks (loops) are walked once.
+    ``include``/``exclude`` globs match case-insensitively; a file named
+    explicitly is never filtered. URLs are listed through fsspec.
     """
     seen_dirs: set[tuple[int, int]] = set()
     for given in paths:
+        if not os.fspath(given):
+            yield "", "empty path (use . for the current directory)"
+            continue
+        if is_url(given):
+            yield from _walk_url(str(given), include, exclude)
+            continue
         root = Path(given)
         if root.is_symlink() and not root.exists():
-            yield root, "broken symlink"
+            yield str(root), "broken symlink"
             continue
         if not root.exists():
-            yield root, "no such file or directory"
+            yield str(root), "no such file or directory"
             continue
-        if root.is_file():
-            yield root, None  # named explicitly: no include/exclude filtering
+        if not root.is_dir():
+            yield str(root), None  # named explicitly; the reader says what it is if not a file
             continue
         unlistable: list[OSError] = []
         for dirpath, dirnames, filenames in os.walk(root, onerror=unlistable.append, followlinks=True):
             while unlistable:
                 e = unlistable.pop(0)
-                yield Path(e.filename), (e.strerror or str(e)).lower()
+                yield str(e.filename), (e.strerror or str(e)).lower()
             st = os.stat(dirpath)
             if (st.st_dev, st.st_ino) in seen_dirs:
                 dirnames.clear()  # a symlink loop, or a directory already walked
@@ -121,36 +158,177 @@ def walk(paths: Iterable[str | Path], include: Sequence[str] = (), exclude: Sequ
             dirnames.sort()
             for name in sorted(filenames):
                 path = Path(dirpath) / name
-                if include and not _matches(path, root, include):
-                    continue
-                if exclude and _matches(path, root, exclude):
+                if not _selected(path.relative_to(root).as_posix(), name, include, exclude):
                     continue
                 if path.is_symlink() and not path.exists():
-                    yield path, "broken symlink"
+                    yield str(path), "broken symlink"
                 else:
-                    yield path, None
+                    yield str(path), None
         for e in unlistable:
-            yield Path(e.filename), (e.strerror or str(e)).lower()
+            yield str(e.filename), (e.strerror or str(e)).lower()
 
 
-# --- one file (runs in a worker) --------------------------------------------------
+def _walk_url(url: str, include: Sequence[str], exclude: Sequence[str]) -> Iterator[tuple[str, str | None]]:
+    """The files at an fsspec URL: itself, or everything under it when it is a folder."""
+    try:
+        import fsspec
+
+        fs, root = fsspec.core.url_to_fs(url)
+        if not fs.isdir(root):
+            yield url, None if fs.exists(root) else "no such file or directory"
+            return
+        found = sorted(fs.find(root))
+    except ImportError as e:
+        yield url, f"reading URLs needs the dask extra ({e.name} missing): pip install 'legal-kg[dask]'"
+        return
+    except Exception as e:  # noqa: BLE001 - each filesystem raises its own kinds
+        yield url, f"cannot list: {type(e).__name__}: {e}"
+        return
+    prefix = root.rstrip("/") + "/"
+    for path in found:
+        rel = path[len(prefix):] if path.startswith(prefix) else path
+        if _selected(rel, rel.rsplit("/", 1)[-1], include, exclude):
+            yield fs.unstrip_protocol(path), None
+
+
+def supported(path: str) -> bool:
+    """Whether a walked file has a suffix legal-kg reads (what the progress bar counts)."""
+    return Path(path.rsplit("/", 1)[-1]).suffix.lower() in readers.SUPPORTED_SUFFIXES
+
+
+def count_supported(paths: Iterable[str | Path], include: Sequence[str] = (), exclude: Sequence[str] = ()) -> int:
+    """How many files under ``paths`` have a supported suffix (a second walk, without reading)."""
+    return sum(1 for path, problem in walk(paths, include, exclude) if not problem and supported(path))
+
+
+def source_label(path: str, root: str | Path) -> str:
+    """Where a file was read, as recorded and shown: never an absolute server path.
+
+    A file under a folder given to ``kg ingest`` is labelled by its path from
+    that folder's parent (``archive/2023/a.pdf`` for ``/srv/archive``), so an
+    archive moved or mounted elsewhere keeps its labels; a file given itself
+    by its name; a URL as it is.
+    """
+    if is_url(path):
+        return path
+    root = Path(root)
+    if not root.is_dir():
+        return readers.path_text(Path(path).name)
+    root = root.resolve()
+    relative = Path(path).resolve().relative_to(root).as_posix()
+    return readers.path_text(f"{root.name or '_'}/{relative}")
+
+
+def stored_versions(stores: Sequence[Store], sources: Sequence[str]) -> list[StoredVersion | None]:
+    """For each source, the version every store holds of the report read from it, or None.
+
+    The one place that decides what a worker may skip: only a version every
+    store holds (after a crash between two stores' saves, the one behind must
+    still get it).
+    """
+    out = []
+    for source in sources:
+        versions = {store.stored_version(source) for store in stores}
+        out.append(versions.pop() if len(versions) == 1 else None)
+    return out
 
 
 @dataclass(frozen=True)
-class _Task:
-    path: str
-    stored_hash: str | None  # of this file's report key, when every store holds the same
-    jurisdiction: str | None
+class Task:
+    """One file for a worker: where to read it, how to name it, and what the stores hold."""
+
+    path: str  # a local path (as the OS gives it) or a URL
+    name: str  # for messages (a path's undecodable bytes as \\xNN)
+    source: str  # recorded in the graph and the bookkeeping (source_label)
+    stored: StoredVersion | None
+
+
+def plan(paths: Iterable[str | Path], stores: Sequence[Store], include: Sequence[str] = (),
+         exclude: Sequence[str] = ()) -> Iterator[Task | Outcome]:
+    """A :class:`Task` per file to read, or an :class:`Outcome` for a path that cannot be."""
+    batch: list[tuple[str, str]] = []
+
+    def flush() -> Iterator[Task | Outcome]:
+        try:
+            versions = stored_versions(stores, [source for _, source in batch])
+        except StoreError as e:  # a store server gone away: these files are not stored, later ones may be
+            for path, _ in batch:
+                yield Outcome(readers.path_text(path), "failed", f"could not store: {type(e).__name__}: {e}")
+            batch.clear()
+            return
+        for (path, source), stored in zip(batch, versions):
+            yield Task(path, readers.path_text(path), source, stored)
+        batch.clear()
+
+    for root in paths:
+        for path, problem in walk([root], include, exclude):
+            if problem:
+                yield Outcome(readers.path_text(path) or "''", "failed", problem)
+                continue
+            batch.append((path, source_label(path, root)))
+            if len(batch) >= PLAN_BATCH:
+                yield from flush()
+    yield from flush()
+
+
+def gone(store: Store, folders: Iterable[str | Path]) -> Iterator[tuple[str, str]]:
+    """``(key, source)`` of the reports read from ``folders`` whose files are no longer there."""
+    roots = {Path(folder).resolve().name or "_": Path(folder).resolve() for folder in folders}
+    for key, source in store.report_sources():
+        folder, _, rest = source.partition("/")
+        if folder in roots and rest and not (roots[folder] / rest).exists():
+            yield key, source
+
+
+@functools.lru_cache(maxsize=None)
+def recipe(base: str = DEFAULT_BASE, jurisdiction: str | None = None) -> str:
+    """What makes a report's graph from its text: legal-kg's version, its vocabulary, the options.
+
+    Stored with each report; a report whose recipe differs is extracted
+    again even when its text did not change (after an upgrade, a vocabulary
+    edit, another ``--base`` or ``--jurisdiction``).
+    """
+    digest = hashlib.sha256(f"{__version__}\n{base}\n{jurisdiction or ''}\n".encode())
+    for path in sorted((Path(extractors.__file__).parent / "vocab").glob("*.yaml")):
+        digest.update(path.name.encode() + b"\n" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def file_hash(path: str, max_bytes: int) -> str:
+    """SHA-256 of a local regular file's bytes (read in blocks); "" for anything the reader will refuse
+    (not a regular file: opening a FIFO would block; larger than ``max_bytes``)."""
+    st = os.stat(path)
+    if not stat.S_ISREG(st.st_mode) or st.st_size > max_bytes:
+        return ""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# --- prepare: one file, on whichever worker ----------------------------------------
+
+
+@dataclass(frozen=True)
+class Options:
+    """What preparing a file needs besides the file (sent to the workers with each chunk)."""
+
+    base: str = DEFAULT_BASE
+    jurisdiction: str | None = None
     max_chars: int = MAX_CHARS
+    limits: readers.Limits = readers.Limits()
+    keep_extraction: bool = False  # for stores that take rdflib graphs, not N-Triples
+    version: str = __version__  # the client's: a worker refuses work when its own differs
+    force: bool = False  # extract again even what is stored unchanged
 
-
-def source_name(path: Path) -> str:
-    """The source recorded for a file: its absolute path (the report's identity)."""
-    return str(path.resolve())
+    @property
+    def recipe(self) -> str:
+        return recipe(self.base, self.jurisdiction)
 
 
 @dataclass(frozen=True)
-class _Ready:
+class Ready:
     """A report ready to store, and what to say about it."""
 
     source: str
@@ -161,7 +339,8 @@ class _Ready:
     extraction: Extraction | None = None  # only when a store needs an rdflib graph
 
 
-def prepare_report(ex: Extraction, base: str = DEFAULT_BASE) -> PreparedReport:
+def prepare_report(ex: Extraction, base: str = DEFAULT_BASE, *, recipe: str = "", file_hash: str = ""
+                   ) -> PreparedReport:
     """The report graph of ``ex`` as :func:`kg.graph.build_report_graph` makes it, serialized.
 
     Same graph IRI and triples, without building an rdflib Graph: the
@@ -169,153 +348,167 @@ def prepare_report(ex: Extraction, base: str = DEFAULT_BASE) -> PreparedReport:
     """
     rep = ex.report
     iri = iri_scheme(base)["graph"].format(Report=rep)
-    return PreparedReport.from_triples(rep.key, iri, rep.content_hash, report_triples(ex, base=base))
+    return PreparedReport.from_triples(rep.key, iri, rep.content_hash, report_triples(ex, base=base),
+                                       recipe=recipe, source=rep.source, file_hash=file_hash)
 
 
-def _prepare(task: _Task, base: str = DEFAULT_BASE, keep_extraction: bool = False) -> _Ready | Outcome:
-    """Read, extract and serialize one file; an Outcome when there is nothing to store."""
-    try:
-        text = readers.read(task.path)
-    except readers.UnsupportedFormat as e:
-        return Outcome(task.path, "skipped", e.reason)
-    except readers.ReadError as e:
-        return Outcome(task.path, "failed", e.reason)
-    if len(text.content) > task.max_chars:
-        return Outcome(task.path, "failed", f"text too long ({len(text.content):,} characters > "
-                                           f"{task.max_chars:,}; split the file, or raise --max-chars)")
-    text = dataclasses.replace(text, source=source_name(Path(task.path)))
-    if task.stored_hash == text.content_hash:  # (hashed once: the Text keeps it for the report)
-        return Outcome(task.path, "unchanged")
-    try:
-        ex = extract(text, jurisdiction=task.jurisdiction)
-    except Exception as e:  # an extractor bug must not stop the batch; say which file
-        return Outcome(task.path, "failed", f"extraction failed: {type(e).__name__}: {e}")
-    try:
-        report = prepare_report(ex, base)
-    except Exception as e:  # e.g. a term that RDF cannot hold
-        return Outcome(task.path, "failed", f"could not store: {type(e).__name__}: {e}")
-    return _Ready(task.path, report, len(ex.mentions), len(ex.instruments), len(ex.relations),
-                  ex if keep_extraction else None)
+def _read(task: Task, limits: readers.Limits):
+    return readers.read_url(task.path, limits=limits) if is_url(task.path) else readers.read(task.path, limits=limits)
 
 
-def _prepare_chunk(tasks: list[_Task], base: str, keep_extraction: bool) -> list[_Ready | Outcome]:
-    return [_prepare(task, base, keep_extraction) for task in tasks]
+def prepare(task: Task, options: Options = Options()) -> Ready | Outcome:
+    """Read, extract and serialize one file; an Outcome when there is nothing to store.
 
-
-# --- the batch -------------------------------------------------------------------
-
-
-def ingest(
-    paths: Iterable[str | Path],
-    stores: Sequence[Store],
-    *,
-    jobs: int = 1,
-    include: Sequence[str] = (),
-    exclude: Sequence[str] = (),
-    jurisdiction: str | None = None,
-    base: str = DEFAULT_BASE,
-    fail_fast: bool = False,
-    max_chars: int = MAX_CHARS,
-    on_outcome: Callable[[Outcome], None] | None = None,
-) -> Summary:
-    """Ingest every file under ``paths`` into every store in ``stores``.
-
-    A file is unchanged (not extracted again) when every store holds its
-    content hash; each store still skips what it already holds. Texts longer
-    than ``max_chars`` fail (bounded memory). ``on_outcome`` is called once
-    per file, in completion order (for progress and error lines).
+    A file is unchanged, and not even read, when its bytes and the recipe are
+    those stored; or, read, when its text and the recipe are.
     """
-    summary = Summary()
-    stop = False
-    vocabulary = vocabulary_report_graph()
-    for store in stores:  # labels for types, issuers and provinces; a no-op when unchanged
-        store.save(vocabulary)
-    ready: list[_Ready] = []  # prepared, not yet saved
-    # Stores that do not take N-Triples get rdflib graphs, built from the extraction.
-    keep = any(not store.takes_ntriples for store in stores)
+    name = task.name
+    recipe = options.recipe
+    same_recipe = task.stored is not None and task.stored.recipe == recipe and not options.force
+    try:
+        hashed = "" if is_url(task.path) else file_hash(task.path, options.limits.max_bytes)
+    except OSError:
+        hashed = ""  # the reader says what is wrong with it
+    if same_recipe and hashed and task.stored.file_hash == hashed:
+        return Outcome(name, "unchanged")
+    try:
+        text = _read(task, options.limits)
+    except readers.UnsupportedFormat as e:
+        return Outcome(name, "skipped", e.reason)
+    except readers.ReadError as e:
+        return Outcome(name, "failed", e.reason)
+    except Exception as e:  # a reader bug must not stop the batch; say which file
+        return Outcome(name, "failed", f"could not read: {type(e).__name__}: {e}")
+    if len(text.content) > options.max_chars:
+        return Outcome(name, "failed", f"text too long ({len(text.content):,} characters > "
+                                       f"{options.max_chars:,}; split the file, or raise --max-chars)")
+    text = dataclasses.replace(text, source=task.source)
+    if same_recipe and task.stored.content_hash == text.content_hash:  # (hashed once: the Text keeps it)
+        return Outcome(name, "unchanged")
+    try:
+        ex = extract(text, jurisdiction=options.jurisdiction)
+    except Exception as e:  # an extractor bug must not stop the batch; say which file
+        return Outcome(name, "failed", f"extraction failed: {type(e).__name__}: {e}")
+    try:
+        report = prepare_report(ex, options.base, recipe=recipe, file_hash=hashed)
+    except Exception as e:  # e.g. a term that RDF cannot hold
+        return Outcome(name, "failed", f"could not store: {type(e).__name__}: {e}")
+    return Ready(name, report, len(ex.mentions), len(ex.instruments), len(ex.relations),
+                 ex if options.keep_extraction else None)
 
-    def report(outcome: Outcome) -> None:
-        nonlocal stop
-        summary.outcomes.append(outcome)
-        if on_outcome:
-            on_outcome(outcome)
-        if fail_fast and outcome.status == "failed":
-            stop = True
 
-    def save_ready() -> None:
-        if not ready:
-            return
-        batch = list(ready)
-        ready.clear()
-        for outcome in _save(batch, stores, base):
-            report(outcome)
+def check_version(client: str) -> None:
+    """Raise :class:`VersionMismatch` unless this process runs legal-kg ``client`` (the client's version)."""
+    import kg
 
-    def finish(result: _Ready | Outcome) -> None:
-        if isinstance(result, Outcome):
-            report(result)
-            return
-        ready.append(result)
-        if len(ready) >= SAVE_BATCH:
-            save_ready()
+    if kg.__version__ != client:
+        import socket
 
-    def tasks() -> Iterator[_Task | Outcome]:
-        for path, problem in walk(paths, include, exclude):
-            if problem:
-                yield Outcome(str(path), "failed", problem)
-                continue
-            key = Report(source=source_name(path)).key
-            # Unchanged only if every store holds this version: after a crash
-            # between two stores' saves, the one behind must still get it.
-            hashes = {store.stored_hash(key) for store in stores}
-            yield _Task(str(path), hashes.pop() if len(hashes) == 1 else None, jurisdiction, max_chars)
+        raise VersionMismatch(f"a worker on {socket.gethostname()} (pid {os.getpid()}) runs legal-kg "
+                              f"{kg.__version__}, the client {client}: install the same version on every worker")
 
+
+def prepare_chunk(tasks: list[Task], options: Options) -> list[Ready | Outcome]:
+    """:func:`prepare` each task (one executor call), on a worker of the client's version."""
+    check_version(options.version)
+    return [prepare(task, options) for task in tasks]
+
+
+# --- map: chunks of tasks over an executor -----------------------------------------
+
+
+class InlineExecutor(Executor):
+    """Runs each call at once in the calling process: ``--jobs 1``, through the same loop."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as e:  # noqa: BLE001 - handed over like a pool's worker would
+            future.set_exception(e)
+        return future
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """In a pool worker: exit when the parent does, even by SIGKILL; leave Ctrl-C to the parent."""
+    import signal
+
+    from kg.sandbox import exit_with_parent
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    exit_with_parent(parent_pid)
+
+
+def process_pool(jobs: int) -> Executor:
+    """``jobs`` worker processes that die with this one; in-process for one job."""
     if jobs <= 1:
-        for task in tasks():
-            finish(task if isinstance(task, Outcome) else _prepare(task, base, keep))
-            if stop:
-                break
-        save_ready()  # what was read before a --fail-fast stop is still stored
-        return summary
-
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        pending: set[Future] = set()
-        chunk: list[_Task] = []
-
-        def drain(until: int) -> None:
-            nonlocal pending
-            while len(pending) > until and not stop:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    for result in fut.result():
-                        if not stop:
-                            finish(result)
-
-        def submit() -> None:
-            if chunk:
-                pending.add(pool.submit(_prepare_chunk, list(chunk), base, keep))
-                chunk.clear()
-
-        for task in tasks():
-            if isinstance(task, Outcome):
-                finish(task)
-            else:
-                chunk.append(task)
-                if len(chunk) >= CHUNK:
-                    submit()
-            drain(LOOK_AHEAD // CHUNK + 2 * jobs)  # bounded: never the whole archive in memory
-            if stop:
-                break
-        if not stop:
-            submit()
-        drain(0)
-        save_ready()  # what was read before a --fail-fast stop is still stored
-        for fut in pending:  # only after --fail-fast stopped the batch
-            fut.cancel()
-    return summary
+        return InlineExecutor()
+    return ProcessPoolExecutor(max_workers=jobs, initializer=_die_with_parent, initargs=(os.getpid(),))
 
 
-def _save(batch: Sequence[_Ready], stores: Sequence[Store], base: str) -> list[Outcome]:
-    """Save prepared reports in every store; one Outcome per report, in order."""
+def mapped(items: Iterable[Task | Outcome], executor: Executor, options: Options, *, workers: int = 1
+           ) -> Iterator[Ready | Outcome]:
+    """Results of :func:`prepare` on each task, in completion order; Outcomes pass through.
+
+    Tasks go out :data:`CHUNK` at a time, at most :data:`LOOK_AHEAD` files and
+    ``2 * workers`` chunks ahead of the results: never the whole archive in
+    memory. Stopping the iteration cancels what was not started.
+    """
+    pending: dict[Future, None] = {}  # in submission order: finished together, reported in that order
+    chunk: list[Task] = []
+    ahead = LOOK_AHEAD // CHUNK + 2 * workers
+
+    def submit() -> None:
+        if chunk:
+            pending[executor.submit(prepare_chunk, list(chunk), options)] = None
+            chunk.clear()
+
+    def done(until: int) -> Iterator[Ready | Outcome]:
+        while len(pending) > until:
+            finished = wait(pending, return_when=FIRST_COMPLETED).done
+            for future in [f for f in pending if f in finished]:
+                del pending[future]
+                yield from future.result()
+
+    try:
+        for item in items:
+            if isinstance(item, Outcome):
+                yield item
+                continue
+            chunk.append(item)
+            if len(chunk) >= CHUNK:
+                submit()
+                yield from done(ahead)
+        submit()
+        yield from done(0)
+    finally:
+        for future in pending:
+            future.cancel()
+
+
+# --- write: whole reports into every store ------------------------------------------
+
+
+class Writer:
+    """Saves prepared reports into every store, :data:`SAVE_BATCH` at a time."""
+
+    def __init__(self, stores: Sequence[Store], base: str = DEFAULT_BASE):
+        self.stores = stores
+        self.base = base
+        self.ready: list[Ready] = []
+
+    def add(self, ready: Ready) -> list[Outcome]:
+        """Queue a report; the outcomes of a batch when one was saved."""
+        self.ready.append(ready)
+        return self.flush() if len(self.ready) >= SAVE_BATCH else []
+
+    def flush(self) -> list[Outcome]:
+        """Save what is queued; one Outcome per report, in order."""
+        batch, self.ready = self.ready, []
+        return _save(batch, self.stores, self.base) if batch else []
+
+
+def _save(batch: Sequence[Ready], stores: Sequence[Store], base: str) -> list[Outcome]:
     changed = [False] * len(batch)
     errors: list[Exception | None] = [None] * len(batch)
     graphs: list[ReportGraph | Exception] | None = None
@@ -341,10 +534,12 @@ def _save(batch: Sequence[_Ready], stores: Sequence[Store], base: str) -> list[O
     return outcomes
 
 
-def _report_graph(r: _Ready, base: str) -> ReportGraph | Exception:
+def _report_graph(r: Ready, base: str) -> ReportGraph | Exception:
     try:
         if r.extraction is not None:
-            return build_report_graph(r.extraction, base=base)
+            graph = build_report_graph(r.extraction, base=base)
+            return dataclasses.replace(graph, recipe=r.report.recipe, source=r.report.source,
+                                       file_hash=r.report.file_hash)
         return r.report.report_graph()
     except Exception as e:
         return e
@@ -368,3 +563,125 @@ def _save_graphs(store: Store, graphs: Sequence[ReportGraph | Exception]) -> lis
         except Exception as e:
             results[i] = e
     return results
+
+
+# --- the whole ingest ------------------------------------------------------------------
+
+
+def ingest(
+    paths: Iterable[str | Path],
+    stores: Sequence[Store],
+    *,
+    jobs: int = 1,
+    executor: Executor | None = None,
+    workers: int | None = None,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    jurisdiction: str | None = None,
+    base: str = DEFAULT_BASE,
+    fail_fast: bool = False,
+    force: bool = False,
+    max_chars: int = MAX_CHARS,
+    limits: readers.Limits = readers.Limits(),
+    on_outcome: Callable[[Outcome], None] | None = None,
+) -> Summary:
+    """Ingest every file under ``paths`` into every store in ``stores``.
+
+    Files are prepared on ``executor`` (any :class:`concurrent.futures.Executor`:
+    a Dask client's ``get_executor()``, with ``workers`` its size), or else on
+    ``jobs`` local processes. A file is unchanged (not extracted again) when
+    every store holds its version (bytes or text, and the recipe) and ``force``
+    is off; each store still skips what it already
+    holds. Texts longer than ``max_chars`` fail (bounded memory), and so do
+    files past ``limits`` (size, unpacked size, pages, OCR time).
+    ``on_outcome`` is called once per file, in completion order (for progress
+    and error lines). Ctrl-C raises :class:`Interrupted` once what was
+    prepared is stored.
+    """
+    summary = Summary()
+    vocabulary = vocabulary_report_graph()
+    for store in stores:  # labels for types, issuers and provinces; a no-op when unchanged
+        store.save(vocabulary)
+    # Stores that do not take N-Triples get rdflib graphs, built from the extraction.
+    options = Options(base, jurisdiction, max_chars, limits, any(not s.takes_ntriples for s in stores), force=force)
+    writer = Writer(stores, base)
+    own = executor is None
+    executor = executor or process_pool(jobs)
+
+    def report(outcomes: Iterable[Outcome]) -> bool:
+        """Record outcomes; True when --fail-fast says stop."""
+        stop = False
+        for outcome in outcomes:
+            summary.outcomes.append(outcome)
+            if on_outcome:
+                on_outcome(outcome)
+            stop = stop or (fail_fast and outcome.status == "failed")
+        return stop
+
+    results = mapped(plan(paths, stores, include, exclude), executor, options, workers=workers or jobs)
+    with _CtrlC() as ctrl_c:
+        try:
+            for result in results:
+                with ctrl_c.deferred():  # a batch being saved is saved and counted whole
+                    stop = report(writer.add(result) if isinstance(result, Ready) else [result])
+                if stop:
+                    break
+        except KeyboardInterrupt:
+            ctrl_c.pressed = True
+        finally:
+            with ctrl_c.deferred(forever=True):
+                results.close()  # cancels what was not started
+                if own:
+                    _shut_down(executor, now=ctrl_c.pressed)
+                report(writer.flush())  # what was prepared (before a --fail-fast stop, or Ctrl-C) is stored
+    if ctrl_c.pressed:
+        raise Interrupted(summary)
+    return summary
+
+
+class _CtrlC:
+    """Ctrl-C as KeyboardInterrupt, except while a batch is written (then right after it)."""
+
+    def __init__(self):
+        self.pressed = False
+        self.holding = False
+        self.previous = None
+
+    def _handler(self, signum, frame) -> None:
+        self.pressed = True
+        if not self.holding:
+            raise KeyboardInterrupt
+
+    def __enter__(self):
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import signal
+
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+
+    @contextlib.contextmanager
+    def deferred(self, forever: bool = False):
+        held, self.holding = self.holding, True
+        try:
+            yield
+        finally:
+            self.holding = held or forever
+        if self.pressed and not self.holding:
+            raise KeyboardInterrupt  # the press that came while writing
+
+
+def _shut_down(executor: Executor, now: bool) -> None:
+    """Drop queued work; after Ctrl-C, our pool's workers stop at once, not after their chunk."""
+    executor.shutdown(wait=not now, cancel_futures=True)
+    if now and isinstance(executor, ProcessPoolExecutor):
+        import multiprocessing
+
+        for child in multiprocessing.active_children():  # this process's own workers, by handle
+            child.terminate()

@@ -11,6 +11,7 @@ after decoding and before any normalisation).
 from __future__ import annotations
 
 import datetime as dt
+import dataclasses
 import enum
 import functools
 import hashlib
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 __all__ = [
+    "plain",
     "Text",
     "Instrument",
     "Mention",
@@ -29,6 +31,28 @@ __all__ = [
     "Extraction",
     "slugify",
 ]
+
+
+def plain(obj) -> dict:
+    """An :class:`Instrument`, :class:`Relation` or :class:`Report` as plain data (JSON and msgpack
+    can hold it): dates in ISO form, a report without its text. ``type(obj).from_plain`` reverses it."""
+    out = {}
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        if f.name == "text":
+            continue
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        elif isinstance(value, enum.Enum):
+            value = value.value
+        elif dataclasses.is_dataclass(value):
+            value = plain(value)
+        out[f.name] = value
+    return out
+
+
+def _date(value):
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 @functools.lru_cache(maxsize=65536)
@@ -89,6 +113,10 @@ class Instrument:
     national: bool = True
     title: str | None = None
 
+    @classmethod
+    def from_plain(cls, data: dict) -> "Instrument":
+        return cls(**{**data, "date": _date(data.get("date"))})
+
     @functools.cached_property
     def key(self) -> str:
         """Stable, jurisdiction-aware identity, shared by the RDF and Neo4j stores.
@@ -147,12 +175,19 @@ class Relation:
     start: int
     end: int
 
+    @classmethod
+    def from_plain(cls, data: dict) -> "Relation":
+        return cls(RelationKind(data["kind"]), data["source"] and Instrument.from_plain(data["source"]),
+                   Instrument.from_plain(data["target"]), data["start"], data["end"])
+
 
 @dataclass(frozen=True)
 class Report:
     """The document being read: where it came from and what it says of itself.
 
-    ``text`` is the text it was read from (None for a report known only by its source).
+    ``source`` is where it was read, as shown to users: a path relative to the
+    folder given to ``kg ingest`` (never an absolute server path), a URL, or
+    ``-``. ``text`` is the text it was read from.
     """
 
     source: str
@@ -164,6 +199,10 @@ class Report:
     jurisdiction: str | None = None
     text: Text | None = field(default=None, repr=False)
 
+    @classmethod
+    def from_plain(cls, data: dict) -> "Report":
+        return cls(**{**data, "date": _date(data.get("date"))})
+
     @property
     def content_hash(self) -> str:
         """SHA-256 of the text read (:attr:`Text.content_hash`); ``""`` without a text."""
@@ -171,16 +210,16 @@ class Report:
 
     @property
     def key(self) -> str:
-        """Stable identity of the report across versions of its content.
+        """The report's identity: its text (the first 16 hex digits of :attr:`content_hash`).
 
-        Derived from the source path (not the content), so re-ingesting a
-        changed file replaces the earlier version instead of adding another.
+        The same text is one report wherever and however often it is read, so
+        moving or re-mounting an archive changes nothing; a changed file is a
+        new report, which replaces the one stored from the same source
+        (:attr:`source`, a label relative to the ingested folder).
         """
-        stem = re.sub(r"\.[A-Za-z0-9]+$", "", self.source.replace("\\", "/").rsplit("/", 1)[-1])
-        if self.source in ("-", "<stdin>", ""):
-            return f"stdin-{self.content_hash[:16]}"
-        path_hash = hashlib.sha1(self.source.encode("utf-8")).hexdigest()[:8]
-        return f"{slugify(stem)}-{path_hash}"
+        if self.text is None:
+            raise ValueError(f"report {self.source!r} has no text: its key is its content")
+        return self.content_hash[:16]
 
 
 @dataclass(frozen=True)

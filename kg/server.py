@@ -1,367 +1,149 @@
-"""A read-only SPARQL 1.1 Protocol endpoint over an :class:`OxigraphStore` (ASGI).
+"""A read-only SPARQL 1.1 Protocol endpoint over a store on disk (an ASGI app).
 
-``GET /sparql?query=…`` and ``POST /sparql`` (``application/x-www-form-urlencoded``
-with ``query=``, or an ``application/sparql-query`` body) run a query over the
-union of all report graphs; ``default-graph-uri`` / ``named-graph-uri`` are
-supported and override the union (and any ``FROM`` in the query). The usual
-prefixes (``eli:``, ``lkg:``, ``rdf:``, ``rdfs:``, ``xsd:``, ``dcterms:``,
-``prov:``) are predeclared. ``GET /sparql`` without a query returns the
-SPARQL 1.1 Service Description (Turtle); ``GET /`` is a small query page.
+``GET /sparql?query=…`` and ``POST /sparql`` (a form with ``query=``, or an
+``application/sparql-query`` body) answer a query; ``default-graph-uri`` and
+``named-graph-uri`` set the dataset as the protocol says. ``GET /sparql``
+without a query gives the service description; ``/`` is the query page
+(:mod:`kg.web`).
 
-Content negotiation: SELECT/ASK → SPARQL JSON (default), XML, CSV, TSV;
-CONSTRUCT/DESCRIBE → Turtle (default), N-Triples, JSON-LD, RDF/XML. An
-``Accept`` header that allows none of these (and no ``*/*``) gets 406.
-
-Safety:
-
-* SPARQL Update (``update=``, ``application/sparql-update``, or an update
-  sent as a query) → 403. ``SERVICE`` (pyoxigraph would fetch remote
-  endpoints) and ``LOAD`` → 400. They are found by a small SPARQL tokenizer,
-  so the words inside strings, IRIs, prefixed names or comments do not count.
-* Malformed query → 400 with the parser's message; query over 256 KiB → 413.
-* Time limit: pyoxigraph cannot cancel a running query, so queries run in a
-  pool of worker processes, each with its own read-only view of the store; a
-  query over its limit gets 503 and its worker is killed and replaced. The
-  pool size bounds CPU use; a request waiting longer than ``max_wait`` for a
-  free worker also gets 503 (with ``Retry-After``). An in-memory store cannot
-  be shared with processes, so it is queried in threads: the 503 is the same,
-  but the abandoned query keeps its thread until it ends (the thread pool
-  still bounds how many run at once).
-* Result limit: SELECT solutions and CONSTRUCT/DESCRIBE triples are cut at
-  ``result_limit``; a truncated answer is still 200 but carries the headers
-  ``X-SPARQL-Truncated: true`` and ``X-SPARQL-Result-Limit: N``.
-
-The worker processes open the store with ``Store.read_only``: they see the
-data as of server start, and no other process may write to the store while
-the server runs (Oxigraph calls that undefined behaviour).
+Queries are parsed and evaluated by sandboxed worker processes
+(:mod:`kg.query_pool`): what a query is and whether it may run is decided
+there by the store's own parser, and no query can reach the network. What is
+refused and every limit: the README's "Safe to expose" section and
+docs/security.md.
 """
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
+import codecs
 import contextlib
-import multiprocessing
-import os
-import re
-import time
-from dataclasses import dataclass
-from typing import Any
 from urllib.parse import parse_qs
 
-import anyio.to_thread
 import pyoxigraph as ox
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from .stores.base import StoreError
-from .stores.oxigraph import (
-    GRAPH_FORMATS,
-    PREFIXES,
-    RESULT_FORMATS,
-    OxigraphStore,
-    QueryTimeout,
-    serialize_results,
+from kg.pages import routes as instrument_routes
+from kg.pages.texts import Texts
+from kg.query import (
+    FORMATS,
+    MAX_QUERY_BYTES,
+    READ_ONLY,
+    Answer,
+    QueryJob,
+    QueryRefused,
+    ResultCache,
+    check_query_text,
+    media_types,
+    negotiate,
 )
+from kg.query_pool import MB, PoolLimits, QueryPool
+from kg.stores.oxigraph import OxigraphStore
+from kg.web import CONTENT_SECURITY_POLICY
+from kg.web import routes as page_routes
 
-__all__ = ["create_app", "serve", "inspect_query", "QueryInfo"]
+__all__ = ["create_app", "serve", "PoolLimits"]
 
-MAX_QUERY_BYTES = 256 * 1024
-TRUNCATED_HEADER = "X-SPARQL-Truncated"
-LIMIT_HEADER = "X-SPARQL-Result-Limit"
-
-
-# --- looking at a query without running it --------------------------------
-
-# One SPARQL token at a time, so that keywords are only seen outside strings,
-# IRIs, prefixed names, variables and comments. Long strings come first.
-_TOKEN = re.compile(
-    r"""
-    (?P<ws>\s+)
-  | (?P<comment>\#[^\n\r]*)
-  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
-              |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<var>[?$]\w*)
-  | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-  | (?P<pname>[^\s{}()\[\]<>"'\#,;?$=!&|+*/^@]*:[^\s{}()\[\]<>"'\#,;=!&|+*/^]*)
-  | (?P<word>[^\W\d]\w*)
-  | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-_FORMS = {"SELECT": "results", "ASK": "results", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
-_UPDATES = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
-_REFUSED = {"SERVICE": "SERVICE (federated query) is not allowed on this endpoint",
-            "LOAD": "LOAD is not allowed on this endpoint"}
-
-
-@dataclass
-class QueryInfo:
-    """What :func:`inspect_query` found: the query form and any reason to refuse it."""
-
-    form: str | None  # SELECT, ASK, CONSTRUCT, DESCRIBE, an update keyword, or None
-    refused: str | None = None
-
-    @property
-    def is_update(self) -> bool:
-        return self.form in _UPDATES
-
-    @property
-    def kind(self) -> str | None:
-        """``"results"`` (SELECT/ASK), ``"graph"`` (CONSTRUCT/DESCRIBE) or None."""
-        return _FORMS.get(self.form or "")
-
-
-def inspect_query(text: str) -> QueryInfo:
-    """Find the query form (first keyword after the prologue) and refused keywords."""
-    form = None
-    refused = None
-    expect = []  # tokens still to skip in a BASE/PREFIX declaration
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup
-        if kind in ("ws", "comment"):
-            continue
-        if expect:
-            expect.pop()
-            continue
-        if kind != "word":
-            continue
-        word = match.group().upper()
-        if form is None:
-            if word == "PREFIX":
-                expect = ["iri", "pname"]
-                continue
-            if word == "BASE":
-                expect = ["iri"]
-                continue
-            form = word
-        if word in _REFUSED and refused is None:
-            refused = _REFUSED[word]
-    return QueryInfo(form=form, refused=refused)
-
-
-# --- content negotiation ---------------------------------------------------
-
-_RESULT_MEDIA = {
-    "application/sparql-results+json": "json",
-    "application/json": "json",
-    "application/sparql-results+xml": "xml",
-    "application/xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-    "text/xml": "xml",
-}
-_GRAPH_MEDIA = {
-    "text/turtle": "turtle",
-    "application/turtle": "turtle",
-    "application/x-turtle": "turtle",
-    "application/n-triples": "nt",
-    "text/plain": "nt",
-    "application/ld+json": "jsonld",
-    "application/x-json+ld": "jsonld",
-    "application/json": "jsonld",
-    "application/rdf+xml": "rdfxml",
-}
-_DEFAULT = {"results": "json", "graph": "turtle"}
-
-
-def negotiate(accept: str | None, kind: str) -> str | None:
-    """Format name for result ``kind`` that ``accept`` prefers; None if none is acceptable."""
-    table = _RESULT_MEDIA if kind == "results" else _GRAPH_MEDIA
-    if not accept or not accept.strip():
-        return _DEFAULT[kind]
-    ranges = []
-    for position, item in enumerate(accept.split(",")):
-        media, *params = [p.strip() for p in item.split(";")]
-        q = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = float(value)
-                except ValueError:
-                    q = 0.0
-        if media and q > 0:
-            ranges.append((-q, position, media.lower()))
-    for _, _, media in sorted(ranges):
-        if media in table:
-            return table[media]
-        if media == "*/*":
-            return _DEFAULT[kind]
-        if media.endswith("/*"):
-            for candidate, name in table.items():
-                if candidate.startswith(media[:-1]):
-                    return name
-    return None
-
-
-def _media_type(fmt: str, kind: str) -> str:
-    media = (RESULT_FORMATS if kind == "results" else GRAPH_FORMATS)[fmt].media_type
-    if media.startswith("text/") and "charset" not in media:
-        media += "; charset=utf-8"
-    return media
-
-
-# --- running queries -------------------------------------------------------
-
-
-class Busy(Exception):
-    """No query worker became free in time."""
-
-
-def execute(store: OxigraphStore, job: dict) -> tuple:
-    """Run one query job; returns ``("ok", body, kind, truncated)`` or ``(error, message)``.
-
-    Runs where the query is evaluated (worker process or thread): pyoxigraph
-    results must be read on the thread that made them, so only bytes leave.
-    """
-    try:
-        result = store.query(
-            job["query"], default_graph=job["default_graph"], named_graphs=job["named_graphs"]
-        )
-        kind = "results" if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)) else "graph"
-        body, _, truncated = serialize_results(result, job["formats"][kind], limit=job["limit"])
-        return ("ok", body, kind, truncated)
-    except SyntaxError as e:
-        return ("syntax", str(e))
-    except Exception as e:  # reported to the client as a 500
-        return ("error", f"{type(e).__name__}: {e}")
-
-
-def _worker_main(path: str, conn) -> None:
-    """Worker process: open the store read-only, then answer jobs until the pipe closes."""
-    try:
-        store = OxigraphStore.open_read_only(path)
-    except StoreError as e:
-        conn.send(("error", str(e)))
-        return
-    conn.send(("ready",))
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        conn.send(execute(store, job))
-
-
-class _Worker:
-    """One worker process and the pipe to it. Its methods block: call them in a thread."""
-
-    BOOT_TIMEOUT = 60.0
-
-    def __init__(self, ctx, path: str):
-        self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(path, child), daemon=True, name="kg-sparql")
-        self.process.start()
-        child.close()
-        self.ready = False
-
-    def call(self, job: dict, timeout: float) -> tuple | None:
-        """Send ``job``; the reply, or None after ``timeout`` seconds."""
-        if not self.ready:  # start-up time does not count against the query
-            deadline = time.monotonic() + self.BOOT_TIMEOUT
-            while not self.conn.poll(0.1):
-                if not self.process.is_alive():
-                    # Typically a script that starts the server without an
-                    # `if __name__ == "__main__":` guard (multiprocessing's spawn rule).
-                    raise RuntimeError(f"query worker exited on start-up (code {self.process.exitcode})")
-                if time.monotonic() > deadline:
-                    raise RuntimeError("query worker did not start")
-            hello = self.conn.recv()
-            if hello[0] != "ready":
-                raise StoreError(hello[1])
-            self.ready = True
-        self.conn.send(job)
-        if not self.conn.poll(timeout):
-            return None
-        return self.conn.recv()
-
-    def kill(self) -> None:
-        self.process.kill()
-        self.process.join(5)
-        self.conn.close()
-
-
-class _ProcessRunner:
-    """A fixed pool of worker processes; a query over its time limit costs its worker."""
-
-    def __init__(self, path: str, size: int, timeout: float, max_wait: float):
-        self.path, self.size, self.timeout, self.max_wait = path, size, timeout, max_wait
-        self.ctx = multiprocessing.get_context("spawn")  # fork is unsafe in a threaded server
-        self.idle: asyncio.Queue[_Worker] | None = None
-        self.workers: set[_Worker] = set()
-
-    def _spawn(self) -> _Worker:
-        worker = _Worker(self.ctx, self.path)
-        self.workers.add(worker)
-        return worker
-
-    async def start(self) -> None:
-        self.idle = asyncio.Queue()
-        for _ in range(self.size):
-            self.idle.put_nowait(self._spawn())
-
-    async def run(self, job: dict) -> tuple:
-        try:
-            worker = await asyncio.wait_for(self.idle.get(), self.max_wait)
-        except asyncio.TimeoutError:
-            raise Busy() from None
-        reply = crashed = None
-        try:
-            reply = await anyio.to_thread.run_sync(worker.call, job, self.timeout)
-        except (EOFError, OSError, RuntimeError, StoreError) as e:
-            crashed = f"query worker failed: {e or type(e).__name__}"
-        finally:
-            if reply is not None:
-                self.idle.put_nowait(worker)
-            else:  # timed out, crashed or cancelled mid-query: replace it
-                self.workers.discard(worker)
-                await anyio.to_thread.run_sync(worker.kill)
-                self.idle.put_nowait(await anyio.to_thread.run_sync(self._spawn))
-        if crashed:
-            return ("error", crashed)
-        if reply is None:
-            raise QueryTimeout()
-        return reply
-
-    async def close(self) -> None:
-        for worker in list(self.workers):
-            await anyio.to_thread.run_sync(worker.kill)
-        self.workers.clear()
-
-
-class _ThreadRunner:
-    """Threads for an in-memory store; a timed-out query keeps its thread until it ends."""
-
-    def __init__(self, store: OxigraphStore, size: int, timeout: float):
-        self.store, self.size, self.timeout = store, size, timeout
-        self.pool: concurrent.futures.ThreadPoolExecutor | None = None
-
-    async def start(self) -> None:
-        self.pool = concurrent.futures.ThreadPoolExecutor(self.size, thread_name_prefix="kg-sparql")
-
-    async def run(self, job: dict) -> tuple:
-        future = self.pool.submit(execute, self.store, job)
-        try:
-            return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout)
-        except asyncio.TimeoutError:
-            future.cancel()  # drops it if it has not started yet
-            raise QueryTimeout() from None
-
-    async def close(self) -> None:
-        self.pool.shutdown(wait=False, cancel_futures=True)
-
-
-# --- HTTP ------------------------------------------------------------------
+#: Largest request body read (a form or a query), in bytes.
+MAX_BODY_BYTES = MAX_QUERY_BYTES + 16 * 1024
+#: Largest answer written, in bytes.
+MAX_RESPONSE_BYTES = 16 * MB
 
 
 def _text(status: int, message: str, **headers) -> Response:
-    return PlainTextResponse(message + "\n", status_code=status, headers=headers or None)
+    return Response((message.rstrip("\n") + "\n").encode("utf-8"), status_code=status,
+                    media_type="text/plain; charset=utf-8", headers=headers or None)
 
+
+def _respond(reply: Answer, **headers) -> Response:
+    return Response(reply.body, status_code=reply.status, media_type=reply.media_type, headers=headers or None)
+
+
+# --- reading a protocol request ----------------------------------------------------
+
+
+class ProtocolRequest:
+    """The SPARQL protocol parameters of one request."""
+
+    def __init__(self) -> None:
+        self.query: list[str] = []
+        self.update: list[str] = []
+        self.default_graph: list[str] = []
+        self.named_graphs: list[str] = []
+
+    def add(self, params: dict[str, list[str]]) -> None:
+        self.query += params.get("query", [])
+        self.update += params.get("update", [])
+        self.default_graph += params.get("default-graph-uri", [])
+        self.named_graphs += params.get("named-graph-uri", [])
+
+
+async def _body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
+    """The request body, refused (413) on its declared length or as soon as it grows past ``limit``."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.strip().isdigit():
+            raise QueryRefused(400, "invalid Content-Length")
+        if int(declared) > limit:
+            raise QueryRefused(413, f"request body of {int(declared):,} bytes is over the limit of {limit:,}")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise QueryRefused(413, f"request body is over the limit of {limit:,} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _charset(content_type: str) -> str:
+    """The ``charset`` parameter of a Content-Type (default UTF-8); 415 for one Python cannot decode."""
+    for param in content_type.split(";")[1:]:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"') or "utf-8"
+            try:
+                return codecs.lookup(charset).name
+            except LookupError:
+                raise QueryRefused(415, f"unknown charset {charset!r}") from None
+    return "utf-8"
+
+
+async def read_request(request: Request) -> ProtocolRequest:
+    """Query, update and dataset parameters from the URL and, for POST, the body."""
+    params = ProtocolRequest()
+    params.add({k: request.query_params.getlist(k) for k in request.query_params.keys()})
+    if request.method == "POST":
+        content_type = request.headers.get("content-type", "")
+        media = content_type.split(";")[0].strip().lower()
+        if media not in ("application/x-www-form-urlencoded", "application/sparql-query",
+                         "application/sparql-update"):
+            raise QueryRefused(415, "POST needs Content-Type application/x-www-form-urlencoded "
+                                    "or application/sparql-query")
+        charset = _charset(content_type)
+        body = await _body(request)
+        if media == "application/x-www-form-urlencoded":
+            params.add(parse_qs(body.decode("ascii", errors="replace"), keep_blank_values=True,
+                                encoding=charset, errors="replace"))
+        else:
+            text = body.decode(charset, errors="replace")
+            (params.query if media == "application/sparql-query" else params.update).append(text)
+    return params
+
+
+def _graph_iris(values: list[str], name: str) -> list[str] | None:
+    """Dataset IRIs from the protocol, checked; 400 for one that is not an absolute IRI."""
+    for value in values:
+        try:
+            ox.NamedNode(value)
+        except ValueError:
+            raise QueryRefused(400, f"invalid {name}: {value!r} is not an absolute IRI") from None
+    return values or None
+
+
+# --- the service description ---------------------------------------------------------
 
 _SD_PREFIXES = {
     "sd": "http://www.w3.org/ns/sparql-service-description#",
@@ -370,244 +152,188 @@ _SD_PREFIXES = {
 }
 
 
-def _service_description(endpoint: str, timeout: float, limit: int) -> str:
+def _service_description(endpoint: str, limits: PoolLimits, result_limit: int) -> str:
     return f"""@prefix sd: <{_SD_PREFIXES['sd']}> .
 @prefix formats: <{_SD_PREFIXES['formats']}> .
 @prefix rdfs: <{_SD_PREFIXES['rdfs']}> .
 
 <{endpoint}> a sd:Service ;
     rdfs:label "legal-kg SPARQL endpoint" ;
-    rdfs:comment "Read-only. Default graph: union of all report graphs. No SERVICE, no LOAD, no updates. Time limit {timeout:g} s per query; results cut at {limit} rows or triples (header {TRUNCATED_HEADER})." ;
+    rdfs:comment "Read-only. Default graph: the RDF merge of all report graphs. No SERVICE, no updates. Each query may run {limits.timeout:g} s and return {result_limit} rows or triples and {MAX_RESPONSE_BYTES // MB} MB; a larger result is refused with 400, never cut short." ;
     sd:endpoint <{endpoint}> ;
     sd:supportedLanguage sd:SPARQL11Query ;
     sd:feature sd:UnionDefaultGraph ;
     sd:resultFormat formats:SPARQL_Results_JSON, formats:SPARQL_Results_XML,
         formats:SPARQL_Results_CSV, formats:SPARQL_Results_TSV,
-        formats:Turtle, formats:N-Triples, formats:JSON-LD, formats:RDF_XML ;
+        formats:Turtle, formats:N-Triples, formats:JSON-LD, formats:RDF_XML, formats:N-Quads, formats:TriG ;
     sd:defaultDataset [ a sd:Dataset ; sd:defaultGraph [ a sd:Graph ] ] .
 """
+
+
+# --- the app ---------------------------------------------------------------------
 
 
 def create_app(
     store: OxigraphStore,
     *,
-    query_timeout: float = 10.0,
+    limits: PoolLimits | None = None,
     result_limit: int = 10000,
+    max_response_bytes: int = MAX_RESPONSE_BYTES,
     cors: bool = True,
-    workers: int | None = None,
-    max_wait: float = 30.0,
+    base: str | None = None,
+    texts: list[str] | None = None,
+    **pool_options,
 ) -> Starlette:
-    """The endpoint as a Starlette app (run it with :func:`serve` or any ASGI server).
+    """The endpoint over the store on disk that ``store`` opened, as a Starlette app.
 
-    ``workers`` query processes (default: up to 4) evaluate queries; each
-    query may run ``query_timeout`` seconds and return ``result_limit``
-    solutions or triples.
+    ``store`` may also be a :class:`~kg.stores.sparql.SparqlStore`: queries are
+    then checked in sandboxed workers and answered by its server, within the
+    same limits (:mod:`kg.remote_pool`), and no answer is cached.
+
+    ``limits`` (or its fields as keywords: ``workers``, ``timeout``,
+    ``max_wait``, ``heavy_after``, ``max_heavy``, ``memory_limit``,
+    ``memory_budget``) bound the query workers; a result may hold
+    ``result_limit`` rows or triples and ``max_response_bytes`` bytes.
+    ``base`` is the server's public URL, under which it answers the IRIs of
+    instruments and reports (:mod:`kg.pages`; None: the address each request came to);
+    ``texts`` the folders the ingested files are read from again to show them
+    (None: the current directory).
     """
-    size = workers or min(4, os.cpu_count() or 1)
-    if store.path is not None:
-        runner: Any = _ProcessRunner(str(store.path), size, query_timeout, max_wait)
+    remote = _is_remote(store)
+    if not remote and store.path is None:
+        raise ValueError("kg serve needs a store on disk: query workers open it read-only")
+    if "query_timeout" in pool_options:  # the name before limits were grouped
+        pool_options["timeout"] = pool_options.pop("query_timeout")
+    limits = limits or PoolLimits(**{k: v for k, v in pool_options.items() if v is not None})
+    if remote:  # a store behind a SPARQL server: kg.remote_pool
+        from kg.remote_pool import NO_CACHE, RemotePool
+
+        pool, answers = RemotePool(store, limits), NO_CACHE
     else:
-        runner = _ThreadRunner(store, size, query_timeout)
+        pool = QueryPool(str(store.path), limits)
+        answers = ResultCache()  # sound: nothing may write the store while it is served (its lock)
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
-        await runner.start()
+        await pool.start()
         try:
             yield
         finally:
-            await runner.close()
+            await pool.close()
 
     async def sparql(request: Request) -> Response:
-        params = request.query_params
-        query = params.getlist("query")
-        updates = params.getlist("update")
-        default_graph = params.getlist("default-graph-uri")
-        named_graphs = params.getlist("named-graph-uri")
-        if request.method == "POST":
-            content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-            body = await request.body()
-            if len(body) > MAX_QUERY_BYTES:
-                return _text(413, f"request body over {MAX_QUERY_BYTES} bytes")
-            if content_type == "application/x-www-form-urlencoded":
-                form = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True)
-                query += form.get("query", [])
-                updates += form.get("update", [])
-                default_graph += form.get("default-graph-uri", [])
-                named_graphs += form.get("named-graph-uri", [])
-            elif content_type == "application/sparql-query":
-                query.append(body.decode("utf-8", errors="replace"))
-            elif content_type == "application/sparql-update":
-                updates.append(body.decode("utf-8", errors="replace"))
-            else:
-                return _text(
-                    415,
-                    "POST needs Content-Type application/x-www-form-urlencoded or application/sparql-query",
-                )
-        if updates:
-            return _text(403, "this endpoint is read-only: SPARQL Update is not accepted")
-        if not query:
-            return _describe(request)
-        if len(query) > 1:
-            return _text(400, "exactly one 'query' parameter is allowed")
-        text = query[0]
-        if len(text.encode("utf-8")) > MAX_QUERY_BYTES:
-            return _text(413, f"query over {MAX_QUERY_BYTES} bytes")
-
-        info = inspect_query(text)
-        if info.refused:
-            return _text(400, info.refused)
-        if info.is_update:
-            return _text(403, "this endpoint is read-only: SPARQL Update is not accepted")
-        accept = request.headers.get("accept")
-        formats = {kind: negotiate(accept, kind) for kind in ("results", "graph")}
-        if info.kind and formats[info.kind] is None:
-            offered = _RESULT_MEDIA if info.kind == "results" else _GRAPH_MEDIA
-            return _text(406, f"cannot produce {accept!r}; available: {', '.join(offered)}")
-        formats = {kind: fmt or _DEFAULT[kind] for kind, fmt in formats.items()}
-
-        job = {
-            "query": text,
-            "formats": formats,
-            "limit": result_limit,
-            "default_graph": default_graph or None,
-            "named_graphs": named_graphs or None,
-        }
         try:
-            reply = await runner.run(job)
-        except QueryTimeout:
-            return _text(503, f"query exceeded the {query_timeout:g} s time limit and was stopped")
-        except Busy:
-            return _text(503, "server busy: no query worker free, try again", **{"Retry-After": "1"})
-        if reply[0] == "syntax":
-            return _text(400, f"malformed query: {reply[1]}")
-        if reply[0] != "ok":
-            return _text(500, f"query failed: {reply[1]}")
-        _, body, kind, truncated = reply
+            params = await read_request(request)
+            if params.update:
+                return _text(403, READ_ONLY)
+            if not params.query:
+                return _describe(request)
+            if len(params.query) > 1:
+                return _text(400, "exactly one 'query' parameter is allowed")
+            text = params.query[0]
+            check_query_text(text)
+            default_graph = _graph_iris(params.default_graph, "default-graph-uri")
+            named_graphs = _graph_iris(params.named_graphs, "named-graph-uri")
+        except QueryRefused as e:
+            return _text(e.status, e.message)
+        accept = request.headers.get("accept")
+        formats = {kind: negotiate(accept, kind) for kind in FORMATS}
+        if not any(formats.values()):
+            offered = dict.fromkeys(media_types("solutions") + media_types("graph"))
+            return _text(406, f"cannot produce {accept!r}; available: {', '.join(offered)}")
+        job = QueryJob(text, formats, row_limit=result_limit, max_bytes=max_response_bytes,
+                       default_graph=default_graph, named_graphs=named_graphs, base_iri=_endpoint(request))
+        key = (text, tuple(formats.values()), tuple(default_graph or ()), tuple(named_graphs or ()), job.base_iri)
+        reply = answers.get(key)
+        if reply is None:
+            reply = await pool.run(job)
+            if reply.status == 200:
+                answers.put(key, reply, len(reply.body))
         headers = {"Vary": "Accept"}
-        if truncated:
-            headers[TRUNCATED_HEADER] = "true"
-            headers[LIMIT_HEADER] = str(result_limit)
-        return Response(body, media_type=_media_type(formats[kind], kind), headers=headers)
+        if reply.status == 503:
+            headers["Retry-After"] = "1"
+        return _respond(reply, **headers)
+
+    async def run_for_pages(job: QueryJob) -> Answer:
+        """The instrument and report pages' way into the store: the same pool, limits and cache."""
+        key = ("pages", job.query, tuple(job.formats.items()))
+        reply = answers.get(key)
+        if reply is None:
+            reply = await pool.run(job)
+            if reply.status == 200:
+                answers.put(key, reply, len(reply.body))
+        return reply
 
     def _describe(request: Request) -> Response:
-        endpoint = str(request.url.replace(query=""))
-        turtle = _service_description(endpoint, query_timeout, result_limit)
+        turtle = _service_description(_endpoint(request), limits, result_limit)
         fmt = negotiate(request.headers.get("accept"), "graph") or "turtle"
         if fmt == "turtle":
-            return Response(turtle, media_type=_media_type("turtle", "graph"))
+            return Response(turtle, media_type=FORMATS["graph"]["turtle"].media_type)
         triples = ox.parse(turtle, format=ox.RdfFormat.TURTLE)
-        body = ox.serialize(triples, format=GRAPH_FORMATS[fmt], prefixes=_SD_PREFIXES)
-        return Response(body, media_type=_media_type(fmt, "graph"))
+        body = ox.serialize(triples, format=FORMATS["graph"][fmt].oxigraph, prefixes=_SD_PREFIXES)
+        return Response(body, media_type=FORMATS["graph"][fmt].media_type)
 
-    async def home(request: Request) -> Response:
-        return HTMLResponse(_HOME)
+    async def trailing_slash(request: Request) -> Response:
+        url = request.url.replace(path=request.url.path.rstrip("/"))
+        return RedirectResponse(str(url), status_code=308)  # 308: a POST stays a POST
 
-    middleware = []
+    middleware = [Middleware(SecurityHeaders)]
     if cors:
-        middleware.append(
-            Middleware(
-                CORSMiddleware,
-                allow_origins=["*"],
-                allow_methods=["GET", "POST"],
-                allow_headers=["Accept", "Content-Type"],
-                expose_headers=[TRUNCATED_HEADER, LIMIT_HEADER],
-            )
-        )
+        middleware.append(Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
+                                     allow_headers=["Accept", "Content-Type"]))
     return Starlette(
-        routes=[Route("/", home), Route("/sparql", sparql, methods=["GET", "POST"])],
+        routes=[
+            *page_routes(),
+            *instrument_routes(run_for_pages, base=base, row_limit=result_limit, max_bytes=max_response_bytes,
+                               texts=Texts(texts or ["."])),
+            Route("/sparql", sparql, methods=["GET", "POST"]),
+            Route("/sparql/", trailing_slash, methods=["GET", "POST"]),
+        ],
         middleware=middleware,
         lifespan=lifespan,
     )
 
 
-def serve(store: OxigraphStore, host: str = "127.0.0.1", port: int = 8000, *, log_level: str = "info", **options) -> None:
+def _is_remote(store) -> bool:
+    from kg.stores.sparql import SparqlStore
+
+    return isinstance(store, SparqlStore)
+
+
+def _endpoint(request: Request) -> str:
+    """The endpoint's own URL: the service's IRI and the base of relative IRIs in queries."""
+    return str(request.url.replace(query="", fragment=""))
+
+
+class SecurityHeaders:
+    """ASGI middleware: ``nosniff`` on every response, a Content-Security-Policy on HTML."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                names = {name.lower() for name, _ in headers}
+                if b"x-content-type-options" not in names:
+                    headers.append((b"x-content-type-options", b"nosniff"))
+                content_type = dict(headers).get(b"content-type", b"")
+                if content_type.startswith(b"text/html") and b"content-security-policy" not in names:
+                    headers.append((b"content-security-policy", CONTENT_SECURITY_POLICY.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def serve(store: OxigraphStore, host: str = "127.0.0.1", port: int = 8000, *, log_level: str = "info",
+          **options) -> None:
     """Serve ``store`` at ``http://host:port/sparql`` until interrupted (options: see :func:`create_app`)."""
     import uvicorn
 
     uvicorn.run(create_app(store, **options), host=host, port=port, log_level=log_level)
 
-
-_EXAMPLE = f"""PREFIX eli: <{PREFIXES['eli']}>
-PREFIX lkg: <{PREFIXES['lkg']}>
-
-SELECT ?instrument (COUNT(?mention) AS ?mentions) WHERE {{
-  ?instrument a eli:LegalResource .
-  OPTIONAL {{ ?mention a lkg:Mention ; ?p ?instrument }}
-}}
-GROUP BY ?instrument
-ORDER BY DESC(?mentions)
-LIMIT 50"""
-
-_HOME = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>legal-kg SPARQL</title>
-<style>
-body{font-family:system-ui,sans-serif;margin:2em;max-width:70em}
-textarea{width:100%;height:14em;font-family:monospace;font-size:0.9em}
-table{border-collapse:collapse;margin-top:1em;font-size:0.9em}
-td,th{border:1px solid #ccc;padding:0.2em 0.5em;text-align:left;vertical-align:top}
-pre{background:#f6f6f6;padding:1em;overflow:auto}
-#status{margin-left:1em;color:#555}
-</style></head><body>
-<h1>legal-kg SPARQL endpoint</h1>
-<p>Read-only SPARQL 1.1 over the union of all report graphs, at <code>/sparql</code>.
-Prefixes <code>eli:</code> <code>lkg:</code> <code>rdf:</code> <code>rdfs:</code> <code>xsd:</code>
-<code>dcterms:</code> <code>prov:</code> are predeclared.</p>
-<form id="f"><textarea id="q" name="query" spellcheck="false">__EXAMPLE__</textarea><br>
-<select id="fmt">
-<option value="application/sparql-results+json">table (SPARQL JSON)</option>
-<option value="application/sparql-results+xml">SPARQL XML</option>
-<option value="text/csv">CSV</option>
-<option value="text/tab-separated-values">TSV</option>
-<option value="text/turtle">Turtle (CONSTRUCT/DESCRIBE)</option>
-<option value="application/ld+json">JSON-LD (CONSTRUCT/DESCRIBE)</option>
-</select>
-<button type="submit">Run</button><span id="status"></span></form>
-<div id="out"></div>
-<script>
-const form = document.getElementById("f"), out = document.getElementById("out"),
-      status = document.getElementById("status");
-function cell(term) {
-  if (!term) return "";
-  if (term.type === "literal")
-    return term.value + (term["xml:lang"] ? "@" + term["xml:lang"] : "");
-  return term.type === "bnode" ? "_:" + term.value : term.value;
-}
-function show(text, type) {
-  out.textContent = "";
-  if (type.includes("sparql-results+json")) {
-    const data = JSON.parse(text);
-    if ("boolean" in data) { out.textContent = String(data.boolean); return; }
-    const table = document.createElement("table"), head = table.insertRow();
-    for (const v of data.head.vars) {
-      const th = document.createElement("th"); th.textContent = v; head.appendChild(th);
-    }
-    for (const row of data.results.bindings) {
-      const tr = table.insertRow();
-      for (const v of data.head.vars) tr.insertCell().textContent = cell(row[v]);
-    }
-    out.appendChild(table);
-    return;
-  }
-  const pre = document.createElement("pre"); pre.textContent = text; out.appendChild(pre);
-}
-form.addEventListener("submit", async (event) => {
-  event.preventDefault();
-  status.textContent = "running…";
-  const started = performance.now();
-  try {
-    const response = await fetch("sparql", {
-      method: "POST",
-      headers: {"Accept": document.getElementById("fmt").value},
-      body: new URLSearchParams({query: document.getElementById("q").value}),
-    });
-    const text = await response.text();
-    const seconds = ((performance.now() - started) / 1000).toFixed(2);
-    const cut = response.headers.get("X-SPARQL-Truncated") ? " (truncated)" : "";
-    status.textContent = response.status + " in " + seconds + " s" + cut;
-    if (response.ok) show(text, response.headers.get("Content-Type") || "");
-    else { out.textContent = ""; const pre = document.createElement("pre");
-           pre.textContent = text; out.appendChild(pre); }
-  } catch (error) { status.textContent = String(error); }
-});
-</script></body></html>
-""".replace("__EXAMPLE__", _EXAMPLE.replace("&", "&amp;").replace("<", "&lt;"))

@@ -3,7 +3,9 @@
 #   tesseract-ocr + tesseract-ocr-vie  OCR of images and scanned PDFs (kg.readers)
 #   fonts-dejavu-core                  DejaVuSans, a TTF with Vietnamese glyphs (test corpus)
 #   chromium                           headless screenshots of `kg show` pages (tests)
-#   openjdk-17-jdk-headless, maven     the bundled Neo4j (scripts/neo4j), only if java/mvn are missing
+#   openjdk-17-jdk-headless, maven     the bundled Neo4j (scripts/neo4j) and Apache Jena for the
+#                                      tests, only if java/mvn are missing
+#   npm (with nodejs)                  builds the SPARQL page's YASGUI (scripts/setup.sh), only if missing
 # Idempotent: installs only what is missing, and runs `apt-get update` only then.
 # Must run as root (or via sudo); never prompts.
 set -euo pipefail
@@ -11,6 +13,7 @@ set -euo pipefail
 PACKAGES=(tesseract-ocr tesseract-ocr-vie fonts-dejavu-core chromium)
 command -v java >/dev/null 2>&1 || PACKAGES+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || PACKAGES+=(maven)
+command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -126,6 +126,57 @@ def write_docx(path: Path, text: str) -> str:
     return text
 
 
+def write_odt(path: Path, text: str) -> str:
+    """An OpenDocument text as LibreOffice lays it out: first line in the page header,
+    tab lines as a table, runs of spaces as <text:s/>, the rest as paragraphs."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" office:version="1.3"')
+
+    def para(line: str) -> str:
+        half = len(line) // 2  # split in two spans, as formatting changes do
+        body = (f'<text:span text:style-name="T1">{escape(line[:half])}</text:span>{escape(line[half:])}'
+                .replace("  ", ' <text:s text:c="1"/>'))
+        return f"<text:p>{body}</text:p>"
+
+    lines = text.splitlines()
+    body: list[str] = []
+    rows: list[str] = []
+    for line in lines[1:] + [""]:
+        if "\t" in line:
+            cells = "".join(f"<table:table-cell>{para(c)}</table:table-cell>" for c in line.split("\t"))
+            rows.append(f"<table:table-row>{cells}</table:table-row>")
+            continue
+        if rows:
+            body.append(f'<table:table table:name="T">{"".join(rows)}</table:table>')
+            rows.clear()
+        if line:
+            body.append(para(line))
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns}><office:body><office:text>'
+               f'{"".join(body)}</office:text></office:body></office:document-content>')
+    styles = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-styles {ns}><office:master-styles>'
+              f'<style:master-page style:name="Standard"><style:header>{para(lines[0])}</style:header>'
+              f'</style:master-page></office:master-styles></office:document-styles>')
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3">'
+                '<manifest:file-entry manifest:full-path="/" '
+                'manifest:media-type="application/vnd.oasis.opendocument.text"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                '<manifest:file-entry manifest:full-path="styles.xml" manifest:media-type="text/xml"/>'
+                '</manifest:manifest>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.text",
+                   compress_type=zipfile.ZIP_STORED)
+        z.writestr("content.xml", content)
+        z.writestr("styles.xml", styles)
+        z.writestr("META-INF/manifest.xml", manifest)
+    return text
+
+
 # --- PDF with a text layer -----------------------------------------------------
 
 
@@ -303,6 +354,42 @@ def write_bad_inputs(directory: Path) -> dict[str, str]:
     }
 
 
+# --- hostile files: small on disk, costly to read ------------------------------------------------
+
+
+def write_docx_bomb(path: Path, megabytes: int) -> None:
+    """A real DOCX whose body inflates to ``megabytes`` MB of XML (a few hundred KB on disk)."""
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    write_docx(buf, clean_text())
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename != "word/document.xml":
+                out.writestr(info, data)
+                continue
+            head, tail = data.split(b"<w:body>")
+            with out.open("word/document.xml", "w", force_zip64=True) as f:
+                f.write(head + b"<w:body>")
+                paragraph = b"<w:p><w:r><w:t>" + b"a" * 999_981 + b"</w:t></w:r></w:p>"  # 1 MB
+                for _ in range(megabytes):
+                    f.write(paragraph)
+                f.write(tail)
+
+
+def write_blank_pdf(path: Path, pages: int) -> None:
+    """A PDF of ``pages`` empty A4 pages (about 120 bytes a page)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(595, 842)
+    with open(path, "wb") as f:
+        writer.write(f)
+
+
 # --- everything ----------------------------------------------------------------------
 
 
@@ -319,6 +406,7 @@ def build_corpus(directory: Path) -> dict[str, Sample]:
             name = f"{stem}.{encoding}.txt"
             add(name, write_text(directory / name, text, encoding))
         add(f"{stem}.docx", write_docx(directory / f"{stem}.docx", text))
+        add(f"{stem}.odt", write_odt(directory / f"{stem}.odt", text))
         write_pdf(directory / f"{stem}.pdf", [text])
         add(f"{stem}.pdf", text)
         add(f"{stem}.html", write_html(directory / f"{stem}.html", text))

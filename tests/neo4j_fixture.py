@@ -2,10 +2,10 @@
 
 ``neo4j_uri``
     * ``NEO4J_URI`` set: check that it answers (``verify_connectivity`` with
-      ``NEO4J_USER`` / ``NEO4J_PASSWORD``, default ``neo4j`` / ``neo4j``) and return it.
-    * otherwise: start the bundled server (``scripts/neo4j start``) on a free
-      loopback port with a throw-away ``LEGAL_KG_NEO4J_HOME``, and stop it (and
-      delete that home) at the end of the session.
+      ``neo4j_auth``) and return it.
+    * otherwise: start the bundled server (``scripts/neo4j start``) on free
+      loopback ports (Bolt and HTTP) with a throw-away ``LEGAL_KG_NEO4J_HOME``,
+      and stop it (and delete that home) at the end of the session.
 
     If Neo4j cannot be reached or started the requesting tests are skipped, or
     *fail* when ``CI=true``: in CI the Neo4j tests must run, never skip.
@@ -14,12 +14,19 @@
     A ``neo4j.Driver`` connected to ``neo4j_uri`` (closed at session end).
 
 ``neo4j_auth``
-    The ``(user, password)`` pair to connect with. The bundled server runs with
-    authentication disabled, so any credentials work against it.
+    The ``(user, password)`` pair to connect with: ``NEO4J_USER`` (else ``neo4j``)
+    and ``NEO4J_PASSWORD``, else the password ``scripts/neo4j`` generated and
+    kept in the bundled server's home (authentication is on).
+
+``neo4j_browser``
+    The base URL (``http://127.0.0.1:PORT``) of the bundled server's web server
+    (Neo4j Browser at ``/browser/``): the one this session started, or the one
+    ``scripts/test.sh`` started (its ``LEGAL_KG_NEO4J_HOME``). Unavailable for a
+    server of your own.
 
 Use from ``tests/conftest.py``::
 
-    from neo4j_fixture import neo4j_auth, neo4j_driver, neo4j_uri  # noqa: F401
+    from neo4j_fixture import neo4j_auth, neo4j_browser, neo4j_driver, neo4j_uri  # noqa: F401
 
 The server is started at most once per test session, even if these fixtures are
 registered in more than one place (conftest and a test module): the state is
@@ -47,11 +54,25 @@ START_TIMEOUT_S = float(os.environ.get("LEGAL_KG_NEO4J_FIXTURE_TIMEOUT", "900"))
 STOP_TIMEOUT_S = 120.0
 
 
-def _auth() -> tuple[str, str]:
-    return (
-        os.environ.get("NEO4J_USER", "neo4j"),
-        os.environ.get("NEO4J_PASSWORD", "neo4j"),
-    )
+def _auth(uri: str) -> tuple[str, str]:
+    user = os.environ.get("NEO4J_USER", "neo4j")
+    if "NEO4J_PASSWORD" in os.environ:
+        return user, os.environ["NEO4J_PASSWORD"]
+    if _SERVER.home is not None and _SERVER.uri == uri:
+        return user, (_SERVER.home / "password").read_text(encoding="utf-8").strip()
+    from kg.stores.neo4j import bundled_password
+
+    return user, bundled_password(uri) or ""
+
+
+def _http_port_of(home: Path, uri: str) -> int | None:
+    """The HTTP port of the bundled server in ``home``, if it is the one at ``uri``."""
+    try:
+        if not uri.endswith(":" + (home / "neo4j.port").read_text().strip()):
+            return None
+        return int((home / "neo4j.http-port").read_text().strip())
+    except (OSError, ValueError):
+        return None
 
 
 def _unavailable(reason: str):
@@ -74,7 +95,7 @@ def _check_connectivity(uri: str) -> str | None:
     except ImportError as exc:  # pragma: no cover - neo4j is a project dependency
         return f"the 'neo4j' Python driver is not installed ({exc})"
     try:
-        with GraphDatabase.driver(uri, auth=_auth(), connection_timeout=10) as driver:
+        with GraphDatabase.driver(uri, auth=_auth(uri), connection_timeout=10) as driver:
             driver.verify_connectivity()
     except Exception as exc:  # noqa: BLE001 - any failure means "not reachable"
         return f"{uri} does not answer: {type(exc).__name__}: {exc}"
@@ -83,6 +104,26 @@ def _check_connectivity(uri: str) -> str | None:
 
 def _tail(text: str, lines: int = 15) -> str:
     return "\n".join(text.strip().splitlines()[-lines:])
+
+
+def wait_for_login(uri: str, auth: tuple[str, str], timeout: float = 30.0) -> None:
+    """Wait until ``auth`` logs in again: after a wrong password, Neo4j locks the user
+    for a few seconds once it has failed three times in a row (auth_lock_time)."""
+    import time
+
+    from neo4j import GraphDatabase
+    from neo4j.exceptions import ClientError
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with GraphDatabase.driver(uri, auth=auth) as driver:
+                driver.verify_connectivity()
+            return
+        except ClientError as e:  # AuthError, or AuthenticationRateLimit while locked
+            if not (e.code or "").startswith("Neo.ClientError.Security.") or time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 class _BundledServer:
@@ -94,6 +135,7 @@ class _BundledServer:
         self.uri: str | None = None
         self.failure: str | None = None
         self.home: Path | None = None
+        self.http_port: int | None = None
 
     def _env(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -120,8 +162,9 @@ class _BundledServer:
             self.failure = f"{SCRIPT} is missing or not executable"
             _unavailable(self.failure)
         self.home = Path(tempfile.mkdtemp(prefix="legal-kg-neo4j-"))
-        port = _free_port()
-        cmd = [str(SCRIPT), "start", "--port", str(port), "--home", str(self.home)]
+        port, self.http_port = _free_port(), _free_port()
+        cmd = [str(SCRIPT), "start", "--port", str(port), "--http-port", str(self.http_port),
+               "--home", str(self.home)]
         try:
             proc = subprocess.run(
                 cmd,
@@ -148,12 +191,12 @@ class _BundledServer:
         lines = proc.stdout.strip().splitlines()
         uri = lines[-1].strip() if lines else f"bolt://127.0.0.1:{port}"
         atexit.register(self.stop)  # belt and braces if the session dies early
+        self.uri = uri  # so that _auth finds this home's password
         reason = _check_connectivity(uri)
         if reason is not None:
             self.failure = f"bundled server started but {reason}"
             self.stop(keep_home=True)
             _unavailable(self.failure)
-        self.uri = uri
 
     def stop(self, keep_home: bool = False) -> None:
         home = self.home
@@ -181,8 +224,20 @@ _SERVER = _BundledServer()
 
 
 @pytest.fixture(scope="session")
-def neo4j_auth() -> tuple[str, str]:
-    return _auth()
+def neo4j_auth(neo4j_uri) -> tuple[str, str]:
+    return _auth(neo4j_uri)
+
+
+@pytest.fixture(scope="session")
+def neo4j_browser(neo4j_uri) -> str:
+    if _SERVER.uri == neo4j_uri:
+        port = _SERVER.http_port
+    else:
+        home = os.environ.get("LEGAL_KG_NEO4J_HOME")
+        port = _http_port_of(Path(home), neo4j_uri) if home else None
+    if port is None:
+        _unavailable(f"{neo4j_uri} is not the bundled server (scripts/neo4j), which serves Neo4j Browser")
+    return f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture(scope="session")

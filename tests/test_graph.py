@@ -194,6 +194,25 @@ def test_issuers_joint_and_unknown_codes_never_dangle(na):
     assert (VOCAB["issuer/cp"], None, None) not in g
 
 
+def test_a_provinces_instrument_is_passed_by_that_provinces_body(na, ht):
+    """UBND tỉnh Nghệ An and UBND tỉnh Hà Tĩnh are two bodies, each a kind of UBND (#11.10)."""
+    bodies = {}
+    for rg, slug, label in ((na, "nghe-an", "Ủy ban nhân dân tỉnh Nghệ An"), (ht, "ha-tinh", "Ủy ban nhân dân tỉnh Hà Tĩnh")):
+        g = rg.graph
+        qd = ID[f"instrument/vn-{slug}/2022/4288-qd-ubnd"]
+        body = g.value(qd, ELI.passed_by)
+        assert body == VOCAB[f"issuer/ubnd.{slug}"]
+        assert {(body, RDF.type, ELI.Organization), (body, RDF.type, SKOS.Concept),
+                (body, SKOS.broader, VOCAB["issuer/ubnd"]), (body, SKOS.inScheme, VOCAB["issuer"]),
+                (body, SKOS.notation, Literal("UBND")),
+                (body, ELI.jurisdiction, VOCAB[f"jurisdiction/{slug}"])} <= set(g)
+        assert g.value(body, SKOS.prefLabel) == Literal(label, lang="vi")
+        bodies[slug] = body
+    assert bodies["nghe-an"] != bodies["ha-tinh"]
+    # National bodies stay the one national body.
+    assert na.graph.value(ID["instrument/vn/60-2021-nd-cp"], ELI.passed_by) == VOCAB["issuer/cp"]
+
+
 def test_report_metadata_and_own_symbol(na, ht):
     g = na.graph
     report = URIRef(DEFAULT_BASE + "report/" + na.key)

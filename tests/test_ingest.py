@@ -16,15 +16,17 @@ import threading
 import time
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from processes import alive, children  # noqa: E402
 from make_corpus import clean_text, example_text, write_bad_inputs, write_docx, write_pdf  # noqa: E402
 
 from extractors import extract  # noqa: E402
 from kg import readers  # noqa: E402
-from kg.graph import VOCABULARY_KEY  # noqa: E402
+from kg.graph import INSTRUMENTS_GRAPH, VOCABULARY_KEY  # noqa: E402
 from kg.stores.oxigraph import META_GRAPH, OxigraphStore  # noqa: E402
 from kg.synthetic import generate, write_corpus  # noqa: E402
 
@@ -46,10 +48,10 @@ def _env() -> dict[str, str]:
 
 
 def kg(*args, cwd: Path | None = None, input: str | bytes | None = None, timeout: float = 120,
-       **kw) -> subprocess.CompletedProcess:
+       env: dict | None = None, **kw) -> subprocess.CompletedProcess:
     """Run ``kg ARGS`` (``python -m kg.cli``); text output unless ``input`` is bytes."""
     return subprocess.run(
-        [sys.executable, "-m", "kg.cli", *map(str, args)], cwd=cwd or ROOT, env=_env(), input=input,
+        [sys.executable, "-m", "kg.cli", *map(str, args)], cwd=cwd or ROOT, env=env or _env(), input=input,
         capture_output=True, text=not isinstance(input, bytes), timeout=timeout, **kw,
     )
 
@@ -85,8 +87,7 @@ def snapshot(path: Path) -> tuple[dict, list[str], list[str]]:
     try:
         out = io.BytesIO()
         store.export(out, "nquads")
-        meta = sorted(str(q) for q in store.oxigraph.quads_for_pattern(None, None, None, None)
-                      if q.graph_name.value == META_GRAPH)
+        meta = sorted(str(q) for q in store.oxigraph.quads_for_pattern(None, None, None, ox.NamedNode(META_GRAPH)))
         return store.counts(), sorted(out.getvalue().decode().splitlines()), meta
     finally:
         store.close()
@@ -135,6 +136,11 @@ def reports(tmp_path) -> Path:
     return folder
 
 
+def label(path: Path) -> str:
+    """How a file under a folder given to kg ingest is recorded: that folder's name and its path in it."""
+    return f"{path.parent.name}/{path.name}"
+
+
 def source_of(graph) -> str:
     """The ``lkg:sourceFile`` of a stored report graph."""
     [source] = {str(o) for _, p, o in graph if str(p) == LKG + "sourceFile"}
@@ -180,9 +186,8 @@ def test_reingest_of_a_changed_file_replaces_exactly_its_triples(tmp_path, repor
     s = open_store(store)
     try:
         by_source = {source_of(s.load(k).graph): k for k in keys_before}
-        other_graph = sorted(map(str, s.load(by_source[str(other.resolve())]).graph))
-        old_key = by_source[str(changed.resolve())]
-        old_surfaces = {str(o) for _, p, o in s.load(old_key).graph if str(p) == LKG + "surface"}
+        other_graph = sorted(map(str, s.load(by_source[label(other)]).graph))
+        old_key = by_source[label(changed)]
     finally:
         s.close()
 
@@ -199,22 +204,24 @@ def test_reingest_of_a_changed_file_replaces_exactly_its_triples(tmp_path, repor
     assert result.returncode == 0, result.stderr
     s2 = summary(result)
     assert (s2["ingested"], s2["unchanged"]) == (1, 5)
-    assert report_keys(store) == keys_before  # replaced under the same key, nothing added
+    new_key = expected.text.content_hash[:16]  # a report is its text: the new version has its own key
+    assert report_keys(store) == keys_before - {old_key} | {new_key}  # and replaces the old, nothing added
 
     s = open_store(store)
     try:
-        assert sorted(map(str, s.load(by_source[str(other.resolve())]).graph)) == other_graph
-        new = s.load(old_key)
-        assert new.content_hash == expected.text.content_hash
+        assert sorted(map(str, s.load(by_source[label(other)]).graph)) == other_graph
+        new = s.load(new_key)
+        assert new.content_hash == expected.text.content_hash and source_of(new.graph) == label(changed)
         surfaces = [str(o) for _, p, o in new.graph if str(p) == LKG + "surface"]
         assert len(mentions_in(new.graph)) == len(expected.mentions)
         assert not any("60/2021" in x or "4288" in x for x in surfaces)
         assert any("45/2020/NĐ-CP" in x for x in surfaces)
-        assert old_surfaces - set(surfaces)  # old mentions are gone, not kept beside the new
-        # No leftovers anywhere: only the new version's mentions point at this report.
+        # No leftovers anywhere: only the new version's mentions are read from that file.
         n = select(s, f"""SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE {{
-            ?m a lkg:Mention ; lkg:inReport ?r . ?r lkg:sourceFile "{changed.resolve()}" }}""")
+            ?m a lkg:Mention ; lkg:inReport ?r . ?r lkg:sourceFile "{label(changed)}" }}""")
         assert int(n[0][0]) == len(expected.mentions)
+        assert not select(s, f"ASK {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(CONTAINS(STR(?g), '{old_key}')) }}"
+                          .replace("ASK", "SELECT ?g")), "the old version's graph is gone"
     finally:
         s.close()
 
@@ -246,8 +253,8 @@ def test_bad_input_never_stops_the_batch_nor_touches_the_store(tmp_path, reports
     missing = [line for line in errors if "missing.txt" in line]
     assert len(missing) == 1 and "no such file" in missing[0]
     assert len(errors) == len(bad) + 1, lines
-    assert [line for line in lines if line.startswith("skipped: ")] == [
-        f"skipped: {reports / 'notes.xyz'}: unsupported file type (.xyz)"]
+    assert [line for line in lines if line.startswith("skipped ")] == [
+        f"skipped 1 file: unsupported file type (.xyz) (e.g. {reports / 'notes.xyz'})"]
     assert len(lines) == len(errors) + 1
     s = summary(result)
     assert (s["ingested"], s["unchanged"], s["skipped"], s["failed"]) == (0, 6, 1, len(bad) + 1)
@@ -266,7 +273,7 @@ def test_bad_files_among_good_ones_in_a_fresh_store(tmp_path, reports):
     assert result.returncode == 1
     assert summary(result)["ingested"] == 6 and summary(result)["failed"] == 5
     assert len(err_lines(result)) == 5
-    assert sources(store) == {str(p.resolve()) for p in reports.iterdir() if p.name.startswith(("clean", "example"))
+    assert sources(store) == {label(p) for p in reports.iterdir() if p.name.startswith(("clean", "example"))
                               or p.name.endswith(".txt") and p.name not in ("empty.txt", "junk.txt")}
 
 
@@ -274,13 +281,24 @@ def test_unknown_types_are_skipped_with_a_note_and_exit_0(tmp_path, reports):
     (reports / "notes.xyz").write_text("Nghị định số 60/2021/NĐ-CP", encoding="utf-8")
     (reports / "sheet.xlsx").write_bytes(b"PK\x03\x04" + bytes(100))
     (reports / "README").write_text("đọc tôi", encoding="utf-8")
+    for i in range(4):
+        (reports / f"more{i}.XYZ").write_text("x", encoding="utf-8")
     result = ingest(tmp_path / "store", reports)
     assert result.returncode == 0, result.stderr
     lines = err_lines(result)
-    assert len(lines) == 3 and all(line.startswith("skipped: ") for line in lines), lines
-    assert any("notes.xyz" in line and ".xyz" in line for line in lines)
+    # One line per kind, the commonest first, naming one file of it.
+    assert len(lines) == 3, lines
+    assert lines[0] == f"skipped 5 files: unsupported file type (.xyz) (e.g. {reports / 'more0.XYZ'}; -v names them all)"
+    assert sorted(lines[1:]) == sorted([
+        f"skipped 1 file: unsupported file type (no suffix) (e.g. {reports / 'README'})",
+        f"skipped 1 file: ZIP archive or non-Word Office file (.xlsx) (e.g. {reports / 'sheet.xlsx'})"])
     s = summary(result)
-    assert (s["ingested"], s["skipped"], s["failed"]) == (6, 3, 0)
+    assert (s["ingested"], s["skipped"], s["failed"]) == (6, 7, 0)
+
+    verbose = ingest(tmp_path / "store", reports, extra=("-v",))
+    named = sorted(line for line in err_lines(verbose))
+    assert len(named) == 7 and all(line.startswith("skipped: ") for line in named), named
+    assert f"skipped: {reports / 'notes.xyz'}: unsupported file type (.xyz)" in named
 
 
 def test_a_symlink_loop_is_walked_once(tmp_path, reports):
@@ -336,7 +354,7 @@ def test_unreadable_file_in_a_folder_fails_alone(tmp_path, unreadable):
     assert result.returncode == 1, result.stderr
     assert err_lines(result) == [f"error: {secret}: permission denied"]
     assert summary(result)["ingested"] == 2
-    assert sources(store) == {str(p.resolve()) for p in good}
+    assert sources(store) == {label(p) for p in good}
 
 
 @pytest.mark.parametrize("command", ["extract", "ingest"])
@@ -407,6 +425,105 @@ def test_a_100_mb_text_file_is_refused_in_bounded_memory(tmp_path):
     assert len(lines) == 1 and lines[0].startswith(f"error: {big}: file too large ("), lines
     assert "MB limit)" in lines[0]
     assert summary(result)["ingested"] == 2
+
+
+def test_a_file_name_that_is_not_utf8_is_that_files_problem_only(tmp_path):
+    folder = tmp_path / "in"
+    good = write_reports(folder, 2)
+    odd = os.fsencode(folder) + b"/b\xe1o c\xe1o.txt"  # Latin-1 bytes, as an old archive tool wrote them
+    with open(odd, "wb") as f:
+        f.write(clean_text().encode("utf-8"))
+    shown = f"{folder}/b\\xe1o c\\xe1o.txt"  # in messages
+    recorded = f"{folder.name}/b\\xe1o c\\xe1o.txt"  # in the store
+    strict = {"PYTHONIOENCODING": "utf-8:strict", "PYTHONUTF8": "0", "LC_ALL": "C.UTF-8"}
+    store = tmp_path / "store"
+    result = ingest(store, folder, env={**_env(), **strict})
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 0, result.stderr
+    assert summary(result)["ingested"] == 3
+    assert sources(store) == {label(p) for p in good} | {recorded}
+    again = ingest(store, folder, env={**_env(), **strict})
+    assert summary(again)["unchanged"] == 3
+
+    listed = kg("extract", "--json", os.fsdecode(odd), good[0], env={**_env(), **strict})
+    assert listed.returncode == 0, listed.stderr
+    files = {json.loads(line)["file"] for line in listed.stdout.splitlines()}
+    assert files == {shown, str(good[0])}
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("command", ["extract", "ingest"])
+def test_a_fifo_is_named_and_skipped_without_blocking(tmp_path, command):
+    folder = tmp_path / "in"
+    good = write_reports(folder, 1)[0]
+    fifo = folder / "pipe.txt"
+    os.mkfifo(fifo)  # nobody ever writes to it
+    args = [command, fifo, good] if command == "extract" else ["ingest", "--store", tmp_path / "s", "-j", "1",
+                                                               fifo, folder]
+    result = kg(*args, timeout=50)
+    assert result.returncode == 0, result.stderr
+    expected = f"skipped: {fifo}: a named pipe (FIFO), not a file" if command == "extract" else \
+        f"skipped 2 files: a named pipe (FIFO), not a file (e.g. {fifo}; -v names them all)"
+    assert err_lines(result) == [expected]
+    if command == "ingest":
+        assert summary(result)["ingested"] == 1
+
+
+@pytest.mark.parametrize("command", ["extract", "ingest"])
+def test_an_empty_path_is_an_error_not_the_current_directory(tmp_path, command):
+    write_reports(tmp_path, 1)
+    result = kg(command, "--store", tmp_path / "s", "", cwd=tmp_path) if command == "ingest" else \
+        kg(command, "", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "empty path (use . for the current directory)" in result.stderr
+    assert not (tmp_path / "s").exists()
+
+
+def test_hostile_files_are_refused_early_with_the_option_to_raise(tmp_path):
+    from make_corpus import write_blank_pdf, write_docx_bomb
+
+    folder = tmp_path / "in"
+    write_reports(folder, 1)
+    write_docx_bomb(folder / "bomb.docx", 300)
+    write_blank_pdf(folder / "long.pdf", 1500)
+    result, rss = _max_rss_mb([sys.executable, "-m", "kg.cli", "ingest", "--store", str(tmp_path / "store"),
+                               "-j", "1", str(folder)], cwd=tmp_path)
+    assert rss < 400, f"peak RSS {rss:.0f} MB"
+    bomb, long = sorted(err_lines(result))
+    assert re.fullmatch(rf"error: {folder / 'bomb.docx'}: DOCX unpacks to 30\d\.\d MB "
+                        rf"\(> 64\.0 MB limit, --max-unpacked\)", bomb), bomb
+    assert long == f"error: {folder / 'long.pdf'}: PDF has 1,500 pages (> 1,000 limit, --max-pages)"
+    assert summary(result)["ingested"] == 1 and result.returncode == 1
+    # Each limit is an option.
+    raised = ingest(tmp_path / "store", folder, extra=("--max-pages", "2000", "--max-unpacked", "1"))
+    assert len(err_lines(raised)) == 1 and err_lines(raised)[0].endswith("MB (> 1.0 MB limit, --max-unpacked)")
+    assert summary(raised)["ingested"] == 1
+
+
+@pytest.mark.slow
+def test_worker_processes_die_with_a_killed_ingest(tmp_path):
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, 400, seed=2, noise=0.3)
+    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "ingest", "--quiet", "--store", str(tmp_path / "s"),
+                             "--jobs", "2", str(corpus)], cwd=ROOT, env=_env(),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: set[int] = set()
+    try:
+        deadline = time.monotonic() + 60
+        while len(workers) < 2 and proc.poll() is None and time.monotonic() < deadline:
+            workers = children(proc.pid)
+            time.sleep(0.05)
+        assert len(workers) >= 2 and proc.poll() is None, "no workers seen"
+        proc.kill()  # SIGKILL to the parent alone: no chance to shut its pool down
+        proc.wait(10)
+        deadline = time.monotonic() + 10
+        while any(map(alive, workers)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(map(alive, workers)), "workers outlived their parent"
+    finally:
+        for pid in workers:
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
 
 
 # --- options ---------------------------------------------------------------------------------------
@@ -495,6 +612,48 @@ def test_jobs_1_and_2_give_identical_stores(tmp_path, reports):
     assert snapshot(tmp_path / "s1") == snapshot(tmp_path / "s2")
 
 
+def test_include_and_exclude_match_in_any_case(tmp_path):
+    folder = tmp_path / "in"
+    write_reports(folder, 2)
+    write_pdf(folder / "SCAN.PDF", [clean_text()])
+    write_docx(folder / "Letter.DocX", clean_text())
+    store = tmp_path / "store"
+    result = ingest(store, folder, extra=("--include", "*.pdf", "--include", "*.docx"))
+    assert result.returncode == 0, result.stderr
+    assert _names(store) == {"SCAN.PDF", "Letter.DocX"}
+    result = ingest(tmp_path / "s2", folder, extra=("--exclude", "*.TXT"))
+    assert _names(tmp_path / "s2") == {"SCAN.PDF", "Letter.DocX"}
+
+
+def test_a_warning_when_nothing_was_found(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = ingest(tmp_path / "store", empty)
+    assert result.returncode == 0
+    assert err_lines(result) == [f"warning: nothing to ingest: no file under {empty}"]
+
+    write_reports(empty, 2)
+    result = ingest(tmp_path / "store", empty, extra=("--include", "*.pdf"))
+    assert err_lines(result) == [f"warning: nothing to ingest: no file under {empty} matches --include/--exclude"]
+
+    only = tmp_path / "only"
+    only.mkdir()
+    (only / "a.xyz").write_text("x", encoding="utf-8")
+    result = ingest(tmp_path / "store", only)
+    assert err_lines(result)[-1] == "warning: no file of a type legal-kg reads was found"
+    assert summary(result)["skipped"] == 1
+
+
+def test_old_word_doc_is_refused_with_the_command_to_convert_it(tmp_path):
+    folder = tmp_path / "in"
+    write_reports(folder, 1)
+    (folder / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(2000))
+    result = ingest(tmp_path / "store", folder)
+    assert result.returncode == 0
+    assert err_lines(result) == [f"skipped 1 file: old binary Word file (.doc): convert it to .docx first, e.g. "
+                                 f"soffice --headless --convert-to docx --outdir DIR FILE… (e.g. {folder / 'old.doc'})"]
+
+
 # --- progress and summary -----------------------------------------------------------------------------
 
 
@@ -559,11 +718,15 @@ def many_reports(tmp_path) -> Path:
 
 
 def test_progress_bar_on_a_terminal(tmp_path, many_reports):
+    for i in range(7):  # not counted: a type legal-kg does not read
+        (many_reports / f"notes{i}.xyz").write_text("x", encoding="utf-8")
     rc, screen, _ = _run_on_pty(["ingest", "--store", tmp_path / "store", "-j", "1", many_reports],
                                 stdout_too=True)
     assert rc == 0
     text = screen.decode("utf-8", "replace")
-    assert "\x1b[" in text and "ingesting" in text and "/40" in text and "files/s" in text, text[-2000:]
+    assert "\x1b[" in text and "ingesting" in text and "files/s" in text, text[-2000:]
+    assert re.search(r"\b\d+/40\b", text) and "/47" not in text, text[-2000:]
+    assert re.search(r"ETA (\x1b\[[0-9;]*m)?\d+:\d\d:\d\d", text), text[-2000:]
     assert "40 ingested" in text
 
     rc, screen, _ = _run_on_pty(["ingest", "--quiet", "--store", tmp_path / "store2", "-j", "1", many_reports],
@@ -599,6 +762,7 @@ def _mentions_per_file(files: list[Path]) -> dict[str, int]:
         row = json.loads(line)
         if "relation" not in row:
             counts[row["file"]] += 1
+    counts = {label(Path(f)): n for f, n in counts.items()}  # as the store records them
     return counts
 
 
@@ -607,14 +771,14 @@ def _check_whole_reports(store_path: Path, expected: dict[str, int]) -> int:
     store = open_store(store_path)
     try:
         keys = set(store.report_keys()) - {VOCABULARY_KEY}
-        graphs = {g.value for g in store.oxigraph.named_graphs()} - {META_GRAPH}
+        graphs = {g.value for g in store.oxigraph.named_graphs()} - {META_GRAPH, INSTRUMENTS_GRAPH}
         booked = set()
         for key in keys:
             report = store.load(key)
             booked.add(report.iri)
             assert len(report.graph) > 0, f"{key}: bookkeeping without a graph"
             source = source_of(report.graph)
-            text = readers.read(source)
+            text = readers.read(store_path.parent / "corpus" / source.split("/", 1)[1])
             assert store.stored_hash(key) == report.content_hash == text.content_hash
             assert len(mentions_in(report.graph)) == expected[source], (key, source)
         vocabulary = store.load(VOCABULARY_KEY).iri
@@ -657,6 +821,39 @@ def test_interrupted_ingest_is_safe_and_resumable(tmp_path):
     assert s["unchanged"] == partial and s["ingested"] == 300 - partial
     assert _check_whole_reports(killed, expected) == 300
     assert snapshot(killed)[:2] == snapshot(clean)[:2]
+
+
+@pytest.mark.slow
+def test_ctrl_c_stores_what_was_done_and_prints_the_summary(tmp_path):
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, 300, seed=1, noise=0.3)
+    store = tmp_path / "store"
+    args = [sys.executable, "-m", "kg.cli", "ingest", "--store", str(store), "--jobs", "2", str(corpus)]
+    proc = subprocess.Popen(args, cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while _wal_bytes(store) < 12_000_000 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert proc.poll() is None, "ingest finished before it could be interrupted"
+        proc.send_signal(signal.SIGINT)  # to the parent, as a terminal's Ctrl-C reaches it first
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert re.fullmatch(r"interrupted after \d+ files: what was done is stored; run the same command again to go on",
+                        lines[-1]), lines
+    done = SUMMARY.search(out)
+    assert done and 0 < int(done[1]) < 300, out
+    expected = _mentions_per_file(sorted(p.resolve() for p in corpus.glob("*.txt")))
+    assert _check_whole_reports(store, expected) == int(done[1])  # every report counted is stored, whole
+
+    again = ingest(store, corpus, jobs=2, extra=("--quiet",))
+    s = summary(again)
+    assert again.returncode == 0 and s["unchanged"] == int(done[1]) and s["ingested"] == 300 - int(done[1])
 
 
 # --- kg extract ------------------------------------------------------------------------------------
@@ -727,3 +924,28 @@ def test_extract_json_rows_have_the_documented_fields(tmp_path):
     assert decree["type"] and decree["date"] == "2021-06-21" and decree["jurisdiction"] is None
     local = next(r for r in rows if r.get("id") == "4288/QĐ-UBND" and r["file"] == str(docx))
     assert local["jurisdiction"] == "Nghệ An"
+
+
+# --- the executor seam -------------------------------------------------------------------------------
+
+
+def test_any_executor_gives_the_store_of_one_process(tmp_path, reports):
+    """plan → map over any concurrent.futures.Executor → writer: a thread pool is as good as --jobs 1."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kg.ingest import ingest as run_ingest
+
+    write_bad_inputs(reports / "bad")
+    results = {}
+    for name, make in (("inline", lambda: None), ("threads", lambda: ThreadPoolExecutor(2))):
+        store = OxigraphStore(tmp_path / name)
+        executor = make()
+        try:
+            summary = run_ingest([reports], [store], executor=executor, workers=2)
+        finally:
+            store.close()
+            if executor:
+                executor.shutdown()
+        results[name] = sorted((o.source, o.status, o.reason, o.mentions) for o in summary.outcomes)
+    assert results["inline"] == results["threads"]
+    assert snapshot(tmp_path / "inline") == snapshot(tmp_path / "threads")

@@ -52,7 +52,9 @@ def neo(neo4j_uri, neo4j_auth):
 
 
 def report_key(path: Path) -> str:
-    return Report(source=str(path.resolve())).key
+    from kg import readers
+
+    return Report(source=path.name, text=readers.read(path)).key
 
 
 def sparql_count(ox: OxigraphStore, where: str) -> int:
@@ -141,6 +143,8 @@ def test_changed_report_replaces_exactly_its_own_edges(neo, tmp_path):
     assert [o.status for o in summary.outcomes] == ["ingested"]
     assert_same_as_oxigraph(neo, ox)
     assert report_edges(neo, kb) == b_before  # b untouched
+    assert neo.stored_hash(ka) is None  # a report is its text: the new text is a new report, replacing the old
+    ka = report_key(a)
     _, rows = neo.run_cypher("MATCH (:Report {key: $k})-[:CITES]->(i) RETURN i.symbol ORDER BY i.symbol", {"k": ka})
     assert rows == [["12/KH-UBND"]]
     _, rows = neo.run_cypher("MATCH (i:Instrument) RETURN i.key ORDER BY i.key")
@@ -175,7 +179,7 @@ def test_two_provinces_citing_4288_give_two_instruments(neo, tmp_path):
 
 @pytest.mark.neo4j
 def test_run_cypher_refuses_writes_unless_asked(neo):
-    with pytest.raises(WriteRefused, match="this query writes; use --write"):
+    with pytest.raises(WriteRefused, match="this query writes; refused without --write"):
         neo.run_cypher("CREATE (:Probe {n: 1})")
     assert neo.run_cypher("MATCH (p:Probe) RETURN count(p) AS n") == (["n"], [[0]])
     assert neo.run_cypher("CREATE (p:Probe {n: $n}) RETURN p.n AS n", {"n": 1}, write=True) == (["n"], [[1]])
@@ -218,3 +222,33 @@ def test_sync_from_oxigraph_gives_the_same_counts(neo, tmp_path):
     assert_same_as_oxigraph(neo, ox)
     with pytest.raises(KeyError):
         neo.load(key)
+
+
+@pytest.mark.neo4j
+def test_one_date_per_instrument_decided_as_the_rdf_store_decides(neo, tmp_path):
+    """Reports disagree on a decree's date (an OCR slip): Neo4j and the RDF default graph keep the same
+    one, the date most reports state, and change it together when a report goes (#11.9)."""
+    texts = {
+        "a.txt": "Căn cứ Nghị định số 60/2021/NĐ-CP ngày 21/6/2021 của Chính phủ.\n",
+        "b.txt": "Thực hiện Nghị định số 60/2021/NĐ-CP ngày 21/6/2021 của Chính phủ về tài chính.\n",
+        "c.txt": "Theo Nghị định số 60/2021/NĐ-CP ngày 27/6/2021 của Chính phủ.\n",
+    }
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    ox = OxigraphStore(None)
+    ingest([tmp_path / name for name in texts], [ox, neo])
+
+    def dates() -> tuple:
+        _, rows = neo.run_cypher("MATCH (i:Instrument {key: 'vn/60-2021-nd-cp'}) RETURN toString(i.date)")
+        rdf = [r["d"].value for r in ox.query(
+            "SELECT ?d WHERE { ?i eli:id_local '60/2021/NĐ-CP' ; eli:date_document ?d }")]
+        return rows[0][0], rdf
+
+    assert dates() == ("2021-06-21", ["2021-06-21"])  # two reports against one
+    for key in (report_key(tmp_path / "a.txt"), report_key(tmp_path / "b.txt")):
+        neo.delete(key)
+        ox.delete(key)
+    assert dates() == ("2021-06-27", ["2021-06-27"])  # only c's date is left
+    claims = ox.query("SELECT ?d WHERE { GRAPH ?g { ?i eli:id_local '60/2021/NĐ-CP' ; eli:date_document ?d } "
+                      "FILTER(?g != <https://w3id.org/legal-kg/graph/instruments>) }")
+    assert [r["d"].value for r in claims] == ["2021-06-27"]  # each report's claim stays in its own graph

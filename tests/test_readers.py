@@ -26,14 +26,20 @@ from make_corpus import (  # noqa: E402
     build_corpus,
     clean_text,
     encrypt_pdf,
+    example_text,
     render_page,
     squash,
     symbols,
+    write_blank_pdf,
+    write_docx_bomb,
+    write_scanned_pdf,
 )
 
+from extractors import extract  # noqa: E402
 from kg.readers import (  # noqa: E402
     DEFAULT_MAX_BYTES,
     SUPPORTED_SUFFIXES,
+    Limits,
     ReadError,
     UnsupportedFormat,
     read,
@@ -69,7 +75,7 @@ def assert_reason(exc_info, *words: str) -> None:
 TEXT_SAMPLES = [
     f"{stem}.{kind}"
     for stem in ("clean", "example")
-    for kind in [f"{e}.txt" for e in TEXT_ENCODINGS] + ["docx", "pdf", "html"]
+    for kind in [f"{e}.txt" for e in TEXT_ENCODINGS] + ["docx", "odt", "pdf", "html"]
 ]
 
 
@@ -443,3 +449,134 @@ def test_content_wins_over_a_lying_suffix(corpus, tmp_path):
     html_as_doc = tmp_path / "report.doc"  # web portals' "Word" exports
     html_as_doc.write_bytes(corpus["clean.html"].path.read_bytes())
     assert read(html_as_doc).media_type == "text/html"
+
+
+# --- hostile input: every cost bounded, decided on the parsed container ---------------------------
+
+
+@pytest.mark.timeout(30)
+def test_a_fifo_is_named_and_refused_without_blocking(tmp_path):
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)  # nobody writes to it: opening it for reading would block forever
+    with pytest.raises(UnsupportedFormat) as exc:
+        read(fifo)
+    assert_reason(exc, "named pipe (FIFO)")
+
+
+def test_empty_file_name():
+    with pytest.raises(ReadError) as exc:
+        read("")
+    assert_reason(exc, "empty file name")
+
+
+def _damage(text: str, word: str, count: int) -> bytes:
+    """UTF-8 of ``text`` with the first letter of ``count`` occurrences of ``word`` made an invalid byte."""
+    data = bytearray(text.encode("utf-8"))
+    at, hits = 0, 0
+    while hits < count:
+        at = data.index(word.encode("utf-8"), at + 1)
+        data[at] = 0xFF  # never valid in UTF-8
+        hits += 1
+    return bytes(data)
+
+
+def test_a_few_invalid_bytes_in_utf8_are_replaced_where_they_are(tmp_path):
+    text = example_text()
+    path = tmp_path / "damaged.txt"
+    path.write_bytes(_damage(text, "cai cach", 4))
+    got = read(path)
+    assert got.encoding == "utf-8"
+    assert got.content.count("\ufffd") == 4
+    assert len(got.content) == len(text)  # one replacement character per bad byte: offsets as read
+    clean = extract(read_bytes(text.encode("utf-8"), "clean.txt"))
+    damaged = extract(got)
+    key = lambda ex: [(m.start, m.end, m.instrument.key, m.instrument.jurisdiction) for m in ex.mentions]  # noqa: E731
+    assert len(clean.mentions) == 27
+    assert key(damaged) == key(clean)  # every jurisdiction kept, no bogus instrument
+    for m in damaged.mentions:
+        assert got.content[m.start:m.end] == m.surface
+
+
+def test_a_legacy_8_bit_file_is_not_taken_for_damaged_utf8(corpus):
+    # cp1258 and VNI text is invalid UTF-8 at nearly every letter: still detected as what it is.
+    for name, encoding in (("example.cp1258.txt", "cp1258"), ("example.vni.txt", "vni")):
+        assert read(corpus[name].path).encoding == encoding
+
+
+def test_utf16_with_a_lone_surrogate_is_read_with_a_replacement(tmp_path):
+    data = clean_text().encode("utf-16-le")
+    data = data[:200] + b"\x00\xd8" + data[202:]  # one unpaired high surrogate
+    path = tmp_path / "u16.txt"
+    path.write_bytes(b"\xff\xfe" + data)
+    got = read(path)
+    assert got.encoding == "utf-16-le" and got.content.count("\ufffd") == 1
+    assert len(got.content) == len(clean_text().replace("\r\n", "\n"))
+
+
+def test_docx_that_unpacks_past_the_limit_is_refused_from_its_directory(tmp_path):
+    bomb = tmp_path / "bomb.docx"
+    write_docx_bomb(bomb, 300)
+    assert bomb.stat().st_size < 1_000_000
+    with pytest.raises(ReadError) as exc:
+        read(bomb)
+    assert_reason(exc, "DOCX unpacks to 300.", "64.0 MB limit", "--max-unpacked")
+    with pytest.raises(ReadError) as exc:
+        read(bomb, limits=Limits(max_unpacked=10_000_000))
+    assert_reason(exc, "10.0 MB limit")
+
+
+def test_docx_under_a_raised_limit_is_read(tmp_path):
+    big = tmp_path / "big.docx"
+    write_docx_bomb(big, 3)
+    with pytest.raises(ReadError):
+        read(big, limits=Limits(max_unpacked=2_000_000))
+    assert len(read(big, limits=Limits(max_unpacked=4_000_000)).content) > 3_000_000
+
+
+def test_a_zip_directory_of_too_many_entries_is_refused_unparsed(tmp_path):
+    path = tmp_path / "many.docx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("word/document.xml", b"<x/>")
+        for i in range(40_000):
+            z.writestr(f"word/media/{i:06d}.bin", b"")
+    with pytest.raises(ReadError) as exc:
+        read(path)
+    assert_reason(exc, "archive directory too large")
+
+
+def test_pdf_past_the_page_limit_is_refused_from_its_page_tree(tmp_path):
+    path = tmp_path / "pages.pdf"
+    write_blank_pdf(path, 1001)
+    with pytest.raises(ReadError) as exc:
+        read(path)
+    assert_reason(exc, "PDF has 1,001 pages", "1,000 limit", "--max-pages")
+    with pytest.raises(ReadError) as exc:
+        read(path, limits=Limits(max_pages=10))
+    assert_reason(exc, "10 limit")
+
+
+def test_blank_pages_are_not_sent_to_ocr(tmp_path, ocr_ready):
+    # 300 blank pages took 195 s of OCR; rendered and found empty, they cost
+    # a fraction of a 60 s budget, which OCR'ing them would overrun threefold.
+    path = tmp_path / "blank.pdf"
+    write_blank_pdf(path, 300)
+    text = read(path, limits=Limits(ocr_timeout=60))
+    assert text.content.strip() == "" and len(text.pages) == 300
+
+
+def test_ocr_time_is_capped_per_file(tmp_path, ocr_ready):
+    path = tmp_path / "scan.pdf"
+    lines = clean_text().splitlines()
+    write_scanned_pdf(path, ["\n".join(lines[:8]), "\n".join(lines[8:])])
+    with pytest.raises(ReadError) as exc:
+        read(path, limits=Limits(ocr_timeout=0.5))
+    assert_reason(exc, "OCR took longer than 0.5 s", "at page 1 of 2", "--ocr-timeout")
+
+
+def test_image_frames_count_as_pages(tmp_path, ocr_ready):
+    page = render_page(clean_text().splitlines()[3])
+    path = tmp_path / "frames.tif"
+    page.save(path, save_all=True, append_images=[page, page])
+    with pytest.raises(ReadError) as exc:
+        read(path, limits=Limits(max_pages=2))
+    assert_reason(exc, "image has 3 pages", "2 limit")

@@ -45,7 +45,9 @@ def test_other_spans_have_no_instrument(nlp):
     assert len(nlp("Không có trích dẫn nào.").spans["citations"]) == 0
 
 
-def test_the_text_is_taken_from_the_tokenizer_and_not_left_behind(nlp):
+def test_the_text_is_taken_from_the_tokenizer_and_not_left_behind():
+    nlp = blank("xx")
+    nlp.add_pipe("legal_citations", config={"keep_text": True})
     assert nlp.make_doc(TEXT).user_data["legal_kg.text"] == TEXT  # remembered by the tokenizer…
     doc = nlp(TEXT)
     assert "legal_kg.text" not in doc.user_data  # …and taken by the component
@@ -63,7 +65,9 @@ def test_pipe_and_jurisdiction_option():
     assert len(docs[1].spans["cites"]) == 6
 
 
-def test_the_wrapped_tokenizer_still_serialises(tmp_path, nlp):
+def test_the_wrapped_tokenizer_still_serialises(tmp_path):
+    nlp = component.blank("xx")
+    nlp.add_pipe("legal_citations", config={"keep_text": True})  # wrapping the tokenizer is opt-in
     nlp.to_disk(tmp_path / "pipeline")
     loaded = spacy.load(tmp_path / "pipeline")
     doc = loaded(TEXT)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import contextlib
 import json
 import os
 import signal
@@ -16,7 +17,8 @@ from rdflib import RDF, XSD, BNode, Literal, Namespace
 from rdflib.compare import isomorphic
 
 from kg.stores.base import ReportGraph, StoreError
-from kg.stores.oxigraph import OxigraphStore, QueryTimeout, serialize_results
+from kg.query import QueryTimeout, ResultTooLarge, serialize_results
+from kg.stores.oxigraph import OxigraphStore
 
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 LKG = Namespace("https://w3id.org/legal-kg/ontology#")
@@ -107,21 +109,26 @@ def test_counts(store):
     assert counts["reports"] == 2
     assert counts["instruments"] == 5
     assert counts["mentions"] == 8
-    assert counts["quads"] == len(report("a", instruments=3).graph) + len(report("b", instruments=5).graph)
+    # The default graph is a set: the three instruments both reports describe count once.
+    assert counts["quads"] == len(set(report("a", instruments=3).graph) | set(report("b", instruments=5).graph))
 
 
 def test_query_union_and_serialization(store):
     store.save(report("a"))
     store.save(report("b"))
     result = store.query("SELECT DISTINCT ?i WHERE { ?i a eli:LegalResource } ORDER BY ?i")
-    body, media, truncated = serialize_results(result, "json", limit=2)
-    assert media == "application/sparql-results+json" and truncated
-    assert len(json.loads(body)["results"]["bindings"]) == 2
+    with pytest.raises(ResultTooLarge, match="more than 2 rows"):  # refused whole, never cut short
+        serialize_results(result, "json", limit=2)
+    body, media = serialize_results(store.query("SELECT DISTINCT ?i WHERE { ?i a eli:LegalResource }"), "json")
+    assert media == "application/sparql-results+json"
+    assert len(json.loads(body)["results"]["bindings"]) == 3
     for fmt in ("xml", "csv", "tsv"):
-        body, _, truncated = serialize_results(store.query("SELECT ?s WHERE { ?s a lkg:Report }"), fmt)
-        assert str(ID["report/a"]) in body.decode() and not truncated
+        body, _ = serialize_results(store.query("SELECT ?s WHERE { ?s a lkg:Report }"), fmt)
+        assert str(ID["report/a"]) in body.decode()
     assert bool(store.query("ASK { ?m a lkg:Mention }"))
-    body, media, _ = serialize_results(store.query("CONSTRUCT WHERE { ?s a lkg:Report }"), "turtle")
+    with pytest.raises(ResultTooLarge, match="larger than 10 bytes"):
+        serialize_results(store.query("SELECT ?s WHERE { ?s a lkg:Report }"), "csv", max_bytes=10)
+    body, media = serialize_results(store.query("CONSTRUCT WHERE { ?s a lkg:Report }"), "turtle")
     assert len(rdflib.Graph().parse(data=body, format="turtle")) == 2
 
 
@@ -218,27 +225,40 @@ HOLD = textwrap.dedent(
     """
     import sys, time
     from kg.stores.oxigraph import OxigraphStore
-    store = OxigraphStore(sys.argv[1])
+    store = OxigraphStore(sys.argv[1], read_only=sys.argv[2] == "read")
     print("ready", flush=True)
     time.sleep(60)
     """
 )
 
 
-def test_locked_store(tmp_path):
-    path = tmp_path / "db"
-    OxigraphStore(path).close()
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(path)], stdout=subprocess.PIPE, text=True)
+@contextlib.contextmanager
+def held(path, mode):
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(path), mode], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "ready"
-        with pytest.raises(StoreError, match="in use by another process"):
-            OxigraphStore(path)
-        with OxigraphStore.open_read_only(path) as ro:  # readers may still open it
-            assert list(ro.report_keys()) == []
+        yield
     finally:
         holder.kill()
         holder.wait()
-    OxigraphStore(path).close()  # free again once the holder is gone
+
+
+def test_locked_store(tmp_path):
+    """One writer and no reader, or any number of readers (Oxigraph: reading while another
+    process writes is undefined): kg serve and kg ingest never run on one store at once."""
+    path = tmp_path / "db"
+    OxigraphStore(path).close()
+    with held(path, "write"):
+        with pytest.raises(StoreError, match="in use by another process"):
+            OxigraphStore(path)
+        with pytest.raises(StoreError, match="being written by another process"):
+            OxigraphStore.open_read_only(path)
+    with held(path, "read"):
+        with pytest.raises(StoreError, match="in use by another process.*kg serve"):
+            OxigraphStore(path)
+        with OxigraphStore.open_read_only(path) as ro:  # readers share it
+            assert list(ro.report_keys()) == []
+    OxigraphStore(path).close()  # free again once the holders are gone
 
 
 WRITER = textwrap.dedent(
@@ -283,3 +303,24 @@ def test_killed_writer_leaves_whole_versions(tmp_path):
                 n = 300 + int(version[1:]) % 7
                 # Ground triples and size pin the version down (isomorphic() is slow here).
                 assert signature(stored.graph) == signature(report(key, version, instruments=n).graph)
+
+
+def test_read_only_store_repeats_answers_from_memory(tmp_path):
+    """A store open read-only cannot change (its lock), so a repeated query may come from memory:
+    the answers stay those of the query, per parameter value and per result kind."""
+    import pyoxigraph as ox
+
+    path = tmp_path / "db"
+    with OxigraphStore(path) as writer:
+        writer.save(report("a", instruments=3))
+        writer.save(report("b", instruments=5))
+    query = "SELECT DISTINCT ?i ?r WHERE { ?m lkg:refersTo ?i ; lkg:inReport ?r } ORDER BY ?r"
+    with OxigraphStore.open_read_only(path) as store:
+        for _ in range(3):
+            for index, reports in ((0, ["a", "b"]), (4, ["b"])):
+                bound = {ox.Variable("i"): ox.NamedNode(str(ID[f"vn/{index}-2021-nd-cp"]))}
+                rows = [s["r"].value.rsplit("/", 1)[-1] for s in store.query(query, substitutions=bound)]
+                assert rows == reports
+            assert {t.subject.value for t in store.query("CONSTRUCT WHERE { ?r a lkg:Report }")} == {
+                str(ID["report/a"]), str(ID["report/b"])}
+            assert bool(store.query("ASK { ?m a lkg:Mention }"))

@@ -2,11 +2,12 @@
 
 ``read(path)`` picks a reader by the file's suffix, unless the content's
 signature says otherwise (a ``.pdf`` that is really a DOCX, a ``.doc`` that is
-really HTML). Every failure is a :class:`ReadError` with a one-line reason;
+really HTML). ``read_url`` reads an fsspec URL the same way. Every failure is a :class:`ReadError` with a one-line reason;
 unknown formats raise :class:`UnsupportedFormat`, which callers skip.
 """
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import stat
@@ -15,22 +16,27 @@ from pathlib import Path
 from kg.model import Text
 
 from .errors import ReadError, Unreadable, UnsupportedFormat
+from .limits import Limits
 
 __all__ = [
     "read",
     "read_bytes",
+    "read_url",
+    "path_text",
+    "Limits",
     "ReadError",
     "UnsupportedFormat",
     "SUPPORTED_SUFFIXES",
     "DEFAULT_MAX_BYTES",
 ]
 
-DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+DEFAULT_MAX_BYTES = Limits.max_bytes
 MAX_IMAGE_PIXELS = 100_000_000  # a 300 dpi A0 scan is ~140 MP; phone photos are ~12-50 MP
 
 _KINDS = {
     ".txt": "text",
     ".docx": "docx",
+    ".odt": "odt",
     ".pdf": "pdf",
     ".html": "html",
     ".htm": "html",
@@ -46,6 +52,7 @@ SUPPORTED_SUFFIXES = frozenset(_KINDS)
 _MEDIA_TYPES = {
     "text": "text/plain",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "odt": "application/vnd.oasis.opendocument.text",
     "pdf": "application/pdf",
     "html": "text/html",
 }
@@ -54,25 +61,59 @@ _IMAGE_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "TIFF": "image/tiff", 
 _SNIFF_BYTES = 8192
 
 
-def read(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Text:
-    """Read a file into a :class:`~kg.model.Text`; refuse files over ``max_bytes``."""
-    source = os.fsdecode(path)
-    p = Path(source)
+def path_text(path: str | os.PathLike) -> str:
+    """A file name as text to show and record: bytes that are not UTF-8 appear as ``\\xNN``.
+
+    (Python keeps such bytes in ``str`` paths as lone surrogates, which no
+    output, JSON or RDF literal can hold.)
+    """
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+_SPECIAL = (  # what a path is when it is not a regular file or a directory
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def _check_regular(mode: int, source: str) -> None:
+    if stat.S_ISREG(mode):
+        return
+    if stat.S_ISDIR(mode):
+        raise ReadError(source, "is a directory")
+    what = next((name for test, name in _SPECIAL if test(mode)), "not a regular file")
+    raise UnsupportedFormat(source, f"{what}, not a file")
+
+
+def read(path: str | os.PathLike, *, max_bytes: int | None = None, limits: Limits = Limits()) -> Text:
+    """Read a file into a :class:`~kg.model.Text`, within ``limits`` (``max_bytes`` overrides its size limit).
+
+    Named pipes, sockets and devices are refused (:class:`UnsupportedFormat`)
+    without waiting on them.
+    """
+    if max_bytes is not None:
+        limits = dataclasses.replace(limits, max_bytes=max_bytes)
+    max_bytes = limits.max_bytes
+    source = path_text(path)
+    if not os.fspath(path):
+        raise ReadError(source, "empty file name")
+    p = Path(os.fspath(path))
     try:
-        st = p.stat()
+        _check_regular(p.stat().st_mode, source)  # before opening: a FIFO would block open()
+        # O_NONBLOCK: should it have become a FIFO since, open() still returns at once.
+        fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
     except FileNotFoundError:
         raise ReadError(source, "broken symlink" if p.is_symlink() else "no such file") from None
     except PermissionError:
         raise ReadError(source, "permission denied") from None
     except OSError as exc:
         raise ReadError(source, _os_reason(exc)) from None
-    if stat.S_ISDIR(st.st_mode):
-        raise ReadError(source, "is a directory")
-    if not stat.S_ISREG(st.st_mode):
-        raise ReadError(source, "not a regular file")
-
     try:
-        with open(p, "rb") as f:
+        with open(fd, "rb", closefd=True) as f:
+            st = os.fstat(fd)
+            _check_regular(st.st_mode, source)
             head = f.read(_SNIFF_BYTES)
             kind = _kind(head, p.suffix, source)  # unknown types are refused unread
             if st.st_size > max_bytes:
@@ -85,19 +126,44 @@ def read(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Text
         raise ReadError(source, _os_reason(exc)) from None
     if len(data) > max_bytes:
         raise ReadError(source, _too_large(len(data), max_bytes))
-    return _read(data, source, kind)
+    return _read(data, source, kind, limits)
 
 
 def read_bytes(
-    data: bytes, source: str, suffix: str = ".txt", *, max_bytes: int = DEFAULT_MAX_BYTES
+    data: bytes, source: str, suffix: str = ".txt", *, max_bytes: int | None = None, limits: Limits = Limits()
 ) -> Text:
     """Read a document held in memory (e.g. from stdin); ``suffix`` names its format."""
-    if len(data) > max_bytes:
-        raise ReadError(source, _too_large(len(data), max_bytes))
-    return _read(data, source, _kind(data[:_SNIFF_BYTES], suffix, source))
+    if max_bytes is not None:
+        limits = dataclasses.replace(limits, max_bytes=max_bytes)
+    if len(data) > limits.max_bytes:
+        raise ReadError(source, _too_large(len(data), limits.max_bytes))
+    return _read(data, source, _kind(data[:_SNIFF_BYTES], suffix, source), limits)
 
 
-def _read(data: bytes, source: str, kind: str) -> Text:
+def read_url(url: str, *, limits: Limits = Limits()) -> Text:
+    """Read a file at an fsspec URL (``s3://…``, ``gs://…``, ``http(s)://…``), within ``limits``.
+
+    The bytes come straight to this process (a worker): never more than
+    ``limits.max_bytes`` + 1 of them.
+    """
+    try:
+        import fsspec
+    except ImportError:
+        raise ReadError(url, "reading URLs needs fsspec: pip install 'legal-kg[dask]'") from None
+    suffix = Path(url.split("?", 1)[0].rsplit("/", 1)[-1]).suffix
+    try:
+        with fsspec.open(url, "rb") as f:
+            data = f.read(limits.max_bytes + 1)
+    except FileNotFoundError:
+        raise ReadError(url, "no such file") from None
+    except PermissionError:
+        raise ReadError(url, "permission denied") from None
+    except Exception as exc:  # noqa: BLE001 - each filesystem raises its own kinds
+        raise ReadError(url, f"cannot fetch: {type(exc).__name__}: {exc}".splitlines()[0]) from None
+    return read_bytes(data, url, suffix, limits=limits)
+
+
+def _read(data: bytes, source: str, kind: str, limits: Limits) -> Text:
     if not data:
         raise ReadError(source, "empty file")
     try:
@@ -114,14 +180,18 @@ def _read(data: bytes, source: str, kind: str) -> Text:
         if kind == "docx":
             from .docxfile import docx_text
 
-            return Text(_unicode(docx_text(data)), source, _MEDIA_TYPES[kind], None)
+            return Text(_unicode(docx_text(data, limits)), source, _MEDIA_TYPES[kind], None)
+        if kind == "odt":
+            from .odtfile import odt_text
+
+            return Text(_unicode(odt_text(data, limits)), source, _MEDIA_TYPES[kind], None)
         if kind == "pdf":
             from .pdffile import pdf_pages
 
-            content, pages = _join_pages([_unicode(p) for p in pdf_pages(data)])
+            content, pages = _join_pages([_unicode(p) for p in pdf_pages(data, limits)])
             return Text(content, source, _MEDIA_TYPES[kind], None, pages)
         if kind == "image":
-            media_type, page_texts = _read_image(data)
+            media_type, page_texts = _read_image(data, limits)
             content, pages = _join_pages(page_texts)
             return Text(content, source, media_type, None, pages)
     except Unreadable as exc:
@@ -152,11 +222,12 @@ def _join_pages(page_texts: list[str]) -> tuple[str, tuple[int, ...]]:
     return "\n".join(parts), tuple(starts) or (0,)
 
 
-def _read_image(data: bytes) -> tuple[str, list[str]]:
+def _read_image(data: bytes, limits: Limits) -> tuple[str, list[str]]:
     """Media type and OCR text of each page (frame) of an image file."""
     from PIL import Image
 
-    from .ocr import OcrUnavailable, check_tesseract, ocr_image
+    from .limits import OcrBudget
+    from .ocr import OcrTimedOut, OcrUnavailable, check_tesseract, ocr_image
 
     try:
         check_tesseract()  # before decoding: the likeliest failure, and a cheap one
@@ -167,6 +238,7 @@ def _read_image(data: bytes) -> tuple[str, list[str]]:
             width, height = image.size
             if width * height > MAX_IMAGE_PIXELS:
                 raise Unreadable(f"image too large ({width}x{height} pixels)")
+            frames = getattr(image, "n_frames", 1)  # a TIFF's chain of directories
             image.load()  # decodes the first frame: finds truncated files
             fmt = image.format or "x-unknown"
             media_type = _IMAGE_TYPES.get(fmt, f"image/{fmt.lower()}")
@@ -177,10 +249,14 @@ def _read_image(data: bytes) -> tuple[str, list[str]]:
         raise Unreadable("image too large") from None
     except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds on bad files
         raise Unreadable(f"truncated or corrupt image ({type(exc).__name__})") from None
+    limits.check_pages(frames, "image")
     # Tesseract guesses the resolution from glyph sizes when the file has none.
     resolution = round(float(dpi[0])) if dpi and float(dpi[0]) >= 70 else None
+    budget = OcrBudget(limits.ocr_timeout)
     try:
-        return media_type, ocr_image(data, dpi=resolution)
+        return media_type, ocr_image(data, dpi=resolution, timeout=budget.left())
+    except OcrTimedOut:
+        raise budget.spent() from None
     except OcrUnavailable as exc:
         raise Unreadable(str(exc)) from None
 
@@ -192,12 +268,15 @@ def _kind(head: bytes, suffix: str, source: str) -> str:
     if sniffed == "ole":
         if suffix == ".docx":
             return "docx"  # docx_text explains: password-protected or really a .doc
-        raise UnsupportedFormat(source, "old binary Office file (.doc/.xls): convert it to .docx")
+        if suffix in (".doc", ".dot", ".wps", ""):
+            raise UnsupportedFormat(source, "old binary Word file (.doc): convert it to .docx first, e.g. "
+                                            "soffice --headless --convert-to docx --outdir DIR FILE…")
+        raise UnsupportedFormat(source, f"old binary Office file ({suffix}): not a text document legal-kg reads")
     if sniffed == "rtf":
         raise UnsupportedFormat(source, "RTF document: save it as .docx")
     if sniffed == "zip":
-        if suffix == ".docx":
-            return "docx"  # docx_text says what is wrong with it
+        if suffix in (".docx", ".odt"):
+            return _KINDS[suffix]  # its reader says what is wrong with it
         raise UnsupportedFormat(source, f"ZIP archive or non-Word Office file ({suffix or 'no suffix'})")
     if sniffed:
         return sniffed
@@ -217,8 +296,11 @@ def _sniff(head: bytes) -> str | None:
     if b"%PDF-" in head[:1024]:
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
-        # The first entries of a Word file are its manifest and word/ parts.
-        return "docx" if b"word/" in head else "zip"
+        # The first entries of a Word file are its manifest and word/ parts;
+        # an OpenDocument file starts with its stored "mimetype" entry.
+        if b"word/" in head:
+            return "docx"
+        return "odt" if head[30:100].startswith(b"mimetypeapplication/vnd.oasis.opendocument.text") else "zip"
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "ole"
     if head.startswith(b"{\\rtf"):

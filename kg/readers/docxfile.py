@@ -2,16 +2,17 @@
 from __future__ import annotations
 
 import io
-import zipfile
 
 from .errors import Unreadable
+from .limits import Limits
+from .zipped import open_zip
 
 __all__ = ["docx_text"]
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def docx_text(data: bytes) -> str:
+def docx_text(data: bytes, limits: Limits = Limits()) -> str:
     """Paragraphs one per line; a table row's cells joined by tabs."""
     import docx
     from docx.oxml.ns import qn
@@ -21,11 +22,8 @@ def docx_text(data: bytes) -> str:
         # Word stores a password-protected .docx inside an OLE container, the
         # same container as the old binary .doc format.
         raise Unreadable("password-protected DOCX or old binary .doc (not DOCX)")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise Unreadable("truncated or corrupt DOCX") from None
+    with open_zip(data, limits, "DOCX") as archive:
+        names = archive.namelist()
     if not any(name.startswith("word/") for name in names):
         raise Unreadable("a ZIP file but not a Word document (DOCX)")
     try:

@@ -12,15 +12,36 @@ import os
 import shutil
 import subprocess
 
-__all__ = ["OcrUnavailable", "ocr_image", "ocr_pil", "check_tesseract"]
+__all__ = ["OcrUnavailable", "OcrTimedOut", "ocr_image", "ocr_pil", "check_tesseract"]
 
 LANG = "vie"
-TIMEOUT_S = 300  # per image or page: a stuck tesseract must not hang a batch
+TIMEOUT_S = 300  # per image or page when the caller gives none: a stuck tesseract must not hang a batch
 _INSTALL = "install tesseract-ocr and tesseract-ocr-vie (scripts/setup-system.sh)"
 
 
 class OcrUnavailable(Exception):
     """Tesseract or its Vietnamese data is missing, or it failed."""
+
+
+class OcrTimedOut(OcrUnavailable):
+    """Tesseract ran past its time limit (and was killed)."""
+
+
+@functools.lru_cache(maxsize=1)
+def _die_with_parent() -> list[str]:
+    """A prefix that makes tesseract die with the process that started it (util-linux setpriv).
+
+    Without it, a worker killed by SIGKILL would leave its tesseract running
+    for up to its whole time limit.
+    """
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        return []
+    try:
+        ok = subprocess.run([setpriv, "--pdeathsig", "KILL", "true"], capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        ok = False
+    return [setpriv, "--pdeathsig", "KILL", "--"] if ok else []
 
 
 @functools.lru_cache(maxsize=1)
@@ -45,9 +66,12 @@ def check_tesseract() -> None:
     _tesseract()
 
 
-def ocr_image(data: bytes, dpi: int | None = None) -> list[str]:
-    """Recognise an image file's bytes (PNG, JPEG, TIFF, BMP…); one string per page."""
-    cmd = [_tesseract(), "stdin", "stdout", "-l", LANG]
+def ocr_image(data: bytes, dpi: int | None = None, timeout: float = TIMEOUT_S) -> list[str]:
+    """Recognise an image file's bytes (PNG, JPEG, TIFF, BMP…); one string per page.
+
+    Raises :class:`OcrTimedOut` past ``timeout`` seconds.
+    """
+    cmd = [*_die_with_parent(), _tesseract(), "stdin", "stdout", "-l", LANG]
     if dpi:
         cmd += ["--dpi", str(dpi)]
     try:
@@ -55,13 +79,13 @@ def ocr_image(data: bytes, dpi: int | None = None) -> list[str]:
             cmd,
             input=data,
             capture_output=True,
-            timeout=TIMEOUT_S,
+            timeout=timeout,
             check=False,
             # One thread per tesseract: its OpenMP threads mostly spin on a small machine.
             env={**os.environ, "OMP_THREAD_LIMIT": "1"},
         )
     except subprocess.TimeoutExpired:
-        raise OcrUnavailable(f"tesseract took longer than {TIMEOUT_S} s") from None
+        raise OcrTimedOut(f"tesseract took longer than {timeout:g} s") from None
     except OSError as exc:
         raise OcrUnavailable(f"cannot run tesseract ({exc})") from None
     if out.returncode != 0:
@@ -74,8 +98,8 @@ def ocr_image(data: bytes, dpi: int | None = None) -> list[str]:
     return pages
 
 
-def ocr_pil(image, dpi: int) -> str:
+def ocr_pil(image, dpi: int, timeout: float = TIMEOUT_S) -> str:
     """Recognise one PIL image (a rendered PDF page)."""
     buf = io.BytesIO()
     image.save(buf, format="PNG")
-    return "\n".join(ocr_image(buf.getvalue(), dpi=dpi))
+    return "\n".join(ocr_image(buf.getvalue(), dpi=dpi, timeout=timeout))

@@ -20,6 +20,11 @@ _NOT_TEXT = "not valid text in any known encoding"
 _MARGIN = 0.2  # score lead a font encoding needs over cp1258
 _NOT_VIETNAMESE = -0.5  # below this no Vietnamese decoding is plausible
 _SAMPLE_BYTES = 256 * 1024
+#: Most invalid sequences a text may hold, as a share of its characters
+#: (UTF-16) or of its non-ASCII ones (UTF-8), to be read in its encoding with
+#: each replaced by U+FFFD. A few bad bytes in a UTF-8 report are damage;
+#: a legacy 8-bit file read as UTF-8 is invalid at nearly every letter.
+_MAX_INVALID_SHARE = 0.01
 
 
 def normalise(text: str) -> str:
@@ -35,14 +40,17 @@ def decode_text(data: bytes) -> tuple[str, str]:
     """
     for bom, name in _BOMS:
         if data.startswith(bom):
-            return _strict(data[len(bom) :], name.removesuffix("-sig"), name)
+            return _damaged(data[len(bom) :], name.removesuffix("-sig"), name)
     utf16 = _bomless_utf16(data)
     if utf16:
-        return _strict(data, utf16, utf16)
+        return _damaged(data, utf16, utf16)
     try:
         return _strict(data, "utf-8", "utf-8")
     except Unreadable:
         pass
+    utf8 = _mostly_utf8(data)
+    if utf8 is not None:
+        return _checked(utf8, "utf-8")
     if _looks_binary(data):
         raise Unreadable(_NOT_TEXT)
 
@@ -93,9 +101,38 @@ def _strict(data: bytes, codec: str, name: str) -> tuple[str, str]:
         text = data.decode(codec)
     except UnicodeDecodeError as exc:
         raise Unreadable(f"invalid {name} text at byte {exc.start}") from None
+    return _checked(text, name)
+
+
+def _checked(text: str, name: str) -> tuple[str, str]:
     if _has_controls(text):
         raise Unreadable(_NOT_TEXT)
     return normalise(text), name
+
+
+def _invalid(text: str, data: bytes, codec: str) -> int:
+    """How many U+FFFD in ``text`` replace invalid bytes (not ones the file holds)."""
+    return text.count("\ufffd") - data.count("\ufffd".encode(codec))
+
+
+def _damaged(data: bytes, codec: str, name: str) -> tuple[str, str]:
+    """Text in a known encoding (a BOM, UTF-16's NULs): invalid sequences replaced, if few."""
+    text = data.decode(codec, "replace")
+    bad = _invalid(text, data, codec)
+    if bad > max(1, _MAX_INVALID_SHARE * len(text)):
+        try:
+            data.decode(codec)
+        except UnicodeDecodeError as exc:
+            raise Unreadable(f"invalid {name} text at byte {exc.start}") from None
+    return _checked(text, name)
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """The text, if ``data`` is UTF-8 with a few invalid sequences (each becomes U+FFFD)."""
+    text = data.decode("utf-8", "replace")
+    bad = _invalid(text, data, "utf-8")
+    non_ascii = len(text) - len(text.encode("ascii", "ignore")) - bad
+    return text if non_ascii > 0 and bad <= _MAX_INVALID_SHARE * non_ascii else None
 
 
 def _bomless_utf16(data: bytes) -> str | None:

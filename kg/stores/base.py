@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass
-from typing import ClassVar, Iterator
+from typing import ClassVar, Iterator, NamedTuple
 
 import rdflib
 
@@ -24,13 +24,30 @@ class ReportGraph:
     """One report's triples, ready to store.
 
     ``key`` is :attr:`kg.model.Report.key`; ``iri`` names the report's named
-    graph; ``content_hash`` is the SHA-256 of the text the triples came from.
+    graph; ``content_hash`` is the SHA-256 of the text the triples came from;
+    ``recipe`` names what made the triples (extractor, vocabulary, options:
+    :func:`kg.ingest.recipe`), so that a store re-extracts when it changes;
+    ``source`` is where the report was read, as shown to users (a label
+    relative to the ingested folder); ``file_hash`` is the SHA-256 of the
+    file's bytes, so that an unchanged file is not even read again.
     """
 
     key: str
     iri: str
     content_hash: str
     graph: rdflib.Graph
+    recipe: str = ""
+    source: str = ""
+    file_hash: str = ""
+
+
+class StoredVersion(NamedTuple):
+    """What a store holds of the report read from one source: enough to tell whether it changed."""
+
+    key: str
+    content_hash: str
+    recipe: str = ""
+    file_hash: str = ""
 
 
 class Store(abc.ABC):
@@ -45,11 +62,26 @@ class Store(abc.ABC):
     def stored_hash(self, key: str) -> str | None:
         """Content hash of the stored version of report ``key``, or None."""
 
+    def stored_version(self, source: str) -> StoredVersion | None:
+        """The report stored from ``source``, or None (none, several, or a store that cannot tell:
+        then ingest reads and extracts the file again, and :meth:`save` still writes nothing new)."""
+        return None
+
+    def report_sources(self) -> Iterator[tuple[str, str]]:
+        """``(key, source)`` of every stored report that records where it was read."""
+        for key in self.report_keys():
+            source = self.load(key).source
+            if source:
+                yield key, source
+
     @abc.abstractmethod
     def save(self, report: ReportGraph) -> bool:
         """Store ``report``, replacing any earlier version atomically.
 
-        Returns False (and writes nothing) when the same content is already stored.
+        Returns False (and writes nothing) when the same content, made by the
+        same recipe, is already stored. A report with a ``source`` replaces,
+        in the same transaction, any other report stored from that source (the
+        file changed).
         """
 
     @abc.abstractmethod
@@ -67,6 +99,18 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def counts(self) -> dict[str, int]:
         """A few headline counts (reports, instruments, mentions, triples or nodes…)."""
+
+    def quads(self) -> Iterator[tuple]:
+        """Every triple of every stored report with its graph: ``(s, p, o, graph)``.
+
+        Terms are rdflib's or pyoxigraph's (:func:`kg.graph.to_networkx` takes
+        either). This default loads each report; stores override it with one read.
+        """
+        for key in self.report_keys():
+            report = self.load(key)
+            graph = rdflib.URIRef(report.iri)
+            for s, p, o in report.graph:
+                yield s, p, o, graph
 
     def close(self) -> None:
         """Release the store (flush, close files or connections)."""

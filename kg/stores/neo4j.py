@@ -1,88 +1,26 @@
 """The Neo4j store: the same report graphs as a property graph, over Bolt.
 
 The RDF that :mod:`kg.graph` builds is mapped onto nodes and relationships
-(so ``kg neo4j sync`` can push whatever the embedded Oxigraph store holds).
-Keys are the RDF graph's stable identifiers: ``Instrument.key`` is the IRI
-suffix after ``…/instrument/`` (:attr:`kg.model.Instrument.key`),
-``Report.key`` is :attr:`kg.model.Report.key`, concepts are keyed by their
-SKOS IRI.
-
-Nodes::
-
-    (:Report {key, iri, source, content_hash, label, symbol, title, date, extractor})
-    (:Instrument {key, iri, symbol, number, year, date, title})
-    (:DocumentType {iri, code, name, name_en})     skos:notation, prefLabel@vi, altLabel@en
-    (:Issuer {iri, code, codes, name, name_en})    codes: all notations (TU and TƯ share one)
-    (:Jurisdiction {iri, code, name, name_en})     name "Nghệ An"; Việt Nam has code "VN"
-    (:Vocabulary {key: "_vocabulary", content_hash})   the stored vocabulary's version
-
-Relationships (``report`` = the key of the report that states it)::
-
-    (:Report)-[:CITES {report, mentions, starts, ends, surfaces, pages?, date?, title?}]->(:Instrument)
-    (:Report)-[:IDENTIFIED_AS {same}]->(:Instrument)        the instrument the report *is*
-    (:Instrument|Report)-[:AMENDS|REPLACES|REPEALS|GUIDES|BASED_ON|IMPLEMENTS
-                          {report, start, end, surface}]->(:Instrument)
-    (:Report)-[:OF_TYPE|ISSUED_BY|IN_JURISDICTION {report}]->(concept)
-    (:Instrument)-[:OF_TYPE|ISSUED_BY|IN_JURISDICTION]->(concept)
-
-Mentions are data on the ``CITES`` relationship, not ``:Mention`` nodes. A
-mention has no identity of its own beyond (report, offsets) and links exactly
-one report to one instrument: that is what a relationship is. So ``CITES``
-(one per report and cited instrument, as ``eli:cites``) carries ``mentions``
-(the count) and the parallel lists ``starts``, ``ends``, ``surfaces`` (and
-``pages`` for paged sources), ordered by offset. Every saved query works at
-the report–instrument level and reads ``c.mentions`` instead of counting
-nodes, the graph has ~15 fewer nodes and ~30 fewer relationships per report,
-and replacing a report touches half as much. Mentions of the report's own
-symbol (its header) go on ``IDENTIFIED_AS`` the same way, so no mention of
-the RDF is lost. What is given up: indexing or matching single mentions
-(``UNWIND range(0, c.mentions - 1)`` recovers them).
-
-Each relation statement (``lkg:RelationStatement``) is one relationship with
-its evidence span, so the same amendment stated by three reports is three
-parallel ``AMENDS`` (queries use ``DISTINCT``). The type, issuer and
-jurisdiction of an *instrument* follow from its symbol and key, the same in
-every report: those relationships belong to the instrument (created with
-it, no ``report``) and go when it goes. Those of a *report* carry ``report``.
-
-What a report says about an instrument that can differ between reports is
-kept on its ``CITES``/``IDENTIFIED_AS`` (``date``, ``title``); the
-instrument's own ``date`` and ``title`` are the smallest value any stored
-report gives (earliest date), like ``MIN`` over the RDF union, and are
-recomputed when a report that gave them is replaced or deleted. Symbol,
-number and year are those of the report that created the node (they follow
-from the key).
-
-Replacing and deleting: :meth:`Neo4jStore.save` writes a report in one
-managed write transaction (``execute_write``, retried on transient errors):
-delete every relationship carrying ``report = key``, then write the new
-version with one ``UNWIND $rows`` statement per kind of row.
-:meth:`Neo4jStore.save_many` does the same for many reports in one
-transaction, and :meth:`Neo4jStore.save_stream` (used by ``sync_from``)
-feeds it batches, preparing the next while one is written. Nodes are
-MERGEd; the report's own relationships are CREATEd (its old ones were just
-deleted, so MERGE would find nothing). Instruments and concepts shared with
-other reports survive; an instrument that no report cites or is any more
-(no ``CITES``/``IDENTIFIED_AS`` left) is deleted, as are concepts that came
-from a report graph only (unknown issuer codes) and nothing links to.
-
-:meth:`Neo4jStore.load` is not implemented: the property graph keeps what the
-queries need, not every triple (``rdfs:label``, the PROV extraction activity
-and agent, literal datatypes), so a report rebuilt from it would not be the
-graph that was saved. The embedded store is the source of truth and sync goes
-from it to Neo4j (:meth:`Neo4jStore.sync_from`).
+(so ``kg neo4j sync`` can push whatever the embedded store holds); keys are
+the RDF's (``Instrument.key``, ``Report.key``, concept IRIs). The model, why
+mentions are data on ``CITES``, how instruments are decided and how reports
+are replaced: docs/neo4j.md.
 """
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
 import itertools
+import json
+import logging
 import os
 import re
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
+from urllib.parse import urlsplit
 
 import neo4j
 from neo4j import GraphDatabase
@@ -90,22 +28,47 @@ from neo4j import exceptions as nx
 from rdflib import Literal
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
-from kg.graph import ELI, LKG, RELATION_PROPERTIES, VOCAB, VOCABULARY_KEY
-from kg.stores.base import ReportGraph, Store, StoreError
+from kg.graph import ELI, LKG, RELATION_PROPERTIES, VOCAB, VOCABULARY_KEY, choose
+from kg.stores.base import ReportGraph, Store, StoredVersion, StoreError
 
-__all__ = ["Neo4jStore", "WriteRefused", "CypherError", "DEFAULT_URI", "RELATIONSHIP_TYPES"]
+__all__ = ["Neo4jStore", "QueryRefused", "WriteRefused", "CypherError", "GraphNode", "GraphRelationship",
+           "GraphPath", "TemporalValue", "cypher_text", "json_value", "bundled_password", "DEFAULT_URI", "RELATIONSHIP_TYPES"]
 
 DEFAULT_URI = "bolt://127.0.0.1:7687"
 HINT = "start one with scripts/neo4j start, or set NEO4J_URI"
 _SCHEMES = {"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"}
+# scripts/neo4j keeps the bundled server's home (password, ports) here by default.
+BUNDLED_HOME = Path(__file__).resolve().parents[2] / ".neo4j"
+
+# run_cypher reads the server's notifications on purpose (the parameters a query
+# uses); without a handler, logging's last resort would print them on stderr.
+logging.getLogger("neo4j.notifications").addHandler(logging.NullHandler())
 
 
-class WriteRefused(StoreError):
+class QueryRefused(StoreError):
+    """A query given to :meth:`Neo4jStore.run_cypher` needs ``write`` (it writes, reads files, administers…)."""
+
+
+class WriteRefused(QueryRefused):
     """A query given to :meth:`Neo4jStore.run_cypher` writes, and ``write`` was not set."""
 
 
 class CypherError(ValueError):
     """The server rejected a Cypher query (syntax, unknown function, bad parameter…)."""
+
+
+# What a read-only query may call. Procedures are allowed by name, not by the
+# mode Neo4j gives them: DBMS-mode ones run in a READ session (dbms.listConfig,
+# dbms.killConnections) and some READ ones show other users' queries
+# (db.stats.retrieve).
+READ_ONLY_PROCEDURES = frozenset({
+    "db.labels", "db.relationshipTypes", "db.propertyKeys", "db.info", "db.ping",
+    "db.schema.visualization", "db.schema.nodeTypeProperties", "db.schema.relTypeProperties",
+    "db.index.fulltext.queryNodes", "db.index.fulltext.queryRelationships",
+    "db.index.vector.queryNodes", "db.index.vector.queryRelationships", "dbms.components",
+})
+# SHOW commands that list the schema only (not SHOW TRANSACTIONS, SHOW SETTINGS…).
+READ_ONLY_COMMANDS = frozenset({"ShowIndexes", "ShowConstraints", "ShowProcedures", "ShowFunctions"})
 
 
 # RDF property IRI → relationship type.
@@ -163,9 +126,11 @@ class Rows:
 
     keys: list[str] = field(default_factory=list)
     rows: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
+    replaced: list[str] = field(default_factory=list)  # reports stored from the same sources before
 
     def extend(self, other: "Rows") -> None:
         self.keys += other.keys
+        self.replaced += other.replaced
         for name, rows in other.rows.items():
             self.rows[name] += rows
 
@@ -214,6 +179,7 @@ def graph_rows(report: ReportGraph) -> Rows:
     r = reports[0]
     rows["node:Report"].append({k: v for k, v in {
         "key": key, "iri": r, "source": one(r, "source"), "content_hash": report.content_hash,
+        "recipe": report.recipe or None, "file_hash": report.file_hash or None,
         "label": one(r, "label"), "symbol": one(r, "symbol"), "title": one(r, "title"),
         "date": one(r, "date"),
         "extractor": next((one(s, "extractor") for s in props if props[s].get("extractor")), None),
@@ -323,6 +289,7 @@ _NODE_WRITES = {
         WITH i, row WHERE NOT EXISTS { (i)-[:OF_TYPE|ISSUED_BY|IN_JURISDICTION]->() }
         CALL (i, row) {
             UNWIND row.OF_TYPE AS iri MATCH (c:DocumentType {iri: iri}) CREATE (i)-[:OF_TYPE]->(c)
+            SET i.type = c.code
         }
         CALL (i, row) {
             UNWIND row.ISSUED_BY AS iri MATCH (c:Issuer {iri: iri}) CREATE (i)-[:ISSUED_BY]->(c)
@@ -416,14 +383,15 @@ _DROP_ORPHANS = """
     MATCH (i:Instrument {key: k})
     WHERE NOT EXISTS { ()-[:CITES|IDENTIFIED_AS]->(i) }
     DETACH DELETE i"""
-_REFRESH = """
+_CLAIMS = """
     UNWIND $keys AS k
     MATCH (i:Instrument {key: k})
-    CALL (i) {
-        MATCH ()-[c:CITES|IDENTIFIED_AS]->(i)
-        RETURN min(c.date) AS date, min(c.title) AS title
-    }
-    SET i.date = date, i.title = title"""
+    OPTIONAL MATCH (r:Report)-[c:CITES|IDENTIFIED_AS]->(i)
+    RETURN k AS key, collect({report: r.key, date: c.date, title: c.title, own: type(c) = 'IDENTIFIED_AS'}) AS claims"""
+_SET_DECIDED = """
+    UNWIND $rows AS row
+    MATCH (i:Instrument {key: row.key})
+    SET i.date = row.date, i.title = row.title"""
 _DROP_UNUSED_CONCEPTS = """
     MATCH (c) WHERE (c:DocumentType OR c:Issuer OR c:Jurisdiction)
       AND c.vocabulary IS NULL AND NOT EXISTS { (c)--() }
@@ -450,7 +418,7 @@ SCHEMA = [
 # --------------------------------------------------------------------------
 
 def _reason(exc: Exception) -> str:
-    text = str(exc)
+    text = getattr(exc, "message", None) or str(exc)
     low = text.lower()
     if "refused" in low:
         return "connection refused"
@@ -458,28 +426,202 @@ def _reason(exc: Exception) -> str:
         return "unknown host"
     if "timed out" in low or "timeout" in low:
         return "timed out"
-    first = next((line.strip() for line in text.splitlines() if line.strip()), type(exc).__name__)
-    return first[:200]
+    return _first_line(text) or type(exc).__name__
 
 
-_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")[:300]
+
+
+def bundled_password(uri: str) -> str | None:
+    """The password ``scripts/neo4j`` keeps for the bundled server, if ``uri`` is that server.
+
+    The home is ``LEGAL_KG_NEO4J_HOME`` (else ``.neo4j`` in the checkout); the
+    password is only given to a loopback URI on the port that home's server listens on.
+    """
+    home = Path(os.environ.get("LEGAL_KG_NEO4J_HOME") or BUNDLED_HOME)
+    try:
+        parts = urlsplit(uri)
+        if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+            return None
+        if (home / "neo4j.port").read_text().strip() != str(parts.port or 7687):
+            return None
+        return (home / "password").read_text(encoding="utf-8").splitlines()[0].strip() or None
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+# --------------------------------------------------------------------------
+# Values: what queries return, as plain Python, and how kg cypher prints them
+# --------------------------------------------------------------------------
+
+class TemporalValue(str):
+    """A date, time, datetime or duration as its ISO text: a ``str`` that :func:`cypher_text` prints unquoted."""
+
+
+@dataclass
+class GraphNode:
+    element_id: str
+    labels: tuple[str, ...]
+    properties: dict[str, Any]
+
+    def __str__(self) -> str:
+        return f"({''.join(':' + _name(l) for l in self.labels)}{_props(self.properties)})"
+
+
+@dataclass
+class GraphRelationship:
+    element_id: str
+    type: str
+    start: str  # element ids of its end nodes
+    end: str
+    properties: dict[str, Any]
+
+    def __str__(self) -> str:
+        return f"[:{_name(self.type)}{_props(self.properties)}]"
+
+
+@dataclass
+class GraphPath:
+    nodes: tuple[GraphNode, ...]
+    relationships: tuple[GraphRelationship, ...]
+
+    def __str__(self) -> str:
+        """``(a)-[:R]->(b)<-[:S]-(c)``: each relationship points the way it was stored."""
+        out = [str(self.nodes[0])]
+        for prev, rel, node in zip(self.nodes, self.relationships, self.nodes[1:]):
+            forward = rel.start == prev.element_id
+            out.append(f"-{rel}->{node}" if forward else f"<-{rel}-{node}")
+        return "".join(out)
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _name(name: str) -> str:
+    return name if _IDENTIFIER.fullmatch(name) else "`" + name.replace("`", "``") + "`"
+
+
+def _props(properties: dict) -> str:
+    return " {" + ", ".join(f"{_name(k)}: {cypher_text(v, nested=True)}" for k, v in properties.items()) + "}" \
+        if properties else ""
+
+
+def cypher_text(value: Any, *, nested: bool = False) -> str:
+    """``value`` as cypher-shell prints it: ``(:Instrument {symbol: "60/2021/NĐ-CP"})``, ``[1, 2]``, ``NULL``.
+
+    Strings are quoted inside lists, maps, nodes and relationships; at the top
+    (a cell of a table or CSV) they are printed as they are, and null is empty.
+    """
+    if value is None:
+        return "NULL" if nested else ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False) if nested and not isinstance(value, TemporalValue) else value
+    if isinstance(value, list):
+        return "[" + ", ".join(cypher_text(v, nested=True) for v in value) + "]"
+    if isinstance(value, dict):
+        return _props(value).strip() or "{}"
+    return str(value)
+
+
+def json_value(value: Any) -> Any:
+    """``value`` for JSON: nodes, relationships and paths as objects (the shape of Neo4j's Query API)."""
+    if isinstance(value, GraphNode):
+        return {"elementId": value.element_id, "labels": list(value.labels), "properties": json_value(value.properties)}
+    if isinstance(value, GraphRelationship):
+        return {"elementId": value.element_id, "type": value.type, "startNodeElementId": value.start,
+                "endNodeElementId": value.end, "properties": json_value(value.properties)}
+    if isinstance(value, GraphPath):
+        return {"nodes": [json_value(n) for n in value.nodes],
+                "relationships": [json_value(r) for r in value.relationships]}
+    if isinstance(value, list):
+        return [json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: json_value(v) for k, v in value.items()}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)  # a point
 
 
 def _plain(value: Any) -> Any:
-    """Driver values as plain Python: temporal values as ISO strings, nodes and relationships as dicts."""
+    """Driver values as plain Python: temporal values as ISO strings, graph values as :class:`GraphNode`…"""
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, neo4j.graph.Node):
-        return {"_labels": sorted(value.labels), **{k: _plain(v) for k, v in value.items()}}
+        return GraphNode(value.element_id, tuple(sorted(value.labels)), _plain(dict(value.items())))
     if isinstance(value, neo4j.graph.Relationship):
-        return {"_type": value.type, **{k: _plain(v) for k, v in value.items()}}
+        return GraphRelationship(value.element_id, value.type, value.start_node.element_id,
+                                 value.end_node.element_id, _plain(dict(value.items())))
     if isinstance(value, neo4j.graph.Path):
-        return [_plain(n) for n in value.nodes]
+        return GraphPath(tuple(_plain(n) for n in value.nodes), tuple(_plain(r) for r in value.relationships))
     if hasattr(value, "iso_format"):
-        return value.iso_format()
+        return TemporalValue(value.iso_format())
     return value
+
+
+# --------------------------------------------------------------------------
+# Checking a query before it runs, from its plan (EXPLAIN)
+# --------------------------------------------------------------------------
+
+def _operators(plan: dict | None) -> Iterator[tuple[str, str]]:
+    """``(operator, details)`` of every step of an EXPLAIN plan (``LoadCSV``, ``ProcedureCall``…)."""
+    if plan is None:
+        return
+    yield plan["operatorType"].partition("@")[0], str(plan.get("args", {}).get("Details") or "")
+    for child in plan.get("children", ()):
+        yield from _operators(child)
+
+
+def _refusal(summary: neo4j.ResultSummary) -> QueryRefused | None:
+    """Why a query may not run read-only, from its plan and query type; None if it may."""
+    if summary.plan is None:
+        return QueryRefused("Neo4j gave no plan for this query, so it cannot be checked; use --write to run it")
+    procedures = []
+    for operator, details in _operators(summary.plan):
+        if operator == "LoadCSV":
+            return QueryRefused("LOAD CSV reads files and URLs on the server; refused without --write")
+        if operator == "AdministrationCommand":
+            return QueryRefused("administration commands are refused without --write")
+        if operator.startswith(("Show", "Terminate")) and operator not in READ_ONLY_COMMANDS:
+            return QueryRefused(f"{_command_name(operator)} shows or changes the server's state; "
+                                "refused without --write")
+        if operator == "ProcedureCall":
+            name = details.partition("(")[0].strip()
+            if name not in READ_ONLY_PROCEDURES:
+                return QueryRefused(f"procedure {name} is not one of the read-only ones (see "
+                                    "READ_ONLY_PROCEDURES); refused without --write")
+            procedures.append(name)
+    if summary.query_type in ("rw", "w") or (summary.query_type == "s" and not procedures):
+        return WriteRefused("this query writes; refused without --write")
+    return None
+
+
+def _command_name(operator: str) -> str:
+    """``ShowTransactions`` → ``SHOW TRANSACTIONS``."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", operator).upper()
+
+
+_QUOTED_PARAMETER = re.compile(r"\$`((?:[^`]|``)*)`")
+
+
+def _parameters(summary: neo4j.ResultSummary) -> set[str]:
+    """The parameters a query uses: those Neo4j reports missing when EXPLAINed without any.
+
+    Neo4j names them in its notification 01N60 as ``$`name```; servers before
+    5.23 in ``(Missing parameters: a, b)``.
+    """
+    names: set[str] = set()
+    for status in summary.gql_status_objects:
+        text = status.status_description
+        if status.gql_status == "01N60":
+            names.update(n.replace("``", "`") for n in _QUOTED_PARAMETER.findall(text))
+        elif "(Missing parameters: " in text:  # an older server's notification, as the driver passes it on
+            names.update(n.strip() for n in text.rpartition("Missing parameters: ")[2].rstrip(")").split(","))
+    return names - {""}
 
 
 # --------------------------------------------------------------------------
@@ -490,10 +632,11 @@ class Neo4jStore(Store):
     """Report graphs in a Neo4j 5 database (see the module docstring for the model).
 
     ``uri``, ``user``, ``password`` and ``database`` default to ``NEO4J_URI``
-    (else ``bolt://127.0.0.1:7687``), ``NEO4J_USER``, ``NEO4J_PASSWORD`` and
-    ``NEO4J_DATABASE`` (else the server's default database). Connects at once:
-    a server that cannot be reached, or refuses the credentials, raises
-    :class:`StoreError` with a one-line message.
+    (else ``bolt://127.0.0.1:7687``), ``NEO4J_USER`` (else ``neo4j``),
+    ``NEO4J_PASSWORD`` (else, for the bundled server, the one ``scripts/neo4j``
+    keeps: :func:`bundled_password`) and ``NEO4J_DATABASE`` (else the server's
+    default database). Connects at once: a server that cannot be reached, or
+    refuses the credentials, raises :class:`StoreError` with a one-line message.
     """
 
     def __init__(self, uri: str | None = None, user: str | None = None, password: str | None = None,
@@ -501,6 +644,8 @@ class Neo4jStore(Store):
         self.uri = uri or os.environ.get("NEO4J_URI") or DEFAULT_URI
         user = user if user is not None else os.environ.get("NEO4J_USER")
         password = password if password is not None else os.environ.get("NEO4J_PASSWORD")
+        if password is None:
+            password = bundled_password(self.uri)
         self.database = database or os.environ.get("NEO4J_DATABASE") or None
         auth = (user or "neo4j", password or "") if (user or password) else None
         self._ready = False
@@ -517,27 +662,31 @@ class Neo4jStore(Store):
         with self._errors():
             self._driver.verify_connectivity()
             with self._session() as session:  # the database exists and answers
-                session.run("RETURN 1").consume()
+                session.run("CALL db.ping()").consume()
 
     @contextlib.contextmanager
     def _errors(self):
         """Connection-level driver errors → one-line :class:`StoreError`."""
         try:
             yield
-        except nx.AuthError as e:
-            raise StoreError(f"Neo4j at {self.uri} refused the credentials ({_reason(e)}); "
-                             "set NEO4J_USER and NEO4J_PASSWORD") from None
-        except (nx.ServiceUnavailable, nx.SessionExpired) as e:
-            raise StoreError(f"cannot reach Neo4j at {self.uri}: {_reason(e)} — {HINT}") from None
         except nx.ClientError as e:
-            if e.code and "DatabaseNotFound" in e.code:
+            code = e.code or ""
+            if isinstance(e, nx.AuthError) or code.endswith("Security.AuthenticationRateLimit"):
+                raise StoreError(f"Neo4j at {self.uri} refused the credentials ({_reason(e)}); "
+                                 "set NEO4J_USER and NEO4J_PASSWORD (scripts/neo4j keeps the bundled "
+                                 "server's in .neo4j/password)") from None
+            if "DatabaseNotFound" in code:
                 raise StoreError(f"Neo4j at {self.uri} has no database {self.database!r}; "
                                  "check NEO4J_DATABASE") from None
             raise
+        except (nx.ServiceUnavailable, nx.SessionExpired) as e:
+            raise StoreError(f"cannot reach Neo4j at {self.uri}: {_reason(e)} — {HINT}") from None
 
-    def _session(self, read: bool = False) -> neo4j.Session:
+    def _session(self, read: bool = False, notifications: bool = False) -> neo4j.Session:
+        """A session; ``notifications``: with the server's warnings (the driver's are off)."""
         mode = neo4j.READ_ACCESS if read else neo4j.WRITE_ACCESS
-        return self._driver.session(database=self.database, default_access_mode=mode)
+        extra = {"notifications_min_severity": "WARNING"} if notifications else {}
+        return self._driver.session(database=self.database, default_access_mode=mode, **extra)
 
     def _read(self, query: str, **params) -> list[neo4j.Record]:
         with self._errors(), self._session(read=True) as session:
@@ -608,27 +757,40 @@ class Neo4jStore(Store):
         """Which reports changed (stored hash), and their rows."""
         self._ensure_schema()
         wanted = {r.key: r for r in reports if r.key != VOCABULARY_KEY}  # the last of a key wins
-        stored = self._hashes(list(wanted))
+        stored = self._versions(list(wanted))
         rows = Rows()
         for key, report in wanted.items():
-            if stored.get(key) != report.content_hash:
+            if stored.get(key) != (report.content_hash, report.recipe or None):
                 rows.extend(graph_rows(report))
+        sources = {r.source: k for k, r in wanted.items() if r.source}
+        if sources:  # a file that changed: its new report replaces the one stored from it
+            records = self._read("UNWIND $sources AS s MATCH (r:Report {source: s}) RETURN s, r.key AS key",
+                                 sources=list(sources))
+            rows.replaced = sorted({r["key"] for r in records if r["key"] != sources[r["s"]]})
         vocabulary = [r for r in reports if r.key == VOCABULARY_KEY]
         return _Batch([r.key for r in reports], vocabulary, rows)
 
     def _write(self, batch: _Batch) -> list[bool]:
         done = {r.key: self._save_vocabulary(r) for r in batch.vocabulary}
-        if batch.rows.keys:
+        if batch.rows.keys or batch.rows.replaced:
             with self._errors(), self._session() as session:
                 session.execute_write(self._write_rows, batch.rows)
         done.update((k, True) for k in batch.rows.keys)
         return [done.get(k, False) for k in batch.keys]
 
-    def _hashes(self, keys: list[str]) -> dict[str, str]:
-        """Stored content hash of each of ``keys`` that is stored."""
-        records = self._read("UNWIND $keys AS k MATCH (r:Report {key: k}) RETURN k AS key, r.content_hash AS h",
-                             keys=keys)
-        return {r["key"]: r["h"] for r in records}
+    def _versions(self, keys: list[str]) -> dict[str, tuple[str, str | None]]:
+        """Stored (content hash, recipe) of each of ``keys`` that is stored."""
+        records = self._read("UNWIND $keys AS k MATCH (r:Report {key: k}) "
+                             "RETURN k AS key, r.content_hash AS h, r.recipe AS recipe", keys=keys)
+        return {r["key"]: (r["h"], r["recipe"]) for r in records}
+
+    def stored_version(self, source: str) -> StoredVersion | None:
+        records = self._read("MATCH (r:Report {source: $source}) RETURN r.key AS key, r.content_hash AS h, "
+                             "r.recipe AS recipe, r.file_hash AS file_hash", source=source)
+        if len(records) != 1:
+            return None
+        r = records[0]
+        return StoredVersion(r["key"], r["h"], r["recipe"] or "", r["file_hash"] or "")
 
     @staticmethod
     def _remove(tx, keys: list[str]) -> list[str]:
@@ -644,22 +806,45 @@ class Neo4jStore(Store):
 
     @staticmethod
     def _tidy(tx, old: list[str]) -> None:
-        """After a removal: drop instruments nothing points to, refresh the others' date and title."""
+        """After a removal: drop instruments nothing points to."""
         if not old:
             return
         tx.run(_DROP_ORPHANS, keys=old).consume()
-        tx.run(_REFRESH, keys=old).consume()
         tx.run(_DROP_UNUSED_CONCEPTS).consume()
+
+    @staticmethod
+    def _decide(tx, keys: list[str]) -> None:
+        """Each instrument's date and title, from what the reports say, as the RDF stores decide
+        (:func:`kg.graph.choose`: its own document first, then the value most reports state)."""
+        if not keys:
+            return
+        decided = []
+        for record in tx.run(_CLAIMS, keys=keys):
+            row = {"key": record["key"]}
+            for name in ("date", "title"):
+                tally: dict = {}
+                for claim in record["claims"]:
+                    if claim[name] is not None:
+                        counts = tally.setdefault(claim[name], [set(), 0])
+                        counts[0].add(claim["report"])
+                        counts[1] += claim["own"]
+                row[name] = choose((value, len(reports), own) for value, (reports, own) in tally.items())
+            decided.append(row)
+        tx.run(_SET_DECIDED, rows=decided).consume()
 
     @classmethod
     def _write_rows(cls, tx, rows: Rows) -> None:
-        # Every report's earlier version goes, even one stored since _prepare looked.
-        old = cls._remove(tx, rows.keys)
+        # Every report's earlier version goes, even one stored since _prepare looked; so do the
+        # reports stored from the same sources before (the files changed).
+        old = cls._remove(tx, rows.keys + rows.replaced)
+        if rows.replaced:
+            tx.run("UNWIND $keys AS k MATCH (r:Report {key: k}) DETACH DELETE r", keys=rows.replaced).consume()
         for name in sorted(rows.rows, key=write_order):
             batch = _dedupe(name, rows.rows[name])
             if batch:
                 tx.run(write_statement(name), rows=batch).consume()
         cls._tidy(tx, old)
+        cls._decide(tx, sorted(set(old) | {row["key"] for row in rows.rows.get("node:Instrument", ())}))
 
     def _save_vocabulary(self, report: ReportGraph) -> bool:
         if self.stored_hash(report.key) == report.content_hash:
@@ -677,6 +862,9 @@ class Neo4jStore(Store):
                         c.name_en = row.name_en, c.vocabulary = true""", rows=rows).consume()
             tx.run("MERGE (v:Vocabulary {key: $key}) SET v.content_hash = $hash",
                    key=report.key, hash=report.content_hash).consume()
+            # Instruments stored before their type had a code (the vocabulary came later).
+            tx.run("MATCH (i:Instrument)-[:OF_TYPE]->(c:DocumentType) WHERE i.type IS NULL AND c.code IS NOT NULL "
+                   "SET i.type = c.code").consume()
 
         with self._errors(), self._session() as session:
             session.execute_write(work)
@@ -692,6 +880,7 @@ class Neo4jStore(Store):
             old = self._remove(tx, [key])
             tx.run("MATCH (r:Report {key: $key}) DETACH DELETE r", key=key).consume()
             self._tidy(tx, old)
+            self._decide(tx, old)
 
         with self._errors(), self._session() as session:
             session.execute_write(work)
@@ -751,7 +940,7 @@ class Neo4jStore(Store):
         Returns ``{"saved", "unchanged", "deleted"}``.
         """
         keys = list(store.report_keys())
-        ours = self._hashes(keys)
+        ours = {k: h for k, (h, _) in self._versions(keys).items()}
         ours[VOCABULARY_KEY] = self.stored_hash(VOCABULARY_KEY)
         todo = [k for k in keys if store.stored_hash(k) != ours.get(k)]
         todo.sort(key=lambda k: k != VOCABULARY_KEY)  # labels first
@@ -763,34 +952,61 @@ class Neo4jStore(Store):
                 deleted += 1
         return {"saved": saved, "unchanged": len(keys) - saved, "deleted": deleted}
 
-    def run_cypher(self, query: str, params: dict | None = None, *, write: bool = False
-                   ) -> tuple[list[str], list[list]]:
+    def run_cypher(self, query: str, params: dict | None = None, *, write: bool = False,
+                   timeout: float | None = None) -> tuple[list[str], list[list]]:
         """Run ``query``; return ``(columns, rows)`` with plain Python values.
 
-        Read-only by default: the session's access mode is READ, so the server
-        refuses any write (:class:`WriteRefused`, "this query writes; use
-        --write"). With ``write=True`` the query runs in an auto-commit
-        transaction (so ``CALL {…} IN TRANSACTIONS`` and schema commands work).
-        A query the server rejects raises :class:`CypherError`. A ``$name``
-        the query uses but ``params`` lacks is passed as null (like an unbound
-        variable in the SPARQL twins: "left out" parameters).
+        Values: numbers, strings, booleans, None, lists and dicts as such;
+        temporal values as ISO strings (:class:`TemporalValue`); nodes,
+        relationships and paths as :class:`GraphNode`, :class:`GraphRelationship`,
+        :class:`GraphPath`.
+
+        The query is first EXPLAINed (planned, not run), and what Neo4j's plan
+        says decides, never the query's text:
+
+        * ``params`` naming a parameter the query does not use is an error
+          (:class:`CypherError`); a parameter it uses but ``params`` lacks is
+          passed as null (a saved query then does not filter on it).
+        * Read-only by default: :class:`QueryRefused` for a query that writes
+          (:class:`WriteRefused`), changes the schema, runs LOAD CSV (which reads
+          files and fetches URLs on the server), an administration command, a
+          SHOW or TERMINATE command other than SHOW INDEXES / CONSTRAINTS /
+          PROCEDURES / FUNCTIONS, or a procedure not in
+          :data:`READ_ONLY_PROCEDURES`. What passes runs in a READ session, so
+          the server refuses any write too.
+
+        With ``write=True`` the query runs as it is (so ``CALL {…} IN
+        TRANSACTIONS`` and schema commands work). Either way it runs once, in an
+        auto-commit transaction the server ends after ``timeout`` seconds. Any
+        error is a :class:`CypherError` (the query's fault) or a
+        :class:`StoreError` (the server's), with a one-line message.
         """
-        params = {**dict.fromkeys(_PARAM.findall(query)), **(params or {})}
-
-        def fetch(result) -> tuple[list[str], list[list]]:
-            rows = [[_plain(v) for v in record.values()] for record in result]
-            return list(result.keys()), rows
-
+        params = dict(params or {})
         try:
+            with self._errors(), self._session(read=not write, notifications=True) as session:
+                plan = session.run("EXPLAIN " + query).consume()
+            used = _parameters(plan)
+            unused = sorted(set(params) - used)
+            if unused:
+                uses = ", ".join(f"${n}" for n in sorted(used)) or "no parameters"
+                raise CypherError(f"the query does not use {', '.join(f'${n}' for n in unused)} (it uses {uses})")
+            params = {**dict.fromkeys(used), **params}
+            if not write and (refusal := _refusal(plan)) is not None:
+                raise refusal
             with self._errors(), self._session(read=not write) as session:
-                if write:
-                    return fetch(session.run(query, params))
-                return session.execute_read(lambda tx: fetch(tx.run(query, params)))
+                result = session.run(neo4j.Query(query, timeout=timeout), params)
+                rows = [[_plain(v) for v in record.values()] for record in result]
+                return list(result.keys()), rows
         except nx.ClientError as e:
-            if e.code == "Neo.ClientError.Statement.AccessMode" or (
-                    e.code and "AccessMode" in e.code) or "read access mode" in (e.message or ""):
-                raise WriteRefused("this query writes; use --write") from None
-            raise CypherError(e.message or str(e)) from None
+            if "AccessMode" in (e.code or ""):
+                raise WriteRefused("this query writes; refused without --write") from None
+            raise CypherError(_first_line(e.message or str(e)) or e.code) from None
+        except nx.Neo4jError as e:  # DatabaseError, TransientError: the server's fault
+            raise StoreError(f"Neo4j at {self.uri} failed: {_first_line(e.message or str(e)) or e.code}") from None
+        except nx.BrokenRecordError as e:
+            raise CypherError(f"the result holds a value Python cannot read: {e.args[0]} ({e.__cause__})") from None
+        except nx.DriverError as e:
+            raise StoreError(f"Neo4j at {self.uri}: {_reason(e)}") from None
 
     def status(self) -> dict[str, Any]:
         """Server version, edition and address, the database, and :meth:`counts`."""

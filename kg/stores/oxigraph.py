@@ -1,62 +1,39 @@
 """The default store: an embedded, on-disk Oxigraph (RocksDB) quad store.
 
-Each report lives in its own named graph (:attr:`ReportGraph.iri`). A small
-bookkeeping graph, ``<urn:legal-kg:meta>``, records for every report key its
-graph IRI and content hash::
-
-    <urn:legal-kg:report:KEY> meta:key "KEY" ; meta:graph <REPORT-GRAPH> ; meta:contentHash "…" .
-
-so :meth:`OxigraphStore.stored_hash` is a single index lookup.
-
-Atomicity: pyoxigraph 0.5 has no Python transaction API, but each of
-``Store.update()`` (one SPARQL Update request, any number of operations) and
-``Store.load()`` (one RDF document) runs as a single transaction: all or
-nothing. :meth:`OxigraphStore.save_many` uses them so that a process killed
-midway leaves every report either in its old or its new version, never a mix:
-
-* a report that is not stored yet (no bookkeeping entry, no graph of that
-  name) is *added*: its triples and its bookkeeping entry go into one TriG
-  document, together with those of the other new reports of the same call (up
-  to :attr:`OxigraphStore.batch_size`), loaded in one transaction. Nothing has
-  to be deleted and no SPARQL is parsed (figures: bench/store.py);
-* a report that replaces an earlier version is *replaced* with one update
-  request — ``DROP`` the old graph, rewrite its bookkeeping entry,
-  ``INSERT DATA`` the new triples.
-
-Ingest workers serialize reports themselves (:class:`PreparedReport`, plain
-N-Triples text), so the single writer only hands text to Oxigraph.
-
-Concurrency: one writer process at a time (RocksDB holds a lock on the
-directory). :meth:`OxigraphStore.open_read_only` opens a snapshot for readers
-such as ``kg serve``; it sees the data as of opening and must not be used
-while another process writes (Oxigraph documents that as undefined behaviour).
-
-Queries run over the union of all graphs (``use_default_graph_as_union``),
-which includes the bookkeeping graph; it only holds ``urn:legal-kg:meta#…``
-properties, so it does not disturb queries over the ELI/lkg vocabulary.
-
-Beware: in pyoxigraph 0.5 the union default graph is a *bag*: a triple stored
-in several report graphs (an instrument cited by many reports) matches once
-per graph (oxigraph issue #1919, fixed for 0.6). Use ``DISTINCT`` / ``COUNT(DISTINCT …)``
-in queries over the union; :func:`serialize_results` removes duplicate
-CONSTRUCT triples.
+Each report is its own named graph; the store's default graph is the set
+merge of them all, with one decided description per instrument; a
+bookkeeping graph records each report's version. Every write keeps reports
+whole even when killed, and a store is read by many processes or written by
+one. What is in it and why: docs/store.md.
 """
 from __future__ import annotations
 
-import json
 import re
-import threading
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Iterable, Iterator, Sequence
-from urllib.parse import quote
 
 import pyoxigraph as ox
 import rdflib
 from rdflib.term import BNode, Literal, URIRef
 
-from .base import ReportGraph, Store, StoreError
+from kg.graph import INSTRUMENTS_GRAPH, split_claims
+from kg.query import QueryTimeout, ResultCache, evaluate, read_whole, rebuild
+
+from . import updates
+from .base import ReportGraph, Store, StoredVersion, StoreError
+from .updates import FILE_HASH as _FILE_HASH
+from .updates import GRAPH as _GRAPH
+from .updates import HASH as _HASH
+from .updates import KEY as _KEY
+from .updates import LAYOUT as _LAYOUT
+from .updates import META as _META
+from .updates import META_GRAPH
+from .updates import PENDING as _PENDING
+from .updates import RECIPE as _RECIPE
+from .updates import SOURCE as _SOURCE
+from .updates import report_node as _report_node
 
 __all__ = [
     "OxigraphStore",
@@ -67,11 +44,7 @@ __all__ = [
     "LKG",
     "META_GRAPH",
     "PREFIXES",
-    "RESULT_FORMATS",
-    "GRAPH_FORMATS",
     "EXPORT_FORMATS",
-    "result_kind",
-    "serialize_results",
 ]
 
 ELI = "http://data.europa.eu/eli/ontology#"
@@ -90,25 +63,11 @@ PREFIXES = {
     "skos": "http://www.w3.org/2004/02/skos/core#",
 }
 
-META_GRAPH = "urn:legal-kg:meta"
-_META = ox.NamedNode(META_GRAPH)
-_KEY = ox.NamedNode("urn:legal-kg:meta#key")
-_GRAPH = ox.NamedNode("urn:legal-kg:meta#graph")
-_HASH = ox.NamedNode("urn:legal-kg:meta#contentHash")
+#: 2: reports keyed by their text, the default graph the set merge of the
+#: report graphs (claims aside) and the instruments graph; 1 (no marker):
+#: reports keyed by their path, named graphs only.
+LAYOUT = 2
 
-# Result formats by short name: SELECT/ASK results, then graphs (CONSTRUCT/DESCRIBE).
-RESULT_FORMATS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-GRAPH_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-}
 EXPORT_FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
     "nt": ox.RdfFormat.N_TRIPLES,
@@ -118,12 +77,33 @@ EXPORT_FORMATS = {
 }
 
 
-class QueryTimeout(TimeoutError):
-    """A query did not finish within its time limit."""
+#: The advisory lock every OxigraphStore holds on its directory while open:
+#: shared by readers, exclusive for the writer. Oxigraph calls reading a store
+#: that another process writes undefined behaviour, so either may be refused.
+LOCK_FILE = "legal-kg.lock"
 
 
-def _report_node(key: str) -> ox.NamedNode:
-    return ox.NamedNode("urn:legal-kg:report:" + quote(key, safe=""))
+def _hold_lock(path: Path, read_only: bool):
+    """Take the store's lock without waiting; StoreError naming who holds it otherwise."""
+    import fcntl
+
+    if not read_only:
+        path.mkdir(exist_ok=True)
+    try:
+        lock = open(path / LOCK_FILE, "a+b")
+    except OSError as e:
+        raise StoreError(f"cannot open store {path}: {e}") from e
+    try:
+        fcntl.flock(lock, (fcntl.LOCK_SH if read_only else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        if read_only:
+            raise StoreError(f"store {path} is being written by another process (kg ingest?): "
+                             "try again when it has finished") from None
+        raise StoreError(f"store {path} is in use by another process (kg serve, kg ingest, or another "
+                         "command reading it): nothing may write to it meanwhile; stop that process first, "
+                         "or ingest into another store") from None
+    return lock
 
 
 # --- rdflib → N-Triples text ----------------------------------------------
@@ -194,14 +174,14 @@ def _term(term, bnodes: dict) -> str:
     raise ValueError(f"unsupported RDF term {term!r}")
 
 
-def ntriples(triples: Iterable[tuple]) -> str:
+def ntriples(triples: Iterable[tuple], bnodes: dict | None = None) -> str:
     """``triples`` (rdflib terms) as N-Triples lines, each ending in a newline.
 
     Raises ValueError for an IRI with a forbidden character, a bad language
     tag or a term that is not an IRI, literal or blank node. Blank nodes get
-    random labels (unique to this call).
+    random labels (unique to this call, or to the calls sharing ``bnodes``).
     """
-    bnodes: dict = {}
+    bnodes = {} if bnodes is None else bnodes
     term = _term
     iri = _iri
     uri_ref = URIRef
@@ -221,34 +201,46 @@ class PreparedReport:
     """A report graph serialized for storing: compact, picklable text.
 
     What ingest workers hand to the writer process (see :mod:`kg.ingest`),
-    and what :meth:`OxigraphStore.save_many` writes. ``ntriples`` holds the
-    triples of the report's named graph ``iri`` as N-Triples lines.
+    and what :meth:`OxigraphStore.save_many` writes. The report's named graph
+    ``iri`` holds ``ntriples`` and ``claims`` (N-Triples lines); the store's
+    default graph gets ``ntriples`` only (claims are decided per instrument:
+    :func:`kg.graph.split_claims`).
     """
 
     key: str
     iri: str
     content_hash: str
     ntriples: str
+    claims: str = ""
+    recipe: str = ""
+    source: str = ""
+    file_hash: str = ""
 
     @classmethod
-    def from_triples(cls, key: str, iri: str, content_hash: str, triples: Iterable[tuple]) -> "PreparedReport":
+    def from_triples(cls, key: str, iri: str, content_hash: str, triples: Iterable[tuple], *,
+                     recipe: str = "", source: str = "", file_hash: str = "") -> "PreparedReport":
         """Serialize ``triples`` (rdflib terms); ValueError for a term N-Triples cannot hold."""
-        if iri == META_GRAPH:
-            raise ValueError(f"{META_GRAPH} is reserved for bookkeeping")
+        if iri in (META_GRAPH, INSTRUMENTS_GRAPH):
+            raise ValueError(f"{iri} is reserved")
         _iri(iri)
-        return cls(key, iri, content_hash, ntriples(triples))
+        shared, claims = split_claims(triples)
+        bnodes: dict = {}  # one labelling for both parts: a blank node is the same node in each
+        return cls(key, iri, content_hash, ntriples(shared, bnodes), ntriples(claims, bnodes), recipe, source,
+                   file_hash)
 
     @classmethod
     def of(cls, report: "ReportGraph | PreparedReport") -> "PreparedReport":
         if isinstance(report, PreparedReport):
             return report
-        return cls.from_triples(report.key, report.iri, report.content_hash, report.graph)
+        return cls.from_triples(report.key, report.iri, report.content_hash, report.graph,
+                                recipe=report.recipe, source=report.source, file_hash=report.file_hash)
 
     def report_graph(self) -> ReportGraph:
         """The same report as a :class:`ReportGraph` (rdflib), for stores that want one."""
         graph = rdflib.Graph(identifier=URIRef(self.iri))
-        graph.parse(data=self.ntriples, format="nt")
-        return ReportGraph(key=self.key, iri=self.iri, content_hash=self.content_hash, graph=graph)
+        graph.parse(data=self.ntriples + self.claims, format="nt")
+        return ReportGraph(key=self.key, iri=self.iri, content_hash=self.content_hash, graph=graph,
+                           recipe=self.recipe, source=self.source, file_hash=self.file_hash)
 
 
 # --- pyoxigraph → rdflib ---------------------------------------------------
@@ -268,119 +260,51 @@ def _to_rdflib(term):
     raise ValueError(f"cannot convert {term!r} to rdflib (RDF-star terms are not supported)")
 
 
-# --- results ---------------------------------------------------------------
-
-
-def result_kind(result) -> str:
-    """``"boolean"`` (ASK), ``"solutions"`` (SELECT) or ``"graph"`` (CONSTRUCT/DESCRIBE)."""
-    if isinstance(result, ox.QueryBoolean):
-        return "boolean"
-    if isinstance(result, ox.QuerySolutions):
-        return "solutions"
-    return "graph"
-
-
-def _json_term(term) -> dict:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        out = {"type": "literal", "value": term.value}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype.value != XSD_STRING:
-            out["datatype"] = term.datatype.value
-        return out
-    if isinstance(term, ox.Triple):
-        return {
-            "type": "triple",
-            "value": {
-                "subject": _json_term(term.subject),
-                "predicate": _json_term(term.predicate),
-                "object": _json_term(term.object),
-            },
-        }
-    raise ValueError(f"unexpected term {term!r}")
-
-
-def serialize_results(
-    result, format: str | None = None, *, limit: int | None = None, prefixes: dict | None = None
-) -> tuple[bytes, str, bool]:
-    """Serialize a pyoxigraph query result; returns ``(body, media_type, truncated)``.
-
-    ``format`` is a key of :data:`RESULT_FORMATS` for SELECT/ASK or of
-    :data:`GRAPH_FORMATS` for CONSTRUCT/DESCRIBE; None picks the default
-    (``json``, ``turtle``). With ``limit``, at most that many solutions or
-    triples are written and ``truncated`` says whether some were dropped.
-    """
-    kind = result_kind(result)
-    if kind == "graph":
-        fmt = GRAPH_FORMATS[format or "turtle"]
-        # pyoxigraph 0.5 CONSTRUCT does not remove duplicate triples (oxigraph
-        # issue #525), and the union graph repeats a triple once per graph.
-        triples: dict = {}
-        truncated = False
-        for triple in result:
-            if limit is not None and len(triples) >= limit and triple not in triples:
-                truncated = True
-                break
-            triples[triple] = None
-        body = ox.serialize(triples, format=fmt, prefixes=prefixes or PREFIXES)
-        return body, fmt.media_type, truncated
-
-    fmt = RESULT_FORMATS[format or "json"]
-    if kind == "boolean" or limit is None:
-        return result.serialize(format=fmt), fmt.media_type, False
-    # pyoxigraph can only serialize a whole result, so to cut it at `limit`
-    # rows we write SPARQL JSON ourselves and let pyoxigraph convert from that.
-    variables = [v.value for v in result.variables]
-    rows = []
-    truncated = False
-    for solution in result:
-        if len(rows) >= limit:
-            truncated = True
-            break
-        rows.append({v: _json_term(solution[v]) for v in variables if solution[v] is not None})
-    body = json.dumps(
-        {"head": {"vars": variables}, "results": {"bindings": rows}},
-        ensure_ascii=False,
-        separators=(",", ":"),
-    ).encode("utf-8")
-    if fmt != ox.QueryResultsFormat.JSON:
-        body = ox.parse_query_results(body, ox.QueryResultsFormat.JSON).serialize(format=fmt)
-    return body, fmt.media_type, truncated
-
-
 # --- the store -------------------------------------------------------------
 
 
 class OxigraphStore(Store):
-    """Report graphs in an Oxigraph store on disk at ``path`` (None: in memory)."""
+    """Report graphs in an Oxigraph store on disk at ``path`` (None: in memory).
+
+    Opened ``read_only``, nothing can change it (its lock), so a query asked
+    again is answered from memory unless ``cache`` is off.
+    """
 
     takes_ntriples = True
 
-    def __init__(self, path: str | Path | None = None, *, read_only: bool = False):
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False, cache: bool = True):
         self.path = Path(path) if path is not None else None
         self.read_only = read_only
+        self._cache = ResultCache(max_bytes=64 * 1024 * 1024 if cache else 0)
+        self._asked = ResultCache(max_bytes=4096)  # keys asked once
         if self.path is None:
             if read_only:
                 raise StoreError("an in-memory store cannot be opened read-only")
             self._store = ox.Store()
+            self._mark_layout()
             return
         self._check_path(self.path, read_only)
+        self._lock = _hold_lock(self.path, read_only)
         try:
             if read_only:
                 self._store = ox.Store.read_only(str(self.path))
             else:
                 self._store = ox.Store(str(self.path))
         except OSError as e:
+            self._lock.close()
             if "lock" in str(e).lower():
                 raise StoreError(
                     f"store {self.path} is in use by another process "
                     "(one writer at a time; stop it, or open read-only)"
                 ) from e
             raise StoreError(f"cannot open store {self.path}: {e}") from e
+        layout = self._layout()
+        if layout is not None and layout < LAYOUT:
+            self.close()
+            raise StoreError(f"store {self.path} was written by legal-kg before 0.2, which kept reports by their "
+                             "path: ingest your files again into a new store (kg ingest --store NEW_DIR …)")
+        if layout is None and not read_only:
+            self._mark_layout()
 
     @classmethod
     def open_read_only(cls, path: str | Path) -> "OxigraphStore":
@@ -393,7 +317,7 @@ class OxigraphStore(Store):
             raise StoreError(f"{path} is a file, not an Oxigraph store directory")
         if not path.parent.is_dir():
             raise StoreError(f"cannot create store {path}: directory {path.parent} does not exist")
-        if path.is_dir() and any(path.iterdir()) and not (path / "CURRENT").exists():
+        if path.is_dir() and any(p.name != LOCK_FILE for p in path.iterdir()) and not (path / "CURRENT").exists():
             raise StoreError(f"{path} is a non-empty directory that is not an Oxigraph store")
         if read_only and not (path / "CURRENT").exists():
             raise StoreError(f"no store at {path}")
@@ -421,9 +345,42 @@ class OxigraphStore(Store):
         value = self._meta(key, _HASH)
         return value.value if value is not None else None
 
+    def stored_recipe(self, key: str) -> str | None:
+        value = self._meta(key, _RECIPE)
+        return value.value if value is not None else None
+
     def report_keys(self) -> Iterator[str]:
         for quad in self.oxigraph.quads_for_pattern(None, _KEY, None, _META):
             yield quad.object.value
+
+    def report_sources(self) -> Iterator[tuple[str, str]]:
+        store = self.oxigraph
+        for quad in store.quads_for_pattern(None, _SOURCE, None, _META):
+            for key in store.quads_for_pattern(quad.subject, _KEY, None, _META):
+                yield key.object.value, quad.object.value
+
+    def keys_for_source(self, source: str) -> list[str]:
+        """Keys of the stored reports read from ``source`` (their label, as :attr:`ReportGraph.source`)."""
+        store = self.oxigraph
+        return [key.object.value
+                for q in store.quads_for_pattern(None, _SOURCE, ox.Literal(source), _META)
+                for key in store.quads_for_pattern(q.subject, _KEY, None, _META)]
+
+    def stored_version(self, source: str) -> StoredVersion | None:
+        keys = self.keys_for_source(source)
+        if len(keys) != 1:
+            return None
+        key = keys[0]
+        values = [self._meta(key, p) for p in (_HASH, _RECIPE, _FILE_HASH)]
+        if values[0] is None:
+            return None
+        return StoredVersion(key, *(v.value if v is not None else "" for v in values))
+
+    def _layout(self) -> int | None:
+        """The layout this store was written in; None for a store never written."""
+        for quad in self.oxigraph.quads_for_pattern(_META, _LAYOUT, None, _META):
+            return int(quad.object.value)
+        return 1 if next(iter(self.report_keys()), None) is not None else None
 
     # -- writing --
 
@@ -432,36 +389,22 @@ class OxigraphStore(Store):
     #: hold more text in memory.
     batch_size = 64
 
-    def _replace_ops(self, report: PreparedReport) -> str:
-        """SPARQL Update operations that replace ``report`` and its bookkeeping."""
-        node = f"<{_report_node(report.key).value}>"
-        graph = _iri(report.iri)
-        if report.iri == META_GRAPH:
-            raise ValueError(f"{META_GRAPH} is reserved for bookkeeping")
-        drops = [f"DROP SILENT GRAPH {graph}"]
-        old = self._meta(report.key, _GRAPH)
-        if old is not None and old.value != report.iri:  # the report's graph IRI changed
-            drops.append(f"DROP SILENT GRAPH <{old.value}>")
-        return (
-            " ;\n".join(drops)
-            + f" ;\nDELETE WHERE {{ GRAPH {_META} {{ {node} ?p ?o }} }} ;\n"
-            + f"INSERT DATA {{ GRAPH {graph} {{\n{report.ntriples}}}\n"
-            + f"GRAPH {_META} {{ {self._meta_text(report)} }} }}"
-        )
+    def _removal_ops(self, *keys: str) -> list[str]:
+        """SPARQL Update operations that remove the stored reports ``keys`` (:func:`updates.removal_ops`)."""
+        return [op for key, graph in self._stored(keys) for op in updates.removal_ops(key, graph)]
 
-    @staticmethod
-    def _meta_text(report: PreparedReport) -> str:
-        return (
-            f"<{_report_node(report.key).value}> {_KEY} {_literal(Literal(report.key))} ; "
-            f"{_GRAPH} {_iri(report.iri)} ; {_HASH} {_literal(Literal(report.content_hash))} ."
-        )
+    def _stored(self, keys) -> list[tuple[str, str | None]]:
+        """``(key, graph IRI or None)`` of each of ``keys``."""
+        return [(key, graph.value if graph is not None else None) for key in keys
+                for graph in [self._meta(key, _GRAPH)]]
 
     def _add_new(self, reports: Sequence[PreparedReport]) -> None:
         """Add reports that are not stored yet, all in one transaction (one TriG document)."""
         parts = []
         for report in reports:
-            parts.append(f"{_iri(report.iri)} {{\n{report.ntriples}}}\n")
-        parts.append(f"{_META} {{\n" + "\n".join(self._meta_text(r) for r in reports) + "\n}\n")
+            parts.append(f"{_iri(report.iri)} {{\n{report.ntriples}{report.claims}}}\n{{\n{report.ntriples}}}\n")
+        parts.append(f"{_META} {{\n" + "\n".join(updates.entry(r) + " " + updates.finished_entry(r)
+                                                 for r in reports) + "\n}\n")
         self._writable().load("".join(parts), format=ox.RdfFormat.TRIG)
 
     def save(self, report: ReportGraph | PreparedReport) -> bool:
@@ -470,13 +413,16 @@ class OxigraphStore(Store):
     def save_many(
         self, reports: Iterable[ReportGraph | PreparedReport], *, return_exceptions: bool = False
     ) -> list:
-        """Save several reports; for each, True if written, False if that content was already stored.
+        """Save several reports; for each, True if written, False if that version was already stored.
 
-        Each report is stored atomically (old or new version, never a mix):
-        new reports are added in batches of :attr:`batch_size`, one
-        transaction per batch; a report that replaces an earlier version is
-        replaced in a transaction of its own. Reports are applied in order, so
-        the last of several versions of one key wins. With
+        A version is the same when its content hash and recipe are. Each
+        report is stored atomically (old or new version, never a mix): new
+        reports are added in batches of :attr:`batch_size`, one transaction
+        per batch; a report that replaces an earlier version is replaced in a
+        transaction of its own. Reports are applied in order, so the last of
+        several versions of one key wins. The instruments they describe are
+        marked, in the same transactions, to be decided (:meth:`settle`)
+        before the store is next read or closed. With
         ``return_exceptions`` a report that cannot be stored gets its
         exception in the list instead (the others are still stored);
         otherwise the first error is raised (the reports before it are stored).
@@ -486,6 +432,7 @@ class OxigraphStore(Store):
         pending: list[tuple[int, PreparedReport]] = []
         pending_keys: set[str] = set()
         pending_iris: set[str] = set()
+        pending_sources: set[str] = set()
 
         def fail(index: int, error: Exception) -> None:
             if not return_exceptions:
@@ -499,6 +446,7 @@ class OxigraphStore(Store):
             pending.clear()
             pending_keys.clear()
             pending_iris.clear()
+            pending_sources.clear()
             try:
                 self._add_new([r for _, r in batch])
             except Exception as e:
@@ -522,39 +470,79 @@ class OxigraphStore(Store):
             results.append(None)
             try:
                 report = PreparedReport.of(item)
-                if report.iri == META_GRAPH:
-                    raise ValueError(f"{META_GRAPH} is reserved for bookkeeping")
-                if report.key in pending_keys or report.iri in pending_iris:
+                if report.key in pending_keys or report.iri in pending_iris or report.source in pending_sources:
                     flush()  # a second version of a report in the batch: write the first
                 stored = self.stored_hash(report.key)
-                if stored == report.content_hash:
+                # The reports stored from the same source before: the file changed, this replaces them.
+                replaced = [k for k in self.keys_for_source(report.source) if k != report.key] if report.source else []
+                if stored == report.content_hash and self.stored_recipe(report.key) == report.recipe:
                     results[index] = False
-                elif stored is None and not store.contains_named_graph(ox.NamedNode(report.iri)):
+                    if replaced:  # the file went back to a text stored from elsewhere: its last one goes
+                        flush()
+                        store.update(" ;\n".join(self._removal_ops(*replaced)))
+                elif stored is None and not replaced and not store.contains_named_graph(ox.NamedNode(report.iri)):
                     pending.append((index, report))
                     pending_keys.add(report.key)
                     pending_iris.add(report.iri)
+                    pending_sources.add(report.source)
                     if len(pending) >= self.batch_size:
                         flush()
                 else:
                     flush()  # keep the order of writes
                     # One update() request = one transaction: old or new version, never a mix.
-                    store.update(self._replace_ops(report))
+                    store.update(updates.replace_ops(report, self._stored([report.key, *replaced])))
                     results[index] = True
             except Exception as e:
                 fail(index, e)
         flush()
+        self._unsettled = True
         return results
 
     def delete(self, key: str) -> None:
         store = self._writable()
-        graph = self._meta(key, _GRAPH)
-        if graph is None:
+        if self._meta(key, _GRAPH) is None:
             return
-        node = f"<{_report_node(key).value}>"
-        store.update(
-            f"DROP SILENT GRAPH <{graph.value}> ;\n"
-            f"DELETE WHERE {{ GRAPH {_META} {{ {node} ?p ?o }} }}"
-        )
+        store.update(" ;\n".join(self._removal_ops(key)))
+        self._unsettled = True
+
+    def settle(self) -> int:
+        """Decide the description of every instrument marked pending; returns how many.
+
+        Each :data:`~kg.graph.CLAIMED` property gets the value
+        :func:`kg.graph.choose` picks among the report graphs' claims, in the
+        instruments graph and the default graph, and the marks are removed,
+        all in one transaction. A crash before this leaves the marks, and the
+        next write settles them.
+        """
+        store = self._writable()
+        pending = [q.object for q in store.quads_for_pattern(_META, _PENDING, None, _META)]
+        for start in range(0, len(pending), 500):
+            self._settle(pending[start:start + 500])
+        self._unsettled = False
+        return len(pending)
+
+    def _settle(self, instruments: list) -> None:
+        store = self.oxigraph
+
+        def claims():  # from the index: each claim of each instrument, with its graph
+            for instrument in instruments:
+                own = {q.graph_name for q in store.quads_for_pattern(None, updates.IDENTIFIED_AS, instrument, None)}
+                for predicate in updates.CLAIMED_PREDICATES:
+                    for q in store.quads_for_pattern(instrument, predicate, None, None):
+                        if not isinstance(q.graph_name, ox.DefaultGraph):
+                            yield instrument, predicate, q.object, q.graph_name, q.graph_name in own
+
+        store.update(updates.decision_ops(updates.decide(claims()), instruments))
+
+    _unsettled = True  # a writable store may hold marks from a run that ended before settling
+
+    def _settle_before_reading(self) -> None:
+        if self._unsettled and not self.read_only and self._store is not None:
+            self.settle()
+
+    def _mark_layout(self) -> None:
+        """Mark a store never written as of :data:`LAYOUT` (a store of layout 1 cannot be upgraded)."""
+        self.oxigraph.update(f"INSERT DATA {{ GRAPH {_META} {{ {_META} {_LAYOUT} {LAYOUT} }} }}")
 
     # -- reading --
 
@@ -567,20 +555,27 @@ class OxigraphStore(Store):
             graph.add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate), _to_rdflib(quad.object)))
         for prefix, ns in PREFIXES.items():
             graph.bind(prefix, ns)
-        return ReportGraph(key=key, iri=graph_name.value, content_hash=self.stored_hash(key), graph=graph)
+        source, file_hash = self._meta(key, _SOURCE), self._meta(key, _FILE_HASH)
+        return ReportGraph(key=key, iri=graph_name.value, content_hash=self.stored_hash(key), graph=graph,
+                           recipe=self.stored_recipe(key) or "", source=source.value if source else "",
+                           file_hash=file_hash.value if file_hash else "")
+
+    def quads(self) -> Iterator[tuple]:
+        """The default graph's triples (each once), as ``(s, p, o, None)``: one read of the index."""
+        for quad in self.oxigraph.quads_for_pattern(None, None, None, ox.DefaultGraph()):
+            yield quad.subject, quad.predicate, quad.object, None
 
     def _count(self, where: str) -> int:
         result = self.query(f"PREFIX eli: <{ELI}> PREFIX lkg: <{LKG}> SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")
         return int(next(iter(result))["n"].value)
 
     def counts(self) -> dict[str, int]:
-        store = self.oxigraph
-        meta_quads = sum(1 for _ in store.quads_for_pattern(None, None, None, _META))
+        """Reports, instruments, mentions, and the triples of the default graph (distinct)."""
         return {
-            "reports": self._count("SELECT DISTINCT ?r WHERE { ?r a lkg:Report }"),
-            "quads": len(store) - meta_quads,
-            "instruments": self._count("SELECT DISTINCT ?i WHERE { ?i a eli:LegalResource }"),
-            "mentions": self._count("SELECT DISTINCT ?m WHERE { ?m a lkg:Mention }"),
+            "reports": self._count("?r a lkg:Report"),
+            "quads": self._count("?s ?p ?o"),
+            "instruments": self._count("?i a eli:LegalResource"),
+            "mentions": self._count("?m a lkg:Mention"),
         }
 
     def query(
@@ -591,55 +586,78 @@ class OxigraphStore(Store):
         default_graph: list[str] | None = None,
         named_graphs: list[str] | None = None,
         substitutions: dict | None = None,
+        base_iri: str | None = None,
     ):
-        """Run a SPARQL 1.1 query over the union of all graphs.
+        """Run a SPARQL 1.1 query.
 
-        Returns pyoxigraph's result (``QuerySolutions``, ``QueryBoolean`` or
+        The default graph is the RDF merge of every report graph (each
+        instrument with one decided description); ``FROM`` and ``FROM
+        NAMED`` restrict the dataset as SPARQL says, and
+        ``default_graph``/``named_graphs`` (IRIs) override them, as the
+        protocol's ``default-graph-uri``/``named-graph-uri`` do. Returns
+        pyoxigraph's result (``QuerySolutions``, ``QueryBoolean`` or
         ``QueryTriples``); raises SyntaxError for a malformed query.
-        ``default_graph``/``named_graphs`` (IRIs) restrict the dataset as the
-        SPARQL protocol's ``default-graph-uri``/``named-graph-uri`` do;
-        ``substitutions`` ({Variable: term}) binds variables before evaluation.
+        ``substitutions`` ({Variable: term}) binds variables before
+        evaluation; ``base_iri`` resolves relative IRIs.
 
-        pyoxigraph cannot cancel a running query, so with ``timeout`` the
-        result is computed eagerly in a background thread and
-        :class:`QueryTimeout` is raised when it takes longer; the abandoned
-        thread runs to completion in the background (the server uses worker
+        With ``timeout`` the result is computed whole on another thread and
+        :class:`QueryTimeout` is raised when it takes longer (the abandoned
+        query runs on: pyoxigraph cannot cancel one; the server uses worker
         processes instead, which it can kill).
         """
+        self._settle_before_reading()
         kwargs: dict = {"substitutions": substitutions} if substitutions else {}
+        if base_iri:
+            kwargs["base_iri"] = base_iri
         if default_graph:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]
-        else:
-            kwargs["use_default_graph_as_union"] = True
         if named_graphs:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         store = self.oxigraph
-        if timeout is None:
+
+        def run():
             return store.query(sparql, prefixes=PREFIXES, **kwargs)
-        return _query_with_timeout(lambda: store.query(sparql, prefixes=PREFIXES, **kwargs), timeout)
+
+        if timeout is not None:
+            return evaluate(run, timeout)
+        if self.read_only:  # nothing can change it while it is open: repeated queries come from memory
+            key = (sparql, tuple(default_graph or ()), tuple(named_graphs or ()), base_iri,
+                   tuple(sorted((str(k), str(v)) for k, v in (substitutions or {}).items())))
+            return self._cached(key, run)
+        return run()
+
+    def _cached(self, key: tuple, run):
+        """A query's result from the cache; read whole and kept the second time it is asked."""
+        whole = self._cache.get(key)
+        if whole is None:
+            if self._asked.get(key) is None:  # once: stream it, as it may be large and never asked again
+                self._asked.put(key, True, 1)
+                return run()
+            whole = read_whole(run())
+            self._cache.put(key, whole, len(whole) if isinstance(whole, bytes) else 256 * len(whole))
+        return rebuild(whole)
 
     # -- export --
 
     def export(self, out: str | Path | IO[bytes], format: str = "turtle") -> None:
         """Write the store to ``out`` (path or binary file).
 
-        ``turtle``, ``nt`` and ``jsonld`` write the union of all report graphs
-        (distinct triples); ``nquads`` and ``trig`` keep the named graphs.
-        The bookkeeping graph is left out.
+        ``turtle``, ``nt`` and ``jsonld`` write the default graph (the merge
+        of all reports, each instrument described once); ``nquads`` and
+        ``trig`` write every named graph — the reports', the instruments' and
+        the vocabulary's — from which the default graph can be rebuilt. The
+        bookkeeping graph is left out.
         """
         if format not in EXPORT_FORMATS:
             raise ValueError(f"unknown export format {format!r}; choose from {', '.join(EXPORT_FORMATS)}")
         fmt = EXPORT_FORMATS[format]
+        self._settle_before_reading()
         store = self.oxigraph
         if format in ("nquads", "trig"):
-            items = (
-                q for q in store.quads_for_pattern(None, None, None, None) if q.graph_name != _META
-            )
+            items = (q for q in store.quads_for_pattern(None, None, None, None)
+                     if q.graph_name != _META and not isinstance(q.graph_name, ox.DefaultGraph))
         else:
-            solutions = store.query(
-                f"SELECT DISTINCT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{META_GRAPH}>) }}"
-            )
-            items = (ox.Triple(s["s"], s["p"], s["o"]) for s in solutions)
+            items = (q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
         target = str(out) if isinstance(out, (str, Path)) else out
         ox.serialize(items, target, format=fmt, prefixes=PREFIXES if format != "nt" else None)
 
@@ -648,40 +666,17 @@ class OxigraphStore(Store):
             self._store.flush()
 
     def close(self) -> None:
+        if self._store is not None:
+            self._settle_before_reading()
         # Dropping the last reference releases the RocksDB lock.
         self.flush()
         self._store = None
+        lock = getattr(self, "_lock", None)
+        if lock is not None:
+            lock.close()  # releases our lock too
+            self._lock = None
 
     def __repr__(self) -> str:
         where = str(self.path) if self.path else "memory"
         return f"OxigraphStore({where}{', read-only' if self.read_only else ''})"
 
-
-def _query_with_timeout(run, timeout: float):
-    """Evaluate the query ``run()`` fully within ``timeout`` seconds (see :meth:`OxigraphStore.query`)."""
-    box: dict = {}
-
-    def work():
-        # pyoxigraph results may only be used on the thread that created them,
-        # so the query runs and is fully read here; only bytes/triples leave.
-        try:
-            result = run()
-            box["kind"] = result_kind(result)
-            if box["kind"] == "graph":
-                box["value"] = list(result)
-            else:
-                box["value"] = result.serialize(format=ox.QueryResultsFormat.JSON)
-        except BaseException as e:  # re-raised in the caller's thread
-            box["error"] = e
-
-    # A daemon thread, so an abandoned query does not keep the process alive.
-    thread = threading.Thread(target=work, name="kg-query", daemon=True)
-    thread.start()
-    thread.join(timeout)
-    if thread.is_alive():
-        raise QueryTimeout(f"query exceeded the {timeout:g} s time limit")
-    if "error" in box:
-        raise box["error"]
-    if box["kind"] == "graph":
-        return iter(box["value"])
-    return ox.parse_query_results(box["value"], ox.QueryResultsFormat.JSON)

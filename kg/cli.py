@@ -254,17 +254,17 @@ def evaluate(path, gold, show_errors, as_json, markdown, label, jurisdiction):
 
     A folder holds NAME[.VARIANT].txt texts, each with its gold JSON Lines
     NAME[.VARIANT].gold.jsonl (NAME.gold.jsonl for the clean variant), as in
-    ../shared/corpus/dev; gold rows follow its CONVENTIONS.md. Prints, per
-    variant, mention precision, recall and F1, type, issuer and date accuracy,
-    relations found (based_on apart). Exit code 1 if a document could not be
-    read or scored.
+    examples/ and the development corpus ../shared/corpus/dev; gold rows follow
+    its CONVENTIONS.md. Prints, per variant, mention precision, recall and F1,
+    type, issuer and date accuracy, relations found (based_on apart). Exit
+    code 1 if a document could not be read or scored.
 
     \b
     Examples:
-      kg evaluate ../shared/corpus/dev
-      kg evaluate --errors ../shared/corpus/dev | less
-      kg evaluate examples/report.ocr.txt examples/report.ocr.gold.jsonl
-      kg evaluate --json my-annotated-sample/ > scores.json
+      kg evaluate examples/
+      kg evaluate --errors examples/
+      kg evaluate examples/nghean-skhcn-cchc-2023.ocr.txt examples/nghean-skhcn-cchc-2023.ocr.gold.jsonl
+      kg evaluate --json examples/ > scores.json
     """
     from kg import evaluate as ev
 

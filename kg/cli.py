@@ -794,7 +794,7 @@ def validate(store_path, keys, fmt, engine):
     \b
     Examples:
       kg validate
-      kg validate --report nghean-skhcn-cchc-2023-ocr-82eb31c7
+      kg validate --report 573cb19705336d20
       kg validate --format json > validation.json
     """
     import json
@@ -961,9 +961,9 @@ def check(files, keys, store_path, at, as_json, jurisdiction, **limits):
 
     \b
     Examples:
-      kg check draft-report.docx
+      kg check examples/nghean-skhcn-cchc-2023.ocr.txt
       kg check --report 573cb19705336d20 --json
-      kg check --at 2024-01-01 letters/*.pdf
+      kg check --at 2024-01-01 examples/*.txt
     """
     from extractors import extract as run_extract
     from kg.check import ReportNotFound, check_extraction, check_report, data_bases, store_select

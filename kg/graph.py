@@ -120,10 +120,11 @@ RELATION_PROPERTIES: dict[RelationKind, URIRef] = {
 _EDGE_LABELS = {str(p): k.value for k, p in RELATION_PROPERTIES.items()} | {str(_CITES): "cites"}
 
 #: What a report says of an instrument that another report may say otherwise
-#: (a date misread by OCR, another type word): kept in each report's graph as
+#: (a date misread by OCR, another type word, the year of a symbol that has
+#: none, taken from the report's own date): kept in each report's graph as
 #: that report's claim, and decided once per instrument (:func:`choose`) in
 #: the instruments graph, so the default graph holds one value.
-CLAIMED = frozenset({_ID_LOCAL, _TYPE_DOCUMENT, _DATE_DOCUMENT, _TITLE})
+CLAIMED = frozenset({_ID_LOCAL, _TYPE_DOCUMENT, _DATE_DOCUMENT, _TITLE, _YEAR})
 #: The named graph of every instrument's decided description.
 INSTRUMENTS_GRAPH = "https://w3id.org/legal-kg/graph/instruments"
 

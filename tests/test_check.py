@@ -216,10 +216,8 @@ def sparql_rows(store: Path, **params) -> list[tuple]:
         args += ["-p", f"{k}={v}"]
     code, out = kg(*args)
     assert code == 0, out
-    bindings = json.loads(out)["results"]["bindings"]
-    return [(Path(b["source"]["value"]).name, b["date"]["value"], b["symbol"]["value"], b["issue"]["value"],
-             b.get("by", {}).get("value"), b.get("since", {}).get("value"),
-             b.get("cited", {}).get("value"), b.get("known", {}).get("value")) for b in bindings]
+    return [(Path(r["source"]).name, r["date"], r["symbol"], r["issue"], r["by"], r["since"], r["cited"], r["known"])
+            for r in json.loads(out)]  # an array of objects, values typed (dates in ISO form), unbound null
 
 
 OUTDATED = [  # certain findings with a date, at each dated report's date, ordered as the query orders them

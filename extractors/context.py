@@ -181,6 +181,12 @@ def sentence_start(text: str, offset: int) -> int:
             line = text.rfind("\n", lo, at)
 
 
+def sentence_end(text: str, offset: int) -> int:
+    """Where the sentence holding ``offset`` ends."""
+    m = SENTENCE_BREAK.search(text, offset)
+    return m.start() if m else len(text)
+
+
 def date_before(text: str, start: int, claimed: frozenset[int] | set[int] = frozenset(),
                 after: int = 0) -> dt.date | None:
     """An issue date stated earlier in the sentence, with nothing numbered in between

@@ -26,8 +26,9 @@ from typing import Callable, Iterable
 import pyoxigraph as ox
 
 from kg.graph import DEFAULT_BASE, INSTRUMENTS_GRAPH, RELATION_PROPERTIES
+from kg.iris import IriScheme
 from kg.model import Extraction, RelationKind
-from kg.stores.oxigraph import PREFIXES
+from kg.iris import PREFIXES
 
 __all__ = [
     "Row", "Select", "store_select", "prologue", "iri", "literal", "data_bases",
@@ -407,7 +408,7 @@ def check_report(select: Select, key: str, *, at: dt.date | None = None, today: 
         raise ReportNotFound(f"no stored report with key {key!r}")
     head = rows[0]
     report = head["r"]
-    graph = report[:-len(f"report/{key}")] + f"graph/{key}"
+    graph = IriScheme.parse(report)[0].graph(key)
     own_date = _date(head.get("date"))
     when, why = _when(own_date, at, today)
     out = ReportCheck(head["source"], when, why, own_date, head.get("symbol"), report)

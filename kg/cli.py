@@ -14,7 +14,7 @@ from typing import Iterator
 import click
 
 from kg import __version__
-from kg.model import Extraction, Text
+from kg.model import Text, citation_rows
 
 
 class Failures:
@@ -82,35 +82,6 @@ def make_limits(max_size: float, max_unpacked: float, max_pages: int, ocr_timeou
                   ocr_timeout=ocr_timeout)
 
 
-def mention_rows(ex: Extraction) -> Iterator[dict]:
-    """JSON-ready rows: one per mention, then one per relation (the ``kg extract --json`` format)."""
-    for m in ex.mentions:
-        i = m.instrument
-        yield {
-            "file": ex.text.source,
-            "start": m.start,
-            "end": m.end,
-            "surface": m.surface,
-            "id": i.symbol,
-            "type": i.doc_type,
-            "date": i.date.isoformat() if i.date else None,
-            "issuer": i.issuer,
-            "jurisdiction": i.jurisdiction,
-            "national": i.national,
-            "key": i.key,
-            "page": ex.text.page_of(m.start),
-        }
-    for r in ex.relations:
-        yield {
-            "file": ex.text.source,
-            "relation": r.kind.value,
-            "from": r.source.symbol if r.source else ex.report.symbol,
-            "to": r.target.symbol,
-            "start": r.start,
-            "end": r.end,
-        }
-
-
 def print_table(rows: list[dict], columns: list[str], *, upper: bool = True) -> None:
     """A plain aligned table, readable in any terminal and in logs (:func:`kg.tabular.table`)."""
     from kg.tabular import table
@@ -126,11 +97,19 @@ def format_option(f):
 
 
 class _Main(click.Group):
-    """A store that fails after it was opened (a server gone away) ends the command with its one line."""
+    """A store that fails after it was opened (a server gone away) ends the command with its one line;
+    so does an optional part of legal-kg that is not installed (kg serve without the server extra)."""
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except ImportError as e:
+            from kg.extras import install_hint
+
+            hint = install_hint(e)
+            if hint is None:
+                raise
+            raise click.ClickException(hint) from None
         except Exception as e:
             from kg.stores.base import StoreError
 
@@ -209,7 +188,7 @@ def extract(files: tuple[str, ...], fmt: str | None, as_json: bool, relations: b
         except Exception as e:  # an extractor bug: this file's problem only
             failures.report(text.source, f"extraction failed: {type(e).__name__}: {e}")
             continue
-        rows = [r for r in mention_rows(ex) if not relations or "relation" in r]
+        rows = [r for r in citation_rows(ex) if not relations or "relation" in r]
         if fmt == "jsonl":
             for row in rows:
                 click.echo(json.dumps(row, ensure_ascii=False))
@@ -354,32 +333,14 @@ def store_counts(store, location: str) -> str:
     return f"store {location}: " + ", ".join(f"{counts[k]} {name}" for k, name in names.items() if k in counts)
 
 
-def name_values(params: tuple[str, ...]) -> Iterator[tuple[str, str]]:
-    """``-p name=value`` pairs, checked; a value that is a legal symbol is made canonical
-    (:func:`extractors.canonical_symbol`: ``60/2021/nd-cp`` → ``60/2021/NĐ-CP``)."""
-    from extractors import canonical_symbol
+def name_values(params: tuple[str, ...]) -> list[tuple[str, str]]:
+    """``-p name=value`` pairs, checked and made canonical (:func:`kg.saved_queries.parameter_pairs`)."""
+    from kg.saved_queries import parameter_pairs
 
-    for item in params:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            raise click.BadParameter(f"expected name=value, got {item!r}", param_hint="-p")
-        yield name, canonical_symbol(value) or value
-
-
-def parse_params(params: tuple[str, ...]) -> dict:
-    """``-p name=value`` pairs → SPARQL substitutions (``<…>`` is an IRI, digits an integer)."""
-    import pyoxigraph as ox
-
-    out = {}
-    for name, value in name_values(params):
-        if value.startswith("<") and value.endswith(">"):
-            term = ox.NamedNode(value[1:-1])
-        elif value.lstrip("-").isdigit():
-            term = ox.Literal(value, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
-        else:
-            term = ox.Literal(value)
-        out[ox.Variable(name.lstrip("?$"))] = term
-    return out
+    try:
+        return parameter_pairs(params)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="-p")
 
 
 def query_text(query: str | None, suffix: str, listing: bool) -> str | None:
@@ -647,6 +608,7 @@ def sparql(query, listing, store_path, params, fmt, timeout):
       kg sparql most-cited --format sparql-json
     """
     from kg.query import QueryRefused, QueryTimeout, check_query_text, evaluate, looks_like_update
+    from kg.saved_queries import sparql_parameters
 
     text = query_text(query, ".rq", listing)
     if text is None:
@@ -658,7 +620,7 @@ def sparql(query, listing, store_path, params, fmt, timeout):
     store = open_store(store_path, read_only=True)
     try:
         # On a thread with a deep stack, like the endpoint's workers: deep nesting cannot crash kg.
-        substitutions = parse_params(params)
+        substitutions = sparql_parameters(name_values(params))
         result = evaluate(lambda: store.query(text, substitutions=substitutions), timeout)
     except SyntaxError as e:
         if looks_like_update(text):
@@ -675,7 +637,7 @@ def print_sparql_result(result, fmt: str) -> None:
     """Print a query result in ``fmt`` (see :data:`SPARQL_OUTPUTS`), or say which formats fit it."""
     from kg import tabular
     from kg.query import result_kind, rows, serialize_results
-    from kg.stores.oxigraph import PREFIXES
+    from kg.iris import PREFIXES
 
     kind = result_kind(result)
     if fmt not in SPARQL_OUTPUTS[kind]:
@@ -802,7 +764,7 @@ def validate(store_path, keys, fmt, engine):
     from kg.validation import UnsupportedShape, Validator, as_json, compact, format_violation, validate_each
 
     store = open_store(store_path, read_only=True)
-    if engine == "sparql" and not callable(getattr(store, "query", None)):
+    if engine == "sparql" and not store.answers_sparql:
         click.echo(f"{store_path} answers no SPARQL: validating report by report with pyshacl (slow)", err=True)
         engine = "pyshacl"
     with ValidateProgress(enabled=sys.stderr.isatty()) as progress:
@@ -1259,12 +1221,6 @@ def too_big_to_draw(nodes: int, max_nodes: int, whole, around: str | None, instr
             f"Narrow it with {', '.join(ways[:-1])} or {ways[-1]}; or raise --max-nodes.")
 
 
-def plain_params(params: tuple[str, ...]) -> dict:
-    """``-p name=value`` pairs → Cypher parameters (digits become integers)."""
-    return {name.lstrip("$"): int(value) if value.lstrip("-").isdigit() else value
-            for name, value in name_values(params)}
-
-
 @main.command()
 @click.argument("query", required=False)
 @list_option
@@ -1302,13 +1258,15 @@ def cypher(query, listing, params, fmt, write, timeout, neo4j_uri, neo4j_user, n
     """
     import csv
 
+    from kg.saved_queries import cypher_parameters
+
     from kg.stores.base import StoreError
     from kg.stores.neo4j import CypherError, cypher_text, json_value
 
     text = query_text(query, ".cypher", listing)
     if text is None:
         return
-    parameters = plain_params(params)
+    parameters = cypher_parameters(name_values(params))
     store = open_neo4j(neo4j_uri, neo4j_user, neo4j_password, neo4j_database)
     try:
         columns, rows = store.run_cypher(text, parameters, write=write, timeout=timeout or None)

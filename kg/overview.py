@@ -9,6 +9,7 @@ the whole graph (:func:`kg.graph.to_networkx`). Print the rows with
 from __future__ import annotations
 
 from kg.graph import VOCABULARY_KEY, amendment_chains, cited_not_ingested, most_cited, to_networkx
+from kg.iris import IriScheme
 from kg.stores.base import Store
 
 __all__ = ["REPORT_COLUMNS", "STATS_COLUMNS", "reports", "find_reports", "stats"]
@@ -34,11 +35,11 @@ def _descriptions(store: Store) -> dict[str, dict]:
     """What the store says of each report node, by report key."""
     from kg.query import rows
 
-    if hasattr(store, "query"):  # an RDF store: its default graph
+    if store.answers_sparql:  # an RDF store: its default graph
         found: dict[str, dict] = {}
         # Sorted, so a report the graph gives two titles always shows the same one.
         for row in sorted(rows(store.query(_DESCRIBED)), key=lambda r: [str(v) for v in r.values()]):
-            key = row.pop("report").rsplit("/report/", 1)[-1]  # {base}report/{Report.key}
+            key = IriScheme.key_of(row.pop("report"), "report")
             found.setdefault(key, row)
         return found
     if hasattr(store, "run_cypher"):  # Neo4j: the Report nodes

@@ -24,6 +24,7 @@ from typing import Iterable
 import networkx as nx
 import yaml
 
+from kg.iris import ELI, VOCAB
 from kg.model import Extraction, Instrument, Mention, slugify
 
 __all__ = ["document_html", "highlight", "non_overlapping", "type_colour", "draw_graph", "typed_graph",
@@ -255,9 +256,9 @@ def document_html(extraction: Extraction) -> str:
 # The graph
 # --------------------------------------------------------------------------
 
-_TYPE_DOCUMENT = "http://data.europa.eu/eli/ontology#type_document"
+_TYPE_DOCUMENT = str(ELI.type_document)
 _NOTATION = "http://www.w3.org/2004/02/skos/core#notation"
-_DOC_TYPE_CONCEPT = "https://w3id.org/legal-kg/vocab/document-type/"
+_DOC_TYPE_CONCEPT = VOCAB + "document-type/"
 
 
 def _text(term) -> str:

@@ -1265,7 +1265,7 @@ class Validator:
             if progress is not None:
                 progress(start + len(chunk), len(order))
         if keys is None:
-            if store_decides_descriptions(store):
+            if store.answers_sparql:  # the layout of docs/store.md: one decided description per instrument
                 found, blank = self._check(store.query, self.default_plans, "", named=False)
                 result.default_graph = sorted(found.get("", ()))
                 if blank:
@@ -1328,7 +1328,7 @@ def validate_each(store, keys: Sequence[str] | None = None, *,
 
 def compact(term: str) -> str:
     """An N-Triples IRI shortened with the store's usual prefixes (``eli:cites``); other terms as they are."""
-    from kg.stores.oxigraph import PREFIXES
+    from kg.iris import PREFIXES
 
     if term.startswith("^"):
         return "^" + compact(term[1:])
@@ -1374,19 +1374,7 @@ def _to_ox(term):
 
 def report_graphs(store) -> dict[str, str]:
     """Graph IRI → report key, for every stored report (not the vocabulary)."""
-    from kg.graph import VOCABULARY_KEY
-    from kg.stores.oxigraph import _GRAPH, _HASH, _KEY, META_GRAPH
-
-    solutions = store.query(f"SELECT ?key ?graph WHERE {{ GRAPH <{META_GRAPH}> {{ ?r {_KEY} ?key ; "
-                            f"{_GRAPH} ?graph ; {_HASH} ?hash }} }}")
-    return {s["graph"].value: s["key"].value for s in solutions if s["key"].value != VOCABULARY_KEY}
-
-
-def store_decides_descriptions(store) -> bool:
-    """Whether the store's default graph holds one decided description per instrument (layout 2)."""
-    from kg.stores.oxigraph import _LAYOUT, META_GRAPH
-
-    return bool(store.query(f"ASK {{ GRAPH <{META_GRAPH}> {{ <{META_GRAPH}> {_LAYOUT} ?v FILTER(?v >= 2) }} }}"))
+    return {graph: key for key, graph in store.report_graphs().items()}
 
 
 def format_violation(v: Violation, compact: Callable[[str], str] = lambda t: t) -> str:

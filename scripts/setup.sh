@@ -18,7 +18,7 @@ want=$(cat setup.cfg pyproject.toml setup.py | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo "setup: installing legal-kg and its dependencies into .venv"
     .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
-    .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test,dask,notebooks]"
+    .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test,all,notebooks]"
     echo "$want" > "$stamp"
 fi
 

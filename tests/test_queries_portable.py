@@ -25,7 +25,7 @@ from click.testing import CliRunner
 from rdflib.plugins.sparql.parser import parseQuery
 
 from kg.cli import main
-from kg.stores.oxigraph import PREFIXES
+from kg.iris import PREFIXES
 from kg.web import default_query
 
 ROOT = Path(__file__).resolve().parents[1]

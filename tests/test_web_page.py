@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # when run as a script
 
 from kg.cli import main  # noqa: E402
-from kg.stores.oxigraph import PREFIXES  # noqa: E402
+from kg.iris import PREFIXES  # noqa: E402
 from kg.web import CONTENT_SECURITY_POLICY, default_query, routes  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "nghean-skhcn-cchc-2023.ocr.txt"

@@ -40,10 +40,11 @@ from starlette.routing import Route
 from extractors.vocab import vocabulary
 from kg.check import Row, data_bases, iri, prologue
 from kg.graph import VOCAB
+from kg.iris import IriScheme
 from kg.model import slugify
 from kg.query import Answer, QueryJob, best_match
 from kg.render import TYPE_COLOURS, type_colour
-from kg.stores.oxigraph import PREFIXES
+from kg.iris import PREFIXES
 from kg.web import Asset
 
 from .texts import Texts
@@ -243,7 +244,7 @@ def routes(run: Callable[[QueryJob], Awaitable[Answer]], *, base: str | None = N
   {{ {iri(stored)} ?p ?o }} UNION {{ ?s ?q {iri(stored)} FILTER(?q != lkg:refersTo) }}
 }}"""
         else:
-            graph = stored[:-len(f"report/{key}")] + f"graph/{key}"
+            graph = IriScheme.parse(stored)[0].graph(key)
             query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {iri(graph)} {{ ?s ?p ?o }} }}"
         triples = construct(query)
         url = links.page(stored, suffix)

@@ -16,7 +16,8 @@ import rdflib
 import yaml
 
 from kg.check import Change, Evidence, Select, Status, changes, check_report, status_at
-from kg.graph import ELI, ONTOLOGY_DIR
+from kg.graph import ONTOLOGY_DIR
+from kg.iris import ELI, LKG
 from kg.model import RelationKind, slugify
 from kg.render import non_overlapping
 
@@ -62,8 +63,7 @@ def field_names() -> dict[str, dict[str, str]]:
     out = {}
     for name, prop in {"symbol": ELI.id_local, "type": ELI.type_document, "issuer": ELI.passed_by,
                        "date": ELI.date_document, "title": rdflib.URIRef("http://purl.org/dc/terms/title"),
-                       "jurisdiction": ELI.jurisdiction, "effective": rdflib.URIRef(
-                           "https://w3id.org/legal-kg/ontology#effectiveDate")}.items():
+                       "jurisdiction": ELI.jurisdiction, "effective": LKG.effectiveDate}.items():
         found = {lit.language: str(lit) for lit in g.objects(prop, rdflib.RDFS.label)}
         out[name] = {"vi": found["vi"][:1].upper() + found["vi"][1:], "en": found["en"][:1].upper() + found["en"][1:]}
     return out

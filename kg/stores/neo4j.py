@@ -29,6 +29,7 @@ from rdflib import Literal
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from kg.graph import ELI, LKG, RELATION_PROPERTIES, VOCAB, VOCABULARY_KEY, choose
+from kg.iris import IriScheme
 from kg.stores.base import ReportGraph, Store, StoredVersion, StoreError
 
 __all__ = ["Neo4jStore", "QueryRefused", "WriteRefused", "CypherError", "GraphNode", "GraphRelationship",
@@ -113,7 +114,7 @@ def _label_of(concept_iri: str) -> str | None:
 
 
 def _instrument_key(iri: str) -> str:
-    return iri.rpartition("/instrument/")[2]
+    return IriScheme.key_of(iri, "instrument") or iri
 
 
 # --------------------------------------------------------------------------

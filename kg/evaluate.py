@@ -309,10 +309,10 @@ def _extract_rows(path: Path, jurisdiction: str | None) -> tuple[str, list[dict]
     """The text of ``path`` as read, and what ``kg extract --json`` prints for it."""
     from extractors import extract
     from kg import readers
-    from kg.cli import mention_rows  # the rows users and score_corpus.py see
+    from kg.model import citation_rows  # the rows users and score_corpus.py see
 
     text = readers.read(path)
-    return text.content, list(mention_rows(extract(text, jurisdiction=jurisdiction)))
+    return text.content, list(citation_rows(extract(text, jurisdiction=jurisdiction)))
 
 
 def evaluate_file(text_path: str | Path, gold_path: str | Path, *, name: str | None = None,

@@ -25,7 +25,7 @@ from dask_fixture import DaskCluster, dask_cluster  # noqa: E402,F401
 from test_ingest import (  # noqa: E402
     ROOT,
     _env,
-    _wal_bytes,
+    wait_for_stored_reports,
     err_lines,
     ingest,
     snapshot,
@@ -80,7 +80,7 @@ def test_killing_a_worker_mid_run_loses_nothing(tmp_path, corpus, reference, das
                              "--scheduler", dask_cluster.address, str(corpus)], cwd=ROOT, env=_env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
-        _wait_for_progress(proc, store)
+        wait_for_stored_reports(proc, store, timeout=120)
         victim = _busy_worker(dask_cluster)
         os.killpg(victim.pid, signal.SIGKILL)  # the machine dies: the tasks in its hands are lost
         victim.wait(10)
@@ -101,7 +101,7 @@ def test_killing_the_client_mid_run_then_running_again_duplicates_nothing(tmp_pa
     proc = subprocess.Popen(args, cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     try:
-        _wait_for_progress(proc, store)
+        wait_for_stored_reports(proc, store, timeout=120)
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(30)
@@ -125,14 +125,6 @@ def _busy_worker(cluster: DaskCluster) -> subprocess.Popen:
                 return next(w for w in cluster.workers if w.pid == pids[busy[0]])
             time.sleep(0.01)
     pytest.fail("no worker had a task in hand")
-
-
-def _wait_for_progress(proc: subprocess.Popen, store: Path) -> None:
-    """Until some reports are stored (the WAL grows ~200 KB a report past the ~1.1 MB vocabulary)."""
-    deadline = time.monotonic() + 120
-    while _wal_bytes(store) < 8_000_000 and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert proc.poll() is None, "the run finished before it could be interrupted"
 
 
 def test_local_scheduler_starts_jobs_workers(tmp_path):

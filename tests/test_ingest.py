@@ -749,6 +749,31 @@ def _wal_bytes(store: Path) -> int:
     return sum(p.stat().st_size for p in store.glob("*.log")) if store.is_dir() else 0
 
 
+_VOCABULARY_WAL: list[int] = []
+
+
+def wait_for_stored_reports(proc: subprocess.Popen, store: Path, timeout: float = 60) -> None:
+    """Until ``proc`` (a running ``kg ingest``) has committed some reports to ``store``: its write-ahead
+    log holds, past the vocabulary's share (measured on a store holding it alone), more than two
+    batches' worth (kg.ingest.SAVE_BATCH reports, well under 400 KB of log each), so at least one batch
+    is whole in it whatever record is being written when the test strikes."""
+    from kg.ingest import SAVE_BATCH
+
+    if not _VOCABULARY_WAL:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            (Path(tmp) / "empty").mkdir()
+            done = ingest(Path(tmp) / "store", Path(tmp) / "empty", extra=("--quiet",))
+            assert done.returncode == 0, done.stderr
+            _VOCABULARY_WAL.append(_wal_bytes(Path(tmp) / "store"))
+    threshold = _VOCABULARY_WAL[0] + 2 * SAVE_BATCH * 400_000
+    deadline = time.monotonic() + timeout
+    while _wal_bytes(store) < threshold and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert proc.poll() is None, "ingest finished before it could be interrupted"
+
+
 def _mentions_per_file(files: list[Path]) -> dict[str, int]:
     """What ``extractors.extract`` finds in each file, computed in a fresh process (`kg extract --json`).
 
@@ -798,15 +823,11 @@ def test_interrupted_ingest_is_safe_and_resumable(tmp_path):
     assert reference.returncode == 0, reference.stderr
     assert summary(reference)["ingested"] == 300
 
-    # The WAL grows by ~200 KB a report; the vocabulary alone is ~1.1 MB.
     args = [sys.executable, "-m", "kg.cli", "ingest", "--quiet", "--store", str(killed), "--jobs", "2", str(corpus)]
     proc = subprocess.Popen(args, cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)  # its own process group: the workers die with it
     try:
-        deadline = time.monotonic() + 60
-        while _wal_bytes(killed) < 12_000_000 and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.005)
-        assert proc.poll() is None, "ingest finished before it could be interrupted"
+        wait_for_stored_reports(proc, killed)
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(30)
@@ -832,10 +853,7 @@ def test_ctrl_c_stores_what_was_done_and_prints_the_summary(tmp_path):
     proc = subprocess.Popen(args, cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
     try:
-        deadline = time.monotonic() + 60
-        while _wal_bytes(store) < 12_000_000 and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.005)
-        assert proc.poll() is None, "ingest finished before it could be interrupted"
+        wait_for_stored_reports(proc, store)
         proc.send_signal(signal.SIGINT)  # to the parent, as a terminal's Ctrl-C reaches it first
         out, err = proc.communicate(timeout=60)
     finally:

@@ -20,15 +20,14 @@ SPARQL SELECT query to its rows, so the same code runs in-process
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
 import pyoxigraph as ox
 
 from kg.graph import DEFAULT_BASE, INSTRUMENTS_GRAPH, RELATION_PROPERTIES
-from kg.iris import IriScheme
+from kg.iris import PREFIXES, IriScheme
 from kg.model import Extraction, RelationKind
-from kg.iris import PREFIXES
 
 __all__ = [
     "Row", "Select", "store_select", "prologue", "iri", "literal", "data_bases",

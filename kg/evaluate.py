@@ -24,9 +24,9 @@ import json
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 __all__ = ["Gold", "Error", "Score", "GoldError", "load_gold", "score_document", "evaluate_file",
            "corpus_files", "evaluate_corpus", "markdown_rows", "VARIANT_ORDER"]
@@ -145,7 +145,7 @@ class Score:
     failed: int = 0  # documents that could not be read or scored
     errors: list[Error] = field(default_factory=list)
 
-    def __iadd__(self, other: "Score") -> "Score":
+    def __iadd__(self, other: Score) -> Score:
         for name in _COUNTS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.errors.extend(other.errors)
@@ -261,7 +261,7 @@ def score_document(name: str, text: str, gold: Gold, rows: Iterable[dict]) -> Sc
 
     for key, golds in gold_by_id.items():
         preds = found_by_id.get(key, [])
-        for (g, span), p in zip(golds, preds):
+        for (g, _span), p in zip(golds, preds):
             s.tp += 1
             for attr, ok in (("type", norm_attr(p.get("type")) == norm_attr(g.get("type"))),
                              ("issuer", issuer_matches(p.get("issuer"), g.get("issuer")))):

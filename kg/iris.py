@@ -74,7 +74,7 @@ class IriScheme:
         return f"{self.base}agent/extractor/{slugify(version)}"
 
     @staticmethod
-    def parse(iri: str) -> tuple["IriScheme", str, str] | None:
+    def parse(iri: str) -> tuple[IriScheme, str, str] | None:
         """``(scheme, kind, key)`` of an instrument, report or graph IRI minted under any base; else None.
 
         An instrument's key may hold slashes (``vn-nghe-an/2022/4288-qd-ubnd``);

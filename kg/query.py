@@ -14,8 +14,9 @@ import datetime as dt
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from decimal import Decimal, InvalidOperation
-from typing import Callable, Hashable, NamedTuple, TypeVar
+from typing import NamedTuple, TypeVar
 
 import pyoxigraph as ox
 
@@ -398,7 +399,7 @@ class Answer(NamedTuple):
     media_type: str = "text/plain; charset=utf-8"
 
     @classmethod
-    def text(cls, status: int, message: str) -> "Answer":
+    def text(cls, status: int, message: str) -> Answer:
         return cls(status, (message.rstrip("\n") + "\n").encode("utf-8"))
 
 

@@ -227,7 +227,7 @@ class QueryPool:
         """The answer to ``job``; 503 when no worker is free in time or a limit stopped the query."""
         try:
             worker = await asyncio.wait_for(self.idle.get(), self.limits.max_wait)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return Answer.text(503, "server busy: no query worker free, try again later")
         worker.busy, worker.heavy = True, False
         reply = None
@@ -288,7 +288,7 @@ class QueryPool:
         loop.add_reader(fd, readable)
         try:
             return await asyncio.wait_for(reply, timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return None
         finally:
             loop.remove_reader(fd)

@@ -134,7 +134,7 @@ class RemotePool:
             return not_acceptable(verdict.kind)
         try:
             await asyncio.wait_for(self._slots.acquire(), self.limits.max_wait)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return Answer.text(503, "server busy: too many queries at once, try again later")
         try:
             left = self.limits.timeout - (time.monotonic() - t0)

@@ -18,8 +18,8 @@ import functools
 import html
 import math
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import networkx as nx
 import yaml

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from kg.resources import data_dir
 
-
 QUERIES = data_dir("queries")
 LANGUAGES = {".rq": "#", ".cypher": "//"}  # suffix → line comment
 

@@ -114,7 +114,7 @@ def _charset(content_type: str) -> str:
 async def read_request(request: Request) -> ProtocolRequest:
     """Query, update and dataset parameters from the URL and, for POST, the body."""
     params = ProtocolRequest()
-    params.add({k: request.query_params.getlist(k) for k in request.query_params.keys()})
+    params.add({k: request.query_params.getlist(k) for k in request.query_params})
     if request.method == "POST":
         content_type = request.headers.get("content-type", "")
         media = content_type.split(";")[0].strip().lower()

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Callable, Iterable, Sequence
 
 import rdflib
 from rdflib import RDF, RDFS, BNode, Literal, URIRef, Variable
@@ -364,7 +364,7 @@ class _Reader:
     def sparql(self, shape, node) -> SparqlConstraint:
         from rdflib.plugins.sparql import prepareQuery
 
-        for prop, value in self.g.predicate_objects(node):
+        for prop in self.g.predicates(node):
             if prop not in (SH.select, SH.prefixes, SH.message, RDF.type) and str(prop).startswith(str(SH)):
                 self.refuse(shape, f"{_name(self.g, prop)} in a SPARQL constraint")
         select = str(self.one(node, SH.select, Literal))

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import rdflib
+import status_corpus
 from click.testing import CliRunner
 
 from extractors import extract
@@ -22,8 +23,6 @@ from kg.cli import main
 from kg.graph import DEFAULT_BASE, LKG, build_report_graph
 from kg.ingest import ingest
 from kg.stores.oxigraph import OxigraphStore
-
-import status_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERY = ROOT / "queries" / "outdated-citations"

@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import status_corpus  # noqa: E402
 import test_web_page as web  # noqa: E402  (its helpers; a module object, so its tests are not collected twice)
+
 from kg.cli import main  # noqa: E402
 from kg.graph import DEFAULT_BASE  # noqa: E402
 from kg.pages import CONTENT_SECURITY_POLICY  # noqa: E402

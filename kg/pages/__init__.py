@@ -26,8 +26,8 @@ import hashlib
 import json
 import re
 import threading
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Awaitable, Callable
 
 import anyio.from_thread
 import anyio.to_thread
@@ -40,11 +40,10 @@ from starlette.routing import Route
 from extractors.vocab import vocabulary
 from kg.check import Row, data_bases, iri, prologue
 from kg.graph import VOCAB
-from kg.iris import IriScheme
+from kg.iris import PREFIXES, IriScheme
 from kg.model import slugify
 from kg.query import Answer, QueryJob, best_match
 from kg.render import TYPE_COLOURS, type_colour
-from kg.iris import PREFIXES
 from kg.web import Asset
 
 from .texts import Texts

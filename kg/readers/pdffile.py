@@ -26,10 +26,9 @@ def pdf_pages(data: bytes, limits: Limits = Limits()) -> list[str]:
         raise Unreadable("truncated or corrupt PDF")
     try:
         reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            # An owner password alone (print/copy restrictions) opens with "".
-            if not reader.decrypt(""):
-                raise Unreadable("password-protected PDF")
+        # An owner password alone (print/copy restrictions) opens with "".
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise Unreadable("password-protected PDF")
         # The page tree's declared count first (cheap), then the pages it really holds.
         try:
             declared = reader.trailer["/Root"]["/Pages"]["/Count"]

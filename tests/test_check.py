@@ -285,6 +285,25 @@ def test_another_base(corpus, tmp_path):
         s.close()
 
 
+def test_a_base_that_holds_report(corpus, tmp_path):
+    """A base with ``/report/`` in it: the report's graph is found under that base, not a shorter one."""
+    path = tmp_path / "store"
+    base = "https://kg.example.gov.vn/report/"
+    code, out = kg("ingest", "-q", "--base", base, "--store", path, corpus)
+    assert code == 0, out
+    s = OxigraphStore.open_read_only(path)
+    try:
+        select = store_select(s)
+        assert data_bases(select) == [base]
+        [row] = select("SELECT (REPLACE(STR(?r), '^.*/', '') AS ?k) WHERE { ?r lkg:sourceFile ?s "
+                       "FILTER(STRENDS(?s, 'bc-2022.txt')) }")
+        result = check_report(select, row["k"])
+        assert result.cited > 0
+        assert len(result.findings) == len(EXPECTED["bc-2022.txt"])
+    finally:
+        s.close()
+
+
 @pytest.mark.neo4j
 def test_cypher_twin_on_the_known_corpus(store, corpus, neo4j_uri, neo4j_auth):
     """outdated-citations.cypher gives the same rows as the SPARQL query (and as written above)."""

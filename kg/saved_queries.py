@@ -108,8 +108,9 @@ def sparql_parameters(pairs) -> dict:
     """(name, value) pairs → SPARQL substitutions: ``<…>`` an IRI, digits an integer, else a string."""
     import pyoxigraph as ox
 
-    out = {}
+    out: dict[ox.Variable, ox.NamedNode | ox.Literal] = {}
     for name, value in pairs:
+        term: ox.NamedNode | ox.Literal
         if value.startswith("<") and value.endswith(">"):
             term = ox.NamedNode(value[1:-1])
         elif value.lstrip("-").isdigit():

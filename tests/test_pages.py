@@ -352,6 +352,18 @@ def test_another_base(corpus, tmp_path):
         assert get(url + ND61 + ".html").status_code == 200
 
 
+def test_a_base_that_holds_report(corpus, tmp_path):
+    """A base with ``/report/`` in it: a report's data is its named graph under that base."""
+    public = "https://kg.example.gov.vn/report/"
+    path = tmp_path / "store"
+    ingest(corpus, path, "--base", public)
+    key = report_keys(path)["bc-2021.txt"]
+    with kg_serve(path) as url:
+        g = rdflib.Graph().parse(data=get(f"{url}report/{key}.ttl").text, format="turtle")
+        assert (rdflib.URIRef(f"{public}report/{key}"), rdflib.URIRef(LKG + "sourceFile"), None) in g
+        assert (None, rdflib.URIRef(ELI + "cites"), None) in g
+
+
 # --- in the browser -----------------------------------------------------------
 
 

@@ -81,11 +81,12 @@ class IriScheme:
         a report's is one segment (the IRIs of its mentions and relations
         parse to the report).
         """
-        for kind in _KINDS:
-            base, found, rest = iri.rpartition(f"/{kind}/") if kind == "instrument" else iri.partition(f"/{kind}/")
-            if found and rest:
+        # The last kind in the IRI: a base may hold one too (https://…/report/), a key does not.
+        for at, kind in sorted(((iri.rfind(f"/{kind}/"), kind) for kind in _KINDS), reverse=True):
+            rest = iri[at + len(kind) + 2:]
+            if at >= 0 and rest:
                 key = rest if kind == "instrument" else rest.split("/", 1)[0]
-                return IriScheme(base + "/"), kind, key
+                return IriScheme(iri[:at + 1]), kind, key
         return None
 
     @staticmethod

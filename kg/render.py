@@ -557,7 +557,7 @@ def _plot(g, out: Path, title: str) -> None:
     nx.draw_networkx_labels(g, {x: (p[0], p[1] - 0.035) for x, p in pos.items()}, labels,
                             ax=ax, font_size=font, verticalalignment="top", clip_on=False)
     handles: list[Artist] = [Line2D([], [], marker="s", ls="", mfc="none", mec="#222", label="report"),
-               Line2D([], [], marker="o", ls="", mfc="none", mec="#222", label="instrument")]
+                             Line2D([], [], marker="o", ls="", mfc="none", mec="#222", label="instrument")]
     if any(d.get("focus") for _, d in g.nodes(data=True)):
         handles.append(Line2D([], [], marker="o", ls="", mfc="none", mec=FOCUS_COLOUR, mew=2.5, label=title or "focus"))
     handles += [Patch(facecolor=colour, edgecolor="#222", linewidth=0.6, label=label)

@@ -211,7 +211,8 @@ def main(argv=None) -> int:
     print(f"{'':28s}{'files/s':>10s}{'vs --jobs 1':>14s}")
     print(f"{'--jobs 1':28s}{f['jobs1_files_s']:10.1f}{1.0:14.2f}")
     for w in (1, 2):
-        print(f"{'--scheduler, %d worker%s' % (w, 's' if w > 1 else ''):28s}{f[f'dask{w}_files_s']:10.1f}"
+        label = f"--scheduler, {w} worker{'s' if w > 1 else ''}"
+        print(f"{label:28s}{f[f'dask{w}_files_s']:10.1f}"
               f"{f[f'dask{w}_vs_jobs1']:14.2f}")
     print(f"two workers / one worker: {f['dask2_vs_dask1']:.2f}×")
     print(f"cost on one core: OCR {f['ocr_s_per_page']:.2f} s/page; read + extract + graph "

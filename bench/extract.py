@@ -41,9 +41,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from extractors.spacy_component import blank  # noqa: E402  (and registers the factory)
 from extractors import extract  # noqa: E402
 from extractors.find import SYMBOL  # noqa: E402
+from extractors.spacy_component import blank  # noqa: E402  (and registers the factory)
 from kg.synthetic import big_text  # noqa: E402
 
 CHUNK = 200_000  # characters per spaCy doc (spaCy's default max_length is 1,000,000)

@@ -59,11 +59,11 @@ import rdflib  # noqa: E402
 from rdflib import Literal, URIRef  # noqa: E402
 
 from extractors import extract  # noqa: E402
-from kg.saved_queries import parameter_pairs, sparql_parameters  # noqa: E402
 from kg.graph import report_triples, vocabulary_report_graph  # noqa: E402
 from kg.ingest import SAVE_BATCH, prepare_report  # noqa: E402
-from kg.model import RelationKind  # noqa: E402
 from kg.iris import PREFIXES  # noqa: E402
+from kg.model import RelationKind  # noqa: E402
+from kg.saved_queries import parameter_pairs, sparql_parameters  # noqa: E402
 from kg.stores.oxigraph import OxigraphStore  # noqa: E402
 from kg.synthetic import generate  # noqa: E402
 

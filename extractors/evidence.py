@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from functools import lru_cache
 from itertools import compress, islice
 from operator import attrgetter
-from typing import Sequence
 
 from .normalize import fold
 from .resolve import Symbol

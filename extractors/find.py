@@ -23,7 +23,8 @@ hyphen after a type (``TTLT/BCA``). Deciding what the parts mean is :mod:`extrac
 from __future__ import annotations
 
 import re
-from typing import Iterator, NamedTuple
+from collections.abc import Iterator
+from typing import NamedTuple
 
 # Spaces, and at most one line break, may surround a separator in OCR'd text.
 _GAP = r"[ \u00a0]?(?:\n[ \u00a0]?)?"

@@ -18,8 +18,9 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple, Sequence
+from typing import NamedTuple
 
 from kg import __version__
 from kg.model import Extraction, Instrument, Mention, Report, Text

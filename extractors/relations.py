@@ -33,9 +33,10 @@ from __future__ import annotations
 import bisect
 import operator
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable, NamedTuple, Sequence
+from typing import NamedTuple
 
 from kg.model import Mention, Relation, RelationKind
 
@@ -101,7 +102,7 @@ class _Ref:
     type: str | None
     at: int  # where it is written (a citation's start, else the start of its stretch)
     seq: int  # its place among the clause's references and cues
-    frame: "_Frame | None" = None  # the cue it is an object of
+    frame: _Frame | None = None  # the cue it is an object of
     group: int | None = None  # the first citation of the list it is in
     top: bool = False  # in the clause's own list, not inside another instrument's phrase
 
@@ -228,7 +229,7 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
         names.pop()
 
     items: list[tuple[int, _Item]] = []
-    for start, stop, value in cues:
+    for start, _stop, value in cues:
         kind, passive = value
         before = ws[start - 1] if start else ""
         if _PASSIVE.fullmatch(before):

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import NamedTuple
 from functools import lru_cache
+from typing import NamedTuple
 
 from .find import SLASH, SPACE, SYMBOL, split_codes
 from .normalize import fold_lower

@@ -20,15 +20,14 @@ SPARQL SELECT query to its rows, so the same code runs in-process
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
 import pyoxigraph as ox
 
 from kg.graph import DEFAULT_BASE, INSTRUMENTS_GRAPH, RELATION_PROPERTIES
-from kg.iris import IriScheme
+from kg.iris import PREFIXES, IriScheme
 from kg.model import Extraction, RelationKind
-from kg.iris import PREFIXES
 
 __all__ = [
     "Row", "Select", "store_select", "prologue", "iri", "literal", "data_bases",
@@ -254,7 +253,7 @@ class Finding:
     support: int = 0  # reports that state the decided value
 
     def as_json(self) -> dict:
-        out = {"issue": self.issue, "symbol": self.symbol, "instrument": self.instrument}
+        out: dict[str, object] = {"issue": self.issue, "symbol": self.symbol, "instrument": self.instrument}
         if self.change is not None:
             out.update(self.change.as_json(), uncertain=self.uncertain)
         else:
@@ -396,7 +395,8 @@ def check_report(select: Select, key: str, *, at: dt.date | None = None, today: 
                  bases: list[str] | None = None) -> ReportCheck:
     """Check the citations of stored report ``key`` as the report's own graph gives them."""
     bases = bases or data_bases(select)
-    values = " ".join(iri(f"{base}report/{key}") for base in bases)
+    schemes = {IriScheme(base).report(key): IriScheme(base) for base in bases}
+    values = " ".join(iri(report) for report in schemes)
     rows = select(prologue() + f"""SELECT ?r ?source ?date ?symbol ?own WHERE {{
   VALUES ?r {{ {values} }}
   ?r a lkg:Report ; lkg:sourceFile ?source .
@@ -408,7 +408,7 @@ def check_report(select: Select, key: str, *, at: dt.date | None = None, today: 
         raise ReportNotFound(f"no stored report with key {key!r}")
     head = rows[0]
     report = head["r"]
-    graph = IriScheme.parse(report)[0].graph(key)
+    graph = schemes[report].graph(key)
     own_date = _date(head.get("date"))
     when, why = _when(own_date, at, today)
     out = ReportCheck(head["source"], when, why, own_date, head.get("symbol"), report)

@@ -8,8 +8,8 @@ import bisect
 import contextlib
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import click
 
@@ -317,7 +317,7 @@ def open_store(location: str, *, read_only: bool = False, create: bool = False):
     try:
         return open_location(location, read_only=read_only, create=create)
     except StoreError as e:
-        raise click.ClickException(str(e))
+        raise click.ClickException(str(e)) from e
 
 
 def store_counts(store, location: str) -> str:
@@ -340,7 +340,7 @@ def name_values(params: tuple[str, ...]) -> list[tuple[str, str]]:
     try:
         return parameter_pairs(params)
     except ValueError as e:
-        raise click.BadParameter(str(e), param_hint="-p")
+        raise click.BadParameter(str(e), param_hint="-p") from e
 
 
 def query_text(query: str | None, suffix: str, listing: bool) -> str | None:
@@ -356,7 +356,7 @@ def query_text(query: str | None, suffix: str, listing: bool) -> str | None:
     try:
         return read_query(query, suffix)
     except QueryNotFound as e:
-        raise click.ClickException(str(e))
+        raise click.ClickException(str(e)) from e
 
 
 def list_option(f):
@@ -384,7 +384,7 @@ def open_neo4j(uri, user, password, database):
     try:
         return Neo4jStore(uri, user, password, database)
     except StoreError as e:
-        raise click.ClickException(str(e))
+        raise click.ClickException(str(e)) from e
 
 
 @main.command()
@@ -472,7 +472,7 @@ def ingest(paths, store_path, jobs, scheduler, include, exclude, jurisdiction, b
     except Interrupted as e:
         summary, interrupted = e.summary, True
     except VersionMismatch as e:
-        raise click.ClickException(str(e))
+        raise click.ClickException(str(e)) from e
     finally:
         progress.stop()
         if cluster is not None:
@@ -518,8 +518,14 @@ class IngestProgress:
         import threading
 
         from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, \
-            TimeRemainingColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
 
         from kg.ingest import count_supported
 
@@ -565,7 +571,7 @@ def dask_cluster(scheduler: str, jobs: int | None):
     try:
         return connect(scheduler, workers=jobs)
     except DaskUnavailable as e:
-        raise click.ClickException(str(e))
+        raise click.ClickException(str(e)) from e
 
 
 #: ``kg sparql --format`` by result kind: the rows formats every command shares (:mod:`kg.tabular`), the W3C
@@ -616,7 +622,7 @@ def sparql(query, listing, store_path, params, fmt, timeout):
     try:
         check_query_text(text)
     except QueryRefused as e:
-        raise click.ClickException(e.message)
+        raise click.ClickException(e.message) from e
     store = open_store(store_path, read_only=True)
     try:
         # On a thread with a deep stack, like the endpoint's workers: deep nesting cannot crash kg.
@@ -624,20 +630,20 @@ def sparql(query, listing, store_path, params, fmt, timeout):
         result = evaluate(lambda: store.query(text, substitutions=substitutions), timeout)
     except SyntaxError as e:
         if looks_like_update(text):
-            raise click.ClickException("kg sparql is read-only: SPARQL Update is not accepted (use kg ingest)")
-        raise click.ClickException(f"malformed query: {e}")
+            raise click.ClickException("kg sparql is read-only: SPARQL Update is not accepted (use kg ingest)") from e
+        raise click.ClickException(f"malformed query: {e}") from e
     except QueryTimeout:
-        raise click.ClickException(f"query took longer than {timeout} s")
+        raise click.ClickException(f"query took longer than {timeout} s") from None
     except (RuntimeError, ValueError, OSError) as e:  # e.g. a -p variable the query does not select
-        raise click.ClickException(str(e))
+        raise click.ClickException(str(e)) from e
     print_sparql_result(result, fmt)
 
 
 def print_sparql_result(result, fmt: str) -> None:
     """Print a query result in ``fmt`` (see :data:`SPARQL_OUTPUTS`), or say which formats fit it."""
     from kg import tabular
-    from kg.query import result_kind, rows, serialize_results
     from kg.iris import PREFIXES
+    from kg.query import result_kind, rows, serialize_results
 
     kind = result_kind(result)
     if fmt not in SPARQL_OUTPUTS[kind]:
@@ -774,9 +780,9 @@ def validate(store_path, keys, fmt, engine):
             else:
                 result = Validator().run(store, keys or None, progress=progress.update)
         except KeyError as e:
-            raise click.ClickException(f"no report {e.args[0]!r} in {store_path}")
+            raise click.ClickException(f"no report {e.args[0]!r} in {store_path}") from e
         except (UnsupportedShape, ValueError) as e:
-            raise click.ClickException(str(e))
+            raise click.ClickException(str(e)) from e
     if fmt == "json":
         click.echo(json.dumps(as_json(result), ensure_ascii=False, indent=2))
     else:
@@ -1103,7 +1109,7 @@ def show(source, store_path, output, jurisdiction):
     try:
         text = readers.read(path)
     except readers.ReadError as e:
-        raise click.ClickException(f"{path}: {e.reason}")
+        raise click.ClickException(f"{path}: {e.reason}") from e
     out = Path(output or Path(path.name).with_suffix(".html").name)
     out.write_text(document_html(run_extract(text, jurisdiction=jurisdiction)), encoding="utf-8")
     click.echo(f"wrote {out}")
@@ -1112,13 +1118,14 @@ def show(source, store_path, output, jurisdiction):
 def stored_report(store_path: str, key_or_symbol: str) -> dict:
     """The one stored report ``key_or_symbol`` names (:func:`kg.overview.find_reports`), with its file."""
     from kg.overview import find_reports
-    from kg.stores import StoreError, open_store as open_location
+    from kg.stores import StoreError
+    from kg.stores import open_store as open_location
 
     try:
         with open_location(store_path, read_only=True) as store:
             found = find_reports(store, key_or_symbol)
     except StoreError as e:
-        raise click.ClickException(f"{key_or_symbol}: no such file, and no stored report to look it up in ({e})")
+        raise click.ClickException(f"{key_or_symbol}: no such file, and no stored report to look it up in ({e})") from e
     if not found:
         raise click.ClickException(f"{key_or_symbol}: no such file, and no stored report with that key or symbol "
                                    "(kg reports lists them)")
@@ -1174,9 +1181,8 @@ def graph(store_path, around, depth, instruments_only, top, max_nodes, output):
       kg graph --instruments-only -o instruments.png
       kg graph --top 100 -o core.svg
     """
-    from kg.render import draw_graph, neighbourhood, typed_graph
+    from kg.render import draw_graph, most_connected, neighbourhood, typed_graph
     from kg.render import instruments_only as instrument_view
-    from kg.render import most_connected
 
     with open_store(store_path, read_only=True) as store, triples_needed(store_path):
         g = typed_graph(store.quads())
@@ -1188,7 +1194,7 @@ def graph(store_path, around, depth, instruments_only, top, max_nodes, output):
             g = neighbourhood(g, around, depth)
         except KeyError as e:
             hint = " among instruments linked to another (--instruments-only)" if instruments_only else ""
-            raise click.ClickException(f"{e.args[0]}{hint}")
+            raise click.ClickException(f"{e.args[0]}{hint}") from e
     if top:
         g = most_connected(g, top)
     if g.number_of_nodes() > max_nodes:
@@ -1196,7 +1202,7 @@ def graph(store_path, around, depth, instruments_only, top, max_nodes, output):
     try:
         draw_graph(g, output, title=f"around {', '.join(focus_names(g))}" if around else "legal-kg")
     except OSError as e:
-        raise click.ClickException(f"{output}: {e.strerror or e}")
+        raise click.ClickException(f"{output}: {e.strerror or e}") from e
     click.echo(f"wrote {output} ({g.number_of_nodes()} nodes, {g.number_of_edges()} edges)")
 
 
@@ -1259,7 +1265,6 @@ def cypher(query, listing, params, fmt, write, timeout, neo4j_uri, neo4j_user, n
     import csv
 
     from kg.saved_queries import cypher_parameters
-
     from kg.stores.base import StoreError
     from kg.stores.neo4j import CypherError, cypher_text, json_value
 
@@ -1271,7 +1276,7 @@ def cypher(query, listing, params, fmt, write, timeout, neo4j_uri, neo4j_user, n
     try:
         columns, rows = store.run_cypher(text, parameters, write=write, timeout=timeout or None)
     except (StoreError, CypherError) as e:
-        raise click.ClickException(str(e))
+        raise click.ClickException(str(e)) from e
     finally:
         store.close()
     if fmt == "json":

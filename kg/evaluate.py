@@ -24,9 +24,9 @@ import json
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 __all__ = ["Gold", "Error", "Score", "GoldError", "load_gold", "score_document", "evaluate_file",
            "corpus_files", "evaluate_corpus", "markdown_rows", "VARIANT_ORDER"]
@@ -145,7 +145,7 @@ class Score:
     failed: int = 0  # documents that could not be read or scored
     errors: list[Error] = field(default_factory=list)
 
-    def __iadd__(self, other: "Score") -> "Score":
+    def __iadd__(self, other: Score) -> Score:
         for name in _COUNTS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.errors.extend(other.errors)
@@ -221,7 +221,8 @@ def _context(text: str, start: int, end: int) -> str:
 
 def _gold_spans(text: str, rows: list[dict]) -> list[tuple[int, int] | None]:
     """Where each gold mention is written: its own offsets, else its surface found in reading order."""
-    spans, at = [], 0
+    spans: list[tuple[int, int] | None] = []
+    at = 0
     for row in rows:
         start, end = row.get("start"), row.get("end")
         if isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(text):
@@ -241,6 +242,11 @@ def _date(value) -> str | None:
     return norm_attr(value)
 
 
+def _dates(rows: Iterable[dict]) -> set[str]:
+    """The distinct dates the rows give, as compared."""
+    return {d for row in rows if (d := _date(row.get("date"))) is not None}
+
+
 def score_document(name: str, text: str, gold: Gold, rows: Iterable[dict]) -> Score:
     """Score one document's extracted rows (``kg extract --json`` rows) against its gold."""
     s = Score(docs=1)
@@ -256,12 +262,12 @@ def score_document(name: str, text: str, gold: Gold, rows: Iterable[dict]) -> Sc
     for row, span in zip(gold.mentions, _gold_spans(text, gold.mentions)):
         gold_by_id[norm_id(row["id"])].append((row, span))
     found_by_id: dict[str, list[dict]] = defaultdict(list)
-    for row in sorted(found, key=lambda r: r.get("start") if isinstance(r.get("start"), int) else 0):
+    for row in sorted(found, key=lambda r: r["start"] if isinstance(r.get("start"), int) else 0):
         found_by_id[norm_id(row["id"])].append(row)
 
     for key, golds in gold_by_id.items():
         preds = found_by_id.get(key, [])
-        for (g, span), p in zip(golds, preds):
+        for (g, _span), p in zip(golds, preds):
             s.tp += 1
             for attr, ok in (("type", norm_attr(p.get("type")) == norm_attr(g.get("type"))),
                              ("issuer", issuer_matches(p.get("issuer"), g.get("issuer")))):
@@ -273,14 +279,14 @@ def score_document(name: str, text: str, gold: Gold, rows: Iterable[dict]) -> Sc
             error("missed", g["id"], *(span or (None, None)))
         if preds:
             s.instruments += 1
-            expected = {_date(g.get("date")) for g, _ in golds} - {None}
-            dated = {_date(p.get("date")) for p in preds} - {None}
-            if expected == dated:
+            gold_dates = _dates(g for g, _ in golds)
+            dated = _dates(preds)
+            if gold_dates == dated:
                 s.dates_ok += 1
             else:
-                p = next((p for p in preds if _date(p.get("date")) not in expected), preds[0])
+                p = next((p for p in preds if _date(p.get("date")) not in gold_dates), preds[0])
                 error("date", golds[0][0]["id"], p.get("start"), p.get("end"),
-                      expected=", ".join(sorted(expected)) or None, found=", ".join(sorted(dated)) or None)
+                      expected=", ".join(sorted(gold_dates)) or None, found=", ".join(sorted(dated)) or None)
     for key, preds in found_by_id.items():
         for p in preds[len(gold_by_id.get(key, [])):]:
             error("false", p["id"], p.get("start"), p.get("end"))

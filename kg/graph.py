@@ -18,8 +18,9 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import networkx as nx
 import rdflib
@@ -28,8 +29,8 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
 from kg.iris import DEFAULT_BASE, ELI, INSTRUMENTS_GRAPH, LKG, VOCAB, VOCABULARY_GRAPH, IriScheme
-from kg.resources import data_dir
 from kg.model import Extraction, Instrument, RelationKind, Report, slugify
+from kg.resources import data_dir
 from kg.stores.base import ReportGraph
 
 __all__ = [

@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import fnmatch
 import functools
 import hashlib
-import fnmatch
 import os
 import stat
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
 
 import extractors
 from extractors import extract
@@ -281,7 +281,7 @@ def gone(store: Store, folders: Iterable[str | Path]) -> Iterator[tuple[str, str
             yield key, source
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def recipe(base: str = DEFAULT_BASE, jurisdiction: str | None = None) -> str:
     """What makes a report's graph from its text: legal-kg's version, its vocabulary, the options.
 

@@ -74,18 +74,19 @@ class IriScheme:
         return f"{self.base}agent/extractor/{slugify(version)}"
 
     @staticmethod
-    def parse(iri: str) -> tuple["IriScheme", str, str] | None:
+    def parse(iri: str) -> tuple[IriScheme, str, str] | None:
         """``(scheme, kind, key)`` of an instrument, report or graph IRI minted under any base; else None.
 
         An instrument's key may hold slashes (``vn-nghe-an/2022/4288-qd-ubnd``);
         a report's is one segment (the IRIs of its mentions and relations
         parse to the report).
         """
-        for kind in _KINDS:
-            base, found, rest = iri.rpartition(f"/{kind}/") if kind == "instrument" else iri.partition(f"/{kind}/")
-            if found and rest:
+        # The last kind in the IRI: a base may hold one too (https://…/report/), a key does not.
+        for at, kind in sorted(((iri.rfind(f"/{kind}/"), kind) for kind in _KINDS), reverse=True):
+            rest = iri[at + len(kind) + 2:]
+            if at >= 0 and rest:
                 key = rest if kind == "instrument" else rest.split("/", 1)[0]
-                return IriScheme(base + "/"), kind, key
+                return IriScheme(iri[:at + 1]), kind, key
         return None
 
     @staticmethod

@@ -10,8 +10,8 @@ after decoding and before any normalisation).
 """
 from __future__ import annotations
 
-import datetime as dt
 import dataclasses
+import datetime as dt
 import enum
 import functools
 import hashlib
@@ -115,7 +115,7 @@ class Instrument:
     title: str | None = None
 
     @classmethod
-    def from_plain(cls, data: dict) -> "Instrument":
+    def from_plain(cls, data: dict) -> Instrument:
         return cls(**{**data, "date": _date(data.get("date"))})
 
     @functools.cached_property
@@ -177,7 +177,7 @@ class Relation:
     end: int
 
     @classmethod
-    def from_plain(cls, data: dict) -> "Relation":
+    def from_plain(cls, data: dict) -> Relation:
         return cls(RelationKind(data["kind"]), data["source"] and Instrument.from_plain(data["source"]),
                    Instrument.from_plain(data["target"]), data["start"], data["end"])
 
@@ -201,7 +201,7 @@ class Report:
     text: Text | None = field(default=None, repr=False)
 
     @classmethod
-    def from_plain(cls, data: dict) -> "Report":
+    def from_plain(cls, data: dict) -> Report:
         return cls(**{**data, "date": _date(data.get("date"))})
 
     @property

@@ -40,7 +40,8 @@ def _descriptions(store: Store) -> dict[str, dict]:
         # Sorted, so a report the graph gives two titles always shows the same one.
         for row in sorted(rows(store.query(_DESCRIBED)), key=lambda r: [str(v) for v in r.values()]):
             key = IriScheme.key_of(row.pop("report"), "report")
-            found.setdefault(key, row)
+            if key is not None:
+                found.setdefault(key, row)
         return found
     if hasattr(store, "run_cypher"):  # Neo4j: the Report nodes
         columns, values = store.run_cypher(_NEO4J_DESCRIBED)
@@ -54,6 +55,7 @@ def _descriptions(store: Store) -> dict[str, dict]:
 def _described_by_graph(store: Store, key: str) -> dict:
     """What report ``key``'s own graph says of its report node (for a store that only loads graphs)."""
     from rdflib.namespace import DCTERMS, RDF
+    from rdflib.term import Literal
 
     from kg.graph import ELI, LKG
 
@@ -64,7 +66,8 @@ def _described_by_graph(store: Store, key: str) -> dict:
     values = {name: graph.value(node, prop) for name, prop in
               [("file", LKG.sourceFile), ("symbol", ELI.id_local), ("title", DCTERMS.title),
                ("date", ELI.date_document)]}
-    return {name: None if v is None else v.toPython() if name == "date" else str(v) for name, v in values.items()}
+    return {name: v.toPython() if name == "date" and isinstance(v, Literal) else None if v is None else str(v)
+            for name, v in values.items()}
 
 
 def reports(store: Store) -> list[dict]:

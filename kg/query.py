@@ -14,8 +14,9 @@ import datetime as dt
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from decimal import Decimal, InvalidOperation
-from typing import Callable, Hashable, NamedTuple, TypeVar
+from typing import NamedTuple, TypeVar
 
 import pyoxigraph as ox
 
@@ -199,7 +200,21 @@ class Format(NamedTuple):
 
     name: str
     media_type: str
-    oxigraph: object
+    oxigraph: ox.QueryResultsFormat | ox.RdfFormat
+
+    @property
+    def rdf(self) -> ox.RdfFormat:
+        """The pyoxigraph format of a graph result (TypeError for a results format)."""
+        if not isinstance(self.oxigraph, ox.RdfFormat):
+            raise TypeError(f"{self.name} is not an RDF format")
+        return self.oxigraph
+
+    @property
+    def results(self) -> ox.QueryResultsFormat:
+        """The pyoxigraph format of solutions or a boolean (TypeError for an RDF format)."""
+        if not isinstance(self.oxigraph, ox.QueryResultsFormat):
+            raise TypeError(f"{self.name} is not a query results format")
+        return self.oxigraph
 
 
 #: Formats by result kind. ``boolean`` (ASK) has no CSV/TSV: the SPARQL 1.1
@@ -325,6 +340,13 @@ def _too_big(max_bytes: int) -> ResultTooLarge:
                           "ask for fewer rows (LIMIT and OFFSET) or shorter values")
 
 
+def _written(body: bytes | None) -> bytes:
+    """What pyoxigraph's ``serialize`` returns when given no output: the bytes (its stubs also allow None)."""
+    if body is None:
+        raise TypeError("pyoxigraph serialized to no output")
+    return body
+
+
 def serialize_results(result, format: str | None = None, *, limit: int | None = None,
                       max_bytes: int | None = None, prefixes: dict | None = None) -> tuple[bytes, str]:
     """Write a pyoxigraph query result whole; returns ``(body, media_type)``.
@@ -337,7 +359,7 @@ def serialize_results(result, format: str | None = None, *, limit: int | None = 
     kind = result_kind(result)
     fmt = FORMATS[kind][format or DEFAULT_FORMAT[kind]]
     if kind == "boolean":
-        return result.serialize(format=fmt.oxigraph), fmt.media_type
+        return _written(result.serialize(format=fmt.results)), fmt.media_type
     if kind == "graph":
         # pyoxigraph 0.5's CONSTRUCT repeats a triple made by several solutions
         # (oxigraph issue #525): a graph is a set.
@@ -346,13 +368,13 @@ def serialize_results(result, format: str | None = None, *, limit: int | None = 
             triples[triple] = None
             if limit is not None and len(triples) > limit:
                 raise _too_many(limit, "triples")
-        body = ox.serialize(triples, format=fmt.oxigraph, prefixes=prefixes)
+        body = _written(ox.serialize(triples, format=fmt.rdf, prefixes=prefixes))
         if max_bytes is not None and len(body) > max_bytes:
             raise _too_big(max_bytes)
         return body, fmt.media_type
 
     variables = [v.value for v in result.variables]
-    rows = []
+    rows: list[dict[str, dict]] = []
     size = 0
     for solution in result:
         if limit is not None and len(rows) >= limit:
@@ -369,7 +391,7 @@ def serialize_results(result, format: str | None = None, *, limit: int | None = 
     body = json.dumps({"head": {"vars": variables}, "results": {"bindings": rows}},
                       ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     if fmt.name != "json":
-        body = ox.parse_query_results(body, ox.QueryResultsFormat.JSON).serialize(format=fmt.oxigraph)
+        body = _written(ox.parse_query_results(body, ox.QueryResultsFormat.JSON).serialize(format=fmt.results))
     if max_bytes is not None and len(body) > max_bytes:
         raise _too_big(max_bytes)
     return body, fmt.media_type
@@ -398,7 +420,7 @@ class Answer(NamedTuple):
     media_type: str = "text/plain; charset=utf-8"
 
     @classmethod
-    def text(cls, status: int, message: str) -> "Answer":
+    def text(cls, status: int, message: str) -> Answer:
         return cls(status, (message.rstrip("\n") + "\n").encode("utf-8"))
 
 

@@ -69,7 +69,7 @@ def sandbox_worker(conn, parent_pid: int) -> bool:
     return True
 
 
-def _worker_main(path: str, conn, parent_pid: int, heavy_after: float) -> None:
+def _worker_main(path: str, conn, parent_pid: int, heavy_after: float, /) -> None:
     """Open the store read-only, then answer jobs until the pipe closes."""
     if not sandbox_worker(conn, parent_pid):
         return
@@ -107,8 +107,10 @@ def _answer_watching(store, job: QueryJob, conn, heavy_after: float) -> Answer:
     thread.start()
     thread.join(heavy_after)
     if thread.is_alive():
-        with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, thread.native_id, 19)  # lowest: quick queries come first
+        tid = thread.native_id  # set once the thread has started; never 0, which would mean this thread
+        if tid is not None:
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, tid, 19)  # lowest: quick queries come first
         conn.send(("heavy",))
         thread.join()
     return box.get("answer") or Answer.text(500, "query failed in the worker")
@@ -162,7 +164,7 @@ class QueryPool:
         self.path = path
         self.limits = limits
         self.ctx = multiprocessing.get_context("spawn")  # fork is unsafe in a threaded server
-        self.idle: asyncio.Queue[_Worker] | None = None
+        self.idle: asyncio.Queue[_Worker] = asyncio.Queue()  # start() makes a fresh one in the serving loop
         self.workers: set[_Worker] = set()
         self._watch: asyncio.Task | None = None
         self._closing = False
@@ -227,7 +229,7 @@ class QueryPool:
         """The answer to ``job``; 503 when no worker is free in time or a limit stopped the query."""
         try:
             worker = await asyncio.wait_for(self.idle.get(), self.limits.max_wait)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return Answer.text(503, "server busy: no query worker free, try again later")
         worker.busy, worker.heavy = True, False
         reply = None
@@ -288,7 +290,7 @@ class QueryPool:
         loop.add_reader(fd, readable)
         try:
             return await asyncio.wait_for(reply, timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return None
         finally:
             loop.remove_reader(fd)

@@ -70,7 +70,7 @@ def judge(dry_run, job: QueryJob) -> Prepared | Answer:
         return refusal(e, job.query)
 
 
-def _judge_main(_location: str, conn, parent_pid: int, _heavy_after: float) -> None:
+def _judge_main(_location: str, conn, parent_pid: int, _heavy_after: float, /) -> None:
     """A judge: no network, an empty in-memory store; answers jobs until the pipe closes."""
     if not sandbox_worker(conn, parent_pid):
         return
@@ -112,7 +112,7 @@ class RemotePool:
         self.limits = limits
         self.judges = JudgePool(store.url, limits)
         self._senders = ThreadPoolExecutor(2 * limits.workers + limits.heavy_slots, thread_name_prefix="kg-remote")
-        self._slots: asyncio.Semaphore | None = None
+        self._slots = asyncio.Semaphore(limits.workers)  # start() makes a fresh one in the serving loop
         self._heavy = 0
 
     async def start(self) -> None:
@@ -134,7 +134,7 @@ class RemotePool:
             return not_acceptable(verdict.kind)
         try:
             await asyncio.wait_for(self._slots.acquire(), self.limits.max_wait)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return Answer.text(503, "server busy: too many queries at once, try again later")
         try:
             left = self.limits.timeout - (time.monotonic() - t0)

@@ -18,8 +18,9 @@ import functools
 import html
 import math
 import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 import networkx as nx
 import yaml
@@ -168,66 +169,114 @@ def document_html(extraction: Extraction) -> str:
     goes back to the first). A header gives the report's metadata; a side list
     gives the instruments (with their mention counts) and the relations found.
     """
-    ex, text = extraction, extraction.text.content
-    mentions = non_overlapping(ex.mentions)
-    ids = {id(m): f"m-{i}" for i, m in enumerate(mentions)}
-    by_key: dict[str, list[Mention]] = {}
-    for m in mentions:
-        by_key.setdefault(m.instrument.key, []).append(m)
-    paged = len(ex.text.pages) > 1
-    esc = html.escape
+    ex = extraction
+    shown = _Highlights.of(ex.mentions)
+    rep = ex.report
+    return _document_page(
+        title=rep.title or rep.symbol or rep.source,
+        header=_report_header(ex, shown),
+        body=highlight(ex.text.content, _marks(ex, shown)),
+        legend=_type_legend(shown),
+        instruments=_instrument_items(shown),
+        relations=_relation_items(ex, shown),
+        instrument_count=len(shown.by_key),
+        relation_count=len(ex.relations),
+    )
 
-    # The text, cut at mention boundaries.
+
+@dataclass(frozen=True)
+class _Highlights:
+    """The mentions highlighted (in text order, none overlapping), and them grouped by instrument key."""
+
+    mentions: list[Mention]
+    by_key: dict[str, list[Mention]]
+    ids: dict[int, str]  # id(mention) → its element id
+
+    @classmethod
+    def of(cls, mentions: Iterable[Mention]) -> _Highlights:
+        shown = non_overlapping(mentions)
+        by_key: dict[str, list[Mention]] = {}
+        for m in shown:
+            by_key.setdefault(m.instrument.key, []).append(m)
+        return cls(shown, by_key, {id(m): f"m-{i}" for i, m in enumerate(shown)})
+
+    def id_of(self, m: Mention) -> str:
+        return self.ids[id(m)]
+
+
+def _marks(ex: Extraction, shown: _Highlights) -> list[tuple[int, int, str, str]]:
+    """The text's highlights: each mention's tags, linking to the next mention of its instrument."""
+    esc = html.escape
+    paged = len(ex.text.pages) > 1
     marks = []
-    for m in mentions:
-        same = by_key[m.instrument.key]
+    for m in shown.mentions:
+        same = shown.by_key[m.instrument.key]
         nth = same.index(m)
         nxt = same[(nth + 1) % len(same)]
         inst = m.instrument
         tip = _tooltip(inst, nth + 1, len(same), ex.text.page_of(m.start) if paged else None)
         marks.append((
             m.start, m.end,
-            f'<mark class="citation" id="{ids[id(m)]}" data-key="{esc(inst.key)}" '
+            f'<mark class="citation" id="{shown.id_of(m)}" data-key="{esc(inst.key)}" '
             f'data-symbol="{esc(inst.symbol)}" data-type="{esc(inst.doc_type or "")}" '
             f'style="background:{type_colour(inst.doc_type)}" title="{esc(tip)}">'
-            f'<a href="#{ids[id(nxt)]}">',
+            f'<a href="#{shown.id_of(nxt)}">',
             "</a></mark>",
         ))
-    body = highlight(text, marks)
+    return marks
 
-    # Header: what the report says of itself.
+
+def _report_header(ex: Extraction, shown: _Highlights) -> str:
+    """What the report says of itself, as ``<dt>``/``<dd>`` pairs."""
     rep = ex.report
-    title = rep.title or rep.symbol or rep.source
     meta = [
         ("Source", rep.source), ("Symbol", rep.symbol), ("Type", _type_label(rep.doc_type) if rep.doc_type else None),
         ("Issuer", rep.issuer), ("Date", rep.date.isoformat() if rep.date else None),
-        ("Jurisdiction", rep.jurisdiction), ("Mentions", str(len(mentions))),
-        ("Instruments", str(len(by_key))), ("Relations", str(len(ex.relations))),
+        ("Jurisdiction", rep.jurisdiction), ("Mentions", str(len(shown.mentions))),
+        ("Instruments", str(len(shown.by_key))), ("Relations", str(len(ex.relations))),
         ("Extractor", ex.extractor_version or None),
     ]
-    header = "".join(f"<div><dt>{k}</dt><dd>{esc(v)}</dd></div>" for k, v in meta if v)
+    return "".join(f"<div><dt>{k}</dt><dd>{html.escape(v)}</dd></div>" for k, v in meta if v)
 
-    # Side list: instruments in order of first mention, then relations.
+
+def _instrument_items(shown: _Highlights) -> str:
+    """The side list's instruments in order of first mention, each linking to it."""
+    esc = html.escape
     items = []
-    for key, ms in by_key.items():
+    for key, ms in shown.by_key.items():
         inst = ms[0].instrument
         items.append(
             f'<li data-key="{esc(key)}"><span class="swatch" style="background:{type_colour(inst.doc_type)}"></span>'
-            f'<a href="#{ids[id(ms[0])]}" title="{esc(_type_label(inst.doc_type))}">{esc(inst.symbol)}</a> '
+            f'<a href="#{shown.id_of(ms[0])}" title="{esc(_type_label(inst.doc_type))}">{esc(inst.symbol)}</a> '
             f'<span class="count">×{len(ms)}</span></li>'
         )
+    return "".join(items)
+
+
+def _relation_items(ex: Extraction, shown: _Highlights) -> str:
+    """The side list's relations, each linking to the first highlight inside its evidence, if any."""
+    esc = html.escape
     rels = []
     for r in ex.relations:
-        # Link to the first highlight inside the relation's evidence, if any.
-        inside = [m for m in mentions if r.start <= m.start < r.end]
-        src = r.source.symbol if r.source else (rep.symbol or "this report")
+        inside = [m for m in shown.mentions if r.start <= m.start < r.end]
+        src = r.source.symbol if r.source else (ex.report.symbol or "this report")
         rel = f"{esc(src)} <b>{esc(r.kind.value)}</b> {esc(r.target.symbol)}"
-        rels.append(f'<li><a href="#{ids[id(inside[0])]}">{rel}</a></li>' if inside else f"<li>{rel}</li>")
-    codes = dict.fromkeys(ms[0].instrument.doc_type for ms in by_key.values())
-    legend = "".join(
-        f'<span><span class="swatch" style="background:{type_colour(c)}"></span>{esc(c or "?")}</span>' for c in codes
+        rels.append(f'<li><a href="#{shown.id_of(inside[0])}">{rel}</a></li>' if inside else f"<li>{rel}</li>")
+    return "".join(rels)
+
+
+def _type_legend(shown: _Highlights) -> str:
+    codes = dict.fromkeys(ms[0].instrument.doc_type for ms in shown.by_key.values())
+    return "".join(
+        f'<span><span class="swatch" style="background:{type_colour(c)}"></span>{html.escape(c or "?")}</span>'
+        for c in codes
     )
 
+
+def _document_page(*, title: str, header: str, body: str, legend: str, instruments: str, relations: str,
+                   instrument_count: int, relation_count: int) -> str:
+    """The page around its parts."""
+    esc = html.escape
     return f"""<!DOCTYPE html>
 <html lang="vi">
 <head>
@@ -242,8 +291,8 @@ def document_html(extraction: Extraction) -> str:
 <main id="text">{body}</main>
 <aside>
 <section class="legend"><h2>Document types</h2>{legend}</section>
-<section><h2>Instruments ({len(by_key)})</h2><ol>{"".join(items)}</ol></section>
-<section><h2>Relations ({len(ex.relations)})</h2><ul>{"".join(rels) or "<li>none found</li>"}</ul></section>
+<section><h2>Instruments ({instrument_count})</h2><ol>{instruments}</ol></section>
+<section><h2>Relations ({relation_count})</h2><ul>{relations or "<li>none found</li>"}</ul></section>
 </aside>
 </div>
 <script>{_PAGE_JS}</script>
@@ -463,6 +512,7 @@ def _draw_matplotlib(g, out: Path, title: str) -> None:
 
 def _plot(g, out: Path, title: str) -> None:
     import matplotlib.pyplot as plt
+    from matplotlib.artist import Artist
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -506,8 +556,8 @@ def _plot(g, out: Path, title: str) -> None:
     labels = {x: _label(g, x) for x in g}
     nx.draw_networkx_labels(g, {x: (p[0], p[1] - 0.035) for x, p in pos.items()}, labels,
                             ax=ax, font_size=font, verticalalignment="top", clip_on=False)
-    handles = [Line2D([], [], marker="s", ls="", mfc="none", mec="#222", label="report"),
-               Line2D([], [], marker="o", ls="", mfc="none", mec="#222", label="instrument")]
+    handles: list[Artist] = [Line2D([], [], marker="s", ls="", mfc="none", mec="#222", label="report"),
+                             Line2D([], [], marker="o", ls="", mfc="none", mec="#222", label="instrument")]
     if any(d.get("focus") for _, d in g.nodes(data=True)):
         handles.append(Line2D([], [], marker="o", ls="", mfc="none", mec=FOCUS_COLOUR, mew=2.5, label=title or "focus"))
     handles += [Patch(facecolor=colour, edgecolor="#222", linewidth=0.6, label=label)
@@ -545,13 +595,16 @@ document.querySelectorAll('g.node').forEach(n => {
 
 def _graph_html(g, title: str) -> str:
     """A standalone page: the graph as inline SVG (our own, so nodes carry ids and tooltips)."""
-    esc = html.escape
-    pos = _layout(g)
-    n = g.number_of_nodes()
-    half = max(400.0, 90 * math.sqrt(n))  # user units per layout unit: room for labels
+    half = max(400.0, 90 * math.sqrt(g.number_of_nodes()))  # user units per layout unit: room for labels
+    xy = {x: (p[0] * half, -p[1] * half) for x, p in _layout(g).items()}  # SVG y grows downwards
     ids = {x: f"n{i}" for i, x in enumerate(g)}
-    xy = {x: (p[0] * half, -p[1] * half) for x, p in pos.items()}  # SVG y grows downwards
     size = _sizes(g)
+    drawing = _svg_edges(g, xy, ids, size) + _svg_nodes(g, xy, ids, size)
+    return _graph_page(g, title, view=_view_box(xy), markers=_svg_markers(g), drawing="".join(drawing))
+
+
+def _svg_edges(g, xy: dict, ids: dict, size: dict) -> list[str]:
+    esc = html.escape
     out = []
     # Relations after citations, so they are drawn on top of a cites edge between the same pair.
     for u, v, k in sorted(_edges(g), key=lambda e: e[2] != "cites"):
@@ -565,6 +618,12 @@ def _graph_html(g, title: str) -> str:
             f'y2="{y2:.1f}" stroke="{EDGE_COLOURS.get(k, "#888")}" marker-end="url(#a-{esc(k)})">'
             f"<title>{esc(_label(g, u))} {esc(k)} {esc(_label(g, v))}</title></line>"
         )
+    return out
+
+
+def _svg_nodes(g, xy: dict, ids: dict, size: dict) -> list[str]:
+    esc = html.escape
+    out = []
     for x, d in g.nodes(data=True):
         cx, cy = xy[x]
         r = 6 * size[x]
@@ -576,18 +635,32 @@ def _graph_html(g, title: str) -> str:
                                       str(x), f"cited by {g.in_degree(x)}"]))
         out.append(f'<g class="node" id="{ids[x]}"><title>{esc(tip)}</title>{shape}'
                    f'<text x="{cx:.1f}" y="{cy + r + 11:.1f}">{esc(_label(g, x))}</text></g>')
-    markers = "".join(
-        f'<marker id="a-{esc(k)}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" '
+    return out
+
+
+def _svg_markers(g) -> str:
+    """An arrowhead per relation kind drawn, in its colour."""
+    return "".join(
+        f'<marker id="a-{html.escape(k)}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" '
         f'orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="{c}"/></marker>'
         for k, c in (EDGE_COLOURS | {k: "#888" for _, _, k in _edges(g) if k not in EDGE_COLOURS}).items()
     )
+
+
+def _view_box(xy: dict) -> str:
+    """The view fits the layout (packed components make it wider than tall), plus room for labels."""
+    xs, ys = [p[0] for p in xy.values()] or [0.0], [p[1] for p in xy.values()] or [0.0]
+    pad = 60
+    return f"{min(xs) - pad:.0f} {min(ys) - pad:.0f} {max(xs) - min(xs) + 2 * pad:.0f} {max(ys) - min(ys) + 2 * pad:.0f}"
+
+
+def _graph_page(g, title: str, *, view: str, markers: str, drawing: str) -> str:
+    """The page around the SVG: a header with the legends, the pan and zoom script."""
+    esc = html.escape
+    n = g.number_of_nodes()
     legend = "".join(f'<span style="color:{c}">━ {esc(k)}</span> ' for k, c in EDGE_COLOURS.items())
     types = "".join(f'<span class="type"><span class="swatch" style="background:{c}"></span>{esc(label)}</span> '
                     for label, c in _types_drawn(g))
-    # The view fits the layout (packed components make it wider than tall), plus room for labels.
-    xs, ys = [p[0] for p in xy.values()] or [0.0], [p[1] for p in xy.values()] or [0.0]
-    pad = 60
-    view = f"{min(xs) - pad:.0f} {min(ys) - pad:.0f} {max(xs) - min(xs) + 2 * pad:.0f} {max(ys) - min(ys) + 2 * pad:.0f}"
     return f"""<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>{esc(title or "legal-kg graph")}</title>
 <style>
@@ -613,7 +686,7 @@ svg.dim .on {{ opacity: 1; }}
 <span class="legend">{legend}</span> · drag to pan, wheel to zoom, hover a node
 <span class="types">{types}</span></header>
 <svg xmlns="http://www.w3.org/2000/svg" viewBox="{view}"><defs>{markers}</defs>
-{"".join(out)}
+{drawing}
 </svg>
 <script>{_GRAPH_JS}</script>
 </body></html>

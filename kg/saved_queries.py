@@ -14,7 +14,6 @@ from pathlib import Path
 
 from kg.resources import data_dir
 
-
 QUERIES = data_dir("queries")
 LANGUAGES = {".rq": "#", ".cypher": "//"}  # suffix → line comment
 
@@ -109,8 +108,9 @@ def sparql_parameters(pairs) -> dict:
     """(name, value) pairs → SPARQL substitutions: ``<…>`` an IRI, digits an integer, else a string."""
     import pyoxigraph as ox
 
-    out = {}
+    out: dict[ox.Variable, ox.NamedNode | ox.Literal] = {}
     for name, value in pairs:
+        term: ox.NamedNode | ox.Literal
         if value.startswith("<") and value.endswith(">"):
             term = ox.NamedNode(value[1:-1])
         elif value.lstrip("-").isdigit():

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 import pyoxigraph as ox
@@ -44,6 +46,10 @@ from kg.query_pool import MB, PoolLimits, QueryPool
 from kg.stores.oxigraph import OxigraphStore
 from kg.web import CONTENT_SECURITY_POLICY
 from kg.web import routes as page_routes
+
+if TYPE_CHECKING:
+    from kg.remote_pool import RemotePool
+    from kg.stores.sparql import SparqlStore
 
 __all__ = ["create_app", "serve", "PoolLimits"]
 
@@ -114,7 +120,7 @@ def _charset(content_type: str) -> str:
 async def read_request(request: Request) -> ProtocolRequest:
     """Query, update and dataset parameters from the URL and, for POST, the body."""
     params = ProtocolRequest()
-    params.add({k: request.query_params.getlist(k) for k in request.query_params.keys()})
+    params.add({k: request.query_params.getlist(k) for k in request.query_params})
     if request.method == "POST":
         content_type = request.headers.get("content-type", "")
         media = content_type.split(";")[0].strip().lower()
@@ -174,7 +180,7 @@ def _service_description(endpoint: str, limits: PoolLimits, result_limit: int) -
 
 
 def create_app(
-    store: OxigraphStore,
+    store: OxigraphStore | SparqlStore,
     *,
     limits: PoolLimits | None = None,
     result_limit: int = 10000,
@@ -199,35 +205,76 @@ def create_app(
     ``texts`` the folders the ingested files are read from again to show them
     (None: the current directory).
     """
-    remote = _is_remote(store)
-    if not remote and store.path is None:
-        raise ValueError("kg serve needs a store on disk: query workers open it read-only")
+    endpoint = _Endpoint(store, _pool_limits(limits, pool_options), result_limit, max_response_bytes)
+    return Starlette(
+        routes=[
+            *page_routes(),
+            *instrument_routes(endpoint.run_for_pages, base=base, row_limit=result_limit,
+                               max_bytes=max_response_bytes, texts=Texts(texts or ["."])),
+            Route("/sparql", endpoint.sparql, methods=["GET", "POST"]),
+            Route("/sparql/", _trailing_slash, methods=["GET", "POST"]),
+        ],
+        middleware=_middleware(cors),
+        lifespan=endpoint.lifespan,
+    )
+
+
+def _pool_limits(limits: PoolLimits | None, pool_options: dict) -> PoolLimits:
+    """``limits``, or one made of :func:`create_app`'s keywords (None: the default)."""
     if "query_timeout" in pool_options:  # the name before limits were grouped
         pool_options["timeout"] = pool_options.pop("query_timeout")
-    limits = limits or PoolLimits(**{k: v for k, v in pool_options.items() if v is not None})
-    if remote:  # a store behind a SPARQL server: kg.remote_pool
-        from kg.remote_pool import NO_CACHE, RemotePool
+    return limits or PoolLimits(**{k: v for k, v in pool_options.items() if v is not None})
 
-        pool, answers = RemotePool(store, limits), NO_CACHE
-    else:
-        pool = QueryPool(str(store.path), limits)
-        answers = ResultCache()  # sound: nothing may write the store while it is served (its lock)
+
+def _middleware(cors: bool) -> list[Middleware]:
+    middleware = [Middleware(SecurityHeaders)]
+    if cors:
+        middleware.append(Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
+                                     allow_headers=["Accept", "Content-Type"]))
+    return middleware
+
+
+async def _trailing_slash(request: Request) -> Response:
+    url = request.url.replace(path=request.url.path.rstrip("/"))
+    return RedirectResponse(str(url), status_code=308)  # 308: a POST stays a POST
+
+
+class _Endpoint:
+    """The ``/sparql`` handlers: one pool of query workers and the cache of its answers."""
+
+    def __init__(self, store: OxigraphStore | SparqlStore, limits: PoolLimits, result_limit: int,
+                 max_response_bytes: int):
+        self.limits = limits
+        self.result_limit = result_limit
+        self.max_response_bytes = max_response_bytes
+        self.pool: QueryPool | RemotePool
+        from kg.stores.sparql import SparqlStore
+
+        if isinstance(store, SparqlStore):  # a store behind a SPARQL server: kg.remote_pool
+            from kg.remote_pool import NO_CACHE, RemotePool
+
+            self.pool, self.answers = RemotePool(store, limits), NO_CACHE
+        elif store.path is None:
+            raise ValueError("kg serve needs a store on disk: query workers open it read-only")
+        else:
+            self.pool = QueryPool(str(store.path), limits)
+            self.answers = ResultCache()  # sound: nothing may write the store while it is served (its lock)
 
     @contextlib.asynccontextmanager
-    async def lifespan(app):
-        await pool.start()
+    async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
+        await self.pool.start()
         try:
             yield
         finally:
-            await pool.close()
+            await self.pool.close()
 
-    async def sparql(request: Request) -> Response:
+    async def sparql(self, request: Request) -> Response:
         try:
             params = await read_request(request)
             if params.update:
                 return _text(403, READ_ONLY)
             if not params.query:
-                return _describe(request)
+                return self._describe(request)
             if len(params.query) > 1:
                 return _text(400, "exactly one 'query' parameter is allowed")
             text = params.query[0]
@@ -241,63 +288,35 @@ def create_app(
         if not any(formats.values()):
             offered = dict.fromkeys(media_types("solutions") + media_types("graph"))
             return _text(406, f"cannot produce {accept!r}; available: {', '.join(offered)}")
-        job = QueryJob(text, formats, row_limit=result_limit, max_bytes=max_response_bytes,
+        job = QueryJob(text, formats, row_limit=self.result_limit, max_bytes=self.max_response_bytes,
                        default_graph=default_graph, named_graphs=named_graphs, base_iri=_endpoint(request))
         key = (text, tuple(formats.values()), tuple(default_graph or ()), tuple(named_graphs or ()), job.base_iri)
-        reply = answers.get(key)
-        if reply is None:
-            reply = await pool.run(job)
-            if reply.status == 200:
-                answers.put(key, reply, len(reply.body))
+        reply = await self._answer(key, job)
         headers = {"Vary": "Accept"}
         if reply.status == 503:
             headers["Retry-After"] = "1"
         return _respond(reply, **headers)
 
-    async def run_for_pages(job: QueryJob) -> Answer:
+    async def run_for_pages(self, job: QueryJob) -> Answer:
         """The instrument and report pages' way into the store: the same pool, limits and cache."""
-        key = ("pages", job.query, tuple(job.formats.items()))
-        reply = answers.get(key)
+        return await self._answer(("pages", job.query, tuple(job.formats.items())), job)
+
+    async def _answer(self, key: tuple, job: QueryJob) -> Answer:
+        reply = self.answers.get(key)
         if reply is None:
-            reply = await pool.run(job)
+            reply = await self.pool.run(job)
             if reply.status == 200:
-                answers.put(key, reply, len(reply.body))
+                self.answers.put(key, reply, len(reply.body))
         return reply
 
-    def _describe(request: Request) -> Response:
-        turtle = _service_description(_endpoint(request), limits, result_limit)
+    def _describe(self, request: Request) -> Response:
+        turtle = _service_description(_endpoint(request), self.limits, self.result_limit)
         fmt = negotiate(request.headers.get("accept"), "graph") or "turtle"
         if fmt == "turtle":
             return Response(turtle, media_type=FORMATS["graph"]["turtle"].media_type)
         triples = ox.parse(turtle, format=ox.RdfFormat.TURTLE)
-        body = ox.serialize(triples, format=FORMATS["graph"][fmt].oxigraph, prefixes=_SD_PREFIXES)
+        body = ox.serialize(triples, format=FORMATS["graph"][fmt].rdf, prefixes=_SD_PREFIXES)
         return Response(body, media_type=FORMATS["graph"][fmt].media_type)
-
-    async def trailing_slash(request: Request) -> Response:
-        url = request.url.replace(path=request.url.path.rstrip("/"))
-        return RedirectResponse(str(url), status_code=308)  # 308: a POST stays a POST
-
-    middleware = [Middleware(SecurityHeaders)]
-    if cors:
-        middleware.append(Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "POST"],
-                                     allow_headers=["Accept", "Content-Type"]))
-    return Starlette(
-        routes=[
-            *page_routes(),
-            *instrument_routes(run_for_pages, base=base, row_limit=result_limit, max_bytes=max_response_bytes,
-                               texts=Texts(texts or ["."])),
-            Route("/sparql", sparql, methods=["GET", "POST"]),
-            Route("/sparql/", trailing_slash, methods=["GET", "POST"]),
-        ],
-        middleware=middleware,
-        lifespan=lifespan,
-    )
-
-
-def _is_remote(store) -> bool:
-    from kg.stores.sparql import SparqlStore
-
-    return isinstance(store, SparqlStore)
 
 
 def _endpoint(request: Request) -> str:

@@ -55,17 +55,21 @@ def violations(graph: rdflib.Graph) -> list:
     out = set()
     details = set(report.objects(None, SH.detail))  # a failed sh:node's own results, nested
     for result in set(report.subjects(RDF.type, SH.ValidationResult)) - details:
-        path = report.value(result, SH.resultPath)
-        if isinstance(path, BNode):
-            path = "^" + nt(report.value(path, SH.inversePath))
         component = str(report.value(result, SH.sourceConstraintComponent)).rsplit("#", 1)[-1]
         shape = report.value(result, SH.sourceShape)
         out.add(Violation(
-            focus=nt(report.value(result, SH.focusNode)), path=nt(path) if isinstance(path, URIRef) else path or "",
+            focus=nt(report.value(result, SH.focusNode)), path=_path_text(report, report.value(result, SH.resultPath)),
             constraint=component.removesuffix("ConstraintComponent"), value=nt(report.value(result, SH.value)),
             shape=shapes()[1].namespace_manager.normalizeUri(shape) if isinstance(shape, URIRef) else "",
             message=str(report.value(result, SH.resultMessage) or "")))
     return sorted(out)
+
+
+def _path_text(report: rdflib.Graph, path: rdflib.term.Node | None) -> str:
+    """A result's path as N-Triples, ``^<p>`` for an inverse path; "" when it has none."""
+    if isinstance(path, BNode):
+        return "^" + nt(report.value(path, SH.inversePath))
+    return "" if path is None else nt(path)
 
 
 def nt(term) -> str:

@@ -32,9 +32,9 @@ import sys
 import time
 import unicodedata
 import zlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
 
 import yaml
 
@@ -281,7 +281,7 @@ class _Pool:
     def _by_date(relations: list) -> list:
         return sorted(relations, key=lambda r: (r[1].date, r[1].symbol, r[2].symbol))
 
-    def province(self, name: str) -> "_Province":
+    def province(self, name: str) -> _Province:
         prov = self._provinces.get(name)
         if prov is None:
             prov = self._provinces[name] = _Province(self, name)
@@ -434,8 +434,8 @@ class _Ocr:
         for w, variants in words.items():
             keep = round((1 - self.p_word) * 24)
             self.words[w] = tuple([w] * keep + [variants[i % len(variants)] for i in range(24 - keep)])
-        self.word_re = re.compile(r"\b(?:%s)\b" % "|".join(
-            re.escape(w) for w in sorted(words, key=len, reverse=True)))
+        self.word_re = re.compile(r"\b(?:{})\b".format("|".join(
+            re.escape(w) for w in sorted(words, key=len, reverse=True))))
         self.letters = {k: tuple(v) for k, v in o["letters"].items()}
         self.stray = tuple(o["stray"])
         self.symbol_d = tuple(o["symbol_d"])
@@ -540,7 +540,7 @@ def _ocr(noise: float) -> _Ocr:
 _SLOT = re.compile(r"\{(?:([A-Z])\.(\w+)|(\w+))\}")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _compile(text: str) -> tuple:
     """Template text → literals and slots: ``str`` | ``(letter, field)`` | ``("$", name)``."""
     out, pos = [], 0

@@ -15,8 +15,9 @@ import io
 import json
 import math
 import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Callable, Iterable, Mapping, Sequence, TextIO
+from typing import Any, TextIO
 
 __all__ = ["FORMATS", "json_value", "cell_text", "table", "to_json", "to_csv", "write"]
 

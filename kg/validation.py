@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Callable, Iterable, Sequence
+from typing import Any, NoReturn
 
 import rdflib
 from rdflib import RDF, RDFS, BNode, Literal, URIRef, Variable
 from rdflib.collection import Collection
+from rdflib.term import Node
 
 __all__ = ["Violation", "Result", "UnsupportedShape", "Validator", "Entailment", "SHAPES_GRAPH"]
 
@@ -178,7 +180,7 @@ class Test:
     """A condition on each value node: ``component`` (SHACL name) and its parameter."""
 
     component: str
-    param: object
+    param: Any  # a term, (pattern, flags) for Pattern, a tuple of terms for In, an int for the lengths
 
 
 @dataclass
@@ -212,9 +214,9 @@ class NodeShape:
 
 #: SHACL terms that say nothing about validity.
 _IGNORED = {SH.name, SH.description, SH.order, SH.group, SH.defaultValue}
-_TARGETS = {SH.targetClass: "class", SH.targetObjectsOf: "objectsOf", SH.targetSubjectsOf: "subjectsOf",
+_TARGETS: dict[Node, str] = {SH.targetClass: "class", SH.targetObjectsOf: "objectsOf", SH.targetSubjectsOf: "subjectsOf",
             SH.targetNode: "node"}
-_VALUE_TESTS = {SH.datatype: "Datatype", SH.nodeKind: "NodeKind", SH["class"]: "Class", SH.minLength: "MinLength",
+_VALUE_TESTS: dict[Node, str] = {SH.datatype: "Datatype", SH.nodeKind: "NodeKind", SH["class"]: "Class", SH.minLength: "MinLength",
                 SH.maxLength: "MaxLength", SH.pattern: "Pattern", SH["in"]: "In", SH.node: "Node",
                 SH.minInclusive: "MinInclusive", SH.maxInclusive: "MaxInclusive",
                 SH.minExclusive: "MinExclusive", SH.maxExclusive: "MaxExclusive"}
@@ -240,7 +242,7 @@ class _Reader:
         self.g = graph
         self.nested: dict = {}  # node → NodeShape, for sh:node
 
-    def refuse(self, shape, what: str):
+    def refuse(self, shape, what: str) -> NoReturn:
         raise UnsupportedShape(f"{SHAPES_GRAPH}: {_name(self.g, shape)}: {what} is not supported by "
                                "kg.validation (translate it there, or validate with --engine pyshacl)")
 
@@ -364,7 +366,7 @@ class _Reader:
     def sparql(self, shape, node) -> SparqlConstraint:
         from rdflib.plugins.sparql import prepareQuery
 
-        for prop, value in self.g.predicate_objects(node):
+        for prop in self.g.predicates(node):
             if prop not in (SH.select, SH.prefixes, SH.message, RDF.type) and str(prop).startswith(str(SH)):
                 self.refuse(shape, f"{_name(self.g, prop)} in a SPARQL constraint")
         select = str(self.one(node, SH.select, Literal))
@@ -392,12 +394,12 @@ def _term(term) -> str:
     raise UnsupportedShape(f"{SHAPES_GRAPH}: a blank node ({term}) where a constant is needed")
 
 
-def _union(branches: Iterable[str]) -> str:
-    """A group matching any branch; one that never matches when there are none."""
-    branches = [b for b in branches if b is not None]
-    if not branches:
+def _union(branches: Iterable[str | None]) -> str:
+    """A group matching any branch (None: a branch that matches nothing); one that never matches when there are none."""
+    kept = [b for b in branches if b is not None]
+    if not kept:
         return "{ FILTER(false) }"
-    return "{ " + " UNION ".join("{ " + b + " }" for b in branches) + " }"
+    return "{ " + " UNION ".join("{ " + b + " }" for b in kept) + " }"
 
 
 def _values(variables: Sequence[str], rows: Iterable[tuple]) -> str | None:
@@ -472,7 +474,7 @@ class _Emitter:
             if o.startswith("<"):
                 return self.member_branches(s, URIRef(o[1:-1]), ontology=ontology)
             return []  # a literal is no class
-        branches = [self.scope.data(f"{s} {_term(q)} {o} .") for q in sorted(self.e.subproperties(p))]
+        branches: list[str | None] = [self.scope.data(f"{s} {_term(q)} {o} .") for q in sorted(self.e.subproperties(p))]
         if ontology:
             branches.insert(0, _values((s, o), self.e.pairs(p)))
         return branches
@@ -492,7 +494,7 @@ class _Emitter:
         when the pattern is one triple with ``x`` as its subject or object and a fresh variable."""
         e, data = self.e, self.scope.data
         subclasses = e.subclasses(cls)
-        items = [(data(f"{x} a {_term(t)} ."), None) for t in sorted(subclasses)]
+        items: list[tuple[str | None, tuple | None]] = [(data(f"{x} a {_term(t)} ."), None) for t in sorted(subclasses)]
         items += [(data(f"{x} {_term(q)} {self.var()} ."), ("s", q)) for q in e.typing_properties(cls, RDFS.domain)]
         items += [(data(f"{self.var()} {_term(q)} {x} ."), ("o", q)) for q in e.typing_properties(cls, RDFS.range)]
         if RDFS.Resource in subclasses:  # rdfs4: every subject and object
@@ -545,7 +547,7 @@ class _Emitter:
 
     def focus(self, shape: NodeShape, x: str = "?this") -> str:
         """``x`` (bound) is a focus node of ``shape``."""
-        branches = []
+        branches: list[str | None] = []
         for kind, term in shape.targets:
             if kind == "class":
                 branches.append(self.member(x, term))
@@ -563,7 +565,7 @@ class _Emitter:
         Those the report's triples make focus nodes, sh:targetNode, and (with
         ``ontology``) the ontology's focus nodes the report states something about.
         """
-        branches = [pattern for pattern, _ in self.evidence(shape)]
+        branches: list[str | None] = [pattern for pattern, _ in self.evidence(shape)]
         if ontology:
             branches.append(self.ontology_focus(shape))
         return [b for b in branches if b is not None]
@@ -588,8 +590,10 @@ class _Emitter:
             elif kind in ("objectsOf", "subjectsOf"):
                 s, o = (self.var(), "?this") if kind == "objectsOf" else ("?this", self.var())
                 items += [(b, None) for b in self.triple_branches(s, term, o, ontology=False) if b is not None]
-            else:
-                items.append((_values(("?this",), [(term,)]), None))
+            else:  # sh:targetNode
+                node = _values(("?this",), [(term,)])
+                if node is not None:  # one row, never filtered: always
+                    items.append((node, None))
         return items
 
     def ontology_focus(self, shape: NodeShape) -> str | None:
@@ -806,7 +810,7 @@ HEAD = "{HEAD}"
 @dataclass
 class _Query:
     text: str
-    decode: Callable[[object], list[Violation]]
+    decode: Callable[[Any], list[Violation]]  # from one solution (a pyoxigraph QuerySolution)
     what: str
 
 
@@ -894,7 +898,7 @@ class _Compiler:
             flags = [f"?c{i}" for i in range(len(checks))]
             binds = " ".join(f"BIND({expr} AS {flag})" for (expr, _), flag in zip(checks, flags))
             text = f"SELECT {g}?this {' '.join(flags)} WHERE {{ {HEAD} {is_focus} {binds} FILTER({' || '.join(flags)}) }}"
-            queries.append(_Query(text, lambda s, checks=checks: [
+            queries.append(_Query(text, lambda s: [
                 make(s) for i, (_, make) in enumerate(checks) if _true(s, f"c{i}")], what))
         for prop in shape.properties:
             queries += self.exact_property(shape, prop, is_focus)
@@ -932,9 +936,12 @@ class _Compiler:
         for other in prop.less_than:
             text = (f"SELECT DISTINCT {g}?this ?v WHERE {{ {HEAD} {values} {e.values(Path(other), '?this', '?w')} "
                     f"FILTER(!COALESCE(?v < ?w, false)) {is_focus} }}")
-            out.append(_Query(text, lambda s, o=other: [self.violation(
-                shape, s, "LessThan", prop.message or f"not less than its {self.name(o)}", path=prop.path,
-                value=str(s["v"]))], f"{what} less than"))
+
+            def less_than(s, o=other):
+                return [self.violation(shape, s, "LessThan", prop.message or f"not less than its {self.name(o)}",
+                                       path=prop.path, value=str(s["v"]))]
+
+            out.append(_Query(text, less_than, f"{what} less than"))
         return out
 
     # -- candidates: a superset of the focus nodes that may fail --
@@ -1079,7 +1086,7 @@ class _Compiler:
         paths = [p.path for p in shape.properties] + [Path(o) for p in shape.properties for o in p.less_than]
         valued = sorted({(o if path.inverse else s) for path in paths for s, o in e.e.pairs(path.predicate)
                          if not isinstance(o if path.inverse else s, (BNode, Literal))}, key=str)
-        branches = []
+        branches: list[str | None] = []
         if valued:  # from those nodes, not over all focus nodes: the few graphs that name them
             rows = _values(("?this",), [(n,) for n in valued])
             branches.append(f"{{ SELECT DISTINCT {self.g}?this WHERE {{ {rows} "
@@ -1178,7 +1185,8 @@ class Validator:
         self.entailment = Entailment(ontology)
         # The ontology alone, as a store: what holds there is decided once.
         self._ontology = ox.Store()
-        self._ontology.extend(ox.Quad(*map(_to_ox, t), ox.NamedNode(ONTOLOGY_GRAPH)) for t in ontology)
+        self._ontology.extend(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), ox.NamedNode(ONTOLOGY_GRAPH))
+                              for s, p, o in ontology)
         conforming = self._conforming(reader.nested, shapes_graph)
         self.report_plans = _Compiler(shapes, reader.nested, self.entailment, shapes_graph, True,
                                       conforming).plans()
@@ -1192,6 +1200,8 @@ class Validator:
 
     def _conforming(self, nested: dict, shapes_graph: rdflib.Graph) -> dict:
         """For each monotone nested shape: the ontology's nodes that conform to it there."""
+        import pyoxigraph as ox
+
         emitter = _Emitter(self.entailment, _Scope(True), nested, shapes_graph)
         nodes = sorted({n for t in self.entailment.closure for n in (t[0], t[2]) if isinstance(n, URIRef)}, key=str)
         rows = _values(("?v",), [(n,) for n in nodes])
@@ -1200,7 +1210,10 @@ class Validator:
             if _monotone(shape, nested) and rows is not None:
                 text = (f"SELECT ?v WHERE {{ VALUES ?g {{ <{ONTOLOGY_GRAPH}> }} {rows} "
                         f"FILTER(!{emitter.nonconforming(shape, '?v')}) }}")
-                out[node] = frozenset(URIRef(s["v"].value) for s in self._ontology.query(text))
+                solutions = self._ontology.query(text)
+                if not isinstance(solutions, ox.QuerySolutions):  # a SELECT gives solutions
+                    raise TypeError(f"not solutions: {solutions!r}")
+                out[node] = frozenset(URIRef(s["v"].value) for s in solutions)
         return out
 
     def _check(self, query: Callable, plans: list[_Plan], head: str, *, named: bool
@@ -1251,7 +1264,7 @@ class Validator:
         started = time.perf_counter()
         graphs = _selected(report_graphs(store), keys)
         result = Result(reports=len(graphs))
-        order = sorted(graphs, key=graphs.get)
+        order = sorted(graphs, key=graphs.__getitem__)
         for start in range(0, len(order), self.chunk_size):
             chunk = order[start:start + self.chunk_size]
             head = "VALUES ?g { " + " ".join(f"<{g}>" for g in chunk) + " }"

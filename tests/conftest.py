@@ -3,7 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from neo4j_fixture import neo4j_auth, neo4j_browser, neo4j_driver, neo4j_uri  # noqa: F401
+# Fixtures of the servers and clusters the tests start (tests/*_fixture.py).
+pytest_plugins = ["neo4j_fixture", "sparql_fixture", "dask_fixture"]
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "nghean-skhcn-cchc-2023.ocr.txt"

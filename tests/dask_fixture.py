@@ -41,7 +41,7 @@ class DaskCluster:
             return subprocess.Popen([str(DASK), *args], cwd=self.home, env=env, stdout=out, stderr=out,
                                     start_new_session=True)
 
-    def start(self, workers: int = 2) -> "DaskCluster":
+    def start(self, workers: int = 2) -> DaskCluster:
         port = free_port()
         self.address = f"tcp://127.0.0.1:{port}"
         self.scheduler = self._spawn(["scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import http.server
+import json
 import socket
 import threading
 import time
@@ -51,8 +52,8 @@ class BaitServer:
         class Handler(http.server.BaseHTTPRequestHandler):
             def _answer(self):
                 visits.append((self.command, self.path))
-                body = ('{"head":{"vars":["x","y","z"]},"results":{"bindings":[{"x":{"type":"literal","value":"%s"}}]}}'
-                        % marker).encode()
+                body = json.dumps({"head": {"vars": ["x", "y", "z"]},
+                                   "results": {"bindings": [{"x": {"type": "literal", "value": marker}}]}}).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/sparql-results+json")
                 self.send_header("Content-Length", str(len(body)))

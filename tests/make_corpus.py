@@ -423,5 +423,5 @@ def build_corpus(directory: Path) -> dict[str, Sample]:
 
 if __name__ == "__main__":
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "corpus")
-    for name, sample in build_corpus(out).items():
+    for sample in build_corpus(out).values():
         print(f"{sample.path}  ({sample.path.stat().st_size} bytes)")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import rdflib
+import status_corpus
 from click.testing import CliRunner
 
 from extractors import extract
@@ -22,8 +23,6 @@ from kg.cli import main
 from kg.graph import DEFAULT_BASE, LKG, build_report_graph
 from kg.ingest import ingest
 from kg.stores.oxigraph import OxigraphStore
-
-import status_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERY = ROOT / "queries" / "outdated-citations"
@@ -282,6 +281,25 @@ def test_another_base(corpus, tmp_path):
         [row] = select("SELECT (REPLACE(STR(?r), '^.*/', '') AS ?k) WHERE { ?r lkg:sourceFile ?s "
                        "FILTER(STRENDS(?s, 'bc-2022.txt')) }")
         assert len(check_report(select, row["k"]).findings) == len(EXPECTED["bc-2022.txt"])
+    finally:
+        s.close()
+
+
+def test_a_base_that_holds_report(corpus, tmp_path):
+    """A base with ``/report/`` in it: the report's graph is found under that base, not a shorter one."""
+    path = tmp_path / "store"
+    base = "https://kg.example.gov.vn/report/"
+    code, out = kg("ingest", "-q", "--base", base, "--store", path, corpus)
+    assert code == 0, out
+    s = OxigraphStore.open_read_only(path)
+    try:
+        select = store_select(s)
+        assert data_bases(select) == [base]
+        [row] = select("SELECT (REPLACE(STR(?r), '^.*/', '') AS ?k) WHERE { ?r lkg:sourceFile ?s "
+                       "FILTER(STRENDS(?s, 'bc-2022.txt')) }")
+        result = check_report(select, row["k"])
+        assert result.cited > 0
+        assert len(result.findings) == len(EXPECTED["bc-2022.txt"])
     finally:
         s.close()
 

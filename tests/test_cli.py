@@ -226,8 +226,8 @@ def test_stats_json_and_csv_are_one_table_of_figures(store):
 
 
 def test_reports_lists_the_stored_reports(store):
-    from kg.model import Text
     from extractors import extract
+    from kg.model import Text
 
     key = extract(Text(EXAMPLE.read_text(encoding="utf-8"), source=str(EXAMPLE))).report.key
     rows = json.loads(kg("reports", "--store", store, "--format", "json").stdout)

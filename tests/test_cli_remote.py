@@ -7,7 +7,6 @@ import pytest
 from click.testing import CliRunner
 
 from kg.cli import main
-from sparql_fixture import _stop_servers, sparql_server  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -21,7 +21,7 @@ from kg import __version__
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from dask_fixture import DaskCluster, dask_cluster  # noqa: E402,F401
+from dask_fixture import DaskCluster  # noqa: E402
 from test_ingest import (  # noqa: E402
     ROOT,
     _env,

@@ -129,7 +129,7 @@ def test_ingest_of_the_folder_makes_a_report_of_each_text(corpus, reference, ing
         by_key: dict[str, set[str]] = {}
         for report, sym in cited:
             by_key.setdefault(report.rsplit("/", 1)[-1], set()).add(sym)
-        for name, sample in corpus.items():
+        for name in corpus:
             want = set(reference[name.split(".")[0]])
             got = by_key.get(keys[name], set())
             if name in OCR_FORMATS:

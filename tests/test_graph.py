@@ -6,12 +6,12 @@ from pathlib import Path
 
 import networkx as nx
 import pyoxigraph as ox
-import kg.shapes
 import pytest
 import rdflib
 from rdflib import RDF, SKOS, Literal, URIRef
 from rdflib.namespace import PROV
 
+import kg.shapes
 from kg.graph import (
     DEFAULT_BASE,
     ELI,

@@ -9,13 +9,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from make_corpus import clean_text, example_text
 
 from kg.cli import main
 from kg.ingest import Options, StoredVersion, Task, prepare, recipe
 from kg.stores.base import StoreError
 from kg.stores.oxigraph import META_GRAPH, OxigraphStore
-
-from make_corpus import clean_text, example_text
 
 SUMMARY = re.compile(r"(\d+) ingested, (\d+) unchanged, (\d+) skipped, (\d+) failed")
 

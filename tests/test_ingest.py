@@ -21,8 +21,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from processes import alive, children  # noqa: E402
 from make_corpus import clean_text, example_text, write_bad_inputs, write_docx, write_pdf  # noqa: E402
+from processes import alive, children  # noqa: E402
 
 from extractors import extract  # noqa: E402
 from kg import readers  # noqa: E402
@@ -931,7 +931,7 @@ def test_extract_json_rows_have_the_documented_fields(tmp_path):
         mentions = [r for r in mine if "relation" not in r]
         assert mentions and len(mentions) == len(extract(readers.read(file)).mentions)
         for row in mentions:
-            assert MENTION_FIELDS <= set(row), row
+            assert set(row) >= MENTION_FIELDS, row
             assert isinstance(row["start"], int) and isinstance(row["end"], int)
             assert texts[file][row["start"]:row["end"]] == row["surface"]
             assert row["id"] and row["type"] and row["issuer"]

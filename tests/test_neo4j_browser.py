@@ -11,10 +11,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from neo4j_fixture import wait_for_login
 
 from kg.ingest import ingest
 from kg.stores.neo4j import Neo4jStore
-from neo4j_fixture import wait_for_login
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.slow]
 

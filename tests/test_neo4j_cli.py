@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from neo4j_fixture import wait_for_login
 
 from kg.cli import main
 from kg.ingest import ingest
 from kg.stores.neo4j import GraphNode, GraphPath, Neo4jStore
-from neo4j_fixture import wait_for_login
 
 pytestmark = pytest.mark.neo4j
 

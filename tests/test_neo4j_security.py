@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from http_fixture import BaitServer
+
 from kg.cli import main
 
 pytestmark = pytest.mark.neo4j

@@ -94,7 +94,7 @@ def test_jupyter_lab_opens_the_notebooks(tmp_path):
                 break
             except OSError:
                 if time.time() > deadline or server.poll() is not None:
-                    raise AssertionError(f"jupyter lab did not start: {server.stderr.read().decode()[-3000:]}")
+                    raise AssertionError(f"jupyter lab did not start: {server.stderr.read().decode()[-3000:]}") from None
                 time.sleep(0.5)
         assert status == 200
         names = {item["name"] for item in json.loads(body)["content"]}

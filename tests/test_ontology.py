@@ -46,7 +46,7 @@ def terms_in_built_graph() -> set[rdflib.URIRef]:
 
     used = set()
     for ex in (nghe_an(), ha_tinh()):
-        for s, p, o in build_report_graph(ex).graph:
+        for _s, p, o in build_report_graph(ex).graph:
             used.add(p)
             if p in (RDF.type, LKG.relationKind):
                 used.add(o)

@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import status_corpus  # noqa: E402
 import test_web_page as web  # noqa: E402  (its helpers; a module object, so its tests are not collected twice)
+
 from kg.cli import main  # noqa: E402
 from kg.graph import DEFAULT_BASE  # noqa: E402
 from kg.pages import CONTENT_SECURITY_POLICY  # noqa: E402
@@ -349,6 +350,18 @@ def test_another_base(corpus, tmp_path):
         assert soup.select_one(".data code").get_text() == public + ND61
     with kg_serve(path) as url:  # the same store, served at its own address
         assert get(url + ND61 + ".html").status_code == 200
+
+
+def test_a_base_that_holds_report(corpus, tmp_path):
+    """A base with ``/report/`` in it: a report's data is its named graph under that base."""
+    public = "https://kg.example.gov.vn/report/"
+    path = tmp_path / "store"
+    ingest(corpus, path, "--base", public)
+    key = report_keys(path)["bc-2021.txt"]
+    with kg_serve(path) as url:
+        g = rdflib.Graph().parse(data=get(f"{url}report/{key}.ttl").text, format="turtle")
+        assert (rdflib.URIRef(f"{public}report/{key}"), rdflib.URIRef(LKG + "sourceFile"), None) in g
+        assert (None, rdflib.URIRef(ELI + "cites"), None) in g
 
 
 # --- in the browser -----------------------------------------------------------

@@ -10,8 +10,18 @@ from bs4 import BeautifulSoup, NavigableString
 
 from extractors import extract
 from kg.model import Text
-from kg.render import (EDGE_COLOURS, FOCUS_COLOUR, TYPE_COLOURS, UNKNOWN_TYPE_COLOUR, document_html, draw_graph,
-                       instruments_only, most_connected, neighbourhood, typed_graph)
+from kg.render import (
+    EDGE_COLOURS,
+    FOCUS_COLOUR,
+    TYPE_COLOURS,
+    UNKNOWN_TYPE_COLOUR,
+    document_html,
+    draw_graph,
+    instruments_only,
+    most_connected,
+    neighbourhood,
+    typed_graph,
+)
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "nghean-skhcn-cchc-2023.ocr.txt"
 

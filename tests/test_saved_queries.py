@@ -86,4 +86,4 @@ def test_cli_help_examples_name_saved_queries_that_exist():
 
 
 def test_saved_query_directory_is_the_repository_one():
-    assert QUERIES == Path(__file__).resolve().parents[1] / "queries"
+    assert Path(__file__).resolve().parents[1] / "queries" == QUERIES

@@ -14,8 +14,8 @@ import rdflib
 from click.testing import CliRunner
 from http_fixture import BaitServer, RunningServer
 from rdflib import Literal
-from sparql_fixture import _stop_servers, sparql_server  # noqa: F401
 from test_server_security import get, service_queries
+from test_store_oxigraph import ID, LKG
 from test_store_sparql import INSTRUMENT, claiming
 
 from kg.cli import main
@@ -23,7 +23,6 @@ from kg.query_pool import MB
 from kg.server import create_app
 from kg.stores.base import ReportGraph
 from kg.stores.sparql import SparqlStore
-from test_store_oxigraph import ID, LKG
 
 NOISE = 200
 LIMIT = 100

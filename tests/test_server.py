@@ -10,6 +10,7 @@ import urllib.error
 import httpx
 import pytest
 import rdflib
+from http_fixture import RunningServer
 from rdflib import RDF, BNode, Literal, Namespace
 from SPARQLWrapper import CSV, JSON, JSONLD, POST, POSTDIRECTLY, TSV, TURTLE, URLENCODED, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
@@ -18,8 +19,6 @@ from kg.query import negotiate
 from kg.server import create_app
 from kg.stores.base import ReportGraph
 from kg.stores.oxigraph import OxigraphStore
-
-from http_fixture import RunningServer
 
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 LKG = Namespace("https://w3id.org/legal-kg/ontology#")

@@ -16,6 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 import rdflib
+from http_fixture import BaitServer, RunningServer, free_port
+from processes import alive, children  # noqa: E402
 from rdflib import Literal, Namespace
 
 from kg.query_pool import MB
@@ -23,9 +25,6 @@ from kg.sandbox import deny_network
 from kg.server import create_app
 from kg.stores.base import ReportGraph
 from kg.stores.oxigraph import OxigraphStore
-
-from processes import alive, children  # noqa: E402
-from http_fixture import BaitServer, RunningServer, free_port
 
 LKG = Namespace("https://w3id.org/legal-kg/ontology#")
 ID = Namespace("https://w3id.org/legal-kg/id/")

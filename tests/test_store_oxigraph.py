@@ -1,8 +1,8 @@
 """OxigraphStore: replace-by-key semantics, bookkeeping, export, locking, durability."""
 from __future__ import annotations
 
-import io
 import contextlib
+import io
 import json
 import os
 import signal
@@ -16,8 +16,8 @@ import rdflib
 from rdflib import RDF, XSD, BNode, Literal, Namespace
 from rdflib.compare import isomorphic
 
-from kg.stores.base import ReportGraph, StoreError
 from kg.query import QueryTimeout, ResultTooLarge, serialize_results
+from kg.stores.base import ReportGraph, StoreError
 from kg.stores.oxigraph import OxigraphStore
 
 ELI = Namespace("http://data.europa.eu/eli/ontology#")

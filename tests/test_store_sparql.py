@@ -17,12 +17,16 @@ import pytest
 import rdflib
 from click.testing import CliRunner
 from rdflib import RDF, XSD, Literal
-from rdflib.namespace import DCTERMS
 from rdflib.compare import isomorphic
-from sparql_fixture import _stop_servers, free_port, sparql_server  # noqa: F401
-from test_store_oxigraph import ELI, ID, LKG, report
+from rdflib.namespace import DCTERMS
+from sparql_fixture import free_port
+
 # The embedded store's tests of the Store interface, run here against each server (with this module's `store`).
 from test_store_oxigraph import (  # noqa: F401
+    ELI,
+    ID,
+    LKG,
+    report,
     test_changed_content_replaces_only_that_report,
     test_counts,
     test_delete,
@@ -31,9 +35,9 @@ from test_store_oxigraph import (  # noqa: F401
 
 from kg.cli import main
 from kg.graph import INSTRUMENTS_GRAPH
+from kg.query import QueryTimeout, serialize_results
 from kg.stores import backends, open_store
 from kg.stores.base import ReportGraph, StoreError
-from kg.query import QueryTimeout, serialize_results
 from kg.stores.oxigraph import META_GRAPH, OxigraphStore
 from kg.stores.sparql import SparqlStore
 
@@ -258,7 +262,7 @@ def test_scripts_are_idempotent_and_clear(sparql_server, tmp_path):
 # --- the CLI against a server --------------------------------------------------------------
 
 
-def kg(*args) -> "click.testing.Result":  # noqa: F821
+def kg(*args) -> click.testing.Result:  # noqa: F821
     result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
     return result
 

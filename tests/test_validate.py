@@ -457,7 +457,6 @@ def test_cli_errors(store_dir, tmp_path):
 # Remote stores: the same queries on a SPARQL server
 # --------------------------------------------------------------------------
 
-from sparql_fixture import _stop_servers, sparql_server  # noqa: E402,F401
 
 
 def test_remote_store_gets_the_same_verdicts(sparql_server, validator, outcome, built, damaged):

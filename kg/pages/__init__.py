@@ -26,8 +26,9 @@ import hashlib
 import json
 import re
 import threading
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
-from typing import Awaitable, Callable
+from typing import Any
 
 import anyio.from_thread
 import anyio.to_thread
@@ -40,11 +41,10 @@ from starlette.routing import Route
 from extractors.vocab import vocabulary
 from kg.check import Row, data_bases, iri, prologue
 from kg.graph import VOCAB
-from kg.iris import IriScheme
+from kg.iris import PREFIXES, IriScheme
 from kg.model import slugify
 from kg.query import Answer, QueryJob, best_match
 from kg.render import TYPE_COLOURS, type_colour
-from kg.iris import PREFIXES
 from kg.web import Asset
 
 from .texts import Texts
@@ -111,10 +111,12 @@ def _templates() -> jinja2.Environment:
 
 def _isoday(value: str | None) -> str:
     """An ISO date as the pages write dates (dd/mm/yyyy); anything else as it is (a type code)."""
+    if not value:
+        return ""
     try:
         return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
     except (TypeError, ValueError):
-        return value or ""
+        return value
 
 
 def _parse_day(value: str | None) -> dt.date | None:
@@ -134,73 +136,94 @@ def _split(rest: str) -> tuple[str, str | None]:
     return rest, None
 
 
-def routes(run: Callable[[QueryJob], Awaitable[Answer]], *, base: str | None = None, row_limit: int | None = 10000,
-           max_bytes: int | None = 16 * 1024 * 1024, texts: Texts | None = None) -> list[Route]:
+def routes(run: Callable[[QueryJob], Coroutine[Any, Any, Answer]], *, base: str | None = None,
+           row_limit: int | None = 10000, max_bytes: int | None = 16 * 1024 * 1024,
+           texts: Texts | None = None) -> list[Route]:
     """The pages' routes; ``run`` answers a query job (the server's pool), ``base`` is the
     server's public URL (None: the address each request came to)."""
-    if base is not None and not base.endswith("/"):
-        base += "/"
-    texts = texts or Texts()
-    bases: list[str] = []
-    bases_lock = threading.Lock()
+    pages = _Pages(run, base, row_limit, max_bytes, texts or Texts())
+    return [
+        Route("/instrument/{rest:path}", pages.resource("instrument", INSTRUMENT_KEY)),
+        Route("/report/{rest:path}", pages.resource("report", REPORT_KEY)),
+        Route("/graph/{key}", pages.graph),
+        Route("/search", pages.search),
+        Route("/assets/{name}", _asset),
+    ]
 
-    def answer(query: str, formats: dict) -> bytes:
+
+class _Pages:
+    """The handlers, and the queries they make through ``run``."""
+
+    def __init__(self, run: Callable[[QueryJob], Coroutine[Any, Any, Answer]], base: str | None,
+                 row_limit: int | None, max_bytes: int | None, texts: Texts):
+        if base is not None and not base.endswith("/"):
+            base += "/"
+        self.run, self.base, self.row_limit, self.max_bytes, self.texts = run, base, row_limit, max_bytes, texts
+        self._bases: list[str] = []  # the store's, read once
+        self._bases_lock = threading.Lock()
+
+    # -- the store, from a worker thread --
+
+    def answer(self, query: str, formats: dict[str, str | None]) -> bytes:
         """The body of the pool's answer to ``query`` (QueryFailed unless it is a 200)."""
-        reply = anyio.from_thread.run(run, QueryJob(query, formats, row_limit=row_limit, max_bytes=max_bytes))
+        job = QueryJob(query, formats, row_limit=self.row_limit, max_bytes=self.max_bytes)
+        reply = anyio.from_thread.run(self.run, job)
         if reply.status != 200:
             raise QueryFailed(reply)
         return reply.body
 
-    def select(query: str) -> list[Row]:
-        result = json.loads(answer(query, {"solutions": "json", "boolean": "json", "graph": None}))
+    def select(self, query: str) -> list[Row]:
+        result = json.loads(self.answer(query, {"solutions": "json", "boolean": "json", "graph": None}))
         return [{name: term["value"] for name, term in b.items()} for b in result["results"]["bindings"]]
 
-    def construct(query: str) -> list[ox.Triple]:
-        return list(ox.parse(answer(query, {"graph": "nt"}), format=ox.RdfFormat.N_TRIPLES))
+    def construct(self, query: str) -> list[ox.Triple]:
+        return list(ox.parse(self.answer(query, {"graph": "nt"}), format=ox.RdfFormat.N_TRIPLES))
 
-    def links_for(request: Request) -> Links:
-        with bases_lock:
-            if not bases:
-                bases.extend(data_bases(select))
-        return Links(base or str(request.base_url), bases)
+    def links_for(self, request: Request) -> Links:
+        with self._bases_lock:
+            if not self._bases:
+                self._bases.extend(data_bases(self.select))
+        return Links(self.base or str(request.base_url), self._bases)
 
-    def stored_iri(links: Links, kind: str, key: str) -> str | None:
+    def stored_iri(self, links: Links, kind: str, key: str) -> str | None:
         """The IRI of the store that ``{root}{kind}/{key}`` stands for (one per base; the first held)."""
         candidates = links.stored(kind, key)
         cls = "lkg:Report" if kind == "report" else "eli:LegalResource"
-        rows = select(prologue() + f"SELECT ?s WHERE {{ VALUES ?s {{ {' '.join(iri(c) for c in candidates)} }} "
-                                   f"?s a {cls} }}")
+        rows = self.select(prologue() + f"SELECT ?s WHERE {{ VALUES ?s {{ {' '.join(iri(c) for c in candidates)} }} "
+                                        f"?s a {cls} }}")
         held = {row["s"] for row in rows}
         return next((c for c in candidates if c in held), None)
 
-    def html(template: str, links: Links, status: int = 200, **context) -> HTMLResponse:
+    # -- responses --
+
+    def html(self, template: str, links: Links, status: int = 200, **context) -> HTMLResponse:
         assets = _assets()
         body = _templates().get_template(template).render(
             root=links.root, css=links.asset("pages.css", assets["pages.css"].digest),
             icon=links.asset("favicon.svg", assets["favicon.svg"].digest), **{"q": "", "documents": [], **context})
         return HTMLResponse(body, status_code=status, headers=_PAGE_HEADERS)
 
-    def error(links: Links, status: int, message: str) -> HTMLResponse:
-        response = html("error.html", links, status, status_code=status, message=message)
+    def error(self, links: Links, status: int, message: str) -> HTMLResponse:
+        response = self.html("error.html", links, status, status_code=status, message=message)
         if status == 503:
             response.headers["Retry-After"] = "1"
         return response
 
-    async def in_thread(request: Request, work) -> Response:
+    async def in_thread(self, request: Request, work: Callable[[Links], Response]) -> Response:
         """``work(links)`` on a worker thread (its queries wait on the pool); failures become pages."""
         def guarded() -> Response:
-            links = Links(base or str(request.base_url), [])
+            links = Links(self.base or str(request.base_url), [])
             try:
-                links = links_for(request)
+                links = self.links_for(request)
                 return work(links)
             except QueryFailed as e:
-                return error(links, e.status if e.status in (400, 503) else 500, str(e))
+                return self.error(links, e.status if e.status in (400, 503) else 500, str(e))
             except _BadRequest as e:
-                return error(links, 400, str(e))
+                return self.error(links, 400, str(e))
 
         return await anyio.to_thread.run_sync(guarded)
 
-    def see_other(request: Request, links: Links, path: str, default: str = ".html") -> Response:
+    def see_other(self, request: Request, links: Links, path: str, default: str = ".html") -> Response:
         """303 from an identifier to its document in the format the request accepts (``default``: any)."""
         suffix = best_match(request.headers.get("accept"), _OFFERS, default)
         if suffix is None:
@@ -211,32 +234,39 @@ def routes(run: Callable[[QueryJob], Awaitable[Answer]], *, base: str | None = N
         query = f"?{request.url.query}" if request.url.query else ""
         return RedirectResponse(f"{links.root}{path}{suffix}{query}", status_code=303, headers={"Vary": "Accept"})
 
-    def document(request: Request, links: Links, kind: str, key: str, suffix: str) -> Response:
-        stored = stored_iri(links, kind, key)
+    # -- documents --
+
+    def document(self, request: Request, links: Links, kind: str, key: str, suffix: str) -> Response:
+        stored = self.stored_iri(links, kind, key)
         if stored is None:
             what = labels()["page"]["not_found"]
-            return error(links, 404, f"{what['vi']} / {what['en']}: {links.root}{kind}/{key}")
+            return self.error(links, 404, f"{what['vi']} / {what['en']}: {links.root}{kind}/{key}")
         if suffix != ".html":
-            return data_document(links, stored, kind, key, suffix)
-        today = dt.date.today()
+            return self.data_document(links, stored, kind, key, suffix)
         if kind == "instrument":
-            try:
-                cited = int(request.query_params.get("cited", "1"))
-            except ValueError:
-                cited = 1
-            context = instrument_page(select, links, texts, stored, at=_parse_day(request.query_params.get("at")),
-                                      today=today, cited_page=cited)
+            context = self._instrument_context(request, links, stored)
             template = "instrument.html"
         else:
-            hl = re.fullmatch(r"(\d{1,9})-(\d{1,9})", request.query_params.get("hl", ""))
-            context = report_page(select, links, texts, stored, key, today=today,
-                                  hl=(int(hl[1]), int(hl[2])) if hl else None)
+            context = self._report_context(request, links, stored, key)
             template = "report.html"
         if context is None:
-            return error(links, 404, f"{links.root}{kind}/{key}")
-        return html(template, links, **context)
+            return self.error(links, 404, f"{links.root}{kind}/{key}")
+        return self.html(template, links, **context)
 
-    def data_document(links: Links, stored: str, kind: str, key: str, suffix: str) -> Response:
+    def _instrument_context(self, request: Request, links: Links, stored: str) -> dict | None:
+        try:
+            cited = int(request.query_params.get("cited", "1"))
+        except ValueError:
+            cited = 1
+        return instrument_page(self.select, links, self.texts, stored, at=_parse_day(request.query_params.get("at")),
+                               today=dt.date.today(), cited_page=cited)
+
+    def _report_context(self, request: Request, links: Links, stored: str, key: str) -> dict | None:
+        hl = re.fullmatch(r"(\d{1,9})-(\d{1,9})", request.query_params.get("hl", ""))
+        return report_page(self.select, links, self.texts, stored, key, today=dt.date.today(),
+                           hl=(int(hl[1]), int(hl[2])) if hl else None)
+
+    def data_document(self, links: Links, stored: str, kind: str, key: str, suffix: str) -> Response:
         """The resource's triples: an instrument's own and those pointing to it (not the mentions,
         which belong to the reports' documents); a report's whole named graph."""
         if kind == "instrument":
@@ -244,11 +274,9 @@ def routes(run: Callable[[QueryJob], Awaitable[Answer]], *, base: str | None = N
   {{ {iri(stored)} ?p ?o }} UNION {{ ?s ?q {iri(stored)} FILTER(?q != lkg:refersTo) }}
 }}"""
         else:
-            graph = IriScheme.parse(stored)[0].graph(key)
-            query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {iri(graph)} {{ ?s ?p ?o }} }}"
-        triples = construct(query)
-        url = links.page(stored, suffix)
-        doc = ox.NamedNode(url)
+            query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {iri(_report_graph(links, stored, key))} {{ ?s ?p ?o }} }}"
+        triples = self.construct(query)
+        doc = ox.NamedNode(links.page(stored, suffix) or f"{links.root}{kind}/{key}{suffix}")
         triples += [ox.Triple(doc, ox.NamedNode(_FOAF + "primaryTopic"), ox.NamedNode(stored)),
                     ox.Triple(doc, ox.NamedNode(_DCTERMS + "format"), ox.Literal(DOCUMENTS[suffix]))]
         prefixes = {**PREFIXES, "foaf": _FOAF, **{name.replace("-", ""): f"{VOCAB}{name}/"
@@ -259,50 +287,53 @@ def routes(run: Callable[[QueryJob], Awaitable[Answer]], *, base: str | None = N
         return Response(body, media_type=media, headers={**_HEADERS, "Link": alternates,
                                                          "Content-Disposition": f'inline; filename="{key.replace("/", "-")}{suffix}"'})
 
-    def resource(kind: str, pattern: re.Pattern):
+    # -- the handlers --
+
+    def resource(self, kind: str, pattern: re.Pattern) -> Callable[[Request], Awaitable[Response]]:
         async def handle(request: Request) -> Response:
             rest = request.path_params["rest"]
             span = _SPAN.search(rest) if kind == "report" else None
             if span is not None and REPORT_KEY.fullmatch(rest[:span.start()]) and span.end() == len(rest):
                 key = rest[:span.start()]  # a mention or a relation statement: its report, highlighted
-                return await in_thread(request, lambda links: RedirectResponse(
+                return await self.in_thread(request, lambda links: RedirectResponse(
                     f"{links.root}report/{key}.html?hl={span[1]}-{span[2]}#hl", status_code=303))
             key, suffix = _split(rest)
             if not pattern.fullmatch(key):
-                return await in_thread(request, lambda links: error(links, 404, f"{links.root}{kind}/{rest}"))
+                return await self.in_thread(request, lambda links: self.error(links, 404, f"{links.root}{kind}/{rest}"))
             if suffix is None:
-                return await in_thread(request, lambda links: see_other(request, links, f"{kind}/{key}"))
-            return await in_thread(request, lambda links: document(request, links, kind, key, suffix))
+                return await self.in_thread(request, lambda links: self.see_other(request, links, f"{kind}/{key}"))
+            return await self.in_thread(request, lambda links: self.document(request, links, kind, key, suffix))
         return handle
 
-    async def graph(request: Request) -> Response:
+    async def graph(self, request: Request) -> Response:
         key = request.path_params["key"]
         if not REPORT_KEY.fullmatch(key):
-            return await in_thread(request, lambda links: error(links, 404, f"{links.root}graph/{key}"))
-        return await in_thread(request, lambda links: see_other(request, links, f"report/{key}", ".ttl"))
+            return await self.in_thread(request, lambda links: self.error(links, 404, f"{links.root}graph/{key}"))
+        return await self.in_thread(request, lambda links: self.see_other(request, links, f"report/{key}", ".ttl"))
 
-    async def search(request: Request) -> Response:
+    async def search(self, request: Request) -> Response:
         def work(links: Links) -> Response:
-            context, redirect = search_page(select, links, request.query_params.get("q", ""))
+            context, redirect = search_page(self.select, links, request.query_params.get("q", ""))
             if redirect:
                 return RedirectResponse(redirect, status_code=303)
-            return html("search.html", links, **context)
-        return await in_thread(request, work)
+            return self.html("search.html", links, **context)
+        return await self.in_thread(request, work)
 
-    async def asset(request: Request) -> Response:
-        found = _assets().get(request.path_params["name"])
-        if found is None:
-            return Response("no such file\n", status_code=404, media_type="text/plain; charset=utf-8", headers=_HEADERS)
-        forever = request.query_params.get("v") == found.digest
-        return Response(found.body, media_type=found.media_type, headers={
-            **_HEADERS, "Content-Security-Policy": "default-src 'none'",
-            "Cache-Control": "public, max-age=31536000, immutable" if forever else "no-cache"})
 
-    return [
-        Route("/instrument/{rest:path}", resource("instrument", INSTRUMENT_KEY)),
-        Route("/report/{rest:path}", resource("report", REPORT_KEY)),
-        Route("/graph/{key}", graph),
-        Route("/search", search),
-        Route("/assets/{name}", asset),
-    ]
+def _report_graph(links: Links, stored: str, key: str) -> str:
+    """The named graph of report ``key``, stored as ``stored`` under one of the store's bases."""
+    for base in links.bases:
+        scheme = IriScheme(base)
+        if scheme.report(key) == stored:
+            return scheme.graph(key)
+    raise QueryFailed(Answer.text(500, f"{stored} is not a report IRI under the store's bases"))
 
+
+async def _asset(request: Request) -> Response:
+    found = _assets().get(request.path_params["name"])
+    if found is None:
+        return Response("no such file\n", status_code=404, media_type="text/plain; charset=utf-8", headers=_HEADERS)
+    forever = request.query_params.get("v") == found.digest
+    return Response(found.body, media_type=found.media_type, headers={
+        **_HEADERS, "Content-Security-Policy": "default-src 'none'",
+        "Cache-Control": "public, max-age=31536000, immutable" if forever else "no-cache"})

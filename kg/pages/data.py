@@ -283,7 +283,7 @@ class SearchResult:
 def query_symbols(q: str) -> list[str]:
     """Canonical symbols in ``q`` as the extractor reads them in a document, in any case
     ("60/2021/nd-cp", "26/ct-ttg" → 60/2021/NĐ-CP, 26/CT-TTg)."""
-    found = {}
+    found: dict[str, None] = {}  # an ordered set
     for text in (q, q.upper()):
         for m in extract(text).mentions:
             found.setdefault(m.instrument.symbol, None)

@@ -10,6 +10,7 @@ import functools
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import rdflib
@@ -64,7 +65,7 @@ def field_names() -> dict[str, dict[str, str]]:
     for name, prop in {"symbol": ELI.id_local, "type": ELI.type_document, "issuer": ELI.passed_by,
                        "date": ELI.date_document, "title": rdflib.URIRef("http://purl.org/dc/terms/title"),
                        "jurisdiction": ELI.jurisdiction, "effective": LKG.effectiveDate}.items():
-        found = {lit.language: str(lit) for lit in g.objects(prop, rdflib.RDFS.label)}
+        found = {lit.language: str(lit) for lit in g.objects(prop, rdflib.RDFS.label) if isinstance(lit, rdflib.Literal)}
         out[name] = {"vi": found["vi"][:1].upper() + found["vi"][1:], "en": found["en"][:1].upper() + found["en"][1:]}
     return out
 
@@ -101,10 +102,14 @@ class Links:
         query = urlencode({k: v for k, v in params.items() if v is not None})
         return f"{self.root}{path}{suffix}" + (f"?{query}" if query else "")
 
+    def highlighted(self, report: str, start: int, end: int) -> str | None:
+        """The page of stored report ``report`` with ``[start, end)`` highlighted."""
+        url = self.page(report, hl=f"{start}-{end}")
+        return url + "#hl" if url else None
+
     def evidence(self, evidence: Evidence) -> str | None:
         """The report page with the span of ``evidence`` highlighted."""
-        url = self.page(evidence.report, hl=f"{evidence.start}-{evidence.end}")
-        return url + "#hl" if url else None
+        return self.highlighted(evidence.report, evidence.start, evidence.end)
 
     def stored(self, kind: str, key: str) -> list[str]:
         return [f"{base}{kind}/{key}" for base in self.bases]
@@ -172,15 +177,17 @@ def _sections(rel: list[data.Related], more: set, others: dict[str, data.Node], 
               links: Links) -> tuple[list[dict], dict[bool, list[Box]]]:
     """The page's relation boxes (kind by kind, each direction), and the diagram's boxes by direction."""
     words = labels()["relations"]
-    sections, boxes = [], {True: [], False: []}
+    sections: list[dict[str, Any]] = []
+    boxes: dict[bool, list[Box]] = {True: [], False: []}
     for kind in data.RELATION_ORDER:
         for outgoing in (True, False):
             heading = words[kind.value]["out" if outgoing else "in"]
-            items = []
+            items: list[dict[str, Any]] = []
             for r in rel:
                 if r.kind != kind or r.outgoing != outgoing:
                     continue
-                other, source = others.get(r.other), sources.get(r.sample)
+                other = others.get(r.other)
+                source = sources.get(r.sample) if r.sample is not None else None
                 name = other.name if other else r.other.rsplit("/", 1)[-1]
                 items.append({"node": other, "url": links.page(r.other), "name": name, "detail": _detail(other),
                               "evidence_url": links.evidence(source) if source else None})
@@ -200,15 +207,15 @@ def _citing(select: Select, links: Links, texts: Texts, stored: str, page: int) 
     citing = []
     for report, mentions in found:
         node = described.get(report)
-        entry = {"node": node, "url": links.page(report), "name": node.name if node else report,
-                 "detail": _detail(node), "sentences": [], "missing": None}
+        entry: dict[str, Any] = {"node": node, "url": links.page(report), "name": node.name if node else report,
+                                 "detail": _detail(node), "sentences": [], "missing": None}
         try:
             text = texts.get(node.source if node else None, node.content_hash if node else None)
             entry["sentences"] = [excerpt(text.content, m.start, m.end, [(m.start, m.end, '<mark class="c">', "</mark>")])
                                   for m in mentions]
         except Unavailable as e:
             entry["missing"] = str(e)
-        entry["links"] = [links.page(report, hl=f"{m.start}-{m.end}") + "#hl" for m in mentions]
+        entry["links"] = [links.highlighted(report, m.start, m.end) for m in mentions]
         citing.append(entry)
     return {"citing": citing, "citing_total": total, "citing_page": page, "citing_pages": pages,
             "citing_per_page": CITING_PER_PAGE}
@@ -279,14 +286,16 @@ def report_page(select: Select, links: Links, texts: Texts, stored: str, key: st
     counts: dict[str, int] = {}
     for m in mentions:
         counts[m.instrument] = counts.get(m.instrument, 0) + 1
-    cites = sorted(({"url": links.page(i), "name": others[i].name if i in others else i,
-                     "detail": _detail(others.get(i)), "mentions": counts.get(i, 0),
-                     "anchor": next((f"#c{m.start}-{m.end}" for m in mentions if m.instrument == i), None)}
-                    for i in cited), key=lambda c: c["name"])
+    cites: list[dict[str, Any]] = [
+        {"url": links.page(i), "name": others[i].name if i in others else i,
+         "detail": _detail(others.get(i)), "mentions": counts.get(i, 0),
+         "anchor": next((f"#c{m.start}-{m.end}" for m in mentions if m.instrument == i), None)}
+        for i in cited]
+    cites.sort(key=lambda c: c["name"])
     relations = [{"kind": s.kind.value, "source": others[s.source].name if s.source in others else s.source,
                   "source_url": links.page(s.source) if s.source != stored else None,
                   "target": others[s.target].name if s.target in others else s.target,
-                  "target_url": links.page(s.target), "anchor": links.page(stored, hl=f"{s.start}-{s.end}") + "#hl"}
+                  "target_url": links.page(s.target), "anchor": links.highlighted(stored, s.start, s.end)}
                  for s in stated]
     findings = [{"finding": f, "url": links.page(f.instrument),
                  "by_url": links.page(f.change.by) if f.change else None,

@@ -166,6 +166,7 @@ def read_url(url: str, *, limits: Limits = Limits()) -> Text:
 def _read(data: bytes, source: str, kind: str, limits: Limits) -> Text:
     if not data:
         raise ReadError(source, "empty file")
+    encoding: str | None  # what the bytes were decoded as, where the format leaves a choice
     try:
         if kind == "text":
             from .textfile import decode_text

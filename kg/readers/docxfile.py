@@ -40,7 +40,7 @@ def docx_text(data: bytes, limits: Limits = Limits()) -> str:
         out: list[str] = []
         for child in container.iterchildren():
             if child.tag == P:
-                out.append(Paragraph(child, None).text)
+                out.append(Paragraph(child, document).text)  # only its text is read: any parent will do
             elif child.tag == TBL:
                 for row in child.iterchildren(TR):
                     # Walk w:tc elements, not python-docx's grid: merged cells

@@ -9,12 +9,10 @@ __all__ = ["html_text", "looks_like_html"]
 
 # Elements that start a new line; everything else flows inline.
 BLOCKS = frozenset(
-    "address article aside blockquote body caption center dd details dialog dir div dl dt "
-    "fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr legend li main menu "
-    "nav ol p pre section summary table tbody tfoot thead tr ul".split()
+    ["address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details", "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "legend", "li", "main", "menu", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "tfoot", "thead", "tr", "ul"]
 )
 CELLS = frozenset(("td", "th"))
-HIDDEN = frozenset("head script style noscript template iframe object svg canvas".split())
+HIDDEN = frozenset(["head", "script", "style", "noscript", "template", "iframe", "object", "svg", "canvas"])
 _SPACES = re.compile(r"[ \t\r\n\f\v]+")  # HTML whitespace; leaves NBSP and friends alone
 
 

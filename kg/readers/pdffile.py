@@ -26,16 +26,12 @@ def pdf_pages(data: bytes, limits: Limits = Limits()) -> list[str]:
         raise Unreadable("truncated or corrupt PDF")
     try:
         reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            # An owner password alone (print/copy restrictions) opens with "".
-            if not reader.decrypt(""):
-                raise Unreadable("password-protected PDF")
+        # An owner password alone (print/copy restrictions) opens with "".
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise Unreadable("password-protected PDF")
         # The page tree's declared count first (cheap), then the pages it really holds.
-        try:
-            declared = reader.trailer["/Root"]["/Pages"]["/Count"]
-        except Exception:  # noqa: BLE001 - no count: the pages themselves decide below
-            declared = None
-        if isinstance(declared, int):
+        declared = _declared_pages(reader)
+        if declared is not None:
             limits.check_pages(declared, "PDF")
         limits.check_pages(len(reader.pages), "PDF")
         texts: list[str] = []
@@ -61,6 +57,21 @@ def pdf_pages(data: bytes, limits: Limits = Limits()) -> list[str]:
             if len(scanned) == len(texts):
                 raise Unreadable(f"scanned PDF: {exc}") from None
     return texts
+
+
+def _declared_pages(reader) -> int | None:
+    """The page tree's declared /Count (cheap, read before the pages), or None when the file gives none."""
+    from pypdf.generic import DictionaryObject
+
+    node: object = reader.trailer
+    try:
+        for key in ("/Root", "/Pages", "/Count"):
+            if not isinstance(node, DictionaryObject):
+                return None
+            node = node[key]
+    except Exception:  # noqa: BLE001 - a broken tree: the pages themselves decide
+        return None
+    return node if isinstance(node, int) else None
 
 
 def _ocr_pages(data: bytes, indices: list[int], pages: int, budget: OcrBudget):

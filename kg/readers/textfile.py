@@ -79,7 +79,6 @@ def decode_text(data: bytes) -> tuple[str, str]:
 
     # Nothing Vietnamese about it: let charset-normalizer name the encoding.
     from charset_normalizer import from_bytes
-
     from charset_normalizer.md import mess_ratio
 
     guess = from_bytes(data).best()

@@ -19,7 +19,7 @@ LEGACY = ("tcvn3", "vni", "cp1258")
 _TABLES = Path(__file__).with_name("legacy")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _table(name: str) -> dict[str, bytes]:
     """Unicode character → legacy bytes, from ``legacy/<name>.tsv``."""
     table: dict[str, bytes] = {}
@@ -43,7 +43,7 @@ def _cp1252_char(byte: int) -> str:
 _AS_CP1252 = {b: ord(_cp1252_char(b)) for b in range(0x80, 0x100)}  # for str.translate
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _decoder(name: str) -> tuple[re.Pattern[str], dict[str, str]]:
     """A regex over the cp1252 reading of the bytes, and what each match means."""
     meaning: dict[str, str] = {}
@@ -74,7 +74,7 @@ def decode(data: bytes, encoding: str) -> str:
     return text
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _tcvn3_lower_only() -> frozenset[str]:
     """Lower-case letters whose capitals TCVN3 cannot encode (the toned vowels)."""
     table = _table("tcvn3")

@@ -9,8 +9,9 @@ Stores never see text and never re-parse anything.
 from __future__ import annotations
 
 import abc
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import ClassVar, Iterator, NamedTuple
+from typing import ClassVar, NamedTuple
 
 import rdflib
 
@@ -156,7 +157,7 @@ class Store(abc.ABC):
         """Write the store in an RDF format (stores that :attr:`answers_sparql`)."""
         raise StoreError(f"{self!r} cannot export RDF")
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 (a store holding nothing open has nothing to release)
         """Release the store (flush, close files or connections)."""
 
     def __enter__(self):

@@ -16,10 +16,11 @@ import logging
 import os
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 import neo4j
@@ -129,7 +130,7 @@ class Rows:
     rows: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
     replaced: list[str] = field(default_factory=list)  # reports stored from the same sources before
 
-    def extend(self, other: "Rows") -> None:
+    def extend(self, other: Rows) -> None:
         self.keys += other.keys
         self.replaced += other.replaced
         for name, rows in other.rows.items():

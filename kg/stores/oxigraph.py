@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Iterable, Iterator, Sequence
+from typing import IO
 
 import pyoxigraph as ox
 import rdflib
 from rdflib.term import BNode, Literal, URIRef
 
-from kg.iris import PREFIXES
 from kg.graph import INSTRUMENTS_GRAPH, split_claims
+from kg.iris import PREFIXES
 from kg.query import QueryTimeout, ResultCache, evaluate, read_whole, rebuild
 
 from . import updates
@@ -76,7 +77,7 @@ def _hold_lock(path: Path, read_only: bool):
     if not read_only:
         path.mkdir(exist_ok=True)
     try:
-        lock = open(path / LOCK_FILE, "a+b")
+        lock = open(path / LOCK_FILE, "a+b")  # noqa: SIM115 (held, and locked, as long as the store is open)
     except OSError as e:
         raise StoreError(f"cannot open store {path}: {e}") from e
     try:
@@ -204,7 +205,7 @@ class PreparedReport:
 
     @classmethod
     def from_triples(cls, key: str, iri: str, content_hash: str, triples: Iterable[tuple], *,
-                     recipe: str = "", source: str = "", file_hash: str = "") -> "PreparedReport":
+                     recipe: str = "", source: str = "", file_hash: str = "") -> PreparedReport:
         """Serialize ``triples`` (rdflib terms); ValueError for a term N-Triples cannot hold."""
         if iri in (META_GRAPH, INSTRUMENTS_GRAPH):
             raise ValueError(f"{iri} is reserved")
@@ -215,7 +216,7 @@ class PreparedReport:
                    file_hash)
 
     @classmethod
-    def of(cls, report: "ReportGraph | PreparedReport") -> "PreparedReport":
+    def of(cls, report: ReportGraph | PreparedReport) -> PreparedReport:
         if isinstance(report, PreparedReport):
             return report
         return cls.from_triples(report.key, report.iri, report.content_hash, report.graph,
@@ -294,7 +295,7 @@ class OxigraphStore(Store):
             self._mark_layout()
 
     @classmethod
-    def open_read_only(cls, path: str | Path) -> "OxigraphStore":
+    def open_read_only(cls, path: str | Path) -> OxigraphStore:
         """A read-only snapshot of the store at ``path`` (for ``kg serve``)."""
         return cls(path, read_only=True)
 

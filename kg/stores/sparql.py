@@ -16,21 +16,21 @@ import os
 import random
 import time
 import uuid
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Iterable, Iterator, Sequence
+from typing import IO
 from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 
 import httpx
 import pyoxigraph as ox
 import rdflib
 
+from kg.iris import PREFIXES
 from kg.query import QueryTimeout, ResultTooLarge, result_kind
 
 from . import updates
 from .base import ReportGraph, Store, StoredVersion, StoreError
-from kg.iris import PREFIXES
-
 from .oxigraph import EXPORT_FORMATS, OxigraphStore, PreparedReport, _to_rdflib
 from .updates import FILE_HASH, GRAPH, HASH, INSTRUMENTS, KEY, META, PENDING, RECIPE, SOURCE, report_node
 

@@ -17,7 +17,8 @@ pyoxigraph, whose N-Triples forms are valid SPARQL.
 """
 from __future__ import annotations
 
-from typing import Iterable, Iterator, NamedTuple, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import NamedTuple
 from urllib.parse import quote
 
 import pyoxigraph as ox

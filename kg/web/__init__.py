@@ -19,8 +19,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from kg.resources import data_dir
 from kg.iris import PREFIXES
+from kg.resources import data_dir
 
 __all__ = ["routes", "saved_queries", "default_query", "CONTENT_SECURITY_POLICY", "QUERIES"]
 

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import yaml
 
+from kg.model import RelationKind
+
 from .normalize import fold_lower
 
 VOCAB_DIR = Path(__file__).with_name("vocab")
@@ -32,6 +34,7 @@ def _load(directory: Path, name: str):
         return yaml.safe_load(f)
 
 
+RELATION_KINDS = tuple(kind.value for kind in RelationKind)
 _STRS = "a list of strings"
 # The fields each kind of entry may have, and what each holds ("vi" and "en" are required).
 _FIELDS = {
@@ -114,6 +117,7 @@ class Jurisdiction:
     name: str
     code: str | None
     names: tuple[str, ...]
+    kind: str = "tỉnh"  # or "thành phố" (a centrally-run city)
 
 
 @dataclass(eq=False)  # hashable by identity, for the look-up cache
@@ -262,15 +266,21 @@ def load_vocabulary(directory: Path) -> Vocabulary:
         unknown = [i for i in d.issuers if i not in issuers]
         if unknown:
             raise VocabularyError(f"doc_types.yaml: {code}: issuers not in issuers.yaml: {', '.join(unknown)}")
+    places = _checked("jurisdictions.yaml", _load(directory, "jurisdictions"), _FIELDS["jurisdictions"], required=())
+    for name, d in places.items():
+        if d.get("kind", "tỉnh") not in ("tỉnh", "thành phố"):
+            raise VocabularyError(f"jurisdictions.yaml: {name}: 'kind' should be tỉnh or thành phố, got {d['kind']!r}")
     jurisdictions = {
-        name: Jurisdiction(name, d.get("code"), tuple(d.get("names", ())))
-        for name, d in _checked("jurisdictions.yaml", _load(directory, "jurisdictions"), _FIELDS["jurisdictions"],
-                                required=()).items()
+        name: Jurisdiction(name, d.get("code"), tuple(d.get("names", ())), d.get("kind", "tỉnh"))
+        for name, d in places.items()
     }
     cues = {}
     for kind, roles in _load(directory, "relations").items():
-        if kind not in {"amends", "replaces", "repeals", "guides", "based_on", "implements"}:
-            raise VocabularyError(f"relations.yaml: {kind}: not a relation kind")
+        if kind not in RELATION_KINDS:
+            raise VocabularyError(f"relations.yaml: {kind}: not a relation kind ({', '.join(RELATION_KINDS)})")
+        unknown = sorted(set(roles) - {"active", "passive"})
+        if unknown:
+            raise VocabularyError(f"relations.yaml: {kind}: unknown role(s) {', '.join(unknown)}; known: active, passive")
         cues[kind] = {role: tuple(_strings(f"relations.yaml: {kind}: {role}", phrases or []))
                       for role, phrases in roles.items()}
     form_words = tuple(_strings("not_citations.yaml: before", _load(directory, "not_citations")["before"]))

@@ -24,10 +24,10 @@ from typing import Any
 
 import networkx as nx
 import rdflib
-import yaml
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
+from extractors.vocab import DocType, Issuer, Jurisdiction, vocabulary
 from kg.iris import DEFAULT_BASE, ELI, INSTRUMENTS_GRAPH, LKG, VOCAB, VOCABULARY_GRAPH, IriScheme
 from kg.model import Extraction, Instrument, RelationKind, Report, slugify
 from kg.resources import data_dir
@@ -51,8 +51,6 @@ __all__ = [
     "amendment_chains",
     "cited_not_ingested",
 ]
-
-VOCAB_DIR = Path(__file__).resolve().parent.parent / "extractors" / "vocab"
 
 # Terms as module constants: Namespace attribute access builds a new URIRef
 # every time, which shows on the hot path.
@@ -161,48 +159,44 @@ def _concept_iri(scheme: str, slug: str) -> URIRef:
     return URIRef(f"{VOCAB}{scheme}/{slug}")
 
 
-def _load(name: str) -> dict:
-    with open(VOCAB_DIR / name, encoding="utf-8") as f:
-        return yaml.safe_load(f)
-
-
 @dataclasses.dataclass(frozen=True)
 class _Vocab:
-    doc_types: dict[str, tuple[str, dict]]          # slug → (code, entry)
-    issuers: dict[str, tuple[list[str], str, dict]]  # slug → (codes, level, entry)
+    """The extractors' vocabulary (loaded and checked once, extractors.vocab), keyed by IRI slug."""
+    doc_types: dict[str, DocType]                   # slug → document type
+    issuers: dict[str, tuple[list[str], Issuer]]    # slug → (its codes, the issuer)
     families: tuple[tuple[re.Pattern, str], ...]     # issuer code pattern → slug
     jurisdictions: dict[str, str]                    # slug of name or alias → slug of name
-    places: dict[str, dict]                          # slug of name → entry (+ "name")
+    places: dict[str, Jurisdiction]                  # slug of name → province or city
 
 
 @functools.cache
 def _vocab() -> _Vocab:
-    doc_types = {}
-    for code, entry in _load("doc_types.yaml").items():
+    v = vocabulary()
+    doc_types: dict[str, DocType] = {}
+    for code, doc_type in v.doc_types.items():
         slug = slugify(code)
         if slug in doc_types:
-            raise ValueError(f"document types {doc_types[slug][0]!r} and {code!r} share slug {slug!r}")
-        doc_types[slug] = (code, entry)
-    issuers: dict[str, tuple[list[str], str, dict]] = {}
+            raise ValueError(f"document types {doc_types[slug].code!r} and {code!r} share slug {slug!r}")
+        doc_types[slug] = doc_type
+    issuers: dict[str, tuple[list[str], Issuer]] = {}
     families = []
-    for level, bodies in _load("issuers.yaml").items():
-        for code, entry in bodies.items():
-            slug = slugify(code)
-            if slug in issuers:
-                # TU and TƯ (both "Tỉnh ủy") share a slug: one concept, two notations.
-                codes, old_level, old = issuers[slug]
-                if (old["vi"], old["en"], old_level) != (entry["vi"], entry["en"], level):
-                    raise ValueError(f"issuers {codes} and {code!r} share slug {slug!r}")
-                codes.append(code)
-                continue
-            issuers[slug] = ([code], level, entry)
-            if "pattern" in entry:
-                families.append((re.compile(entry["pattern"]), slug))
+    for code, issuer in v.issuers.items():
+        slug = slugify(code)
+        if slug in issuers:
+            # TU and TƯ (both "Tỉnh ủy") share a slug: one concept, two notations.
+            codes, old = issuers[slug]
+            if (old.vi, old.en, old.level) != (issuer.vi, issuer.en, issuer.level):
+                raise ValueError(f"issuers {codes} and {code!r} share slug {slug!r}")
+            codes.append(code)
+            continue
+        issuers[slug] = ([code], issuer)
+        if issuer.pattern is not None:
+            families.append((issuer.pattern, slug))
     jurisdictions, places = {"vn": "vn", "viet-nam": "vn"}, {}
-    for name, entry in _load("jurisdictions.yaml").items():
+    for name, place in v.jurisdictions.items():
         slug = slugify(name)
-        places[slug] = {"name": name, **entry}
-        for alias in [name, *entry.get("names", [])]:
+        places[slug] = place
+        for alias in [name, *place.names]:
             jurisdictions.setdefault(slugify(alias), slug)
     return _Vocab(doc_types, issuers, tuple(families), jurisdictions, places)
 
@@ -254,19 +248,21 @@ def vocabulary_graphs() -> dict[str, rdflib.Graph]:
 
     g, iri, cls = scheme("document-type", "Document types", "Loại văn bản",
                          "Types of Vietnamese legal and administrative documents; notation = the code used inside symbols.")
-    for slug, (code, e) in v.doc_types.items():
-        concept(g, iri, cls, _concept_iri("document-type", slug), [code], e["vi"], e["en"], e.get("words", []))
+    for slug, d in v.doc_types.items():
+        concept(g, iri, cls, _concept_iri("document-type", slug), [d.code], d.vi, d.en, d.words)
     out["document-types"] = g
 
     g, iri, cls = scheme("issuer", "Issuing bodies", "Cơ quan ban hành",
                          "Bodies that issue documents; notation = the code used inside symbols. "
                          "Members of the national, provincial and district collections.")
     levels: dict[str, URIRef] = {}
-    for slug, (codes, level, e) in v.issuers.items():
+    for slug, (codes, issuer) in v.issuers.items():
         c = _concept_iri("issuer", slug)
-        concept(g, iri, cls, c, codes, e["vi"], e["en"], e.get("names", []))
-        if "pattern" in e:
-            g.add((c, SKOS.scopeNote, Literal(f"Also stands for the codes matching {e['pattern']}.", lang="en")))
+        concept(g, iri, cls, c, codes, issuer.vi, issuer.en, issuer.names)
+        level = issuer.level
+        if issuer.pattern is not None:
+            g.add((c, SKOS.scopeNote, Literal(f"Also stands for the codes matching {issuer.pattern.pattern}.",
+                                              lang="en")))
         if level not in levels:
             levels[level] = col = URIRef(f"{VOCAB}issuer/level/{level}")
             g.add((col, _TYPE, SKOS.Collection))
@@ -278,8 +274,8 @@ def vocabulary_graphs() -> dict[str, rdflib.Graph]:
     for prefix, ns in (("skos", SKOS), ("eli", ELI), ("owl", OWL), ("issuer", VOCAB + "issuer/"),
                        ("jurisdiction", VOCAB + "jurisdiction/")):
         g.bind(prefix, ns)
-    for slug, (_, level, _) in v.issuers.items():  # each province's own bodies (UBND tỉnh Nghệ An …)
-        if level == "provincial":
+    for slug, (_, issuer) in v.issuers.items():  # each province's own bodies (UBND tỉnh Nghệ An …)
+        if issuer.level == "provincial":
             for place in v.places:
                 for triple in _body_description(slug, place):
                     g.add(triple)
@@ -289,9 +285,9 @@ def vocabulary_graphs() -> dict[str, rdflib.Graph]:
                          "Viet Nam and its provinces and centrally-run cities: the jurisdictions of instruments. "
                          "notation = ISO 3166-2 code.")
     concept(g, iri, cls, NATIONAL_JURISDICTION, ["VN"], "Việt Nam", "Viet Nam")
-    for slug, e in v.places.items():
+    for slug, place in v.places.items():
         c = _concept_iri("jurisdiction", slug)
-        concept(g, iri, cls, c, [e["code"]], e["name"], _unaccent(e["name"]), e.get("names", []), top=False)
+        concept(g, iri, cls, c, [place.code], place.name, _unaccent(place.name), place.names, top=False)
         # broader only: skos:narrower, its inverse, would add nothing and makes
         # pyshacl's ont_graph mixing recurse through vn ↔ province forever.
         g.add((c, SKOS.broader, NATIONAL_JURISDICTION))
@@ -343,7 +339,7 @@ def _is_national_issuer(code: str | None) -> bool:
     if not code:
         return False
     slug = _known_issuer(code) or _known_issuer(code.split("-")[0])
-    return bool(slug) and _vocab().issuers[slug][1] == "national"
+    return slug is not None and _vocab().issuers[slug][1].national
 
 
 # --------------------------------------------------------------------------
@@ -433,7 +429,7 @@ def _concrete_body(issuer: str, jurisdiction: str) -> URIRef | None:
     v = _vocab()
     slug = _known_issuer(issuer)
     place = v.jurisdictions.get(slugify(jurisdiction))
-    if slug is None or place is None or v.issuers[slug][1] != "provincial":
+    if slug is None or place is None or v.issuers[slug][1].level != "provincial":
         return None
     return URIRef(f"{VOCAB}issuer/{slug}.{place}")
 
@@ -442,16 +438,16 @@ def _body_description(slug: str, place: str) -> list[tuple]:
     """The concept of province ``place``'s body of kind ``slug``: in the issuer scheme, narrower
     than the kind of body (UBND), with its code, its names and its province."""
     v = _vocab()
-    codes, _, entry = v.issuers[slug]
+    codes, issuer = v.issuers[slug]
     province = v.places[place]
-    kind = province.get("kind", "tỉnh")
+    kind = province.kind
     body = URIRef(f"{VOCAB}issuer/{slug}.{place}")
     en_kind = "City" if kind == "thành phố" else "Province"
     return [
         (body, _TYPE, _CONCEPT), (body, _TYPE, ELI.Organization), (body, _TYPE, OWL.NamedIndividual),
         (body, _IN_SCHEME, _SCHEMES["issuer"][0]), (body, SKOS.broader, _concept_iri("issuer", slug)),
-        (body, _PREF_LABEL, Literal(f"{entry['vi']} {kind} {province['name']}", lang="vi")),
-        (body, SKOS.altLabel, Literal(f"{entry['en']} of {_unaccent(province['name'])} {en_kind}", lang="en")),
+        (body, _PREF_LABEL, Literal(f"{issuer.vi} {kind} {province.name}", lang="vi")),
+        (body, SKOS.altLabel, Literal(f"{issuer.en} of {_unaccent(province.name)} {en_kind}", lang="en")),
         (body, _NOTATION, Literal(codes[0])),
         (body, _JURISDICTION, _concept_iri("jurisdiction", place)),
     ]

@@ -14,7 +14,6 @@ opened offline or attached to a ticket.
 """
 from __future__ import annotations
 
-import functools
 import html
 import math
 import unicodedata
@@ -23,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import networkx as nx
-import yaml
 
+from extractors.vocab import vocabulary
 from kg.iris import ELI, VOCAB
 from kg.model import Extraction, Instrument, Mention, slugify
 
@@ -59,18 +58,9 @@ def type_colour(code: str | None) -> str:
     return _SPARE_COLOURS[sum(map(ord, code or "")) % len(_SPARE_COLOURS)]
 
 
-@functools.cache
-def _type_names() -> dict[str, dict]:
-    path = Path(__file__).resolve().parent.parent / "extractors" / "vocab" / "doc_types.yaml"
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError:  # the vocabulary only adds names; render without it
-        return {}
-
-
 def _type_label(code: str | None) -> str:
-    entry = _type_names().get(code or "")
-    return f"{entry['vi']} / {entry['en']} ({code})" if entry else (code or "?")
+    doc_type = vocabulary().doc_types.get(code or "")
+    return f"{doc_type.vi} / {doc_type.en} ({code})" if doc_type else (code or "?")
 
 
 # --------------------------------------------------------------------------
@@ -337,7 +327,7 @@ def typed_graph(triples: Iterable) -> nx.MultiDiGraph:
             yield t
 
     g = to_networkx(watched())
-    known = {_DOC_TYPE_CONCEPT + slugify(code): code for code in _type_names()}
+    known = {_DOC_TYPE_CONCEPT + slugify(code): code for code in vocabulary().doc_types}
     for n, d in g.nodes(data=True):
         concept = types.get(n)
         d["doc_type"] = (codes.get(concept) or known.get(concept)) if concept else None

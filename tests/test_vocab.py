@@ -23,6 +23,10 @@ def test_the_vocabulary_loads_and_every_entry_is_well_formed():
     ("issuers", lambda d: d["national"]["QH"].update(pattern="QH(\\d"), "issuers.yaml: national: QH: 'pattern'"),
     ("issuers", lambda d: d["national"]["CP"].pop("vi"), "issuers.yaml: national: CP: 'vi' is missing"),
     ("relations", lambda d: d.update(cites={"active": ["trích dẫn"]}), "relations.yaml: cites: not a relation kind"),
+    ("relations", lambda d: d.update(based_on={"opener": ["căn cứ"]}),
+     "relations.yaml: based_on: unknown role(s) opener; known: active, passive"),
+    ("jurisdictions", lambda d: d["Hà Nội"].update(kind="thủ đô"),
+     "jurisdictions.yaml: Hà Nội: 'kind' should be tỉnh or thành phố"),
 ])
 def test_a_malformed_vocabulary_is_refused_with_the_file_and_entry_named(tmp_path, file, edit, message):
     directory = tmp_path / "vocab"
@@ -46,3 +50,16 @@ def test_types_misread_or_glued_to_the_issuer():
     assert v.type_code("TTLI") == "TTLT" and v.type_code("QĐ") == "QĐ" and v.type_code("UBND") is None
     assert v.glued_type("TTLTVKSTC") == 4 and v.glued_type("TTCP") == 0  # TTCP is an issuer, not TT + CP
     assert not v.issues("HĐTP", "NĐ") and v.issues("CP", "NĐ") and v.issues("HĐTP", "NQ")
+
+
+def test_the_graph_and_the_pictures_read_the_extractors_vocabulary():
+    """One loader (#13.1): the SKOS schemes and the rendered labels come from the checked vocabulary."""
+    from kg.graph import _vocab, vocabulary_graphs
+    from kg.render import _type_label
+
+    v = vocabulary()
+    assert {d.code for d in _vocab().doc_types.values()} == set(v.doc_types)
+    assert _vocab().places["ha-noi"] is v.jurisdictions["Hà Nội"] and v.jurisdictions["Hà Nội"].kind == "thành phố"
+    assert _type_label("NĐ") == f"{v.doc_types['NĐ'].vi} / {v.doc_types['NĐ'].en} (NĐ)"
+    labels = {str(o) for o in vocabulary_graphs()["issuing-bodies"].objects()}
+    assert "Ủy ban nhân dân thành phố Hà Nội" in labels and "Ủy ban nhân dân tỉnh Nghệ An" in labels

@@ -25,11 +25,11 @@ from dask_fixture import DaskCluster  # noqa: E402
 from test_ingest import (  # noqa: E402
     ROOT,
     _env,
-    wait_for_stored_reports,
     err_lines,
     ingest,
     snapshot,
     summary,
+    wait_for_stored_reports,
     write_bad_inputs,
     write_reports,
 )

@@ -375,6 +375,7 @@ def ingest(paths, store_path, jobs, scheduler, include, exclude, jurisdiction, b
     from kg.graph import DEFAULT_BASE
     from kg.ingest import MAX_CHARS, Interrupted, VersionMismatch, supported
     from kg.ingest import ingest as run_ingest
+    from kg.stores import StoreError
 
     store = open_store(store_path, create=True)
     stores = [store]
@@ -406,7 +407,7 @@ def ingest(paths, store_path, jobs, scheduler, include, exclude, jurisdiction, b
                              on_outcome=on_outcome)
     except Interrupted as e:
         summary, interrupted = e.summary, True
-    except VersionMismatch as e:
+    except (VersionMismatch, StoreError) as e:  # a worker of another version, a store it cannot write
         raise click.ClickException(str(e))
     finally:
         progress.stop()

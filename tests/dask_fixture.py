@@ -34,9 +34,11 @@ class DaskCluster:
     address: str = ""
     scheduler: subprocess.Popen | None = None
     workers: list[subprocess.Popen] = field(default_factory=list)
+    #: The environment of the processes (else this one's): where workers find store credentials.
+    env: dict[str, str] | None = None
 
     def _spawn(self, args: list[str], log: str) -> subprocess.Popen:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("DASK_")}
+        env = {k: v for k, v in (self.env if self.env is not None else os.environ).items() if not k.startswith("DASK_")}
         with open(self.home / log, "ab") as out:
             return subprocess.Popen([str(DASK), *args], cwd=self.home, env=env, stdout=out, stderr=out,
                                     start_new_session=True)

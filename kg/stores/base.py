@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass
-from typing import ClassVar, Iterator, NamedTuple
+from typing import Any, Callable, ClassVar, Iterator, NamedTuple
 
 import rdflib
 
@@ -50,6 +50,22 @@ class StoredVersion(NamedTuple):
     file_hash: str = ""
 
 
+@dataclass(frozen=True)
+class StoreLocation:
+    """How another process opens a store, to write it too: ``opener(*args, **dict(options))``.
+
+    Sent to parallel writers (kg.ingest), so it never holds credentials: each
+    process takes its own from its environment.
+    """
+
+    opener: Callable[..., "Store"]
+    args: tuple = ()
+    options: tuple[tuple[str, Any], ...] = ()
+
+    def open(self) -> "Store":
+        return self.opener(*self.args, **dict(self.options))
+
+
 class Store(abc.ABC):
     """Where report graphs live."""
 
@@ -83,6 +99,18 @@ class Store(abc.ABC):
         in the same transaction, any other report stored from that source (the
         file changed).
         """
+
+    def settle(self) -> int:
+        """Decide what writes left pending (the instruments' claimed properties); how many were.
+
+        Stores that decide as they write have nothing to do.
+        """
+        return 0
+
+    def writer_location(self) -> StoreLocation | None:
+        """How other processes open this store to write it at the same time as this one, or None
+        when only one process may write it (the embedded store)."""
+        return None
 
     @abc.abstractmethod
     def delete(self, key: str) -> None:

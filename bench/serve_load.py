@@ -61,6 +61,19 @@ def build_store(path: Path, reports: int, seed: int) -> None:
     print(f"store: {reports} reports, {counts['quads']:,} triples, built in {time.perf_counter() - t0:.0f} s")
 
 
+def cached_store(cache: Path, reports: int, seed: int) -> Path:
+    """A store of ``reports`` synthetic reports in ``cache``, built anew whenever the code that builds one changes."""
+    sources = sorted([*ROOT.glob("extractors/**/*.py"), *ROOT.glob("extractors/vocab/*.yaml"),
+                      ROOT / "kg/graph.py", ROOT / "kg/stores/oxigraph.py", ROOT / "kg/model.py"])
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()[:12]
+    path = cache / f"store-{reports}-{seed}-{digest}"
+    if not (path / "CURRENT").exists():
+        shutil.rmtree(path, ignore_errors=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        build_store(path, reports, seed)
+    return path
+
+
 def cited_symbols(path: Path) -> list[str]:
     """Symbols of cited instruments, each as often as reports cite it (a realistic draw)."""
     from kg.stores.oxigraph import OxigraphStore
@@ -173,15 +186,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None)
     args = parser.parse_args()
 
-    # A new store whenever the code that builds one changes.
-    sources = sorted([*ROOT.glob("extractors/**/*.py"), *ROOT.glob("extractors/vocab/*.yaml"),
-                      ROOT / "kg/graph.py", ROOT / "kg/stores/oxigraph.py", ROOT / "kg/model.py"])
-    digest = hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()[:12]
-    path = args.cache / f"store-{args.reports}-{args.seed}-{digest}"
-    if not (path / "CURRENT").exists():
-        shutil.rmtree(path, ignore_errors=True)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        build_store(path, args.reports, args.seed)
+    path = cached_store(args.cache, args.reports, args.seed)
     symbols = cited_symbols(path)
     rng = random.Random(args.seed)
     cheap = ["/sparql?query=" + quote(q) for q in cheap_queries(symbols, rng)[: args.requests]]

@@ -59,11 +59,12 @@ import rdflib  # noqa: E402
 from rdflib import Literal, URIRef  # noqa: E402
 
 from extractors import extract  # noqa: E402
-from kg.cli import parse_params  # noqa: E402
+from kg.saved_queries import parameter_pairs, sparql_parameters  # noqa: E402
 from kg.graph import report_triples, vocabulary_report_graph  # noqa: E402
 from kg.ingest import SAVE_BATCH, prepare_report  # noqa: E402
 from kg.model import RelationKind  # noqa: E402
-from kg.stores.oxigraph import PREFIXES, OxigraphStore  # noqa: E402
+from kg.iris import PREFIXES  # noqa: E402
+from kg.stores.oxigraph import OxigraphStore  # noqa: E402
 from kg.synthetic import generate  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -278,7 +279,7 @@ def oxigraph_latencies(path: Path, queries: dict, params: dict, args, *, cache: 
     for stem, text in queries.items():
         def make_run(text=text):
             store = OxigraphStore(path, read_only=True, cache=cache)
-            return lambda p: sum(1 for _ in store.query(text, substitutions=parse_params(p) if p else None))
+            return lambda p: sum(1 for _ in store.query(text, substitutions=sparql_parameters(parameter_pairs(p)) if p else None))
         out[stem] = measure_query(make_run, params.get(stem, [()]), args.samples, args.budget, args.limit)
     return out
 

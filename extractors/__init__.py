@@ -12,5 +12,6 @@ folding windows for comparison; assembled in :mod:`.pipeline`, one step over
 every citation at a time. :mod:`.spacy_component` wraps it for spaCy.
 """
 from .pipeline import EXTRACTOR_VERSION, extract
+from .resolve import canonical_symbol
 
-__all__ = ["extract", "EXTRACTOR_VERSION"]
+__all__ = ["extract", "canonical_symbol", "EXTRACTOR_VERSION"]

@@ -12,7 +12,7 @@ import unicodedata
 from typing import NamedTuple
 from functools import lru_cache
 
-from .find import split_codes
+from .find import SYMBOL, split_codes
 from .normalize import fold_lower
 from .vocab import vocabulary
 
@@ -198,3 +198,21 @@ def _read_codes(codes: tuple[str, ...], party: bool, has_year: bool, has_type_wo
     head = vocab.issuer(issuer.split("-")[0]) if issuer else None
     national = head.national if head else False
     return codes_text, doc_type, issuer, national, law_family
+
+
+def canonical_symbol(text: str) -> str | None:
+    """The canonical symbol of ``text`` when it is exactly one symbol, as a user may type it; else None.
+
+    ``60/2021/ND-CP``, ``60/2021/nd-cp`` → ``60/2021/NĐ-CP``; ``118/qd-ttg`` →
+    ``118/QĐ-TTg``. Read by the same scan and repairs as a document's
+    symbols, so what a user types finds what a document wrote.
+    """
+    text = unicodedata.normalize("NFC", text.strip())
+    if not text or len(text) > 100:
+        return None
+    for written in dict.fromkeys((text, text.upper())):  # as typed first: TTg, CTr keep their case
+        match = SYMBOL.fullmatch(written)
+        sym = resolve(match, None) if match else None
+        if sym is not None and sym.end == len(written):
+            return sym.symbol
+    return None

@@ -5,6 +5,7 @@ Run ``kg --help`` or ``kg COMMAND --help``; every command's help ends with examp
 from __future__ import annotations
 
 import bisect
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Iterator
 import click
 
 from kg import __version__
-from kg.model import Extraction, Text
+from kg.model import Text, citation_rows
 
 
 class Failures:
@@ -81,50 +82,34 @@ def make_limits(max_size: float, max_unpacked: float, max_pages: int, ocr_timeou
                   ocr_timeout=ocr_timeout)
 
 
-def mention_rows(ex: Extraction) -> Iterator[dict]:
-    """JSON-ready rows: one per mention, then one per relation (the ``kg extract --json`` format)."""
-    for m in ex.mentions:
-        i = m.instrument
-        yield {
-            "file": ex.text.source,
-            "start": m.start,
-            "end": m.end,
-            "surface": m.surface,
-            "id": i.symbol,
-            "type": i.doc_type,
-            "date": i.date.isoformat() if i.date else None,
-            "issuer": i.issuer,
-            "jurisdiction": i.jurisdiction,
-            "national": i.national,
-            "key": i.key,
-            "page": ex.text.page_of(m.start),
-        }
-    for r in ex.relations:
-        yield {
-            "file": ex.text.source,
-            "relation": r.kind.value,
-            "from": r.source.symbol if r.source else ex.report.symbol,
-            "to": r.target.symbol,
-            "start": r.start,
-            "end": r.end,
-        }
-
-
 def print_table(rows: list[dict], columns: list[str], *, upper: bool = True) -> None:
-    """A plain aligned table, readable in any terminal and in logs (headings in capitals unless not ``upper``)."""
-    cells = [[("" if r.get(c) is None else str(r.get(c))) for c in columns] for r in rows]
-    widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]
-    click.echo("  ".join((c.upper() if upper else c).ljust(w) for c, w in zip(columns, widths)).rstrip())
-    for row in cells:
-        click.echo("  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip())
+    """A plain aligned table, readable in any terminal and in logs (:func:`kg.tabular.table`)."""
+    from kg.tabular import table
+
+    click.echo(table(rows, columns, upper=upper))
+
+
+def format_option(f):
+    """``--format table|json|csv``: rows as :mod:`kg.tabular` writes them, the same in every command."""
+    return click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+                        show_default=True,
+                        help="table, json (an array of objects, typed values) or csv.")(f)
 
 
 class _Main(click.Group):
-    """A store that fails after it was opened (a server gone away) ends the command with its one line."""
+    """A store that fails after it was opened (a server gone away) ends the command with its one line;
+    so does an optional part of legal-kg that is not installed (kg serve without the server extra)."""
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except ImportError as e:
+            from kg.extras import install_hint
+
+            hint = install_hint(e)
+            if hint is None:
+                raise
+            raise click.ClickException(hint) from None
         except Exception as e:
             from kg.stores.base import StoreError
 
@@ -148,54 +133,88 @@ def main() -> None:
     """
 
 
+#: Columns of ``kg extract --format json|csv``: one row per mention, or per relation with --relations.
+MENTION_COLUMNS = ["file", "line", "page", "start", "end", "surface", "id", "type", "date", "issuer", "jurisdiction",
+                   "national", "key"]
+RELATION_COLUMNS = ["file", "line", "relation", "from", "to", "start", "end"]
+
+
 @main.command()
 # readable=False: an unreadable file is reported by the reader, and the others go on.
 @click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True, readable=False),
                 callback=not_empty)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON Lines: one object per mention, then per relation.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "jsonl"]), default=None,
+              help="table [default], json (one array of objects), csv, or jsonl (JSON Lines: each file's "
+                   "mentions, then its relations).")
+@click.option("--json", "as_json", is_flag=True, help="The same as --format jsonl.")
+@click.option("--relations", is_flag=True, help="Only the relations found (amends, replaces…), not the citations.")
 @click.option("--jurisdiction", metavar="PROVINCE",
               help="Province of the documents (e.g. 'Nghệ An'), when they do not say it themselves.")
 @limit_options
-def extract(files: tuple[str, ...], as_json: bool, jurisdiction: str | None, **limits) -> None:
+def extract(files: tuple[str, ...], fmt: str | None, as_json: bool, relations: bool, jurisdiction: str | None,
+            **limits) -> None:
     """Print the citations found in FILES (use - for standard input).
 
     Each citation is resolved to its canonical symbol, document type, issuer,
     issue date and, for provincial documents, jurisdiction. Offsets are
     character offsets into the text as read.
 
+    The table shows each file's citations, then the relations stated between
+    them. json and csv give one row per citation of every file (columns file,
+    line, page, start, end, surface, id, type, date, issuer, jurisdiction,
+    national, key), or with --relations one row per relation (file, line,
+    relation, from, to, start, end).
+
     \b
     Examples:
-      kg extract report.txt
-      kg extract --json scans/*.pdf > citations.jsonl
-      cat report.txt | kg extract --json -
-      kg extract --jurisdiction "Hà Tĩnh" letter.docx
+      kg extract examples/nghean-skhcn-cchc-2023.ocr.txt
+      kg extract --format csv examples/nghean-skhcn-cchc-2023.ocr.txt > citations.csv
+      kg extract --relations examples/nghean-skhcn-cchc-2023.ocr.txt
+      kg extract --json examples/*.txt > citations.jsonl
+      cat examples/nghean-skhcn-cchc-2023.ocr.txt | kg extract --json -
+      kg extract --jurisdiction "Nghệ An" examples/nghean-skhcn-cchc-2023.ocr.txt
     """
     from extractors import extract as run_extract
+    from kg import tabular
 
+    if as_json and fmt not in (None, "jsonl"):
+        raise click.UsageError(f"--json is --format jsonl; it cannot go with --format {fmt}")
+    fmt = "jsonl" if as_json else fmt or "table"
     failures = Failures()
+    table: list[dict] = []  # json and csv: every file's rows, written at the end
     for text in read_inputs(files, failures, make_limits(**limits)):
         try:
             ex = run_extract(text, jurisdiction=jurisdiction)
         except Exception as e:  # an extractor bug: this file's problem only
             failures.report(text.source, f"extraction failed: {type(e).__name__}: {e}")
             continue
-        rows = list(mention_rows(ex))
-        if as_json:
+        rows = [r for r in citation_rows(ex) if not relations or "relation" in r]
+        if fmt == "jsonl":
             for row in rows:
                 click.echo(json.dumps(row, ensure_ascii=False))
             continue
-        click.echo(f"{text.source}: {len(ex.mentions)} citations of {len(ex.instruments)} instruments")
         line_starts = [i + 1 for i, ch in enumerate(text.content) if ch == "\n"]
         for row in rows:
             row["line"] = 1 + bisect.bisect_right(line_starts, row["start"])
+        if fmt != "table":  # one kind of row in a table: the mentions, or with --relations the relations
+            table += [r for r in rows if ("relation" in r) == relations]
+            continue
         mentions = [r for r in rows if "relation" not in r]
-        if mentions:
-            print_table(mentions, ["line", "surface", "id", "type", "date", "issuer", "jurisdiction"])
         rels = [r for r in rows if "relation" in r]
-        if rels:
-            click.echo("")
-            print_table(rels, ["relation", "from", "to"])
+        if relations:
+            click.echo(f"{text.source}: {len(rels)} relation{'' if len(rels) == 1 else 's'}")
+            if rels:
+                print_table(rels, ["line", "relation", "from", "to"])
+        else:
+            click.echo(f"{text.source}: {len(ex.mentions)} citations of {len(ex.instruments)} instruments")
+            if mentions:
+                print_table(mentions, ["line", "surface", "id", "type", "date", "issuer", "jurisdiction"])
+            if rels:
+                click.echo("")
+                print_table(rels, ["relation", "from", "to"])
         click.echo("")
+    if fmt in ("json", "csv"):
+        tabular.write(table, RELATION_COLUMNS if relations else MENTION_COLUMNS, fmt)
     if failures.count:
         sys.exit(1)
 
@@ -239,43 +258,14 @@ def store_counts(store, location: str) -> str:
     return f"store {location}: " + ", ".join(f"{counts[k]} {name}" for k, name in names.items() if k in counts)
 
 
-def name_values(params: tuple[str, ...]) -> Iterator[tuple[str, str]]:
-    """``-p name=value`` pairs, checked; a value that is a legal symbol is made canonical."""
-    for item in params:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            raise click.BadParameter(f"expected name=value, got {item!r}", param_hint="-p")
-        yield name, canonical_symbol(value) or value
+def name_values(params: tuple[str, ...]) -> list[tuple[str, str]]:
+    """``-p name=value`` pairs, checked and made canonical (:func:`kg.saved_queries.parameter_pairs`)."""
+    from kg.saved_queries import parameter_pairs
 
-
-def canonical_symbol(value: str) -> str | None:
-    """The canonical symbol when ``value`` is one symbol as a document could print it
-    (``60/2021/ND-CP``, ``60/2021/nd-cp`` → ``60/2021/NĐ-CP``), read by the extractor; else None."""
-    from extractors import extract
-
-    text = value.strip()
-    if not text or len(text) > 100 or any(c.isspace() for c in text):
-        return None
-    mentions = extract(text.upper()).mentions
-    if len(mentions) == 1 and (mentions[0].start, mentions[0].end) == (0, len(text)):
-        return mentions[0].instrument.symbol
-    return None
-
-
-def parse_params(params: tuple[str, ...]) -> dict:
-    """``-p name=value`` pairs → SPARQL substitutions (``<…>`` is an IRI, digits an integer)."""
-    import pyoxigraph as ox
-
-    out = {}
-    for name, value in name_values(params):
-        if value.startswith("<") and value.endswith(">"):
-            term = ox.NamedNode(value[1:-1])
-        elif value.lstrip("-").isdigit():
-            term = ox.Literal(value, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
-        else:
-            term = ox.Literal(value)
-        out[ox.Variable(name.lstrip("?$"))] = term
-    return out
+    try:
+        return parameter_pairs(params)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="-p")
 
 
 def query_text(query: str | None, suffix: str, listing: bool) -> str | None:
@@ -364,8 +354,8 @@ def ingest(paths, store_path, jobs, scheduler, include, exclude, jurisdiction, b
     \b
     Examples:
       kg ingest examples/
-      kg ingest --store /data/kg archive/ --include '*.pdf' --exclude 'drafts/*'
-      kg ingest -j 1 --jurisdiction "Hà Tĩnh" letters/
+      kg ingest --store archive-store examples/ --include '*.txt' --exclude '*.gold.*'
+      kg ingest -j 1 --jurisdiction "Nghệ An" examples/
       kg ingest --scheduler tcp://10.0.0.5:8786 /shared/archive/
       kg ingest --neo4j examples/
       kg ingest --store http://127.0.0.1:3030/kg examples/
@@ -504,15 +494,27 @@ def dask_cluster(scheduler: str, jobs: int | None):
         raise click.ClickException(str(e))
 
 
+#: ``kg sparql --format`` by result kind: the rows formats every command shares (:mod:`kg.tabular`), the W3C
+#: SPARQL results formats (``sparql-json`` is kg.query's ``json``…), the RDF formats of CONSTRUCT and DESCRIBE.
+SPARQL_OUTPUTS = {
+    "solutions": ["table", "json", "csv", "sparql-json", "sparql-xml", "sparql-csv", "sparql-tsv"],
+    "boolean": ["table", "json", "sparql-json", "sparql-xml"],
+    "graph": ["table", "turtle", "nt", "jsonld", "rdfxml", "nquads", "trig"],
+}
+_SPARQL_FORMATS = list(dict.fromkeys(f for formats in SPARQL_OUTPUTS.values() for f in formats))
+
+
 @main.command()
 @click.argument("query", required=False)
 @list_option
 @store_option
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Bind ?NAME to VALUE (a string; <…> for an IRI; digits for an integer).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "tsv", "xml", "turtle", "nt", "jsonld",
-                                                   "rdfxml", "nquads", "trig"]),
-              default="table", show_default=True, help="Output: a table, or a SPARQL results / RDF format.")
+@click.option("--format", "fmt", type=click.Choice(_SPARQL_FORMATS), default="table", show_default=True,
+              help="table, json (an array of objects with typed values: numbers, booleans, ISO dates, null; "
+                   "as kg cypher gives) or csv; sparql-json, sparql-xml, sparql-csv or sparql-tsv (the W3C "
+                   "SPARQL 1.1 results formats); for CONSTRUCT and DESCRIBE, turtle (also for table), nt, "
+                   "jsonld, rdfxml, nquads or trig.")
 @click.option("--timeout", type=float, default=None, help="Give up after this many seconds.")
 def sparql(query, listing, store_path, params, fmt, timeout):
     """Run a SPARQL 1.1 query on the store.
@@ -528,9 +530,11 @@ def sparql(query, listing, store_path, params, fmt, timeout):
       kg sparql most-cited
       kg sparql reports-citing -p symbol=60/2021/NĐ-CP
       kg sparql 'SELECT ?s WHERE { ?s a eli:LegalResource } LIMIT 5' --format csv
+      kg sparql most-cited --format json
+      kg sparql most-cited --format sparql-json
     """
-    from kg.query import FORMATS, QueryRefused, QueryTimeout, check_query_text, evaluate, looks_like_update
-    from kg.query import result_kind, serialize_results
+    from kg.query import QueryRefused, QueryTimeout, check_query_text, evaluate, looks_like_update
+    from kg.saved_queries import sparql_parameters
 
     text = query_text(query, ".rq", listing)
     if text is None:
@@ -542,7 +546,7 @@ def sparql(query, listing, store_path, params, fmt, timeout):
     store = open_store(store_path, read_only=True)
     try:
         # On a thread with a deep stack, like the endpoint's workers: deep nesting cannot crash kg.
-        substitutions = parse_params(params)
+        substitutions = sparql_parameters(name_values(params))
         result = evaluate(lambda: store.query(text, substitutions=substitutions), timeout)
     except SyntaxError as e:
         if looks_like_update(text):
@@ -552,29 +556,33 @@ def sparql(query, listing, store_path, params, fmt, timeout):
         raise click.ClickException(f"query took longer than {timeout} s")
     except (RuntimeError, ValueError, OSError) as e:  # e.g. a -p variable the query does not select
         raise click.ClickException(str(e))
-    kind = result_kind(result)
-    if fmt == "table" and kind == "solutions":
-        columns = [v.value for v in result.variables]
-        rows = [{c: _term_text(s[c]) for c in columns} for s in result]
-        if rows:
-            print_table(rows, columns)
-        click.echo(f"({len(rows)} rows)", err=True)
-        return
-    if fmt == "table" and kind == "boolean":
-        click.echo("yes" if bool(result) else "no")
-        return
-    fmt = "turtle" if fmt == "table" else fmt
-    if fmt not in FORMATS[kind]:
-        raise click.UsageError(f"--format {fmt} does not fit a {kind} result; choose from {', '.join(FORMATS[kind])}")
-    from kg.stores.oxigraph import PREFIXES
+    print_sparql_result(result, fmt)
 
-    body, _ = serialize_results(result, fmt, prefixes=PREFIXES)
+
+def print_sparql_result(result, fmt: str) -> None:
+    """Print a query result in ``fmt`` (see :data:`SPARQL_OUTPUTS`), or say which formats fit it."""
+    from kg import tabular
+    from kg.query import result_kind, rows, serialize_results
+    from kg.iris import PREFIXES
+
+    kind = result_kind(result)
+    if fmt not in SPARQL_OUTPUTS[kind]:
+        what = {"solutions": "a SELECT", "boolean": "an ASK", "graph": "a CONSTRUCT or DESCRIBE"}[kind]
+        raise click.UsageError(f"--format {fmt} does not fit {what} result; choose from "
+                               f"{', '.join(SPARQL_OUTPUTS[kind])}")
+    if kind == "solutions" and fmt in tabular.FORMATS:
+        found = rows(result)
+        tabular.write(found, [v.value for v in result.variables], fmt)
+        if fmt == "table":
+            click.echo(f"({len(found)} row{'' if len(found) == 1 else 's'})", err=True)
+        return
+    if kind == "boolean" and fmt in ("table", "json"):
+        click.echo(("yes" if bool(result) else "no") if fmt == "table" else json.dumps(bool(result)))
+        return
+    name = "turtle" if fmt == "table" else fmt.removeprefix("sparql-")
+    body, _ = serialize_results(result, name, prefixes=PREFIXES)
     text = body.decode("utf-8")
     click.echo(text, nl=not text.endswith("\n"))
-
-
-def _term_text(term) -> str | None:
-    return None if term is None else term.value
 
 
 @main.command()
@@ -606,7 +614,7 @@ def delete(keys, store_path):
 
     \b
     Example:
-      kg delete 4104241d9c7e3a1b
+      kg delete 573cb19705336d20
     """
     store = open_store(store_path)
     try:
@@ -633,8 +641,8 @@ def prune(folders, store_path, dry_run):
 
     \b
     Examples:
-      kg prune --dry-run archive/
-      kg prune /srv/archive
+      kg prune --dry-run examples/
+      kg prune examples/
     """
     from kg.ingest import gone
 
@@ -653,35 +661,99 @@ def prune(folders, store_path, dry_run):
 
 @main.command()
 @store_option
-@click.option("--report", "keys", multiple=True, metavar="KEY", help="Validate only this report (repeatable).")
-def validate(store_path, keys):
-    """Check every stored report graph against the SHACL shapes (ontology/shapes.ttl).
+@click.option("--report", "keys", multiple=True, metavar="KEY",
+              help="Validate only this report (repeatable); the default graph is then not checked.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: a line per report that does not conform, then a summary; json: one document.")
+@click.option("--engine", type=click.Choice(["sparql", "pyshacl"]), default="sparql", show_default=True,
+              help="sparql: the shapes compiled to SPARQL, every report at once; pyshacl: each report on its "
+                   "own, the reference (slow; used anyway for a store without SPARQL, such as Neo4j).")
+def validate(store_path, keys, fmt, engine):
+    """Check the stored report graphs against the SHACL shapes (ontology/shapes.ttl).
 
-    Each report is validated on its own, with the ontology and vocabularies
-    (RDFS inference). Prints one line per report that does not conform, with
-    pyshacl's account, and exits 1 if any does not.
+    Each report graph gets the verdict pyshacl gives it alone, with the
+    ontology and vocabularies (RDFS inference); the shapes are compiled into
+    SPARQL queries that check all reports at once. When every report is
+    checked, so is the store's default graph, where each instrument has one
+    decided description (its "at most one" constraints hold there too).
+    Prints one line per report that does not conform, with its violations,
+    and a summary; exits 1 if anything does not conform.
 
     \b
-    Example:
+    Examples:
       kg validate
+      kg validate --report 573cb19705336d20
+      kg validate --format json > validation.json
     """
-    from kg.graph import VOCABULARY_KEY
-    from kg.shapes import validate as shacl_validate
+    import json
+
+    from kg.validation import UnsupportedShape, Validator, as_json, compact, format_violation, validate_each
 
     store = open_store(store_path, read_only=True)
-    keys = keys or sorted(k for k in store.report_keys() if k != VOCABULARY_KEY)
-    bad = 0
-    for key in keys:
+    if engine == "sparql" and not store.answers_sparql:
+        click.echo(f"{store_path} answers no SPARQL: validating report by report with pyshacl (slow)", err=True)
+        engine = "pyshacl"
+    with ValidateProgress(enabled=sys.stderr.isatty()) as progress:
         try:
-            result = shacl_validate(store.load(key).graph)
-        except KeyError:
-            raise click.ClickException(f"no report {key!r} in {store_path}")
-        if not result.conforms:
-            bad += 1
-            click.echo(f"{key}: does not conform\n{result.text}")
-    click.echo(f"{len(keys) - bad} of {len(keys)} reports conform to the shapes")
-    if bad:
+            if engine == "pyshacl":
+                result = validate_each(store, keys or None, progress=progress.update)
+            else:
+                result = Validator().run(store, keys or None, progress=progress.update)
+        except KeyError as e:
+            raise click.ClickException(f"no report {e.args[0]!r} in {store_path}")
+        except (UnsupportedShape, ValueError) as e:
+            raise click.ClickException(str(e))
+    if fmt == "json":
+        click.echo(json.dumps(as_json(result), ensure_ascii=False, indent=2))
+    else:
+        shown = 20
+
+        def line(violations) -> str:
+            text = "; ".join(format_violation(v, compact) for v in violations[:shown])
+            more = len(violations) - shown
+            return text + (f"; … and {more} more (--format json lists them all)" if more > 0 else "")
+
+        for key, violations in result.violations.items():
+            click.echo(f"{key}: {len(violations)} violation{'s' * (len(violations) != 1)}: {line(violations)}")
+        if result.default_graph:
+            click.echo(f"default graph: {len(result.default_graph)} violations: {line(result.default_graph)}")
+        for note in result.notes:
+            click.echo(f"note: {note}", err=True)
+        summary = f"{result.reports - len(result.violations)} of {result.reports} reports conform to the shapes"
+        if result.default_graph is not None:
+            summary += ", and the default graph " + ("does not" if result.default_graph else "does")
+        click.echo(f"{summary} ({result.seconds:.1f} s)")
+    if not result.conforms:
         sys.exit(1)
+
+
+class ValidateProgress:
+    """The progress bar of ``kg validate`` on a terminal: reports done, rate and ETA."""
+
+    def __init__(self, *, enabled: bool):
+        self.bar = self.task = None
+        if enabled:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.bar = Progress(TextColumn("validating"), BarColumn(), MofNCompleteColumn(), TextColumn("reports"),
+                                TextColumn("ETA"), TimeRemainingColumn(), console=Console(stderr=True),
+                                transient=True)
+
+    def __enter__(self):
+        if self.bar is not None:
+            self.bar.start()
+        return self
+
+    def update(self, done: int, total: int) -> None:
+        if self.bar is not None:
+            if self.task is None:
+                self.task = self.bar.add_task("validate", total=total)
+            self.bar.update(self.task, completed=done, total=total)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.stop()
 
 
 @main.command()
@@ -704,13 +776,24 @@ def validate(store_path, keys):
               help="Memory one query worker may use while answering; past it the query is stopped.")
 @click.option("--memory-budget-mb", default=4096, show_default=True, type=click.IntRange(min=128),
               help="Memory the server and all its workers may use together.")
+@click.option("--base", metavar="URL", default=None,
+              help="The server's public URL: instruments and reports are answered at URL/instrument/KEY and "
+                   "URL/report/KEY, whatever base their IRIs were minted under [default: the address a request "
+                   "comes to]. See docs/instrument-pages.md.")
+@click.option("--texts", "texts", multiple=True, metavar="DIR", type=click.Path(file_okay=False),
+              help="Where the ingested files are, to show reports' texts: a report read from archive/a.pdf is "
+                   "looked for as DIR/archive/a.pdf (or DIR/a.pdf if DIR is the archive itself), and shown only "
+                   "if it is still the text ingested (repeatable) [default: the current directory].")
 def serve(store_path, host, port, timeout, result_limit, max_response_mb, workers, max_heavy, heavy_after,
-          memory_limit_mb, memory_budget_mb):
+          memory_limit_mb, memory_budget_mb, base, texts):
     """Serve the store as a read-only SPARQL 1.1 endpoint at http://HOST:PORT/sparql.
 
     GET and POST queries, SPARQL JSON/XML/CSV/TSV results, Turtle/N-Triples/
     JSON-LD/RDF-XML/N-Quads/TriG graphs, CORS, a service description at
-    /sparql and a query page at /. Safe to expose: updates and SERVICE are
+    /sparql and a query page at /. Every instrument and report has its page
+    (its status, relations and citing reports; HTML, Turtle, JSON-LD and
+    RDF/XML by content negotiation) at /instrument/KEY and /report/KEY, and
+    /search?q= finds them by symbol or title. Safe to expose: updates and SERVICE are
     refused, and each query is bounded in time, memory, rows and bytes
     (see the README's "Safe to expose"). While it serves a store, nothing
     else may write to that store. A remote store (--store http://…) is
@@ -721,9 +804,12 @@ def serve(store_path, host, port, timeout, result_limit, max_response_mb, worker
       kg serve
       kg serve --host 0.0.0.0 --port 8080 --timeout 30 --memory-budget-mb 8192
       kg serve --store http://127.0.0.1:3030/kg
+      kg serve --host 0.0.0.0 --base https://kg.example.gov.vn/
       curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE { ?s ?p ?o } LIMIT 3' \\
            http://127.0.0.1:8000/sparql
     """
+    import re
+
     from kg.query_pool import MB, PoolLimits
     from kg.server import serve as run_server
 
@@ -732,83 +818,214 @@ def serve(store_path, host, port, timeout, result_limit, max_response_mb, worker
     if workers:
         options["workers"] = workers
     store = open_store(store_path, read_only=True)
-    click.echo(f"serving {store_path} at http://{host}:{port}/sparql (Ctrl-C to stop)", err=True)
+    if base is not None and not re.match(r"https?://[^/?#]+(/[^?#]*)?$", base):
+        raise click.BadParameter(f"{base!r} is not an http(s) URL", param_hint="--base")
+    click.echo(f"serving {store_path} at http://{host}:{port}/sparql, pages at "
+               f"{base or f'http://{host}:{port}/'}search (Ctrl-C to stop)", err=True)
     run_server(store, host, port, limits=PoolLimits(**options), result_limit=result_limit,
-               max_response_bytes=max_response_mb * MB)
+               max_response_bytes=max_response_mb * MB, base=base, texts=list(texts) or None)
 
 
-def store_graph(store):
-    """The networkx view of the whole store (reports, instruments, relations)."""
-    from kg.graph import to_networkx
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(allow_dash=True, readable=False), callback=not_empty)
+@click.option("--report", "keys", multiple=True, metavar="KEY", help="Check a stored report by its key (repeatable).")
+@store_option
+@click.option("--at", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+              help="Check at this date [default: each report's own date; today for a report without one].")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per report.")
+@click.option("--jurisdiction", metavar="PROVINCE", help="Province of the documents, when they do not say it.")
+@limit_options
+def check(files, keys, store_path, at, as_json, jurisdiction, **limits):
+    """Check what the graph knows against the instruments a report cites.
 
-    return to_networkx(store.quads())
+    For each instrument FILES (read now; they need not be ingested) or the
+    stored reports --report KEY cite, at the report's date: replaced or
+    repealed before then (by which document, since when, and where that is
+    stated), amended, or cited with another date or type than the one the
+    graph holds. A change counts from the date the text says it takes
+    effect, else the date of the document that makes it. Exit code: 0
+    nothing found, 1 something to report, 2 a file or report that could not
+    be checked (the others still are).
+
+    \b
+    Examples:
+      kg check examples/nghean-skhcn-cchc-2023.ocr.txt
+      kg check --report 573cb19705336d20 --json
+      kg check --at 2024-01-01 examples/*.txt
+    """
+    from extractors import extract as run_extract
+    from kg.check import ReportNotFound, check_extraction, check_report, data_bases, store_select
+
+    if not files and not keys:
+        raise click.UsageError("give FILES to check, or --report KEY")
+    day = at.date() if at else None
+    store = open_store(store_path, read_only=True)
+    select = store_select(store)
+    bases = data_bases(select)
+    failures = Failures()
+    checks = []
+    for text in read_inputs(files, failures, make_limits(**limits)):
+        try:
+            checks.append(check_extraction(select, run_extract(text, jurisdiction=jurisdiction), at=day, bases=bases))
+        except Exception as e:  # an extractor bug: this file's problem only
+            failures.report(text.source, f"could not check: {type(e).__name__}: {e}")
+    for key in keys:
+        try:
+            checks.append(check_report(select, key, at=day, bases=bases))
+        except ReportNotFound as e:
+            failures.report(key, str(e))
+    for result in checks:
+        if as_json:
+            click.echo(json.dumps(result.as_json(), ensure_ascii=False))
+        else:
+            _print_check(result)
+    sys.exit(2 if failures.count else 1 if any(r.findings for r in checks) else 0)
+
+
+def _print_check(result) -> None:
+    """One report's findings, for people."""
+    def plural(n: int, word: str) -> str:
+        return f"{n} {word}{'s' if n != 1 else ''}"
+
+    when = {"report": "its date", "given": "--at", "today": "today: the report has no date"}[result.at_from]
+    head = ", ".join(filter(None, [result.symbol, result.date.isoformat() if result.date else None]))
+    click.echo(f"{result.source}{f' ({head})' if head else ''}: {plural(len(result.findings), 'finding')} in "
+               f"{plural(result.cited, 'cited instrument')}, checked at {result.at.isoformat()} ({when})")
+    for f in result.findings:
+        change = f.change
+        if change is None:
+            what = f"cited with {f.issue} {f.cited}; the graph has {f.known} ({plural(f.support, 'report')})"
+        else:
+            if change.since:
+                since = f"since {change.since.isoformat()}" + (" (stated)" if change.effective else "")
+            else:
+                since = f"in {change.by_year}, date unknown" if change.by_year else "date unknown"
+            first = change.evidence[0]
+            more = f" and {len(change.evidence) - 1} more" if len(change.evidence) > 1 else ""
+            what = (f"{f.issue} by {change.by_symbol or change.by} {since}; stated in "
+                    f"{Path(first.source).name or first.report}:{first.start}-{first.end}{more}")
+        click.echo(f"  {f.symbol}  {'possibly ' if f.uncertain else ''}{what}")
+    if result.unknown:
+        click.echo(f"  not in the graph: {', '.join(result.unknown)}")
 
 
 @main.command()
 @store_option
-@click.option("--top", default=10, show_default=True, help="How many most-cited instruments to list.")
-def stats(store_path, top):
+@click.option("--top", default=10, show_default=True, type=click.IntRange(min=0),
+              help="How many most-cited instruments to list (the table also shows this many chains and "
+                   "instruments cited but not ingested).")
+@format_option
+def stats(store_path, top, fmt):
     """An overview of the graph: counts, most-cited instruments, amendment chains,
     and instruments cited but never ingested.
 
-    \b
-    Example:
-      kg stats --top 20
-    """
-    from kg.graph import amendment_chains, cited_not_ingested, most_cited
+    json and csv give one row per figure, with columns section, item, value
+    and iri, in four sections: counts, most_cited (the --top ones; value: the
+    reports citing it), amendment_chain (every chain; value: its length) and
+    cited_not_ingested (every one; value: the reports citing it).
 
-    store = open_store(store_path, read_only=True)
-    counts = store.counts()
-    g = store_graph(store)
-    label = lambda n: g.nodes[n].get("symbol") or g.nodes[n].get("label") or n  # noqa: E731
-    click.echo(f"reports       {counts['reports']}")
-    click.echo(f"instruments   {counts['instruments']}")
-    click.echo(f"mentions      {counts['mentions']}")
-    click.echo(f"triples       {counts['quads']}")
+    \b
+    Examples:
+      kg stats --top 20
+      kg stats --format json
+      kg stats --format csv > stats.csv
+    """
+    from kg import tabular
+    from kg.overview import STATS_COLUMNS
+    from kg.overview import stats as figures
+
+    with open_store(store_path, read_only=True) as store, triples_needed(store_path):
+        rows = figures(store, top)
+    if fmt != "table":
+        tabular.write(rows, STATS_COLUMNS, fmt)
+        return
+    sections: dict[str, list[dict]] = {}
+    for row in rows:
+        sections.setdefault(row["section"], []).append(row)
+    for row in sections.get("counts", []):
+        click.echo(f"{row['item']:14}{row['value']}")
     click.echo("")
     click.echo("most cited")
-    print_table([{"symbol": label(n), "reports": c} for n, c in most_cited(g, top)], ["symbol", "reports"])
-    chains = amendment_chains(g)
-    click.echo("")
-    click.echo(f"amendment chains ({len(chains)})")
-    for chain in chains[:top]:
-        click.echo("  " + " → amends → ".join(label(n) for n in chain))
-    missing = cited_not_ingested(g)
-    click.echo("")
-    click.echo(f"cited but not ingested ({len(missing)})")
-    for n in missing[:top]:
-        click.echo(f"  {label(n)}")
-    if len(missing) > top:
-        click.echo(f"  … and {len(missing) - top} more")
+    print_table([{"symbol": r["item"], "reports": r["value"]} for r in sections.get("most_cited", [])],
+                ["symbol", "reports"])
+    for section, title in (("amendment_chain", "amendment chains"), ("cited_not_ingested", "cited but not ingested")):
+        listed = sections.get(section, [])
+        click.echo("")
+        click.echo(f"{title} ({len(listed)})")
+        for row in listed[:top]:
+            click.echo(f"  {row['item']}")
+        if len(listed) > top:
+            click.echo(f"  … and {len(listed) - top} more (--format json or csv lists them all)")
+
+
+@contextlib.contextmanager
+def triples_needed(store_path: str):
+    """A store that keeps no triples to read (Neo4j's property graph) ends the command with one line."""
+    try:
+        yield
+    except NotImplementedError as e:
+        raise click.ClickException(f"{store_path}: {e}") from None
+
+
+@main.command()
+@store_option
+@format_option
+def reports(store_path, fmt):
+    """List the stored reports: key, file, symbol, title and date.
+
+    Works on any store (a directory or a server URL). The key is what
+    kg show and kg validate --report take.
+
+    \b
+    Examples:
+      kg reports
+      kg reports --format csv > reports.csv
+      kg reports --format json
+    """
+    from kg import tabular
+    from kg.overview import REPORT_COLUMNS
+    from kg.overview import reports as stored_reports
+
+    with open_store(store_path, read_only=True) as store:
+        rows = stored_reports(store)
+    tabular.write(rows, REPORT_COLUMNS, fmt, max_width=60)
+    if fmt == "table":
+        click.echo(f"({len(rows)} report{'' if len(rows) == 1 else 's'})", err=True)
 
 
 @main.command()
 @click.argument("source")
 @store_option
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-              help="HTML file to write [default: SOURCE's name with .html, in the current directory].")
+              help="HTML file to write [default: the file's name with .html, in the current directory].")
 @click.option("--jurisdiction", metavar="PROVINCE", help="Province of the document, when it does not say it.")
 def show(source, store_path, output, jurisdiction):
     """Write SOURCE as an HTML page with every citation highlighted.
 
-    SOURCE is a file, or the key of a stored report (its file is read again).
-    Hovering a citation shows the resolved instrument; clicking it jumps to
-    the next mention of the same instrument.
+    SOURCE is a file, or a stored report (kg reports lists them): its key
+    (or the start of it), or its own symbol as documents write it or not
+    (123/bc-skhcn). A stored report's file is read again where kg ingest
+    read it, from the directory kg ingest ran in (kg ingest archive/ records
+    archive/2023/a.pdf). Hovering a citation shows the resolved instrument;
+    clicking it jumps to the next mention of the same instrument.
 
     \b
     Examples:
       kg show examples/nghean-skhcn-cchc-2023.ocr.txt -o report.html
-      kg show nghean-skhcn-cchc-2023-ocr-4104241d
+      kg show 573cb19705336d20
     """
-    from pathlib import Path
-
     from extractors import extract as run_extract
     from kg import readers
     from kg.render import document_html
 
     path = Path(source)
-    if not path.exists():
-        path = Path(_stored_source(store_path, source))
+    stored = None if path.exists() else stored_report(store_path, source)
+    if stored:
+        path = Path(stored["file"])
+        if not path.exists():
+            raise click.ClickException(
+                f"{source}: report {stored['key']} was read from {stored['file']}, which is not here: run kg show "
+                "in the directory kg ingest ran in, or give the file")
     try:
         text = readers.read(path)
     except readers.ReadError as e:
@@ -818,55 +1035,116 @@ def show(source, store_path, output, jurisdiction):
     click.echo(f"wrote {out}")
 
 
-def _stored_source(store_path: str, key: str) -> str:
-    """The source file of stored report ``key``."""
-    import re
+def stored_report(store_path: str, key_or_symbol: str) -> dict:
+    """The one stored report ``key_or_symbol`` names (:func:`kg.overview.find_reports`), with its file."""
+    from kg.overview import find_reports
+    from kg.stores import StoreError, open_store as open_location
 
-    if not re.fullmatch(r"[A-Za-z0-9_-]+", key):
-        raise click.ClickException(f"{key}: no such file")
-    if not (Path(store_path) / "CURRENT").exists():
-        raise click.ClickException(f"{key}: no such file, and no store at {store_path} to look it up")
-    store = open_store(store_path, read_only=True)
-    rows = list(store.query(
-        f'SELECT ?source WHERE {{ ?r a lkg:Report ; lkg:sourceFile ?source FILTER(STRENDS(STR(?r), "/report/{key}")) }}'))
-    if not rows:
-        raise click.ClickException(f"{key}: no such file, and no stored report with that key")
-    return rows[0]["source"].value
+    try:
+        with open_location(store_path, read_only=True) as store:
+            found = find_reports(store, key_or_symbol)
+    except StoreError as e:
+        raise click.ClickException(f"{key_or_symbol}: no such file, and no stored report to look it up in ({e})")
+    if not found:
+        raise click.ClickException(f"{key_or_symbol}: no such file, and no stored report with that key or symbol "
+                                   "(kg reports lists them)")
+    if len(found) > 1:
+        raise click.ClickException(f"{key_or_symbol}: {len(found)} stored reports match; give one of their keys: "
+                                   f"{', '.join(r['key'] for r in found[:10])}{', …' if len(found) > 10 else ''}")
+    if not found[0]["file"]:
+        raise click.ClickException(f"{key_or_symbol}: the store does not say which file report {found[0]['key']} "
+                                   "was read from")
+    return found[0]
+
+
+def drawing_file(ctx, param, value: str) -> str:
+    """``kg graph -o``: a file type it can draw, in a directory that exists, checked before the store is read."""
+    from kg.render import DRAW_SUFFIXES
+
+    path = Path(value)
+    if path.suffix.lower() not in DRAW_SUFFIXES:
+        raise click.BadParameter(f"{value}: cannot draw a {path.suffix or 'file without a suffix'}; "
+                                 "use .svg, .png or .html (interactive)", ctx=ctx, param=param)
+    if not path.parent.is_dir():
+        raise click.BadParameter(f"{value}: no directory {path.parent}", ctx=ctx, param=param)
+    return value
 
 
 @main.command()
 @store_option
-@click.option("--around", metavar="SYMBOL", help="Only the neighbourhood of this instrument (symbol or key).")
+@click.option("--around", metavar="SYMBOL",
+              help="Only the neighbourhood of this instrument or report: a symbol as documents write it or as "
+                   "typed (60/2021/nd-cp), or a key.")
 @click.option("--depth", default=1, show_default=True, type=click.IntRange(min=0), help="Steps out from --around.")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
-              help="graph.svg, graph.png or graph.html (interactive).")
-def graph(store_path, around, depth, output):
+@click.option("--instruments-only", is_flag=True,
+              help="Only instruments and the citations and relations between them (a report that is itself an "
+                   "instrument stands as it).")
+@click.option("--top", type=click.IntRange(min=1), metavar="N", help="Only the N most connected nodes.")
+@click.option("--max-nodes", default=500, show_default=True, type=click.IntRange(min=1),
+              help="Refuse a bigger picture (unreadable, and slow to draw) and say how to narrow it.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), callback=drawing_file,
+              help="graph.svg, graph.png or graph.html (interactive: pan, zoom, hover).")
+def graph(store_path, around, depth, instruments_only, top, max_nodes, output):
     """Draw the citation graph (reports, instruments, relations) as a picture.
+
+    Nodes are coloured by document type (a legend names them): reports are
+    squares, instruments circles sized by how often they are cited; edges
+    are coloured by relation. --instruments-only is applied first, then
+    --around, then --top. A graph of more than --max-nodes nodes is refused
+    with its size and how to narrow it.
 
     \b
     Examples:
       kg graph -o graph.html
-      kg graph --around 115/2005/NĐ-CP --depth 2 -o chain.svg
+      kg graph --around 115/2005/ND-CP --depth 2 -o chain.svg
+      kg graph --instruments-only -o instruments.png
+      kg graph --top 100 -o core.svg
     """
-    from kg.render import draw_graph, neighbourhood
+    from kg.render import draw_graph, neighbourhood, typed_graph
+    from kg.render import instruments_only as instrument_view
+    from kg.render import most_connected
 
-    g = store_graph(open_store(store_path, read_only=True))
+    with open_store(store_path, read_only=True) as store, triples_needed(store_path):
+        g = typed_graph(store.quads())
+    whole = g
+    if instruments_only:
+        g = instrument_view(g)
     if around:
         try:
             g = neighbourhood(g, around, depth)
         except KeyError as e:
-            raise click.ClickException(str(e.args[0]))
+            hint = " among instruments linked to another (--instruments-only)" if instruments_only else ""
+            raise click.ClickException(f"{e.args[0]}{hint}")
+    if top:
+        g = most_connected(g, top)
+    if g.number_of_nodes() > max_nodes:
+        raise click.ClickException(too_big_to_draw(g.number_of_nodes(), max_nodes, whole, around, instruments_only))
     try:
-        draw_graph(g, output, title=f"around {around}" if around else "legal-kg")
-    except ValueError as e:
-        raise click.BadParameter(str(e), param_hint="-o")
+        draw_graph(g, output, title=f"around {', '.join(focus_names(g))}" if around else "legal-kg")
+    except OSError as e:
+        raise click.ClickException(f"{output}: {e.strerror or e}")
     click.echo(f"wrote {output} ({g.number_of_nodes()} nodes, {g.number_of_edges()} edges)")
 
 
-def plain_params(params: tuple[str, ...]) -> dict:
-    """``-p name=value`` pairs → Cypher parameters (digits become integers)."""
-    return {name.lstrip("$"): int(value) if value.lstrip("-").isdigit() else value
-            for name, value in name_values(params)}
+def focus_names(g) -> list[str]:
+    """The symbols (else labels) of the nodes --around found, for the picture's title."""
+    return sorted({d.get("symbol") or d.get("label") or n for n, d in g.nodes(data=True) if d.get("focus")})
+
+
+def too_big_to_draw(nodes: int, max_nodes: int, whole, around: str | None, instruments_only: bool) -> str:
+    """Why ``kg graph`` refuses, and the options that would make the picture small enough."""
+    from kg.render import instruments_only as instrument_view
+
+    ways = []
+    if not around:
+        ways.append("--around SYMBOL (with --depth N)")
+    elif not instruments_only:
+        ways.append("a smaller --depth")
+    if not instruments_only:
+        ways.append(f"--instruments-only ({instrument_view(whole).number_of_nodes():,} nodes)")
+    ways.append(f"--top {max_nodes} (the most connected nodes)")
+    return (f"the graph has {nodes:,} nodes, more than --max-nodes {max_nodes:,}: too many to draw readably. "
+            f"Narrow it with {', '.join(ways[:-1])} or {ways[-1]}; or raise --max-nodes.")
 
 
 @main.command()
@@ -906,13 +1184,15 @@ def cypher(query, listing, params, fmt, write, timeout, neo4j_uri, neo4j_user, n
     """
     import csv
 
+    from kg.saved_queries import cypher_parameters
+
     from kg.stores.base import StoreError
     from kg.stores.neo4j import CypherError, cypher_text, json_value
 
     text = query_text(query, ".cypher", listing)
     if text is None:
         return
-    parameters = plain_params(params)
+    parameters = cypher_parameters(name_values(params))
     store = open_neo4j(neo4j_uri, neo4j_user, neo4j_password, neo4j_database)
     try:
         columns, rows = store.run_cypher(text, parameters, write=write, timeout=timeout or None)

@@ -8,15 +8,7 @@ vocabulary by :func:`vocabulary_graphs` (``scripts/build_vocab.py`` writes them
 to ``ontology/vocabularies/``), so the YAML stays the one source of truth.
 
 IRIs are deterministic, derived from :attr:`Instrument.key` and
-:attr:`Report.key` under a configurable base (see :func:`iri_scheme`)::
-
-    {base}instrument/{Instrument.key}          the same decree → one IRI
-    {base}report/{Report.key}                  the report (a document too)
-    {base}graph/{Report.key}                   its named graph
-    {base}report/{key}/mention/{start}-{end}   one citation in its text
-    {base}report/{key}/relation/{start}-{end}-{kind}-{hash}
-    {base}report/{key}/extraction/{hash12}     the extraction activity
-    {base}agent/extractor/{version}            the software agent
+:attr:`Report.key` under a configurable base: :class:`kg.iris.IriScheme`.
 """
 from __future__ import annotations
 
@@ -35,6 +27,7 @@ import yaml
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
+from kg.iris import DEFAULT_BASE, ELI, INSTRUMENTS_GRAPH, LKG, VOCAB, VOCABULARY_GRAPH, IriScheme
 from kg.resources import data_dir
 from kg.model import Extraction, Instrument, RelationKind, Report, slugify
 from kg.stores.base import ReportGraph
@@ -51,9 +44,6 @@ __all__ = [
     "choose",
     "build_report_graph",
     "report_triples",
-    "iri_scheme",
-    "instrument_iri",
-    "report_iri",
     "vocabulary_graphs",
     "to_networkx",
     "most_cited",
@@ -61,10 +51,6 @@ __all__ = [
     "cited_not_ingested",
 ]
 
-DEFAULT_BASE = "https://w3id.org/legal-kg/id/"
-ELI = rdflib.Namespace("http://data.europa.eu/eli/ontology#")
-LKG = rdflib.Namespace("https://w3id.org/legal-kg/ontology#")
-VOCAB = "https://w3id.org/legal-kg/vocab/"
 VOCAB_DIR = Path(__file__).resolve().parent.parent / "extractors" / "vocab"
 
 # Terms as module constants: Namespace attribute access builds a new URIRef
@@ -120,12 +106,11 @@ RELATION_PROPERTIES: dict[RelationKind, URIRef] = {
 _EDGE_LABELS = {str(p): k.value for k, p in RELATION_PROPERTIES.items()} | {str(_CITES): "cites"}
 
 #: What a report says of an instrument that another report may say otherwise
-#: (a date misread by OCR, another type word): kept in each report's graph as
+#: (a date misread by OCR, another type word, the year of a symbol that has
+#: none, taken from the report's own date): kept in each report's graph as
 #: that report's claim, and decided once per instrument (:func:`choose`) in
 #: the instruments graph, so the default graph holds one value.
-CLAIMED = frozenset({_ID_LOCAL, _TYPE_DOCUMENT, _DATE_DOCUMENT, _TITLE})
-#: The named graph of every instrument's decided description.
-INSTRUMENTS_GRAPH = "https://w3id.org/legal-kg/graph/instruments"
+CLAIMED = frozenset({_ID_LOCAL, _TYPE_DOCUMENT, _DATE_DOCUMENT, _TITLE, _YEAR})
 
 
 def split_claims(triples: Iterable[tuple]) -> tuple[list[tuple], list[tuple]]:
@@ -353,27 +338,6 @@ def _is_national_issuer(code: str | None) -> bool:
 # Model → RDF
 # --------------------------------------------------------------------------
 
-def iri_scheme(base: str = DEFAULT_BASE) -> dict[str, str]:
-    """The IRI templates under ``base`` (documentation and tests)."""
-    return {
-        "instrument": base + "instrument/{Instrument.key}",
-        "report": base + "report/{Report.key}",
-        "graph": base + "graph/{Report.key}",
-        "mention": base + "report/{Report.key}/mention/{start}-{end}",
-        "relation": base + "report/{Report.key}/relation/{start}-{end}-{kind}-{hash8}",
-        "extraction": base + "report/{Report.key}/extraction/{content_hash[:12]}",
-        "agent": base + "agent/extractor/{slug(version)}",
-    }
-
-
-def instrument_iri(instrument: Instrument, base: str = DEFAULT_BASE) -> URIRef:
-    return URIRef(f"{base}instrument/{instrument.key}")
-
-
-def report_iri(report: Report, base: str = DEFAULT_BASE) -> URIRef:
-    return URIRef(f"{base}report/{report.key}")
-
-
 def _merge(a: Instrument, b: Instrument) -> Instrument:
     """``a`` completed with what ``b`` knows (first value wins, so one date per report)."""
     missing = {f: getattr(b, f) for f in ("date", "year", "title", "jurisdiction")
@@ -508,7 +472,7 @@ def vocabulary_report_graph() -> ReportGraph:
         digest.update(data)
         g.parse(data=data, format="turtle")
     content_hash = digest.hexdigest()
-    return ReportGraph(key=VOCABULARY_KEY, iri=VOCAB + "graph", content_hash=content_hash, graph=g)
+    return ReportGraph(key=VOCABULARY_KEY, iri=VOCABULARY_GRAPH, content_hash=content_hash, graph=g)
 
 
 def build_report_graph(extraction: Extraction, *, base: str = DEFAULT_BASE) -> ReportGraph:
@@ -521,7 +485,7 @@ def build_report_graph(extraction: Extraction, *, base: str = DEFAULT_BASE) -> R
     """
     rep = extraction.report
     key = rep.key
-    graph_iri = URIRef(f"{base}graph/{key}")
+    graph_iri = URIRef(IriScheme(base).graph(key))
     # SimpleMemory (no contexts, no events) fed through store.add: about twice
     # as fast as Graph.add on the default store, and this is the ingest hot path.
     g = rdflib.Graph(store="SimpleMemory", identifier=graph_iri)
@@ -547,7 +511,8 @@ def report_triples(extraction: Extraction, *, base: str = DEFAULT_BASE) -> list[
     """
     rep, text = extraction.report, extraction.text
     key = rep.key
-    r = URIRef(f"{base}report/{key}")
+    iris_of = IriScheme(base)
+    r = URIRef(iris_of.report(key))
     t: list[tuple] = []
     add = t.append
 
@@ -566,7 +531,7 @@ def report_triples(extraction: Extraction, *, base: str = DEFAULT_BASE) -> list[
     own_key = own.key if own is not None else None
     if own is not None and own_key not in cited:
         cited[own_key] = own
-    iris = {k: URIRef(f"{base}instrument/{k}") for k in cited}
+    iris = {k: URIRef(iris_of.instrument(k)) for k in cited}
 
     # The report.
     add((r, _TYPE, _REPORT))
@@ -585,9 +550,9 @@ def report_triples(extraction: Extraction, *, base: str = DEFAULT_BASE) -> list[
             add((r, _CITES, node))
 
     # Provenance: one extraction activity per content version.
-    activity = URIRef(f"{r}/extraction/{rep.content_hash[:12]}")
+    activity = URIRef(iris_of.extraction(key, rep.content_hash))
     version = extraction.extractor_version or "unknown"
-    agent = URIRef(f"{base}agent/extractor/{slugify(version)}")
+    agent = URIRef(iris_of.agent(version))
     add((activity, _TYPE, _EXTRACTION))
     add((activity, _USED, r))
     add((activity, _ASSOCIATED_WITH, agent))
@@ -597,7 +562,7 @@ def report_triples(extraction: Extraction, *, base: str = DEFAULT_BASE) -> list[
 
     paged = len(text.pages) > 1
     for m in extraction.mentions:
-        node = URIRef(f"{r}/mention/{m.start}-{m.end}")
+        node = URIRef(iris_of.mention(key, m.start, m.end))
         add((node, _TYPE, _MENTION))
         add((node, _IN_REPORT, r))
         add((node, _REFERS_TO, iris[keys[id(m.instrument)]]))
@@ -615,7 +580,7 @@ def report_triples(extraction: Extraction, *, base: str = DEFAULT_BASE) -> list[
         tgt = iris[keys[id(rel.target)]]
         add((src, prop, tgt))
         h = hashlib.sha1(f"{src} {tgt}".encode()).hexdigest()[:8]
-        node = URIRef(f"{r}/relation/{rel.start}-{rel.end}-{kind.value}-{h}")
+        node = URIRef(iris_of.relation(key, rel.start, rel.end, kind.value, h))
         add((node, _TYPE, _RELATION_STATEMENT))
         add((node, _RELATION_KIND, prop))
         add((node, _RELATION_SOURCE, src))

@@ -35,7 +35,8 @@ from typing import Callable, Iterable, Iterator, Sequence
 import extractors
 from extractors import extract
 from kg import __version__, readers
-from kg.graph import DEFAULT_BASE, build_report_graph, iri_scheme, report_triples, vocabulary_report_graph
+from kg.graph import DEFAULT_BASE, build_report_graph, report_triples, vocabulary_report_graph
+from kg.iris import IriScheme
 from kg.model import Extraction
 from kg.stores.base import ReportGraph, Store, StoredVersion, StoreError, StoreLocation
 from kg.stores.oxigraph import PreparedReport
@@ -358,7 +359,7 @@ def prepare_report(ex: Extraction, base: str = DEFAULT_BASE, *, recipe: str = ""
     triples go straight to N-Triples text.
     """
     rep = ex.report
-    iri = iri_scheme(base)["graph"].format(Report=rep)
+    iri = IriScheme(base).graph(rep.key)
     return PreparedReport.from_triples(rep.key, iri, rep.content_hash, report_triples(ex, base=base),
                                        recipe=recipe, source=rep.source, file_hash=file_hash)
 

@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 __all__ = [
     "plain",
+    "citation_rows",
     "Text",
     "Instrument",
     "Mention",
@@ -239,3 +240,39 @@ class Extraction:
         for m in self.mentions:
             seen.setdefault(m.instrument.key, m.instrument)
         return tuple(seen.values())
+
+
+def citation_rows(ex: Extraction):
+    """JSON-ready rows, one per mention, then one per relation: the ``kg extract --json`` format.
+
+    A mention row: ``file``, ``start``/``end`` (character offsets into the text
+    as read), ``surface``, ``id`` (the canonical symbol), ``type``, ``date``
+    (ISO or None), ``issuer``, ``jurisdiction``, ``national``, ``key``,
+    ``page``. A relation row: ``file``, ``relation``, ``from``, ``to``,
+    ``start``, ``end``.
+    """
+    for m in ex.mentions:
+        i = m.instrument
+        yield {
+            "file": ex.text.source,
+            "start": m.start,
+            "end": m.end,
+            "surface": m.surface,
+            "id": i.symbol,
+            "type": i.doc_type,
+            "date": i.date.isoformat() if i.date else None,
+            "issuer": i.issuer,
+            "jurisdiction": i.jurisdiction,
+            "national": i.national,
+            "key": i.key,
+            "page": ex.text.page_of(m.start),
+        }
+    for r in ex.relations:
+        yield {
+            "file": ex.text.source,
+            "relation": r.kind.value,
+            "from": r.source.symbol if r.source else ex.report.symbol,
+            "to": r.target.symbol,
+            "start": r.start,
+            "end": r.end,
+        }

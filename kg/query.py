@@ -10,9 +10,11 @@
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 from collections import OrderedDict
+from decimal import Decimal, InvalidOperation
 from typing import Callable, Hashable, NamedTuple, TypeVar
 
 import pyoxigraph as ox
@@ -28,6 +30,7 @@ __all__ = [
     "check_query_text",
     "answer",
     "negotiate",
+    "best_match",
     "FORMATS",
     "result_kind",
     "serialize_results",
@@ -36,6 +39,8 @@ __all__ = [
     "evaluate",
     "QueryTimeout",
     "ResultCache",
+    "python_value",
+    "rows",
 ]
 
 #: Longest query accepted, in bytes of UTF-8.
@@ -243,9 +248,17 @@ def media_types(kind: str) -> list[str]:
 
 def negotiate(accept: str | None, kind: str) -> str | None:
     """Format name for result ``kind`` that ``accept`` prefers; None if none is acceptable."""
-    table = _MEDIA[kind]
+    return best_match(accept, _MEDIA[kind], DEFAULT_FORMAT[kind])
+
+
+def best_match(accept: str | None, offers: dict[str, str], default: str) -> str | None:
+    """The name ``offers`` (media type → name) gives the type ``accept`` prefers most.
+
+    ``default`` answers a missing Accept and ``*/*``; ``type/*`` takes the
+    first offer of that type; None if nothing offered is acceptable.
+    """
     if not accept or not accept.strip():
-        return DEFAULT_FORMAT[kind]
+        return default
     ranges = []
     for position, item in enumerate(accept.split(",")):
         media, *params = [p.strip() for p in item.split(";")]
@@ -260,12 +273,12 @@ def negotiate(accept: str | None, kind: str) -> str | None:
         if media and q > 0:
             ranges.append((-q, position, media.lower()))
     for _, _, media in sorted(ranges):
-        if media in table:
-            return table[media]
+        if media in offers:
+            return offers[media]
         if media == "*/*":
-            return DEFAULT_FORMAT[kind]
+            return default
         if media.endswith("/*"):
-            for candidate, name in table.items():
+            for candidate, name in offers.items():
                 if candidate.startswith(media[:-1]):
                     return name
     return None
@@ -449,3 +462,51 @@ def not_acceptable(kind: str) -> Answer:
     """406: a result of ``kind`` cannot be written in any type the client accepts."""
     return Answer.text(406, f"cannot write {'an ASK' if kind == 'boolean' else 'this'} result in the "
                             f"accepted types; available: {', '.join(media_types(kind))}")
+
+
+# --- results as Python values ------------------------------------------------------
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_INTEGERS = {"integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
+             "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte"}
+_READERS: dict[str, Callable[[str], object]] = {
+    **{_XSD + name: int for name in _INTEGERS},
+    _XSD + "decimal": Decimal,
+    _XSD + "double": float,
+    _XSD + "float": float,
+    _XSD + "boolean": lambda text: {"true": True, "1": True, "false": False, "0": False}[text],
+    _XSD + "date": dt.date.fromisoformat,
+    _XSD + "dateTime": dt.datetime.fromisoformat,
+}
+
+
+def python_value(term):
+    """A SPARQL term as a Python value: numbers as ``int``/``Decimal``/``float``, ``bool``,
+    ``datetime.date``/``datetime``, IRIs and other literals as ``str`` (their lexical form), a blank
+    node as ``_:id``, unbound as None. A literal whose text does not fit its datatype stays ``str``."""
+    if term is None:
+        return None
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Literal):
+        read = _READERS.get(term.datatype.value)
+        if read is not None:
+            try:
+                return read(term.value.strip())
+            except (ValueError, KeyError, InvalidOperation):
+                pass
+        return term.value
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    return str(term)  # an RDF-star triple
+
+
+def rows(result) -> list[dict]:
+    """The solutions of a SELECT result as dicts of Python values (:func:`python_value`), keyed by variable.
+
+    Every variable is a key, unbound ones None, in the order the query selects them.
+    """
+    if result_kind(result) != "solutions":
+        raise TypeError(f"rows() takes SELECT results, not a {result_kind(result)} result")
+    names = [v.value for v in result.variables]
+    return [{name: python_value(solution[name]) for name in names} for solution in result]

@@ -86,6 +86,7 @@ def _worker_main(path: str, conn, parent_pid: int, heavy_after: float) -> None:
 def serve_jobs(conn, handle) -> None:
     """Say "ready", then send ``handle(job)`` for each job received, until the pipe closes."""
     threading.stack_size(QUERY_STACK_BYTES)  # every query thread: deep enough for any accepted query
+    import rdflib.plugins.sparql.parser  # noqa: F401 — words refusals; loaded before any query's clock starts
     conn.send(("ready",))
     while True:
         try:

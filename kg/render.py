@@ -5,7 +5,9 @@
 * :func:`draw_graph` — a networkx graph from :func:`kg.graph.to_networkx` as
   SVG or PNG (matplotlib) or as a standalone interactive HTML page (inline
   SVG with pan, zoom and hover), for ``kg graph``.
-* :func:`neighbourhood` — the part of such a graph around one instrument.
+* :func:`typed_graph` — that graph with each node's document type, for colours;
+  :func:`neighbourhood`, :func:`instruments_only` and :func:`most_connected`
+  — the views ``kg graph`` draws of it.
 
 Every page written here is standalone: inline CSS and JS, no CDN, so it can be
 opened offline or attached to a ticket.
@@ -17,13 +19,16 @@ import html
 import math
 import unicodedata
 from pathlib import Path
+from typing import Iterable
 
 import networkx as nx
 import yaml
 
+from kg.iris import ELI, VOCAB
 from kg.model import Extraction, Instrument, Mention, slugify
 
-__all__ = ["document_html", "draw_graph", "neighbourhood", "TYPE_COLOURS", "EDGE_COLOURS"]
+__all__ = ["document_html", "highlight", "non_overlapping", "type_colour", "draw_graph", "typed_graph",
+           "neighbourhood", "instruments_only", "most_connected", "DRAW_SUFFIXES", "TYPE_COLOURS", "EDGE_COLOURS"]
 
 # Highlight colours by document-type code (pale, so the text stays readable);
 # codes not listed get one from _SPARE_COLOURS, stable across runs.
@@ -39,7 +44,10 @@ EDGE_COLOURS = {
     "cites": "#b0b0b0", "amends": "#d62728", "replaces": "#ff7f0e", "repeals": "#7f3c8d",
     "guides": "#1f77b4", "based_on": "#2ca02c", "implements": "#17becf",
 }
-REPORT_COLOUR, INSTRUMENT_COLOUR, FOCUS_COLOUR = "#34495e", "#5dade2", "#f1c40f"
+REPORT_COLOUR, INSTRUMENT_COLOUR, FOCUS_COLOUR = "#34495e", "#5dade2", "#e67e22"
+UNKNOWN_TYPE_COLOUR = "#ffffff"  # a node whose document type the graph does not say
+#: What :func:`draw_graph` writes, by the output file's suffix.
+DRAW_SUFFIXES = (".svg", ".png", ".html", ".htm")
 
 
 def type_colour(code: str | None) -> str:
@@ -127,13 +135,28 @@ def _tooltip(inst: Instrument, nth: int, total: int, page: int | None) -> str:
     return "\n".join(lines)
 
 
-def _non_overlapping(mentions: tuple[Mention, ...]) -> list[Mention]:
-    """Mentions in text order; one overlapping an earlier one is dropped (highlights cannot nest)."""
-    out: list[Mention] = []
+def non_overlapping(mentions) -> list:
+    """Mentions (anything with ``start`` and ``end``) in text order; one overlapping an earlier
+    one is dropped (highlights cannot nest)."""
+    out: list = []
     for m in sorted(mentions, key=lambda m: (m.start, -m.end)):
         if not out or m.start >= out[-1].end:
             out.append(m)
     return out
+
+
+def highlight(text: str, marks: list[tuple[int, int, str, str]]) -> str:
+    """``text`` as HTML (escaped), each ``(start, end, opening, closing)`` span wrapped in its tags.
+
+    ``marks`` must be in text order and must not overlap (:func:`non_overlapping`);
+    the tags are written as given.
+    """
+    parts, pos = [], 0
+    for start, end, opening, closing in marks:
+        parts += [html.escape(text[pos:start]), opening, html.escape(text[start:end]), closing]
+        pos = end
+    parts.append(html.escape(text[pos:]))
+    return "".join(parts)
 
 
 def document_html(extraction: Extraction) -> str:
@@ -146,7 +169,7 @@ def document_html(extraction: Extraction) -> str:
     gives the instruments (with their mention counts) and the relations found.
     """
     ex, text = extraction, extraction.text.content
-    mentions = _non_overlapping(ex.mentions)
+    mentions = non_overlapping(ex.mentions)
     ids = {id(m): f"m-{i}" for i, m in enumerate(mentions)}
     by_key: dict[str, list[Mention]] = {}
     for m in mentions:
@@ -155,22 +178,22 @@ def document_html(extraction: Extraction) -> str:
     esc = html.escape
 
     # The text, cut at mention boundaries.
-    parts, pos = [], 0
+    marks = []
     for m in mentions:
         same = by_key[m.instrument.key]
         nth = same.index(m)
         nxt = same[(nth + 1) % len(same)]
         inst = m.instrument
         tip = _tooltip(inst, nth + 1, len(same), ex.text.page_of(m.start) if paged else None)
-        parts.append(esc(text[pos:m.start]))
-        parts.append(
+        marks.append((
+            m.start, m.end,
             f'<mark class="citation" id="{ids[id(m)]}" data-key="{esc(inst.key)}" '
             f'data-symbol="{esc(inst.symbol)}" data-type="{esc(inst.doc_type or "")}" '
             f'style="background:{type_colour(inst.doc_type)}" title="{esc(tip)}">'
-            f'<a href="#{ids[id(nxt)]}">{esc(text[m.start:m.end])}</a></mark>'
-        )
-        pos = m.end
-    parts.append(esc(text[pos:]))
+            f'<a href="#{ids[id(nxt)]}">',
+            "</a></mark>",
+        ))
+    body = highlight(text, marks)
 
     # Header: what the report says of itself.
     rep = ex.report
@@ -216,7 +239,7 @@ def document_html(extraction: Extraction) -> str:
 <body>
 <header><h1>{esc(title)}</h1><dl>{header}</dl></header>
 <div class="layout">
-<main id="text">{"".join(parts)}</main>
+<main id="text">{body}</main>
 <aside>
 <section class="legend"><h2>Document types</h2>{legend}</section>
 <section><h2>Instruments ({len(by_key)})</h2><ol>{"".join(items)}</ol></section>
@@ -233,6 +256,45 @@ def document_html(extraction: Extraction) -> str:
 # The graph
 # --------------------------------------------------------------------------
 
+_TYPE_DOCUMENT = str(ELI.type_document)
+_NOTATION = "http://www.w3.org/2004/02/skos/core#notation"
+_DOC_TYPE_CONCEPT = VOCAB + "document-type/"
+
+
+def _text(term) -> str:
+    """IRI or lexical form of an rdflib term (a str) or a pyoxigraph term (``.value``)."""
+    return str(term) if isinstance(term, str) else term.value
+
+
+def typed_graph(triples: Iterable) -> nx.MultiDiGraph:
+    """:func:`kg.graph.to_networkx` of ``triples``, each node with ``doc_type``: its document-type code or None.
+
+    The code is the type concept's ``skos:notation`` (the stored vocabulary),
+    else the vocabulary file's code with that concept's slug. ``triples`` is
+    read once.
+    """
+    from kg.graph import to_networkx
+
+    types: dict[str, str] = {}
+    codes: dict[str, str] = {}
+
+    def watched():
+        for t in triples:
+            p = _text(t[1])
+            if p == _TYPE_DOCUMENT:
+                types[_text(t[0])] = _text(t[2])
+            elif p == _NOTATION and _text(t[0]).startswith(_DOC_TYPE_CONCEPT):
+                codes[_text(t[0])] = _text(t[2])
+            yield t
+
+    g = to_networkx(watched())
+    known = {_DOC_TYPE_CONCEPT + slugify(code): code for code in _type_names()}
+    for n, d in g.nodes(data=True):
+        concept = types.get(n)
+        d["doc_type"] = (codes.get(concept) or known.get(concept)) if concept else None
+    return g
+
+
 def _nfc(s: str) -> str:
     return unicodedata.normalize("NFC", s).casefold()
 
@@ -241,16 +303,22 @@ def neighbourhood(g: nx.MultiDiGraph | nx.DiGraph, symbol_or_key: str, depth: in
     """The subgraph within ``depth`` steps (either direction) of the matching nodes.
 
     A node matches by its id (IRI), by the key its IRI ends with
-    (``vn/60-2021-nd-cp``, a report key), or by its ``symbol`` — compared as
-    slugs, so ``60/2021/ND-CP`` finds ``60/2021/NĐ-CP``. A local symbol can
-    match one instrument per jurisdiction: all are kept. Matched nodes get
-    ``focus=True``. Raises :class:`KeyError` when nothing matches.
+    (``vn/60-2021-nd-cp``, a report key), or by its ``symbol`` — as the
+    extractor reads a typed symbol (:func:`extractors.canonical_symbol`), so
+    ``60/2021/ND-CP`` and ``60/2021/nd-cp`` find ``60/2021/NĐ-CP``. A local
+    symbol can match one instrument per jurisdiction: all are kept. Matched
+    nodes get ``focus=True``. Raises :class:`KeyError` when nothing matches.
     """
-    want, slug = _nfc(symbol_or_key), slugify(symbol_or_key)
+    from extractors import canonical_symbol
+
+    wanted = {_nfc(symbol_or_key)}
+    symbol = canonical_symbol(symbol_or_key)
+    if symbol:
+        wanted.add(_nfc(symbol))
     centres = [
         n for n, d in g.nodes(data=True)
-        if _nfc(str(n)) == want or str(n).endswith("/" + symbol_or_key)
-        or (d.get("symbol") and (_nfc(d["symbol"]) == want or slugify(d["symbol"]) == slug))
+        if _nfc(str(n)) in wanted or str(n).endswith("/" + symbol_or_key)
+        or (d.get("symbol") and _nfc(d["symbol"]) in wanted)
     ]
     if not centres:
         raise KeyError(f"no node with symbol or key {symbol_or_key!r}")
@@ -260,6 +328,41 @@ def neighbourhood(g: nx.MultiDiGraph | nx.DiGraph, symbol_or_key: str, depth: in
     sub = g.subgraph(keep).copy()
     for c in centres:
         sub.nodes[c]["focus"] = True
+    return sub
+
+
+def instruments_only(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """The instruments and the edges between them.
+
+    A report that is itself an instrument (it prints its own symbol: the
+    ``instrument`` attribute :func:`kg.graph.to_networkx` gives it) stands as
+    that instrument, so its citations become the instrument's; other reports
+    are left out, and so are instruments left with no edge.
+    """
+    def as_instrument(n):
+        d = g.nodes[n]
+        return d.get("instrument") if d.get("kind") == "report" else n
+
+    out = nx.MultiDiGraph()
+    for u, v, k, d in g.edges(keys=True, data=True):
+        a, b = as_instrument(u), as_instrument(v)
+        if a is None or b is None or a == b:
+            continue
+        for n in (a, b):
+            if n not in out:
+                out.add_node(n, **g.nodes[n])
+        out.add_edge(a, b, key=k, **d)
+    return out
+
+
+def most_connected(g: nx.MultiDiGraph | nx.DiGraph, n: int) -> nx.MultiDiGraph | nx.DiGraph:
+    """The subgraph of the ``n`` nodes with the most edges (ties broken by id, so always the same),
+    less those of them linked only to nodes outside it."""
+    if g.number_of_nodes() <= n:
+        return g
+    ranked = sorted(g, key=lambda x: (-g.degree(x), str(x)))
+    sub = g.subgraph(ranked[:n]).copy()
+    sub.remove_nodes_from([x for x in list(sub) if sub.degree(x) == 0])
     return sub
 
 
@@ -278,9 +381,14 @@ def _label(g, n) -> str:
 
 
 def _node_colour(d: dict) -> str:
-    if d.get("focus"):
-        return FOCUS_COLOUR
-    return REPORT_COLOUR if d.get("kind") == "report" else INSTRUMENT_COLOUR
+    """A node's fill: its document type's colour (:func:`type_colour`); white when its type is unknown."""
+    return type_colour(d["doc_type"]) if d.get("doc_type") else UNKNOWN_TYPE_COLOUR
+
+
+def _types_drawn(g) -> list[tuple[str, str]]:
+    """``(label, colour)`` of each document type in ``g``, by code, then unknown: the legend."""
+    codes = sorted({d.get("doc_type") or "" for _, d in g.nodes(data=True)}, key=lambda c: (not c, c))
+    return [(_type_label(c) if c else "type unknown", type_colour(c) if c else UNKNOWN_TYPE_COLOUR) for c in codes]
 
 
 def _layout(g) -> dict:
@@ -320,18 +428,21 @@ def _layout(g) -> dict:
 def draw_graph(g: nx.MultiDiGraph | nx.DiGraph, out: Path | str, *, title: str = "") -> Path:
     """Draw ``g`` to ``out``: ``.svg`` or ``.png`` (matplotlib), or ``.html`` (interactive).
 
-    Reports are dark squares, instruments blue circles sized by how often they
-    are cited, ``focus`` nodes (from :func:`neighbourhood`) yellow; edges are
-    coloured by relation kind; labels are symbols. Returns ``out``.
+    Reports are squares, instruments circles sized by how often they are
+    cited, each filled with its document type's colour (``doc_type``, from
+    :func:`typed_graph`; a legend names them); ``focus`` nodes (from
+    :func:`neighbourhood`) have a thick orange rim; edges are coloured by
+    relation kind; labels are symbols. The picture is sized to what it
+    holds. Returns ``out``.
     """
     out = Path(out)
     suffix = out.suffix.lower()
+    if suffix not in DRAW_SUFFIXES:
+        raise ValueError(f"unsupported output format {out.suffix!r}: use .svg, .png or .html")
     if suffix in (".svg", ".png"):
         _draw_matplotlib(g, out, title)
-    elif suffix in (".html", ".htm"):
-        out.write_text(_graph_html(g, title), encoding="utf-8")
     else:
-        raise ValueError(f"unsupported output format {out.suffix!r}: use .svg, .png or .html")
+        out.write_text(_graph_html(g, title), encoding="utf-8")
     return out
 
 
@@ -345,16 +456,27 @@ def _draw_matplotlib(g, out: Path, title: str) -> None:
 
     matplotlib.use("Agg")  # no display; must precede pyplot
     import matplotlib.pyplot as plt
+
+    with plt.rc_context({"svg.fonttype": "none"}):  # labels stay text in an SVG: searchable, and smaller
+        _plot(g, out, title)
+
+
+def _plot(g, out: Path, title: str) -> None:
+    import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
 
     n = g.number_of_nodes()
     pos = _layout(g)
-    side = min(40.0, max(7.0, 2.2 * math.sqrt(n)))  # inches: grow with the graph, within reason
-    ys = [p[1] for p in pos.values()] or [0.0]
-    aspect = min(1.0, max(0.5, (max(ys) - min(ys)) / 2))  # the layout is 2 wide
-    font = 8 if n < 60 else 6
-    fig, ax = plt.subplots(figsize=(side, side * aspect + 0.8))
+    xs, ys = [p[0] for p in pos.values()] or [0.0], [p[1] for p in pos.values()] or [0.0]
+    # Inches per layout unit grow with the graph, within reason; the figure
+    # takes the layout's own proportions, and the file is cut to what is drawn.
+    scale = min(20.0, max(3.5, 1.1 * math.sqrt(n)))
+    fig, ax = plt.subplots(figsize=(max(3.0, scale * (max(xs) - min(xs)) + 1.0),
+                                    max(2.0, scale * (max(ys) - min(ys)) + 1.0)))
     ax.set_axis_off()
+    ax.margins(0.04)
+    font = 8 if n < 60 else 6
     if title:
         ax.set_title(title, fontsize=14)
     size = _sizes(g)
@@ -377,19 +499,24 @@ def _draw_matplotlib(g, out: Path, title: str) -> None:
         nodes = [x for x, d in g.nodes(data=True) if (d.get("kind") == "report") == (kind == "report")]
         nx.draw_networkx_nodes(
             g, pos, nodelist=nodes, ax=ax, node_shape=shape, node_size=[120 * size[x] for x in nodes],
-            node_color=[_node_colour(g.nodes[x]) for x in nodes], edgecolors="#222", linewidths=0.5,
+            node_color=[_node_colour(g.nodes[x]) for x in nodes],
+            edgecolors=[FOCUS_COLOUR if g.nodes[x].get("focus") else "#222" for x in nodes],
+            linewidths=[3.0 if g.nodes[x].get("focus") else 0.6 for x in nodes],
         )
     labels = {x: _label(g, x) for x in g}
     nx.draw_networkx_labels(g, {x: (p[0], p[1] - 0.035) for x, p in pos.items()}, labels,
-                            ax=ax, font_size=font, verticalalignment="top")
-    used = dict.fromkeys(k for _, _, k in edges)
-    handles = [Line2D([], [], marker="s", ls="", color=REPORT_COLOUR, label="report"),
-               Line2D([], [], marker="o", ls="", color=INSTRUMENT_COLOUR, label="instrument")]
-    handles += [Line2D([], [], color=EDGE_COLOURS.get(k, "#888"), label=k) for k in used]
-    ax.legend(handles=handles, loc="lower left", fontsize=8, frameon=False)
-    fig.tight_layout()
+                            ax=ax, font_size=font, verticalalignment="top", clip_on=False)
+    handles = [Line2D([], [], marker="s", ls="", mfc="none", mec="#222", label="report"),
+               Line2D([], [], marker="o", ls="", mfc="none", mec="#222", label="instrument")]
+    if any(d.get("focus") for _, d in g.nodes(data=True)):
+        handles.append(Line2D([], [], marker="o", ls="", mfc="none", mec=FOCUS_COLOUR, mew=2.5, label=title or "focus"))
+    handles += [Patch(facecolor=colour, edgecolor="#222", linewidth=0.6, label=label)
+                for label, colour in _types_drawn(g)]
+    handles += [Line2D([], [], color=EDGE_COLOURS.get(k, "#888"), label=k) for k in dict.fromkeys(k for *_, k in edges)]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
     # metadata={"Date": None} keeps the SVG free of a timestamp (reproducible output).
-    fig.savefig(out, dpi=110, metadata={"Date": None} if out.suffix.lower() == ".svg" else None)
+    fig.savefig(out, dpi=110, bbox_inches="tight", pad_inches=0.15,
+                metadata={"Date": None} if out.suffix.lower() == ".svg" else None)
     plt.close(fig)
 
 
@@ -441,11 +568,12 @@ def _graph_html(g, title: str) -> str:
     for x, d in g.nodes(data=True):
         cx, cy = xy[x]
         r = 6 * size[x]
-        colour = _node_colour(d)
-        shape = (f'<rect x="{cx - r:.1f}" y="{cy - r:.1f}" width="{2 * r:.1f}" height="{2 * r:.1f}" fill="{colour}"/>'
-                 if d.get("kind") == "report" else f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}" fill="{colour}"/>')
+        paint = f'fill="{_node_colour(d)}"' + (' class="focus"' if d.get("focus") else "")
+        shape = (f'<rect x="{cx - r:.1f}" y="{cy - r:.1f}" width="{2 * r:.1f}" height="{2 * r:.1f}" {paint}/>'
+                 if d.get("kind") == "report" else f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}" {paint}/>')
         tip = "\n".join(filter(None, [d.get("symbol"), d.get("label") if d.get("label") != d.get("symbol") else None,
-                                      d.get("kind"), str(x), f"cited by {g.in_degree(x)}"]))
+                                      d.get("kind"), _type_label(d["doc_type"]) if d.get("doc_type") else None,
+                                      str(x), f"cited by {g.in_degree(x)}"]))
         out.append(f'<g class="node" id="{ids[x]}"><title>{esc(tip)}</title>{shape}'
                    f'<text x="{cx:.1f}" y="{cy + r + 11:.1f}">{esc(_label(g, x))}</text></g>')
     markers = "".join(
@@ -454,6 +582,8 @@ def _graph_html(g, title: str) -> str:
         for k, c in (EDGE_COLOURS | {k: "#888" for _, _, k in _edges(g) if k not in EDGE_COLOURS}).items()
     )
     legend = "".join(f'<span style="color:{c}">━ {esc(k)}</span> ' for k, c in EDGE_COLOURS.items())
+    types = "".join(f'<span class="type"><span class="swatch" style="background:{c}"></span>{esc(label)}</span> '
+                    for label, c in _types_drawn(g))
     # The view fits the layout (packed components make it wider than tall), plus room for labels.
     xs, ys = [p[0] for p in xy.values()] or [0.0], [p[1] for p in xy.values()] or [0.0]
     pad = 60
@@ -461,10 +591,16 @@ def _graph_html(g, title: str) -> str:
     return f"""<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>{esc(title or "legal-kg graph")}</title>
 <style>
-body {{ margin: 0; font: 13px "DejaVu Sans", Arial, sans-serif; }}
+body {{ margin: 0; font: 13px "DejaVu Sans", Arial, sans-serif; display: flex; flex-direction: column;
+        height: 100vh; }}
 header {{ padding: 8px 14px; background: #34495e; color: #fff; }}
 header .legend {{ background: #fff; padding: 2px 6px; border-radius: 4px; margin-left: 12px; }}
-svg {{ width: 100vw; height: calc(100vh - 40px); cursor: grab; background: #fcfcfc; }}
+header .types {{ display: block; margin-top: 4px; font-size: 12px; }}
+header .type {{ margin-right: 10px; white-space: nowrap; }}
+.swatch {{ display: inline-block; width: 11px; height: 11px; border: 1px solid #222; margin-right: 4px;
+           vertical-align: middle; }}
+.node .focus {{ stroke: {FOCUS_COLOUR}; stroke-width: 3; }}
+svg {{ flex: 1; min-height: 0; width: 100%; cursor: grab; background: #fcfcfc; }}
 .edge {{ stroke-width: 1.4; opacity: .75; }}
 .node rect, .node circle {{ stroke: #222; stroke-width: .6; }}
 .node text {{ font-size: 10px; text-anchor: middle; fill: #222; pointer-events: none; }}
@@ -474,7 +610,8 @@ svg.dim .on {{ opacity: 1; }}
 <body>
 <header><b>{esc(title or "legal-kg graph")}</b> — {n} nodes, {len(_edges(g))} edges ·
 <span style="color:#ecf0f1">■ report ● instrument</span>
-<span class="legend">{legend}</span> · drag to pan, wheel to zoom, hover a node</header>
+<span class="legend">{legend}</span> · drag to pan, wheel to zoom, hover a node
+<span class="types">{types}</span></header>
 <svg xmlns="http://www.w3.org/2000/svg" viewBox="{view}"><defs>{markers}</defs>
 {"".join(out)}
 </svg>

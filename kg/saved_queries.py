@@ -85,3 +85,42 @@ def query_text(query: str, suffix: str, directory: Path = QUERIES) -> str:
     if _PATH.fullmatch(query):
         raise QueryNotFound(f"no such query file: {query[:200]}")
     return query
+
+
+# --- parameters (-p NAME=VALUE) ------------------------------------------------------------
+
+
+def parameter_pairs(items) -> list[tuple[str, str]]:
+    """``NAME=VALUE`` strings → (name, value) pairs; a value that is a legal symbol is made canonical
+    as documents are (:func:`extractors.canonical_symbol`: ``60/2021/nd-cp`` → ``60/2021/NĐ-CP``).
+    ValueError names the item that is not ``NAME=VALUE``."""
+    from extractors import canonical_symbol
+
+    pairs = []
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise ValueError(f"expected name=value, got {item!r}")
+        pairs.append((name, canonical_symbol(value) or value))
+    return pairs
+
+
+def sparql_parameters(pairs) -> dict:
+    """(name, value) pairs → SPARQL substitutions: ``<…>`` an IRI, digits an integer, else a string."""
+    import pyoxigraph as ox
+
+    out = {}
+    for name, value in pairs:
+        if value.startswith("<") and value.endswith(">"):
+            term = ox.NamedNode(value[1:-1])
+        elif value.lstrip("-").isdigit():
+            term = ox.Literal(value, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+        else:
+            term = ox.Literal(value)
+        out[ox.Variable(name.lstrip("?$"))] = term
+    return out
+
+
+def cypher_parameters(pairs) -> dict:
+    """(name, value) pairs → Cypher parameters: digits an integer, else a string."""
+    return {name.lstrip("$"): int(value) if value.lstrip("-").isdigit() else value for name, value in pairs}

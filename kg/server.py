@@ -26,6 +26,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from kg.pages import routes as instrument_routes
+from kg.pages.texts import Texts
 from kg.query import (
     FORMATS,
     MAX_QUERY_BYTES,
@@ -178,6 +180,8 @@ def create_app(
     result_limit: int = 10000,
     max_response_bytes: int = MAX_RESPONSE_BYTES,
     cors: bool = True,
+    base: str | None = None,
+    texts: list[str] | None = None,
     **pool_options,
 ) -> Starlette:
     """The endpoint over the store on disk that ``store`` opened, as a Starlette app.
@@ -190,6 +194,10 @@ def create_app(
     ``max_wait``, ``heavy_after``, ``max_heavy``, ``memory_limit``,
     ``memory_budget``) bound the query workers; a result may hold
     ``result_limit`` rows or triples and ``max_response_bytes`` bytes.
+    ``base`` is the server's public URL, under which it answers the IRIs of
+    instruments and reports (:mod:`kg.pages`; None: the address each request came to);
+    ``texts`` the folders the ingested files are read from again to show them
+    (None: the current directory).
     """
     remote = _is_remote(store)
     if not remote and store.path is None:
@@ -246,6 +254,16 @@ def create_app(
             headers["Retry-After"] = "1"
         return _respond(reply, **headers)
 
+    async def run_for_pages(job: QueryJob) -> Answer:
+        """The instrument and report pages' way into the store: the same pool, limits and cache."""
+        key = ("pages", job.query, tuple(job.formats.items()))
+        reply = answers.get(key)
+        if reply is None:
+            reply = await pool.run(job)
+            if reply.status == 200:
+                answers.put(key, reply, len(reply.body))
+        return reply
+
     def _describe(request: Request) -> Response:
         turtle = _service_description(_endpoint(request), limits, result_limit)
         fmt = negotiate(request.headers.get("accept"), "graph") or "turtle"
@@ -266,6 +284,8 @@ def create_app(
     return Starlette(
         routes=[
             *page_routes(),
+            *instrument_routes(run_for_pages, base=base, row_limit=result_limit, max_bytes=max_response_bytes,
+                               texts=Texts(texts or ["."])),
             Route("/sparql", sparql, methods=["GET", "POST"]),
             Route("/sparql/", trailing_slash, methods=["GET", "POST"]),
         ],

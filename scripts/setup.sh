@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set legal-kg up on a fresh machine: system packages (OCR, fonts), a virtualenv
-# in .venv with legal-kg and its test tools, the SPARQL page's YASGUI (npm), and
+# in .venv with legal-kg, its test tools and Jupyter, the SPARQL page's YASGUI (npm), and
 # Apache Jena for the saved-query tests (Maven).
 # Idempotent and quiet when everything is already there. Run from anywhere.
 set -euo pipefail
@@ -18,7 +18,7 @@ want=$(cat setup.cfg pyproject.toml setup.py | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo "setup: installing legal-kg and its dependencies into .venv"
     .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
-    .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test,dask]"
+    .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test,all,notebooks]"
     echo "$want" > "$stamp"
 fi
 

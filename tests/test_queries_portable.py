@@ -25,7 +25,7 @@ from click.testing import CliRunner
 from rdflib.plugins.sparql.parser import parseQuery
 
 from kg.cli import main
-from kg.stores.oxigraph import PREFIXES
+from kg.iris import PREFIXES
 from kg.web import default_query
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,9 +37,9 @@ EXAMPLE = ROOT / "examples" / "nghean-skhcn-cchc-2023.ocr.txt"
 pytestmark = pytest.mark.filterwarnings("ignore:Dataset.*is deprecated:DeprecationWarning")
 
 
-def test_the_six_saved_queries_are_there():
+def test_the_saved_queries_are_there():
     assert [q.stem for q in QUERIES] == [
-        "amendment-chain", "cited-not-ingested", "most-cited", "report-instruments",
+        "amendment-chain", "cited-not-ingested", "most-cited", "outdated-citations", "report-instruments",
         "reports-by-jurisdiction-year", "reports-citing"]
 
 

@@ -34,6 +34,7 @@ ORDER = {
     "most-cited": ["reports", "mentions", "symbol"],
     "cited-not-ingested": ["reports", "symbol"],
     "reports-by-jurisdiction-year": ["source"],
+    "outdated-citations": ["source", "symbol", "issue"],
 }
 
 
@@ -103,6 +104,10 @@ def parameter_sets(stem: str, store: OxigraphStore) -> list[dict]:
                                   "ORDER BY ?j ?y LIMIT 2", {})[1]
         return [{}, {"jurisdiction": "Nghệ An", "year": 2023}, {"jurisdiction": "Nghệ An"}, {"year": 2024}] + [
             {"jurisdiction": j, "year": y} for j, y in some]
+    if stem == "outdated-citations":
+        flagged = values("SELECT DISTINCT ?f WHERE { ?r a lkg:Report ; lkg:sourceFile ?f ; eli:date_document ?d ; "
+                         "eli:cites/^eli:amends ?x } ORDER BY ?f LIMIT 2")
+        return [{}, {"file": EXAMPLE.name}] + [{"file": Path(f).name} for f in flagged]
     return [{}]
 
 

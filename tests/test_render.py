@@ -10,7 +10,8 @@ from bs4 import BeautifulSoup, NavigableString
 
 from extractors import extract
 from kg.model import Text
-from kg.render import EDGE_COLOURS, document_html, draw_graph, neighbourhood
+from kg.render import (EDGE_COLOURS, FOCUS_COLOUR, TYPE_COLOURS, UNKNOWN_TYPE_COLOUR, document_html, draw_graph,
+                       instruments_only, most_connected, neighbourhood, typed_graph)
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "nghean-skhcn-cchc-2023.ocr.txt"
 
@@ -141,7 +142,7 @@ def test_draw_svg(ex, tmp_path):
     out = draw_graph(hand_made_graph(ex), tmp_path / "g.svg", title="example")
     root = ET.parse(out).getroot()  # well-formed XML
     assert root.tag.endswith("svg")
-    assert "60/2021/NĐ-CP" in out.read_text(encoding="utf-8") or out.stat().st_size > 10_000
+    assert "60/2021/NĐ-CP" in out.read_text(encoding="utf-8")  # labels stay text
 
 
 def test_draw_png(ex, tmp_path):
@@ -195,7 +196,8 @@ def test_neighbourhood(ex):
     r = amends[0]
     target = f"instrument/{r.target.key}"
     # By symbol (NĐ or ND), by key; depth 1 reaches the amending decree and the report.
-    for query in (r.target.symbol, r.target.symbol.replace("Đ", "D"), r.target.key):
+    for query in (r.target.symbol, r.target.symbol.replace("Đ", "D"), r.target.symbol.lower().replace("đ", "d"),
+                  r.target.key):
         sub = neighbourhood(g, query, 1)
         assert target in sub and f"instrument/{r.source.key}" in sub and "report/example" in sub
         assert sub.nodes[target]["focus"] is True
@@ -205,3 +207,56 @@ def test_neighbourhood(ex):
     assert "focus" not in g.nodes[target]  # the input graph is left alone
     with pytest.raises(KeyError):
         neighbourhood(g, "999/1999/XX-YY", 1)
+
+
+def test_typed_graph_gives_each_node_its_document_type(ex):
+    from kg.graph import build_report_graph, vocabulary_report_graph
+
+    triples = list(build_report_graph(ex).graph)
+    g = typed_graph(iter(triples))  # read once: an iterator is enough
+    types = {d["symbol"]: d["doc_type"] for _, d in g.nodes(data=True) if d.get("symbol")}
+    assert types["60/2021/NĐ-CP"] == "NĐ" and types["17-CT/TU"] == "CT" and types["59/SKHCN-VP"] == "KH"
+    report = next(d for _, d in g.nodes(data=True) if d["kind"] == "report")
+    assert report["doc_type"] == "BC"
+    # With the stored vocabulary the code is its skos:notation; the same codes.
+    g2 = typed_graph(triples + list(vocabulary_report_graph().graph))
+    assert {n: d["doc_type"] for n, d in g2.nodes(data=True)} == {n: d["doc_type"] for n, d in g.nodes(data=True)}
+
+
+def test_nodes_are_filled_by_document_type_and_the_focus_has_a_rim(ex, tmp_path):
+    from kg.graph import build_report_graph
+
+    g = neighbourhood(typed_graph(build_report_graph(ex).graph), "115/2005/nd-cp", 1)
+    svg = draw_graph(g, tmp_path / "g.svg", title="around").read_text(encoding="utf-8")
+    assert f"fill: {TYPE_COLOURS['NĐ']}" in svg and f"stroke: {FOCUS_COLOUR}" in svg
+    assert "Nghị định / Decree (NĐ)" in svg and "Báo cáo / Report (BC)" in svg  # the legend
+    page = draw_graph(g, tmp_path / "g.html").read_text(encoding="utf-8")
+    assert page.count('class="focus"') == 1 and "Nghị định / Decree (NĐ)" in page
+    untyped = hand_made_graph(ex)  # no doc_type: white, and the legend says so
+    page = draw_graph(untyped, tmp_path / "u.html").read_text(encoding="utf-8")
+    assert f'fill="{UNKNOWN_TYPE_COLOUR}"' in page and "type unknown" in page
+
+
+def test_instruments_only_keeps_instruments_and_what_links_them():
+    g = nx.MultiDiGraph()
+    g.add_node("r1", kind="report", symbol="1/BC-UBND", label="1/BC-UBND", instrument="i1")  # a report that is i1
+    g.add_node("r2", kind="report", symbol=None, label="a report")
+    for n in ("i1", "i2", "i3", "i4"):
+        g.add_node(n, kind="instrument", symbol=n, label=n)
+    g.add_edge("r1", "i2", key="cites", label="cites")
+    g.add_edge("r2", "i3", key="cites", label="cites")
+    g.add_edge("i2", "i3", key="amends", label="amends")
+    g.add_edge("r2", "i4", key="cites", label="cites")
+    view = instruments_only(g)
+    assert set(view) == {"i1", "i2", "i3"}  # i4 is only cited by a report that is no instrument
+    assert set(view.edges(keys=True)) == {("i1", "i2", "cites"), ("i2", "i3", "amends")}
+    assert "focus" not in view.nodes["i1"] and g.number_of_nodes() == 6  # the input is left alone
+
+
+def test_most_connected_is_deterministic_and_drops_what_it_cut_off():
+    g = nx.MultiDiGraph()
+    g.add_edges_from([("hub", f"n{i}") for i in range(5)] + [("y", "z")])
+    assert set(most_connected(g, 3)) == {"hub", "n0", "n1"}  # y and z (one edge each too) lose by name
+    assert set(most_connected(g, 100)) == set(g)
+    g.add_edges_from([("a", "b"), ("b", "c")])
+    assert set(most_connected(g, 3)) == {"a", "b"}  # hub kept none of its neighbours: it is left out

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from kg.cli import main
 from kg.saved_queries import QUERIES, QueryNotFound, find, query_text, saved_queries
 
-NAMES = ["amendment-chain", "cited-not-ingested", "most-cited", "report-instruments",
+NAMES = ["amendment-chain", "cited-not-ingested", "most-cited", "outdated-citations", "report-instruments",
          "reports-by-jurisdiction-year", "reports-citing"]
 
 

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # when run as a script
 
 from kg.cli import main  # noqa: E402
-from kg.stores.oxigraph import PREFIXES  # noqa: E402
+from kg.iris import PREFIXES  # noqa: E402
 from kg.web import CONTENT_SECURITY_POLICY, default_query, routes  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "nghean-skhcn-cchc-2023.ocr.txt"
@@ -79,11 +79,11 @@ def ingest_example(store: Path) -> None:
 
 
 @contextmanager
-def kg_serve(store: Path, port: int | None = None):
+def kg_serve(store: Path, port: int | None = None, options: tuple[str, ...] = ("--workers", "1")):
     """``kg serve`` in its own process on a loopback port (a free one by default); yields its base URL."""
     port = port or free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--port", str(port), "--workers", "1"],
+        [sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--port", str(port), *options],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
     base = f"http://127.0.0.1:{port}"

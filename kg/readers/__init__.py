@@ -224,8 +224,6 @@ def _join_pages(page_texts: list[str]) -> tuple[str, tuple[int, ...]]:
 
 def _read_image(data: bytes, limits: Limits) -> tuple[str, list[str]]:
     """Media type and OCR text of each page (frame) of an image file."""
-    from PIL import Image
-
     from .limits import OcrBudget
     from .ocr import OcrTimedOut, OcrUnavailable, check_tesseract, ocr_image
 
@@ -233,6 +231,7 @@ def _read_image(data: bytes, limits: Limits) -> tuple[str, list[str]]:
         check_tesseract()  # before decoding: the likeliest failure, and a cheap one
     except OcrUnavailable as exc:
         raise Unreadable(str(exc)) from None
+    from PIL import Image
     try:
         with Image.open(io.BytesIO(data)) as image:
             width, height = image.size

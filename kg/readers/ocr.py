@@ -62,7 +62,14 @@ def _tesseract() -> str:
 
 
 def check_tesseract() -> None:
-    """Raise :class:`OcrUnavailable` unless ``tesseract -l vie`` can run."""
+    """Raise :class:`OcrUnavailable` unless ``tesseract -l vie`` can run and the ocr extra is installed."""
+    try:
+        import PIL  # noqa: F401
+        import pypdfium2  # noqa: F401
+    except ImportError as e:
+        from kg.extras import install_hint
+
+        raise OcrUnavailable(install_hint(e) or str(e)) from None
     _tesseract()
 
 

@@ -5,7 +5,7 @@ import io
 
 from .errors import Unreadable
 from .limits import Limits, OcrBudget
-from .ocr import OcrTimedOut, OcrUnavailable, ocr_pil
+from .ocr import OcrTimedOut, OcrUnavailable, check_tesseract, ocr_pil
 
 __all__ = ["pdf_pages", "MIN_PAGE_CHARS", "OCR_DPI"]
 
@@ -65,6 +65,7 @@ def pdf_pages(data: bytes, limits: Limits = Limits()) -> list[str]:
 
 def _ocr_pages(data: bytes, indices: list[int], pages: int, budget: OcrBudget):
     """Render the given pages with PDFium and OCR those with ink on them, one at a time."""
+    check_tesseract()  # OcrUnavailable, with what to install, before anything is rendered
     import pypdfium2 as pdfium
 
     try:

@@ -67,12 +67,24 @@ class StoreLocation:
 
 
 class Store(abc.ABC):
-    """Where report graphs live."""
+    """Where report graphs live: what every command needs of a store.
+
+    Writing (``save``, ``save_many``, ``delete``, ``settle``), knowing what is
+    stored (``stored_hash``, ``stored_version``, ``report_keys``,
+    ``report_sources``, ``report_graphs``, ``load``, ``counts``, ``quads``),
+    and, for stores that hold RDF in the layout of docs/store.md
+    (``answers_sparql``), asking (``query``, ``export``). A new backend is a
+    subclass in a module of its own and an entry point (kg.stores).
+    """
 
     #: True when the store takes reports as N-Triples text too
     #: (:class:`~kg.stores.oxigraph.PreparedReport`, in ``save_many``), which
     #: ingest workers make more cheaply than rdflib graphs and pass on faster.
     takes_ntriples: ClassVar[bool] = False
+    #: True when :meth:`query` and :meth:`export` work: the store holds the
+    #: RDF layout of docs/store.md (a set default graph with one decided
+    #: description per instrument, a named graph per report).
+    answers_sparql: ClassVar[bool] = False
 
     @abc.abstractmethod
     def stored_hash(self, key: str) -> str | None:
@@ -100,11 +112,22 @@ class Store(abc.ABC):
         file changed).
         """
 
-    def settle(self) -> int:
-        """Decide what writes left pending (the instruments' claimed properties); how many were.
+    def save_many(self, reports, *, return_exceptions: bool = False) -> list:
+        """:meth:`save` each report; with ``return_exceptions`` a report that fails gets its
+        exception in the list (the others are still saved), else the first error is raised."""
+        results: list = []
+        for report in reports:
+            try:
+                results.append(self.save(report))
+            except Exception as e:
+                if not return_exceptions:
+                    raise
+                results.append(e)
+        return results
 
-        Stores that decide as they write have nothing to do.
-        """
+    def settle(self) -> int:
+        """Decide what waits to be decided (instrument descriptions) now; how many. Stores that
+        decide as they write have nothing to do."""
         return 0
 
     def writer_location(self) -> StoreLocation | None:
@@ -139,6 +162,20 @@ class Store(abc.ABC):
             graph = rdflib.URIRef(report.iri)
             for s, p, o in report.graph:
                 yield s, p, o, graph
+
+    def report_graphs(self) -> dict[str, str]:
+        """Report key → the IRI of its named graph, for every stored report but the vocabulary."""
+        return {key: self.load(key).iri for key in self.report_keys() if not key.startswith("_")}
+
+    def query(self, sparql: str, *, timeout: float | None = None, default_graph: list[str] | None = None,
+              named_graphs: list[str] | None = None, substitutions: dict | None = None,
+              base_iri: str | None = None):
+        """Run a SPARQL 1.1 query (stores that :attr:`answers_sparql`): pyoxigraph's result types."""
+        raise StoreError(f"{self!r} does not answer SPARQL queries")
+
+    def export(self, out, format: str = "turtle") -> None:
+        """Write the store in an RDF format (stores that :attr:`answers_sparql`)."""
+        raise StoreError(f"{self!r} cannot export RDF")
 
     def close(self) -> None:
         """Release the store (flush, close files or connections)."""

@@ -18,6 +18,7 @@ import pyoxigraph as ox
 import rdflib
 from rdflib.term import BNode, Literal, URIRef
 
+from kg.iris import PREFIXES
 from kg.graph import INSTRUMENTS_GRAPH, split_claims
 from kg.query import QueryTimeout, ResultCache, evaluate, read_whole, rebuild
 
@@ -40,28 +41,13 @@ __all__ = [
     "PreparedReport",
     "ntriples",
     "QueryTimeout",
-    "ELI",
-    "LKG",
     "META_GRAPH",
     "PREFIXES",
     "EXPORT_FORMATS",
 ]
 
-ELI = "http://data.europa.eu/eli/ontology#"
-LKG = "https://w3id.org/legal-kg/ontology#"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-
-PREFIXES = {
-    "eli": ELI,
-    "lkg": LKG,
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "dcterms": "http://purl.org/dc/terms/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-}
 
 #: 2: reports keyed by their text, the default graph the set merge of the
 #: report graphs (claims aside) and the instruments graph; 1 (no marker):
@@ -271,6 +257,7 @@ class OxigraphStore(Store):
     """
 
     takes_ntriples = True
+    answers_sparql = True
 
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False, cache: bool = True):
         self.path = Path(path) if path is not None else None
@@ -352,6 +339,9 @@ class OxigraphStore(Store):
     def report_keys(self) -> Iterator[str]:
         for quad in self.oxigraph.quads_for_pattern(None, _KEY, None, _META):
             yield quad.object.value
+
+    def report_graphs(self) -> dict[str, str]:
+        return updates.report_graphs(self.query)
 
     def report_sources(self) -> Iterator[tuple[str, str]]:
         store = self.oxigraph
@@ -566,7 +556,7 @@ class OxigraphStore(Store):
             yield quad.subject, quad.predicate, quad.object, None
 
     def _count(self, where: str) -> int:
-        result = self.query(f"PREFIX eli: <{ELI}> PREFIX lkg: <{LKG}> SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")
+        result = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")  # (the prefixes are predeclared)
         return int(next(iter(result))["n"].value)
 
     def counts(self) -> dict[str, int]:

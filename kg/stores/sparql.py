@@ -29,7 +29,9 @@ from kg.query import QueryTimeout, ResultTooLarge, result_kind
 
 from . import updates
 from .base import ReportGraph, Store, StoredVersion, StoreError, StoreLocation
-from .oxigraph import EXPORT_FORMATS, PREFIXES, OxigraphStore, PreparedReport, _to_rdflib
+from kg.iris import PREFIXES
+
+from .oxigraph import EXPORT_FORMATS, OxigraphStore, PreparedReport, _to_rdflib
 from .updates import FILE_HASH, GRAPH, HASH, INSTRUMENTS, KEY, META, PENDING, RECIPE, SOURCE, report_node
 
 __all__ = ["SparqlStore", "ServerRefused", "CREDENTIAL_VARIABLES", "prepare_query"]
@@ -93,6 +95,7 @@ class SparqlStore(Store):
     """
 
     takes_ntriples = True
+    answers_sparql = True
     #: Reports per bookkeeping request in :meth:`save_many`.
     batch_size = 64
     #: Instruments decided per request in :meth:`settle`.
@@ -261,6 +264,9 @@ class SparqlStore(Store):
         solutions = self._select(f"SELECT ?key WHERE {{ GRAPH {META} {{ ?r {KEY} ?key ; {HASH} ?hash }} }}")
         for solution in solutions:
             yield solution["key"].value
+
+    def report_graphs(self) -> dict[str, str]:
+        return updates.report_graphs(self.query)
 
     def report_sources(self) -> Iterator[tuple[str, str]]:
         for s in self._select(f"SELECT ?key ?source WHERE {{ GRAPH {META} {{ ?r {KEY} ?key ; {SOURCE} ?source }} }}"):

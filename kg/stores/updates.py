@@ -22,7 +22,8 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from kg.graph import CLAIMED, INSTRUMENTS_GRAPH, LKG, choose
+from kg.graph import CLAIMED, choose
+from kg.iris import ELI, INSTRUMENTS_GRAPH, LKG
 
 __all__ = [
     "META_GRAPH", "META", "KEY", "GRAPH", "HASH", "RECIPE", "SOURCE", "FILE_HASH", "PENDING", "LAYOUT",
@@ -45,9 +46,16 @@ INSTRUMENTS = ox.NamedNode(INSTRUMENTS_GRAPH)
 IDENTIFIED_AS = ox.NamedNode(str(LKG.identifiedAs))
 CLAIMED_PREDICATES = [ox.NamedNode(str(p)) for p in sorted(CLAIMED)]
 _CLAIMED_VALUES = " ".join(map(str, CLAIMED_PREDICATES))
-_LEGAL_RESOURCE = ox.NamedNode("http://data.europa.eu/eli/ontology#LegalResource")
+_LEGAL_RESOURCE = ox.NamedNode(str(ELI.LegalResource))
 _REPORT = ox.NamedNode(str(LKG.Report))
 _TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
+def report_graphs(query) -> dict[str, str]:
+    """Report key → graph IRI of every report stored whole (its hash written), from the bookkeeping,
+    through a store's ``query``; the vocabulary's left out."""
+    solutions = query(f"SELECT ?key ?graph WHERE {{ GRAPH {META} {{ ?r {KEY} ?key ; {GRAPH} ?graph ; {HASH} ?h }} }}")
+    return {s["key"].value: s["graph"].value for s in solutions if not s["key"].value.startswith("_")}
 
 
 def report_node(key: str) -> ox.NamedNode:

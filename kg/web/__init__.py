@@ -20,7 +20,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from kg.resources import data_dir
-from kg.stores.oxigraph import PREFIXES
+from kg.iris import PREFIXES
 
 __all__ = ["routes", "saved_queries", "default_query", "CONTENT_SECURITY_POLICY", "QUERIES"]
 

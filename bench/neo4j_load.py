@@ -1,6 +1,6 @@
 """Benchmark: the Neo4j store's batched loader against one MERGE/CREATE per row.
 
-    .venv/bin/python bench/neo4j.py [--reports 10000] [--warmup 2] [--per-row 300] [--batch 500] [--uri bolt://…]
+    .venv/bin/python bench/neo4j_load.py [--reports 10000] [--warmup 2] [--per-row 300] [--batch 500] [--uri bolt://…]
 
 Generates ``--reports`` synthetic reports (``kg.synthetic.generate``),
 extracts them (``extractors.extract``) and builds their RDF graphs
@@ -45,8 +45,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# This file is called neo4j.py: its directory must not shadow the neo4j driver.
-sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+sys.path.insert(0, str(ROOT))
 
 from extractors import extract  # noqa: E402
 from kg.graph import build_report_graph, vocabulary_report_graph  # noqa: E402

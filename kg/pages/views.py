@@ -1,0 +1,328 @@
+"""The instrument, report and search pages: what each shows, gathered for its template.
+
+Plain synchronous code over a :data:`kg.check.Select`; ``kg serve`` runs it on
+a worker thread whose queries go through the query pool.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from urllib.parse import urlencode
+
+import rdflib
+import yaml
+
+from kg.check import Change, Evidence, Select, Status, changes, check_report, status_at
+from kg.graph import ONTOLOGY_DIR
+from kg.iris import ELI, LKG
+from kg.model import RelationKind, slugify
+from kg.render import non_overlapping
+
+from . import data
+from .svg import Box, neighbourhood_svg
+from .texts import Texts, Unavailable, excerpt, marked
+
+__all__ = ["Links", "labels", "field_names", "instrument_page", "report_page", "search_page", "CITING_PER_PAGE"]
+
+HERE = Path(__file__).resolve().parent
+CITING_PER_PAGE = 25
+DOCUMENTS = {".html": "text/html", ".ttl": "text/turtle", ".jsonld": "application/ld+json",
+             ".rdf": "application/rdf+xml"}
+
+
+@functools.cache
+def labels() -> dict:
+    """The pages' words (labels.yaml), checked: every entry has ``vi`` and ``en``."""
+    words = yaml.safe_load((HERE / "labels.yaml").read_text(encoding="utf-8"))
+
+    def check(node, where):
+        if isinstance(node, dict) and set(node) == {"vi", "en"}:
+            if not all(isinstance(v, str) and v for v in node.values()):
+                raise ValueError(f"kg/pages/labels.yaml: {where} needs non-empty vi and en")
+            return
+        if not isinstance(node, dict) or not node:
+            raise ValueError(f"kg/pages/labels.yaml: {where} must have vi and en")
+        for key, value in node.items():
+            check(value, f"{where}.{key}")
+
+    check(words, "labels")
+    missing = [f"relations.{k.value}.{d}" for k in RelationKind for d in ("out", "in")
+               if d not in words.get("relations", {}).get(k.value, {})]
+    if missing:
+        raise ValueError(f"kg/pages/labels.yaml lacks {', '.join(missing)}")
+    return words
+
+
+@functools.cache
+def field_names() -> dict[str, dict[str, str]]:
+    """Vietnamese and English names of the properties a page shows, from the ontology's labels."""
+    g = rdflib.Graph().parse(ONTOLOGY_DIR / "legal-kg.ttl")
+    out = {}
+    for name, prop in {"symbol": ELI.id_local, "type": ELI.type_document, "issuer": ELI.passed_by,
+                       "date": ELI.date_document, "title": rdflib.URIRef("http://purl.org/dc/terms/title"),
+                       "jurisdiction": ELI.jurisdiction, "effective": LKG.effectiveDate}.items():
+        found = {lit.language: str(lit) for lit in g.objects(prop, rdflib.RDFS.label)}
+        out[name] = {"vi": found["vi"][:1].upper() + found["vi"][1:], "en": found["en"][:1].upper() + found["en"][1:]}
+    return out
+
+
+@dataclass
+class Links:
+    """This server's URLs for the IRIs of the store, for one request.
+
+    ``root`` is the server's public URL (``kg serve --base``, else the address
+    the request came to); ``bases`` are the bases the store's IRIs were minted
+    under. ``{base}instrument/{key}`` is answered at ``{root}instrument/{key}``.
+    """
+
+    root: str
+    bases: list[str]
+
+    def path(self, stored: str) -> str | None:
+        """``instrument/KEY`` or ``report/KEY`` for an IRI of the store, else None."""
+        for base in self.bases:
+            if stored.startswith(base):
+                rest = stored[len(base):]
+                if rest.startswith(("instrument/", "report/")):
+                    return rest
+        return None
+
+    def identifier(self, stored: str) -> str | None:
+        path = self.path(stored)
+        return self.root + path if path else None
+
+    def page(self, stored: str, suffix: str = ".html", **params) -> str | None:
+        path = self.path(stored)
+        if path is None:
+            return None
+        query = urlencode({k: v for k, v in params.items() if v is not None})
+        return f"{self.root}{path}{suffix}" + (f"?{query}" if query else "")
+
+    def evidence(self, evidence: Evidence) -> str | None:
+        """The report page with the span of ``evidence`` highlighted."""
+        url = self.page(evidence.report, hl=f"{evidence.start}-{evidence.end}")
+        return url + "#hl" if url else None
+
+    def stored(self, kind: str, key: str) -> list[str]:
+        return [f"{base}{kind}/{key}" for base in self.bases]
+
+    def asset(self, name: str, digest: str) -> str:
+        return f"{self.root}assets/{name}?v={digest}"
+
+
+def _documents(links: Links, stored: str, at: dt.date | None = None) -> list[dict]:
+    """The data documents of a page (the alternates of its HTML)."""
+    at_param = at.isoformat() if at else None
+    return [{"suffix": suffix, "media": media, "url": links.page(stored, suffix, at=at_param)}
+            for suffix, media in DOCUMENTS.items()]
+
+
+def _detail(node: data.Node | None) -> str:
+    """A second line for a node: its type and date."""
+    if node is None:
+        return ""
+    parts = [node.type.vi if node.type and node.type.vi else None,
+             node.date.strftime("%d/%m/%Y") if node.date else (str(node.year) if node.year else None)]
+    return " · ".join(p for p in parts if p)
+
+
+@dataclass
+class ChangeView:
+    """A change shown in the status box: who makes it, since when, and where that is said."""
+
+    change: Change
+    by: data.Node | None
+    by_url: str | None
+    evidence: list[tuple[Evidence, str | None, str]]  # (evidence, link, the report's name)
+
+
+@dataclass
+class StatusView:
+    status: Status
+    not_issued: bool
+    ended: list[ChangeView] = field(default_factory=list)
+    amended: list[ChangeView] = field(default_factory=list)
+    undated: list[ChangeView] = field(default_factory=list)
+    later: list[ChangeView] = field(default_factory=list)
+
+
+def _status_view(status: Status, node: data.Node, views: dict[tuple, ChangeView]) -> StatusView:
+    view = StatusView(status, bool(node.date and status.at < node.date))
+    for name in ("ended", "amended", "undated", "later"):
+        setattr(view, name, [views[(c.kind, c.by)] for c in getattr(status, name)])
+    return view
+
+
+def _titles_from_own_documents(select: Select, found: dict[str, data.Node]) -> None:
+    """Give an instrument without a title the title of the stored report that is it (its own document)."""
+    untitled = {r: n for n in found.values() if not n.report and not n.title for r in n.same}
+    for report, node in data.nodes(select, list(untitled)).items():
+        if report in untitled and node.title and not untitled[report].title:
+            untitled[report].title = node.title
+
+
+def _both(entry: dict) -> str:
+    return f"{entry['vi']} / {entry['en']}"
+
+
+def _sections(rel: list[data.Related], more: set, others: dict[str, data.Node], sources: dict[str, Evidence],
+              links: Links) -> tuple[list[dict], dict[bool, list[Box]]]:
+    """The page's relation boxes (kind by kind, each direction), and the diagram's boxes by direction."""
+    words = labels()["relations"]
+    sections, boxes = [], {True: [], False: []}
+    for kind in data.RELATION_ORDER:
+        for outgoing in (True, False):
+            heading = words[kind.value]["out" if outgoing else "in"]
+            items = []
+            for r in rel:
+                if r.kind != kind or r.outgoing != outgoing:
+                    continue
+                other, source = others.get(r.other), sources.get(r.sample)
+                name = other.name if other else r.other.rsplit("/", 1)[-1]
+                items.append({"node": other, "url": links.page(r.other), "name": name, "detail": _detail(other),
+                              "evidence_url": links.evidence(source) if source else None})
+                boxes[outgoing].append(Box(name, _detail(other), links.page(r.other), kind, _both(heading)))
+            items.sort(key=lambda i: (-(i["node"].date.toordinal() if i["node"] and i["node"].date else 0), i["name"]))
+            sections.append({"kind": kind.value, "items": items, "more": (kind, outgoing) in more, "words": heading})
+    return sections, boxes
+
+
+def _citing(select: Select, links: Links, texts: Texts, stored: str, page: int) -> dict:
+    """One page of the reports citing ``stored``, each with the sentences that cite it."""
+    total = data.citing_count(select, stored)
+    pages = max(1, -(-total // CITING_PER_PAGE))
+    page = min(max(1, page), pages)
+    found = data.citing_reports(select, stored, (page - 1) * CITING_PER_PAGE, CITING_PER_PAGE)
+    described = data.nodes(select, [r for r, _ in found])
+    citing = []
+    for report, mentions in found:
+        node = described.get(report)
+        entry = {"node": node, "url": links.page(report), "name": node.name if node else report,
+                 "detail": _detail(node), "sentences": [], "missing": None}
+        try:
+            text = texts.get(node.source if node else None, node.content_hash if node else None)
+            entry["sentences"] = [excerpt(text.content, m.start, m.end, [(m.start, m.end, '<mark class="c">', "</mark>")])
+                                  for m in mentions]
+        except Unavailable as e:
+            entry["missing"] = str(e)
+        entry["links"] = [links.page(report, hl=f"{m.start}-{m.end}") + "#hl" for m in mentions]
+        citing.append(entry)
+    return {"citing": citing, "citing_total": total, "citing_page": page, "citing_pages": pages,
+            "citing_per_page": CITING_PER_PAGE}
+
+
+def instrument_page(select: Select, links: Links, texts: Texts, stored: str, *, at: dt.date | None,
+                    today: dt.date, cited_page: int = 1) -> dict | None:
+    """Everything the instrument page shows, or None when the store has no such instrument."""
+    node = data.nodes(select, [stored]).get(stored)
+    if node is None or node.report or node.symbol is None:
+        return None
+    rel, more = data.related(select, stored)
+    against = changes(select, [stored])[stored]
+    sources = data.statements(select, [r.sample for r in rel])
+    reports = [e.report for c in against for e in c.evidence] + [e.report for e in sources.values()]
+    others = data.nodes(select, [r.other for r in rel] + [c.by for c in against] + reports + node.same)
+    _titles_from_own_documents(select, others)
+    own = next((others[r] for r in node.same if r in others and others[r].title), None)
+    title_from = own if not node.title and own else None
+
+    views = {}
+    for c in against:
+        shown = [(e, links.evidence(e), others[e.report].name if e.report in others else Path(e.source).name)
+                 for e in c.evidence]
+        views[(c.kind, c.by)] = ChangeView(c, others.get(c.by), links.page(c.by), shown)
+    sections, boxes = _sections(rel, more, others, sources, links)
+    words = labels()["page"]
+    svg = neighbourhood_svg(node.name, _detail(node), boxes[True], boxes[False],
+                            headings=(_both(words["acts_on"]), _both(words["acted_on"])),
+                            more=_both(words["more"]), label=f"{words['diagram']['vi']} {node.name}")
+    at_param = at.isoformat() if at else None
+    citing = _citing(select, links, texts, stored, cited_page)
+    return {
+        "node": node, "title": node.title or (title_from.title if title_from else None), "title_from": title_from,
+        "title_from_url": links.page(title_from.iri) if title_from else None,
+        "identifier": stored, "served_at": links.identifier(stored),
+        "own": [{"url": links.page(r), "name": others[r].name if r in others else r} for r in node.same],
+        "today": _status_view(status_at(against, today), node, views),
+        "at": _status_view(status_at(against, at), node, views) if at else None,
+        "at_value": at_param or "", "sections": sections, "svg": svg, **citing,
+        "citing_prev": links.page(stored, at=at_param, cited=citing["citing_page"] - 1)
+        if citing["citing_page"] > 1 else None,
+        "citing_next": links.page(stored, at=at_param, cited=citing["citing_page"] + 1)
+        if citing["citing_page"] < citing["citing_pages"] else None,
+        "documents": _documents(links, stored), "page_url": links.page(stored),
+    }
+
+
+def _mark(m: data.Mention, url: str | None) -> tuple[int, int, str, str]:
+    code = m.type_code or ""
+    tip = escape(" · ".join(filter(None, [m.symbol, code])))
+    opening = f'<mark class="c t-{slugify(code)}" id="c{m.start}-{m.end}" title="{tip}">'
+    return (m.start, m.end, opening + (f'<a href="{escape(url)}">' if url else ""), ("</a>" if url else "") + "</mark>")
+
+
+def report_page(select: Select, links: Links, texts: Texts, stored: str, key: str, *,
+                hl: tuple[int, int] | None, today: dt.date) -> dict | None:
+    """Everything the report page shows, or None when the store has no such report."""
+    node = data.nodes(select, [stored]).get(stored)
+    if node is None or not node.report:
+        return None
+    mentions = data.mentions_in(select, stored)
+    stated = data.stated_in(select, stored)
+    result = check_report(select, key, bases=links.bases, today=today)
+    cited = data.cited_in(select, stored)
+    others = data.nodes(select, cited + node.same + [s.source for s in stated] + [s.target for s in stated]
+                        + [f.change.by for f in result.findings if f.change])
+    counts: dict[str, int] = {}
+    for m in mentions:
+        counts[m.instrument] = counts.get(m.instrument, 0) + 1
+    cites = sorted(({"url": links.page(i), "name": others[i].name if i in others else i,
+                     "detail": _detail(others.get(i)), "mentions": counts.get(i, 0),
+                     "anchor": next((f"#c{m.start}-{m.end}" for m in mentions if m.instrument == i), None)}
+                    for i in cited), key=lambda c: c["name"])
+    relations = [{"kind": s.kind.value, "source": others[s.source].name if s.source in others else s.source,
+                  "source_url": links.page(s.source) if s.source != stored else None,
+                  "target": others[s.target].name if s.target in others else s.target,
+                  "target_url": links.page(s.target), "anchor": links.page(stored, hl=f"{s.start}-{s.end}") + "#hl"}
+                 for s in stated]
+    findings = [{"finding": f, "url": links.page(f.instrument),
+                 "by_url": links.page(f.change.by) if f.change else None,
+                 "evidence": [(e, links.evidence(e)) for e in f.change.evidence] if f.change else []}
+                for f in result.findings]
+    text_html, missing = None, None
+    try:
+        text = texts.get(node.source, node.content_hash)
+        if hl is not None and not (0 <= hl[0] < hl[1] <= len(text.content)):
+            hl = None
+        marks = [_mark(m, links.page(m.instrument)) for m in non_overlapping(mentions)]
+        text_html = marked(text.content, marks, hl)
+    except Unavailable as e:
+        missing = str(e)
+    return {
+        "node": node, "identifier": stored, "served_at": links.identifier(stored),
+        "own": [{"url": links.page(i), "name": others[i].name if i in others else i} for i in node.same],
+        "cites": cites, "relations": relations, "check": result, "findings": findings,
+        "text_html": text_html, "missing": missing, "documents": _documents(links, stored),
+    }
+
+
+def search_page(select: Select, links: Links, q: str) -> tuple[dict, str | None]:
+    """The search page's context, and the URL to redirect to when one instrument has the symbol asked for."""
+    q = q.strip()[:200]
+    if not q:
+        return {"q": "", "result": None, "rows": []}, None
+    result = data.search(select, q)
+    if len(result.exact) == 1:
+        return {}, links.page(result.exact[0])
+    found = data.nodes(select, result.exact + result.others)
+    # A report that is an instrument (it prints its symbol) stands for that instrument.
+    result.others = list(dict.fromkeys(found[i].same[0] if i in found and found[i].report and found[i].same else i
+                                       for i in result.others if i not in result.exact))
+    found.update(data.nodes(select, [i for i in result.others if i not in found]))
+    _titles_from_own_documents(select, found)
+    rows = [{"url": links.page(i), "node": found.get(i), "name": found[i].name if i in found else i,
+             "detail": _detail(found.get(i)), "exact": i in result.exact} for i in result.exact + result.others]
+    return {"q": q, "result": result, "rows": rows}, None

@@ -78,6 +78,23 @@ class DaskCluster:
                     pytest.fail(f"Dask cluster did not start with {n} workers:\n{logs}")
                 time.sleep(0.5)
 
+    def kill_busy_worker(self) -> None:
+        """SIGKILL the worker process that has tasks in hand right now (a machine dies)."""
+        from distributed import Client
+
+        with Client(self.address, timeout=10) as client:
+            pids = client.run(os.getpid)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                busy = [address for address, keys in client.processing().items() if keys]
+                if busy:
+                    victim = next(w for w in self.workers if w.pid == pids[busy[0]])
+                    os.killpg(victim.pid, signal.SIGKILL)
+                    victim.wait(10)
+                    return
+                time.sleep(0.01)
+        pytest.fail("no worker had a task in hand")
+
     def stop(self) -> None:
         for proc in [*self.workers, self.scheduler]:
             if proc is not None and proc.poll() is None:
@@ -85,8 +102,8 @@ class DaskCluster:
         for proc in [*self.workers, self.scheduler]:
             if proc is None:
                 continue
-            try:
-                proc.wait(15)
+            try:  # a worker may wait on a task (a store server gone) or its close: not for long
+                proc.wait(3)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(15)

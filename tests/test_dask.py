@@ -81,9 +81,7 @@ def test_killing_a_worker_mid_run_loses_nothing(tmp_path, corpus, reference, das
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         _wait_for_progress(proc, store)
-        victim = _busy_worker(dask_cluster)
-        os.killpg(victim.pid, signal.SIGKILL)  # the machine dies: the tasks in its hands are lost
-        victim.wait(10)
+        dask_cluster.kill_busy_worker()  # the machine dies: the tasks in its hands are lost
         out, err = proc.communicate(timeout=600)
     finally:
         if proc.poll() is None:
@@ -110,21 +108,6 @@ def test_killing_the_client_mid_run_then_running_again_duplicates_nothing(tmp_pa
     s = summary(again)
     assert 0 < s["unchanged"] < FILES and s["unchanged"] + s["ingested"] == FILES
     assert snapshot(store)[:2] == reference
-
-
-def _busy_worker(cluster: DaskCluster) -> subprocess.Popen:
-    """The worker process that has tasks in hand right now."""
-    from distributed import Client
-
-    with Client(cluster.address, timeout=10) as client:
-        pids = client.run(os.getpid)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            busy = [address for address, keys in client.processing().items() if keys]
-            if busy:
-                return next(w for w in cluster.workers if w.pid == pids[busy[0]])
-            time.sleep(0.01)
-    pytest.fail("no worker had a task in hand")
 
 
 def _wait_for_progress(proc: subprocess.Popen, store: Path) -> None:

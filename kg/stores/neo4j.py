@@ -45,6 +45,8 @@ BUNDLED_HOME = Path(__file__).resolve().parents[2] / ".neo4j"
 # run_cypher reads the server's notifications on purpose (the parameters a query
 # uses); without a handler, logging's last resort would print them on stderr.
 logging.getLogger("neo4j.notifications").addHandler(logging.NullHandler())
+# Nor the driver's "will be retried" lines: what outlives its retries is a StoreError naming the files.
+logging.getLogger("neo4j.session").addHandler(logging.NullHandler())
 
 
 class QueryRefused(StoreError):

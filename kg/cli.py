@@ -349,7 +349,9 @@ def ingest(paths, store_path, jobs, scheduler, include, exclude, jurisdiction, b
     cannot be read is reported on one line and the others go on; files of a
     type legal-kg does not read get one line per type. The exit code is 1 if
     any file failed, 130 after Ctrl-C (what was done is kept: run the same
-    command again to go on).
+    command again to go on). Into a store server (a SPARQL URL, Neo4j) the
+    workers (--jobs, --scheduler) write their reports themselves, with the
+    credentials of their own environment (docs/scaling.md).
 
     \b
     Examples:

@@ -24,6 +24,7 @@ import functools
 import hashlib
 import fnmatch
 import os
+import socket
 import stat
 import sys
 import threading
@@ -416,8 +417,6 @@ def check_version(client: str) -> None:
     import kg
 
     if kg.__version__ != client:
-        import socket
-
         raise VersionMismatch(f"a worker on {socket.gethostname()} (pid {os.getpid()}) runs legal-kg "
                               f"{kg.__version__}, the client {client}: install the same version on every worker")
 
@@ -467,8 +466,6 @@ def check_writer(options: Options) -> str | None:
     try:
         stores_here(options.stores)
     except Exception as e:
-        import socket
-
         return (f"a worker on {socket.gethostname()} (pid {os.getpid()}) cannot write the store: "
                 f"{type(e).__name__}: {e} (workers take credentials from their own environment)")
     return None

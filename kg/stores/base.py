@@ -69,7 +69,8 @@ class StoreLocation:
 class Store(abc.ABC):
     """Where report graphs live: what every command needs of a store.
 
-    Writing (``save``, ``save_many``, ``delete``, ``settle``), knowing what is
+    Writing (``save``, ``save_many``, ``delete``, ``settle``; ``writer_location``
+    for a server other processes may write too), knowing what is
     stored (``stored_hash``, ``stored_version``, ``report_keys``,
     ``report_sources``, ``report_graphs``, ``load``, ``counts``, ``quads``),
     and, for stores that hold RDF in the layout of docs/store.md

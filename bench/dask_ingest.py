@@ -134,9 +134,10 @@ def prepared_reports(corpus: Path) -> tuple[list, float]:
     return prepared, (time.perf_counter() - t0) / len(files)
 
 
-def store_seconds(open_store, prepared: list, writers: int = 1) -> float:
+def store_seconds(open_store, prepared: list, writers: int = 1, writer=None) -> float:
     """Wall seconds to save ``prepared`` into an empty store, :data:`SAVE_BATCH` at a time, by
-    ``writers`` threads at once (each its own store: its own connection), then ``settle`` once."""
+    ``writers`` threads at once (each its own store, from ``writer`` or else ``open_store``: its own
+    connection), then ``settle`` once."""
     import threading
 
     from kg.ingest import SAVE_BATCH
@@ -149,7 +150,7 @@ def store_seconds(open_store, prepared: list, writers: int = 1) -> float:
 
     def write(part: list) -> None:
         try:
-            with open_store() as store:
+            with (writer or open_store)() as store:
                 for i in range(0, len(part), SAVE_BATCH):
                     store.save_many(part[i:i + SAVE_BATCH])
         except BaseException as e:  # noqa: BLE001 - raised below
@@ -195,6 +196,8 @@ def start_servers(work: Path) -> dict:
     from sparql_fixture import Server
 
     credentials = {"LEGAL_KG_SPARQL_USER": "bench", "LEGAL_KG_SPARQL_PASSWORD": secrets.token_urlsafe(12)}
+    for variable in ("FUSEKI_QUERY_TIMEOUT", "OXIGRAPH_QUERY_TIMEOUT"):  # the scripts' default, not the tests' 10 s
+        os.environ.setdefault(variable, "300")
     servers = {"fuseki": Server("fuseki", credentials), "oxigraph-server": Server("oxigraph", {})}
     try:
         for server in servers.values():
@@ -253,7 +256,9 @@ def main(argv=None) -> int:
         say(f"embedded store: {store_s['embedded']:.1f} s")
         for name, server in servers.items():
             for writers in (1, 2):
-                store_s[f"{name}_w{writers}"] = store_seconds(lambda: SparqlStore(server.url), prepared, writers)
+                store_s[f"{name}_w{writers}"] = store_seconds(
+                    lambda: SparqlStore(server.url), prepared, writers,
+                    writer=lambda: SparqlStore(server.url, settles=False))  # as ingest's parallel writers
                 say(f"{name}, {writers} writer(s): {store_s[f'{name}_w{writers}']:.1f} s")
     finally:
         if cluster is not None:

@@ -351,8 +351,8 @@ def test_two_runs_at_once_leave_what_one_run_leaves(target, corpus, tmp_path):
 
     The smaller run settles while the other still writes: Fuseki runs each update alone, and an
     instrument whose marks changed since they were read is left to the later settle; Neo4j writers
-    retry deadlocks and lock an instrument before reading its claims. (The Oxigraph server does not
-    isolate concurrent updates: docs/scaling.md.)
+    retry deadlocks and lock an instrument before reading its claims. (Not the Oxigraph server:
+    two runs at once into it are not claimed to work, docs/scaling.md.)
     """
     root = tmp_path / "archive"
     names = sorted(p.name for p in corpus.glob("*.txt"))
@@ -431,7 +431,7 @@ def test_concurrent_writers_decide_on_every_claim(target):
     Neo4j: each write transaction locks the instruments it decides before reading their claims (and
     deadlocks are retried); Fuseki: each settle writes a decision only if no write or settle came
     between its reading and its writing, and whoever settles last reads every claim. (Not the
-    Oxigraph server, whose updates are not isolated from each other: docs/scaling.md.)
+    Oxigraph server: concurrent settles are not claimed to work there, docs/scaling.md.)
     """
     import threading
 

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from difflib import SequenceMatcher
 from functools import lru_cache
+from typing import NamedTuple
 
 from .normalize import fold, fold_lower, has_combining_marks
 from .vocab import vocabulary
@@ -22,8 +23,9 @@ from .vocab import vocabulary
 # characters is matched much faster than an alternative.
 SPACES = " \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
 SPACE = f"[{SPACES}]"
-# "số", as OCR leaves it: so, s6, sb, sd, sé, s0, s…
-SO = r"s[a-z0-9&@¢]?"
+# "số" (folded), as OCR leaves it: so, s6, sb, sd, s0, $6, or its "s" read as a
+# digit too: 86, 96, 56, 36, 6.
+SO = r"(?:[s$][a-z0-9&@¢]?|[35689]?6)"
 _SO = re.compile(SO)
 # A word, for comparing phrases; stray marks OCR leaves on a word ("chi ~tiết") part words too.
 WORD = re.compile(r"[^\s(),:;.\"“”'‘’\[\]{}~|*^`]+")
@@ -59,32 +61,53 @@ _NGAY_FAST = re.compile(NGAY)
 _AY_DATE = rf"{_AY}[{SPACES}:]*(?:\r?\n\s*)?(?P<date>{_DAY_MONTH_YEAR})"
 _NGAY_DATE = rf"[nN]{_AY_DATE}"
 # A date after a symbol: right after it, maybe glued (CPngay) or on the next line,
-# or else after a few words ("của UBND tỉnh"). The words hold no number (another
-# number would own the date) and no sentence break, and end at the first "ngày"
-# that starts a word and is followed by a date. Matched possessively ("+"): each
-# character is looked at once, where a lazy gap would try the date at every one.
+# or else after a few words ("của UBND tỉnh", "năm 2025"). The words hold no number
+# but a year after "năm" (another number would own the date) and no sentence break,
+# and end at the first "ngày" that starts a word and is followed by a date. Matched
+# possessively ("+"): each character is looked at once, where a lazy gap would try
+# the date at every one.
 _DATE_AFTER = re.compile(
-    rf"(?:|(?P<gap>(?:[^nN\d;()\[\]{{}}.!?]|(?<=[^\W\d_])[\dnN]|[nN](?!{_unnamed(_AY_DATE)})){{1,90}}+))"
-    rf"[{SPACES},]*{_NGAY_DATE}")
+    rf"(?:|(?P<gap>(?:[nN]\S{{1,2}}[mM][ \t]+(?:19|20)\d\d(?!\d)|[^nN\d;()\[\]{{}}.!?]|(?<=[^\W\d_])[\dnN]"
+    rf"|[nN](?!{_unnamed(_AY_DATE)})){{1,90}}+))"
+    rf"(?:\.(?=[{SPACES}]*n))?[{SPACES},]*(?P<ngay>{_NGAY_DATE})")  # (". ngày": a comma OCR read as a stop)
 _GAP_END = SPACES + ","  # not part of the words before the date
 # A date anywhere, "ngày" starting a word.
 DATE = re.compile(rf"(?<![^\W\d_]){_NGAY_DATE}")
+
+
+def find_date(text: str, lo: int, hi: int) -> re.Match | None:
+    """The first :data:`DATE` in ``text[lo:hi]``: found from its "ngày" (a pattern that opens
+    with a look-behind is tried at every character; one that opens with a letter skips ahead)."""
+    while True:
+        m = _NGAY_FAST.search(text, lo, hi)
+        if m is None:
+            return None
+        date = DATE.match(text, m.start(), hi)
+        if date is not None:
+            return date
+        lo = m.start() + 1
+
+
 # A number standing as a word; a digit inside a word is OCR's reading of a
-# letter (S6 for Sở, B6 for Bộ, th4ng for tháng) and does not count.
-NUMBER_WORD = re.compile(r"(?<![^\W\d_])\d")
+# letter (S6 for Sở, B6 for Bộ, th4ng for tháng, 4A for đã) and does not count.
+NUMBER_WORD = re.compile(r"(?<![^\W\d_])\d+(?![^\W\d_])")
+# "số" (OCR'd: s6, 86 …) right before a symbol: not a number between a date and it.
+_SO_BEFORE = re.compile(r"\s(?:[sS$]\S?|[35689]?6)\s*$")
 # Words before "ngày" that make the date something else than the issue date.
-_NOT_ISSUE_DATE = re.compile(r"(?:\b(?:tu|den|ke tu|truoc|sau|hieu luc|thi hanh|hop|luc)\s*)$")
+# (OCR: "kể từ" as "ké tir", "hiệu lực" as "hidu lye", "hiéu he")
+NOT_ISSUE_DATE = re.compile(r"(?:\b(?:t[uw]|tir|tt|den|den het|het|truoc|sau|thi hanh|hop|luc)\s*)$"
+                            r"|\bhi\S{1,2}u\s+[lh]\S{0,3}\b")
 _AFTER_WINDOW = 160
 
 _CAPITALS = "A-Z\u0110\u00c0-\u00dd\u1ea0-\u1ef8"  # (a superset of) Vietnamese capitals
 # A sentence ends at ";", a blank line, ". " before a capital, or a new bullet line.
 SENTENCE_BREAK = re.compile(rf";|\n{SPACE}*\r?\n|\.(?=\s+[{_CAPITALS}])|\n(?={SPACE}*[-+•]{SPACE})")
-# The last sentence break before a point: ".*" runs to the end of the window, then
-# backs off one character at a time until a break matches (all in one regex call).
-_LAST_BREAK = re.compile(rf"(?s:.*)(?:{SENTENCE_BREAK.pattern})")
 SENTENCE_WINDOW = 400  # how far back a sentence start is looked for
-_BEFORE_WINDOW = 32  # enough for the longest type word and "số"…
-_BEFORE_WORDS = 5  # …which are at most four words and "số"
+_BEFORE_WINDOW = 32  # enough for a type word and "số"…
+# …which are at most two words and "số" where they matter: for a symbol with no type of
+# its own ("Kế hoạch số 59/SKHCN-VP", "Công văn số …") or a form ("tờ khai số"). (The
+# fewer words, the more often the same recur: a few thousand in a corpus.)
+_BEFORE_WORDS = 3
 
 
 def _ocr_int(digits: str) -> int:
@@ -111,27 +134,51 @@ def spelled_date(spelled: str) -> dt.date | None:
     return to_date(m["d"], m["m"], m["y"]) if m["d"] is not None else to_date(m["d2"], m["m2"], m["y2"])
 
 
-def date_after(text: str, end: int) -> tuple[dt.date, str] | None:
+class After(NamedTuple):
+    """A date stated after a symbol: the date, the words between (folded; "" when right
+    after), and where "ngày …" starts and the date ends."""
+
+    date: dt.date
+    words: str
+    start: int
+    end: int
+
+
+_ISSUER_AFTER_COMMA = re.compile(r",\s*c[uilth]")  # ", của …" (OCR: cia, cla, ctia, cha), not ", có …"
+
+
+def date_after(text: str, end: int) -> After | None:
     """The issue date stated right after a symbol ending at ``end``, and the words before it."""
     m = _DATE_AFTER.match(text, end, end + _AFTER_WINDOW)
     if not m:
         return None
     gap = m["gap"]
-    if gap is None:  # right after the symbol: the common case
-        date = spelled_date(m["date"])
-        return (date, "") if date else None
-    gap = fold_lower(gap.rstrip(_GAP_END)).strip()
-    if _NOT_ISSUE_DATE.search(gap):
-        return None
+    if gap is not None:
+        gap = fold_lower(gap.rstrip(_GAP_END)).strip()
+        # "X, có hiệu lực … ngày": after a comma, words other than the issuer's start another predicate
+        if NOT_ISSUE_DATE.search(gap) or gap.startswith(",") and not _ISSUER_AFTER_COMMA.match(gap):
+            return None
     date = spelled_date(m["date"])
-    return (date, gap) if date else None
+    return After(date, gap or "", m.start("ngay"), m.end()) if date else None
 
 
 def sentence_start(text: str, offset: int) -> int:
-    """Where the sentence holding ``offset`` starts (looking back a bounded window)."""
+    """Where the sentence holding ``offset`` starts (looking back a bounded window): after
+    the last :data:`SENTENCE_BREAK` before it (found from its marks, latest first)."""
     lo = max(0, offset - SENTENCE_WINDOW)
-    last = _LAST_BREAK.match(text, lo, offset)
-    return last.end() if last else lo
+    # The latest of each mark, looked for again (before the one tried) only when tried in vain.
+    semi, dot, line = text.rfind(";", lo, offset), text.rfind(".", lo, offset), text.rfind("\n", lo, offset)
+    while True:
+        if semi >= dot and semi >= line:
+            return semi + 1 if semi >= 0 else lo  # (";" always ends a sentence)
+        at = dot if dot > line else line
+        m = SENTENCE_BREAK.match(text, at, offset)
+        if m:
+            return m.end()
+        if at == dot:
+            dot = text.rfind(".", lo, at)
+        else:
+            line = text.rfind("\n", lo, at)
 
 
 def sentence_end(text: str, offset: int) -> int:
@@ -140,32 +187,38 @@ def sentence_end(text: str, offset: int) -> int:
     return m.start() if m else len(text)
 
 
-def date_before(text: str, start: int) -> dt.date | None:
-    """An issue date stated earlier in the sentence, with nothing numbered in between."""
-    begin = sentence_start(text, start)
-    ngay = _NGAY_FAST.search(text, begin, start)
-    if not ngay:
-        return None
-    last = None
-    for last in DATE.finditer(text, ngay.start(), start):
-        pass
+def date_before(text: str, start: int, claimed: frozenset[int] | set[int] = frozenset(),
+                after: int = 0) -> dt.date | None:
+    """An issue date stated earlier in the sentence, with nothing numbered in between
+    ("Ngày 12/3/2024, UBND tỉnh ban hành Quyết định số …"), unless it is one of the
+    ``claimed`` ones (dates closing another citation's phrase, the header's: where they start).
+    ``after``: where the citation before ends, or the date after it (a date before that
+    one is not this one's: the other's number, or its date, stand in between)."""
+    # The last date since the citation before (most often none); then whether it is in the sentence.
+    last = found = find_date(text, max(after, start - SENTENCE_WINDOW), start)
+    while found is not None:
+        last, found = found, find_date(text, found.end(), start)
     # Only the last date can qualify: an earlier one has the last one's numbers after it.
-    if last is None or NUMBER_WORD.search(text, last.end(), start):
+    if last is None or last.start() in claimed:
         return None
-    if _NOT_ISSUE_DATE.search(fold_lower(text[begin:last.start()]).strip()):
+    between = text[last.end():start]
+    if NUMBER_WORD.search(_SO_BEFORE.sub("", between)):
+        return None
+    begin = sentence_start(text, start)
+    if last.start() < begin or NOT_ISSUE_DATE.search(fold_lower(text[begin:last.start()]).strip()):
         return None
     return spelled_date(last["date"])
 
 
-def similar(a: str, b: str) -> float:
+def similar(a: str, b: str, quick: bool = True) -> float:
     """OCR-tolerant likeness of two folded phrases (0…1).
 
     Phrases that differ in length by more than a quarter score 0 without the
-    costly comparison.
+    costly comparison (unless not ``quick``).
     """
     if a == b:
         return 1.0
-    if abs(len(a) - len(b)) * 4 > len(b):
+    if quick and abs(len(a) - len(b)) * 4 > len(b):
         return 0.0
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
 
@@ -184,7 +237,7 @@ def ocr_word(word: str) -> str:
     return pattern.sub(lambda m: table[m.group()], word)
 
 
-_VOWELS = re.compile(r"[aeiouy0-9&@¢€§¥]")  # and what OCR writes for them
+_VOWELS = re.compile(r"[aeiouyw0-9&@¢€§¥]")  # and what OCR writes for them (w for ư)
 
 
 def _skeleton(phrase: str) -> str:
@@ -202,14 +255,22 @@ class Phrases:
 
     _MEMO_SIZE = 65536  # n-grams remembered; the words of administrative text recur a lot
 
-    def __init__(self, entries, threshold: float = 0.8, skeletons: bool = False):
+    def __init__(self, entries, threshold: float = 0.8, skeletons: bool = False, long_threshold: float | None = None):
         self.threshold = threshold
+        # Phrases of four words or more whose initials and last word line up may differ
+        # more: OCR garbles a vowel in most words of "sửa đổi, bổ sung" ("stra déi, bé sung").
+        self.long_threshold = threshold if long_threshold is None else long_threshold
         self.skeletons = skeletons
-        self._index: dict[tuple[str, ...], list[tuple[int, str, object]]] = {}
+        # (phrases by their words' initials, as a string: "sdbs" for "sửa đổi, bổ sung")
+        self._index: dict[str, list[tuple[int, str, object]]] = {}
         for rank, (value, phrase) in enumerate(entries):
-            ws = tuple(words(phrase))
-            self._index.setdefault(tuple(w[0] for w in ws), []).append((rank, " ".join(ws), value))
+            ws = words(phrase)
+            self._index.setdefault("".join(w[0] for w in ws), []).append((rank, " ".join(ws), value))
         self._lengths = sorted({len(k) for k in self._index}, reverse=True)
+        # the word counts of the phrases beginning with each initial, longest first (most initials begin none)
+        self._by_initial: dict[str, tuple[int, ...]] = {}
+        for key in self._index:
+            self._by_initial[key[0]] = tuple(sorted({*self._by_initial.get(key[0], ()), len(key)}, reverse=True))
         self._memo: dict[tuple[str, ...], tuple] = {}
 
     def _matches(self, ngram: tuple[str, ...]) -> tuple[tuple[float, int, object], ...]:
@@ -222,37 +283,60 @@ class Phrases:
         return found
 
     def _compare(self, ngram: tuple[str, ...]):
-        candidates = self._index.get(tuple(w[0] for w in ngram))
+        candidates = self._index.get("".join(w[0] for w in ngram))
         if candidates:
             text = ocr_word(" ".join(ngram))
+            long = len(ngram) >= 4
             for rank, phrase, value in candidates:
                 score = similar(text, phrase)
-                if score < self.threshold and self.skeletons and len(ngram) > 1 \
+                # (a long phrase below the usual threshold must end with the very word)
+                threshold = self.long_threshold if long and text.rpartition(" ")[2] == phrase.rpartition(" ")[2] \
+                    else self.threshold
+                if score < threshold and self.skeletons and (len(ngram) > 1 or len(_skeleton(phrase)) > 1) \
                         and _skeleton(text) == _skeleton(phrase):
-                    score = self.threshold  # "bio cio" for "báo cáo": every consonant in place
-                if score >= self.threshold:
+                    score = threshold  # "bio cio" for "báo cáo", "Luét": every consonant in place
+                # (and in a short phrase every word must look like the phrase's: "thông tin" is no "thông tư")
+                if score >= threshold and (long or len(ngram) == 1 or all(
+                        similar(a, b, False) >= 0.5 for a, b in zip(text.split(" "), phrase.split(" ")))):
                     yield score, rank, value
 
     def ending(self, words) -> list[tuple[float, int, int, object]]:
         """Phrases the list of words ends with: (score, word count, -rank, value)."""
         words = tuple(words)
-        initials = tuple(w[0] for w in words)
+        initials = "".join(w[0] for w in words)
         return [(score, n, -rank, value) for n in self._lengths
                 if n <= len(words) and initials[len(words) - n:] in self._index
                 for score, rank, value in self._matches(words[len(words) - n:])]
 
-    def first_anywhere(self, words):
-        """The value of the earliest-listed phrase found anywhere in ``words``, or None."""
+    def scan(self, words, starts=None) -> list[tuple[int, int, object]]:
+        """The phrases in ``words``, left to right and not overlapping, the longest at
+        each place (then the best, then the first listed): (first word, word count, value).
+        ``starts``: the only places a phrase may begin (default: any)."""
         words = tuple(words)
-        initials = tuple(w[0] for w in words)
-        found = [(rank, value) for n in self._lengths for i in range(len(words) - n + 1)
-                 if initials[i:i + n] in self._index
-                 for _, rank, value in self._matches(words[i:i + n])]
-        return min(found, key=lambda f: f[0])[1] if found else None
+        total = len(words)
+        initials = "".join([w[0] for w in words])
+        by_initial, index, memo = self._by_initial, self._index, self._memo
+        found, free = [], 0
+        for i in (range(total) if starts is None else sorted(starts)):
+            lengths = by_initial.get(initials[i])
+            if lengths is None or i < free:
+                continue
+            for n in lengths:
+                if i + n <= total and initials[i:i + n] in index:
+                    ngram = words[i:i + n]
+                    matches = memo.get(ngram)
+                    if matches is None:
+                        matches = self._matches(ngram)
+                    if matches:
+                        found.append((i, n, matches[0][2] if len(matches) == 1
+                                      else max(matches, key=lambda m: (m[0], -m[1]))[2]))
+                        free = i + n
+                        break
+        return found
 
 
 @lru_cache(maxsize=1)
-def _naming_phrases() -> Phrases:
+def naming_phrases() -> Phrases:
     """Type words (value: their code) and form words (value: None) of the vocabulary."""
     vocab = vocabulary()
     entries = [(code, w) for code, t in vocab.doc_types.items() for w in t.words]
@@ -262,7 +346,7 @@ def _naming_phrases() -> Phrases:
 
 @lru_cache(maxsize=16384)
 def _named_by(words: tuple[str, ...]) -> tuple[bool, str | None]:
-    found = _naming_phrases().ending(words)
+    found = naming_phrases().ending(words)
     if not found:
         return True, None
     code = max(found, key=lambda f: f[:3])[3]  # best score; ties go to the longer phrase (TTLT over TT)

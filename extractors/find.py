@@ -15,8 +15,10 @@ number-type/issuer     ``17-CT/TU``               Party documents
 This module only finds where such a thing is written and splits it into raw
 parts. It scans the text as given (one compiled regex, no copy of the text),
 tolerating OCR damage: ``Đ`` as ``Ð``, en dashes, spaces and line breaks
-around separators, a doubled slash, ``O``/``l`` in numbers, a code glued to
-the next word as in ``NB-CPngay``. Deciding what the parts mean is :mod:`extractors.resolve`'s job.
+around separators, a doubled slash, ``O``/``l`` in numbers, a space inside
+the year (``201 1``), a code glued to the next word as in ``NB-CPngay``.
+Old symbols (``84-CP``) share the Party form's shape; a slash may stand for a
+hyphen after a type (``TTLT/BCA``). Deciding what the parts mean is :mod:`extractors.resolve`'s job.
 """
 from __future__ import annotations
 
@@ -26,20 +28,22 @@ from typing import Iterator, NamedTuple
 # Spaces, and at most one line break, may surround a separator in OCR'd text.
 _GAP = r"[ \u00a0]?(?:\n[ \u00a0]?)?"
 _NUMBER = r"(?:[0-9][0-9OolI]{0,5}|[OolI][0-9][0-9OolI]{0,4})"
-_YEAR = r"(?:19|20)[0-9OolI]{2}"
+# A year, maybe with a space OCR put between its digits ("201 1").
+_YEAR = r"(?:19|20)(?:[ ]?[0-9OolI]){2}"
 # A code: capitals and digits (Đ as OCR writes it too), maybe a lower-case tail
 # (TTg, CTr) — or a glued word, trimmed later.
 _CAPITAL = "A-Z\u0110\u00d0\u0189"  # A-Z, Đ, Ð (eth), Ɖ (African D)
 # Inside a code: an l or o read for a digit (QHl5), a lower-case letter between
-# capitals (GDTrH), a dot between capitals (V.I).
-_CODE = rf"[{_CAPITAL}](?:[{_CAPITAL}0-9]|[lIo](?=[0-9])|[a-z.](?=[{_CAPITAL}]))*[a-z\u0111]*"
+# capitals (GDTrH), a dot between capitals (V.I), an ampersand joining two
+# fields (BNN&PTNT; "<" where a web page mangled it).
+_CODE = rf"[{_CAPITAL}](?:[{_CAPITAL}0-9]|[lIo](?=[0-9])|[a-z.&<](?=[{_CAPITAL}]))*[a-z\u0111]*"
 # After a single space, a fragment OCR may have split off a code ("N D-CP",
 # "STT TT-VP", "TT g", "SNV CCHC", "ND CPcua"): capitals or lower-case letters,
 # maybe glued to the next word ("TT gngay"). Whether it belongs to the symbol is
 # for resolve to decide.
 _FRAGMENT = rf"[{_CAPITAL}][{_CAPITAL}0-9]*[a-z]*"
 _SPACE = "[ \u00a0]"  # one space between a code and a fragment OCR split off (a no-break one too)
-_TAIL = rf"{_SPACE}[a-z]+"  # at most one lower-case fragment, and only last
+_TAIL = rf"{_SPACE}[a-z]+(?![^\W\d_])"  # at most one lower-case fragment, a whole word, and only last
 _HYPHEN = rf"{_GAP}[-\u2010-\u2015\u2212]{_GAP}"
 _SLASH = rf"{_GAP}[/\u2044\u2215]{{1,2}}{_GAP}"
 
@@ -49,33 +53,36 @@ SYMBOL = re.compile(
     (?<![\w/.,-])(?<!\d:)                             # not inside a number, date, code or 9001:2015
     (?P<number>{_NUMBER})
     (?:
-        -(?P<party>{_CODE}(?:{_SPACE}{_FRAGMENT}|{_TAIL})?/{{1,2}}{_CODE}(?:{_SPACE}{_FRAGMENT}|{_TAIL})?)  # 17-CT/TU
+        -(?P<party>{_CODE}(?:{_SPACE}{_FRAGMENT}|{_TAIL})?(?:/{{1,2}}{_CODE}(?:{_SPACE}{_FRAGMENT}|{_TAIL})?)?)  # 17-CT/TU, 84-CP
       | {_SLASH}(?:(?P<year>{_YEAR}){_SLASH})?
-        (?P<codes>{_CODE}(?:{_HYPHEN}{_CODE}|{_SPACE}{_FRAGMENT})*(?:{_TAIL})?)  # NĐ-CP, SKHCN-VP, QH14
+        (?P<codes>{_CODE}(?:{_HYPHEN}{_CODE}|{_SPACE}{_FRAGMENT}|/{_CODE})*(?:{_TAIL})?)  # NĐ-CP, SKHCN-VP, QH14, TTLT/BCA
     )
     """,
     re.VERBOSE,
 )
 
 # One code of the codes group, with what separates it from the one before.
-_PART = re.compile(rf"(?P<sep>{_HYPHEN}|(?P<space>{_SPACE})|/{{1,2}})?(?P<code>[^\s/\-\u2010-\u2015\u2212]+)")
+_PART = re.compile(rf"(?P<sep>{_HYPHEN}|(?P<space>{_SPACE})|(?P<slash>/{{1,2}}))?(?P<code>[^\s/\-\u2010-\u2015\u2212]+)")
+
+HYPHEN, SPACE, SLASH = "-", " ", "/"  # what may come before a code (the first has nothing)
 
 
 class Code(NamedTuple):
     """One code of a symbol as written, where it starts within the codes as
-    written, and whether a space (not a hyphen) came before it."""
+    written, and what separates it from the code before: "" (none, the first),
+    :data:`HYPHEN`, :data:`SPACE` or :data:`SLASH`."""
 
     text: str
     start: int
-    after_space: bool = False
+    sep: str = ""
 
 
 def split_codes(codes: str) -> list[Code]:
     """The codes of a symbol's codes part, offsets relative to its start."""
     found, at = [], 0
-    for separator, space, code in _PART.findall(codes):  # one after another, from the start
+    for separator, space, slash, code in _PART.findall(codes):  # one after another, from the start
         at += len(separator)
-        found.append(Code(code, at, bool(space)))
+        found.append(Code(code, at, SPACE if space else SLASH if slash else HYPHEN if separator else ""))
         at += len(code)
     return found
 

@@ -13,7 +13,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_COMBINING = re.compile(r"[\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_MARKS = "\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_COMBINING = re.compile(f"[{_MARKS}]")
+_OTHER = re.compile(f"[^\x00-\x7f{_MARKS}]")  # neither ASCII nor a combining mark
 
 
 @lru_cache(maxsize=1)
@@ -45,12 +47,11 @@ def fold(text: str) -> str:
         return text.replace("\t", " ")
     # Decomposing and dropping the marks is much faster than a character-by-character
     # table; the table is only needed for what is left (dashes, odd spaces, Ð …).
-    text = _COMBINING.sub("", unicodedata.normalize("NFD", text))
-    if not text.isascii():
-        text = text.replace("đ", "d").replace("Đ", "D")
-        if not text.isascii():
-            text = text.translate(_fold_table())
-    return text
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    if _OTHER.search(text) is None:  # (the common case: letters and their marks; the marks dropped at once)
+        return text.encode("ascii", "ignore").decode("ascii")
+    text = _COMBINING.sub("", text)
+    return text if text.isascii() else text.translate(_fold_table())
 
 
 def fold_lower(text: str) -> str:

@@ -1,10 +1,12 @@
 """The extraction pipeline: text → :class:`~kg.model.Extraction`.
 
-find candidates → read the words before them → resolve → dates → places →
-date lists and document-wide merging → the document's own header → relations.
-Pure functions throughout; offsets always point into the text as given. Only
-the candidate scan and two cheap look-ups (province, "Căn cứ") pass over the
-whole text; everything else reads small windows around citations.
+find candidates → read the words before them → resolve → mend with the
+document's evidence → dates right after them → the document's own header and
+source notes → read the clauses (relations, lists) → dates → places →
+document-wide merging → relations. Pure functions throughout; offsets always
+point into the text as given. Only the candidate scan and two cheap look-ups
+(province, "Căn cứ") pass over the whole text; everything else reads the
+stretches around and between citations.
 
 Each step runs over every citation before the next starts (as in eyecite):
 a step's patterns and look-up tables then stay in the processor's caches,
@@ -13,28 +15,43 @@ through all the steps (bench/README.md).
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import NamedTuple, Sequence
 
 from kg import __version__
 from kg.model import Extraction, Instrument, Mention, Report, Text
 
-from . import context, relations
+from . import context, evidence, relations
 from .find import find_candidates
-from .normalize import fold_lower
+from .normalize import fold, fold_lower
 from .resolve import Symbol, resolve
 from .vocab import vocabulary
 
 EXTRACTOR_VERSION = f"legal-kg-extractors/{__version__}"
 
 HEADER_CHARS = 2500  # how far the letterhead, own symbol and title may reach
-# What may stand between symbols listed together: "số 008/CĐ-UBND và số 009/CĐ-UBND".
-_LIST_JOIN = re.compile(rf"[\s,]*(?:v\S{{0,2}}|hoac|,)?\s*(?:[^\d\s;.()]{{1,12}}\s+){{0,3}}?(?:{context.SO}\.?)?\s*")
 # Who issued a symbol with no date after it: the words up to a number or a stop.
 _ISSUER_WORDS = re.compile(r"[^\d;.]*")
-# "Số: 123/BC-SKHCN" opening a header line: the document's own symbol.
-_OWN_SYMBOL = re.compile(rf"(?:^|\n)[ \t]*{context.SO}[ \t]*[:;.]?[ \t]*$")
+# "Số: 123/BC-SKHCN" (OCR: S6:, $6:, Sé) opening a header line, the symbol maybe on
+# the next: the document's own symbol. Matched on the folded text, case kept.
+_OWN_SYMBOL = re.compile(r"(?:^|\n)[ \t]*(?:S[^\s\d]?|S\d|\$\S?)[ \t]*[:;.]?\s*$")
+# The place before the header's date ("Hà Nội, ngày …", "TP. Hồ Chí Minh, ngày …"):
+# a few capitalised words opening a line or following the own symbol.
+_PLACE = re.compile(r"\s*(?:[A-ZĐ][^\s,\d]*[ \t]+){0,3}[A-ZĐ][^\s,\d]*,[ \t]*$")
+# A codified passage's source note, "(Điều 7 Thông tư số 301/2016/TT-BTC, …)", before
+# its citation (folded); and the heading that comes before the note ("Điều 33.3.TT.116.7.").
+_NOTE = re.compile(r"\(\s*d\S{1,3}u\s+\d+[a-z]?\s+(?:[^\s()]+\s+){1,6}$")
+_NOTE_OPEN = re.compile(r"\([ĐDd]")  # where one may open (looked for once in the whole text)…
+_NOTE_REACH = 60  # …at most this far before its citation
+_HEADING = re.compile(r"\s*d\S{1,3}u\s+\d+\.\d+\.[a-z]{1,3}\.")
+# A type named in capitals after the header's date (the title): "QUYẾT ĐỊNH", "CHỈ THỊ".
+_STRAY_WINDOW = 160  # how far after a closed phrase a date closing an outer one is looked for
+_OUTER_REACH = 800  # how far before it the phrase it closes may open
+_LIST_GAP = 80  # the most characters between two citations listed together ("A, Nghị định số B")
+_TITLE_WORDS = re.compile(r"\s*((?:[^\W\d_a-z]+[ \t]+){0,2}[^\W\d_a-z]+)")
 
 
 @dataclass(slots=True)
@@ -45,6 +62,18 @@ class _Found:
     date: dt.date | None
     jurisdiction: str | None
     key: tuple[str, str | None]  # one instrument per symbol and place
+
+
+class _Header(NamedTuple):
+    """What the document says of itself: its own citation (index), type, title, issuer,
+    date, and where that date is written (its "ngày")."""
+
+    own: int | None = None
+    doc_type: str | None = None
+    title: str | None = None
+    issuer: str | None = None
+    date: dt.date | None = None
+    date_at: int | None = None
 
 
 def _place(text: str, sym: Symbol, after: tuple | None, place: str | None) -> str | None:
@@ -58,17 +87,32 @@ def _place(text: str, sym: Symbol, after: tuple | None, place: str | None) -> st
     return named[0] if named else place
 
 
-def _header(text: str, found: list[_Found]) -> dict:
+def _type_named(words: str) -> str | None:
+    """The document type a few words in capitals name ("QUYẾT ĐỊNH", OCR'd "CHI TH]")."""
+    found = context.naming_phrases().scan(context.words(words))
+    return next((code for i, n, code in found if i == 0 and code), None)
+
+
+def _header(text: str, symbols: Sequence[Symbol]) -> _Header:
     """What the document says of itself in its header: own symbol, type, title, issuer, date."""
     vocab = vocabulary()
+    own = next((i for i, s in enumerate(symbols) if s.start < HEADER_CHARS
+                and _OWN_SYMBOL.search(fold(text[max(0, s.start - 16):s.start]))), None)
     meta: dict = {}
-    own = next((f for f in found if f.sym.start < HEADER_CHARS
-                and _OWN_SYMBOL.search(fold_lower(text[max(0, f.sym.start - 16):f.sym.start]))), None)
-    if own:
-        meta.update(symbol=own.sym.symbol, doc_type=own.sym.doc_type, issuer=own.sym.issuer.split("-")[0])
+    if own is not None:
+        meta.update(own=own, issuer=symbols[own].issuer.split("-")[0])
+        if symbols[own].typed:
+            meta["doc_type"] = symbols[own].doc_type
+    ends = [s.end for s in symbols if s.start < HEADER_CHARS]
     for m in context.DATE.finditer(text, 0, HEADER_CHARS):
-        if re.search(rf"[^\W\d_],{context.SPACE}*$", text[max(0, m.start() - 3):m.start()]):  # "Nghệ An, ngày …"
-            meta["date"] = context.spelled_date(m["date"])
+        line = text.rfind("\n", 0, m.start()) + 1
+        after = ends[bisect.bisect_right(ends, m.start()) - 1] if ends and ends[0] <= m.start() else line
+        if _PLACE.fullmatch(text, max(line, after), m.start()):  # "Hà Nội, ngày …"
+            meta.update(date=context.spelled_date(m["date"]), date_at=m.start())
+            title = _TITLE_WORDS.match(text, m.end())
+            code = title and _type_named(title.group(1))
+            if code:
+                meta.setdefault("doc_type", code)  # the title after the date: "… ngày 10 tháng 11 năm 1980 CHỈ THỊ"
             break
     # The title: a line of capitals naming a document type, and the line(s) after it.
     lines = text[:HEADER_CHARS].split("\n")
@@ -97,7 +141,130 @@ def _header(text: str, found: list[_Found]) -> dict:
             if code:
                 meta["issuer"] = code
                 break
-    return meta
+    if own is not None and "doc_type" not in meta:
+        meta["doc_type"] = symbols[own].doc_type
+    return _Header(**meta)
+
+
+def _sections(text: str, symbols: Sequence[Symbol], own: int | None) -> tuple[list[int], list[int | None]]:
+    """Where each part of the text starts and whose it is: the header's own symbol from
+    the start, then each codified passage's, from its heading or source note
+    ("(Điều 7 Thông tư số 301/2016/TT-BTC, …)")."""
+    starts, owners = [0], [own]
+    # (the citations a bracket opening "(Đ…" stands up to _NOTE_REACH characters before: few)
+    at = [s.start for s in symbols]
+    near = sorted({j for m in _NOTE_OPEN.finditer(text)
+                   for j in range(bisect.bisect_right(at, m.start()), bisect.bisect_right(at, m.start() + _NOTE_REACH))})
+    for i in near:
+        s = symbols[i]
+        bracket = text.rfind("(", max(0, s.start - _NOTE_REACH), s.start)
+        if bracket >= 0 and text[bracket + 1:bracket + 2] in "ĐDd" \
+                and _NOTE.search(fold_lower(text[bracket:s.start])):
+            line = text.rfind("\n", 0, s.start) + 1
+            previous = text.rfind("\n", 0, max(0, line - 1)) + 1
+            if line and _HEADING.match(fold_lower(text[previous:line])):
+                line = previous
+            starts.append(line)
+            owners.append(i)
+    return starts, owners
+
+
+def _before_in_reach(symbols: Sequence[Symbol], i: int) -> range:
+    """The citations before the ``i``-th, nearest first, whose phrase a date after it may close."""
+    j = i
+    while j > 0 and symbols[i].start - symbols[j - 1].end < _OUTER_REACH:
+        j -= 1
+    return range(i - 1, j - 1, -1)
+
+
+def _fits(sym: Symbol, date: dt.date) -> bool:
+    """Can ``date`` be the issue date of ``sym``? Not when the symbol's year says otherwise."""
+    return sym.year is None or sym.year == date.year
+
+
+def _dates(text: str, symbols: Sequence[Symbol], afters: Sequence[context.After | None],
+           reading: relations.Reading, header: _Header) -> list[dt.date | None]:
+    """The issue date each citation's own words state: the date that closes its phrase
+    (CONVENTIONS.md). Right after it, unless its year says otherwise; after a list, for
+    every member, or for the instrument whose cue the list is the object of; a date
+    after a phrase already closed ("… ngày 24/11/2010 của Quốc hội về … ngày 24/02/2017
+    của Chính phủ") for the outermost phrase still open; else a date earlier in the sentence."""
+    n = len(symbols)
+    dates: list[dt.date | None] = [None] * n
+    claimed = {a.start for a in afters if a is not None}
+    if header.date_at is not None:
+        claimed.add(header.date_at)
+    stray: list[tuple[int, dt.date | None, int]] = []  # (citation before, date, where) of dates none took
+    listed = list(reading.lists)
+    last_open = None  # the last citation so far without a date of its own (and with a year)
+    for i, after in enumerate(afters):
+        sym = symbols[i]
+        if after is None:
+            if sym.year is not None:
+                last_open = i
+            continue
+        if not _fits(sym, after.date):
+            stray.append((i, after.date, after.start))
+            if sym.year is not None:
+                last_open = i
+            continue
+        dates[i] = after.date
+        if i and dates[i - 1] is None and sym.start - symbols[i - 1].end < _LIST_GAP \
+                and reading.group[i] == i and reading.group[i - 1] == i - 1:
+            # a list no clause reading joined: "số 008/CĐ-UBND và số 009/CĐ-UBND ngày …"
+            j = i
+            while j > 0 and dates[j - 1] is None and symbols[j - 1].doc_type == sym.doc_type \
+                    and symbols[j].start - symbols[j - 1].end < _LIST_GAP \
+                    and relations.joined(text, symbols[j - 1].end, symbols[j].start):
+                j -= 1
+            if j < i:
+                listed.append(list(range(j, i + 1)))
+        if last_open is not None and sym.start - symbols[last_open].end <= _OUTER_REACH:
+            # a date after a phrase already closed, while an earlier one is open
+            hi = min(symbols[i + 1].start if i + 1 < n else len(text), after.end + _STRAY_WINDOW)
+            m = context.find_date(text, after.end, hi)
+            if m and not context.NOT_ISSUE_DATE.search(fold_lower(text[after.end:m.start()])):
+                stray.append((i, context.spelled_date(m["date"]), m.start()))
+    direct = [d is not None for d in dates]
+
+    for group in listed:
+        last = group[-1]
+        if not direct[last] or any(direct[i] for i in group[:-1]):
+            continue
+        subject = reading.subject[last]
+        if subject is not None and (subject == relations.NOT_NUMBERED or not direct[subject]):
+            date, dates[last] = dates[last], None  # the list is an object: the date closes the subject's phrase
+            if subject != relations.NOT_NUMBERED and _fits(symbols[subject], date):
+                dates[subject] = date
+        else:
+            for i in group[:-1]:
+                if _fits(symbols[i], dates[last]):
+                    dates[i] = dates[last]
+
+    for i, date, at in stray:
+        if date is None or reading.subject[i] == relations.NOT_NUMBERED \
+                or relations.ends_clause(text, symbols[i].end, at):
+            continue  # (after an object of an instrument with no number, the date is that one's)
+        outer = None
+        for j in (i, *_before_in_reach(symbols, i)):  # the outermost open phrase of the clause
+            if j < i and relations.ends_clause(text, symbols[j].end, symbols[j + 1].start):
+                break
+            if dates[j] is None and symbols[j].year == date.year:
+                outer = j
+        if outer is not None:
+            dates[outer] = date
+            claimed.add(at)
+
+    previous = 0  # where the citation before, or its date, ends
+    for i, after in enumerate(afters):
+        if dates[i] is None and i != header.own:
+            before = context.date_before(text, symbols[i].start, claimed, previous)
+            if before is not None and _fits(symbols[i], before):
+                dates[i] = before
+        previous = after.end if after is not None else symbols[i].end
+    if header.own is not None and header.date is not None and _fits(symbols[header.own], header.date):
+        dates[header.own] = header.date
+    return dates
 
 
 def extract(text: str | Text, *, source: str | None = None, jurisdiction: str | None = None) -> Extraction:
@@ -113,34 +280,39 @@ def extract(text: str | Text, *, source: str | None = None, jurisdiction: str | 
     candidates = list(find_candidates(raw))
     named = context.words_before(raw, [c.start() for c in candidates])  # (a citation?, type word)
     symbols = [resolve(c, type_word) for c, (citation, type_word) in zip(candidates, named) if citation]
-    symbols = [sym for sym in symbols if sym is not None]
-    afters = [context.date_after(raw, sym.end) for sym in symbols]  # (date, words before it) or None
-    stated = [after[0] if after else context.date_before(raw, sym.start) for sym, after in zip(symbols, afters)]
+    symbols = evidence.mend(raw, [sym for sym in symbols if sym is not None])
+    header = _header(raw, symbols)
+    if header.own is not None and not symbols[header.own].typed and header.doc_type:
+        symbols[header.own] = symbols[header.own]._replace(doc_type=header.doc_type)  # "Số: 299/TTg … CHỈ THỊ"
+    afters = [context.date_after(raw, sym.end) for sym in symbols]  # After(date, words, …) or None
+
+    section_starts, owners = _sections(raw, symbols, header.own)
+
+    def own_at(offset: int, doc_type: str | None) -> int | None:
+        owner = owners[bisect.bisect_right(section_starts, offset) - 1]
+        if owner is None or doc_type is not None and symbols[owner].doc_type != doc_type:
+            return None
+        return owner
+
+    reading = relations.read(raw, [s.start for s in symbols], [s.end for s in symbols],
+                             [s.doc_type for s in symbols], own_at, [o for o in owners if o is not None])
+    stated = _dates(raw, symbols, afters, reading, header)
     places = [_place(raw, sym, after, place) for sym, after in zip(symbols, afters)]
     found = [_Found(sym, date, local, (sym.symbol, local)) for sym, date, local in zip(symbols, stated, places)]
 
-    # Symbols listed together share the date stated after the last of them.
-    for i in range(len(found) - 2, -1, -1):
-        a, b = found[i], found[i + 1]
-        if a.date is None and b.date is not None and b.sym.start - a.sym.end < 80 \
-                and _LIST_JOIN.fullmatch(fold_lower(raw[a.sym.end:b.sym.start])):
-            a.date = b.date
-
-    meta = _header(raw, found)
-    own_symbol = meta.get("symbol")
-    # One instrument per symbol and place: the date stated anywhere in the document
-    # (the header's date for the document's own symbol).
+    # One instrument per symbol and place: the date stated anywhere in the document,
+    # and for a symbol without a type part, the type any of its mentions is called.
     votes: dict[tuple, dict[dt.date, int]] = {}
     for f in found:
-        date = f.date or (meta.get("date") if f.sym.symbol == own_symbol else None)
-        if date:
+        if f.date:
             counts = votes.get(f.key)
             if counts is None:
                 counts = votes[f.key] = {}
-            counts[date] = counts.get(date, 0) + 1
+            counts[f.date] = counts.get(f.date, 0) + 1
     # The date stated most often; on a tie, the first stated (most have only one).
     dates = {key: next(iter(counts)) if len(counts) == 1 else max(counts, key=counts.__getitem__)
              for key, counts in votes.items()}
+    named_types = _named_types(found)
 
     # One shared Instrument per symbol and place.
     instruments: dict[tuple, Instrument] = {}
@@ -152,20 +324,31 @@ def extract(text: str | Text, *, source: str | None = None, jurisdiction: str | 
             date = dates.get(f.key)
             # (symbol, number, doc_type, issuer, year, date, jurisdiction, national)
             instrument = instruments[f.key] = Instrument(
-                sym.symbol, sym.number, sym.doc_type, sym.issuer,
+                sym.symbol, sym.number, named_types.get(f.key, sym.doc_type), sym.issuer,
                 sym.year or (date.year if date else None), date, f.jurisdiction, sym.national)
         mentions.append(Mention(sym.start, sym.end, raw[sym.start:sym.end], instrument))
-    own = next((m.instrument for m in mentions if m.instrument.symbol == own_symbol), None)
+    own = mentions[header.own].instrument if header.own is not None else None
     report = Report(
         source=doc.source,
-        symbol=own_symbol,
-        doc_type=meta.get("doc_type"),
-        issuer=meta.get("issuer"),
-        date=meta.get("date") or (own.date if own else None),
-        title=meta.get("title"),
+        symbol=own.symbol if own else None,
+        doc_type=header.doc_type,
+        issuer=header.issuer,
+        date=header.date or (own.date if own else None),
+        title=header.title,
         jurisdiction=place,
         text=doc,
     )
-    rels = relations.relations_between(raw, mentions)
-    rels += relations.based_on(raw, mentions, own)
+    rels = relations.stated(mentions, reading)
+    rels += relations.based_on(raw, mentions, own, reading)
     return Extraction(doc, report, tuple(mentions), tuple(relations.unique(rels)), EXTRACTOR_VERSION)
+
+
+def _named_types(found: Sequence[_Found]) -> dict[tuple, str]:
+    """For symbols without a type part (118/TTg, 84-CP), the type the words before one
+    of their mentions name, where another mention had none ("số 118/TTg" in a list)."""
+    defaults = {vocabulary().defaults["untyped"], vocabulary().defaults["law_family"]}
+    named: dict[tuple, str] = {}
+    for f in found:
+        if not f.sym.typed and f.sym.doc_type not in defaults:
+            named.setdefault(f.key, f.sym.doc_type)
+    return named

@@ -1,21 +1,46 @@
-"""Relations the text states between instruments.
+"""Relations the text states between instruments, and how its citations are grouped.
 
-Two citations in one sentence with a cue between them: "A sửa đổi, bổ sung một
-số điều của B" gives A amends B; a passive cue ("A được sửa đổi, bổ sung bởi
-B") turns it round. A "Căn cứ …" clause gives ``based_on`` from the document
-itself to each citation in it. Cue words live in ``vocab/relations.yaml``.
+Each clause is read left to right as references — citations, instruments
+named without a number ("Luật Đất đai", "các nghị định", "Quy định"), the
+document itself ("Thông tư này", "Điều này") — and relation cues between them
+(``vocab/relations.yaml``):
+
+* a cue's subject is the reference just before it ("A ngày … của … sửa đổi B":
+  A); a clause that opens with a cue ("3. Bãi bỏ …") has the document as its
+  subject; a cue coordinated with another ("quy định chi tiết và hướng dẫn thi
+  hành") shares its subject, or, once that one has an object, the subject of
+  the clause's first cue ("A thay thế B … và thay thế C"); "được"/"bị" before a
+  cue turns it round ("A đã được sửa đổi, bổ sung theo B": B amends A);
+* its objects are the first reference after it and every reference
+  coordinated with that one ("Luật số A, Luật số B và Luật số C"), and the
+  items of a list it announces ("thay thế các Thông tư sau: a) … b) …");
+* "và" coordinates like with like: a citation joins the nearest earlier
+  reference of its type, out of the titles in between ("sửa đổi … của các
+  nghị định hướng dẫn thi hành Luật Đất đai và Nghị định số B": B is amended);
+  "," and ";" join only within a flat list, with no cue in between;
+* an annex named without a number passes to the instrument it comes with
+  ("Quy định ban hành kèm theo Quyết định số X": X).
+
+Relations hold between numbered instruments only, the document itself
+included when its symbol is known (its header, or the source note
+"(Điều 7 Thông tư số …)" of a codified passage). "Căn cứ …" clauses give
+``based_on`` from the document to each citation in them. The reading also
+says which citations are listed together and whose phrase each stands in, for
+the dates (:mod:`extractors.pipeline`).
 """
 from __future__ import annotations
 
 import bisect
 import operator
 import re
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Sequence
+from typing import Callable, NamedTuple, Sequence
 
 from kg.model import Mention, Relation, RelationKind
 
-from .context import SENTENCE_BREAK, SPACE, SPACES, Phrases, sentence_end, words
+from .context import SO, SPACE, SPACES, Phrases, words
+from .normalize import fold
 from .vocab import vocabulary
 
 # "Căn cứ" opening a clause at a line start (OCR: Can ctr, Cin cu). Looked for
@@ -23,9 +48,103 @@ from .vocab import vocabulary
 # fast; "(?m)^" would be tried at every character), and at the very start.
 _BASIS = rf"[{SPACES}\-+•]*[cC]\S{{1,2}}[nN]{SPACE}+[cC]\S{{1,3}}(?!\w)"
 _BASIS_AT_START, _BASIS_AFTER_BREAK = re.compile(_BASIS), re.compile(rf"\n({_BASIS})")
-_MAX_GAP = 160  # characters between two citations for a cue to join them
 _START = operator.attrgetter("start")
 
+_CAPITALS = "A-Z\u0110\u00c0-\u00dd\u1ea0-\u1ef8"
+# Where a clause ends for certain: a sentence's full stop, a blank line after a
+# colon or a bracket (OCR leaves blank lines inside sentences, even before a
+# capital), a line opening a list item ("a) ", "- ", "2. "), an article
+# ("Điều 2.") or a "Căn cứ".
+_MARKER = r"[-+•]|[a-zđA-Z]\)|\d{1,2}[.)]"
+HARD_BREAK = re.compile(
+    rf"(?<![\n ]\d)(?<!\n\d\d)\.(?=\s+[{_CAPITALS}(])|(?<=[:!?)]){SPACE}*\n{SPACE}*\r?\n"
+    rf"|\n(?={SPACE}*(?:(?:{_MARKER}){SPACE}|[DĐ]\S{{1,3}}u{SPACE}+\d|{_BASIS}))")
+# A ";" ends a clause too, unless what follows continues it (see _continues).
+_BREAK = re.compile(rf"{HARD_BREAK.pattern}|(?<![^\W\d_]);|;(?![^\W\d_])")  # (not "Ng;hi": OCR's)
+_ITEM = re.compile(r"\s*(?:(?P<letter>[a-zđ]\))|(?P<dash>[-+•])|(?P<digit>\d{1,2}[.)]))")
+MAX_GAP = 1200  # characters between two citations read for cues (a longer stretch is cut in two)
+# A stretch's words as compared: folded, "," ";" ":" kept as words of their own.
+_TOKEN = re.compile(r"[,;:]|[^\s(),:;.\"“”'‘’\[\]{}~|*^`]+")
+_GLUED = re.compile(r"(?<=[a-z])(?=[A-Z])")
+# The numbers of dates ("15/5/2017" → "#/#/#") and years, so that the same wording recurs.
+_DATE_NUMBER = re.compile(r"\d+(?=[/.-]\d)|(?<=[/.-])\d+|(?<!\w)(?:19|20)\d\d(?!\w)")
+_SO = re.compile(SO)
+_PLURAL_OR_THIS = re.compile(r"(?i)\b(?:c\S?c|nh\S{1,2}ng|n\S?y)\b")  # (a quick look before _plural, _this)
+
+
+def _this(word: str) -> bool:
+    """Is a folded word "này", as OCR leaves it (nay, ndy, ny)?"""
+    return 2 <= len(word) <= 3 and word[0] == "n" and word[-1] == "y"
+
+
+def _plural(word: str) -> bool:
+    """Is a folded word "các" or "những", as OCR leaves it (cdc, c4c, nhimg)?"""
+    return len(word) == 3 and word[0] == "c" == word[2] or 5 <= len(word) <= 6 and word[:2] == "nh" \
+        and word[-2:] == "ng"
+_PASSIVE = re.compile(r"d[uwv]\S{0,2}[ce]|b[ij]")  # "được", "bị" (dugc, duge, duve, bj)
+# What may come before a cue that opens a clause: list marks, "và", "đồng thời".
+_LEADING = re.compile(r"[\d\W]+|[a-z]|va|dong|thoi")
+_JOINERS = {"va": "và", "hoac": "và", ",": ",", ";": ";"}
+_MARKS = frozenset({",", ";", ":"})
+_FIRST = operator.itemgetter(0)
+_PARTS = frozenset({"dieu", "khoan", "diem", "chuong", "muc", "phan", "tiet"})  # Điều 3, khoản 2 …
+_NAME_WORDS = 10  # words a name may have between its type word and "số" (Luật Các tổ chức tín dụng số)
+NOT_NUMBERED = "not numbered"  # a subject that is an instrument without a number
+
+
+@dataclass(slots=True)
+class _Ref:
+    """A reference in a clause: a citation (``mention``: its index), the document
+    itself (its citation's index, once known), or an instrument without a number."""
+
+    mention: int | None
+    type: str | None
+    at: int  # where it is written (a citation's start, else the start of its stretch)
+    seq: int  # its place among the clause's references and cues
+    frame: "_Frame | None" = None  # the cue it is an object of
+    group: int | None = None  # the first citation of the list it is in
+    top: bool = False  # in the clause's own list, not inside another instrument's phrase
+
+
+@dataclass(slots=True)
+class _Frame:
+    """A cue, its subject and its objects."""
+
+    subject: _Ref | None
+    kind: RelationKind
+    passive: bool
+    at: int
+    seq: int
+    objects: list[_Ref] = field(default_factory=list)
+
+
+class Statement(NamedTuple):
+    """A relation as read, between citations (indices into those read), with its evidence span."""
+
+    kind: RelationKind
+    source: int
+    target: int
+    start: int
+    end: int
+
+
+@dataclass
+class Reading:
+    """What :func:`read` makes of a text's citations. Per citation: the first
+    citation of the list it is in (itself if none), the subject of the cue it is
+    an object of (a citation's index, :data:`NOT_NUMBERED`, or None), the first
+    citation of its clause (of those read as one, see :class:`_Reader`), and
+    whether it is in its clause's own list; the relations stated; and the lists.""" 
+
+    group: list[int]
+    subject: list[int | str | None]
+    clause: list[int]
+    statements: list[Statement]
+    top: list[bool] = field(default_factory=list)  # per citation: in its clause's own list
+    lists: list[list[int]] = field(default_factory=list)  # the citations listed together, list by list
+
+
+# --- the words of a stretch of text ---------------------------------------------------
 
 @lru_cache(maxsize=1)
 def _cues() -> Phrases:
@@ -35,51 +154,627 @@ def _cues() -> Phrases:
                for kind, roles in vocabulary().relation_cues.items()
                for role, cues in roles.items() if role in ("active", "passive") for cue in cues]
     entries.sort(key=lambda e: (not e[0][1], -len(words(e[1]))))
-    return Phrases(entries)
+    return Phrases(entries, long_threshold=0.7)
 
 
-@lru_cache(maxsize=16384)
-def _cue_between(gap: str):
-    """The cue in the text between two citations, or None. Cached on the text as
-    written ("và", " (thay thế Quyết định số " recur), then on its words."""
-    return _cue_in(tuple("#" if w[0].isdigit() else w for w in words(gap)))
+@lru_cache(maxsize=1)
+def _names() -> Phrases:
+    """Type words (valued by their code) and "kèm theo" (valued ``"with"``)."""
+    entries = [(code, w) for code, t in vocabulary().doc_types.items() for w in t.words]
+    return Phrases(entries + [("with", "kèm theo")], skeletons=True)
 
 
-@lru_cache(maxsize=16384)
-def _cue_in(gap: tuple[str, ...]):
-    """The cue among the words between two citations (numbers and dates as "#", so
-    that the same wording recurs and the look-up is cached), or None."""
-    return _cues().first_anywhere(gap)
+class _Item(NamedTuple):
+    """One thing in a stretch: a cue (kind, passive?, coordinated?, opening the stretch?), a reference
+    (document itself?, type code, joiner), "kèm theo", or a list announced."""
+
+    what: str  # cue | ref | with | list
+    value: tuple = ()
 
 
-def relations_between(text: str, mentions: Sequence[Mention]) -> list[Relation]:
-    """Relations stated between consecutive citations of one sentence."""
-    found: list[Relation] = []
-    for a, b in zip(mentions, mentions[1:]):
-        if b.start - a.end > _MAX_GAP or SENTENCE_BREAK.search(text, a.end, b.start):
+class _Stretch(NamedTuple):
+    items: tuple[_Item, ...]
+    joiner: str | None  # how the citation after the stretch joins what came before ("và", ",", None)
+
+
+_NOTHING = _Stretch((), None)
+
+
+@lru_cache(maxsize=32768)
+def _stretch(text: str, before_citation: bool) -> _Stretch:
+    """What a stretch of text holds, and if a citation follows it, how that one is
+    named and joined. Cached on the text with the numbers of its dates blanked
+    ("ngày #/#/#" recurs)."""
+    folded = _GLUED.sub(" ", fold(text))
+    tokens = _TOKEN.findall(folded)
+    lowered = folded.lower()
+    ws = _TOKEN.findall(lowered) if lowered.isascii() else [t.lower() for t in tokens]
+    if "4" in lowered:
+        ws = [("d" + w[1:] if w[0] == "4" and 1 < len(w) <= 4 else w) for w in ws]  # (4 for đ)
+    plain = [i for i, w in enumerate(ws) if w not in _MARKS]  # words, without the marks
+    plain_words = [ws[i] for i in plain] if len(plain) < len(ws) else ws
+    # Type words matter where they name an instrument: with a capital, after "các", before
+    # "này", or naming the citation after the stretch (its last words: all of a short stretch).
+    last = len(plain) - _NAME_WORDS - 3
+    plural_or_this = _PLURAL_OR_THIS.search(folded) is not None
+    may_name = None
+    if last > 0:
+        may_name = {k for k in range(last) if tokens[plain[k]][0].isupper()}
+        may_name.update(range(last, len(plain)))
+        if plural_or_this:
+            may_name.update(k for k, i in enumerate(plain)
+                            if i and _plural(ws[i - 1]) or i + 1 < len(ws) and _this(ws[i + 1]))
+
+    def spans(phrases: Phrases, starts=None):
+        return [(plain[i], plain[i + n - 1] + 1, value) for i, n, value in phrases.scan(plain_words, starts)]
+
+    cues = spans(_cues())
+    names = spans(_names(), may_name)
+    # The citation after the stretch: named by a type word (and a name) and "số", or by "số" alone.
+    end = len(ws) - 1 if ws and (_SO.fullmatch(ws[-1]) or ws[-1] == "#") else len(ws)
+    if before_citation and cues and cues[-1][1] == end and any(n[:2] == cues[-1][:2] for n in names):
+        cues.pop()  # "Hướng dẫn số 46/HD-SCT": a type word, not the cue
+    if cues:
+        covered = {k for start, stop, _ in cues for k in range(start, stop)}
+        names = [n for n in names if not covered.intersection(range(n[0], n[1]))]
+
+    naming = names[-1] if before_citation and names and names[-1][2] != "with" else None
+    if naming and not (end - naming[1] <= _NAME_WORDS and all(c[0] < naming[0] for c in cues)
+                       and not {";", ":"} & set(ws[naming[1]:end])
+                       and not (naming[1] < len(ws) and _this(ws[naming[1]]))):
+        naming = None
+    named_from = naming[0] if naming else end if before_citation else None
+    if naming:
+        names.pop()
+
+    items: list[tuple[int, _Item]] = []
+    for start, stop, value in cues:
+        kind, passive = value
+        before = ws[start - 1] if start else ""
+        if _PASSIVE.fullmatch(before):
+            passive = True
+        leading = all(_LEADING.fullmatch(w) for w in ws[:start])
+        items.append((start, _Item("cue", (kind, passive, before in _JOINERS, leading))))
+    for start, stop, value in names:
+        if value == "with":
+            items.append((start, _Item("with")))
             continue
-        cue = _cue_between(text[a.end:b.start])
-        if cue and a.instrument.key != b.instrument.key:
-            kind, passive = cue
-            source, target = (b, a) if passive else (a, b)
-            found.append(Relation(kind, source.instrument, target.instrument, a.start, b.end))
+        # An instrument without a number: "Thông tư này", "Luật Đất đai", "các nghị định"
+        # (in lower case, "quyết định", "quy định", "luật" are words, and OCR makes "nhân
+        # dân" look like "nghị định").
+        this = stop < len(ws) and _this(ws[stop])
+        if this or tokens[start][0].isupper() or start and _plural(ws[start - 1]):
+            items.append((start, _Item("ref", (this, value, _joiner(ws, start)))))
+    if plural_or_this:
+        for i in range(len(ws) - 1):  # "Điều này", "khoản này": the document itself
+            if ws[i] in _PARTS and _this(ws[i + 1]):
+                items.append((i, _Item("ref", (True, None, None))))
+    if len(items) > 1:
+        items.sort(key=_FIRST)
+    if len(ws) >= 2 and ws[-1] == ":" and "sau" in ws[-3:-1]:
+        items.append((len(ws), _Item("list")))  # "… các Thông tư sau:", "như sau đây:"
+    return _Stretch(tuple(item for _, item in items), _joiner(ws, named_from) if named_from is not None else None)
+
+
+@lru_cache(maxsize=16384)
+def _continues(after: str) -> bool:
+    """Does the text after a ";" go on with the same clause: another instrument of a list
+    ("…; Nghị định số B", "…; số B"), or another cue ("…; thay thế …")?"""
+    ws = [w for w in words(after)[:5] if w not in ("va", "dong", "thoi")]  # (và, đồng thời)
+    if not ws:
+        return False
+    if _SO.fullmatch(ws[0]):
+        return True
+    return any(i == 0 for i, _, value in _names().scan(ws[:4]) if value != "with") or \
+        any(i == 0 for i, _, _ in _cues().scan(ws))
+
+
+def _joiner(ws: Sequence[str], k: int) -> str | None:
+    """The joiner before word ``k`` ("và", "," …), past "các" and parts ("và Điều 3 Quyết định …")."""
+    while True:
+        if k >= 1 and _plural(ws[k - 1]):
+            k -= 1
+        elif k >= 2 and ws[k - 2] in _PARTS and len(ws[k - 1]) <= 4:
+            k -= 2
+        else:
+            break
+    return _JOINERS.get(ws[k - 1]) if k >= 1 else None
+
+
+# --- clauses -------------------------------------------------------------------------
+
+class _Lists:
+    """Lists a cue announces ("thay thế các Thông tư sau:"): the first citation of
+    each following item marked alike ("a)", "-", "1.") is one of its objects."""
+
+    def __init__(self) -> None:
+        self.frame: _Frame | None = None
+        self.marker: str | None = None
+
+    def announce(self, frame: _Frame) -> None:
+        self.frame, self.marker = frame, None
+
+    def new_clause(self, marker: str | None, new_line: bool) -> None:
+        """A clause starts: an item marked otherwise, or a line not an item, ends the list."""
+        if self.frame is not None and (marker and self.marker not in (None, marker) or new_line and not marker):
+            self.frame = self.marker = None
+
+    def take(self, ref: _Ref, marker: str | None) -> bool:
+        if self.frame is None or marker is None or self.marker not in (None, marker):
+            return False
+        self.marker = marker
+        ref.frame = self.frame
+        self.frame.objects.append(ref)
+        return True
+
+
+class _Clause:
+    """The references and cues of one clause, read left to right."""
+
+    def __init__(self, own: Callable[[int, str | None], int | None], acting: Callable[[int], bool],
+                 lists: _Lists, marker: str | None):
+        self.own = own
+        self.acting = acting  # does the citation (the document's own) stand for a document that acts on others?
+        self.lists = lists
+        self.marker = marker  # how the clause is marked as a list item, if it is one
+        self.refs: list[_Ref] = []
+        self.frames: list[_Frame] = []
+        self.open: _Frame | None = None  # a cue whose first object has not come yet
+        self.seq = 0
+        self.stretches = 0  # stretches read so far (a clause opens with its first)
+
+    def read(self, stretch: _Stretch, at: int) -> None:
+        for item in stretch.items:
+            self.seq += 1
+            if item.what == "cue":
+                self._cue(*item.value, at)
+            elif item.what == "ref":
+                this, code, joiner = item.value
+                self._ref(_Ref(self.own(at, code) if this else None, code, at, self.seq), joiner)
+            elif item.what == "with":
+                last = self.refs[-1] if self.refs else None
+                if last is not None and last.mention is None and last.frame is not None:
+                    self.open = last.frame  # "Quy định ban hành kèm theo Quyết định số X": X in its place
+                    self.open.objects.remove(last)
+            elif item.what == "list" and self.frames:
+                self.lists.announce(self.frames[-1])
+        self.stretches += 1
+
+    def cite(self, index: int, start: int, doc_type: str, joiner: str | None) -> _Ref:
+        self.seq += 1
+        ref = _Ref(index, doc_type, start, self.seq)
+        if not self.refs and self.lists.take(ref, self.marker):
+            self.refs.append(ref)
+        else:
+            self._ref(ref, joiner)
+        return ref
+
+    def _cue(self, kind: RelationKind, passive: bool, coordinated: bool, leading: bool, at: int) -> None:
+        if coordinated and self.frames:
+            last = self.frames[-1]
+            subject = last.subject if not last.objects else self.frames[0].subject
+        elif self.refs:
+            subject = self.refs[-1]
+        elif leading and not self.stretches:  # a clause opening with a cue: the document acts ("3. Bãi bỏ …")
+            own = self.own(at, None)
+            acts = own is not None and self.acting(own)
+            subject = _Ref(own, None, at, self.seq) if acts else None
+        else:  # (words before it that are not read: an instrument OCR made unreadable, say)
+            subject = None
+        self.open = _Frame(subject, kind, passive, at, self.seq)
+        self.frames.append(self.open)
+
+    def _ref(self, ref: _Ref, joiner: str | None) -> None:
+        partner = self._partner(ref, joiner) if joiner else None
+        ref.top = not self.refs and self.open is None or partner is not None and partner.top
+        if partner is not None:
+            ref.frame = partner.frame
+            ref.group = partner.group if partner.group is not None else partner.mention
+        elif self.open is not None:
+            ref.frame = self.open
+        elif joiner == "và":  # "và" + another type: the nearest cue with a numbered subject
+            ref.frame = next((f for f in reversed(self.frames)
+                              if f.subject is not None and f.subject.mention is not None), None)
+        if ref.frame is not None:
+            ref.frame.objects.append(ref)
+        self.open = None
+        self.refs.append(ref)
+
+    def _partner(self, ref: _Ref, joiner: str) -> _Ref | None:
+        """The earlier reference ``ref`` is listed with, the nearest of its type: after "và",
+        at any depth; after "," within a flat list (no cue in between); after ";" among
+        those not inside another's phrase (the clause's own list)."""
+        for earlier in reversed(self.refs):
+            if joiner == "," and any(f.seq > earlier.seq for f in self.frames):
+                return None
+            if earlier.type is not None and earlier.type == ref.type and (joiner != ";" or earlier.frame is None):
+                return earlier
+        return None
+
+    def statements(self) -> list[Statement]:
+        out = []
+        for frame in self.frames:
+            subject = frame.subject
+            if subject is None or subject.mention is None:
+                continue
+            for obj in frame.objects:
+                if obj.mention is None or obj.mention == subject.mention:
+                    continue
+                source, target = (obj, subject) if frame.passive else (subject, obj)
+                out.append(Statement(frame.kind, source.mention, target.mention,
+                                     min(subject.at, obj.at, frame.at), max(subject.at, obj.at)))
+        return out
+
+
+def read(text: str, starts: Sequence[int], ends: Sequence[int], types: Sequence[str],
+         own: Callable[[int, str | None], int | None], owners: Sequence[int] = ()) -> Reading:
+    """Read the relations between the citations at ``starts``/``ends`` (document
+    types ``types``), and their lists. ``own(offset, type)`` is the index of the
+    document's own citation for the text at ``offset`` — when the document is
+    of ``type`` (None: any) — or None; ``owners``: all its own citations.
+
+    Most clauses hold no cue: for them only where they end and how their
+    citations are listed is worked out (a few string searches); a clause with
+    a hint of a cue in it (:data:`HINTS`) is read word by word."""
+    return _Reader(text, starts, ends, types, own, owners).read()
+
+
+# Pieces of the cue words as written, OCR damage included ("sửa đổi, bổ sung",
+# "stra déi, bé sung", "thay thé", "Bai bé", "hudng din", "quy định chi tiét"),
+# without a first letter a capital may change: a stretch holding none of them
+# holds no cue, and is not read word by word (tests/test_vocab.py checks that every cue holds one).
+HINTS = ("sung", "ửa đ", "ua d", "hay th", "ãi b", "ai b", "ng dẫn", "ng dan", "ng din", "nh chi t", "nh chi ~")
+_HINT_WINDOW = 240  # characters before a citation, and before a list's first item, looked at for hints
+_LINK_GAP = 240  # the most characters between two citations of one clause (a title: "A về … sửa đổi B")
+_CUE_REACH = 120  # the most characters between a cue and the citation it acts on ("… ban hành kèm theo …")
+_JOIN_WINDOW = 80  # characters a joiner may stand before a citation ("…, Luật Các tổ chức tín dụng số …")
+_BEFORE_HINT = 40  # characters read before a hint of a cue (its subject: "Luật sửa đổi, bổ sung …")
+_OPENING = 240  # …and in a clause's first words ("Thông tư này có hiệu lực … và thay thế …")
+
+
+def _hinted(stretch: str) -> bool:
+    if "\n" in stretch:
+        stretch = stretch.replace("\n", " ")  # (OCR breaks lines inside cues too: "thay\nthế")
+    if stretch.isupper():  # a title, or a text in capitals
+        stretch = stretch.lower()
+    return any(map(stretch.__contains__, HINTS))
+
+
+def _first_hint(text: str, lo: int, hi: int) -> int:
+    """Where the first hint of a cue is in ``text[lo:hi]`` (-1: none)."""
+    stretch = text[lo:hi].replace("\n", " ")
+    if stretch.isupper():
+        stretch = stretch.lower()
+    found = [at for at in map(stretch.find, HINTS) if at >= 0]
+    return lo + min(found) if found else -1
+
+
+class _Reader:
+    """:func:`read`'s state: the citations being gathered into one clause, and what has been found.
+
+    Two citations are read as one clause only when the text between them is short,
+    holds no clause end, and hints at a cue or joins them ("A sửa đổi B", "A, B và
+    C"): most citations stand alone, and cost a few string searches."""
+
+    def __init__(self, text, starts, ends, types, own, owners):
+        self.text, self.starts, self.ends, self.types, self.own = text, starts, ends, types, own
+        n = len(starts)
+        self.reading = Reading(list(range(n)), [None] * n, list(range(n)), [], [True] * n)
+        doc_types = vocabulary().doc_types
+        self.acting = lambda i: types[i] not in doc_types or doc_types[types[i]].acts
+        # Can the document itself (its own citation, wherever it is known) act on others?
+        self.acts = any(self.acting(i) for i in owners)
+        self.lists = _Lists()
+        self.clauses: list[_Clause] = []  # the clauses read word by word (a list they announce fills in later)
+        # The clause being gathered: its citations (index, where the text before it starts), whether
+        # the text between them hints at a cue, and where it starts if known (its opening words).
+        self.members: list[tuple[int, int]] = []
+        self.hinted = False
+        self.opening: bool | None = None  # does the clause's opening hint at a cue? (None: not known)
+        self.at: int | None = None
+        self.marker: str | None = None
+
+    def read(self) -> Reading:
+        text, starts, ends, lists = self.text, self.starts, self.ends, self.lists
+        rfind, hinted_in, acts = text.rfind, _hinted, self.acts
+        max_gap, link_gap, reach = MAX_GAP, _LINK_GAP, _CUE_REACH
+        prev = 0
+        for i, hi in enumerate(starts):
+            gap = hi - prev
+            lo = prev if gap <= max_gap else hi - max_gap
+            prev = ends[i]
+            # (a cue stands within a few words of its object: the last of the stretch is looked at)
+            hinted = None if gap > link_gap else hinted_in(text[hi - reach:hi] if gap > reach else text[lo:hi])
+            if lists.frame is not None or rfind(":", lo, hi) >= 0 and self._announced(lo, hi):
+                self._segment(lo, hi)  # a list announced ("… thay thế các Thông tư sau:"), or its items
+                self.members.append((i, max(lo, self.at or lo)))
+                continue
+            if hinted is not None and (hinted or self.hinted or self.opening is not False) \
+                    and self.members and self._linked(lo, hi, hinted):
+                self.members.append((i, lo))
+                continue
+            if self.hinted or acts or len(self.members) > 1:
+                self._close()
+            # (its opening words are in the text just looked at: without a hint if it had none)
+            self.members, self.hinted, self.at = [(i, lo)], False, None
+            self.opening = hinted if hinted is None or gap <= reach else None
+        self._close()
+        for clause in self.clauses:
+            self.reading.statements.extend(clause.statements())
+        return self.reading
+
+    def _linked(self, lo: int, hi: int, hinted: bool) -> bool:
+        """Does the citation at ``hi`` belong to the clause of the one before (ending at ``lo``)?
+        When a cue may be between them (``hinted``), or they are listed together after one
+        ("A, B và C", after a cue there or in the clause's opening words)."""
+        if not hinted and not (_joiner_before(self.text, max(lo, hi - _JOIN_WINDOW), hi)
+                               and (self.hinted or self._opening_hinted())):
+            return False
+        if _last_break(self.text, lo, hi) is not None:
+            return False
+        self.hinted = True
+        return True
+
+    def _opening_hinted(self) -> bool:
+        """Does the clause's opening (before its first citation) hint at a cue?"""
+        if self.opening is None or self.opening is True and self.at is None:
+            self.opening = _hinted(self.text[self._opening():self.starts[self.members[0][0]]])
+        return self.opening
+
+    def _announced(self, lo: int, hi: int) -> bool:
+        """Is the citation at ``hi`` the first of a list announced before it ("… sau:\na) …")?"""
+        colon = self.text.rfind(":", lo, hi)
+        return _ITEM.match(self.text, colon + 1) is not None and _hinted(self.text[max(lo, colon - _HINT_WINDOW):colon])
+
+    def _segment(self, lo: int, hi: int) -> None:
+        """Find every clause end in ``text[lo:hi]``, closing the clause being gathered at the first."""
+        at = lo
+        for brk in _BREAK.finditer(self.text, lo, hi):
+            if brk.group() == ";" and _continues(self.text[brk.end():min(hi, brk.end() + 60)]):
+                continue
+            if self.text.rfind(":", brk.start() - 3, brk.start() + 1) >= 0 and _hinted(self.text[at:brk.start()]):
+                self.hinted = True  # a list announced: "4. Thông tư này thay thế các thông tư sau đây:"
+                if not self.members:
+                    self.at = at
+            self._close(brk.start())
+            at = self.at = brk.end()
+            self.marker = _marker(self.text, at)
+            self.lists.new_clause(self.marker, brk.group().startswith("\n"))
+
+    def _opening(self) -> int:
+        """Where the clause being gathered starts (looking back from its first citation)."""
+        if self.at is None:
+            first, lo = self.members[0]
+            brk = _last_break(self.text, max(lo, self.starts[first] - _HINT_WINDOW), self.starts[first])
+            self.at = brk[1] if brk is not None else max(lo, self.starts[first] - _HINT_WINDOW)
+        return self.at
+
+    def _close(self, end: int | None = None) -> None:
+        """End the clause being gathered (its announcing words end at ``end``)."""
+        if len(self.members) == 1 and not self.hinted and self.acts:
+            # A clause with one citation says something only of the document itself,
+            # opening with a cue or naming it: "3. Bãi bỏ …", "Thông tư này thay thế …".
+            own = self.own(self.starts[self.members[0][0]], None)
+            self.hinted = own is not None and self.acting(own) and self._opening_hinted()
+        if self.hinted or self.lists.frame is not None and self.members:
+            self._read_clause(end)
+        elif len(self.members) > 1:
+            self._join()
+        self.members, self.hinted, self.marker, self.opening = [], False, None, None
+
+    def _read_clause(self, end: int | None) -> None:
+        """Read the clause word by word: its cues, references and lists."""
+        if end is None and len(self.members) == 2 and not self.acts and self.lists.frame is None and self._pair():
+            return
+        reading = self.reading
+        clause = _Clause(self.own, self.acting, self.lists, self.marker)
+        self.clauses.append(clause)
+        refs = []
+        for k, (i, lo) in enumerate(self.members):
+            # (a clause's opening words matter where they hold a cue, or where the document
+            # itself may be their subject)
+            if k or self.acts:
+                stretch = self._stretch(clause, self._opening() if k == 0 else lo, self.starts[i], True)
+            elif _first_hint(self.text, self._opening(), self.starts[i]) >= 0:
+                stretch = self._stretch(clause, self._opening(), self.starts[i], True)
+            else:
+                clause.stretches += 1
+                stretch = _NOTHING
+            refs.append((i, clause.cite(i, self.starts[i], self.types[i], stretch.joiner)))
+        if end is not None:  # the words announcing a list ("… thay thế các Thông tư sau:")
+            tail = self.ends[self.members[-1][0]] if self.members else self._opening()
+            if end > tail:
+                self._stretch(clause, tail, end, False)
+        head = self.members[0][0] if self.members else None
+        lists: dict[int, list[int]] = {}
+        for i, ref in refs:
+            reading.clause[i] = head
+            reading.top[i] = ref.top
+            if ref.group is not None:
+                reading.group[i] = ref.group
+                lists.setdefault(ref.group, [ref.group]).append(i)
+            subject = ref.frame.subject if ref.frame is not None else None
+            if subject is not None:
+                reading.subject[i] = subject.mention if subject.mention is not None else NOT_NUMBERED
+        reading.lists.extend(lists.values())
+
+    def _pair(self) -> bool:
+        """The common clause, read at less cost: two citations and only cues between them
+        ("A ngày … sửa đổi, bổ sung một số điều của B"), none in the first one's opening.
+        Done if so (False: to be read in full)."""
+        (a, _), (b, lo) = self.members
+        if self._opening_hinted():
+            return False
+        stretch = self._stretch_at(lo, self.starts[b], _BEFORE_HINT, True)[1]
+        if not stretch.items or any(item.what != "cue" for item in stretch.items):
+            return False
+        kind, passive = stretch.items[-1].value[:2]  # (all the cues' subject is A; B the last one's object)
+        reading = self.reading
+        source, target = (b, a) if passive else (a, b)
+        reading.statements.append(Statement(kind, source, target, self.starts[a], self.starts[b]))
+        reading.clause[a] = reading.clause[b] = a
+        reading.subject[b], reading.top[b] = a, False
+        return True
+
+    def _stretch_at(self, lo: int, hi: int, before: int, before_citation: bool) -> tuple[int, _Stretch]:
+        """Where the words of ``text[lo:hi]`` worth reading start — ``before`` characters
+        before its first hint of a cue, else (before a citation) only those that may name
+        and join it — and what they say."""
+        first = _first_hint(self.text, lo, hi)
+        start = max(lo, first - before) if first >= 0 else max(lo, hi - _JOIN_WINDOW) if before_citation else hi
+        return start, _stretch(_DATE_NUMBER.sub("#", self.text[start:hi]), before_citation)
+
+    def _stretch(self, clause: _Clause, lo: int, hi: int, before_citation: bool) -> _Stretch:
+        """Read ``text[lo:hi]`` into ``clause`` (see :meth:`_stretch_at`)."""
+        # (the clause's first words may be its subject, "Thông tư này có hiệu lực …; thay thế …")
+        before = _OPENING if not clause.refs and not clause.stretches else _BEFORE_HINT
+        start, stretch = self._stretch_at(lo, hi, before, before_citation)
+        if start > lo:
+            clause.stretches += 1  # (words left unread: the clause does not open with what is read)
+        clause.read(stretch, start)
+        return stretch
+
+    def _join(self) -> None:
+        """A clause without cues: only its lists ("A, B và C"; "…; Nghị định số B")."""
+        text, reading = self.text, self.reading
+        seen: list[int] = []
+        lists: dict[int, list[int]] = {}
+        head = self.members[0][0]
+        for k, (i, lo) in enumerate(self.members):
+            reading.clause[i] = head
+            joiner = _joiner_before(text, max(lo, self.starts[i] - _JOIN_WINDOW), self.starts[i]) if k else None
+            partner = None
+            if joiner:  # the nearest earlier citation of its type (after ";", one of the clause's own)
+                partner = next((j for j in reversed(seen) if self.types[j] == self.types[i]
+                                and (joiner != ";" or reading.top[j])), None)
+            if partner is not None:
+                reading.group[i] = reading.group[partner]
+                reading.top[i] = reading.top[partner]
+                lists.setdefault(reading.group[i], [reading.group[i]]).append(i)
+            else:
+                reading.top[i] = not k
+            seen.append(i)
+        reading.lists.extend(lists.values())
+
+
+def _marker(text: str, at: int) -> str | None:
+    m = _ITEM.match(text, at)
+    return m.lastgroup if m else None
+
+
+def _joiner_before(text: str, lo: int, hi: int) -> str | None:
+    """How the citation at ``hi`` joins the one before: the joiner ("và", ",", ";") that
+    ``text[lo:hi]`` ends with, before the citation's name ("…, Nghị định số", "… và số",
+    "…; Luật Đất đai số", "…, 34/QĐ-UBND"); None if it ends otherwise."""
+    at = max(text.rfind(",", lo, hi), text.rfind(";", lo, hi), text.rfind(" và ", lo, hi), text.rfind(" va ", lo, hi),
+             text.rfind(" hoặc ", lo, hi), text.rfind(" hoac ", lo, hi))
+    if at < 0 or text.count(" ", at, hi) > _NAME_WORDS + 4:
+        return None
+    return _named_after_joiner(text[at:hi])
+
+
+@lru_cache(maxsize=16384)
+def _named_after_joiner(tail: str) -> str | None:
+    """The joiner ``tail`` opens with, if the rest only names a citation: "các", parts
+    ("Điều 3"), a type word and a name, "số" (cached: the same few recur)."""
+    ws = words(tail)
+    if tail[0] in ",;":
+        joiner = _JOINERS[tail[0]]
+    elif ws and ws[0] in _JOINERS:
+        joiner = _JOINERS[ws.pop(0)]
+    else:
+        return None
+    k = 0
+    while k < len(ws) and (_plural(ws[k]) or ws[k] in _PARTS and k + 1 < len(ws)):
+        k += 1 if _plural(ws[k]) else 2
+    rest = ws[k:]
+    if rest and (_SO.fullmatch(rest[-1]) or rest[-1][0].isdigit()):
+        rest.pop()
+    if not rest:
+        return joiner  # "…, 34/QĐ-UBND", "… và số 009/CĐ-UBND"
+    named = _names().scan(rest[:4], {0})
+    return joiner if named and named[0][2] != "with" and len(rest) - named[0][1] <= _NAME_WORDS else None
+
+
+def ends_clause(text: str, lo: int, hi: int) -> bool:
+    """Does a clause end in ``text[lo:hi]``?"""
+    return _last_break(text, lo, hi) is not None
+
+
+def _last_break(text: str, lo: int, hi: int) -> tuple[int, int, bool] | None:
+    """The last clause end in ``text[lo:hi]``: (start, end, at a line break?), or None."""
+    # (the latest of each mark, looked for again before the one tried only when that one is not an end)
+    dot, semi, line = text.rfind(".", lo, hi), text.rfind(";", lo, hi), text.rfind("\n", lo, hi)
+    while True:
+        at = max(dot, semi, line)
+        if at < 0:
+            return None
+        if at == semi:
+            semi = text.rfind(";", lo, at)
+            if _BREAK.match(text, at) and not _continues(text[at + 1:min(hi, at + 61)]):
+                return at, at + 1, False
+        else:
+            start = at
+            while start > lo and text[start - 1] in " \t":
+                start -= 1
+            m = HARD_BREAK.match(text, start) or (HARD_BREAK.match(text, at) if start != at else None)
+            if m and m.end() <= hi:
+                return m.start(), m.end(), m.group().startswith("\n") or "\n" in m.group()
+            if at == dot:
+                dot = text.rfind(".", lo, at)
+            else:
+                line = text.rfind("\n", lo, at)
+
+
+# --- relations -------------------------------------------------------------------------
+
+def stated(mentions: Sequence[Mention], reading: Reading) -> list[Relation]:
+    """The relations a :class:`Reading` found, between the mentions' instruments."""
+    found = []
+    for kind, source, target, start, end in reading.statements:
+        a, b = mentions[source].instrument, mentions[target].instrument
+        if a.key != b.key:
+            found.append(Relation(kind, a, b, start, max(end, mentions[target].end, mentions[source].end)))
     return found
 
 
-def based_on(text: str, mentions: Sequence[Mention], own) -> list[Relation]:
+def based_on(text: str, mentions: Sequence[Mention], own, reading: Reading) -> list[Relation]:
     """``based_on`` relations from the document (``own``: its instrument or None) to each
-    citation inside a "Căn cứ …" clause (up to the end of its sentence)."""
+    citation a "Căn cứ …" clause lists (it goes on past a ";" before another instrument,
+    "Căn cứ Nghị định số A …; Nghị định số B …"), not those inside another's title
+    ("Căn cứ Luật sửa đổi, bổ sung một số điều của Luật số A …": the basis is the
+    amending law, not A)."""
     found = []
     first = _BASIS_AT_START.match(text)
-    clauses = [first.span()] if first else []
-    clauses += [m.span(1) for m in _BASIS_AFTER_BREAK.finditer(text)]
-    for start, opener_end in clauses:
-        end = sentence_end(text, opener_end)
-        inside = slice(bisect.bisect_left(mentions, opener_end, key=_START), bisect.bisect_left(mentions, end, key=_START))
-        for mention in mentions[inside]:
-            if own is None or mention.instrument.key != own.key:
-                found.append(Relation(RelationKind.BASED_ON, own, mention.instrument, start, mention.end))
+    openers = [first.span()] if first else []
+    openers += [m.span(1) for m in _BASIS_AFTER_BREAK.finditer(text)]
+    for start, opener_end in openers:
+        i = bisect.bisect_left(mentions, opener_end, key=_START)
+        if i == len(mentions) or mentions[i].start - opener_end > MAX_GAP \
+                or _last_break(text, opener_end, mentions[i].start) is not None:
+            continue  # "Căn cứ Luật Đất đai ngày …;": no citation in the clause
+        if i + 1 < len(mentions) and reading.clause[i + 1] == reading.clause[i]:  # read with others
+            listed = [j for j in range(i, len(mentions)) if reading.clause[j] == reading.clause[i] and reading.top[j]]
+        else:  # only its list, "…; Nghị định số B"
+            listed = [i] if reading.top[i] else []
+            while listed and listed[-1] + 1 < len(mentions):
+                a, b = mentions[listed[-1]], mentions[listed[-1] + 1]
+                if a.instrument.doc_type != b.instrument.doc_type or not joined(text, a.end, b.start):
+                    break
+                listed.append(listed[-1] + 1)
+        for j in listed:
+            if own is None or mentions[j].instrument.key != own.key:
+                found.append(Relation(RelationKind.BASED_ON, own, mentions[j].instrument, start, mentions[j].end))
     return found
+
+
+def joined(text: str, end: int, start: int) -> bool:
+    """Is the citation at ``start`` listed right after the one ending at ``end``: "A và B",
+    "A, Nghị định số B", "A; số B" (the same type is the caller's to check)?"""
+    if start - end > _LINK_GAP:
+        return False
+    return _joiner_before(text, max(end, start - _JOIN_WINDOW), start) is not None \
+        and _last_break(text, end, start) is None
 
 
 def unique(relations: Sequence[Relation]) -> list[Relation]:

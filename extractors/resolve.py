@@ -12,7 +12,7 @@ import unicodedata
 from typing import NamedTuple
 from functools import lru_cache
 
-from .find import SYMBOL, split_codes
+from .find import SLASH, SPACE, SYMBOL, split_codes
 from .normalize import fold_lower
 from .vocab import vocabulary
 
@@ -31,6 +31,7 @@ class Symbol(NamedTuple):
     doc_type: str  # the symbol's own type part, else what the words before it say
     issuer: str
     national: bool
+    typed: bool = True  # the type is the symbol's own part (not the words before it)
 
 
 # "NGÀY" (as OCR writes it) glued to the end of a code in capitals.
@@ -39,6 +40,21 @@ _GLUED_NGAY = re.compile(r"NG\S{0,2}Y$")
 
 def _fix_digits(s: str) -> str:
     return s.replace("O", "0").replace("o", "0").replace("l", "1").replace("I", "1")
+
+
+# What OCR glues to the end of a code, folded: ngày, của, có, năm, về/và.
+_GLUED_WORD = re.compile(r"ng\S{0,2}y|c\S{0,2}a|c\S?|n\S{0,2}m|v\S?")
+
+
+def _known_head(text: str, shortest: int) -> int:
+    """The length of the longest known code beginning ``text``, at least ``shortest``
+    long, whose rest is nothing or a glued word (``TTgngay`` → 3); 0 if none.
+    ``CTngay`` is CT and "ngay", not CTN and "gay"."""
+    vocab = vocabulary()
+    known = vocab.longest_code(text, shortest=shortest)
+    if known and known < len(text) and not _GLUED_WORD.fullmatch(fold_lower(text[known:])):
+        return 0
+    return known
 
 
 def _trim_code(code: str) -> str:
@@ -54,28 +70,31 @@ def _trim_code(code: str) -> str:
             return code[:glued.start()]
         return code
     stem = re.sub(r"[a-zđ]+$", "", code)  # CPngay → CP, GDTrHngay → GDTrH
-    known = vocab.longest_code(code, shortest=len(stem) + 1)  # …unless a known code keeps some: TTgngay → TTg
+    known = _known_head(code, len(stem) + 1)  # …unless a known code keeps some: TTgngay → TTg
     return code[:known] if known else stem
 
 
-def _assemble(codes: tuple[tuple[str, bool], ...]) -> tuple[tuple[str, ...], int, int]:
+def _assemble(codes: tuple[tuple[str, str], ...]) -> tuple[tuple[str, ...], int, int]:
     """The symbol's codes, repaired, and where the symbol ends.
 
-    ``codes`` are (text, after a space?) as written. Returns the repaired
-    codes, the index of the last code used and how many of its characters
-    belong to the symbol. A code glued to the next word is cut (``CPngay``).
-    A fragment after a space is joined to the code before it when that is
-    what OCR split ("Q B" → QB, "STT TT" → STTTT, "TT g" → TTg), taken as the
-    next code when the symbol is missing one ("ND CP", "SNV CCHC", "QĐ TTg"),
-    and otherwise ends the symbol ("QĐ-UBND UBND tỉnh", "BC-UBND CONG HOA").
+    ``codes`` are (text, separator before it) as written (:class:`~extractors.find.Code`).
+    Returns the repaired codes, the index of the last code used and how many of
+    its characters belong to the symbol. A code glued to the next word is cut
+    (``CPngay``). A fragment after a space is joined to the code before it when
+    that is what OCR split ("Q B" → QB, "STT TT" → STTTT, "TT g" → TTg), taken
+    as the next code when the symbol is missing one ("ND CP", "SNV CCHC", "QĐ
+    TTg"), and otherwise ends the symbol ("QĐ-UBND UBND tỉnh", "BC-UBND CONG
+    HOA"). A slash stands for a hyphen only after the type (``TTLT/BCA``).
     """
     vocab = vocabulary()
     segments: list[str] = []
     last, used = 0, 0
-    for i, (raw, after_space) in enumerate(codes):
-        if after_space and raw[0].islower():
+    for i, (raw, sep) in enumerate(codes):
+        if sep == SLASH and not (i == 1 and vocab.type_code(segments[0])):
+            break
+        if sep == SPACE and raw[0].islower():
             # A lower-case tail split off a code ("TT g", "TT gngay"): keep what makes it known.
-            cut = vocab.longest_code(segments[-1] + raw, shortest=len(segments[-1]) + 1) - len(segments[-1])
+            cut = _known_head(segments[-1] + raw, len(segments[-1]) + 1) - len(segments[-1])
             if cut <= 0:
                 break
             segments[-1] += raw[:cut]
@@ -86,10 +105,13 @@ def _assemble(codes: tuple[tuple[str, bool], ...]) -> tuple[tuple[str, ...], int
         text = _trim_code(raw)
         if not text:
             break
-        if after_space:
+        if sep == SPACE:
             prev = segments[-1]
             known_joined = vocab.canonical_code(prev + text) is not None
-            if len(prev) == 1 or known_joined and vocab.canonical_code(prev) is None:
+            if len(prev) == 1:  # "Q B", "T Tg", "T Tgco": one code split, maybe glued to a word
+                text = _trim_code(prev + raw)[len(prev):]
+                segments[-1] = prev + text
+            elif known_joined and vocab.canonical_code(prev) is None:
                 segments[-1] = prev + text
             elif len(segments) == 1 and (
                 len(text) >= 2 and text.isupper() and not _SYLLABLE.fullmatch(fold_lower(text).upper())
@@ -121,6 +143,7 @@ def resolve(candidate: re.Match, type_word: str | None) -> Symbol | None:
     if not number.isdigit():
         number = _fix_digits(number)
     if year is not None:
+        year = year.replace(" ", "")  # "201 1", as OCR spaced it
         year = int(year if year.isdigit() else _fix_digits(year))
     if party:
         symbol = f"{number}-{codes_text}"
@@ -129,7 +152,7 @@ def resolve(candidate: re.Match, type_word: str | None) -> Symbol | None:
     # The codes close the match: the symbol ends ``length`` characters into them.
     end = candidate.end() - len(codes) + length
     return Symbol(candidate.start(), end, symbol, number, year, doc_type or _named_type(law_family, type_word),
-                  issuer, national)
+                  issuer, national, doc_type is not None)
 
 
 def _named_type(law_family: bool, type_word: str | None) -> str:
@@ -152,7 +175,7 @@ def _shape(codes: str, party: bool, has_year: bool, has_type_word: bool):
     every number, so most candidates cost one look-up.
     """
     parts = split_codes(codes)
-    repaired, last, used = _assemble(tuple((code.text, code.after_space) for code in parts))
+    repaired, last, used = _assemble(tuple((code.text, code.sep) for code in parts))
     if not repaired:
         return None
     read = _read_codes(repaired, party, has_year, has_type_word)
@@ -171,16 +194,27 @@ def _read_codes(codes: tuple[str, ...], party: bool, has_year: bool, has_type_wo
     first_issuer = vocab.issuer(first)
     law_family = False
     if party:
+        if len(canon) == 1:  # an old symbol, number and issuer (84-CP): the type word decides the type
+            return (first, None, first, first_issuer.national, False) if first_issuer else None
         if len(canon) != 2:
             return None
         doc_type, issuer = first, canon[1]
         codes_text = f"{doc_type}/{issuer}"
     else:
+        if has_year:
+            glued = vocab.glued_type(codes[0])  # TTLTVKSTC: the hyphen after the type lost
+            if glued:
+                codes = (codes[0][:glued], codes[0][glued:], *codes[1:])
+                canon[:1] = [vocab.canonical_code(codes[0]), vocab.canonical_code(codes[1]) or codes[1]]
+                first = canon[0]
         law_family = first_issuer is not None and first_issuer.pattern is not None
-        if len(canon) > 1 and not vocab.is_doc_type(first) and vocab.doc_type_reading(codes[0]):
-            first = canon[0] = vocab.doc_type_reading(codes[0])  # 021/CP-UBND: CĐ, misread as CP
+        if len(canon) > 1 and not vocab.is_doc_type(first) and vocab.type_code(codes[0]):
+            first = canon[0] = vocab.type_code(codes[0])  # 021/CP-UBND: CĐ, misread as CP; TTLI: TTLT
         if vocab.is_doc_type(first) and len(canon) > 1:
             doc_type, issuer = first, "-".join(canon[1:])
+            head = vocab.issuer(canon[1])
+            if has_year and head is not None and not head.typed and len(canon) == 2:
+                canon = canon[1:]  # 193/2025/NQ-QH15: the Assembly's numbers carry no type (193/2025/QH15)
         elif vocab.is_doc_type(first):
             if not has_year:
                 return None  # "12/TT": too little to be sure

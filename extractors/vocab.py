@@ -23,9 +23,52 @@ VOCAB_DIR = Path(__file__).with_name("vocab")
 _D_STROKE_READINGS = ("D", "P", "B")
 
 
-def _load(name: str):
-    with open(VOCAB_DIR / f"{name}.yaml", encoding="utf-8") as f:
+class VocabularyError(ValueError):
+    """A vocabulary file that does not say what it should (the message names the file and entry)."""
+
+
+def _load(directory: Path, name: str):
+    with open(directory / f"{name}.yaml", encoding="utf-8") as f:
         return yaml.safe_load(f)
+
+
+_STRS = "a list of strings"
+# The fields each kind of entry may have, and what each holds ("vi" and "en" are required).
+_FIELDS = {
+    "doc_types": {"vi": str, "en": str, "words": _STRS, "issuers": _STRS, "acts": bool},
+    "issuers": {"vi": str, "en": str, "names": _STRS, "pattern": str, "typed": bool},
+    "jurisdictions": {"code": str, "kind": str, "names": _STRS},
+    "units": {"vi": str, "en": str},
+}
+
+
+def _checked(file: str, entries, fields: dict, required: tuple[str, ...] = ("vi", "en")) -> dict:
+    """``entries`` (a mapping of code → fields), each checked against ``fields``."""
+    if not isinstance(entries, dict):
+        raise VocabularyError(f"{file}: expected a mapping of entries")
+    for key, entry in entries.items():
+        where = f"{file}: {key}"
+        if not isinstance(entry, dict):
+            raise VocabularyError(f"{where}: expected a mapping of fields, got {entry!r}")
+        unknown = sorted(set(entry) - set(fields))
+        if unknown:
+            raise VocabularyError(f"{where}: unknown field(s) {', '.join(unknown)}; known: {', '.join(fields)}")
+        for name in required:
+            if name not in entry:
+                raise VocabularyError(f"{where}: '{name}' is missing")
+        for name, value in entry.items():
+            kind = fields[name]
+            ok = isinstance(value, list) and all(isinstance(v, str) for v in value) if kind == _STRS \
+                else isinstance(value, kind)
+            if not ok:
+                raise VocabularyError(f"{where}: '{name}' should be {kind if kind == _STRS else kind.__name__}, "
+                                      f"got {value!r}")
+        if "pattern" in entry:
+            try:
+                re.compile(entry["pattern"])
+            except re.error as e:
+                raise VocabularyError(f"{where}: 'pattern' is not a regular expression: {e}") from None
+    return entries
 
 
 @lru_cache(maxsize=16384)
@@ -47,6 +90,8 @@ class DocType:
     vi: str
     en: str
     words: tuple[str, ...]
+    issuers: tuple[str, ...] = ()  # the only bodies that issue this type (Nghị định: the Government), if any
+    acts: bool = True  # a clause of such a document opening with a cue is the document acting (not a report's)
 
 
 @dataclass(frozen=True)
@@ -57,6 +102,7 @@ class Issuer:
     level: str  # national | provincial | district
     names: tuple[str, ...] = ()
     pattern: re.Pattern | None = None
+    typed: bool = True  # its symbols carry a type part (the National Assembly's do not: 59/2020/QH14)
 
     @property
     def national(self) -> bool:
@@ -79,6 +125,7 @@ class Vocabulary:
     form_words: tuple[str, ...]  # "mẫu số …", "Phụ lục …": a number that is not a citation
     ocr_letters: dict[str, str]  # what OCR writes inside words → the letter meant ("d6i" → "doi")
     units: tuple[str, ...] = ()  # office codes after an issuer (STNMT-QLĐĐ)
+    code_letters: dict[str, tuple[str, ...]] = field(default_factory=dict)  # capitals OCR confuses (TTLI → TTLT)
     defaults: dict = field(default_factory=dict)  # types of symbols without one (defaults.yaml)
     _codes: dict[str, str] = field(default_factory=dict)  # lookup key → canonical code
     _families: tuple[Issuer, ...] = ()  # issuers known by a pattern (QH15, UBTVQH14 …)
@@ -145,37 +192,97 @@ class Vocabulary:
     @lru_cache(maxsize=8192)
     def doc_type_reading(self, raw: str) -> str | None:
         """A document type that ``raw`` is an OCR reading of, where ``raw`` is itself
-        another code (``CP`` written for ``CĐ`` in "021/CP-UBND")."""
+        another code (``CP`` written for ``CĐ`` in "021/CP-UBND"), or a capital
+        misread (``TTLI`` for ``TTLT``, :attr:`code_letters`; types of three letters or more)."""
         key = _code_key(raw)
         for i, ch in enumerate(key):
             if ch in _D_STROKE_READINGS:
                 code = self._codes.get(key[:i] + "D" + key[i + 1:])
                 if code and code in self.doc_types and "Đ" in code:
                     return code
+        if len(key) >= 3:
+            for i, ch in enumerate(key):
+                for meant in self.code_letters.get(ch, ()):
+                    code = self._codes.get(key[:i] + meant + key[i + 1:])
+                    if code in self.doc_types and len(code) == len(key):
+                        return code
         return None
+
+    @lru_cache(maxsize=8192)
+    def type_code(self, raw: str) -> str | None:
+        """The document type ``raw`` stands for, as written or as OCR misread it; None if none."""
+        code = self.canonical_code(raw)
+        return code if code in self.doc_types else self.doc_type_reading(raw)
+
+    @lru_cache(maxsize=8192)
+    def glued_type(self, raw: str) -> int:
+        """How many letters of a code are a type whose hyphen OCR lost (``TTLTVKSTC`` → 4,
+        TTLT): the longest type of two letters or more whose rest is three capitals or
+        more, or a known code; 0 if none, or if ``raw`` is itself a known code (TTCP)."""
+        if self.canonical_code(raw) is not None:
+            return 0
+        for n in range(len(raw) - 2, 1, -1):
+            rest = raw[n:]
+            if self.canonical_code(raw[:n]) in self.doc_types and rest.isupper() \
+                    and (len(rest) >= 3 or self.canonical_code(rest)):
+                return n
+        return 0
+
+    @lru_cache(maxsize=8192)
+    def issues(self, issuer: str, doc_type: str | None) -> bool:
+        """Can ``issuer`` (a symbol's issuer part) issue ``doc_type``? False only where the
+        vocabulary says who alone issues it (a Nghị định by the Government: ``NĐ-HĐTP`` is a slip)."""
+        allowed = self.doc_types[doc_type].issuers if doc_type in self.doc_types else ()
+        return not allowed or issuer.split("-")[0] in allowed
 
 
 @lru_cache(maxsize=1)
 def vocabulary() -> Vocabulary:
-    """The vocabulary, loaded once per process."""
+    """The vocabulary of ``extractors/vocab/``, loaded (and checked) once per process."""
+    return load_vocabulary(VOCAB_DIR)
+
+
+def load_vocabulary(directory: Path) -> Vocabulary:
+    """The vocabulary in ``directory``'s YAML files; :class:`VocabularyError` names what is wrong."""
     doc_types = {
-        code: DocType(code, d["vi"], d["en"], tuple(d.get("words", ())))
-        for code, d in _load("doc_types").items()
+        code: DocType(code, d["vi"], d["en"], tuple(d.get("words", ())), tuple(d.get("issuers", ())),
+                      d.get("acts", True))
+        for code, d in _checked("doc_types.yaml", _load(directory, "doc_types"), _FIELDS["doc_types"]).items()
     }
     issuers: dict[str, Issuer] = {}
-    for level, entries in _load("issuers").items():
-        for code, d in entries.items():
+    levels = _load(directory, "issuers")
+    for level, entries in (levels or {}).items():
+        if level not in ("national", "provincial", "district"):
+            raise VocabularyError(f"issuers.yaml: {level}: not a level (national, provincial, district)")
+        for code, d in _checked(f"issuers.yaml: {level}", entries, _FIELDS["issuers"]).items():
             pattern = re.compile(d["pattern"]) if d.get("pattern") else None
-            issuers[code] = Issuer(code, d["vi"], d["en"], level, tuple(d.get("names", ())), pattern)
+            issuers[code] = Issuer(code, d["vi"], d["en"], level, tuple(d.get("names", ())), pattern,
+                                   d.get("typed", True))
+    for code, d in doc_types.items():
+        unknown = [i for i in d.issuers if i not in issuers]
+        if unknown:
+            raise VocabularyError(f"doc_types.yaml: {code}: issuers not in issuers.yaml: {', '.join(unknown)}")
     jurisdictions = {
         name: Jurisdiction(name, d.get("code"), tuple(d.get("names", ())))
-        for name, d in _load("jurisdictions").items()
+        for name, d in _checked("jurisdictions.yaml", _load(directory, "jurisdictions"), _FIELDS["jurisdictions"],
+                                required=()).items()
     }
-    cues = {
-        kind: {role: tuple(words or ()) for role, words in d.items()}
-        for kind, d in _load("relations").items()
-    }
-    form_words = tuple(_load("not_citations")["before"])
-    ocr_letters = {str(k): v for k, v in _load("ocr")["inside_words"].items()}
-    units = tuple(_load("units"))
-    return Vocabulary(doc_types, issuers, jurisdictions, cues, form_words, ocr_letters, units, _load("defaults"))
+    cues = {}
+    for kind, roles in _load(directory, "relations").items():
+        if kind not in {"amends", "replaces", "repeals", "guides", "based_on", "implements"}:
+            raise VocabularyError(f"relations.yaml: {kind}: not a relation kind")
+        cues[kind] = {role: tuple(_strings(f"relations.yaml: {kind}: {role}", phrases or []))
+                      for role, phrases in roles.items()}
+    form_words = tuple(_strings("not_citations.yaml: before", _load(directory, "not_citations")["before"]))
+    ocr = _load(directory, "ocr")
+    ocr_letters = {str(k): v for k, v in ocr["inside_words"].items()}
+    code_letters = {str(k): tuple(_strings(f"ocr.yaml: in_codes: {k}", v)) for k, v in ocr["in_codes"].items()}
+    units = tuple(_checked("units.yaml", _load(directory, "units"), _FIELDS["units"]))
+    return Vocabulary(doc_types, issuers, jurisdictions, cues, form_words, ocr_letters, units=units,
+                      defaults=_load(directory, "defaults"), code_letters=code_letters)
+
+
+def _strings(where: str, values) -> list[str]:
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise VocabularyError(f"{where}: should be a list of strings, got {values!r}")
+    return values

@@ -219,6 +219,81 @@ def extract(files: tuple[str, ...], fmt: str | None, as_json: bool, relations: b
         sys.exit(1)
 
 
+@main.command()
+@click.argument("path", type=click.Path(exists=True))
+@click.argument("gold", required=False, type=click.Path(exists=True, dir_okay=False))
+@click.option("--errors", "show_errors", is_flag=True,
+              help="Also list every miss, false hit, wrong attribute and relation, with its context.")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores (and --errors) as one JSON object.")
+@click.option("--markdown", is_flag=True, help="Print the scores as Markdown table rows (as in the README).")
+@click.option("--label", default=None, help="Name of the corpus in --markdown rows [default: the folder's name].")
+@click.option("--jurisdiction", metavar="PROVINCE", help="Province of documents that do not say it themselves.")
+def evaluate(path, gold, show_errors, as_json, markdown, label, jurisdiction):
+    """Score the extractor on annotated documents: PATH is a folder (GOLD_DIR) or a TEXT with its GOLD.
+
+    A folder holds NAME[.VARIANT].txt texts, each with its gold JSON Lines
+    NAME[.VARIANT].gold.jsonl (NAME.gold.jsonl for the clean variant), as in
+    examples/ and the development corpus ../shared/corpus/dev; gold rows follow
+    its CONVENTIONS.md. Prints, per variant, mention precision, recall and F1,
+    type, issuer and date accuracy, relations found (based_on apart). Exit
+    code 1 if a document could not be read or scored.
+
+    \b
+    Examples:
+      kg evaluate examples/
+      kg evaluate --errors examples/
+      kg evaluate examples/nghean-skhcn-cchc-2023.ocr.txt examples/nghean-skhcn-cchc-2023.ocr.gold.jsonl
+      kg evaluate --json examples/ > scores.json
+    """
+    from kg import evaluate as ev
+
+    if Path(path).is_dir():
+        if gold:
+            raise click.UsageError("give a folder alone, or a text and its gold file")
+        scores = ev.evaluate_corpus(path, jurisdiction=jurisdiction, on_document=lambda v, text, s: (
+            s is None and click.echo(f"skipped: {text}: no gold file beside it", err=True)))
+    elif gold:
+        scores = {ev.NO_VARIANT: ev.evaluate_file(path, gold, jurisdiction=jurisdiction)}
+    else:
+        raise click.UsageError("a text needs its gold file: kg evaluate TEXT GOLD")
+    failed = sum(s.failed for s in scores.values())
+    for s in scores.values():
+        for e in s.errors:
+            if e.kind == "failed":
+                click.echo(f"error: {e.item}", err=True)
+    if as_json:
+        click.echo(json.dumps({"path": str(path), "variants": {v: s.as_dict(errors=show_errors)
+                                                               for v, s in scores.items()}},
+                              ensure_ascii=False, indent=1))
+    elif markdown:
+        click.echo(ev.TABLE_HEADER)
+        for row in ev.markdown_rows(label or Path(path).resolve().name, scores):
+            click.echo(row)
+    else:
+        if len(scores) > 1:
+            total = ev.Score()
+            for s in scores.values():
+                total += s
+            scores = {**scores, "all": total}
+        fmt = lambda v: "–" if v is None else f"{v:.3f}"  # noqa: E731
+        print_table([{"variant": v, "docs": s.docs, "mentions": s.gold, "found": s.pred, "p": fmt(s.precision),
+                      "r": fmt(s.recall), "f1": fmt(s.f1), "type": fmt(s.type_accuracy),
+                      "issuer": fmt(s.issuer_accuracy), "date": fmt(s.date_accuracy),
+                      "relations": f"{s.rel_tp}/{s.rel_gold}", "rel_p": fmt(s.relation_precision),
+                      "based_on": f"{s.bo_tp}/{s.bo_gold}", "bo_p": fmt(s.based_on_precision)}
+                     for v, s in scores.items()],
+                    ["variant", "docs", "mentions", "found", "p", "r", "f1", "type", "issuer", "date",
+                     "relations", "rel_p", "based_on", "bo_p"])
+        if show_errors:
+            for v, s in scores.items():
+                if v != "all" and s.errors:
+                    click.echo(f"\n{v}: {len(s.errors)} errors")
+                    for e in s.errors:
+                        click.echo("  " + e.describe())
+    if failed:
+        sys.exit(1)
+
+
 # --- the graph: ingest, query, export, validate, serve ---------------------------
 
 DEFAULT_STORE = ".legal-kg/store"

@@ -273,6 +273,17 @@ def vocabulary_graphs() -> dict[str, rdflib.Graph]:
         g.add((levels[level], SKOS.member, c))
     out["issuers"] = g
 
+    g = rdflib.Graph()
+    for prefix, ns in (("skos", SKOS), ("eli", ELI), ("owl", OWL), ("issuer", VOCAB + "issuer/"),
+                       ("jurisdiction", VOCAB + "jurisdiction/")):
+        g.bind(prefix, ns)
+    for slug, (_, level, _) in v.issuers.items():  # each province's own bodies (UBND tỉnh Nghệ An …)
+        if level == "provincial":
+            for place in v.places:
+                for triple in _body_description(slug, place):
+                    g.add(triple)
+    out["issuing-bodies"] = g
+
     g, iri, cls = scheme("jurisdiction", "Jurisdictions", "Địa bàn",
                          "Viet Nam and its provinces and centrally-run cities: the jurisdictions of instruments. "
                          "notation = ISO 3166-2 code.")
@@ -400,8 +411,7 @@ def _describe(node, symbol, doc_type, issuer, date, title, jurisdiction, nationa
         if body is None:
             t += _concept_links(_PASSED_BY, node, "issuer", issuer)
         else:
-            t.append((node, _PASSED_BY, body[0]))
-            t += body[1]
+            t.append((node, _PASSED_BY, body))
     if date:
         t.append((node, _DATE_DOCUMENT, Literal(date)))
     if title:
@@ -414,32 +424,36 @@ def _describe(node, symbol, doc_type, issuer, date, title, jurisdiction, nationa
 
 
 @functools.lru_cache(maxsize=1 << 12)
-def _concrete_body(issuer: str, jurisdiction: str) -> tuple[URIRef, tuple[tuple, ...]] | None:
-    """The body of a province that passed a local instrument (UBND tỉnh Nghệ An), typed and labelled.
-
-    ``(iri, its description)``, or None when ``issuer`` is not one province's
-    body in the vocabulary (a national body, a joint or unknown code) or the
-    province is unknown. Each is a concept of the issuer scheme, narrower
-    than the kind of body it is (UBND), with that body's code.
-    """
+def _concrete_body(issuer: str, jurisdiction: str) -> URIRef | None:
+    """The body of a province that passed a local instrument (UBND tỉnh Nghệ An): its concept's IRI
+    (described in the issuing-bodies vocabulary, :func:`_body_description`), or None when ``issuer``
+    is not one province's body in the vocabulary (a national body, a joint or unknown code) or the
+    province is unknown."""
     v = _vocab()
     slug = _known_issuer(issuer)
     place = v.jurisdictions.get(slugify(jurisdiction))
     if slug is None or place is None or v.issuers[slug][1] != "provincial":
         return None
+    return URIRef(f"{VOCAB}issuer/{slug}.{place}")
+
+
+def _body_description(slug: str, place: str) -> list[tuple]:
+    """The concept of province ``place``'s body of kind ``slug``: in the issuer scheme, narrower
+    than the kind of body (UBND), with its code, its names and its province."""
+    v = _vocab()
     codes, _, entry = v.issuers[slug]
     province = v.places[place]
     kind = province.get("kind", "tỉnh")
     body = URIRef(f"{VOCAB}issuer/{slug}.{place}")
     en_kind = "City" if kind == "thành phố" else "Province"
-    return body, (
-        (body, _TYPE, _CONCEPT), (body, _TYPE, ELI.Organization), (body, _IN_SCHEME, _SCHEMES["issuer"][0]),
-        (body, SKOS.broader, _concept_iri("issuer", slug)),
+    return [
+        (body, _TYPE, _CONCEPT), (body, _TYPE, ELI.Organization), (body, _TYPE, OWL.NamedIndividual),
+        (body, _IN_SCHEME, _SCHEMES["issuer"][0]), (body, SKOS.broader, _concept_iri("issuer", slug)),
         (body, _PREF_LABEL, Literal(f"{entry['vi']} {kind} {province['name']}", lang="vi")),
         (body, SKOS.altLabel, Literal(f"{entry['en']} of {_unaccent(province['name'])} {en_kind}", lang="en")),
         (body, _NOTATION, Literal(codes[0])),
         (body, _JURISDICTION, _concept_iri("jurisdiction", place)),
-    )
+    ]
 
 
 @functools.lru_cache(maxsize=1 << 14)
@@ -459,20 +473,38 @@ VOCABULARY_KEY = "_vocabulary"
 ONTOLOGY_DIR = data_dir("ontology")
 
 
+def _vocabulary_files() -> list[Path]:
+    return [ONTOLOGY_DIR / "legal-kg.ttl", *sorted((ONTOLOGY_DIR / "vocabularies").glob("*.ttl"))]
+
+
+def vocabulary_hash() -> str:
+    """The version of the ontology and vocabularies: what :func:`vocabulary_report_graph` is stored under."""
+    digest = hashlib.sha256()
+    for path in _vocabulary_files():
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def vocabulary_report_graph() -> ReportGraph:
     """The ontology and the SKOS vocabularies as one stored graph (key ``_vocabulary``).
 
     Stored beside the reports so that queries can show labels of document
-    types, issuers and provinces; saved like a report, so it is only rewritten
-    when the files change.
+    types, issuers (with every province's own bodies) and provinces; saved
+    like a report, so it is only rewritten when the files change.
     """
-    g, digest = rdflib.Graph(), hashlib.sha256()
-    for path in [ONTOLOGY_DIR / "legal-kg.ttl", *sorted((ONTOLOGY_DIR / "vocabularies").glob("*.ttl"))]:
-        data = path.read_bytes()
-        digest.update(data)
-        g.parse(data=data, format="turtle")
-    content_hash = digest.hexdigest()
-    return ReportGraph(key=VOCABULARY_KEY, iri=VOCABULARY_GRAPH, content_hash=content_hash, graph=g)
+    g = rdflib.Graph()
+    for path in _vocabulary_files():
+        g.parse(data=path.read_bytes(), format="turtle")
+    return ReportGraph(key=VOCABULARY_KEY, iri=VOCABULARY_GRAPH, content_hash=vocabulary_hash(), graph=g)
+
+
+def store_vocabulary(stores) -> None:
+    """Save the vocabulary in each store that lacks its current version (parsed only then)."""
+    behind = [store for store in stores if store.stored_hash(VOCABULARY_KEY) != vocabulary_hash()]
+    if behind:
+        vocabulary = vocabulary_report_graph()
+        for store in behind:
+            store.save(vocabulary)
 
 
 def build_report_graph(extraction: Extraction, *, base: str = DEFAULT_BASE) -> ReportGraph:

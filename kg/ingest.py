@@ -36,7 +36,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 import extractors
 from extractors import extract
 from kg import __version__, readers
-from kg.graph import DEFAULT_BASE, build_report_graph, report_triples, vocabulary_report_graph
+from kg.graph import DEFAULT_BASE, build_report_graph, report_triples, store_vocabulary
 from kg.iris import IriScheme
 from kg.model import Extraction
 from kg.stores.base import ReportGraph, Store, StoredVersion, StoreError, StoreLocation
@@ -680,9 +680,7 @@ def ingest(
     prepared is stored.
     """
     summary = Summary()
-    vocabulary = vocabulary_report_graph()
-    for store in stores:  # labels for types, issuers and provinces; a no-op when unchanged
-        store.save(vocabulary)
+    store_vocabulary(stores)  # labels for types, issuers and provinces
     own = executor is None
     executor = executor or process_pool(jobs)
     # Stores that do not take N-Triples get rdflib graphs, built from the extraction.

@@ -112,7 +112,7 @@ def test_alignment(ontology):
 # Vocabularies: generated from the YAML, committed, up to date
 # --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["document-types", "issuers", "jurisdictions"])
+@pytest.mark.parametrize("name", ["document-types", "issuers", "issuing-bodies", "jurisdictions"])
 def test_generated_vocabularies_are_up_to_date(name):
     path = ONTOLOGY / "vocabularies" / f"{name}.ttl"
     assert path.exists(), "run scripts/build_vocab.py"

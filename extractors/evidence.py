@@ -1,0 +1,220 @@
+"""Repairs to symbols that need the whole document, not just the symbol.
+
+* A type part no issuer of it could give (``02/2000/NĐ-HĐTP``: a Nghị định
+  comes only from the Government): the same number, year and issuer written
+  with a type that fits elsewhere in the document (``02/2000/NQ-HĐTP``) wins.
+* A Đ that OCR read as D in an office code no vocabulary lists (``CDSQG``,
+  ``LDTBXH``): there are thousands of such codes, so the document is asked,
+  in this order, and the code is kept as written when nothing supports a change:
+  the same code written with Đ in another symbol of the text; a known code that
+  contains it (``LĐTBXH`` inside ``BLĐTBXH``); in a text that writes Đ, the
+  words the code abbreviates ("Lao động - Thương binh và Xã hội": each letter
+  is a word's first); in a text with no Đ at all (an OCR engine without
+  Vietnamese), how the known codes write the same letters around a D (``HĐ``,
+  ``CĐ``, ``ĐĐ`` but ``GD`` for Giáo dục, ``ND`` for nhân dân).
+
+Both only run for the few symbols that need them.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import lru_cache
+from itertools import compress, islice
+from operator import attrgetter
+from typing import Sequence
+
+from .normalize import fold
+from .resolve import Symbol
+from .vocab import vocabulary
+
+# A part of a symbol between its separators (60, 2021, NĐ, CP); one with a D, one with a Đ
+# (in symbols written one per line).
+_PART = re.compile(r"[^-/]+")
+_PART_WITH_D = re.compile(r"[^-/\nD]*D[^-/\n]*")
+_PART_WITH_D_STROKE = re.compile(r"[^-/\nĐ]*Đ[^-/\n]*")
+_SYMBOL, _DOC_TYPE, _ISSUER = attrgetter("symbol"), attrgetter("doc_type"), attrgetter("issuer")
+# Words whose first letters an office code takes; "và" and dashes are skipped.
+_WORD = re.compile(r"[^\W\d_]+")
+_SKIPPED = frozenset({"va", "và"})
+_PHRASE = re.compile(r"[^\n.,;:()\[\]\"“”]+")  # words a name may span (not across punctuation)
+NO_D_STROKE_LENGTH = 200  # a text this long without a single Đ/đ was read by an engine that has none
+_HEADER, _AROUND = 2500, 300  # where a code's name is looked for: the header, and around its citations…
+_NEAR_CITATIONS = 20  # …the first few of them
+_MIN_NAME_LETTERS = 4  # shorter codes match the initials of any long text by chance
+_MIN_CONTEXT_LETTERS = 3  # DN, DL, DS: too short to say (doanh nghiệp, du lịch, dân số)
+_AS_KNOWN_CODES_MAJORITY = 2  # Đ where the known codes write Đ at least twice as often (and once more) as D
+
+
+def mend(text: str, symbols: Sequence[Symbol]) -> list[Symbol]:
+    """``symbols`` with what the document says about them applied (see the module's doc)."""
+    return _fit_types(_restore_d_stroke(text, list(symbols)))
+
+
+def _fit_types(symbols: list[Symbol]) -> list[Symbol]:
+    vocab = vocabulary()
+    restricted = _restricted_types()  # (the few types only some issue: a quick test first)
+    if restricted.isdisjoint(map(_DOC_TYPE, symbols)):
+        return symbols
+    written = set(zip(map(_ISSUER, symbols), map(_DOC_TYPE, symbols)))  # (few differ)
+    unfit = {(issuer, t) for issuer, t in written if t in restricted and not vocab.issues(issuer, t)}
+    if not unfit:
+        return symbols
+    misfits = [i for i, s in enumerate(symbols) if s.typed and (s.issuer, s.doc_type) in unfit]
+    if not misfits:
+        return symbols
+    fitting = {(s.number, s.year, s.issuer): s for s in symbols if s.typed and vocab.issues(s.issuer, s.doc_type)}
+    for i in misfits:
+        s = symbols[i]
+        twin = fitting.get((s.number, s.year, s.issuer))
+        if twin is not None:
+            symbols[i] = s._replace(symbol=twin.symbol, doc_type=twin.doc_type)
+    return symbols
+
+
+@lru_cache(maxsize=16384)
+def _unknown_code_with_d(part: str) -> bool:
+    """Is a part of a symbol (holding a D) a code no vocabulary lists?"""
+    return part[0].isalpha() and vocabulary().canonical_code(part) is None
+
+
+def _restore_d_stroke(text: str, symbols: list[Symbol]) -> list[Symbol]:
+    # (the symbols' codes are looked at all at once, one per line: few differ)
+    written = "\n".join(set(map(_SYMBOL, symbols)))
+    unknown = {part for part in set(_PART_WITH_D.findall(written)) if _unknown_code_with_d(part)}
+    if not unknown:
+        return symbols
+    evidence = _Evidence(text, symbols, written)
+    restored = {part: evidence.restore(part) for part in unknown}
+    restored = {part: new for part, new in restored.items() if new != part}
+    if not restored:
+        return symbols
+
+    def mended(value: str) -> str:
+        return _PART.sub(lambda m: restored.get(m.group(), m.group()), value)
+
+    # the symbols with one of those codes as a part of their own
+    holding = re.compile(rf"^(?:.*[-/])?(?:{'|'.join(map(re.escape, restored))})(?:[-/].*)?$", re.MULTILINE)
+    affected = set(holding.findall(written))
+    symbols = list(symbols)
+    for i in compress(range(len(symbols)), map(affected.__contains__, map(_SYMBOL, symbols))):
+        s = symbols[i]
+        symbols[i] = s._replace(symbol=mended(s.symbol), issuer=mended(s.issuer))
+    return symbols
+
+
+class _Evidence:
+    """What one document can say about the Đs of a code (worked out when first asked)."""
+
+    def __init__(self, text: str, symbols: Sequence[Symbol], written: str):
+        self.text = text
+        self.symbols = symbols
+        self.written = written  # the symbols as written, one per line
+        self.writes_d_stroke = "đ" in text or "Đ" in text
+        self._initials: list[str] | None = None  # of each phrase's words (near the citations)
+        self._with_d_stroke: dict[str, set[str]] | None = None  # codes written with Đ, by their letters with D
+
+    def restore(self, code: str) -> str:
+        letters = code.rstrip("0123456789")
+        digits = code[len(letters):]
+        for way in (self._written_elsewhere, _inside_known_code, self._name_in_text, self._as_known_codes_do):
+            found = way(letters)
+            if found:
+                return found + digits
+        return code
+
+    def _written_elsewhere(self, letters: str) -> str | None:
+        """The same code written with Đ in another of the document's symbols."""
+        if self._with_d_stroke is None:
+            self._with_d_stroke = {}
+            for part in set(_PART_WITH_D_STROKE.findall(self.written)):
+                part = part.rstrip("0123456789")
+                if "Đ" in part:
+                    self._with_d_stroke.setdefault(part.replace("Đ", "D"), set()).add(part)
+        written = self._with_d_stroke.get(letters.replace("Đ", "D"), ())
+        return next(iter(written)) if len(written) == 1 else None
+
+    def _name_in_text(self, letters: str) -> str | None:
+        """In a text that writes Đ: the words the code abbreviates, each letter a word's
+        first, within one phrase (no punctuation between) and from a capitalised word."""
+        if not self.writes_d_stroke or len(letters) < _MIN_NAME_LETTERS:
+            return None
+        if self._initials is None:  # the header, and the lines of the citations: where issuers are named
+            around = list(islice((s for s in self.symbols if "D" in s.symbol and any(
+                _unknown_code_with_d(part) for part in _PART_WITH_D.findall(s.symbol))), _NEAR_CITATIONS))
+            where = [self.text[:_HEADER]] + [self.text[max(0, s.start - _AROUND):s.end + _AROUND] for s in around]
+            self._initials = [
+                "".join(w[0] if w[0] in "Đđ" else fold(w[0]) for w in _WORD.findall(chunk) if w.lower() not in _SKIPPED)
+                for stretch in where for chunk in _PHRASE.findall(stretch)]
+        key = re.escape(letters).replace("D", "[DĐdđ]")
+        found = {initials[m.start():m.start() + len(letters)] for initials in self._initials
+                 for m in re.finditer(f"(?=(?i:{key}))", initials) if initials[m.start()].isupper()}
+        found = {f.upper() for f in found}
+        return found.pop() if len(found) == 1 and "Đ" in next(iter(found)) else None
+
+    def _as_known_codes_do(self, letters: str) -> str | None:
+        """In a text with no Đ at all: each D as known codes write it between the same letters."""
+        if self.writes_d_stroke or len(self.text) < NO_D_STROKE_LENGTH or len(letters) < _MIN_CONTEXT_LETTERS:
+            return None
+        contexts = _d_contexts()
+        out = list(letters)
+        for i, c in enumerate(letters):
+            if c != "D":
+                continue
+            left = fold(letters[i - 1]) if i else "^"
+            right = fold(letters[i + 1]) if i + 1 < len(letters) else "$"
+            # The same letters on both sides decide; else the letter before and the one after together.
+            seen = contexts[(left, right)]
+            if not seen:
+                seen = contexts[(left, None)] + contexts[(None, right)]
+            if seen["Đ"] >= _AS_KNOWN_CODES_MAJORITY * seen["D"] + 1:
+                out[i] = "Đ"
+        found = "".join(out)
+        return found if found != letters else None
+
+
+@lru_cache(maxsize=4096)
+def _inside_known_code(letters: str) -> str | None:
+    """A known code (issuer, unit, type) that contains the code, with its Đs (LDTBXH in BLĐTBXH)."""
+    if len(letters) < 3:
+        return None
+    found = set()
+    for code in _known_codes():
+        at = fold(code).upper().find(letters.replace("Đ", "D"))
+        if at >= 0:
+            found.add(code[at:at + len(letters)])
+    found.discard(letters)
+    return found.pop() if len(found) == 1 else None
+
+
+@lru_cache(maxsize=1)
+def _restricted_types() -> frozenset[str]:
+    return frozenset(code for code, t in vocabulary().doc_types.items() if t.issuers)
+
+
+@lru_cache(maxsize=1)
+def _known_codes() -> tuple[str, ...]:
+    vocab = vocabulary()
+    return tuple(dict.fromkeys((*vocab.doc_types, *vocab.issuers, *vocab.units)))
+
+
+@lru_cache(maxsize=1)
+def _d_contexts() -> dict[tuple, Counter]:
+    """For each letter context of a D or Đ in the known codes — (before, after),
+    (before, None), (None, after) — how often it is a Đ and how often a D."""
+    contexts: dict[tuple, Counter] = {}
+    for code in _known_codes():
+        key = fold(code).upper()
+        for i, c in enumerate(code.upper()):
+            if c not in "DĐ":
+                continue
+            left = key[i - 1] if i else "^"
+            right = key[i + 1] if i + 1 < len(key) else "$"
+            for context in ((left, right), (left, None), (None, right)):
+                contexts.setdefault(context, Counter())[c] += 1
+    return _Defaulting(contexts)
+
+
+class _Defaulting(dict):
+    def __missing__(self, key):
+        return Counter()

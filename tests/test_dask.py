@@ -25,6 +25,7 @@ from dask_fixture import DaskCluster, dask_cluster  # noqa: E402,F401
 from test_ingest import (  # noqa: E402
     ROOT,
     _env,
+    _vocabulary_wal_bytes,
     _wal_bytes,
     err_lines,
     ingest,
@@ -108,20 +109,6 @@ def test_killing_the_client_mid_run_then_running_again_duplicates_nothing(tmp_pa
     s = summary(again)
     assert 0 < s["unchanged"] < FILES and s["unchanged"] + s["ingested"] == FILES
     assert snapshot(store)[:2] == reference
-
-
-@functools.lru_cache(maxsize=None)
-def _vocabulary_wal_bytes() -> int:
-    """The WAL of a store that holds the vocabulary only (what every run writes first)."""
-    import tempfile
-
-    from kg.graph import store_vocabulary
-    from kg.stores.oxigraph import OxigraphStore
-
-    with tempfile.TemporaryDirectory() as home:
-        with OxigraphStore(Path(home) / "store") as store:
-            store_vocabulary([store])
-            return _wal_bytes(Path(home) / "store")
 
 
 def _wait_for_progress(proc: subprocess.Popen, store: Path) -> None:

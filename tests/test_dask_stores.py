@@ -492,13 +492,12 @@ def test_the_server_going_away_mid_run_names_the_files_not_stored(target, cluste
         assert m, line  # nothing else goes wrong
         failed.add(m[1])
     s = summary(subprocess.CompletedProcess([], 1, out, err))
-    assert s["failed"] == len(failed) >= 1 and s["ingested"] >= STORED_BEFORE_KILL
-    assert s["ingested"] + s["failed"] == FILES
+    assert s["failed"] == len(failed) >= 1 and s["ingested"] + s["failed"] == FILES
     files = {str(p): f"{corpus.name}/{p.name}" for p in corpus.glob("*.txt")}
     missing = set(files.values()) - target.sources()
-    # Every file not stored is named. (A named one may be stored: its last request done when the
-    # server died, before it could answer; the rerun then finds it unchanged.)
-    assert missing <= {files[f] for f in failed} and len(missing) >= len(failed) - 8
+    # Every file not stored is named. (A named one may be stored: its batch committed when the server
+    # died, before it could answer: at most a batch a worker; the rerun then finds those unchanged.)
+    assert missing <= {files[f] for f in failed} and len(missing) >= len(failed) - 2 * 8
 
     again = kg_ingest(target, "--quiet", "--scheduler", cluster.address, corpus)
     assert again.returncode == 0, again.stderr

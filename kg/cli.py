@@ -424,7 +424,9 @@ def ingest(paths, store_path, jobs, scheduler, include, exclude, jurisdiction, b
     cannot be read is reported on one line and the others go on; files of a
     type legal-kg does not read get one line per type. The exit code is 1 if
     any file failed, 130 after Ctrl-C (what was done is kept: run the same
-    command again to go on).
+    command again to go on). Into a store server (a SPARQL URL, Neo4j) the
+    workers (--jobs, --scheduler) write their reports themselves, with the
+    credentials of their own environment (docs/scaling.md).
 
     \b
     Examples:
@@ -440,6 +442,7 @@ def ingest(paths, store_path, jobs, scheduler, include, exclude, jurisdiction, b
     from kg.graph import DEFAULT_BASE
     from kg.ingest import MAX_CHARS, Interrupted, VersionMismatch, supported
     from kg.ingest import ingest as run_ingest
+    from kg.stores import StoreError
 
     store = open_store(store_path, create=True)
     stores = [store]
@@ -471,7 +474,7 @@ def ingest(paths, store_path, jobs, scheduler, include, exclude, jurisdiction, b
                              on_outcome=on_outcome)
     except Interrupted as e:
         summary, interrupted = e.summary, True
-    except VersionMismatch as e:
+    except (VersionMismatch, StoreError) as e:  # a worker of another version, a store it cannot write
         raise click.ClickException(str(e)) from e
     finally:
         progress.stop()

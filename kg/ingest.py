@@ -6,8 +6,12 @@
 * **prepare** (anywhere: in-process, a process pool, a Dask cluster): read the
   file itself, hash it, skip it when unchanged, extract, and serialize the
   report's graph as N-Triples (:class:`~kg.stores.oxigraph.PreparedReport`);
-* **write** (the calling process, the one writer of each store): save the
-  prepared reports a batch at a time, each report whole.
+* **write**: save the prepared reports a batch at a time, each report whole:
+  in the calling process (the one writer of the embedded store), or, when
+  every store is a server others can write too (a remote SPARQL store,
+  Neo4j) and the prepare step runs elsewhere, by the workers themselves
+  (parallel writers); the calling process then decides the instruments once
+  they are done (``settle``).
 
 The map in the middle takes any :class:`concurrent.futures.Executor`. See
 docs/scaling.md for running it on a cluster.
@@ -20,7 +24,10 @@ import fnmatch
 import functools
 import hashlib
 import os
+import socket
 import stat
+import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -32,7 +39,7 @@ from kg import __version__, readers
 from kg.graph import DEFAULT_BASE, build_report_graph, report_triples, store_vocabulary
 from kg.iris import IriScheme
 from kg.model import Extraction
-from kg.stores.base import ReportGraph, Store, StoredVersion, StoreError
+from kg.stores.base import ReportGraph, Store, StoredVersion, StoreError, StoreLocation
 from kg.stores.oxigraph import PreparedReport
 
 #: Longest text ingested, in characters: a report's graph takes about 100
@@ -322,6 +329,7 @@ class Options:
     keep_extraction: bool = False  # for stores that take rdflib graphs, not N-Triples
     version: str = __version__  # the client's: a worker refuses work when its own differs
     force: bool = False  # extract again even what is stored unchanged
+    stores: tuple[StoreLocation, ...] = ()  # where the workers write themselves (parallel writers), if anywhere
 
     @property
     def recipe(self) -> str:
@@ -338,6 +346,10 @@ class Ready:
     instruments: int
     relations: int
     extraction: Extraction | None = None  # only when a store needs an rdflib graph
+    #: The stores held this version when the run looked (--force): "unchanged" if they still do.
+    #: A version stored since (by a task run again after its worker died, or another run) was not:
+    #: this run ingested it.
+    known: bool = False
 
 
 def prepare_report(ex: Extraction, base: str = DEFAULT_BASE, *, recipe: str = "", file_hash: str = ""
@@ -394,8 +406,10 @@ def prepare(task: Task, options: Options = Options()) -> Ready | Outcome:
         report = prepare_report(ex, options.base, recipe=recipe, file_hash=hashed)
     except Exception as e:  # e.g. a term that RDF cannot hold
         return Outcome(name, "failed", f"could not store: {type(e).__name__}: {e}")
+    stored = task.stored
+    known = stored is not None and (stored.key, stored.content_hash, stored.recipe) == (report.key, report.content_hash, recipe)
     return Ready(name, report, len(ex.mentions), len(ex.instruments), len(ex.relations),
-                 ex if options.keep_extraction else None)
+                 ex if options.keep_extraction else None, known)
 
 
 def check_version(client: str) -> None:
@@ -403,16 +417,82 @@ def check_version(client: str) -> None:
     import kg
 
     if kg.__version__ != client:
-        import socket
-
         raise VersionMismatch(f"a worker on {socket.gethostname()} (pid {os.getpid()}) runs legal-kg "
                               f"{kg.__version__}, the client {client}: install the same version on every worker")
 
 
 def prepare_chunk(tasks: list[Task], options: Options) -> list[Ready | Outcome]:
-    """:func:`prepare` each task (one executor call), on a worker of the client's version."""
+    """:func:`prepare` each task (one executor call), on a worker of the client's version;
+    with ``options.stores``, store the reports here too (a parallel writer: only Outcomes come back)."""
     check_version(options.version)
-    return [prepare(task, options) for task in tasks]
+    results = [prepare(task, options) for task in tasks]
+    return write_here(results, options) if options.stores else results
+
+
+# --- parallel writers: the workers store what they prepared --------------------------
+
+
+_opened: dict[StoreLocation, Store] = {}  # this process's stores, opened once and kept for later tasks
+_opening = threading.Lock()
+
+
+def stores_here(locations: Sequence[StoreLocation]) -> list[Store]:
+    """The stores at ``locations``, opened in this process (credentials from its environment) once."""
+    with _opening:
+        for location in locations:
+            if location not in _opened:
+                _opened[location] = location.open()
+        return [_opened[location] for location in locations]
+
+
+def write_here(results: Sequence[Ready | Outcome], options: Options) -> list[Outcome]:
+    """Save the reports among ``results`` into ``options.stores`` from this process; an Outcome for each result."""
+    ready = [r for r in results if isinstance(r, Ready)]
+    outcomes = [r for r in results if isinstance(r, Outcome)]
+    if not ready:
+        return outcomes
+    if _given_up():  # the run's client is gone (its rerun writes these): stop before writing
+        return outcomes + [Outcome(r.source, "failed", "not stored: the run was given up") for r in ready]
+    try:
+        stores = stores_here(options.stores)
+    except Exception as e:  # a server gone, credentials refused: these files are not stored
+        return outcomes + [Outcome(r.source, "failed", f"could not store: {type(e).__name__}: {e}") for r in ready]
+    return outcomes + _save(ready, stores, options.base)
+
+
+def check_writer(options: Options) -> str | None:
+    """On a worker: why it cannot write ``options.stores`` (one line), or None."""
+    check_version(options.version)
+    try:
+        stores_here(options.stores)
+    except Exception as e:
+        return (f"a worker on {socket.gethostname()} (pid {os.getpid()}) cannot write the store: "
+                f"{type(e).__name__}: {e} (workers take credentials from their own environment)")
+    return None
+
+
+def _given_up() -> bool:
+    """In a Dask task that its client released (the client died, or stopped waiting)."""
+    if "distributed" not in sys.modules:
+        return False
+    try:
+        from distributed import get_worker
+        from distributed.worker import thread_state
+
+        task = get_worker().state.tasks.get(thread_state.key)
+    except Exception:  # not in a Dask worker, or another Dask: go on
+        return False
+    return task is None or task.state == "cancelled"
+
+
+def writer_locations(stores: Sequence[Store], executor: Executor) -> tuple[StoreLocation, ...]:
+    """Where the workers of ``executor`` write themselves: every store's location when each has one
+    (servers others may write at the same time) and the workers are other processes; else () and
+    the calling process writes (the embedded store has one writer: the process that holds it)."""
+    if isinstance(executor, InlineExecutor):
+        return ()
+    locations = [store.writer_location() for store in stores]
+    return tuple(locations) if all(locations) else ()
 
 
 # --- map: chunks of tasks over an executor -----------------------------------------
@@ -530,7 +610,7 @@ def _save(batch: Sequence[Ready], stores: Sequence[Store], base: str) -> list[Ou
         if error is not None:  # a store error names the file; the batch goes on
             outcomes.append(Outcome(r.source, "failed", f"could not store: {type(error).__name__}: {error}"))
         else:
-            outcomes.append(Outcome(r.source, "ingested" if ok else "unchanged", "",
+            outcomes.append(Outcome(r.source, "ingested" if ok or not r.known else "unchanged", "",
                                     r.mentions, r.instruments, r.relations))
     return outcomes
 
@@ -601,11 +681,20 @@ def ingest(
     """
     summary = Summary()
     store_vocabulary(stores)  # labels for types, issuers and provinces
-    # Stores that do not take N-Triples get rdflib graphs, built from the extraction.
-    options = Options(base, jurisdiction, max_chars, limits, any(not s.takes_ntriples for s in stores), force=force)
-    writer = Writer(stores, base)
     own = executor is None
     executor = executor or process_pool(jobs)
+    # Stores that do not take N-Triples get rdflib graphs, built from the extraction.
+    options = Options(base, jurisdiction, max_chars, limits, any(not s.takes_ntriples for s in stores), force=force,
+                      stores=writer_locations(stores, executor))
+    if options.stores:  # one line now, rather than one per file, when a worker cannot write the stores
+        try:
+            if problem := executor.submit(check_writer, options).result():
+                raise StoreError(problem)
+        except BaseException:
+            if own:
+                _shut_down(executor, now=True)
+            raise
+    writer = Writer(stores, base)
 
     def report(outcomes: Iterable[Outcome]) -> bool:
         """Record outcomes; True when --fail-fast says stop."""
@@ -633,9 +722,20 @@ def ingest(
                 if own:
                     _shut_down(executor, now=ctrl_c.pressed)
                 report(writer.flush())  # what was prepared (before a --fail-fast stop, or Ctrl-C) is stored
+                if options.stores:
+                    _settle(stores)
     if ctrl_c.pressed:
         raise Interrupted(summary)
     return summary
+
+
+def _settle(stores: Sequence[Store]) -> None:
+    """After parallel writers: decide the instruments they left pending, once, here."""
+    for store in stores:
+        try:
+            store.settle()
+        except StoreError:  # a server gone: the marks stay for its next writer (the store warns when closed)
+            pass
 
 
 class _CtrlC:

@@ -34,9 +34,11 @@ class DaskCluster:
     address: str = ""
     scheduler: subprocess.Popen | None = None
     workers: list[subprocess.Popen] = field(default_factory=list)
+    #: The environment of the processes (else this one's): where workers find store credentials.
+    env: dict[str, str] | None = None
 
     def _spawn(self, args: list[str], log: str) -> subprocess.Popen:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("DASK_")}
+        env = {k: v for k, v in (self.env if self.env is not None else os.environ).items() if not k.startswith("DASK_")}
         with open(self.home / log, "ab") as out:
             return subprocess.Popen([str(DASK), *args], cwd=self.home, env=env, stdout=out, stderr=out,
                                     start_new_session=True)
@@ -76,6 +78,23 @@ class DaskCluster:
                     pytest.fail(f"Dask cluster did not start with {n} workers:\n{logs}")
                 time.sleep(0.5)
 
+    def kill_busy_worker(self) -> None:
+        """SIGKILL the worker process that has tasks in hand right now (a machine dies)."""
+        from distributed import Client
+
+        with Client(self.address, timeout=10) as client:
+            pids = client.run(os.getpid)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                busy = [address for address, keys in client.processing().items() if keys]
+                if busy:
+                    victim = next(w for w in self.workers if w.pid == pids[busy[0]])
+                    os.killpg(victim.pid, signal.SIGKILL)
+                    victim.wait(10)
+                    return
+                time.sleep(0.01)
+        pytest.fail("no worker had a task in hand")
+
     def stop(self) -> None:
         for proc in [*self.workers, self.scheduler]:
             if proc is not None and proc.poll() is None:
@@ -83,8 +102,8 @@ class DaskCluster:
         for proc in [*self.workers, self.scheduler]:
             if proc is None:
                 continue
-            try:
-                proc.wait(15)
+            try:  # a worker may wait on a task (a store server gone) or its close: not for long
+                proc.wait(3)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(15)

@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -81,9 +80,7 @@ def test_killing_a_worker_mid_run_loses_nothing(tmp_path, corpus, reference, das
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         wait_for_stored_reports(proc, store, timeout=120)
-        victim = _busy_worker(dask_cluster)
-        os.killpg(victim.pid, signal.SIGKILL)  # the machine dies: the tasks in its hands are lost
-        victim.wait(10)
+        dask_cluster.kill_busy_worker()  # the machine dies: the tasks in its hands are lost
         out, err = proc.communicate(timeout=600)
     finally:
         if proc.poll() is None:
@@ -112,19 +109,6 @@ def test_killing_the_client_mid_run_then_running_again_duplicates_nothing(tmp_pa
     assert snapshot(store)[:2] == reference
 
 
-def _busy_worker(cluster: DaskCluster) -> subprocess.Popen:
-    """The worker process that has tasks in hand right now."""
-    from distributed import Client
-
-    with Client(cluster.address, timeout=10) as client:
-        pids = client.run(os.getpid)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            busy = [address for address, keys in client.processing().items() if keys]
-            if busy:
-                return next(w for w in cluster.workers if w.pid == pids[busy[0]])
-            time.sleep(0.01)
-    pytest.fail("no worker had a task in hand")
 
 
 def test_local_scheduler_starts_jobs_workers(tmp_path):

@@ -5,6 +5,7 @@ Oxigraph store on disk in ``tmp_path``. Nothing is mocked.
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import pty
@@ -12,6 +13,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -749,25 +751,24 @@ def _wal_bytes(store: Path) -> int:
     return sum(p.stat().st_size for p in store.glob("*.log")) if store.is_dir() else 0
 
 
-_VOCABULARY_WAL: list[int] = []
+@functools.cache
+def _vocabulary_wal_bytes() -> int:
+    """The WAL of a store that holds the vocabulary only (what every run writes first)."""
+    from kg.graph import store_vocabulary
+
+    with tempfile.TemporaryDirectory() as home, OxigraphStore(Path(home) / "store") as store:
+        store_vocabulary([store])
+        return _wal_bytes(Path(home) / "store")
 
 
 def wait_for_stored_reports(proc: subprocess.Popen, store: Path, timeout: float = 60) -> None:
     """Until ``proc`` (a running ``kg ingest``) has committed some reports to ``store``: its write-ahead
-    log holds, past the vocabulary's share (measured on a store holding it alone), more than two
-    batches' worth (kg.ingest.SAVE_BATCH reports, well under 400 KB of log each), so at least one batch
-    is whole in it whatever record is being written when the test strikes."""
+    log holds, past the vocabulary's share, more than two batches' worth (kg.ingest.SAVE_BATCH reports,
+    well under 400 KB of log each), so at least one batch is whole in it whatever record is being
+    written when the test strikes."""
     from kg.ingest import SAVE_BATCH
 
-    if not _VOCABULARY_WAL:
-        import tempfile
-
-        with tempfile.TemporaryDirectory() as tmp:
-            (Path(tmp) / "empty").mkdir()
-            done = ingest(Path(tmp) / "store", Path(tmp) / "empty", extra=("--quiet",))
-            assert done.returncode == 0, done.stderr
-            _VOCABULARY_WAL.append(_wal_bytes(Path(tmp) / "store"))
-    threshold = _VOCABULARY_WAL[0] + 2 * SAVE_BATCH * 400_000
+    threshold = _vocabulary_wal_bytes() + 2 * SAVE_BATCH * 400_000
     deadline = time.monotonic() + timeout
     while _wal_bytes(store) < threshold and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.005)

@@ -9,9 +9,9 @@ Stores never see text and never re-parse anything.
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import ClassVar, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 import rdflib
 
@@ -51,10 +51,27 @@ class StoredVersion(NamedTuple):
     file_hash: str = ""
 
 
+@dataclass(frozen=True)
+class StoreLocation:
+    """How another process opens a store, to write it too: ``opener(*args, **dict(options))``.
+
+    Sent to parallel writers (kg.ingest), so it never holds credentials: each
+    process takes its own from its environment.
+    """
+
+    opener: Callable[..., Store]
+    args: tuple = ()
+    options: tuple[tuple[str, Any], ...] = ()
+
+    def open(self) -> Store:
+        return self.opener(*self.args, **dict(self.options))
+
+
 class Store(abc.ABC):
     """Where report graphs live: what every command needs of a store.
 
-    Writing (``save``, ``save_many``, ``delete``, ``settle``), knowing what is
+    Writing (``save``, ``save_many``, ``delete``, ``settle``; ``writer_location``
+    for a server other processes may write too), knowing what is
     stored (``stored_hash``, ``stored_version``, ``report_keys``,
     ``report_sources``, ``report_graphs``, ``load``, ``counts``, ``quads``),
     and, for stores that hold RDF in the layout of docs/store.md
@@ -114,6 +131,11 @@ class Store(abc.ABC):
         """Decide what waits to be decided (instrument descriptions) now; how many. Stores that
         decide as they write have nothing to do."""
         return 0
+
+    def writer_location(self) -> StoreLocation | None:
+        """How other processes open this store to write it at the same time as this one, or None
+        when only one process may write it (the embedded store)."""
+        return None
 
     @abc.abstractmethod
     def delete(self, key: str) -> None:

@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import re
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -31,7 +32,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from kg.graph import ELI, LKG, RELATION_PROPERTIES, VOCAB, VOCABULARY_KEY, choose
 from kg.iris import IriScheme
-from kg.stores.base import ReportGraph, Store, StoredVersion, StoreError
+from kg.stores.base import ReportGraph, Store, StoredVersion, StoreError, StoreLocation
 
 __all__ = ["Neo4jStore", "QueryRefused", "WriteRefused", "CypherError", "GraphNode", "GraphRelationship",
            "GraphPath", "TemporalValue", "cypher_text", "json_value", "bundled_password", "DEFAULT_URI", "RELATIONSHIP_TYPES"]
@@ -45,6 +46,8 @@ BUNDLED_HOME = Path(__file__).resolve().parents[2] / ".neo4j"
 # run_cypher reads the server's notifications on purpose (the parameters a query
 # uses); without a handler, logging's last resort would print them on stderr.
 logging.getLogger("neo4j.notifications").addHandler(logging.NullHandler())
+# Nor the driver's "will be retried" lines: what outlives its retries is a StoreError naming the files.
+logging.getLogger("neo4j.session").addHandler(logging.NullHandler())
 
 
 class QueryRefused(StoreError):
@@ -273,6 +276,12 @@ def vocabulary_rows(report: ReportGraph) -> list[tuple[str, dict]]:
 # Write statements: each runs once per batch with UNWIND $rows
 # --------------------------------------------------------------------------
 
+_SMALLEST = ("symbol", "number", "year", "date", "title")  # an instrument's: the smallest any report states
+
+_SET_SMALLEST = "\n        ".join(
+    f"FOREACH (_ IN CASE WHEN row.{p} IS NOT NULL AND (i.{p} IS NULL OR row.{p} < i.{p}) THEN [1] END | "
+    f"SET i.{p} = row.{p})" for p in _SMALLEST)
+
 _NODE_WRITES = {
     "node:Report": "UNWIND $rows AS row MERGE (r:Report {key: row.key}) SET r = row",
     # An instrument's type, issuer and jurisdiction follow from its symbol and
@@ -283,11 +292,9 @@ _NODE_WRITES = {
         MERGE (i:Instrument {key: row.key})
         ON CREATE SET i += row {.iri, .symbol, .number, .year, .date, .title}
         WITH i, row
-        // An earlier date or title than the stored one: written only then (most rows change nothing).
-        FOREACH (_ IN CASE WHEN row.date IS NOT NULL AND (i.date IS NULL OR row.date < i.date) THEN [1] END |
-                 SET i.date = row.date)
-        FOREACH (_ IN CASE WHEN row.title IS NOT NULL AND (i.title IS NULL OR row.title < i.title) THEN [1] END |
-                 SET i.title = row.title)
+        // The smallest value any report states, whatever the order of the writes (date and title are
+        // then decided from the claims); written only when smaller (most rows change nothing).
+        """ + _SET_SMALLEST + """
         WITH i, row WHERE NOT EXISTS { (i)-[:OF_TYPE|ISSUED_BY|IN_JURISDICTION]->() }
         CALL (i, row) {
             UNWIND row.OF_TYPE AS iri MATCH (c:DocumentType {iri: iri}) CREATE (i)-[:OF_TYPE]->(c)
@@ -341,7 +348,8 @@ def write_order(name: str) -> tuple[int, str]:
 
 
 def _dedupe(name: str, rows: list[dict]) -> list[dict]:
-    """Fewer rows for the shared MERGEs: one per instrument or concept in a batch."""
+    """Fewer rows for the shared MERGEs: one per instrument or concept in a batch, in key order
+    (so that concurrent writers take the nodes' locks in the same order)."""
     if name == "node:Instrument":
         merged: dict[str, dict] = {}
         for row in rows:
@@ -350,23 +358,29 @@ def _dedupe(name: str, rows: list[dict]) -> list[dict]:
                 merged[row["key"]] = dict(row)
                 continue
             for f, v in row.items():
-                if f in ("date", "title"):
+                if f in _SMALLEST:
                     if old.get(f) is None or v < old[f]:
                         old[f] = v
                 elif old.get(f) in (None, []):
                     old[f] = v
-        return list(merged.values())
+        return [merged[key] for key in sorted(merged)]
     if name.startswith("node:") and name != "node:Report":
         best: dict[str, dict] = {}
         for row in rows:  # a described (unknown) concept wins over a bare reference
             if row["iri"] not in best or row.get("code") is not None:
                 best[row["iri"]] = row
-        return list(best.values())
-    return rows
+        return [best[iri] for iri in sorted(best)]
+    return sorted(rows, key=lambda row: (row.get("key") or row.get("tgt") or "", row.get("report", "")))
 
+
+# Write locks taken first (a property set and removed: the lock stays until the commit), in key
+# order: a transaction that writes a report, or decides an instrument, waits for any other doing the
+# same to commit, and then reads what that one wrote (docs/scaling.md, "Parallel writers").
+_LOCK_REPORTS = "UNWIND $keys AS k MERGE (r:Report {key: k}) SET r._lock = true REMOVE r._lock"
+_LOCK_INSTRUMENTS = "UNWIND $keys AS k MATCH (i:Instrument {key: k}) SET i._lock = true REMOVE i._lock"
 
 # Deleting a report's own data (every relationship carrying report = key).
-_STORED = "UNWIND $keys AS k MATCH (r:Report {key: k}) RETURN collect(k) AS keys"
+_STORED = "UNWIND $keys AS k MATCH (r:Report {key: k}) WHERE r.content_hash IS NOT NULL RETURN collect(k) AS keys"
 _OLD_INSTRUMENTS = """
     UNWIND $keys AS k
     MATCH (:Report {key: k})-[:CITES|IDENTIFIED_AS]->(i:Instrument)
@@ -437,6 +451,15 @@ def _reason(exc: Exception) -> str:
 
 def _first_line(text: str) -> str:
     return next((line.strip() for line in text.splitlines() if line.strip()), "")[:300]
+
+
+def _credentials(uri: str, user: str | None, password: str | None) -> tuple[str, str] | None:
+    """``(user, password)`` to log in with: those given, else the environment's, else the bundled server's."""
+    user = user if user is not None else os.environ.get("NEO4J_USER")
+    password = password if password is not None else os.environ.get("NEO4J_PASSWORD")
+    if password is None:
+        password = bundled_password(uri)
+    return (user or "neo4j", password or "") if (user or password) else None
 
 
 def bundled_password(uri: str) -> str | None:
@@ -645,15 +668,19 @@ class Neo4jStore(Store):
     refuses the credentials, raises :class:`StoreError` with a one-line message.
     """
 
+    #: Seconds after the server was found unreachable during which calls fail at once (the driver
+    #: has just spent its retries on it): a run whose server went away names its files quickly.
+    cooldown = 10.0
+    _down_until = 0.0
+    _down_error: StoreError | None = None
+
     def __init__(self, uri: str | None = None, user: str | None = None, password: str | None = None,
                  database: str | None = None, *, connection_timeout: float = 10.0):
         self.uri = uri or os.environ.get("NEO4J_URI") or DEFAULT_URI
-        user = user if user is not None else os.environ.get("NEO4J_USER")
-        password = password if password is not None else os.environ.get("NEO4J_PASSWORD")
-        if password is None:
-            password = bundled_password(self.uri)
         self.database = database or os.environ.get("NEO4J_DATABASE") or None
-        auth = (user or "neo4j", password or "") if (user or password) else None
+        auth = _credentials(self.uri, user, password)
+        # Parallel writers take theirs from their own environment: only when these are the ones it gives.
+        self._shareable = auth == _credentials(self.uri, None, None)
         self._ready = False
         self._driver = None
         scheme = self.uri.partition("://")[0]
@@ -673,6 +700,8 @@ class Neo4jStore(Store):
     @contextlib.contextmanager
     def _errors(self):
         """Connection-level driver errors → one-line :class:`StoreError`."""
+        if self._down_error is not None and time.monotonic() < self._down_until:
+            raise StoreError(str(self._down_error))
         try:
             yield
         except nx.ClientError as e:
@@ -685,8 +714,13 @@ class Neo4jStore(Store):
                 raise StoreError(f"Neo4j at {self.uri} has no database {self.database!r}; "
                                  "check NEO4J_DATABASE") from None
             raise
+        except nx.TransientError as e:  # still a deadlock or a busy server after the driver's retries
+            raise StoreError(f"Neo4j at {self.uri} could not write after retrying: "
+                             f"{_first_line(e.message or str(e)) or e.code}") from None
         except (nx.ServiceUnavailable, nx.SessionExpired) as e:
-            raise StoreError(f"cannot reach Neo4j at {self.uri}: {_reason(e)} — {HINT}") from None
+            self._down_error = StoreError(f"cannot reach Neo4j at {self.uri}: {_reason(e)} — {HINT}")
+            self._down_until = time.monotonic() + self.cooldown
+            raise self._down_error from None
 
     def _session(self, read: bool = False, notifications: bool = False) -> neo4j.Session:
         """A session; ``notifications``: with the server's warnings (the driver's are off)."""
@@ -824,6 +858,7 @@ class Neo4jStore(Store):
         (:func:`kg.graph.choose`: its own document first, then the value most reports state)."""
         if not keys:
             return
+        tx.run(_LOCK_INSTRUMENTS, keys=keys).consume()  # then the claims, as the last to decide them left them
         decided = []
         for record in tx.run(_CLAIMS, keys=keys):
             row = {"key": record["key"]}
@@ -840,8 +875,9 @@ class Neo4jStore(Store):
 
     @classmethod
     def _write_rows(cls, tx, rows: Rows) -> None:
-        # Every report's earlier version goes, even one stored since _prepare looked; so do the
-        # reports stored from the same sources before (the files changed).
+        # Every report's earlier version goes, even one stored since _prepare looked (by another
+        # writer: its lock is waited for); so do the reports stored from the same sources before.
+        tx.run(_LOCK_REPORTS, keys=sorted(set(rows.keys + rows.replaced))).consume()
         old = cls._remove(tx, rows.keys + rows.replaced)
         if rows.replaced:
             tx.run("UNWIND $keys AS k MATCH (r:Report {key: k}) DETACH DELETE r", keys=rows.replaced).consume()
@@ -883,6 +919,7 @@ class Neo4jStore(Store):
             if key == VOCABULARY_KEY:  # the concepts stay: reports still point to them
                 tx.run("MATCH (v:Vocabulary {key: $key}) DELETE v", key=key).consume()
                 return
+            tx.run(_LOCK_REPORTS, keys=[key]).consume()
             old = self._remove(tx, [key])
             tx.run("MATCH (r:Report {key: $key}) DETACH DELETE r", key=key).consume()
             self._tidy(tx, old)
@@ -936,6 +973,11 @@ class Neo4jStore(Store):
 
     def __repr__(self) -> str:
         return f"Neo4jStore({self.uri}{', database ' + self.database if self.database else ''})"
+
+    def writer_location(self) -> StoreLocation | None:
+        """The same server and database, the user and password from each writer's own environment;
+        None when this store was given others (a password on the command line is not passed on)."""
+        return StoreLocation(Neo4jStore, (self.uri,), (("database", self.database),)) if self._shareable else None
 
     # -- beyond the interface --
 

@@ -30,7 +30,7 @@ from kg.iris import PREFIXES
 from kg.query import QueryTimeout, ResultTooLarge, result_kind
 
 from . import updates
-from .base import ReportGraph, Store, StoredVersion, StoreError
+from .base import ReportGraph, Store, StoredVersion, StoreError, StoreLocation
 from .oxigraph import EXPORT_FORMATS, OxigraphStore, PreparedReport, _to_rdflib
 from .updates import FILE_HASH, GRAPH, HASH, INSTRUMENTS, KEY, META, PENDING, RECIPE, SOURCE, report_node
 
@@ -101,10 +101,12 @@ class SparqlStore(Store):
     #: Instruments decided per request in :meth:`settle`.
     settle_batch = 500
     _unsettled = False
+    _settles = True
 
     def __init__(self, url: str, *, read_only: bool = False, create: bool = False, timeout: float = 60.0,
-                 retries: int = 4, backoff: float = 0.25, cooldown: float = 5.0):
+                 retries: int = 4, backoff: float = 0.25, cooldown: float = 5.0, settles: bool = True):
         del create  # the server's dataset exists or not; there is nothing to create here
+        self.location = url
         self.url, endpoints = _parse_location(url)
         self.query_url, self.update_url, self.graph_store_url = endpoints
         self.read_only = read_only
@@ -122,8 +124,10 @@ class SparqlStore(Store):
         except BaseException:
             self.close()
             raise
-        # A writer may find marks left by a run that ended before settling.
-        self._unsettled = not read_only
+        # A writer may find marks left by a run that ended before settling. One of several parallel
+        # writers (``settles`` off) leaves deciding to the process that runs them (kg.ingest).
+        self._settles = settles
+        self._unsettled = not read_only and settles
 
     def __repr__(self) -> str:
         return f"SparqlStore({self.url}{', read-only' if self.read_only else ''})"
@@ -429,8 +433,13 @@ class SparqlStore(Store):
         self._update(" ;\n".join(updates.guarded_decision_ops(updates.decide(claims), read_marks)))
 
     def _settle_before_reading(self) -> None:
-        if self._unsettled and not self.read_only:
+        if self._unsettled and self._settles and not self.read_only:
             self.settle()
+
+    def writer_location(self) -> StoreLocation:
+        """The same server, for parallel writers: credentials from their own environment, and they
+        leave deciding instruments to the process that runs them (which settles once they are done)."""
+        return StoreLocation(SparqlStore, (self.location,), (("timeout", self.timeout), ("settles", False)))
 
     # -- reading --
 

@@ -138,11 +138,14 @@ def finish_ops(report, mark: ox.NamedNode = META) -> list[str]:
 
     The graph is copied into the default graph on the server, so that its
     blank nodes are the same nodes in both; then its claims are added to it,
-    its entry completed and its instruments marked.
+    its entry completed and its instruments marked — only if the graph is
+    not empty: another writer of the same report may have cleared it since
+    the ``PUT`` (and then writes it again itself).
     """
     iri = ox.NamedNode(report.iri)
     return [f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH {iri} {{ ?s ?p ?o }} }}",
-            f"INSERT DATA {{ GRAPH {iri} {{\n{report.claims}}}\nGRAPH {META} {{ {finished_entry(report, mark)} }} }}"]
+            f"INSERT {{ GRAPH {iri} {{\n{report.claims}}}\nGRAPH {META} {{ {finished_entry(report, mark)} }} }} "
+            f"WHERE {{ FILTER EXISTS {{ GRAPH {iri} {{ ?s ?p ?o }} }} }}"]
 
 
 # --- deciding instruments (settle) -----------------------------------------------------

@@ -1,6 +1,7 @@
-"""Benchmark: `kg ingest` on a Dask cluster (one and two workers) against `--jobs 1`, and the cost per page and report.
+"""Benchmark: `kg ingest` on a Dask cluster (one and two workers) against `--jobs 1`; reports/s into
+Fuseki, the Oxigraph server and the embedded store; the cost per page and report.
 
-    .venv/bin/python bench/distributed.py [--files 1000] [--pages 6] [--pages-per-report 4] [--json]
+    .venv/bin/python bench/dask_ingest.py [--files 1000] [--pages 6] [--pages-per-report 4] [--json]
 
 In one run, on one synthetic corpus (``kg.synthetic``, OCR-like text, ~4.4 KB
 and ~15 citations a file):
@@ -9,13 +10,20 @@ and ~15 citations a file):
   ``kg ingest --jobs 1``, then ``kg ingest --scheduler tcp://…`` with one and
   with two ``dask worker`` processes (one thread each) of a ``dask scheduler``
   started here on loopback;
+* reports/s into each store, storing only (the same reports, prepared up
+  front, saved :data:`~kg.ingest.SAVE_BATCH` at a time, then ``settle``):
+  the embedded Oxigraph store, and Apache Jena Fuseki (TDB2) and the Oxigraph
+  server, both started here on loopback by ``scripts/fuseki`` /
+  ``scripts/oxigraph``, with one writer and with two at once (each its own
+  connection: what parallel writers do); and files/s of ``kg ingest
+  --scheduler`` with two workers writing each server themselves;
 * the cost of each stage on one core, measured in this process: OCR per
   scanned page (Tesseract ``-l vie`` on ``--pages`` A4 pages rendered at
   300 dpi), extraction and graph building per report, storing per report
   (the embedded store's batched writer);
 * from those, the sizing of docs/scaling.md: workers needed to ingest 10
   million scanned pages in a day and in a week, and the stage that then
-  limits (the single writer of the embedded store).
+  limits (the single writer of the embedded store, or a server store).
 """
 from __future__ import annotations
 
@@ -33,10 +41,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# This file's name is Dask's package's: its folder must not shadow it.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))  # make_corpus renders pages the way the OCR tests do
+sys.path.insert(0, str(ROOT / "tests"))  # make_corpus renders pages as the OCR tests do; the servers as the tests start them
 
 from kg.synthetic import generate, write_corpus  # noqa: E402
 
@@ -45,7 +51,7 @@ SUMMARY = re.compile(r"(\d+) ingested, (\d+) unchanged, (\d+) skipped, (\d+) fai
 PAGES_TOTAL = 10_000_000
 
 
-def kg_ingest(store: Path, corpus: Path, *extra: str) -> float:
+def kg_ingest(store: str | Path, corpus: Path, *extra: str) -> float:
     """Wall seconds of one ``kg ingest`` into a fresh store; every file must be ingested."""
     cmd = [str(BIN / "kg"), "ingest", "--store", str(store), "-q", "--include", "*.txt", *extra, str(corpus)]
     t0 = time.perf_counter()
@@ -115,43 +121,93 @@ def ocr_seconds_per_page(pages: int) -> float:
     return (time.perf_counter() - t0[1]) / pages
 
 
-def report_costs(corpus: Path, work: Path) -> tuple[float, float]:
-    """Seconds per report (one core) of reading + extraction + graph building, and of storing."""
+def prepared_reports(corpus: Path) -> tuple[list, float]:
+    """The corpus's reports as ingest workers send them, and seconds per report (one core) of
+    reading + extraction + graph building."""
     from extractors import extract
     from kg import readers
-    from kg.ingest import SAVE_BATCH, prepare_report
-    from kg.stores.oxigraph import OxigraphStore
+    from kg.ingest import prepare_report
 
     files = sorted(corpus.glob("*.txt"))
     t0 = time.perf_counter()
     prepared = [prepare_report(extract(readers.read(f))) for f in files]
-    extraction = (time.perf_counter() - t0) / len(files)
-    store = OxigraphStore(work / "cost-store")
-    try:
-        t0 = time.perf_counter()
-        for i in range(0, len(prepared), SAVE_BATCH):
-            store.save_many(prepared[i:i + SAVE_BATCH])
-        store.flush()
-        storing = (time.perf_counter() - t0) / len(files)
-    finally:
-        store.close()
-    return extraction, storing
+    return prepared, (time.perf_counter() - t0) / len(files)
 
 
-def sizing(ocr_s: float, extract_s: float, store_s: float, pages_per_report: float) -> list[dict]:
-    """Workers (one core each) for 10 million scanned pages in a day and in a week."""
+def store_seconds(open_store, prepared: list, writers: int = 1, writer=None) -> float:
+    """Wall seconds to save ``prepared`` into an empty store, :data:`SAVE_BATCH` at a time, by
+    ``writers`` threads at once (each its own store, from ``writer`` or else ``open_store``: its own
+    connection), then ``settle`` once."""
+    import threading
+
+    from kg.ingest import SAVE_BATCH
+
+    with open_store() as store:
+        if hasattr(store, "clear"):
+            store.clear()
+    parts = [prepared[i::writers] for i in range(writers)]
+    failures: list[BaseException] = []
+
+    def write(part: list) -> None:
+        try:
+            with (writer or open_store)() as store:
+                for i in range(0, len(part), SAVE_BATCH):
+                    store.save_many(part[i:i + SAVE_BATCH])
+        except BaseException as e:  # noqa: BLE001 - raised below
+            failures.append(e)
+
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=write, args=(part,)) for part in parts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if failures:
+        raise failures[0]
+    with open_store() as store:
+        store.settle()
+        if hasattr(store, "flush"):
+            store.flush()
+    return time.perf_counter() - t0
+
+
+def sizing(ocr_s: float, extract_s: float, rates: dict[str, float], pages_per_report: float) -> list[dict]:
+    """Workers (one core each) for 10 million scanned pages in a day and in a week, and how busy each
+    store would be (its measured reports/s: > 1 means it cannot keep up)."""
     reports = PAGES_TOTAL / pages_per_report
     cpu_s = PAGES_TOTAL * ocr_s + reports * extract_s
-    writer_s = reports * store_s
     rows = []
     for label, seconds in (("1 day", 86_400), ("1 week", 7 * 86_400)):
         rows.append({
             "within": label,
+            "pages_per_report": pages_per_report,
             "worker_cores": int(-(-cpu_s // seconds)),
             "reports_per_s_needed": round(reports / seconds, 1),
-            "writer_busy": round(writer_s / seconds, 2),  # > 1: one embedded store cannot keep up
+            "store_busy": {name: round(reports / seconds / rate, 2) for name, rate in rates.items()},
         })
     return rows
+
+
+def start_servers(work: Path) -> dict:
+    """Fuseki (HTTP basic credentials, in this process's environment for every writer) and the Oxigraph
+    server, started by the project's scripts on loopback: ``{name: Server}``."""
+    import secrets
+
+    from sparql_fixture import Server
+
+    credentials = {"LEGAL_KG_SPARQL_USER": "bench", "LEGAL_KG_SPARQL_PASSWORD": secrets.token_urlsafe(12)}
+    for variable in ("FUSEKI_QUERY_TIMEOUT", "OXIGRAPH_QUERY_TIMEOUT"):  # the scripts' default, not the tests' 10 s
+        os.environ.setdefault(variable, "300")
+    servers = {"fuseki": Server("fuseki", credentials), "oxigraph-server": Server("oxigraph", {})}
+    try:
+        for server in servers.values():
+            server.start()
+    except BaseException:
+        for server in servers.values():
+            server.stop()
+        raise
+    os.environ.update(credentials)  # the Oxigraph server has no authentication and ignores them
+    return servers
 
 
 def main(argv=None) -> int:
@@ -165,12 +221,19 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     say = (lambda *a: print(*a, file=sys.stderr, flush=True)) if args.json else (lambda *a: print(*a, flush=True))
 
-    work = Path(tempfile.mkdtemp(prefix="kg-bench-distributed-"))
+    from kg.stores.oxigraph import OxigraphStore
+    from kg.stores.sparql import SparqlStore
+
+    work = Path(tempfile.mkdtemp(prefix="kg-bench-dask-ingest-"))
     cluster = None
+    servers: dict = {}
+    store_s: dict[str, float] = {}  # seconds to store the corpus's reports, by store and writers
     try:
         corpus = work / "corpus"
         write_corpus(corpus, args.files, seed=args.seed, noise=args.noise)
         say(f"corpus: {args.files} files, {sum(p.stat().st_size for p in corpus.glob('*.txt')) / 1e6:.1f} MB")
+        servers = start_servers(work)
+        say("servers: " + ", ".join(f"{name} {server.url}" for name, server in servers.items()))
         seconds = {"jobs1": kg_ingest(work / "s-jobs1", corpus, "--jobs", "1")}
         say(f"--jobs 1: {seconds['jobs1']:.1f} s")
         cluster = Cluster(work)
@@ -178,18 +241,36 @@ def main(argv=None) -> int:
             cluster.workers(n)
             seconds[f"dask{n}"] = kg_ingest(work / f"s-dask{n}", corpus, "--scheduler", cluster.address)
             say(f"--scheduler with {n} worker(s): {seconds[f'dask{n}']:.1f} s")
+        for name, server in servers.items():  # the two workers write the server themselves
+            with SparqlStore(server.url) as store:
+                store.clear()
+            seconds[f"dask2_{name}"] = kg_ingest(server.url, corpus, "--scheduler", cluster.address)
+            say(f"--scheduler with 2 workers into {name} (parallel writers): {seconds[f'dask2_{name}']:.1f} s")
         cluster.stop()
         cluster = None
         ocr_s = ocr_seconds_per_page(args.pages)
         say(f"OCR: {ocr_s:.2f} s a page")
-        extract_s, store_s = report_costs(corpus, work)
-        say(f"read + extract + graph: {extract_s * 1e3:.2f} ms a report; store: {store_s * 1e3:.2f} ms a report")
+        prepared, extract_s = prepared_reports(corpus)
+        say(f"read + extract + graph: {extract_s * 1e3:.2f} ms a report")
+        store_s["embedded"] = store_seconds(lambda: OxigraphStore(work / "s-embedded"), prepared)
+        say(f"embedded store: {store_s['embedded']:.1f} s")
+        for name, server in servers.items():
+            for writers in (1, 2):
+                store_s[f"{name}_w{writers}"] = store_seconds(
+                    lambda: SparqlStore(server.url), prepared, writers,
+                    writer=lambda: SparqlStore(server.url, settles=False))  # as ingest's parallel writers
+                say(f"{name}, {writers} writer(s): {store_s[f'{name}_w{writers}']:.1f} s")
     finally:
         if cluster is not None:
             cluster.stop()
+        for server in servers.values():
+            server.stop()
         shutil.rmtree(work, ignore_errors=True)
 
     n = args.files
+    reports_s = {k: round(n / v, 1) for k, v in store_s.items()}
+    best = {"embedded": reports_s["embedded"],
+            **{name: max(reports_s[f"{name}_w1"], reports_s[f"{name}_w2"]) for name in servers}}
     figures = {
         "files": n,
         "cores": os.cpu_count(),
@@ -197,30 +278,36 @@ def main(argv=None) -> int:
         "dask1_vs_jobs1": round(seconds["jobs1"] / seconds["dask1"], 2),
         "dask2_vs_jobs1": round(seconds["jobs1"] / seconds["dask2"], 2),
         "dask2_vs_dask1": round(seconds["dask1"] / seconds["dask2"], 2),
+        "store_reports_s": reports_s,
         "ocr_s_per_page": round(ocr_s, 3),
         "extract_ms_per_report": round(extract_s * 1e3, 3),
-        "store_ms_per_report": round(store_s * 1e3, 3),
         "pages_per_report": args.pages_per_report,
-        "sizing_10M_pages": sizing(ocr_s, extract_s, store_s, args.pages_per_report),
+        "sizing_10M_pages": sizing(ocr_s, extract_s, best, args.pages_per_report) + sizing(ocr_s, extract_s, best, 1),
     }
     if args.json:
         print(json.dumps(figures, indent=2))
         return 0
     f = figures
     print(f"\n{n} synthetic files on {f['cores']} cores")
-    print(f"{'':28s}{'files/s':>10s}{'vs --jobs 1':>14s}")
-    print(f"{'--jobs 1':28s}{f['jobs1_files_s']:10.1f}{1.0:14.2f}")
-    for w in (1, 2):
-        label = f"--scheduler, {w} worker{'s' if w > 1 else ''}"
-        print(f"{label:28s}{f[f'dask{w}_files_s']:10.1f}"
-              f"{f[f'dask{w}_vs_jobs1']:14.2f}")
+    print(f"{'kg ingest':44s}{'files/s':>10s}{'vs --jobs 1':>14s}")
+    rows = [("--jobs 1 (embedded store)", "jobs1"), ("--scheduler, 1 worker (embedded store)", "dask1"),
+            ("--scheduler, 2 workers (embedded store)", "dask2"),
+            *((f"--scheduler, 2 workers writing {name}", f"dask2_{name}") for name in servers)]
+    for label, key in rows:
+        print(f"{label:44s}{f[key + '_files_s']:10.1f}{seconds['jobs1'] / seconds[key]:14.2f}")
     print(f"two workers / one worker: {f['dask2_vs_dask1']:.2f}×")
-    print(f"cost on one core: OCR {f['ocr_s_per_page']:.2f} s/page; read + extract + graph "
-          f"{f['extract_ms_per_report']:.2f} ms/report; store {f['store_ms_per_report']:.2f} ms/report")
-    print(f"\n10 million scanned pages, {args.pages_per_report:g} pages a report:")
-    print(f"{'within':10s}{'worker cores':>14s}{'reports/s':>12s}{'writer busy':>13s}")
+    print(f"\n{'storing only':44s}{'reports/s':>10s}")
+    for key, rate in reports_s.items():
+        label = key.replace("_w1", ", 1 writer").replace("_w2", ", 2 writers at once")
+        print(f"{label:44s}{rate:10.1f}")
+    print(f"\ncost on one core: OCR {f['ocr_s_per_page']:.2f} s/page; read + extract + graph "
+          f"{f['extract_ms_per_report']:.2f} ms/report")
+    print("\n10 million scanned pages (store busy: reports/s needed / the store's best measured rate):")
+    print(f"{'within':10s}{'pages/report':>13s}{'worker cores':>14s}{'reports/s':>11s}  store busy")
     for row in f["sizing_10M_pages"]:
-        print(f"{row['within']:10s}{row['worker_cores']:14d}{row['reports_per_s_needed']:12.1f}{row['writer_busy']:13.2f}")
+        busy = ", ".join(f"{name} {b:.2f}" for name, b in row["store_busy"].items())
+        print(f"{row['within']:10s}{row['pages_per_report']:13g}{row['worker_cores']:14d}"
+              f"{row['reports_per_s_needed']:11.1f}  {busy}")
     return 0
 
 

@@ -3,7 +3,7 @@ Fuseki, the Oxigraph server and the embedded store; the cost per page and report
 
     .venv/bin/python bench/dask_ingest.py [--files 1000] [--pages 6] [--pages-per-report 4] [--json]
 
-In one run, on one synthetic corpus (``kg.synthetic``, OCR-like text, ~4.4 KB
+In one run, on one synthetic corpus (``synthetic``, OCR-like text, ~4.4 KB
 and ~15 citations a file):
 
 * files/s of the real CLI, from start to exit, each into a fresh store:
@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))  # make_corpus renders pages as the OCR tests do; the servers as the tests start them
 
-from kg.synthetic import generate, write_corpus  # noqa: E402
+from synthetic import generate, write_corpus  # noqa: E402
 
 BIN = Path(sys.executable).parent
 SUMMARY = re.compile(r"(\d+) ingested, (\d+) unchanged, (\d+) skipped, (\d+) failed")

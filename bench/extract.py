@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/extract.py [--megabytes 20] [--texts 3] [--noise 0.5] [--seed 1] [--real]
 
-Generates ``--texts`` large synthetic OCR-like texts (``kg.synthetic``, a
+Generates ``--texts`` large synthetic OCR-like texts (``synthetic``, a
 different seed each) and measures, on each text in turn:
 
 * the bare scan: one compiled-regex pass (``extractors.find.SYMBOL.finditer``,
@@ -44,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from extractors import extract  # noqa: E402
 from extractors.find import SYMBOL  # noqa: E402
 from extractors.spacy_component import blank  # noqa: E402  (and registers the factory)
-from kg.synthetic import big_text  # noqa: E402
+from synthetic import big_text  # noqa: E402
 
 CHUNK = 200_000  # characters per spaCy doc (spaCy's default max_length is 1,000,000)
 PIPELINES = {"xx": "multilingual", "vi": "Vietnamese"}

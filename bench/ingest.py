@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/ingest.py [--files 3000] [--noise 0.5] [--seed 1] [--repeat 1]
 
-Writes a synthetic corpus of ``--files`` OCR-like reports (``kg.synthetic``,
+Writes a synthetic corpus of ``--files`` OCR-like reports (``synthetic``,
 ~4.4 KB and ~15 citations each) to a temporary directory, then runs the
 real CLI as a subprocess — what users run — and times it from start to exit:
 
@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kg.synthetic import write_corpus  # noqa: E402
+from synthetic import write_corpus  # noqa: E402
 
 KG = Path(sys.executable).with_name("kg")
 SUMMARY = re.compile(r"(\d+) ingested, (\d+) unchanged, (\d+) skipped, (\d+) failed")

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/neo4j_load.py [--reports 10000] [--warmup 2] [--per-row 300] [--batch 500] [--uri bolt://…]
 
-Generates ``--reports`` synthetic reports (``kg.synthetic.generate``),
+Generates ``--reports`` synthetic reports (``synthetic.generate``),
 extracts them (``extractors.extract``) and builds their RDF graphs
 (``kg.graph.build_report_graph``) up front; only loading is timed. Then, in
 the same run and against the same server:
@@ -51,7 +51,7 @@ from extractors import extract  # noqa: E402
 from kg.graph import build_report_graph, vocabulary_report_graph  # noqa: E402
 from kg.model import Text  # noqa: E402
 from kg.stores.neo4j import Neo4jStore, graph_rows, write_order, write_statement  # noqa: E402
-from kg.synthetic import generate  # noqa: E402
+from synthetic import generate  # noqa: E402
 
 
 def free_port() -> int:

@@ -45,7 +45,7 @@ def build_store(path: Path, reports: int, seed: int) -> None:
     from kg.graph import vocabulary_report_graph
     from kg.ingest import SAVE_BATCH, prepare_report
     from kg.stores.oxigraph import OxigraphStore
-    from kg.synthetic import generate
+    from synthetic import generate
 
     t0 = time.perf_counter()
     with OxigraphStore(path) as store:

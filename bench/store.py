@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/store.py [--reports 10000] [--point 1e6] [--noise 0.5] [--seed 1]
 
-Generates ``--reports`` synthetic reports (``kg.synthetic``) and extracts them
+Generates ``--reports`` synthetic reports (``synthetic``) and extracts them
 all up front (timed apart), then measures, in the same run:
 
 * **store only** — what ``kg ingest``'s writer does per report, from an
@@ -65,7 +65,7 @@ from kg.iris import PREFIXES  # noqa: E402
 from kg.model import RelationKind  # noqa: E402
 from kg.saved_queries import parameter_pairs, sparql_parameters  # noqa: E402
 from kg.stores.oxigraph import OxigraphStore  # noqa: E402
-from kg.synthetic import generate  # noqa: E402
+from synthetic import generate  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ROOT / "queries"

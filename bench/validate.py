@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/validate.py [--reports 3000] [--sample 30] [--seed 0]
 
-Builds a store of ``--reports`` synthetic reports (kg.synthetic → extract →
+Builds a store of ``--reports`` synthetic reports (synthetic → extract →
 kg.ingest.prepare_report → OxigraphStore.save_many, as bench/serve_load.py
 does; kept in ``--cache`` for the next run), then measures:
 

@@ -1,4 +1,5 @@
 """Shared fixtures: a real Neo4j (tests/neo4j_fixture.py) and paths to the bundled data."""
+import sys
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,8 @@ import pytest
 pytest_plugins = ["neo4j_fixture", "sparql_fixture", "dask_fixture"]
 
 ROOT = Path(__file__).resolve().parents[1]
+# The synthetic corpus generator (synthetic/) lives beside the package, not in it.
+sys.path.insert(0, str(ROOT))
 EXAMPLE = ROOT / "examples" / "nghean-skhcn-cchc-2023.ocr.txt"
 
 

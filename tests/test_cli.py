@@ -241,7 +241,7 @@ def test_reports_lists_the_stored_reports(store):
 
 
 def test_reports_of_several_reports_with_symbols_and_dates(tmp_path):
-    from kg.synthetic import generate
+    from synthetic import generate
 
     folder = tmp_path / "reports"
     folder.mkdir()
@@ -314,7 +314,7 @@ def test_show_a_file_or_a_stored_report(store, tmp_path, monkeypatch):
 
 
 def test_show_finds_a_stored_report_by_its_symbol_as_typed(tmp_path, monkeypatch):
-    from kg.synthetic import generate
+    from synthetic import generate
 
     report = next(iter(generate(1, seed=11, noise=0.0)))
     source = tmp_path / f"{report.name}.txt"

@@ -33,7 +33,7 @@ from test_ingest import (  # noqa: E402
     write_reports,
 )
 
-from kg.synthetic import write_corpus  # noqa: E402
+from synthetic import write_corpus  # noqa: E402
 
 pytestmark = pytest.mark.slow
 

@@ -31,7 +31,7 @@ from dask_fixture import DaskCluster, free_port  # noqa: E402
 from sparql_fixture import _stop_servers, get_server  # noqa: E402,F401
 from test_ingest import ROOT, _env, err_lines, summary  # noqa: E402
 
-from kg.synthetic import write_corpus  # noqa: E402
+from synthetic import write_corpus  # noqa: E402
 
 pytestmark = pytest.mark.slow
 

@@ -30,7 +30,7 @@ from extractors import extract  # noqa: E402
 from kg import readers  # noqa: E402
 from kg.graph import INSTRUMENTS_GRAPH, VOCABULARY_KEY  # noqa: E402
 from kg.stores.oxigraph import META_GRAPH, OxigraphStore  # noqa: E402
-from kg.synthetic import generate, write_corpus  # noqa: E402
+from synthetic import generate, write_corpus  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 LKG = "https://w3id.org/legal-kg/ontology#"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.synthetic import write_corpus
+from synthetic import write_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = [pytest.mark.neo4j, pytest.mark.slow]

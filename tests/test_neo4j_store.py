@@ -16,7 +16,7 @@ from kg.model import Report
 from kg.stores.base import StoreError
 from kg.stores.neo4j import Neo4jStore, WriteRefused
 from kg.stores.oxigraph import OxigraphStore
-from kg.synthetic import write_corpus
+from synthetic import write_corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "nghean-skhcn-cchc-2023.ocr.txt"

@@ -72,7 +72,7 @@ def nfc(s: str) -> str:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> dict:
-    from kg.synthetic import generate, write_corpus
+    from synthetic import generate, write_corpus
 
     root = tmp_path_factory.mktemp("queries")
     syn = root / "syn"

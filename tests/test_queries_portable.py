@@ -89,7 +89,7 @@ def test_declared_prefixes_are_the_endpoints(query):
 @pytest.fixture(scope="module")
 def store(tmp_path_factory) -> Path:
     """The bundled example plus 8 synthetic reports (so that every query has rows)."""
-    from kg.synthetic import write_corpus
+    from synthetic import write_corpus
 
     root = tmp_path_factory.mktemp("portable")
     write_corpus(root / "syn", 8, seed=5, noise=0.3)

@@ -17,7 +17,7 @@ import pytest
 from kg.ingest import ingest
 from kg.stores.neo4j import Neo4jStore
 from kg.stores.oxigraph import OxigraphStore
-from kg.synthetic import write_corpus
+from synthetic import write_corpus
 
 pytestmark = pytest.mark.neo4j
 

@@ -296,7 +296,7 @@ def test_cli_ingest_sparql_stats_export_as_with_the_embedded_store(sparql_server
 
 def test_server_going_away_mid_run_names_the_files_not_stored(sparql_server, tmp_path):
     """#14.4c: the server dies during `kg ingest`; every file not stored is named, and a rerun stores exactly those."""
-    from kg.synthetic import generate
+    from synthetic import generate
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()

@@ -1,4 +1,4 @@
-"""Tests for kg.synthetic: determinism, gold that matches the text, conventions."""
+"""Tests for synthetic: determinism, gold that matches the text, conventions."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.synthetic import big_text, generate, main, write_corpus
+from synthetic import big_text, generate, main, write_corpus
 
 SCORER = Path("/work/shared/tools/score_citations.py")
 

@@ -3,7 +3,7 @@ import pytest
 
 from extractors import canonical_symbol, extract
 from kg import readers
-from kg.synthetic import generate
+from synthetic import generate
 
 
 @pytest.mark.parametrize("typed, canonical", [

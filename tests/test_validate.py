@@ -23,8 +23,8 @@ from kg.model import Text
 from kg.shapes import violations as reference
 from kg.stores.base import ReportGraph
 from kg.stores.oxigraph import OxigraphStore
-from kg.synthetic import generate
 from kg.validation import UnsupportedShape, Validator
+from synthetic import generate
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "nghean-skhcn-cchc-2023.ocr.txt"

@@ -24,6 +24,11 @@ def test_a_wheel_install_ingests_and_answers_saved_queries(tmp_path):
     wheels = tmp_path / "wheels"
     run(sys.executable, "-m", "pip", "wheel", ROOT, "--no-deps", "-q", "-w", wheels)
     [wheel] = wheels.glob("legal_kg-*.whl")
+    import zipfile
+
+    shipped = zipfile.ZipFile(wheel).namelist()
+    # The product only: the test corpus generator, the tests and the benches stay in the repository.
+    assert not [n for n in shipped if n.split("/")[0] in ("synthetic", "tests", "bench") or "synthetic" in n], shipped
 
     # A fresh environment: legal-kg from the wheel only; its dependencies from the test
     # environment (a .pth line), so the test needs no download. The editable legal-kg of

@@ -17,7 +17,7 @@ damage differs), so extraction quality can be compared across noise levels.
 
     >>> for r in generate(3, seed=1, noise=0.5): print(r.name, len(r.gold))
 
-Vocabulary and templates live in ``synthetic_data.yaml`` beside this file.
+Vocabulary and templates live in ``data.yaml`` beside this file.
 """
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ from kg.model import slugify
 
 __all__ = ["SyntheticReport", "generate", "write_corpus", "big_text", "load_data", "main"]
 
-DATA_FILE = Path(__file__).with_name("synthetic_data.yaml")
+DATA_FILE = Path(__file__).with_name("data.yaml")
 
 # Latest date any instrument or report gets: keeps "issued before the report".
 _LAST_YEAR = 2025
@@ -1070,7 +1070,7 @@ def big_text(megabytes: float, *, seed: int = 0, noise: float = 0.0, **kwargs) -
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m kg.synthetic", description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m synthetic", description=__doc__.split("\n\n")[0])
     ap.add_argument("directory", type=Path)
     ap.add_argument("-n", type=int, default=100, help="number of reports (default 100)")
     ap.add_argument("--noise", type=float, default=0.0, help="OCR damage, 0 (clean) to 1 (default 0)")
@@ -1084,6 +1084,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"wrote {len(paths)} reports to {a.directory} in {dt_s:.2f}s", file=sys.stderr)
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

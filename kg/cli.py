@@ -487,7 +487,7 @@ def ingest(paths, store_path, jobs, scheduler, include, exclude, jurisdiction, b
         for reason, files in sorted(skipped.items(), key=lambda item: -len(item[1])):
             click.echo(f"skipped {len(files)} file{'s' if len(files) > 1 else ''}: {reason}"
                        f" (e.g. {files[0]}{'; -v names them all' if len(files) > 1 else ''})", err=True)
-    if not summary.outcomes:
+    if not summary.outcomes and not interrupted:
         click.echo(f"warning: nothing to ingest: no file under {', '.join(paths)}"
                    f"{' matches --include/--exclude' if include or exclude else ''}", err=True)
     elif not interrupted and not any(o.status in ("ingested", "unchanged", "failed") for o in summary.outcomes):

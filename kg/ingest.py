@@ -680,7 +680,11 @@ def ingest(
     prepared is stored.
     """
     summary = Summary()
-    store_vocabulary(stores)  # labels for types, issuers and provinces
+    try:
+        with _CtrlC() as early, early.deferred():  # stored whole; Ctrl-C then stops the run as below
+            store_vocabulary(stores)  # labels for types, issuers and provinces
+    except KeyboardInterrupt:
+        raise Interrupted(summary) from None
     own = executor is None
     executor = executor or process_pool(jobs)
     # Stores that do not take N-Triples get rdflib graphs, built from the extraction.

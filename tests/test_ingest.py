@@ -845,6 +845,35 @@ def test_interrupted_ingest_is_safe_and_resumable(tmp_path):
     assert snapshot(killed)[:2] == snapshot(clean)[:2]
 
 
+def test_ctrl_c_while_the_vocabulary_is_stored_is_a_clean_stop(tmp_path):
+    """The first second of a run stores the vocabulary: Ctrl-C then stops the run like any other."""
+    corpus = tmp_path / "corpus"
+    write_reports(corpus, 3)
+    store = tmp_path / "store"
+    args = [sys.executable, "-m", "kg.cli", "ingest", "--store", str(store), "--jobs", "1", str(corpus)]
+    # SIGINT as a terminal leaves it (a shell's background job, as the tests may be, inherits it ignored).
+    proc = subprocess.Popen(args, cwd=ROOT, env=_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        deadline = time.monotonic() + 60
+        while not list(store.glob("*.log")) and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.002)
+        time.sleep(0.2)  # the store is open: the vocabulary is being written (it takes a second or so)
+        assert proc.poll() is None, "ingest finished before it could be interrupted"
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "Aborted" not in err and "nothing to ingest" not in err
+    assert re.match(r"interrupted after \d+ files: what was done is stored", err.strip().splitlines()[-1]), err
+    with OxigraphStore(store, read_only=True) as stored:
+        assert stored.stored_hash(VOCABULARY_KEY), "the vocabulary is stored whole"
+    again = ingest(store, corpus, extra=("--quiet",))
+    assert again.returncode == 0 and summary(again)["ingested"] + summary(again)["unchanged"] == 3, again.stderr
+
+
 @pytest.mark.slow
 def test_ctrl_c_stores_what_was_done_and_prints_the_summary(tmp_path):
     corpus = tmp_path / "corpus"

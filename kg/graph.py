@@ -83,6 +83,7 @@ _YEAR = LKG.year
 _RELATION_KIND = LKG.relationKind
 _RELATION_SOURCE = LKG.relationSource
 _RELATION_TARGET = LKG.relationTarget
+_EFFECTIVE_DATE = LKG.effectiveDate
 _EXTRACTOR_VERSION = LKG.extractorVersion
 _GENERATED_BY = PROV.wasGeneratedBy
 _USED = PROV.used
@@ -621,6 +622,8 @@ def report_triples(extraction: Extraction, *, base: str = DEFAULT_BASE) -> list[
         add((node, _START, _int(rel.start)))
         add((node, _END, _int(rel.end)))
         add((node, _SURFACE, Literal(text.content[rel.start:rel.end])))
+        if rel.effective is not None:
+            add((node, _EFFECTIVE_DATE, Literal(rel.effective)))
         add((node, _GENERATED_BY, activity))
 
     return t

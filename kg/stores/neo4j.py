@@ -100,7 +100,7 @@ _PROPS = {  # RDF property → short name used while reading a graph
     str(LKG.inReport): "report", str(LKG.refersTo): "refers_to", str(LKG.start): "start",
     str(LKG.end): "end", str(LKG.surface): "surface", str(LKG.page): "page",
     str(LKG.relationKind): "kind", str(LKG.relationSource): "src", str(LKG.relationTarget): "tgt",
-    str(LKG.extractorVersion): "extractor",
+    str(LKG.extractorVersion): "extractor", str(LKG.effectiveDate): "effective",
     str(SKOS.prefLabel): "prefLabel", str(SKOS.altLabel): "altLabel", str(SKOS.notation): "notation",
     **{p: p for p in _CONCEPT_EDGES},
 }
@@ -241,7 +241,8 @@ def graph_rows(report: ReportGraph) -> Rows:
             kind = "report" if src == r else "instrument"
             rows[f"{kind}-rel:{rel}"].append({
                 "report": key, "src": key if src == r else _instrument_key(src), "tgt": _instrument_key(tgt),
-                "start": int(st["start"][0]), "end": int(st["end"][0]), "surface": str(st["surface"][0])})
+                "start": int(st["start"][0]), "end": int(st["end"][0]), "surface": str(st["surface"][0]),
+                **({"effective": _value(st["effective"][0])} if st.get("effective") else {})})
     return out
 
 
@@ -329,7 +330,7 @@ def write_statement(name: str) -> str:
         return f"""
             UNWIND $rows AS row
             MATCH (s:{source} {{key: row.src}}) MATCH (t:Instrument {{key: row.tgt}})
-            CREATE (s)-[e:{rest}]->(t) SET e = row {{.report, .start, .end, .surface}}"""
+            CREATE (s)-[e:{rest}]->(t) SET e = row {{.report, .start, .end, .surface, .effective}}"""
     raise KeyError(name)
 
 

@@ -24,7 +24,7 @@ from typing import NamedTuple, Sequence
 from kg import __version__
 from kg.model import Extraction, Instrument, Mention, Report, Text
 
-from . import context, evidence, relations, titles
+from . import context, evidence, names, relations, titles
 from .find import find_candidates
 from .normalize import fold, fold_lower
 from .resolve import Symbol, resolve
@@ -357,7 +357,8 @@ def extract(text: str | Text, *, source: str | None = None, jurisdiction: str | 
                 own_dates.setdefault(mentions[owner].instrument.key, day)
         rels = titles.effective_dates(raw, rels, own_dates)
     rels += relations.based_on(raw, mentions, own, reading)
-    return Extraction(doc, report, tuple(mentions), tuple(relations.unique(rels)), EXTRACTOR_VERSION)
+    return Extraction(doc, report, tuple(mentions), tuple(relations.unique(rels)), EXTRACTOR_VERSION,
+                      tuple(names.names(raw, mentions)))
 
 
 def _named_types(found: Sequence[_Found]) -> dict[tuple, str]:

@@ -19,7 +19,7 @@ import rdflib
 
 from kg.model import slugify
 
-__all__ = ["PREFIXES", "ELI", "LKG", "VOCAB", "DEFAULT_BASE", "INSTRUMENTS_GRAPH", "VOCABULARY_GRAPH",
+__all__ = ["PREFIXES", "ELI", "LKG", "VOCAB", "DEFAULT_BASE", "INSTRUMENTS_GRAPH", "NAMES_GRAPH", "VOCABULARY_GRAPH",
            "IriScheme"]
 
 #: The prefixes every query may use without declaring them, and every writer uses.
@@ -40,6 +40,8 @@ VOCAB = "https://w3id.org/legal-kg/vocab/"
 DEFAULT_BASE = "https://w3id.org/legal-kg/id/"
 #: The named graph of every instrument's decided description (docs/store.md).
 INSTRUMENTS_GRAPH = "https://w3id.org/legal-kg/graph/instruments"
+#: The named graph of the name mentions resolved through the name index (kg.names), recomputed whole.
+NAMES_GRAPH = "https://w3id.org/legal-kg/graph/names"
 #: The named graph of the ontology and the vocabularies.
 VOCABULARY_GRAPH = VOCAB + "graph"
 

@@ -121,3 +121,84 @@ def test_effective_dates_in_relation_rows_and_in_the_graph():
     assert row["effective"] == "2024-09-01"
     graph = build_report_graph(ex).graph
     assert list(graph.objects(None, LKG.effectiveDate)) == [rdflib.Literal(dt.date(2024, 9, 1))]
+
+
+# --- laws cited by name ------------------------------------------------------------------
+
+def names_of(text):
+    return [(n.surface, n.name, n.key, n.year, n.instrument and n.instrument.symbol) for n in extract(text).names]
+
+
+def test_laws_and_codes_cited_by_name_and_their_extent():
+    assert names_of("Theo Luật Thủy sản và Bộ luật Dân sự năm 2015, Luật Tổ chức chính quyền địa phương ngày "
+                    "19 tháng 6 năm 2015 của Quốc hội; Luật Phòng, chống ma túy quy định việc cai nghiện.") == [
+        ("Luật Thủy sản", "Luật Thủy sản", "luat thuy san", None, None),
+        ("Bộ luật Dân sự năm 2015", "Bộ luật Dân sự", "bo luat dan su", 2015, None),
+        ("Luật Tổ chức chính quyền địa phương", "Luật Tổ chức chính quyền địa phương",
+         "luat to chuc chinh quyen dia phuong", 2015, None),
+        ("Luật Phòng, chống ma túy", "Luật Phòng, chống ma túy", "luat phong chong ma tuy", None, None)]
+
+
+def test_a_name_followed_by_its_number_teaches_and_is_no_name_mention():
+    ex = extract("Căn cứ Luật Thủy sản số 18/2017/QH14 ngày 21/11/2017;")
+    assert names_of("Căn cứ Luật Thủy sản số 18/2017/QH14 ngày 21/11/2017;") == \
+        [("Luật Thủy sản", "Luật Thủy sản", "luat thuy san", None, "18/2017/QH14")]
+    rows = list(citation_rows(ex))
+    assert [r["kind"] for r in rows if "relation" not in r] == ["symbol"]  # the name is the symbol's
+
+
+def test_no_name_where_luat_is_a_word_and_an_amending_law_is_not_taught():
+    assert names_of("Luật này có hiệu lực; luật đất đai; Luật số 5/2020/QH14 được ban hành.") == []
+    found = names_of("Căn cứ Luật sửa đổi, bổ sung một số điều của Luật Thủy sản số 9/2022/QH15;")
+    assert found == [("Luật Thủy sản", "Luật Thủy sản", "luat thuy san", None, None)]  # 9/2022/QH15 amends it
+
+
+def test_names_without_diacritics_share_the_key():
+    assert [n.key for n in extract("Theo Luat Thuy san va Luật Thủy sản.").names] == ["luat thuy san"] * 2
+
+
+def test_name_rows_in_kg_extract(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_text("Thực hiện Bộ luật Dân sự năm 2015, UBND huyện báo cáo.", encoding="utf-8")
+    rows = [json.loads(x) for x in CliRunner().invoke(main, ["extract", "--json", str(path)]).output.splitlines()]
+    assert rows == [{"file": str(path), "start": 10, "end": 33, "surface": "Bộ luật Dân sự năm 2015", "id": None,
+                     "page": 1, "kind": "name", "name": "Bộ luật Dân sự", "year": 2015}]
+
+
+def test_pick_the_version_in_force_at_the_report_date():
+    from kg.names import Candidate, pick
+    old, new = Candidate("old", dt.date(2013, 11, 29), 2013), Candidate("new", dt.date(2024, 1, 18), 2024)
+    assert pick([old, new], dt.date(2020, 5, 1)) == "old"
+    assert pick([old, new], dt.date(2024, 6, 1)) == "new"
+    assert pick([old, new], dt.date(2010, 1, 1)) is None  # none in force yet
+    assert pick([old, new], dt.date(2024, 6, 1), year=2013) == "old"  # a year in the name wins
+    assert pick([old, new], None) is None and pick([old], None) == "old"  # no date: only a single version
+
+
+TEACHES = ("UBND TỈNH LONG AN\nSố: 31/BC-UBND\nLong An, ngày 2 tháng 3 năm 2021\nBÁO CÁO\nVề thủy sản\n"
+           "Căn cứ Luật Thủy sản số 18/2017/QH14 ngày 21/11/2017;\n")
+USES = ("UBND TỈNH LONG AN\nSố: 45/BC-UBND\nLong An, ngày 9 tháng 8 năm 2022\nBÁO CÁO\nVề nuôi trồng\n"
+        "Thực hiện Luật Thủy sản và Luat Thuy san, Luật Lâm nghiệp, các đơn vị đã triển khai.\n")
+
+
+def test_name_resolution_across_two_reports_in_the_embedded_store(tmp_path):
+    from extractors import extract as run
+    from kg.model import Text
+    from kg.stores.oxigraph import OxigraphStore
+
+    store = OxigraphStore(tmp_path / "store")
+    try:
+        store.save(build_report_graph(run(Text(USES, source="uses.txt"))))  # the user first: resolved later
+        query = ("PREFIX lkg: <https://w3id.org/legal-kg/ontology#> PREFIX eli: <http://data.europa.eu/eli/ontology#> "
+                 "SELECT ?surface ?symbol WHERE { ?m a lkg:NameMention ; lkg:surface ?surface . "
+                 "OPTIONAL { ?m lkg:resolvedTo ?i . ?i eli:id_local ?symbol } } ORDER BY ?surface")
+
+        def rows():
+            return [(s["surface"].value, s["symbol"].value if s["symbol"] else None) for s in store.query(query)]
+
+        assert rows() == [("Luat Thuy san", None), ("Luật Lâm nghiệp", None), ("Luật Thủy sản", None)]
+        store.save(build_report_graph(run(Text(TEACHES, source="teaches.txt"))))
+        assert rows() == [("Luat Thuy san", "18/2017/QH14"), ("Luật Lâm nghiệp", None),
+                          ("Luật Thủy sản", "18/2017/QH14")]  # unresolved stays a mention, never a guess
+    finally:
+        store.close()

@@ -8,7 +8,7 @@ the latest one dated on or before it; with a year in the name ("Bộ luật Lao
 động năm 2019"), the one of that year. A name no stored text teaches, or a
 report with no date among several versions, stays unresolved: never a guess.
 Resolutions are derived data, recomputed whole after each write
-(:func:`resolve_oxigraph`) into :data:`kg.iris.NAMES_GRAPH` and the default
+(:func:`resolve`) into :data:`kg.iris.NAMES_GRAPH` and the default
 graph as ``lkg:resolvedTo``, so that a later report can teach an earlier one.
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ import pyoxigraph as ox
 
 from kg.iris import INSTRUMENTS_GRAPH, LKG, NAMES_GRAPH, PREFIXES
 
-__all__ = ["Candidate", "pick", "resolve_oxigraph"]
+__all__ = ["Candidate", "pick", "resolutions", "resolve"]
 
 
 class Candidate(NamedTuple):
@@ -93,9 +93,14 @@ def resolutions(select) -> dict[str, str]:
     return out
 
 
-def resolve_oxigraph(store: ox.Store) -> int:
-    """Recompute every name mention's resolution in an Oxigraph store (one transaction); how many resolved."""
-    found = resolutions(lambda q: list(store.query(q)))
+def resolve(select, update) -> int:
+    """Recompute every name mention's resolution, through a store's ``select`` (SPARQL SELECT → rows
+    of terms) and ``update`` (one SPARQL Update request: one transaction); how many resolved.
+
+    The embedded store and the remote ones alike: the request replaces the names graph whole and
+    the ``lkg:resolvedTo`` triples of the default graph it held.
+    """
+    found = resolutions(select)
     graph = ox.NamedNode(NAMES_GRAPH)
     resolved = ox.NamedNode(str(LKG.resolvedTo))
     ops = [f"DELETE {{ ?m {resolved} ?i }} WHERE {{ GRAPH {graph} {{ ?m {resolved} ?i }} }}",
@@ -103,5 +108,5 @@ def resolve_oxigraph(store: ox.Store) -> int:
     if found:
         triples = " ".join(f"{ox.NamedNode(m)} {resolved} {ox.NamedNode(i)} ." for m, i in sorted(found.items()))
         ops.append(f"INSERT DATA {{ GRAPH {graph} {{ {triples} }} {triples} }}")
-    store.update(" ;\n".join(ops))
+    update(" ;\n".join(ops))
     return len(found)

@@ -38,9 +38,15 @@ def _patterns() -> tuple[re.Pattern, tuple[tuple[str, ...], ...], re.Pattern]:
     alternatives = []
     for head in heads:
         ws = fold_lower(head).split()
-        # the head's first letter as a capital, every word by its folded letters (checked after)
-        alternatives.append(r"[ \t]+".join(rf"{w[0]}\S{{{max(0, len(w) - 2)},{len(w) + 1}}}" for w in ws))
-    pattern = re.compile(rf"(?<![^\W_])(?:{'|'.join(alternatives)})(?=[ \t]+\S)", re.IGNORECASE)
+        # the head's first letter a capital (so the many lower-case words like it are not tried),
+        # every word by its folded letters (checked after); a capital first, then whether a word
+        # ends before it: a pattern that opens with a letter is searched for much faster
+        rest = [rf"\S{{{max(0, len(w) - 2)},{len(w) + 1}}}" for w in ws]
+        capital = ws[0][0].upper()
+        words = [rf"{capital}(?<![^\W_]{capital}){rest[0]}",
+                 *(rf"[{w[0]}{w[0].upper()}]{r}" for w, r in zip(ws[1:], rest[1:]))]
+        alternatives.append(r"[ \t]+".join(words))
+    pattern = re.compile(rf"(?:{'|'.join(alternatives)})(?=[ \t]+\S)")
     # (as written, lower case; folded for a word OCR left without diacritics: "nhũng" is no "những")
     stops = tuple(sorted({tuple(s.lower().split()) for s in v["stops"]} | {tuple(fold_lower(s).split()) for s in v["stops"]},
                          key=len, reverse=True))

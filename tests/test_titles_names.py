@@ -202,3 +202,11 @@ def test_name_resolution_across_two_reports_in_the_embedded_store(tmp_path):
                           ("Luật Thủy sản", "18/2017/QH14")]  # unresolved stays a mention, never a guess
     finally:
         store.close()
+
+
+def test_the_documents_own_effect_clause_in_capitals_and_with_ocr_damage():
+    from extractors.titles import own_effective
+    for text in ("Luật này có hiệu lực thi hành từ ngày 01/7/2025.", "LUẬT NÀY CÓ HIỆU LỰC THI HÀNH TỪ NGÀY 01/7/2025.",
+                 "Luật nảy c6 hiéu luc ké tir ngay 01/7/2025."):
+        assert [day for _, day in own_effective(text)] == [dt.date(2025, 7, 1)], text
+    assert own_effective("Quy định này áp dụng từ ngày 01/7/2025.") == []

@@ -12,6 +12,7 @@ import datetime as dt
 
 import pytest
 from sparql_fixture import _stop_servers, sparql_server  # noqa: F401
+from test_neo4j_store import neo  # noqa: F401
 
 from extractors import extract
 from kg.graph import build_report_graph
@@ -79,15 +80,6 @@ def test_names_resolved_across_reports_in_a_remote_store(sparql_server, first, s
         store.save_many([graph(TEACHES, "teaches.txt")])
     with SparqlStore(sparql_server.url, read_only=True) as reader:  # as a reader sees it once the writer closed
         assert sparql_rows(reader) == TAUGHT
-
-
-@pytest.fixture
-def neo(neo4j_uri, neo4j_auth):
-    store = Neo4jStore(neo4j_uri, *neo4j_auth)
-    store.init()
-    store.clear()
-    yield store
-    store.close()
 
 
 @pytest.mark.neo4j

@@ -25,7 +25,7 @@ from typing import NamedTuple
 from kg import __version__
 from kg.model import Extraction, Instrument, Mention, Report, Text
 
-from . import context, evidence, relations
+from . import context, evidence, names, relations, titles
 from .find import find_candidates
 from .normalize import fold, fold_lower
 from .resolve import Symbol, resolve
@@ -314,20 +314,30 @@ def extract(text: str | Text, *, source: str | None = None, jurisdiction: str | 
     dates = {key: next(iter(counts)) if len(counts) == 1 else max(counts, key=counts.__getitem__)
              for key, counts in votes.items()}
     named_types = _named_types(found)
+    written = titles.titles(raw, [a.end if a is not None else s.end for s, a in zip(symbols, afters)],
+                            [s.start for s in symbols], {header.own} if header.own is not None else set())
+    # The title written most often after an instrument's citations; on a tie, the first written.
+    title_votes: dict[tuple, dict[str, int]] = {}
+    for f, title in zip(found, written):
+        if title:
+            counts = title_votes.setdefault(f.key, {})
+            counts[title] = counts.get(title, 0) + 1
+    chosen_titles = {key: max(counts, key=counts.__getitem__) for key, counts in title_votes.items()}
 
     # One shared Instrument per symbol and place.
     instruments: dict[tuple, Instrument] = {}
     mentions: list[Mention] = []
-    for f in found:
+    for f, title in zip(found, written):
         sym = f.sym
         instrument = instruments.get(f.key)
         if instrument is None:
             date = dates.get(f.key)
-            # (symbol, number, doc_type, issuer, year, date, jurisdiction, national)
+            # (symbol, number, doc_type, issuer, year, date, jurisdiction, national, title)
             instrument = instruments[f.key] = Instrument(
                 sym.symbol, sym.number, named_types.get(f.key, sym.doc_type), sym.issuer,
-                sym.year or (date.year if date else None), date, f.jurisdiction, sym.national)
-        mentions.append(Mention(sym.start, sym.end, raw[sym.start:sym.end], instrument))
+                sym.year or (date.year if date else None), date, f.jurisdiction, sym.national,
+                chosen_titles.get(f.key))
+        mentions.append(Mention(sym.start, sym.end, raw[sym.start:sym.end], instrument, title))
     own = mentions[header.own].instrument if header.own is not None else None
     report = Report(
         source=doc.source,
@@ -340,8 +350,16 @@ def extract(text: str | Text, *, source: str | None = None, jurisdiction: str | 
         text=doc,
     )
     rels = relations.stated(mentions, reading)
+    own_dates: dict[str, dt.date] = {}
+    if rels:  # when the document itself takes effect ("Thông tư này có hiệu lực từ ngày …"), section by section
+        for at, day in titles.own_effective(raw):
+            owner = own_at(at, None)
+            if owner is not None:
+                own_dates.setdefault(mentions[owner].instrument.key, day)
+        rels = titles.effective_dates(raw, rels, own_dates)
     rels += relations.based_on(raw, mentions, own, reading)
-    return Extraction(doc, report, tuple(mentions), tuple(relations.unique(rels)), EXTRACTOR_VERSION)
+    return Extraction(doc, report, tuple(mentions), tuple(relations.unique(rels)), EXTRACTOR_VERSION,
+                      tuple(names.names(raw, mentions)))
 
 
 def _named_types(found: Sequence[_Found]) -> dict[tuple, str]:

@@ -131,6 +131,9 @@ class Vocabulary:
     units: tuple[str, ...] = ()  # office codes after an issuer (STNMT-QLĐĐ)
     code_letters: dict[str, tuple[str, ...]] = field(default_factory=dict)  # capitals OCR confuses (TTLI → TTLT)
     defaults: dict = field(default_factory=dict)  # types of symbols without one (defaults.yaml)
+    titles: dict[str, tuple[str, ...]] = field(default_factory=dict)  # openers, stops, trailing (titles.yaml)
+    effective_cues: tuple[str, ...] = ()  # "có hiệu lực (thi hành) (kể) từ (ngày)" (effective.yaml)
+    law_names: dict = field(default_factory=dict)  # heads, stops of laws cited by name (law_names.yaml)
     _codes: dict[str, str] = field(default_factory=dict)  # lookup key → canonical code
     _families: tuple[Issuer, ...] = ()  # issuers known by a pattern (QH15, UBTVQH14 …)
     _prefixes: frozenset[str] = frozenset()  # every beginning of a lookup key
@@ -288,8 +291,33 @@ def load_vocabulary(directory: Path) -> Vocabulary:
     ocr_letters = {str(k): v for k, v in ocr["inside_words"].items()}
     code_letters = {str(k): tuple(_strings(f"ocr.yaml: in_codes: {k}", v)) for k, v in ocr["in_codes"].items()}
     units = tuple(_checked("units.yaml", _load(directory, "units"), _FIELDS["units"]))
+    titles = _sections("titles.yaml", _load(directory, "titles"), ("openers", "stops", "trailing"))
+    effective = _sections("effective.yaml", _load(directory, "effective"), ("cues",))["cues"]
+    for cue in effective:
+        if cue.count("(") != cue.count(")") or re.search(r"\([^()]*\(|\)[^()]*\)", cue.replace(") (", ")|(")):
+            raise VocabularyError(f"effective.yaml: cues: {cue!r}: brackets should hold optional words, unnested")
+    law_names = _sections("law_names.yaml", _load(directory, "law_names"), ("heads", "stops", "amending"))
     return Vocabulary(doc_types, issuers, jurisdictions, cues, form_words, ocr_letters, units=units,
-                      defaults=_load(directory, "defaults"), code_letters=code_letters)
+                      defaults=_load(directory, "defaults"), code_letters=code_letters, titles=titles,
+                      effective_cues=effective, law_names=law_names)
+
+
+def _sections(file: str, data, names: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """A file of named lists of phrases (``names``, each required and non-empty)."""
+    if not isinstance(data, dict):
+        raise VocabularyError(f"{file}: expected a mapping of {', '.join(names)}")
+    unknown = sorted(set(data) - set(names))
+    if unknown:
+        raise VocabularyError(f"{file}: unknown section(s) {', '.join(unknown)}; known: {', '.join(names)}")
+    out = {}
+    for name in names:
+        if not data.get(name):
+            raise VocabularyError(f"{file}: '{name}' is missing or empty")
+        phrases = _strings(f"{file}: {name}", data[name])
+        if not all(p.strip() for p in phrases):
+            raise VocabularyError(f"{file}: {name}: an empty phrase")
+        out[name] = tuple(phrases)
+    return out
 
 
 def _strings(where: str, values) -> list[str]:

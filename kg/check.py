@@ -26,11 +26,11 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg.graph import DEFAULT_BASE, INSTRUMENTS_GRAPH, RELATION_PROPERTIES
-from kg.iris import PREFIXES, IriScheme
+from kg.iris import IriScheme, sparql_prologue
 from kg.model import Extraction, RelationKind
 
 __all__ = [
-    "Row", "Select", "store_select", "prologue", "iri", "literal", "data_bases",
+    "Row", "Select", "store_select", "iri", "literal", "data_bases",
     "Evidence", "Change", "Status", "changes", "status_at",
     "Finding", "ReportCheck", "check_extraction", "check_report", "ReportNotFound",
 ]
@@ -50,11 +50,6 @@ CHANGES: dict[RelationKind, str] = {
 ENDING = ("replaced", "repealed")
 _KIND_OF = {str(RELATION_PROPERTIES[k]): name for k, name in CHANGES.items()}
 _MAX_ROWS = 5000  # rows a check query may return (kg serve's default limit is 10,000)
-
-
-def prologue() -> str:
-    """PREFIX declarations of the store's prefixes, so that every query here runs on any endpoint."""
-    return "".join(f"PREFIX {name}: <{value}>\n" for name, value in sorted(PREFIXES.items()))
 
 
 def iri(value: str) -> str:
@@ -84,7 +79,7 @@ def data_bases(select: Select) -> list[str]:
 
     Reports and instruments share the base of one ingest (``{base}report/{key}``).
     """
-    rows = select(prologue() + 'SELECT DISTINCT ?base WHERE { ?r a lkg:Report '
+    rows = select(sparql_prologue() + 'SELECT DISTINCT ?base WHERE { ?r a lkg:Report '
                                'BIND(REPLACE(STR(?r), "report/[^/]+$", "") AS ?base) }')
     found = sorted({row["base"] for row in rows if row.get("base", "").endswith("/")})
     return sorted(found, key=lambda base: base != DEFAULT_BASE) or [DEFAULT_BASE]
@@ -160,7 +155,7 @@ def changes_query(targets: Iterable[str], limit: int = _MAX_ROWS) -> str:
     """Every statement that replaces, repeals or amends one of ``targets`` (IRIs), with its evidence."""
     values = " ".join(iri(t) for t in targets)
     kinds = " ".join(iri(str(RELATION_PROPERTIES[k])) for k in CHANGES)
-    return prologue() + f"""SELECT DISTINCT ?target ?kind ?by ?bySymbol ?byDate ?byYear ?effective
+    return sparql_prologue() + f"""SELECT DISTINCT ?target ?kind ?by ?bySymbol ?byDate ?byYear ?effective
                 ?report ?source ?start ?end ?surface
 WHERE {{
   VALUES ?target {{ {values} }}
@@ -298,7 +293,7 @@ class _Citation:
 def _known_query(targets: list[str]) -> str:
     """The decided date and type of each target, and how many report graphs state each."""
     values = " ".join(iri(t) for t in targets)
-    return prologue() + f"""SELECT ?i ?p ?value ?code (COUNT(DISTINCT ?g) AS ?reports)
+    return sparql_prologue() + f"""SELECT ?i ?p ?value ?code (COUNT(DISTINCT ?g) AS ?reports)
 WHERE {{
   VALUES ?i {{ {values} }}
   VALUES ?p {{ eli:date_document eli:type_document }}
@@ -369,7 +364,7 @@ def check_extraction(select: Select, extraction: Extraction, *, at: dt.date | No
     held: dict[str, list[str]] = {}
     names = sorted(candidates)
     for start in range(0, len(names), 500):
-        query = prologue() + ("SELECT ?i WHERE { VALUES ?i { " + " ".join(iri(n) for n in names[start:start + 500])
+        query = sparql_prologue() + ("SELECT ?i WHERE { VALUES ?i { " + " ".join(iri(n) for n in names[start:start + 500])
                               + " } ?i a eli:LegalResource }")
         for row in select(query):
             held.setdefault(candidates[row["i"]], []).append(row["i"])
@@ -397,7 +392,7 @@ def check_report(select: Select, key: str, *, at: dt.date | None = None, today: 
     bases = bases or data_bases(select)
     schemes = {IriScheme(base).report(key): IriScheme(base) for base in bases}
     values = " ".join(iri(report) for report in schemes)
-    rows = select(prologue() + f"""SELECT ?r ?source ?date ?symbol ?own WHERE {{
+    rows = select(sparql_prologue() + f"""SELECT ?r ?source ?date ?symbol ?own WHERE {{
   VALUES ?r {{ {values} }}
   ?r a lkg:Report ; lkg:sourceFile ?source .
   OPTIONAL {{ ?r eli:date_document ?date }}
@@ -412,7 +407,7 @@ def check_report(select: Select, key: str, *, at: dt.date | None = None, today: 
     own_date = _date(head.get("date"))
     when, why = _when(own_date, at, today)
     out = ReportCheck(head["source"], when, why, own_date, head.get("symbol"), report)
-    claims = select(prologue() + f"""SELECT ?i ?symbol (MIN(?d) AS ?date) (MIN(?code) AS ?type) WHERE {{
+    claims = select(sparql_prologue() + f"""SELECT ?i ?symbol (MIN(?d) AS ?date) (MIN(?code) AS ?type) WHERE {{
   GRAPH {iri(graph)} {{
     {iri(report)} eli:cites ?i .
     ?i eli:id_local ?symbol .
@@ -423,7 +418,7 @@ def check_report(select: Select, key: str, *, at: dt.date | None = None, today: 
 }}
 GROUP BY ?i ?symbol""")
     kinds = " ".join(iri(str(RELATION_PROPERTIES[k])) for k in CHANGES)
-    stated = {(_KIND_OF[r["p"]], r["by"], r["target"]) for r in select(prologue() + f"""
+    stated = {(_KIND_OF[r["p"]], r["by"], r["target"]) for r in select(sparql_prologue() + f"""
 SELECT DISTINCT ?p ?by ?target WHERE {{ VALUES ?p {{ {kinds} }} GRAPH {iri(graph)} {{ ?by ?p ?target }} }}""")}
     cited = [_Citation(r["i"], r["symbol"], _date(r.get("date")), r.get("type")) for r in claims]
     out.cited = len(cited)

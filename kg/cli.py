@@ -135,8 +135,8 @@ def main() -> None:
 
 #: Columns of ``kg extract --format json|csv``: one row per mention, or per relation with --relations.
 MENTION_COLUMNS = ["file", "line", "page", "start", "end", "surface", "id", "type", "date", "issuer", "jurisdiction",
-                   "national", "key"]
-RELATION_COLUMNS = ["file", "line", "relation", "from", "to", "start", "end"]
+                   "national", "key", "kind", "title", "name", "year"]
+RELATION_COLUMNS = ["file", "line", "relation", "from", "to", "start", "end", "effective"]
 
 
 @main.command()
@@ -162,8 +162,12 @@ def extract(files: tuple[str, ...], fmt: str | None, as_json: bool, relations: b
     The table shows each file's citations, then the relations stated between
     them. json and csv give one row per citation of every file (columns file,
     line, page, start, end, surface, id, type, date, issuer, jurisdiction,
-    national, key), or with --relations one row per relation (file, line,
-    relation, from, to, start, end).
+    national, key, kind, title, name, year), or with --relations one row per
+    relation (file, line, relation, from, to, start, end, effective). kind is
+    "symbol" for a numbered citation, with the title written after it (or
+    none), and "name" for a law or code cited by its name without a number
+    ("Luật Đất đai", name and year; id empty). effective is the date the
+    relation takes effect where the text states it ("có hiệu lực từ ngày …").
 
     \b
     Examples:

@@ -82,6 +82,11 @@ _YEAR = LKG.year
 _RELATION_KIND = LKG.relationKind
 _RELATION_SOURCE = LKG.relationSource
 _RELATION_TARGET = LKG.relationTarget
+_EFFECTIVE_DATE = LKG.effectiveDate
+_NAME_MENTION = LKG.NameMention
+_NAME = LKG.name
+_NAME_KEY = LKG.nameKey
+_NAME_YEAR = LKG.nameYear
 _EXTRACTOR_VERSION = LKG.extractorVersion
 _GENERATED_BY = PROV.wasGeneratedBy
 _USED = PROV.used
@@ -602,6 +607,26 @@ def report_triples(extraction: Extraction, *, base: str = DEFAULT_BASE) -> list[
             add((node, _PAGE, _int(text.page_of(m.start))))
         add((node, _GENERATED_BY, activity))
 
+    for n in extraction.names:  # laws cited by name: a name mention, or the name of the citation after it
+        if n.instrument is not None:
+            node = iris[keys[id(n.instrument)]]
+            add((node, _NAME, Literal(n.name)))
+            add((node, _NAME_KEY, Literal(n.key)))
+            continue
+        node = URIRef(iris_of.mention(key, n.start, n.end))
+        add((node, _TYPE, _NAME_MENTION))
+        add((node, _IN_REPORT, r))
+        add((node, _START, _int(n.start)))
+        add((node, _END, _int(n.end)))
+        add((node, _SURFACE, Literal(n.surface)))
+        add((node, _NAME, Literal(n.name)))
+        add((node, _NAME_KEY, Literal(n.key)))
+        if n.year:
+            add((node, _NAME_YEAR, _int(n.year)))
+        if paged:
+            add((node, _PAGE, _int(text.page_of(n.start))))
+        add((node, _GENERATED_BY, activity))
+
     for rel in extraction.relations:
         kind = RelationKind(rel.kind)
         prop = RELATION_PROPERTIES[kind]
@@ -618,6 +643,8 @@ def report_triples(extraction: Extraction, *, base: str = DEFAULT_BASE) -> list[
         add((node, _START, _int(rel.start)))
         add((node, _END, _int(rel.end)))
         add((node, _SURFACE, Literal(text.content[rel.start:rel.end])))
+        if rel.effective is not None:
+            add((node, _EFFECTIVE_DATE, Literal(rel.effective)))
         add((node, _GENERATED_BY, activity))
 
     return t

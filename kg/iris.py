@@ -19,7 +19,7 @@ import rdflib
 
 from kg.model import slugify
 
-__all__ = ["PREFIXES", "ELI", "LKG", "VOCAB", "DEFAULT_BASE", "INSTRUMENTS_GRAPH", "VOCABULARY_GRAPH",
+__all__ = ["PREFIXES", "sparql_prologue", "ELI", "LKG", "VOCAB", "DEFAULT_BASE", "INSTRUMENTS_GRAPH", "NAMES_GRAPH", "VOCABULARY_GRAPH",
            "IriScheme"]
 
 #: The prefixes every query may use without declaring them, and every writer uses.
@@ -33,6 +33,13 @@ PREFIXES = {
     "prov": "http://www.w3.org/ns/prov#",
     "skos": "http://www.w3.org/2004/02/skos/core#",
 }
+
+
+def sparql_prologue() -> str:
+    """PREFIX declarations of the store's prefixes, so that a query runs unchanged on any endpoint."""
+    return "".join(f"PREFIX {name}: <{value}>\n" for name, value in sorted(PREFIXES.items()))
+
+
 ELI = rdflib.Namespace(PREFIXES["eli"])
 LKG = rdflib.Namespace(PREFIXES["lkg"])
 #: The SKOS vocabularies (document types, issuers, jurisdictions): the same in every store.
@@ -40,6 +47,8 @@ VOCAB = "https://w3id.org/legal-kg/vocab/"
 DEFAULT_BASE = "https://w3id.org/legal-kg/id/"
 #: The named graph of every instrument's decided description (docs/store.md).
 INSTRUMENTS_GRAPH = "https://w3id.org/legal-kg/graph/instruments"
+#: The named graph of the name mentions resolved through the name index (kg.names), recomputed whole.
+NAMES_GRAPH = "https://w3id.org/legal-kg/graph/names"
 #: The named graph of the ontology and the vocabularies.
 VOCABULARY_GRAPH = VOCAB + "graph"
 

@@ -26,6 +26,7 @@ __all__ = [
     "Text",
     "Instrument",
     "Mention",
+    "NameMention",
     "RelationKind",
     "Relation",
     "Report",
@@ -144,10 +145,31 @@ class Mention(NamedTuple):
     end: int
     surface: str
     instrument: Instrument
+    title: str | None = None  # the title (trích yếu) written after this citation
 
     @property
     def span(self) -> tuple[int, int]:
         return (self.start, self.end)
+
+
+class NameMention(NamedTuple):
+    """A law or code cited by its name ("Luật Đất đai", "Bộ luật Lao động năm 2019").
+
+    ``name`` is the name as written, spaces normalised, without its year;
+    ``key`` its folded form ("luat dat dai"), what names are matched by (OCR
+    drops diacritics); ``year`` the year the name gives ("năm 2019"), if any.
+    ``instrument`` is the citation written right after it ("Luật Đất đai số
+    31/2024/QH15"): such a name teaches the name index; one without is to be
+    resolved through it (:mod:`kg.names`).
+    """
+
+    start: int
+    end: int
+    surface: str
+    name: str
+    key: str
+    year: int | None = None
+    instrument: Instrument | None = None
 
 
 class RelationKind(str, enum.Enum):
@@ -167,7 +189,9 @@ class Relation:
 
     ``source`` is ``None`` when the relation starts at the report itself (its
     own "Căn cứ …" clauses, for a report that prints no symbol of its own).
-    ``start``/``end`` is the evidence span in the text.
+    ``start``/``end`` is the evidence span in the text. ``effective`` is the
+    date the relation takes effect where the text states it ("có hiệu lực từ
+    ngày …"), else None (readers then take the source instrument's date).
     """
 
     kind: RelationKind
@@ -175,11 +199,12 @@ class Relation:
     target: Instrument
     start: int
     end: int
+    effective: dt.date | None = None
 
     @classmethod
     def from_plain(cls, data: dict) -> Relation:
         return cls(RelationKind(data["kind"]), data["source"] and Instrument.from_plain(data["source"]),
-                   Instrument.from_plain(data["target"]), data["start"], data["end"])
+                   Instrument.from_plain(data["target"]), data["start"], data["end"], _date(data.get("effective")))
 
 
 @dataclass(frozen=True)
@@ -232,6 +257,7 @@ class Extraction:
     mentions: tuple[Mention, ...] = ()
     relations: tuple[Relation, ...] = ()
     extractor_version: str = field(default="")
+    names: tuple[NameMention, ...] = ()  # laws and codes cited by name
 
     @property
     def instruments(self) -> tuple[Instrument, ...]:
@@ -248,8 +274,11 @@ def citation_rows(ex: Extraction):
     A mention row: ``file``, ``start``/``end`` (character offsets into the text
     as read), ``surface``, ``id`` (the canonical symbol), ``type``, ``date``
     (ISO or None), ``issuer``, ``jurisdiction``, ``national``, ``key``,
-    ``page``. A relation row: ``file``, ``relation``, ``from``, ``to``,
-    ``start``, ``end``.
+    ``page``, ``kind`` (``"symbol"``), ``title`` (the instrument's title in
+    this text, or None). A law cited by name without a number: ``file``,
+    ``start``, ``end``, ``surface``, ``id`` (None), ``page``, ``kind``
+    (``"name"``), ``name``, ``year``. A relation row: ``file``, ``relation``,
+    ``from``, ``to``, ``start``, ``end``, ``effective`` (ISO or None).
     """
     for m in ex.mentions:
         i = m.instrument
@@ -266,7 +295,13 @@ def citation_rows(ex: Extraction):
             "national": i.national,
             "key": i.key,
             "page": ex.text.page_of(m.start),
+            "kind": "symbol",
+            "title": i.title,
         }
+    for n in ex.names:
+        if n.instrument is None:
+            yield {"file": ex.text.source, "start": n.start, "end": n.end, "surface": n.surface, "id": None,
+                   "page": ex.text.page_of(n.start), "kind": "name", "name": n.name, "year": n.year}
     for r in ex.relations:
         yield {
             "file": ex.text.source,
@@ -275,4 +310,5 @@ def citation_rows(ex: Extraction):
             "to": r.target.symbol,
             "start": r.start,
             "end": r.end,
+            "effective": r.effective.isoformat() if r.effective else None,
         }

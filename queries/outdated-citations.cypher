@@ -21,9 +21,8 @@
 // Order: source, symbol, issue, by.
 //
 // Instrument.date is the decided date (the loader decides it as the RDF stores do,
-// kg.graph.choose); CITES.date is what one report says. `effective` (the date a
-// change takes effect, lkg:effectiveDate in RDF) is not written by the loader
-// yet, so `since` is the decided date of `by` until it is.
+// kg.graph.choose); CITES.date is what one report says. `effective` is the date a
+// change takes effect where the text states it (lkg:effectiveDate in RDF).
 // A change made by the report's own instrument (IDENTIFIED_AS), or stated in the
 // report itself (a relationship with report = its key), is not held against it.
 //

@@ -265,3 +265,15 @@ def neo4j_driver(neo4j_uri, neo4j_auth):
         yield driver
     finally:
         driver.close()
+
+
+@pytest.fixture
+def neo(neo4j_uri, neo4j_auth):
+    """An empty Neo4j store (kg.stores.neo4j) on the test server."""
+    from kg.stores.neo4j import Neo4jStore
+
+    store = Neo4jStore(neo4j_uri, *neo4j_auth)
+    store.init()
+    store.clear()
+    yield store
+    store.close()

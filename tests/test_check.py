@@ -237,8 +237,8 @@ def test_outdated_citations_query(store):
 def test_effective_date_is_read_when_present(corpus, tmp_path):
     """A relation statement with lkg:effectiveDate takes effect then, not on its source's date.
 
-    The extractor does not read effective dates yet: the triple is added to
-    the report graph as it would write it."""
+    The triple is added to the report graph as the extractor writes it for a stated date
+    (the status corpus states none)."""
     path = tmp_path / "store"
     s = OxigraphStore(path)
     try:

@@ -42,15 +42,6 @@ def report_text(province: str, body: str = BODY) -> str:
     return HEADER.format(PROVINCE=province.upper(), Province=province) + body
 
 
-@pytest.fixture
-def neo(neo4j_uri, neo4j_auth):
-    store = Neo4jStore(neo4j_uri, *neo4j_auth)
-    store.init()
-    store.clear()
-    yield store
-    store.close()
-
-
 def report_key(path: Path) -> str:
     from kg import readers
 

@@ -39,9 +39,9 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from extractors.vocab import vocabulary
-from kg.check import Row, data_bases, iri, prologue
+from kg.check import Row, data_bases, iri
 from kg.graph import VOCAB
-from kg.iris import PREFIXES, IriScheme
+from kg.iris import PREFIXES, IriScheme, sparql_prologue
 from kg.model import slugify
 from kg.query import Answer, QueryJob, best_match
 from kg.render import TYPE_COLOURS, type_colour
@@ -189,7 +189,7 @@ class _Pages:
         """The IRI of the store that ``{root}{kind}/{key}`` stands for (one per base; the first held)."""
         candidates = links.stored(kind, key)
         cls = "lkg:Report" if kind == "report" else "eli:LegalResource"
-        rows = self.select(prologue() + f"SELECT ?s WHERE {{ VALUES ?s {{ {' '.join(iri(c) for c in candidates)} }} "
+        rows = self.select(sparql_prologue() + f"SELECT ?s WHERE {{ VALUES ?s {{ {' '.join(iri(c) for c in candidates)} }} "
                                         f"?s a {cls} }}")
         held = {row["s"] for row in rows}
         return next((c for c in candidates if c in held), None)
@@ -270,7 +270,7 @@ class _Pages:
         """The resource's triples: an instrument's own and those pointing to it (not the mentions,
         which belong to the reports' documents); a report's whole named graph."""
         if kind == "instrument":
-            query = prologue() + f"""CONSTRUCT {{ {iri(stored)} ?p ?o . ?s ?q {iri(stored)} . }} WHERE {{
+            query = sparql_prologue() + f"""CONSTRUCT {{ {iri(stored)} ?p ?o . ?s ?q {iri(stored)} . }} WHERE {{
   {{ {iri(stored)} ?p ?o }} UNION {{ ?s ?q {iri(stored)} FILTER(?q != lkg:refersTo) }}
 }}"""
         else:

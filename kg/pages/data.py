@@ -15,8 +15,9 @@ from functools import lru_cache
 
 from extractors import extract
 from extractors.normalize import fold_lower
-from kg.check import Evidence, Select, iri, literal, prologue
+from kg.check import Evidence, Select, iri, literal
 from kg.graph import ELI, LKG, RELATION_PROPERTIES
+from kg.iris import sparql_prologue
 from kg.model import RelationKind, slugify
 
 __all__ = [
@@ -92,7 +93,7 @@ def nodes(select: Select, iris) -> dict[str, Node]:
     concepts: dict[tuple[str, str], dict[str, Concept]] = {}  # (node, property) → concept IRI → concept
     for start in range(0, len(iris), _CHUNK):
         values = " ".join(iri(i) for i in iris[start:start + _CHUNK])
-        rows = select(prologue() + f"""SELECT ?s ?p ?o ?vi ?en ?code WHERE {{
+        rows = select(sparql_prologue() + f"""SELECT ?s ?p ?o ?vi ?en ?code WHERE {{
   VALUES ?s {{ {values} }}
   {{
     VALUES ?p {{ {props} }}
@@ -157,7 +158,7 @@ def related(select: Select, focus: str, limit: int = 100) -> tuple[list[Related]
       OPTIONAL {{ ?st lkg:relationKind {p} ; {ends} }}
     }} GROUP BY ?other ORDER BY ?other LIMIT {limit + 1}
   }} BIND({p} AS ?p) BIND({'true' if outgoing else 'false'} AS ?out) }}""")
-    rows = select(prologue() + "SELECT ?p ?out ?other ?one WHERE {\n  "
+    rows = select(sparql_prologue() + "SELECT ?p ?out ?other ?one WHERE {\n  "
                   + "\n  UNION ".join(branches) + "\n}")
     found: dict[tuple[RelationKind, bool], list[Related]] = {}
     for row in rows:
@@ -173,7 +174,7 @@ def statements(select: Select, iris) -> dict[str, Evidence]:
     iris = [i for i in dict.fromkeys(iris) if i]
     for start in range(0, len(iris), _CHUNK):
         values = " ".join(iri(i) for i in iris[start:start + _CHUNK])
-        for row in select(prologue() + f"""SELECT ?st ?report ?start ?end ?surface ?source WHERE {{
+        for row in select(sparql_prologue() + f"""SELECT ?st ?report ?start ?end ?surface ?source WHERE {{
   VALUES ?st {{ {values} }}
   ?st lkg:inReport ?report ; lkg:start ?start ; lkg:end ?end .
   OPTIONAL {{ ?st lkg:surface ?surface }}
@@ -186,13 +187,13 @@ def statements(select: Select, iris) -> dict[str, Evidence]:
 
 def cited_in(select: Select, report: str) -> list[str]:
     """The instruments ``report`` cites."""
-    rows = select(prologue() + f"SELECT ?i WHERE {{ {iri(report)} eli:cites ?i }} ORDER BY ?i LIMIT 5000")
+    rows = select(sparql_prologue() + f"SELECT ?i WHERE {{ {iri(report)} eli:cites ?i }} ORDER BY ?i LIMIT 5000")
     return [row["i"] for row in rows]
 
 
 def citing_count(select: Select, focus: str) -> int:
     """How many stored reports cite ``focus``."""
-    rows = select(prologue() + f"SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE {{ ?r eli:cites {iri(focus)} }}")
+    rows = select(sparql_prologue() + f"SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE {{ ?r eli:cites {iri(focus)} }}")
     return int(rows[0]["n"]) if rows else 0
 
 
@@ -210,7 +211,7 @@ class Mention:
 
 def citing_reports(select: Select, focus: str, offset: int, limit: int) -> list[tuple[str, list[Mention]]]:
     """A page of the reports citing ``focus`` (newest first), each with its mentions of it."""
-    reports = [row["r"] for row in select(prologue() + f"""SELECT ?r ?date WHERE {{
+    reports = [row["r"] for row in select(sparql_prologue() + f"""SELECT ?r ?date WHERE {{
   ?r eli:cites {iri(focus)} .
   OPTIONAL {{ ?r eli:date_document ?date }}
 }}
@@ -220,7 +221,7 @@ LIMIT {limit} OFFSET {offset}""")]
         return []
     found: dict[str, list[Mention]] = {r: [] for r in reports}
     values = " ".join(iri(r) for r in reports)
-    for row in select(prologue() + f"""SELECT ?r ?start ?end WHERE {{
+    for row in select(sparql_prologue() + f"""SELECT ?r ?start ?end WHERE {{
   VALUES ?r {{ {values} }}
   ?m lkg:refersTo {iri(focus)} ; lkg:inReport ?r ; lkg:start ?start ; lkg:end ?end .
 }}
@@ -232,7 +233,7 @@ LIMIT {limit * 50}"""):
 
 def mentions_in(select: Select, report: str) -> list[Mention]:
     """Every citation in ``report``'s text, in text order, with its instrument's symbol and type."""
-    rows = select(prologue() + f"""SELECT ?start ?end ?i ?symbol (MIN(?code) AS ?type) WHERE {{
+    rows = select(sparql_prologue() + f"""SELECT ?start ?end ?i ?symbol (MIN(?code) AS ?type) WHERE {{
   ?m lkg:inReport {iri(report)} ; lkg:refersTo ?i ; lkg:start ?start ; lkg:end ?end .
   OPTIONAL {{ ?i eli:id_local ?symbol }}
   OPTIONAL {{ ?i eli:type_document/skos:notation ?code }}
@@ -256,7 +257,7 @@ class Statement:
 
 def stated_in(select: Select, report: str) -> list[Statement]:
     """The relations ``report`` states, in text order."""
-    rows = select(prologue() + f"""SELECT ?kind ?source ?target ?start ?end WHERE {{
+    rows = select(sparql_prologue() + f"""SELECT ?kind ?source ?target ?start ?end WHERE {{
   ?st lkg:inReport {iri(report)} ; lkg:relationKind ?kind ; lkg:relationSource ?source ;
       lkg:relationTarget ?target ; lkg:start ?start ; lkg:end ?end .
 }}
@@ -315,14 +316,14 @@ def search(select: Select, q: str, limit: int = 50) -> SearchResult:
     result = SearchResult(symbols=query_symbols(q))
     if result.symbols:
         values = " ".join(literal(s) for s in result.symbols)
-        result.exact = [row["i"] for row in select(prologue() + f"""SELECT DISTINCT ?i WHERE {{
+        result.exact = [row["i"] for row in select(sparql_prologue() + f"""SELECT DISTINCT ?i WHERE {{
   VALUES ?symbol {{ {values} }}
   ?i eli:id_local ?symbol ; a eli:LegalResource .
 }} ORDER BY ?i LIMIT {limit}""")]
     elif any(ch.isdigit() for ch in q) and "/" in q or re.fullmatch(r"\d+", q):
         # Part of a symbol ("60/2021", "4288"): the keys end in the symbol's slug.
         slug = slugify(q)
-        result.others = [row["i"] for row in select(prologue() + f"""SELECT DISTINCT ?i WHERE {{
+        result.others = [row["i"] for row in select(sparql_prologue() + f"""SELECT DISTINCT ?i WHERE {{
   ?i a eli:LegalResource .
   FILTER(STRSTARTS(REPLACE(STR(?i), "^.*/", ""), {literal(slug + "-")}) || STRENDS(STR(?i), {literal("/" + slug)}))
 }} ORDER BY ?i LIMIT {limit + 1}""")]
@@ -330,7 +331,7 @@ def search(select: Select, q: str, limit: int = 50) -> SearchResult:
         result.words = [w for w in re.findall(r"\w+", q) if len(w) > 1 or not w.isascii()][:8]
         if result.words and not result.others:
             tests = " && ".join(f"REGEX(?title, {literal(word_pattern(w))}, \"i\")" for w in result.words)
-            result.others = [row["x"] for row in select(prologue() + f"""SELECT DISTINCT ?x WHERE {{
+            result.others = [row["x"] for row in select(sparql_prologue() + f"""SELECT DISTINCT ?x WHERE {{
   ?x dcterms:title ?title .
   FILTER({tests})
 }} ORDER BY ?x LIMIT {limit + 1}""")]

@@ -32,6 +32,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from kg.graph import ELI, LKG, RELATION_PROPERTIES, VOCAB, VOCABULARY_KEY, choose
 from kg.iris import IriScheme
+from kg.names import Candidate, pick
 from kg.stores.base import ReportGraph, Store, StoredVersion, StoreError, StoreLocation
 
 __all__ = ["Neo4jStore", "QueryRefused", "WriteRefused", "CypherError", "GraphNode", "GraphRelationship",
@@ -78,7 +79,8 @@ READ_ONLY_COMMANDS = frozenset({"ShowIndexes", "ShowConstraints", "ShowProcedure
 
 # RDF property IRI → relationship type.
 RELATION_TYPES: dict[str, str] = {str(p): k.name for k, p in RELATION_PROPERTIES.items()}
-RELATIONSHIP_TYPES = ("CITES", "IDENTIFIED_AS", *RELATION_TYPES.values(), "ISSUED_BY", "IN_JURISDICTION", "OF_TYPE")
+RELATIONSHIP_TYPES = ("CITES", "IDENTIFIED_AS", *RELATION_TYPES.values(), "ISSUED_BY", "IN_JURISDICTION", "OF_TYPE",
+                      "NAMED", "CITES_NAME", "CITES_BY_NAME")
 _RELATIONS = "|".join(RELATION_TYPES.values())
 
 # Concept scheme (IRI prefix) → node label; RDF property → relationship to it.
@@ -96,6 +98,7 @@ _CONCEPT_EDGES = {
 _TYPE = str(RDF.type)
 _REPORT, _INSTRUMENT, _MENTION = str(LKG.Report), str(ELI.LegalResource), str(LKG.Mention)
 _STATEMENT, _CONCEPT = str(LKG.RelationStatement), str(SKOS.Concept)
+_NAME_MENTION = str(LKG.NameMention)
 _PROPS = {  # RDF property → short name used while reading a graph
     str(RDFS.label): "label", str(LKG.sourceFile): "source", str(LKG.contentHash): "content_hash",
     str(ELI.id_local): "symbol", str(ELI.number): "number", str(LKG.year): "year",
@@ -104,7 +107,8 @@ _PROPS = {  # RDF property → short name used while reading a graph
     str(LKG.inReport): "report", str(LKG.refersTo): "refers_to", str(LKG.start): "start",
     str(LKG.end): "end", str(LKG.surface): "surface", str(LKG.page): "page",
     str(LKG.relationKind): "kind", str(LKG.relationSource): "src", str(LKG.relationTarget): "tgt",
-    str(LKG.extractorVersion): "extractor",
+    str(LKG.extractorVersion): "extractor", str(LKG.effectiveDate): "effective",
+    str(LKG.name): "name", str(LKG.nameKey): "name_key", str(LKG.nameYear): "name_year",
     str(SKOS.prefLabel): "prefLabel", str(SKOS.altLabel): "altLabel", str(SKOS.notation): "notation",
     **{p: p for p in _CONCEPT_EDGES},
 }
@@ -156,6 +160,11 @@ def _value(term) -> Any:
         if isinstance(value, (int, dt.date)) and not isinstance(value, bool):
             return value
     return str(term)
+
+
+def _date(value) -> dt.date | None:
+    """A Neo4j date as a Python one."""
+    return value.to_native() if value is not None else None
 
 
 def graph_rows(report: ReportGraph) -> Rows:
@@ -245,7 +254,34 @@ def graph_rows(report: ReportGraph) -> Rows:
             kind = "report" if src == r else "instrument"
             rows[f"{kind}-rel:{rel}"].append({
                 "report": key, "src": key if src == r else _instrument_key(src), "tgt": _instrument_key(tgt),
-                "start": int(st["start"][0]), "end": int(st["end"][0]), "surface": str(st["surface"][0])})
+                "start": int(st["start"][0]), "end": int(st["end"][0]), "surface": str(st["surface"][0]),
+                **({"effective": _value(st["effective"][0])} if st.get("effective") else {})})
+
+    # Laws cited by name: the names reports teach (an instrument's lkg:nameKey), and the name mentions,
+    # one CITES_NAME per name and year (resolved after the write: Neo4jStore._resolve_names).
+    names: dict[str, str] = {}
+    for s, t in types.items():
+        if _INSTRUMENT in t:
+            for name, name_key in sorted(zip(map(str, props[s].get("name", ())), map(str, props[s].get("name_key", ())))):
+                names.setdefault(name_key, name)
+                rows["NAMED"].append({"report": key, "key": _instrument_key(s), "name_key": name_key, "name": name})
+    cited: dict[tuple, list[tuple]] = defaultdict(list)
+    for s, t in types.items():
+        if _NAME_MENTION in t:
+            m = props[s]
+            cited[(str(m["name_key"][0]), one(s, "name_year"))].append(
+                (int(m["start"][0]), int(m["end"][0]), str(m["surface"][0]), one(s, "page"), str(m["name"][0])))
+    for (name_key, year), ms in sorted(cited.items(), key=lambda item: min(item[1])):
+        ms.sort()
+        names.setdefault(name_key, ms[0][4])
+        row = {"report": key, "name_key": name_key, "name": ms[0][4], "mentions": len(ms),
+               "starts": [m[0] for m in ms], "ends": [m[1] for m in ms], "surfaces": [m[2] for m in ms]}
+        if year is not None:
+            row["year"] = year
+        if all(m[3] is not None for m in ms):
+            row["pages"] = [m[3] for m in ms]
+        rows["CITES_NAME"].append(row)
+    rows["node:Name"] += [{"key": k, "name": n} for k, n in sorted(names.items())]
     return out
 
 
@@ -312,6 +348,7 @@ _NODE_WRITES = {
         ON CREATE SET c.code = row.code, c.codes = CASE WHEN row.code IS NULL THEN null ELSE [row.code] END,
                       c.name = row.name"""
        for label in _CONCEPT_LABELS.values()},
+    "node:Name": "UNWIND $rows AS row MERGE (n:Name {key: row.key}) ON CREATE SET n.name = row.name",
 }
 
 
@@ -332,12 +369,22 @@ def write_statement(name: str) -> str:
             UNWIND $rows AS row
             MATCH (r:Report {{key: row.report}}) MATCH (c:{label} {{iri: row.iri}})
             CREATE (r)-[:{rel} {{report: row.report}}]->(c)"""
+    if kind == "NAMED":
+        return """
+            UNWIND $rows AS row
+            MATCH (i:Instrument {key: row.key}) MATCH (n:Name {key: row.name_key})
+            CREATE (i)-[:NAMED {report: row.report, name: row.name}]->(n)"""
+    if kind == "CITES_NAME":
+        return """
+            UNWIND $rows AS row
+            MATCH (r:Report {key: row.report}) MATCH (n:Name {key: row.name_key})
+            CREATE (r)-[c:CITES_NAME]->(n) SET c = row {.report, .name, .year, .mentions, .starts, .ends, .surfaces, .pages}"""
     if kind in ("report-rel", "instrument-rel"):
         source = "Report" if kind == "report-rel" else "Instrument"
         return f"""
             UNWIND $rows AS row
             MATCH (s:{source} {{key: row.src}}) MATCH (t:Instrument {{key: row.tgt}})
-            CREATE (s)-[e:{rest}]->(t) SET e = row {{.report, .start, .end, .surface}}"""
+            CREATE (s)-[e:{rest}]->(t) SET e = row {{.report, .start, .end, .surface, .effective}}"""
     raise KeyError(name)
 
 
@@ -364,6 +411,9 @@ def _dedupe(name: str, rows: list[dict]) -> list[dict]:
                 elif old.get(f) in (None, []):
                     old[f] = v
         return [merged[key] for key in sorted(merged)]
+    if name == "node:Name":  # the first name of a key; in key order, as writers lock
+        first = {row["key"]: row for row in reversed(rows)}
+        return [first[key] for key in sorted(first)]
     if name.startswith("node:") and name != "node:Report":
         best: dict[str, dict] = {}
         for row in rows:  # a described (unknown) concept wins over a bare reference
@@ -387,7 +437,7 @@ _OLD_INSTRUMENTS = """
     RETURN collect(DISTINCT i.key) AS keys"""
 _DELETE_RELATIONS = f"""
     UNWIND $keys AS k
-    MATCH (:Report {{key: k}})-[:CITES|IDENTIFIED_AS]->(:Instrument)-[e:{_RELATIONS}]->()
+    MATCH (:Report {{key: k}})-[:CITES|IDENTIFIED_AS]->(:Instrument)-[e:{_RELATIONS}|NAMED]->()
     WHERE e.report = k
     DELETE e"""
 _DELETE_REPORT_EDGES = """
@@ -410,9 +460,38 @@ _SET_DECIDED = """
     MATCH (i:Instrument {key: row.key})
     SET i.date = row.date, i.title = row.title, i.year = row.year"""
 _DROP_UNUSED_CONCEPTS = """
-    MATCH (c) WHERE (c:DocumentType OR c:Issuer OR c:Jurisdiction)
+    MATCH (c) WHERE (c:DocumentType OR c:Issuer OR c:Jurisdiction OR c:Name)
       AND c.vocabulary IS NULL AND NOT EXISTS { (c)--() }
     DELETE c"""
+# Laws cited by name (kg.names): the names whose resolutions a write may change, the index, the mentions.
+_REPORT_NAMES = """
+    UNWIND $keys AS k
+    MATCH (:Report {key: k})-[:CITES_NAME]->(n:Name) RETURN n.key AS key
+    UNION
+    UNWIND $keys AS k
+    MATCH (:Report {key: k})-[:CITES|IDENTIFIED_AS]->(:Instrument)-[e:NAMED]->(n:Name) WHERE e.report = k
+    RETURN n.key AS key"""
+_INSTRUMENT_NAMES = """
+    UNWIND $keys AS k
+    MATCH (:Instrument {key: k})-[:NAMED]->(n:Name) RETURN DISTINCT n.key AS key"""
+_NAME_INDEX = """
+    UNWIND $keys AS k
+    MATCH (i:Instrument)-[:NAMED]->(:Name {key: k})
+    RETURN DISTINCT k AS key, i.key AS instrument, i.date AS date, i.year AS year"""
+_NAME_MENTIONS = """
+    UNWIND $keys AS k
+    MATCH (r:Report)-[c:CITES_NAME]->(:Name {key: k})
+    RETURN elementId(c) AS id, k AS key, c.year AS year, r.date AS date"""
+_UNRESOLVE = """
+    UNWIND $keys AS k
+    MATCH (:Name {key: k})<-[:CITES_NAME]-(:Report)-[b:CITES_BY_NAME {name_key: k}]->()
+    WITH DISTINCT b DELETE b"""
+_RESOLVED = """
+    UNWIND $rows AS row
+    MATCH (r:Report)-[c:CITES_NAME]->() WHERE elementId(c) = row.id
+    MATCH (i:Instrument {key: row.instrument})
+    CREATE (r)-[b:CITES_BY_NAME]->(i)
+    SET b = c {.report, .year, .mentions, .starts, .ends, .surfaces, .pages}, b.name_key = row.key"""
 
 SCHEMA = [
     "CREATE CONSTRAINT report_key IF NOT EXISTS FOR (n:Report) REQUIRE n.key IS UNIQUE",
@@ -421,6 +500,7 @@ SCHEMA = [
     "CREATE CONSTRAINT issuer_iri IF NOT EXISTS FOR (n:Issuer) REQUIRE n.iri IS UNIQUE",
     "CREATE CONSTRAINT jurisdiction_iri IF NOT EXISTS FOR (n:Jurisdiction) REQUIRE n.iri IS UNIQUE",
     "CREATE CONSTRAINT vocabulary_key IF NOT EXISTS FOR (n:Vocabulary) REQUIRE n.key IS UNIQUE",
+    "CREATE CONSTRAINT name_key IF NOT EXISTS FOR (n:Name) REQUIRE n.key IS UNIQUE",
     "CREATE INDEX instrument_symbol IF NOT EXISTS FOR (n:Instrument) ON (n.symbol)",
     # A TEXT index: saved queries match a report's source by its end (ENDS WITH), which Neo4j 5.26
     # plans on a RANGE index and then refuses; equality (a changed file's report) uses it too.
@@ -873,11 +953,36 @@ class Neo4jStore(Store):
             decided.append(row)
         tx.run(_SET_DECIDED, rows=decided).consume()
 
+    @staticmethod
+    def _names_of(tx, query: str, keys: list[str]) -> set[str]:
+        return {record["key"] for record in tx.run(query, keys=keys)} if keys else set()
+
+    @classmethod
+    def _resolve_names(cls, tx, names: set[str], instruments: list[str]) -> None:
+        """Resolve again the name mentions of ``names`` and of the names of ``instruments`` (their dates
+        may have changed), as the RDF stores do (:func:`kg.names.pick`), as ``CITES_BY_NAME``."""
+        keys = sorted(names | cls._names_of(tx, _INSTRUMENT_NAMES, instruments))
+        if not keys:
+            return
+        index: dict[str, list[Candidate]] = defaultdict(list)
+        for record in tx.run(_NAME_INDEX, keys=keys):
+            index[record["key"]].append(Candidate(record["instrument"], _date(record["date"]), record["year"]))
+        tx.run(_UNRESOLVE, keys=keys).consume()
+        resolved = []
+        for record in list(tx.run(_NAME_MENTIONS, keys=keys)):
+            chosen = pick(index.get(record["key"], ()), _date(record["date"]), record["year"])
+            if chosen is not None:
+                resolved.append({"id": record["id"], "key": record["key"], "instrument": chosen})
+        if resolved:
+            tx.run(_RESOLVED, rows=resolved).consume()
+
     @classmethod
     def _write_rows(cls, tx, rows: Rows) -> None:
         # Every report's earlier version goes, even one stored since _prepare looked (by another
         # writer: its lock is waited for); so do the reports stored from the same sources before.
         tx.run(_LOCK_REPORTS, keys=sorted(set(rows.keys + rows.replaced))).consume()
+        names = cls._names_of(tx, _REPORT_NAMES, rows.keys + rows.replaced)
+        names.update(row["key"] for row in rows.rows.get("node:Name", ()))
         old = cls._remove(tx, rows.keys + rows.replaced)
         if rows.replaced:
             tx.run("UNWIND $keys AS k MATCH (r:Report {key: k}) DETACH DELETE r", keys=rows.replaced).consume()
@@ -886,7 +991,9 @@ class Neo4jStore(Store):
             if batch:
                 tx.run(write_statement(name), rows=batch).consume()
         cls._tidy(tx, old)
-        cls._decide(tx, sorted(set(old) | {row["key"] for row in rows.rows.get("node:Instrument", ())}))
+        decided = sorted(set(old) | {row["key"] for row in rows.rows.get("node:Instrument", ())})
+        cls._decide(tx, decided)
+        cls._resolve_names(tx, names, decided)
 
     def _save_vocabulary(self, report: ReportGraph) -> bool:
         if self.stored_hash(report.key) == report.content_hash:
@@ -920,10 +1027,12 @@ class Neo4jStore(Store):
                 tx.run("MATCH (v:Vocabulary {key: $key}) DELETE v", key=key).consume()
                 return
             tx.run(_LOCK_REPORTS, keys=[key]).consume()
+            names = self._names_of(tx, _REPORT_NAMES, [key])
             old = self._remove(tx, [key])
             tx.run("MATCH (r:Report {key: $key}) DETACH DELETE r", key=key).consume()
             self._tidy(tx, old)
             self._decide(tx, old)
+            self._resolve_names(tx, names, old)
 
         with self._errors(), self._session() as session:
             session.execute_write(work)

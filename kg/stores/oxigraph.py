@@ -509,6 +509,9 @@ class OxigraphStore(Store):
         pending = [q.object for q in store.quads_for_pattern(_META, _PENDING, None, _META)]
         for start in range(0, len(pending), 500):
             self._settle(pending[start:start + 500])
+        from kg.names import resolve
+
+        resolve(lambda q: list(store.query(q)), store.update)  # laws cited by name: the names stored texts teach
         self._unsettled = False
         return len(pending)
 

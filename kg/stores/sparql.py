@@ -410,7 +410,8 @@ class SparqlStore(Store):
         Several processes may write the server at once, so an instrument's
         decision is written only if no write or settle came between reading
         its claims and writing it (:func:`~kg.stores.updates.guarded_decision_ops`);
-        one that did is left to the process that settles next.
+        one that did is left to the process that settles next. Then every
+        law cited by name is resolved again (:func:`kg.names.resolve`).
         """
         self._writable()
         read: dict = {}  # instrument → the marks read for it
@@ -419,6 +420,9 @@ class SparqlStore(Store):
         instruments = list(read)
         for start in range(0, len(instruments), self.settle_batch):
             self._settle({i: read[i] for i in instruments[start:start + self.settle_batch]})
+        from kg.names import resolve
+
+        resolve(lambda q: list(self._select(q)), self._update)  # laws cited by name, as the embedded store
         self._unsettled = False
         return len(instruments)
 

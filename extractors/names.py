@@ -1,0 +1,129 @@
+"""Laws and codes cited by name ("Luật Đất đai", "Bộ luật Lao động năm 2019").
+
+A name is a head ("Luật", "Bộ luật", "Pháp lệnh" in ``vocab/law_names.yaml``,
+its first letter a capital), then a word with a capital, then the words of the
+name up to a stop word ("quy định", "của", "và" …), a number, a date or a
+punctuation mark (a comma only inside a short name followed by a lower-case
+word: "Luật Phòng, chống tham nhũng"). "năm 2019" after it is its year. A name
+followed by a citation ("Luật Đất đai số 31/2024/QH15") is that instrument's
+name: it teaches the name index (:mod:`kg.names`). "Luật sửa đổi, bổ sung một
+số điều của Luật X": the amending law has no name here (it is cited by its
+number); "Luật X" inside it is a name, but never the name of the number that
+follows (that is the amending law's). Pure functions; offsets into the text as given.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+from kg.model import Mention, NameMention
+
+from . import context
+from .normalize import fold_lower
+from .titles import folded
+from .vocab import vocabulary
+
+_NAME_WORDS = 8  # words a name may have after its head
+_WORD = re.compile(r"([ \t]*)(,?)[ \t]*([^\s,;:.()\[\]\"“”'‘’/]+)")
+_YEAR = re.compile(r"[ \t]*,?[ \t]*n\S{1,2}m[ \t]+((?:19|20)\d\d)(?!\d)")  # "năm 2019" (folded)
+_FOLLOWED = re.compile(r"[ \t]*(?:,?[ \t]*n\S{1,2}y[^;\n]{0,40}?)?(?:s\S{0,2}[ \t]*:?)?[ \t]*$")  # "ngày …, số"
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> tuple[re.Pattern, tuple[tuple[str, ...], ...], re.Pattern]:
+    """(heads, stop phrases as word tuples, an amending title just before a name)."""
+    v = vocabulary().law_names
+    heads = sorted(v["heads"], key=len, reverse=True)
+    alternatives = []
+    for head in heads:
+        ws = fold_lower(head).split()
+        # the head's first letter a capital (so the many lower-case words like it are not tried),
+        # every word by its folded letters (checked after); a capital first, then whether a word
+        # ends before it: a pattern that opens with a letter is searched for much faster
+        rest = [rf"\S{{{max(0, len(w) - 2)},{len(w) + 1}}}" for w in ws]
+        capital = ws[0][0].upper()
+        words = [rf"{capital}(?<![^\W_]{capital}){rest[0]}",
+                 *(rf"[{w[0]}{w[0].upper()}]{r}" for w, r in zip(ws[1:], rest[1:]))]
+        alternatives.append(r"[ \t]+".join(words))
+    pattern = re.compile(rf"(?:{'|'.join(alternatives)})(?=[ \t]+\S)")
+    # (as written, lower case; folded for a word OCR left without diacritics: "nhũng" is no "những")
+    stops = tuple(sorted({tuple(s.lower().split()) for s in v["stops"]} | {tuple(fold_lower(s).split()) for s in v["stops"]},
+                         key=len, reverse=True))
+    amending = "|".join(r"\s+".join(map(re.escape, fold_lower(a).split())) for a in v["amending"])
+    return pattern, stops, re.compile(rf"(?:{amending})[^;.\n]{{0,80}}c\S{{0,2}}a\s*$")
+
+
+@lru_cache(maxsize=1)
+def _heads() -> frozenset[str]:
+    return frozenset(" ".join(fold_lower(h).split()) for h in vocabulary().law_names["heads"])
+
+
+def names(text: str, mentions: Sequence[Mention]) -> list[NameMention]:
+    """Every law or code ``text`` cites by name; ``mentions`` are its numbered citations."""
+    heads, stops, amending = _patterns()
+    found: list[NameMention] = []
+    k = 0
+    for h in heads.finditer(text):
+        head = h.group()
+        if not head[0].isupper() or " ".join(fold_lower(head).split()) not in _heads():
+            continue
+        while k < len(mentions) and mentions[k].end <= h.start():
+            k += 1
+        if k < len(mentions) and mentions[k].start < h.end():
+            continue  # inside a symbol
+        limit = mentions[k].start if k < len(mentions) else len(text)
+        at, words = h.end(), list[str]()
+        while len(words) < _NAME_WORDS:
+            w = _WORD.match(text, at, limit)
+            if w is None or "\n" in w.group(1) and words:
+                break
+            word = w.group(3)
+            low = fold_lower(word) if word.isascii() else word.lower()
+            if not words and (not word[0].isupper() or not word[0].isalpha()):
+                break  # "Luật này", "Luật số …": no name
+            if words and (w.group(2) and (len(words) > 2 or not word[0].islower())):
+                break  # a comma ends a name, but in "Luật Phòng, chống …"
+            if any(c.isdigit() for c in word) or words and _stop_at(text, w.start(3), limit, low, stops):
+                break
+            if words and word[0].isupper() and fold_lower(word) in _heads():
+                break  # "Luật Đất đai Luật Nhà ở" (a list without commas)
+            words.append(word)
+            at = w.end()
+        if not words:
+            continue
+        first = fold_lower(" ".join(words[:2]))
+        if any(first.startswith(fold_lower(a)) for a in vocabulary().law_names["amending"]):
+            continue  # "Luật Sửa đổi, bổ sung …": an amending law, cited by its number
+        end = at
+        name = " ".join(text[h.start():end].split())
+        year = None
+        y = _YEAR.match(folded(text[end:end + 16]))
+        if y:
+            year, end = int(y.group(1)), end + y.end()
+        else:  # "Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015": the year of its date
+            d = context.DATE.match(text, end + len(text[end:end + 4]) - len(text[end:end + 4].lstrip(" \t,")))
+            day = d and context.spelled_date(d["date"])
+            year = day.year if day else None
+        instrument = None
+        if k < len(mentions) and mentions[k].start - end < 60 \
+                and _FOLLOWED.match(folded(text[end:mentions[k].start])) \
+                and not amending.search(folded(text[max(0, h.start() - 120):h.start()])):
+            instrument = mentions[k].instrument  # "Luật Đất đai số 31/2024/QH15"
+        key = " ".join(re.sub(r"[^\w\s]", " ", fold_lower(name)).split())
+        found.append(NameMention(h.start(), end, text[h.start():end], name, key, year, instrument))
+    return found
+
+
+def _stop_at(text: str, at: int, limit: int, low: str, stops) -> bool:
+    """Does a stop phrase start with the word at ``at`` (folded ``low``)?"""
+    for stop in stops:
+        if stop[0] != low:
+            continue
+        if len(stop) == 1:
+            return True
+        window = text[at:min(limit, at + 40)]
+        following = (fold_lower(window) if low.isascii() else window.lower()).split()
+        if tuple(w.strip(",;.") for w in following[:len(stop)]) == stop:
+            return True
+    return False

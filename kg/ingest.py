@@ -457,7 +457,7 @@ def write_here(results: Sequence[Ready | Outcome], options: Options) -> list[Out
         stores = stores_here(options.stores)
     except Exception as e:  # a server gone, credentials refused: these files are not stored
         return outcomes + [Outcome(r.source, "failed", f"could not store: {type(e).__name__}: {e}") for r in ready]
-    return outcomes + _save(ready, stores, options.base)
+    return outcomes + _save(ready, stores, options.base, retried=True)
 
 
 def check_writer(options: Options) -> str | None:
@@ -589,7 +589,10 @@ class Writer:
         return _save(batch, self.stores, self.base) if batch else []
 
 
-def _save(batch: Sequence[Ready], stores: Sequence[Store], base: str) -> list[Outcome]:
+def _save(batch: Sequence[Ready], stores: Sequence[Store], base: str, *, retried: bool = False) -> list[Outcome]:
+    """Save ``batch`` whole into each store; an Outcome per report. ``retried``: a worker writing
+    itself, whose task may be a rerun after a worker died having stored it: then a report the run
+    did not find stored counts as ingested even when this save found it there."""
     changed = [False] * len(batch)
     errors: list[Exception | None] = [None] * len(batch)
     graphs: list[ReportGraph | Exception] | None = None
@@ -610,7 +613,7 @@ def _save(batch: Sequence[Ready], stores: Sequence[Store], base: str) -> list[Ou
         if error is not None:  # a store error names the file; the batch goes on
             outcomes.append(Outcome(r.source, "failed", f"could not store: {type(error).__name__}: {error}"))
         else:
-            outcomes.append(Outcome(r.source, "ingested" if ok or not r.known else "unchanged", "",
+            outcomes.append(Outcome(r.source, "ingested" if ok or (retried and not r.known) else "unchanged", "",
                                     r.mentions, r.instruments, r.relations))
     return outcomes
 

@@ -330,13 +330,18 @@ def test_server_going_away_mid_run_names_the_files_not_stored(sparql_server, tmp
     summary = re.match(r"(\d+) ingested, 0 unchanged, 0 skipped, (\d+) failed", run.stdout)
     assert summary, run.output
     ingested, n_failed = int(summary[1]), int(summary[2])
-    assert ingested >= 1 and n_failed == len(failed) >= 1 and ingested + n_failed == len(files)
+    # The batch the watcher saw may be committed with its answer lost in the kill: named failed,
+    # then found unchanged by the rerun. No file is both, and none is lost.
+    assert n_failed == len(failed) >= 1 and ingested + n_failed == len(files)
     assert failed <= files
     assert "no counts (cannot reach SPARQL server" in run.stdout
 
     rerun = kg("ingest", corpus, "--store", sparql_server.url, "-j", "1", "-q")
     assert rerun.exit_code == 0, rerun.output
-    assert rerun.stdout.startswith(f"{len(failed)} ingested, {ingested} unchanged, 0 skipped, 0 failed")
+    again = re.match(r"(\d+) ingested, (\d+) unchanged, 0 skipped, 0 failed", rerun.stdout)
+    assert again, rerun.output
+    assert int(again[2]) >= ingested and int(again[1]) + int(again[2]) == len(files)
+    assert int(again[1]) <= len(failed) and int(again[1]) >= 1  # what was not stored, and only that
     with SparqlStore(sparql_server.url) as store:
         assert sum(1 for _ in store.report_keys()) == len(files) + 1  # and the vocabulary
     whole = tmp_path / "embedded"

@@ -263,7 +263,7 @@ def graph_rows(report: ReportGraph) -> Rows:
     for s, t in types.items():
         if _INSTRUMENT in t:
             for name, name_key in sorted(zip(map(str, props[s].get("name", ())), map(str, props[s].get("name_key", ())))):
-                names.setdefault(name_key, name)
+                names[name_key] = max(names.get(name_key, ""), name)
                 rows["NAMED"].append({"report": key, "key": _instrument_key(s), "name_key": name_key, "name": name})
     cited: dict[tuple, list[tuple]] = defaultdict(list)
     for s, t in types.items():
@@ -273,7 +273,7 @@ def graph_rows(report: ReportGraph) -> Rows:
                 (int(m["start"][0]), int(m["end"][0]), str(m["surface"][0]), one(s, "page"), str(m["name"][0])))
     for (name_key, year), ms in sorted(cited.items(), key=lambda item: min(item[1])):
         ms.sort()
-        names.setdefault(name_key, ms[0][4])
+        names[name_key] = max(names.get(name_key, ""), *(m[4] for m in ms))
         row = {"report": key, "name_key": name_key, "name": ms[0][4], "mentions": len(ms),
                "starts": [m[0] for m in ms], "ends": [m[1] for m in ms], "surfaces": [m[2] for m in ms]}
         if year is not None:
@@ -348,7 +348,10 @@ _NODE_WRITES = {
         ON CREATE SET c.code = row.code, c.codes = CASE WHEN row.code IS NULL THEN null ELSE [row.code] END,
                       c.name = row.name"""
        for label in _CONCEPT_LABELS.values()},
-    "node:Name": "UNWIND $rows AS row MERGE (n:Name {key: row.key}) ON CREATE SET n.name = row.name",
+    # The greatest spelling of a name, whichever report came first (accented letters sort after plain
+    # ones: "Luật Đất đai" over OCR's "Luat Dat dai"): one writer or many, the same node.
+    "node:Name": "UNWIND $rows AS row MERGE (n:Name {key: row.key}) "
+                 "SET n.name = CASE WHEN n.name IS NULL OR row.name > n.name THEN row.name ELSE n.name END",
 }
 
 
@@ -411,9 +414,12 @@ def _dedupe(name: str, rows: list[dict]) -> list[dict]:
                 elif old.get(f) in (None, []):
                     old[f] = v
         return [merged[key] for key in sorted(merged)]
-    if name == "node:Name":  # the first name of a key; in key order, as writers lock
-        first = {row["key"]: row for row in reversed(rows)}
-        return [first[key] for key in sorted(first)]
+    if name == "node:Name":  # the greatest name of a key; in key order, as writers lock
+        greatest: dict[str, dict] = {}
+        for row in rows:
+            if row["key"] not in greatest or row["name"] > greatest[row["key"]]["name"]:
+                greatest[row["key"]] = row
+        return [greatest[key] for key in sorted(greatest)]
     if name.startswith("node:") and name != "node:Report":
         best: dict[str, dict] = {}
         for row in rows:  # a described (unknown) concept wins over a bare reference

@@ -20,8 +20,7 @@ from functools import lru_cache
 from kg.model import Mention, NameMention
 
 from . import context
-from .normalize import fold_lower
-from .titles import folded
+from .normalize import fold_lower, folded
 from .vocab import vocabulary
 
 _NAME_WORDS = 8  # words a name may have after its head

@@ -63,3 +63,11 @@ def _fold_char(m: re.Match) -> str:
 def fold_lower(text: str) -> str:
     """Accent-free lower case, for comparing words (not offset-preserving on NFD input)."""
     return fold(text).lower()
+
+
+def folded(text: str) -> str:
+    """``text`` folded (accent-free, lower case) character for character, so that offsets hold."""
+    out = fold_lower(text)
+    if len(out) == len(text):
+        return out
+    return "".join((f[0] if f else "\x00") for f in map(fold_lower, text))

@@ -17,7 +17,7 @@ from functools import lru_cache
 from kg.model import Relation, RelationKind
 
 from .context import _DAY_MONTH_YEAR, NGAY, SENTENCE_BREAK, sentence_end, sentence_start, spelled_date
-from .normalize import fold_lower
+from .normalize import fold_lower, folded
 from .relations import HARD_BREAK
 from .vocab import vocabulary
 
@@ -25,14 +25,6 @@ TITLE_REACH = 500  # the most characters a title may run
 _ISSUER_WORDS = 14  # the most words of "của …" between a citation's phrase and its title's opener
 _CAPITAL = "A-ZĐÀ-ÝẠ-Ỹ"
 _SPACES = r"\s+"
-
-
-def folded(text: str) -> str:
-    """``text`` folded (accent-free, lower case) character for character, so that offsets hold."""
-    out = fold_lower(text)
-    if len(out) == len(text):
-        return out
-    return "".join((f[0] if f else "\x00") for f in map(fold_lower, text))
 
 
 def _alternation(phrases) -> str:

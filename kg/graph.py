@@ -487,24 +487,26 @@ def vocabulary_hash() -> str:
     return digest.hexdigest()
 
 
-def vocabulary_report_graph() -> ReportGraph:
+def vocabulary_report_graph(version: str | None = None) -> ReportGraph:
     """The ontology and the SKOS vocabularies as one stored graph (key ``_vocabulary``).
 
     Stored beside the reports so that queries can show labels of document
     types, issuers (with every province's own bodies) and provinces; saved
-    like a report, so it is only rewritten when the files change.
+    like a report, so it is only rewritten when the files change. ``version``:
+    their :func:`vocabulary_hash`, when the caller has it already.
     """
     g = rdflib.Graph()
     for path in _vocabulary_files():
         g.parse(data=path.read_bytes(), format="turtle")
-    return ReportGraph(key=VOCABULARY_KEY, iri=VOCABULARY_GRAPH, content_hash=vocabulary_hash(), graph=g)
+    return ReportGraph(key=VOCABULARY_KEY, iri=VOCABULARY_GRAPH, content_hash=version or vocabulary_hash(), graph=g)
 
 
 def store_vocabulary(stores) -> None:
     """Save the vocabulary in each store that lacks its current version (parsed only then)."""
-    behind = [store for store in stores if store.stored_hash(VOCABULARY_KEY) != vocabulary_hash()]
+    version = vocabulary_hash()
+    behind = [store for store in stores if store.stored_hash(VOCABULARY_KEY) != version]
     if behind:
-        vocabulary = vocabulary_report_graph()
+        vocabulary = vocabulary_report_graph(version)
         for store in behind:
             store.save(vocabulary)
 

@@ -26,7 +26,7 @@ import httpx
 import pyoxigraph as ox
 import rdflib
 
-from kg.iris import PREFIXES
+from kg.iris import PREFIXES, sparql_prologue
 from kg.query import QueryTimeout, ResultTooLarge, result_kind
 
 from . import updates
@@ -47,7 +47,7 @@ CREDENTIAL_VARIABLES = (USER_VARIABLE, PASSWORD_VARIABLE, TOKEN_VARIABLE)
 HINT = "start one with scripts/fuseki start or scripts/oxigraph start, or check the store URL"
 #: Answers worth trying again: the server is busy, restarting or behind a proxy that is.
 TRANSIENT_STATUS = frozenset({429, 502, 503, 504})
-_PROLOGUE = "".join(f"PREFIX {prefix}: <{iri}>\n" for prefix, iri in PREFIXES.items())
+_PROLOGUE = sparql_prologue()
 _JSON = ox.QueryResultsFormat.JSON
 _NT = ox.RdfFormat.N_TRIPLES
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from .normalize import fold, fold_lower, has_combining_marks
-from .vocab import vocabulary
+from .vocab import per_vocabulary, vocabulary
 
 # A space within a line, however written (tab, no-break space, thin space …): the
 # characters, for classes such as "[{SPACES},]"; spelled out, as a class of single
@@ -223,7 +223,7 @@ def similar(a: str, b: str, quick: bool = True) -> float:
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
-@lru_cache(maxsize=1)
+@per_vocabulary(maxsize=1)
 def _ocr_letters() -> tuple[re.Pattern, dict[str, str]]:
     table = vocabulary().ocr_letters
     signs = "".join(re.escape(c) for c in table)
@@ -335,7 +335,7 @@ class Phrases:
         return found
 
 
-@lru_cache(maxsize=1)
+@per_vocabulary(maxsize=1)
 def naming_phrases() -> Phrases:
     """Type words (value: their code) and form words (value: None) of the vocabulary."""
     vocab = vocabulary()
@@ -344,7 +344,7 @@ def naming_phrases() -> Phrases:
     return Phrases(entries, skeletons=True)
 
 
-@lru_cache(maxsize=16384)
+@per_vocabulary(maxsize=16384)
 def _named_by(words: tuple[str, ...]) -> tuple[bool, str | None]:
     found = naming_phrases().ending(words)
     if not found:
@@ -365,7 +365,7 @@ def words_before(text: str, starts: list[int]) -> list[tuple[bool, str | None]]:
     return [_window_names(window) for window in windows]
 
 
-@lru_cache(maxsize=65536)
+@per_vocabulary(maxsize=65536)
 def _window_names(window: str) -> tuple[bool, str | None]:
     ws = words(window)
     if ws and _SO.fullmatch(ws[-1]):
@@ -373,7 +373,7 @@ def _window_names(window: str) -> tuple[bool, str | None]:
     return _named_by(tuple(ws[-4:]))
 
 
-@lru_cache(maxsize=1)
+@per_vocabulary(maxsize=1)
 def _provinces() -> tuple[re.Pattern, dict[str, str]]:
     """A pattern for every folded province name, and folded name → proper name."""
     names = {}
@@ -406,7 +406,7 @@ def trie_pattern(phrases) -> str:
     return pattern(trie)
 
 
-@lru_cache(maxsize=16384)
+@per_vocabulary(maxsize=16384)
 def provinces_in(text: str) -> tuple[str, ...]:
     """Provinces named in a (short) ``text``, in order."""
     pattern, names = _provinces()

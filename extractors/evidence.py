@@ -20,13 +20,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from functools import lru_cache
 from itertools import compress, islice
 from operator import attrgetter
 
 from .normalize import fold
 from .resolve import Symbol
-from .vocab import vocabulary
+from .vocab import per_vocabulary, vocabulary
 
 # A part of a symbol between its separators (60, 2021, NĐ, CP); one with a D, one with a Đ
 # (in symbols written one per line).
@@ -72,7 +71,7 @@ def _fit_types(symbols: list[Symbol]) -> list[Symbol]:
     return symbols
 
 
-@lru_cache(maxsize=16384)
+@per_vocabulary(maxsize=16384)
 def _unknown_code_with_d(part: str) -> bool:
     """Is a part of a symbol (holding a D) a code no vocabulary lists?"""
     return part[0].isalpha() and vocabulary().canonical_code(part) is None
@@ -173,7 +172,7 @@ class _Evidence:
         return found if found != letters else None
 
 
-@lru_cache(maxsize=4096)
+@per_vocabulary(maxsize=4096)
 def _inside_known_code(letters: str) -> str | None:
     """A known code (issuer, unit, type) that contains the code, with its Đs (LDTBXH in BLĐTBXH)."""
     if len(letters) < 3:
@@ -187,18 +186,18 @@ def _inside_known_code(letters: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-@lru_cache(maxsize=1)
+@per_vocabulary(maxsize=1)
 def _restricted_types() -> frozenset[str]:
     return frozenset(code for code, t in vocabulary().doc_types.items() if t.issuers)
 
 
-@lru_cache(maxsize=1)
+@per_vocabulary(maxsize=1)
 def _known_codes() -> tuple[str, ...]:
     vocab = vocabulary()
     return tuple(dict.fromkeys((*vocab.doc_types, *vocab.issuers, *vocab.units)))
 
 
-@lru_cache(maxsize=1)
+@per_vocabulary(maxsize=1)
 def _d_contexts() -> dict[tuple, Counter]:
     """For each letter context of a D or Đ in the known codes — (before, after),
     (before, None), (None, after) — how often it is a Đ and how often a D."""

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 
 from kg.model import Mention, NameMention
 
 from . import context
 from .normalize import fold_lower, folded
-from .vocab import vocabulary
+from .vocab import per_vocabulary, vocabulary
 
 _NAME_WORDS = 8  # words a name may have after its head
 _WORD = re.compile(r"([ \t]*)(,?)[ \t]*([^\s,;:.()\[\]\"“”'‘’/]+)")
@@ -29,7 +28,7 @@ _YEAR = re.compile(r"[ \t]*,?[ \t]*n\S{1,2}m[ \t]+((?:19|20)\d\d)(?!\d)")  # "n�
 _FOLLOWED = re.compile(r"[ \t]*(?:,?[ \t]*n\S{1,2}y[^;\n]{0,40}?)?(?:s\S{0,2}[ \t]*:?)?[ \t]*$")  # "ngày …, số"
 
 
-@lru_cache(maxsize=1)
+@per_vocabulary(maxsize=1)
 def _patterns() -> tuple[re.Pattern, tuple[tuple[str, ...], ...], re.Pattern]:
     """(heads, stop phrases as word tuples, an amending title just before a name)."""
     v = vocabulary().law_names
@@ -53,7 +52,7 @@ def _patterns() -> tuple[re.Pattern, tuple[tuple[str, ...], ...], re.Pattern]:
     return pattern, stops, re.compile(rf"(?:{amending})[^;.\n]{{0,80}}c\S{{0,2}}a\s*$")
 
 
-@lru_cache(maxsize=1)
+@per_vocabulary(maxsize=1)
 def _heads() -> frozenset[str]:
     return frozenset(" ".join(fold_lower(h).split()) for h in vocabulary().law_names["heads"])
 

@@ -29,7 +29,7 @@ from . import context, evidence, names, relations, titles
 from .find import find_candidates
 from .normalize import fold, fold_lower
 from .resolve import Symbol, resolve
-from .vocab import vocabulary
+from .vocab import Vocabulary, using, vocabulary
 
 EXTRACTOR_VERSION = f"legal-kg-extractors/{__version__}"
 
@@ -268,12 +268,19 @@ def _dates(text: str, symbols: Sequence[Symbol], afters: Sequence[context.After 
     return dates
 
 
-def extract(text: str | Text, *, source: str | None = None, jurisdiction: str | None = None) -> Extraction:
+def extract(text: str | Text, *, source: str | None = None, jurisdiction: str | None = None,
+            vocabulary: Vocabulary | None = None) -> Extraction:
     """Extract every citation from ``text`` and resolve it to an instrument.
 
     ``jurisdiction`` (a province name) overrides the one read from the document;
     it gives local instruments (``QĐ-UBND``, ``CT/TU``, department letters) their identity.
+    ``vocabulary`` (:func:`extractors.vocab.load_vocabulary`) replaces the bundled one.
     """
+    with using(vocabulary):
+        return _extract(text, source, jurisdiction)
+
+
+def _extract(text: str | Text, source: str | None, jurisdiction: str | None) -> Extraction:
     doc = text if isinstance(text, Text) else Text(text, source=source or "-")
     raw = doc.content
     place = jurisdiction or context.document_jurisdiction(raw, HEADER_CHARS)
@@ -350,13 +357,18 @@ def extract(text: str | Text, *, source: str | None = None, jurisdiction: str | 
         text=doc,
     )
     rels = relations.stated(mentions, reading)
-    own_dates: dict[str, dt.date] = {}
-    if rels:  # when the document itself takes effect ("Thông tư này có hiệu lực từ ngày …"), section by section
+
+    def own_dates() -> dict[str, dt.date]:
+        """When each document in the text takes effect ("Thông tư này có hiệu lực từ ngày …")."""
+        dates: dict[str, dt.date] = {}
         for at, day in titles.own_effective(raw):
             owner = own_at(at, None)
             if owner is not None:
-                own_dates.setdefault(mentions[owner].instrument.key, day)
-        rels = titles.effective_dates(raw, rels, own_dates)
+                dates.setdefault(mentions[owner].instrument.key, day)
+        return dates
+
+    owner_keys = {mentions[o].instrument.key for o in owners if o is not None}
+    rels = titles.effective_dates(raw, rels, own_dates, owner_keys)
     rels += relations.based_on(raw, mentions, own, reading)
     return Extraction(doc, report, tuple(mentions), tuple(relations.unique(rels)), EXTRACTOR_VERSION,
                       tuple(names.names(raw, mentions)))

@@ -35,14 +35,13 @@ import operator
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import NamedTuple
 
 from kg.model import Mention, Relation, RelationKind
 
 from .context import SO, SPACE, SPACES, Phrases, words
 from .normalize import fold
-from .vocab import vocabulary
+from .vocab import per_vocabulary, vocabulary
 
 # "Căn cứ" opening a clause at a line start (OCR: Can ctr, Cin cu). Looked for
 # after each line break (a literal first character lets the scan skip ahead
@@ -147,7 +146,7 @@ class Reading:
 
 # --- the words of a stretch of text ---------------------------------------------------
 
-@lru_cache(maxsize=1)
+@per_vocabulary(maxsize=1)
 def _cues() -> Phrases:
     """Relation cues, valued (kind, passive?): passive cues first ("được sửa đổi bởi"
     contains "sửa đổi"), then the longest, so the first listed found wins."""
@@ -158,7 +157,7 @@ def _cues() -> Phrases:
     return Phrases(entries, long_threshold=0.7)
 
 
-@lru_cache(maxsize=1)
+@per_vocabulary(maxsize=1)
 def _names() -> Phrases:
     """Type words (valued by their code) and "kèm theo" (valued ``"with"``)."""
     entries = [(code, w) for code, t in vocabulary().doc_types.items() for w in t.words]
@@ -181,7 +180,7 @@ class _Stretch(NamedTuple):
 _NOTHING = _Stretch((), None)
 
 
-@lru_cache(maxsize=32768)
+@per_vocabulary(maxsize=32768)
 def _stretch(text: str, before_citation: bool) -> _Stretch:
     """What a stretch of text holds, and if a citation follows it, how that one is
     named and joined. Cached on the text with the numbers of its dates blanked
@@ -257,7 +256,7 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
     return _Stretch(tuple(item for _, item in items), _joiner(ws, named_from) if named_from is not None else None)
 
 
-@lru_cache(maxsize=16384)
+@per_vocabulary(maxsize=16384)
 def _continues(after: str) -> bool:
     """Does the text after a ";" go on with the same clause: another instrument of a list
     ("…; Nghị định số B", "…; số B"), or another cue ("…; thay thế …")?"""
@@ -416,15 +415,10 @@ def read(text: str, starts: Sequence[int], ends: Sequence[int], types: Sequence[
 
     Most clauses hold no cue: for them only where they end and how their
     citations are listed is worked out (a few string searches); a clause with
-    a hint of a cue in it (:data:`HINTS`) is read word by word."""
+    a hint of a cue in it (``hints`` of relations.yaml) is read word by word."""
     return _Reader(text, starts, ends, types, own, owners).read()
 
 
-# Pieces of the cue words as written, OCR damage included ("sửa đổi, bổ sung",
-# "stra déi, bé sung", "thay thé", "Bai bé", "hudng din", "quy định chi tiét"),
-# without a first letter a capital may change: a stretch holding none of them
-# holds no cue, and is not read word by word (tests/test_vocab.py checks that every cue holds one).
-HINTS = ("sung", "ửa đ", "ua d", "hay th", "ãi b", "ai b", "ng dẫn", "ng dan", "ng din", "nh chi t", "nh chi ~")
 _HINT_WINDOW = 240  # characters before a citation, and before a list's first item, looked at for hints
 _LINK_GAP = 240  # the most characters between two citations of one clause (a title: "A về … sửa đổi B")
 _CUE_REACH = 120  # the most characters between a cue and the citation it acts on ("… ban hành kèm theo …")
@@ -438,7 +432,7 @@ def _hinted(stretch: str) -> bool:
         stretch = stretch.replace("\n", " ")  # (OCR breaks lines inside cues too: "thay\nthế")
     if stretch.isupper():  # a title, or a text in capitals
         stretch = stretch.lower()
-    return any(map(stretch.__contains__, HINTS))
+    return any(map(stretch.__contains__, vocabulary().cue_hints))
 
 
 def _first_hint(text: str, lo: int, hi: int) -> int:
@@ -446,7 +440,7 @@ def _first_hint(text: str, lo: int, hi: int) -> int:
     stretch = text[lo:hi].replace("\n", " ")
     if stretch.isupper():
         stretch = stretch.lower()
-    found = [at for at in map(stretch.find, HINTS) if at >= 0]
+    found = [at for at in map(stretch.find, vocabulary().cue_hints) if at >= 0]
     return lo + min(found) if found else -1
 
 
@@ -674,7 +668,7 @@ def _joiner_before(text: str, lo: int, hi: int) -> str | None:
     return _named_after_joiner(text[at:hi])
 
 
-@lru_cache(maxsize=16384)
+@per_vocabulary(maxsize=16384)
 def _named_after_joiner(tail: str) -> str | None:
     """The joiner ``tail`` opens with, if the rest only names a citation: "các", parts
     ("Điều 3"), a type word and a name, "số" (cached: the same few recur)."""
@@ -755,7 +749,10 @@ def based_on(text: str, mentions: Sequence[Mention], own, reading: Reading) -> l
                 or _last_break(text, opener_end, mentions[i].start) is not None:
             continue  # "Căn cứ Luật Đất đai ngày …;": no citation in the clause
         if i + 1 < len(mentions) and reading.clause[i + 1] == reading.clause[i]:  # read with others
-            listed = [j for j in range(i, len(mentions)) if reading.clause[j] == reading.clause[i] and reading.top[j]]
+            end = i  # (a clause's citations are in a row)
+            while end < len(mentions) and reading.clause[end] == reading.clause[i]:
+                end += 1
+            listed = [j for j in range(i, end) if reading.top[j]]
         else:  # only its list, "…; Nghị định số B"
             listed = [i] if reading.top[i] else []
             while listed and listed[-1] + 1 < len(mentions):

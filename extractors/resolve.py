@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 from typing import NamedTuple
 
 from .find import SLASH, SPACE, SYMBOL, split_codes
 from .normalize import fold_lower
-from .vocab import vocabulary
+from .vocab import per_vocabulary, vocabulary
 
 # A Vietnamese syllable in capitals (CONG, HOA, NAM): a word, not a code.
 _SYLLABLE = re.compile(r"(?:NGH|NG|NH|CH|GH|GI|KH|PH|QU|TH|TR|[BCDGHKLMNPQRSTVX])?[AEIOUY]+(?:NG|NH|CH|[CMNPT])?")
@@ -166,7 +165,7 @@ def _named_type(law_family: bool, type_word: str | None) -> str:
     return type_word or defaults["untyped"]
 
 
-@lru_cache(maxsize=16384)
+@per_vocabulary(maxsize=16384)
 def _shape(codes: str, party: bool, has_year: bool, has_type_word: bool):
     """What a symbol's codes as written say: :func:`_read_codes`'s answer and how many
     characters of ``codes`` belong to the symbol — or None for a non-citation.

@@ -9,17 +9,18 @@ into the text as given.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
-from collections.abc import Sequence
-from functools import lru_cache
+from collections.abc import Callable, Sequence, Set
+from typing import NamedTuple
 
 from kg.model import Relation, RelationKind
 
 from .context import _DAY_MONTH_YEAR, NGAY, SENTENCE_BREAK, sentence_end, sentence_start, spelled_date
 from .normalize import fold_lower, folded
 from .relations import HARD_BREAK
-from .vocab import vocabulary
+from .vocab import per_vocabulary, vocabulary
 
 TITLE_REACH = 500  # the most characters a title may run
 _ISSUER_WORDS = 14  # the most words of "của …" between a citation's phrase and its title's opener
@@ -33,9 +34,18 @@ def _alternation(phrases) -> str:
     return "|".join(r"\s+".join(map(re.escape, p.replace(",", " ").split())) for p in ordered)
 
 
-@lru_cache(maxsize=1)
-def _title_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
-    """(what leads to the opener, what ends a title, trailing words, a type word naming what follows)."""
+class _TitlePatterns(NamedTuple):
+    lead: re.Pattern  # what leads to the opener: the issuer ("của …"), then the opener
+    lead_letters: frozenset[str]  # the folded letters a lead can start with
+    lead_words: re.Pattern  # as many words as a lead may have
+    stops: re.Pattern  # what ends a title
+    trailing: re.Pattern  # the words a title does not end with
+    trailing_reach: int  # the longest of those words
+    naming: re.Pattern  # a type word: the name of what follows
+
+
+@per_vocabulary(maxsize=1)
+def _title_patterns() -> _TitlePatterns:
     v = vocabulary()
     openers = _alternation(v.titles["openers"])
     # ", của Chính phủ", "của Bộ trưởng Bộ Tài chính" (OCR: cia, cla, ctia), words without marks or numbers
@@ -47,55 +57,80 @@ def _title_patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
     trailing = re.compile(rf"(?:[\s,;.]+|(?<!\w)(?:{_alternation(v.titles['trailing'])})(?!\w))+$")
     types = [w for t in v.doc_types.values() for w in t.words]
     naming = re.compile(rf"(?<!\w)(?:{_alternation(types)})(?!\w)")
-    return lead, stops, trailing, naming
+    letters = frozenset({"c"} | {fold_lower(o)[0] for o in v.titles["openers"]})
+    most = 1 + _ISSUER_WORDS + max(len(o.split()) for o in v.titles["openers"])  # "của", its words, the opener
+    return _TitlePatterns(lead, letters, re.compile(rf"\S+(?:\s+\S+){{0,{most - 1}}}"), stops, trailing, max(len(w) for w in v.titles["trailing"]), naming)
 
 
 # Where a clause ends in the raw text: a sentence's full stop, a list item or "Căn cứ"
 # on the next line, a blank line, a line break before a capital or a number.
 _END = re.compile(rf"{HARD_BREAK.pattern}|{SENTENCE_BREAK.pattern}|\n(?=\s*[{_CAPITAL}\d])|\.\s*$")
+_LEADING = re.compile(r"[\s,]*")
 
 
 def titles(text: str, phrase_ends: Sequence[int], starts: Sequence[int], skip: frozenset[int] | set[int] = frozenset()) -> list[str | None]:
     """The title written after each citation: ``phrase_ends[i]`` is where its phrase (symbol,
     date) ends, ``starts[i + 1]`` where the next citation starts. None where there is none, and
     for the citations in ``skip`` (the header's own symbol: what follows it is not a title)."""
-    lead, stops, trailing, naming = _title_patterns()
-    out: list[str | None] = []
+    patterns = _title_patterns()
     n = len(starts)
+    out: list[str | None] = []
     for i, end in enumerate(phrase_ends):
-        if i in skip:
-            out.append(None)
-            continue
         nxt = starts[i + 1] if i + 1 < n else len(text)
-        hi = min(nxt, end + TITLE_REACH)
-        window = text[end:hi]
-        low = folded(window)
-        m = lead.match(low)
-        if m is None:
-            out.append(None)
-            continue
-        begin = m.start("opener")
-        stop = len(window)
-        cut_by_citation = hi == nxt
-        brk = _END.search(window, m.end())
-        if brk is not None:
-            stop, cut_by_citation = brk.start(), False
-        s = stops.search(low, m.end(), stop)
-        if s is not None:
-            stop, cut_by_citation = s.start(), False
-        if stop == len(window) and not cut_by_citation:
-            out.append(None)  # runs on past what a title may: not one
-            continue
-        if cut_by_citation:  # "… của Luật Đất đai số": the next citation's name is not this title's
-            named = [t for t in naming.finditer(low, m.end(), stop)]
-            if named and len(low[named[-1].start():stop].split()) <= 12:
-                stop = named[-1].start()
-        t = trailing.search(low, m.end(), stop)
-        if t is not None:
-            stop = t.start()
-        title = " ".join(window[begin:stop].split())
-        out.append(title if len(title.split()) > len(m["opener"].split()) else None)
+        out.append(None if i in skip else _title(text, end, nxt, patterns))
     return out
+
+
+def _title(text: str, end: int, nxt: int, p: _TitlePatterns) -> str | None:
+    """The title in ``text[end:nxt]`` (at most TITLE_REACH characters of it), if one is written there."""
+    leading = _LEADING.match(text, end, nxt)  # (always matches, if only nothing)
+    first = leading.end() if leading else end
+    if first == nxt or fold_lower(text[first]) not in p.lead_letters:
+        return None  # (most citations: folding the words after them would be wasted)
+    hi = min(nxt, end + TITLE_REACH)
+    window = text[end:hi]
+    # Folded in two: the words a lead may have, then, where there is one, the rest.
+    words = p.lead_words.match(text, first, hi)
+    reach = min(hi, (words.end() if words else first) + 1) - end
+    low = folded(window[:reach])
+    m = p.lead.match(low)
+    if m is None:
+        return None
+    begin = m.start("opener")
+    stop = len(window)
+    cut_by_citation = hi == nxt
+    brk = _END.search(window, m.end())
+    if brk is not None:
+        stop, cut_by_citation = brk.start(), False
+    if reach < stop:  # (nothing after the clause's end is looked at)
+        low += folded(window[reach:stop])
+    s = p.stops.search(low, m.end(), stop)
+    if s is not None:
+        stop, cut_by_citation = s.start(), False
+    if stop == len(window) and not cut_by_citation:
+        return None  # runs on past what a title may: not one
+    if cut_by_citation:  # "… của Luật Đất đai số": the next citation's name is not this title's
+        named = list(p.naming.finditer(low, m.end(), stop))
+        if named and len(low[named[-1].start():stop].split()) <= 12:
+            stop = named[-1].start()
+    stop = _trailing_start(low, m.end(), stop, p)
+    title = " ".join(window[begin:stop].split())
+    return title if len(title.split()) > len(m["opener"].split()) else None
+
+
+def _trailing_start(low: str, lo: int, stop: int, p: _TitlePatterns) -> int:
+    """Where the words a title does not end with begin in ``low[lo:stop]`` (``stop`` if none).
+
+    The same as ``p.trailing.search(low, lo, stop)``, searched in a growing tail: a search
+    over the whole title tries the pattern at every character of it."""
+    reach = 4 * p.trailing_reach
+    while True:
+        a = max(lo, stop - reach)
+        t = p.trailing.search(low, a, stop)
+        # Material begun before ``a`` would also match from a word's start within its first word.
+        if a == lo or t is None or t.start() > a + p.trailing_reach:
+            return stop if t is None else t.start()
+        reach *= 4
 
 
 # --- effective dates -------------------------------------------------------------------
@@ -105,10 +140,10 @@ def _word(word: str) -> str:
     return rf"{re.escape(word[0])}\S{{0,{max(2, len(word))}}}"
 
 
-@lru_cache(maxsize=1)
+@per_vocabulary(maxsize=1)
 def _effective() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
-    """(a cue and its date, the same after "… này": the document's own, and that one's words without
-    the date, for the text as written: every word's first letter is a plain one, which folding keeps)."""
+    """(a cue and its date, the same after "… này": the document's own, and the "y" of "này" with
+    the cue's words after it as written: every word's first letter is a plain one, which folding keeps)."""
     cues = []
     for cue in vocabulary().effective_cues:
         parts = []
@@ -122,9 +157,12 @@ def _effective() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     date = rf"[\s:]*(?:{NGAY}[\s:]*)?(?P<date>{_DAY_MONTH_YEAR})"
     pattern = rf"(?<!\w)(?:{'|'.join(cues)}){date}"
     own = rf"\S{{0,2}}y\s+(?:{'|'.join(cues)})"  # after "n" ("này")
-    # As written, "n" first and then whether a word ends before it: searched for much faster.
+    # As written, from the "y": a "y" before a space is much rarer than an "n", so tried far less often.
     return (re.compile(pattern), re.compile(rf"(?<!\w)n{own}{date}"),
-            re.compile(rf"[nN](?<!\w[nN])(?i:{own})"))
+            re.compile(rf"[yY](?=\s)(?i:\s+(?:{'|'.join(cues)}))"))
+
+
+_NAY = re.compile(r"(?<!\w)[nN]\S{0,2}")  # "n", "N" and up to two characters before the "y" of "này"
 
 
 def _date_of(m: re.Match) -> dt.date | None:
@@ -143,28 +181,39 @@ _DATE_REACH = 120  # characters a cue's date may take after its words
 def own_effective(text: str) -> list[tuple[int, dt.date]]:
     """Where the text says "X này có hiệu lực … từ ngày …" (the document takes effect), and the date."""
     _, pattern, words = _effective()
-    # Folded only after the cue's words as written: folding a whole text costs more than the rest.
-    matches = ((w.start(), pattern.match(folded(text[w.start():w.end() + _DATE_REACH]))) for w in words.finditer(text))
     found = []
-    for lo, m in matches:
+    for w in words.finditer(text):
+        y = w.start()
+        lo = next((at for at in range(max(y - 3, 0), y) if _NAY.fullmatch(text, at, y)), None)
+        if lo is None:
+            continue
+        # Folded only after the cue's words as written: folding a whole text costs more than the rest.
+        m = pattern.match(folded(text[lo:w.end() + _DATE_REACH]))
         if m is not None and (day := _date_of(m)) is not None:
             found.append((lo + m.start(), day))
     return found
 
 
-def effective_dates(text: str, relations: Sequence[Relation], own_dates: dict[str, dt.date]) -> list[Relation]:
+def effective_dates(text: str, relations: Sequence[Relation], own_dates: Callable[[], dict[str, dt.date]],
+                    owners: Set[str]) -> list[Relation]:
     """``relations`` with the date each takes effect where the text states it: in the relation's
-    own sentence, else, for a relation the document itself (``own_dates``: its key → the date of
-    its "X này có hiệu lực …") states, that date. ``based_on`` has none."""
-    import dataclasses
-
+    own sentence, else, for a relation stated by a document of the text (``owners``: their keys),
+    the date of its "X này có hiệu lực …" (``own_dates()``: key → date, read only if needed).
+    ``based_on`` has none."""
     out = []
+    dates: dict[str, dt.date] | None = None
+    stated: dict[tuple[int, int], dt.date | None] = {}
     for r in relations:
         if r.kind == RelationKind.BASED_ON:
             out.append(r)
             continue
-        day = stated_effective(text, sentence_start(text, r.start), sentence_end(text, r.end))
-        if day is None and r.source is not None:
-            day = own_dates.get(r.source.key)
+        sentence = sentence_start(text, r.start), sentence_end(text, r.end)
+        if sentence not in stated:  # (a sentence states several relations: read once)
+            stated[sentence] = stated_effective(text, *sentence)
+        day = stated[sentence]
+        if day is None and r.source is not None and r.source.key in owners:
+            if dates is None:
+                dates = own_dates()
+            day = dates.get(r.source.key)
         out.append(dataclasses.replace(r, effective=day) if day else r)
     return out

@@ -6,12 +6,17 @@ only turns them into lookup tables, once.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 import yaml
 
@@ -134,6 +139,7 @@ class Vocabulary:
     titles: dict[str, tuple[str, ...]] = field(default_factory=dict)  # openers, stops, trailing (titles.yaml)
     effective_cues: tuple[str, ...] = ()  # "có hiệu lực (thi hành) (kể) từ (ngày)" (effective.yaml)
     law_names: dict = field(default_factory=dict)  # heads, stops of laws cited by name (law_names.yaml)
+    cue_hints: tuple[str, ...] = ()  # pieces of the cues as written, OCR damage included (relations.yaml)
     _codes: dict[str, str] = field(default_factory=dict)  # lookup key → canonical code
     _families: tuple[Issuer, ...] = ()  # issuers known by a pattern (QH15, UBTVQH14 …)
     _prefixes: frozenset[str] = frozenset()  # every beginning of a lookup key
@@ -244,9 +250,46 @@ class Vocabulary:
 
 
 @lru_cache(maxsize=1)
-def vocabulary() -> Vocabulary:
+def bundled_vocabulary() -> Vocabulary:
     """The vocabulary of ``extractors/vocab/``, loaded (and checked) once per process."""
     return load_vocabulary(VOCAB_DIR)
+
+
+# The vocabulary given to the extraction running in this context (extract(…, vocabulary=…)), if any.
+_GIVEN: ContextVar[Vocabulary | None] = ContextVar("legal_kg_vocabulary", default=None)
+
+
+def vocabulary() -> Vocabulary:
+    """The vocabulary the extractors use: the one given to :func:`using`, else the bundled one."""
+    return _GIVEN.get() or bundled_vocabulary()
+
+
+@contextmanager
+def using(given: Vocabulary | None) -> Iterator[Vocabulary]:
+    """Extract with ``given`` (None: the bundled vocabulary) inside the ``with`` block."""
+    token = _GIVEN.set(given)
+    try:
+        yield vocabulary()
+    finally:
+        _GIVEN.reset(token)
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def per_vocabulary(maxsize: int | None = 1) -> Callable[[_F], _F]:
+    """Like ``lru_cache(maxsize)``, with what is cached kept apart for each vocabulary: for
+    the tables built from it, and for the look-ups whose answer depends on it."""
+    def decorate(fn: _F) -> _F:
+        bundled = lru_cache(maxsize)(fn)
+        given = lru_cache(maxsize)(lambda _vocabulary, *args: fn(*args))
+
+        @functools.wraps(fn)
+        def cached(*args):
+            v = _GIVEN.get()
+            return bundled(*args) if v is None else given(v, *args)
+        return cast(_F, cached)
+    return decorate
 
 
 def load_vocabulary(directory: Path) -> Vocabulary:
@@ -278,7 +321,9 @@ def load_vocabulary(directory: Path) -> Vocabulary:
         for name, d in places.items()
     }
     cues = {}
-    for kind, roles in _load(directory, "relations").items():
+    relations = dict(_load(directory, "relations"))
+    hints = tuple(_strings("relations.yaml: hints", relations.pop("hints", None) or []))
+    for kind, roles in relations.items():
         if kind not in RELATION_KINDS:
             raise VocabularyError(f"relations.yaml: {kind}: not a relation kind ({', '.join(RELATION_KINDS)})")
         unknown = sorted(set(roles) - {"active", "passive"})
@@ -286,6 +331,12 @@ def load_vocabulary(directory: Path) -> Vocabulary:
             raise VocabularyError(f"relations.yaml: {kind}: unknown role(s) {', '.join(unknown)}; known: active, passive")
         cues[kind] = {role: tuple(_strings(f"relations.yaml: {kind}: {role}", phrases or []))
                       for role, phrases in roles.items()}
+    for kind, roles in cues.items():
+        for role, phrases in roles.items():
+            for cue in phrases:
+                if not any(hint in cue.lower() for hint in hints):
+                    raise VocabularyError(f"relations.yaml: {kind}: {role}: {cue!r} holds none of the hints "
+                                          f"(add a piece of it to 'hints')")
     form_words = tuple(_strings("not_citations.yaml: before", _load(directory, "not_citations")["before"]))
     ocr = _load(directory, "ocr")
     ocr_letters = {str(k): v for k, v in ocr["inside_words"].items()}
@@ -299,7 +350,7 @@ def load_vocabulary(directory: Path) -> Vocabulary:
     law_names = _sections("law_names.yaml", _load(directory, "law_names"), ("heads", "stops", "amending"))
     return Vocabulary(doc_types, issuers, jurisdictions, cues, form_words, ocr_letters, units=units,
                       defaults=_load(directory, "defaults"), code_letters=code_letters, titles=titles,
-                      effective_cues=effective, law_names=law_names)
+                      effective_cues=effective, law_names=law_names, cue_hints=hints)
 
 
 def _sections(file: str, data, names: tuple[str, ...]) -> dict[str, tuple[str, ...]]:

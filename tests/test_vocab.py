@@ -25,6 +25,8 @@ def test_the_vocabulary_loads_and_every_entry_is_well_formed():
     ("relations", lambda d: d.update(cites={"active": ["trích dẫn"]}), "relations.yaml: cites: not a relation kind"),
     ("relations", lambda d: d.update(based_on={"opener": ["căn cứ"]}),
      "relations.yaml: based_on: unknown role(s) opener; known: active, passive"),
+    ("relations", lambda d: d["replaces"]["active"].append("chỉnh lý"),
+     "relations.yaml: replaces: active: 'chỉnh lý' holds none of the hints"),
     ("jurisdictions", lambda d: d["Hà Nội"].update(kind="thủ đô"),
      "jurisdictions.yaml: Hà Nội: 'kind' should be tỉnh or thành phố"),
 ])
@@ -63,3 +65,35 @@ def test_the_graph_and_the_pictures_read_the_extractors_vocabulary():
     assert _type_label("NĐ") == f"{v.doc_types['NĐ'].vi} / {v.doc_types['NĐ'].en} (NĐ)"
     labels = {str(o) for o in vocabulary_graphs()["issuing-bodies"].objects()}
     assert "Ủy ban nhân dân thành phố Hà Nội" in labels and "Ủy ban nhân dân tỉnh Nghệ An" in labels
+
+
+def _edited_vocabulary(tmp_path, file, edit):
+    directory = tmp_path / "vocab"
+    shutil.copytree(VOCAB_DIR, directory)
+    data = yaml.safe_load((directory / f"{file}.yaml").read_text(encoding="utf-8"))
+    edit(data)
+    (directory / f"{file}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return load_vocabulary(directory)
+
+
+def test_extract_takes_a_vocabulary_of_its_own_and_keeps_each_ones_look_ups_apart(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from extractors import extract
+
+    # A cue the bundled vocabulary does not have ("chỉnh lý": revises), and an office code it does not list.
+    mine = _edited_vocabulary(tmp_path, "relations", lambda d: (d["amends"]["active"].append("chỉnh lý"), d["hints"].append("nh lý")))
+    text = ("Quyết định số 12/2024/QĐ-UBND ngày 02/3/2024 của UBND tỉnh chỉnh lý Quyết định số "
+            "10/2023/QĐ-UBND ngày 05/01/2023 của UBND tỉnh.")
+
+    def amends(extraction):
+        return [(r.kind.value, r.source.symbol, r.target.symbol) for r in extraction.relations]
+
+    expected = [("amends", "12/2024/QĐ-UBND", "10/2023/QĐ-UBND")]
+    assert amends(extract(text)) == []
+    assert amends(extract(text, vocabulary=mine)) == expected
+    assert amends(extract(text)) == []  # the bundled vocabulary's look-ups were not taken over
+    with ThreadPoolExecutor(4) as pool:  # each call in its own context, side by side
+        answers = list(pool.map(lambda v: amends(extract(text, vocabulary=v)), [mine, None] * 8))
+    assert answers == [expected, []] * 8
+    assert vocabulary() is not mine  # and nothing is left set after the calls

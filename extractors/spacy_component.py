@@ -17,9 +17,13 @@ each carrying its resolved :class:`~kg.model.Instrument` as ``span._.instrument`
 :class:`TextKeepingTokenizer`, so that the text need not be rebuilt from tokens. ``legal_issuers`` is a rule-based
 (``PhraseMatcher``) step that marks issuing bodies named in running text
 ("Ủy ban nhân dân tỉnh", "Bộ Tài chính", OCR'd without accents too) in
-``doc.spans["issuers"]``, labelled with their code.
+``doc.spans["issuers"]``, labelled with their code. Both take ``vocabulary``: the
+directory of a vocabulary of your own (:func:`extractors.vocab.load_vocabulary`;
+None, the default: the bundled one).
 """
 from __future__ import annotations
+
+from pathlib import Path
 
 import spacy
 from spacy.language import Language
@@ -30,7 +34,7 @@ from kg.model import Instrument, Relation, Report, Text, plain
 
 from .normalize import fold_lower
 from .pipeline import extract
-from .vocab import vocabulary
+from .vocab import Vocabulary, bundled_vocabulary, load_vocabulary
 
 _TEXT = "legal_kg.text"  # doc.user_data keys: the text the doc was made from,
 _INSTRUMENTS = "legal_kg.instruments"  # "start:end" of a span → its instrument,
@@ -108,15 +112,17 @@ def doc_text(doc: Doc) -> str:
 class LegalCitations:
     """Runs :func:`extractors.extract` on the doc's text and exposes the result as spans."""
 
-    def __init__(self, nlp: Language, name: str, spans_key: str, jurisdiction: str | None, keep_text: bool = False):
+    def __init__(self, nlp: Language, name: str, spans_key: str, jurisdiction: str | None, keep_text: bool = False,
+                 vocabulary: str | None = None):
         self.name = name
         self.spans_key = spans_key
         self.jurisdiction = jurisdiction
+        self.vocabulary = _vocabulary_at(vocabulary)
         if keep_text and not isinstance(nlp.tokenizer, TextKeepingTokenizer):
             nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
 
     def __call__(self, doc: Doc) -> Doc:
-        ex = extract(doc_text(doc), jurisdiction=self.jurisdiction)
+        ex = extract(doc_text(doc), jurisdiction=self.jurisdiction, vocabulary=self.vocabulary)
         spans, instruments = [], doc.user_data.setdefault(_INSTRUMENTS, {})
         for m in ex.mentions:
             # "expand": a symbol glued to the next word (NB-CPngay) still gets a span.
@@ -132,22 +138,22 @@ class LegalCitations:
 
 @Language.factory(
     "legal_citations",
-    default_config={"spans_key": "citations", "jurisdiction": None, "keep_text": False},
+    default_config={"spans_key": "citations", "jurisdiction": None, "keep_text": False, "vocabulary": None},
     assigns=["doc.spans", "span._.instrument", "doc._.citation_relations", "doc._.report"],
 )
 def make_legal_citations(nlp: Language, name: str, spans_key: str, jurisdiction: str | None,
-                         keep_text: bool) -> LegalCitations:
-    return LegalCitations(nlp, name, spans_key, jurisdiction, keep_text)
+                         keep_text: bool, vocabulary: str | None) -> LegalCitations:
+    return LegalCitations(nlp, name, spans_key, jurisdiction, keep_text, vocabulary)
 
 
 class LegalIssuers:
     """Marks issuing bodies by name, accented or not, with a case-insensitive PhraseMatcher."""
 
-    def __init__(self, nlp: Language, name: str, spans_key: str):
+    def __init__(self, nlp: Language, name: str, spans_key: str, vocabulary: str | None = None):
         self.name = name
         self.spans_key = spans_key
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        for code, issuer in vocabulary().issuers.items():
+        for code, issuer in (_vocabulary_at(vocabulary) or bundled_vocabulary()).issuers.items():
             names = {issuer.vi, *issuer.names}
             names |= {fold_lower(n) for n in names}
             self.matcher.add(code, [nlp.make_doc(n) for n in names])
@@ -158,6 +164,11 @@ class LegalIssuers:
         return doc
 
 
-@Language.factory("legal_issuers", default_config={"spans_key": "issuers"}, assigns=["doc.spans"])
-def make_legal_issuers(nlp: Language, name: str, spans_key: str) -> LegalIssuers:
-    return LegalIssuers(nlp, name, spans_key)
+@Language.factory("legal_issuers", default_config={"spans_key": "issuers", "vocabulary": None}, assigns=["doc.spans"])
+def make_legal_issuers(nlp: Language, name: str, spans_key: str, vocabulary: str | None) -> LegalIssuers:
+    return LegalIssuers(nlp, name, spans_key, vocabulary)
+
+
+def _vocabulary_at(directory: str | None) -> Vocabulary | None:
+    """The vocabulary in ``directory`` (a component's ``vocabulary`` setting; None: the bundled one)."""
+    return None if directory is None else load_vocabulary(Path(directory))

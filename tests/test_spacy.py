@@ -95,3 +95,29 @@ def test_the_factories_are_registered_entry_points():
 def test_module_docstring_example_runs():
     failures, tried = doctest.testmod(component)
     assert tried and not failures
+
+
+def test_the_components_take_a_vocabulary_directory_that_survives_to_disk(tmp_path):
+    import shutil
+
+    import yaml
+
+    from extractors.vocab import VOCAB_DIR
+
+    directory = tmp_path / "vocab"  # the bundled vocabulary with one cue more ("chỉnh lý": revises)
+    shutil.copytree(VOCAB_DIR, directory)
+    relations = yaml.safe_load((directory / "relations.yaml").read_text(encoding="utf-8"))
+    relations["amends"]["active"].append("chỉnh lý")
+    relations["hints"].append("nh lý")
+    (directory / "relations.yaml").write_text(yaml.safe_dump(relations, allow_unicode=True), encoding="utf-8")
+    text = "Quyết định số 12/2024/QĐ-UBND ngày 02/3/2024 chỉnh lý Quyết định số 10/2023/QĐ-UBND ngày 05/01/2023."
+
+    nlp = blank("xx")
+    nlp.add_pipe("legal_citations", config={"vocabulary": str(directory)})
+    nlp.to_disk(tmp_path / "pipeline")
+    for pipeline in (nlp, spacy.load(tmp_path / "pipeline")):
+        assert [(r.kind.value, r.target.symbol) for r in pipeline(text)._.citation_relations] == \
+            [("amends", "10/2023/QĐ-UBND")]
+    bundled = blank("xx")
+    bundled.add_pipe("legal_citations")
+    assert bundled(text)._.citation_relations == ()

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from difflib import SequenceMatcher
 from functools import lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from .normalize import fold, fold_lower, has_combining_marks
 from .vocab import per_vocabulary, vocabulary
@@ -131,6 +131,8 @@ def spelled_date(spelled: str) -> dt.date | None:
     Cached on the date as written: the same dates recur all through a document.
     """
     m = _SPELLED_DATE.fullmatch(spelled)
+    if m is None:
+        return None
     return to_date(m["d"], m["m"], m["y"]) if m["d"] is not None else to_date(m["d2"], m["m2"], m["y2"])
 
 
@@ -339,7 +341,7 @@ class Phrases:
 def naming_phrases() -> Phrases:
     """Type words (value: their code) and form words (value: None) of the vocabulary."""
     vocab = vocabulary()
-    entries = [(code, w) for code, t in vocab.doc_types.items() for w in t.words]
+    entries: list[tuple[str | None, str]] = [(code, w) for code, t in vocab.doc_types.items() for w in t.words]
     entries += [(None, w) for w in vocab.form_words]
     return Phrases(entries, skeletons=True)
 
@@ -350,7 +352,7 @@ def _named_by(words: tuple[str, ...]) -> tuple[bool, str | None]:
     if not found:
         return True, None
     code = max(found, key=lambda f: f[:3])[3]  # best score; ties go to the longer phrase (TTLT over TT)
-    return code is not None, code
+    return code is not None, cast("str | None", code)
 
 
 def words_before(text: str, starts: list[int]) -> list[tuple[bool, str | None]]:
@@ -439,4 +441,4 @@ def document_jurisdiction(text: str, header_chars: int = 2500) -> str | None:
     for m in _PLACE_BEFORE_DATE.finditer(fold_lower(text[:header_chars])):
         for name in provinces_in(m.group(1))[:1]:
             votes[name] = votes.get(name, 0) + 3
-    return max(votes, key=votes.get) if votes else None
+    return max(votes, key=votes.__getitem__) if votes else None

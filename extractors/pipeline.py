@@ -20,10 +20,10 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from kg import __version__
-from kg.model import Extraction, Instrument, Mention, Report, Text
+from kg.model import Extraction, Instrument, Mention, Relation, Report, Text
 
 from . import context, evidence, names, relations, titles
 from .find import find_candidates
@@ -32,6 +32,7 @@ from .resolve import Symbol, resolve
 from .vocab import Vocabulary, using, vocabulary
 
 EXTRACTOR_VERSION = f"legal-kg-extractors/{__version__}"
+_T = TypeVar("_T")
 
 HEADER_CHARS = 2500  # how far the letterhead, own symbol and title may reach
 # Who issued a symbol with no date after it: the words up to a number or a stop.
@@ -77,13 +78,14 @@ class _Header(NamedTuple):
     date_at: int | None = None
 
 
-def _place(text: str, sym: Symbol, after: tuple | None, place: str | None) -> str | None:
+def _place(text: str, sym: Symbol, after: context.After | None, place: str | None) -> str | None:
     """The jurisdiction of a local symbol: the province named right after it
     ("của UBND tỉnh Hà Tĩnh"), else the document's. None for a national one."""
     if sym.national:
         return None
     # The words between the symbol and its date, or else up to a number or a stop.
-    issuer_words = after[1] if after else _ISSUER_WORDS.match(text, sym.end, sym.end + 70).group()
+    words = _ISSUER_WORDS.match(text, sym.end, sym.end + 70) if after is None else None
+    issuer_words = after.words if after is not None else words.group() if words else ""
     named = context.provinces_in(issuer_words) if issuer_words else ()
     return named[0] if named else place
 
@@ -91,32 +93,47 @@ def _place(text: str, sym: Symbol, after: tuple | None, place: str | None) -> st
 def _type_named(words: str) -> str | None:
     """The document type a few words in capitals name ("QUYẾT ĐỊNH", OCR'd "CHI TH]")."""
     found = context.naming_phrases().scan(context.words(words))
-    return next((code for i, n, code in found if i == 0 and code), None)
+    return next((str(code) for i, n, code in found if i == 0 and code), None)
 
 
 def _header(text: str, symbols: Sequence[Symbol]) -> _Header:
     """What the document says of itself in its header: own symbol, type, title, issuer, date."""
-    vocab = vocabulary()
     own = next((i for i, s in enumerate(symbols) if s.start < HEADER_CHARS
                 and _OWN_SYMBOL.search(fold(text[max(0, s.start - 16):s.start]))), None)
-    meta: dict = {}
+    header = _Header()
     if own is not None:
-        meta.update(own=own, issuer=symbols[own].issuer.split("-")[0])
-        if symbols[own].typed:
-            meta["doc_type"] = symbols[own].doc_type
+        header = header._replace(own=own, issuer=symbols[own].issuer.split("-")[0],
+                                 doc_type=symbols[own].doc_type if symbols[own].typed else None)
+    header = _dated_header(text, symbols, header)
+    lines = text[:HEADER_CHARS].split("\n")
+    doc_type, title = _title_lines(lines)
+    header = header._replace(doc_type=header.doc_type or doc_type, title=title)
+    if header.issuer is None:
+        header = header._replace(issuer=_letterhead(lines))
+    if own is not None and header.doc_type is None:
+        header = header._replace(doc_type=symbols[own].doc_type)
+    return header
+
+
+def _dated_header(text: str, symbols: Sequence[Symbol], header: _Header) -> _Header:
+    """``header`` with the date of "Hà Nội, ngày …" (and the type a title in capitals after it names)."""
     ends = [s.end for s in symbols if s.start < HEADER_CHARS]
     for m in context.DATE.finditer(text, 0, HEADER_CHARS):
         line = text.rfind("\n", 0, m.start()) + 1
         after = ends[bisect.bisect_right(ends, m.start()) - 1] if ends and ends[0] <= m.start() else line
         if _PLACE.fullmatch(text, max(line, after), m.start()):  # "Hà Nội, ngày …"
-            meta.update(date=context.spelled_date(m["date"]), date_at=m.start())
-            title = _TITLE_WORDS.match(text, m.end())
-            code = title and _type_named(title.group(1))
-            if code:
-                meta.setdefault("doc_type", code)  # the title after the date: "… ngày 10 tháng 11 năm 1980 CHỈ THỊ"
+            header = header._replace(date=context.spelled_date(m["date"]), date_at=m.start())
+            words = _TITLE_WORDS.match(text, m.end())
+            code = _type_named(words.group(1)) if words else None
+            if code and header.doc_type is None:  # the title after the date: "… ngày 10 tháng 11 năm 1980 CHỈ THỊ"
+                header = header._replace(doc_type=code)
             break
-    # The title: a line of capitals naming a document type, and the line(s) after it.
-    lines = text[:HEADER_CHARS].split("\n")
+    return header
+
+
+def _title_lines(lines: Sequence[str]) -> tuple[str | None, str | None]:
+    """(type, title) of a line of capitals naming a document type, and the line(s) after it."""
+    vocab = vocabulary()
     for i, line in enumerate(lines[:30]):
         words = line.strip()
         if len(words) < 4 or words.upper() != words or not any(c.isalpha() for c in words):
@@ -124,27 +141,26 @@ def _header(text: str, symbols: Sequence[Symbol]) -> _Header:
         folded = fold_lower(words)
         code = next((c for c, t in vocab.doc_types.items() for w in t.words if fold_lower(w) == folded), None)
         if code:
-            meta.setdefault("doc_type", code)
             title: list[str] = []
             for nxt in lines[i + 1:i + 6]:
                 if nxt.strip():
                     title.append(nxt.strip())
                 elif title:
                     break
-            if title:
-                meta["title"] = " ".join(" ".join(title).split())
-            break
-    if "issuer" not in meta:  # the letterhead: "SỞ KHOA HỌC VÀ CÔNG NGHỆ"
-        for line in lines[:8]:
-            folded = fold_lower(line).strip()
-            code = next((code for code, issuer in vocab.issuers.items()
-                         if folded and folded.startswith(fold_lower(issuer.vi)) and line.strip().isupper()), None)
-            if code:
-                meta["issuer"] = code
-                break
-    if own is not None and "doc_type" not in meta:
-        meta["doc_type"] = symbols[own].doc_type
-    return _Header(**meta)
+            return code, " ".join(" ".join(title).split()) if title else None
+    return None, None
+
+
+def _letterhead(lines: Sequence[str]) -> str | None:
+    """The issuer a letterhead in capitals names: "SỞ KHOA HỌC VÀ CÔNG NGHỆ"."""
+    vocab = vocabulary()
+    for line in lines[:8]:
+        folded = fold_lower(line).strip()
+        code = next((code for code, issuer in vocab.issuers.items()
+                     if folded and folded.startswith(fold_lower(issuer.vi)) and line.strip().isupper()), None)
+        if code:
+            return code
+    return None
 
 
 def _sections(text: str, symbols: Sequence[Symbol], own: int | None) -> tuple[list[int], list[int | None]]:
@@ -183,6 +199,14 @@ def _fits(sym: Symbol, date: dt.date) -> bool:
     return sym.year is None or sym.year == date.year
 
 
+class _Stray(NamedTuple):
+    """A date no citation right before it took: the citation before it, the date, where it is written."""
+
+    before: int
+    date: dt.date | None
+    at: int
+
+
 def _dates(text: str, symbols: Sequence[Symbol], afters: Sequence[context.After | None],
            reading: relations.Reading, header: _Header) -> list[dt.date | None]:
     """The issue date each citation's own words state: the date that closes its phrase
@@ -190,29 +214,44 @@ def _dates(text: str, symbols: Sequence[Symbol], afters: Sequence[context.After 
     every member, or for the instrument whose cue the list is the object of; a date
     after a phrase already closed ("… ngày 24/11/2010 của Quốc hội về … ngày 24/02/2017
     của Chính phủ") for the outermost phrase still open; else a date earlier in the sentence."""
-    n = len(symbols)
-    dates: list[dt.date | None] = [None] * n
     claimed = {a.start for a in afters if a is not None}
     if header.date_at is not None:
         claimed.add(header.date_at)
-    stray: list[tuple[int, dt.date | None, int]] = []  # (citation before, date, where) of dates none took
     listed = list(reading.lists)
+    dates, stray = _dates_after(text, symbols, afters, reading, listed)
+    _dates_of_lists(symbols, reading, listed, dates)
+    _dates_of_outer_phrases(text, symbols, reading, stray, dates, claimed)
+    previous = 0  # where the citation before, or its date, ends
+    for i, after in enumerate(afters):
+        if dates[i] is None and i != header.own:
+            before = context.date_before(text, symbols[i].start, claimed, previous)
+            if before is not None and _fits(symbols[i], before):
+                dates[i] = before
+        previous = after.end if after is not None else symbols[i].end
+    if header.own is not None and header.date is not None and _fits(symbols[header.own], header.date):
+        dates[header.own] = header.date
+    return dates
+
+
+def _dates_after(text: str, symbols: Sequence[Symbol], afters: Sequence[context.After | None],
+                 reading: relations.Reading, listed: list[list[int]]) -> tuple[list[dt.date | None], list[_Stray]]:
+    """The date right after each citation that fits it, and the dates none took. Adds to
+    ``listed`` the lists no clause reading joined ("số 008/CĐ-UBND và số 009/CĐ-UBND ngày …")."""
+    n = len(symbols)
+    dates: list[dt.date | None] = [None] * n
+    stray: list[_Stray] = []
     last_open = None  # the last citation so far without a date of its own (and with a year)
     for i, after in enumerate(afters):
         sym = symbols[i]
-        if after is None:
-            if sym.year is not None:
-                last_open = i
-            continue
-        if not _fits(sym, after.date):
-            stray.append((i, after.date, after.start))
+        if after is None or not _fits(sym, after.date):
+            if after is not None:
+                stray.append(_Stray(i, after.date, after.start))
             if sym.year is not None:
                 last_open = i
             continue
         dates[i] = after.date
         if i and dates[i - 1] is None and sym.start - symbols[i - 1].end < _LIST_GAP \
                 and reading.group[i] == i and reading.group[i - 1] == i - 1:
-            # a list no clause reading joined: "số 008/CĐ-UBND và số 009/CĐ-UBND ngày …"
             j = i
             while j > 0 and dates[j - 1] is None and symbols[j - 1].doc_type == sym.doc_type \
                     and symbols[j].start - symbols[j - 1].end < _LIST_GAP \
@@ -225,23 +264,33 @@ def _dates(text: str, symbols: Sequence[Symbol], afters: Sequence[context.After 
             hi = min(symbols[i + 1].start if i + 1 < n else len(text), after.end + _STRAY_WINDOW)
             m = context.find_date(text, after.end, hi)
             if m and not context.NOT_ISSUE_DATE.search(fold_lower(text[after.end:m.start()])):
-                stray.append((i, context.spelled_date(m["date"]), m.start()))
-    direct = [d is not None for d in dates]
+                stray.append(_Stray(i, context.spelled_date(m["date"]), m.start()))
+    return dates, stray
 
+
+def _dates_of_lists(symbols: Sequence[Symbol], reading: relations.Reading, listed: Sequence[list[int]],
+                    dates: list[dt.date | None]) -> None:
+    """A date after a list is every member's, or, where the list is the object of a cue, its subject's."""
+    direct = [d is not None for d in dates]
     for group in listed:
         last = group[-1]
-        if not direct[last] or any(direct[i] for i in group[:-1]):
+        date = dates[last]
+        if date is None or not direct[last] or any(direct[i] for i in group[:-1]):
             continue
         subject = reading.subject[last]
-        if subject is not None and (subject == relations.NOT_NUMBERED or not direct[subject]):
-            date, dates[last] = dates[last], None  # the list is an object: the date closes the subject's phrase
-            if subject != relations.NOT_NUMBERED and _fits(symbols[subject], date):
+        if subject == relations.NOT_NUMBERED or isinstance(subject, int) and not direct[subject]:
+            dates[last] = None  # the list is an object: the date closes the subject's phrase
+            if isinstance(subject, int) and _fits(symbols[subject], date):
                 dates[subject] = date
         else:
             for i in group[:-1]:
-                if _fits(symbols[i], dates[last]):
-                    dates[i] = dates[last]
+                if _fits(symbols[i], date):
+                    dates[i] = date
 
+
+def _dates_of_outer_phrases(text: str, symbols: Sequence[Symbol], reading: relations.Reading,
+                            stray: Sequence[_Stray], dates: list[dt.date | None], claimed: set[int]) -> None:
+    """A date no citation right before it took closes the outermost phrase of its clause still open."""
     for i, date, at in stray:
         if date is None or reading.subject[i] == relations.NOT_NUMBERED \
                 or relations.ends_clause(text, symbols[i].end, at):
@@ -255,17 +304,6 @@ def _dates(text: str, symbols: Sequence[Symbol], afters: Sequence[context.After 
         if outer is not None:
             dates[outer] = date
             claimed.add(at)
-
-    previous = 0  # where the citation before, or its date, ends
-    for i, after in enumerate(afters):
-        if dates[i] is None and i != header.own:
-            before = context.date_before(text, symbols[i].start, claimed, previous)
-            if before is not None and _fits(symbols[i], before):
-                dates[i] = before
-        previous = after.end if after is not None else symbols[i].end
-    if header.own is not None and header.date is not None and _fits(symbols[header.own], header.date):
-        dates[header.own] = header.date
-    return dates
 
 
 def extract(text: str | Text, *, source: str | None = None, jurisdiction: str | None = None,
@@ -284,101 +322,110 @@ def _extract(text: str | Text, source: str | None, jurisdiction: str | None) -> 
     doc = text if isinstance(text, Text) else Text(text, source=source or "-")
     raw = doc.content
     place = jurisdiction or context.document_jurisdiction(raw, HEADER_CHARS)
-
-    candidates = list(find_candidates(raw))
-    named = context.words_before(raw, [c.start() for c in candidates])  # (a citation?, type word)
-    symbols = [resolve(c, type_word) for c, (citation, type_word) in zip(candidates, named) if citation]
-    symbols = evidence.mend(raw, [sym for sym in symbols if sym is not None])
+    symbols = _symbols(raw)
     header = _header(raw, symbols)
     if header.own is not None and not symbols[header.own].typed and header.doc_type:
         symbols[header.own] = symbols[header.own]._replace(doc_type=header.doc_type)  # "Số: 299/TTg … CHỈ THỊ"
     afters = [context.date_after(raw, sym.end) for sym in symbols]  # After(date, words, …) or None
+    sections = _Sections(*_sections(raw, symbols, header.own), symbols)
+    reading = relations.read(raw, [s.start for s in symbols], [s.end for s in symbols],
+                             [s.doc_type for s in symbols], sections.own_at, sections.owner_indices)
+    stated = _dates(raw, symbols, afters, reading, header)
+    found = [_Found(sym, date, local, (sym.symbol, local))
+             for sym, date, local in zip(symbols, stated, (_place(raw, s, a, place) for s, a in zip(symbols, afters)))]
+    written = titles.titles(raw, [a.end if a is not None else s.end for s, a in zip(symbols, afters)],
+                            [s.start for s in symbols], {header.own} if header.own is not None else set())
+    mentions = _mentions(raw, found, written)
+    own = mentions[header.own].instrument if header.own is not None else None
+    report = Report(source=doc.source, symbol=own.symbol if own else None, doc_type=header.doc_type,
+                    issuer=header.issuer, date=header.date or (own.date if own else None), title=header.title,
+                    jurisdiction=place, text=doc)
+    rels = _relations(raw, mentions, reading, sections)
+    rels += relations.based_on(raw, mentions, own, reading)
+    return Extraction(doc, report, tuple(mentions), tuple(relations.unique(rels)), EXTRACTOR_VERSION,
+                      tuple(names.names(raw, mentions)))
 
-    section_starts, owners = _sections(raw, symbols, header.own)
 
-    def own_at(offset: int, doc_type: str | None) -> int | None:
-        owner = owners[bisect.bisect_right(section_starts, offset) - 1]
-        if owner is None or doc_type is not None and symbols[owner].doc_type != doc_type:
+def _symbols(text: str) -> list[Symbol]:
+    """The citations' symbols: candidates the words before them do not rule out, resolved,
+    then mended with the document's evidence."""
+    candidates = list(find_candidates(text))
+    named = context.words_before(text, [c.start() for c in candidates])  # (a citation?, type word)
+    resolved = [resolve(c, type_word) for c, (citation, type_word) in zip(candidates, named) if citation]
+    return evidence.mend(text, [sym for sym in resolved if sym is not None])
+
+
+class _Sections:
+    """Whose each part of the text is: the document's own citation, then each codified passage's."""
+
+    def __init__(self, starts: list[int], owners: list[int | None], symbols: Sequence[Symbol]):
+        self.starts, self.owners, self.symbols = starts, owners, symbols
+        self.owner_indices = [o for o in owners if o is not None]
+
+    def own_at(self, offset: int, doc_type: str | None) -> int | None:
+        """The citation that owns ``offset`` ("này" there is that one), if of ``doc_type`` (None: any)."""
+        owner = self.owners[bisect.bisect_right(self.starts, offset) - 1]
+        if owner is None or doc_type is not None and self.symbols[owner].doc_type != doc_type:
             return None
         return owner
 
-    reading = relations.read(raw, [s.start for s in symbols], [s.end for s in symbols],
-                             [s.doc_type for s in symbols], own_at, [o for o in owners if o is not None])
-    stated = _dates(raw, symbols, afters, reading, header)
-    places = [_place(raw, sym, after, place) for sym, after in zip(symbols, afters)]
-    found = [_Found(sym, date, local, (sym.symbol, local)) for sym, date, local in zip(symbols, stated, places)]
 
-    # One instrument per symbol and place: the date stated anywhere in the document,
-    # and for a symbol without a type part, the type any of its mentions is called.
-    votes: dict[tuple, dict[dt.date, int]] = {}
-    for f in found:
-        if f.date:
-            counts = votes.get(f.key)
-            if counts is None:
-                counts = votes[f.key] = {}
-            counts[f.date] = counts.get(f.date, 0) + 1
-    # The date stated most often; on a tie, the first stated (most have only one).
-    dates = {key: next(iter(counts)) if len(counts) == 1 else max(counts, key=counts.__getitem__)
-             for key, counts in votes.items()}
-    named_types = _named_types(found)
-    written = titles.titles(raw, [a.end if a is not None else s.end for s, a in zip(symbols, afters)],
-                            [s.start for s in symbols], {header.own} if header.own is not None else set())
-    # The title written most often after an instrument's citations; on a tie, the first written.
-    title_votes: dict[tuple, dict[str, int]] = {}
+def _most_often(votes: dict[tuple[str, str | None], dict[_T, int]]) -> dict[tuple[str, str | None], _T]:
+    """For each key, the value voted for most often; on a tie, the first voted for."""
+    return {key: max(counts, key=counts.__getitem__) for key, counts in votes.items()}
+
+
+def _mentions(text: str, found: Sequence[_Found], written: Sequence[str | None]) -> list[Mention]:
+    """One mention per citation, one shared :class:`Instrument` per symbol and place: with the
+    date stated anywhere in the document, the title written most often after it, and for a
+    symbol without a type part, the type any of its mentions is called."""
+    date_votes: dict[tuple[str, str | None], dict[dt.date, int]] = {}
+    title_votes: dict[tuple[str, str | None], dict[str, int]] = {}
     for f, title in zip(found, written):
+        if f.date:
+            counts = date_votes.setdefault(f.key, {})
+            counts[f.date] = counts.get(f.date, 0) + 1
         if title:
-            counts = title_votes.setdefault(f.key, {})
-            counts[title] = counts.get(title, 0) + 1
-    chosen_titles = {key: max(counts, key=counts.__getitem__) for key, counts in title_votes.items()}
-
-    # One shared Instrument per symbol and place.
-    instruments: dict[tuple, Instrument] = {}
+            written_counts = title_votes.setdefault(f.key, {})
+            written_counts[title] = written_counts.get(title, 0) + 1
+    dates, chosen_titles, named_types = _most_often(date_votes), _most_often(title_votes), _named_types(found)
+    instruments: dict[tuple[str, str | None], Instrument] = {}
     mentions: list[Mention] = []
     for f, title in zip(found, written):
         sym = f.sym
         instrument = instruments.get(f.key)
         if instrument is None:
             date = dates.get(f.key)
-            # (symbol, number, doc_type, issuer, year, date, jurisdiction, national, title)
             instrument = instruments[f.key] = Instrument(
-                sym.symbol, sym.number, named_types.get(f.key, sym.doc_type), sym.issuer,
-                sym.year or (date.year if date else None), date, f.jurisdiction, sym.national,
-                chosen_titles.get(f.key))
-        mentions.append(Mention(sym.start, sym.end, raw[sym.start:sym.end], instrument, title))
-    own = mentions[header.own].instrument if header.own is not None else None
-    report = Report(
-        source=doc.source,
-        symbol=own.symbol if own else None,
-        doc_type=header.doc_type,
-        issuer=header.issuer,
-        date=header.date or (own.date if own else None),
-        title=header.title,
-        jurisdiction=place,
-        text=doc,
-    )
+                symbol=sym.symbol, number=sym.number, doc_type=named_types.get(f.key, sym.doc_type),
+                issuer=sym.issuer, year=sym.year or (date.year if date else None), date=date,
+                jurisdiction=f.jurisdiction, national=sym.national, title=chosen_titles.get(f.key))
+        mentions.append(Mention(sym.start, sym.end, text[sym.start:sym.end], instrument, title))
+    return mentions
+
+
+def _relations(text: str, mentions: Sequence[Mention], reading: relations.Reading, sections: _Sections) -> list[Relation]:
+    """The relations the clauses state, with the date each takes effect where the text states it."""
     rels = relations.stated(mentions, reading)
 
     def own_dates() -> dict[str, dt.date]:
         """When each document in the text takes effect ("Thông tư này có hiệu lực từ ngày …")."""
         dates: dict[str, dt.date] = {}
-        for at, day in titles.own_effective(raw):
-            owner = own_at(at, None)
+        for at, day in titles.own_effective(text):
+            owner = sections.own_at(at, None)
             if owner is not None:
                 dates.setdefault(mentions[owner].instrument.key, day)
         return dates
 
-    owner_keys = {mentions[o].instrument.key for o in owners if o is not None}
-    rels = titles.effective_dates(raw, rels, own_dates, owner_keys)
-    rels += relations.based_on(raw, mentions, own, reading)
-    return Extraction(doc, report, tuple(mentions), tuple(relations.unique(rels)), EXTRACTOR_VERSION,
-                      tuple(names.names(raw, mentions)))
+    owner_keys = {mentions[o].instrument.key for o in sections.owner_indices}
+    return titles.effective_dates(text, rels, own_dates, owner_keys)
 
 
-def _named_types(found: Sequence[_Found]) -> dict[tuple, str]:
+def _named_types(found: Sequence[_Found]) -> dict[tuple[str, str | None], str]:
     """For symbols without a type part (118/TTg, 84-CP), the type the words before one
     of their mentions name, where another mention had none ("số 118/TTg" in a list)."""
     defaults = {vocabulary().defaults["untyped"], vocabulary().defaults["law_family"]}
-    named: dict[tuple, str] = {}
+    named: dict[tuple[str, str | None], str] = {}
     for f in found:
         if not f.sym.typed and f.sym.doc_type not in defaults:
             named.setdefault(f.key, f.sym.doc_type)

@@ -35,7 +35,7 @@ import operator
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from kg.model import Mention, Relation, RelationKind
 
@@ -169,7 +169,7 @@ class _Item(NamedTuple):
     (document itself?, type code, joiner), "kèm theo", or a list announced."""
 
     what: str  # cue | ref | with | list
-    value: tuple = ()
+    value: tuple[Any, ...] = ()
 
 
 class _Stretch(NamedTuple):
@@ -327,7 +327,8 @@ class _Clause:
         for item in stretch.items:
             self.seq += 1
             if item.what == "cue":
-                self._cue(*item.value, at)
+                kind, passive, coordinated, leading = item.value
+                self._cue(kind, passive, coordinated, leading, at)
             elif item.what == "ref":
                 this, code, joiner = item.value
                 self._ref(_Ref(self.own(at, code) if this else None, code, at, self.seq), joiner)
@@ -400,8 +401,8 @@ class _Clause:
             for obj in frame.objects:
                 if obj.mention is None or obj.mention == subject.mention:
                     continue
-                source, target = (obj, subject) if frame.passive else (subject, obj)
-                out.append(Statement(frame.kind, source.mention, target.mention,
+                source, target = (obj.mention, subject.mention) if frame.passive else (subject.mention, obj.mention)
+                out.append(Statement(frame.kind, source, target,
                                      min(subject.at, obj.at, frame.at), max(subject.at, obj.at)))
         return out
 

@@ -161,8 +161,9 @@ def _named_type(law_family: bool, type_word: str | None) -> str:
     """
     defaults = vocabulary().defaults
     if law_family:
-        return type_word if type_word in defaults["law_family_words"] else defaults["law_family"]
-    return type_word or defaults["untyped"]
+        return type_word if type_word is not None and type_word in defaults["law_family_words"] \
+            else str(defaults["law_family"])
+    return type_word or str(defaults["untyped"])
 
 
 @per_vocabulary(maxsize=16384)
@@ -204,11 +205,11 @@ def _read_codes(codes: tuple[str, ...], party: bool, has_year: bool, has_type_wo
             glued = vocab.glued_type(codes[0])  # TTLTVKSTC: the hyphen after the type lost
             if glued:
                 codes = (codes[0][:glued], codes[0][glued:], *codes[1:])
-                canon[:1] = [vocab.canonical_code(codes[0]), vocab.canonical_code(codes[1]) or codes[1]]
+                canon[:1] = [vocab.canonical_code(codes[0]) or codes[0], vocab.canonical_code(codes[1]) or codes[1]]
                 first = canon[0]
         law_family = first_issuer is not None and first_issuer.pattern is not None
-        if len(canon) > 1 and not vocab.is_doc_type(first) and vocab.type_code(codes[0]):
-            first = canon[0] = vocab.type_code(codes[0])  # 021/CP-UBND: CĐ, misread as CP; TTLI: TTLT
+        if len(canon) > 1 and not vocab.is_doc_type(first) and (typed := vocab.type_code(codes[0])):
+            first = canon[0] = typed  # 021/CP-UBND: CĐ, misread as CP; TTLI: TTLT
         if vocab.is_doc_type(first) and len(canon) > 1:
             doc_type, issuer = first, "-".join(canon[1:])
             head = vocab.issuer(canon[1])

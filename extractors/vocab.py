@@ -42,7 +42,7 @@ def _load(directory: Path, name: str):
 RELATION_KINDS = tuple(kind.value for kind in RelationKind)
 _STRS = "a list of strings"
 # The fields each kind of entry may have, and what each holds ("vi" and "en" are required).
-_FIELDS = {
+_FIELDS: dict[str, dict[str, Any]] = {
     "doc_types": {"vi": str, "en": str, "words": _STRS, "issuers": _STRS, "acts": bool},
     "issuers": {"vi": str, "en": str, "names": _STRS, "pattern": str, "typed": bool},
     "jurisdictions": {"code": str, "kind": str, "names": _STRS},
@@ -50,7 +50,7 @@ _FIELDS = {
 }
 
 
-def _checked(file: str, entries, fields: dict, required: tuple[str, ...] = ("vi", "en")) -> dict:
+def _checked(file: str, entries: object, fields: dict[str, Any], required: tuple[str, ...] = ("vi", "en")) -> dict[str, Any]:
     """``entries`` (a mapping of code → fields), each checked against ``fields``."""
     if not isinstance(entries, dict):
         raise VocabularyError(f"{file}: expected a mapping of entries")
@@ -165,9 +165,8 @@ class Vocabulary:
         if key in self._codes:
             return self._codes[key]
         fixed = re.sub(r"(?<=[A-Z])[IL](?=\d)|(?<=\d)[IL]", "1", key)
-        for issuer in self._families:
-            if issuer.pattern.fullmatch(fixed):
-                return fixed
+        if any(issuer.pattern.fullmatch(fixed) for issuer in self._families if issuer.pattern is not None):
+            return fixed
         # One doubled letter too many (TTTLT → TTLT), a common OCR stutter.
         for i in range(1, len(key)):
             if key[i] == key[i - 1] and (key[:i] + key[i + 1 :]) in self._codes:
@@ -197,7 +196,8 @@ class Vocabulary:
         """The issuer a canonical code names, families (QH15 → QH) included."""
         if code in self.issuers:
             return self.issuers[code]
-        return next((issuer for issuer in self._families if issuer.pattern.fullmatch(code)), None)
+        return next((issuer for issuer in self._families if issuer.pattern is not None and issuer.pattern.fullmatch(code)),
+                    None)
 
     def is_doc_type(self, code: str) -> bool:
         return code in self.doc_types

@@ -1,20 +1,4 @@
-"""Repairs to symbols that need the whole document, not just the symbol.
-
-* A type part no issuer of it could give (``02/2000/NĐ-HĐTP``: a Nghị định
-  comes only from the Government): the same number, year and issuer written
-  with a type that fits elsewhere in the document (``02/2000/NQ-HĐTP``) wins.
-* A Đ that OCR read as D in an office code no vocabulary lists (``CDSQG``,
-  ``LDTBXH``): there are thousands of such codes, so the document is asked,
-  in this order, and the code is kept as written when nothing supports a change:
-  the same code written with Đ in another symbol of the text; a known code that
-  contains it (``LĐTBXH`` inside ``BLĐTBXH``); in a text that writes Đ, the
-  words the code abbreviates ("Lao động - Thương binh và Xã hội": each letter
-  is a word's first); in a text with no Đ at all (an OCR engine without
-  Vietnamese), how the known codes write the same letters around a D (``HĐ``,
-  ``CĐ``, ``ĐĐ`` but ``GD`` for Giáo dục, ``ND`` for nhân dân).
-
-Both only run for the few symbols that need them.
-"""
+"""Repairs to symbols that need the whole document, not just the symbol (docs/extraction.md)."""
 from __future__ import annotations
 
 import re

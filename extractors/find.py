@@ -1,25 +1,4 @@
-"""Find candidate symbols in a text.
-
-A Vietnamese document symbol is a number followed by codes:
-
-=====================  =========================  ==========================
-form                   example                    parts
-=====================  =========================  ==========================
-number/year/codes      ``60/2021/NĐ-CP``          type NĐ, issuer CP
-                       ``59/2020/QH14``           a law: issuer QH14 only
-number/codes           ``4288/QĐ-UBND``           type QĐ, issuer UBND
-                       ``157/SKHCN-VP``           no type part: SKHCN, VP
-number-type/issuer     ``17-CT/TU``               Party documents
-=====================  =========================  ==========================
-
-This module only finds where such a thing is written and splits it into raw
-parts. It scans the text as given (one compiled regex, no copy of the text),
-tolerating OCR damage: ``Đ`` as ``Ð``, en dashes, spaces and line breaks
-around separators, a doubled slash, ``O``/``l`` in numbers, a space inside
-the year (``201 1``), a code glued to the next word as in ``NB-CPngay``.
-Old symbols (``84-CP``) share the Party form's shape; a slash may stand for a
-hyphen after a type (``TTLT/BCA``). Deciding what the parts mean is :mod:`extractors.resolve`'s job.
-"""
+"""Find candidate symbols in a text: one regex scan, tolerant of OCR damage (docs/extraction.md)."""
 from __future__ import annotations
 
 import re

@@ -1,18 +1,5 @@
-"""The extraction pipeline: text → :class:`~kg.model.Extraction`.
-
-find candidates → read the words before them → resolve → mend with the
-document's evidence → dates right after them → the document's own header and
-source notes → read the clauses (relations, lists) → dates → places →
-document-wide merging → relations. Pure functions throughout; offsets always
-point into the text as given. Only the candidate scan and two cheap look-ups
-(province, "Căn cứ") pass over the whole text; everything else reads the
-stretches around and between citations.
-
-Each step runs over every citation before the next starts (as in eyecite):
-a step's patterns and look-up tables then stay in the processor's caches,
-and the whole takes about a sixth less time than taking citations one by one
-through all the steps (bench/README.md).
-"""
+"""The extraction pipeline: text → :class:`~kg.model.Extraction`, one step over every citation at a time
+(the steps: docs/extraction.md)."""
 from __future__ import annotations
 
 import bisect

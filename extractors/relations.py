@@ -1,33 +1,4 @@
-"""Relations the text states between instruments, and how its citations are grouped.
-
-Each clause is read left to right as references — citations, instruments
-named without a number ("Luật Đất đai", "các nghị định", "Quy định"), the
-document itself ("Thông tư này", "Điều này") — and relation cues between them
-(``vocab/relations.yaml``):
-
-* a cue's subject is the reference just before it ("A ngày … của … sửa đổi B":
-  A); a clause that opens with a cue ("3. Bãi bỏ …") has the document as its
-  subject; a cue coordinated with another ("quy định chi tiết và hướng dẫn thi
-  hành") shares its subject, or, once that one has an object, the subject of
-  the clause's first cue ("A thay thế B … và thay thế C"); "được"/"bị" before a
-  cue turns it round ("A đã được sửa đổi, bổ sung theo B": B amends A);
-* its objects are the first reference after it and every reference
-  coordinated with that one ("Luật số A, Luật số B và Luật số C"), and the
-  items of a list it announces ("thay thế các Thông tư sau: a) … b) …");
-* "và" coordinates like with like: a citation joins the nearest earlier
-  reference of its type, out of the titles in between ("sửa đổi … của các
-  nghị định hướng dẫn thi hành Luật Đất đai và Nghị định số B": B is amended);
-  "," and ";" join only within a flat list, with no cue in between;
-* an annex named without a number passes to the instrument it comes with
-  ("Quy định ban hành kèm theo Quyết định số X": X).
-
-Relations hold between numbered instruments only, the document itself
-included when its symbol is known (its header, or the source note
-"(Điều 7 Thông tư số …)" of a codified passage). "Căn cứ …" clauses give
-``based_on`` from the document to each citation in them. The reading also
-says which citations are listed together and whose phrase each stands in, for
-the dates (:mod:`extractors.pipeline`).
-"""
+"""Relations the text states between instruments, and how its citations are grouped (docs/extraction.md)."""
 from __future__ import annotations
 
 import bisect

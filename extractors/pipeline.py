@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 import datetime as dt
 import re
 from collections.abc import Sequence
@@ -29,7 +30,7 @@ _ISSUER_WORDS = re.compile(r"[^\d;.]*")
 _OWN_SYMBOL = re.compile(r"(?:^|\n)[ \t]*(?:S[^\s\d]?|S\d|\$\S?)[ \t]*[:;.]?\s*$")
 # The place before the header's date ("Hà Nội, ngày …", "TP. Hồ Chí Minh, ngày …"):
 # a few capitalised words opening a line or following the own symbol.
-_PLACE = re.compile(r"\s*(?:[A-ZĐ][^\s,\d]*[ \t]+){0,3}[A-ZĐ][^\s,\d]*,[ \t]*$")
+_PLACE = re.compile(r"\s*(?:[A-ZĐ][^\s,]*[ \t]+){0,3}[A-ZĐ][^\s,]*,[ \t]*$")  # (OCR: "Ha N6i")
 # A codified passage's source note, "(Điều 7 Thông tư số 301/2016/TT-BTC, …)", before
 # its citation (folded); and the heading that comes before the note ("Điều 33.3.TT.116.7.").
 _NOTE = re.compile(r"\(\s*d\S{1,3}u\s+\d+[a-z]?\s+(?:[^\s()]+\s+){1,6}$")
@@ -40,7 +41,7 @@ _HEADING = re.compile(r"\s*d\S{1,3}u\s+\d+\.\d+\.[a-z]{1,3}\.")
 _STRAY_WINDOW = 160  # how far after a closed phrase a date closing an outer one is looked for
 _OUTER_REACH = 800  # how far before it the phrase it closes may open
 _LIST_GAP = 80  # the most characters between two citations listed together ("A, Nghị định số B")
-_TITLE_WORDS = re.compile(r"\s*((?:[^\W\d_a-z]+[ \t]+){0,2}[^\W\d_a-z]+)")
+_TITLE_WORDS = re.compile(r"\s*([^\s\d]+(?:[ \t]+[^\s\d]+){0,2})")  # (those in capitals are taken)
 
 
 @dataclass(slots=True)
@@ -77,6 +78,13 @@ def _place(text: str, sym: Symbol, after: context.After | None, place: str | Non
     return named[0] if named else place
 
 
+def _in_capitals(word: str) -> bool:
+    """Is ``word`` written in capitals? OCR may read one capital with a mark as a small
+    letter or a sign ("CHi THI", "CHI TH]" for "CHỈ THỊ")."""
+    upper = sum(c.isupper() for c in word)
+    return upper >= 1 and sum(c.islower() for c in word) <= (1 if upper >= 2 else 0)
+
+
 def _type_named(words: str) -> str | None:
     """The document type a few words in capitals name ("QUYẾT ĐỊNH", OCR'd "CHI TH]")."""
     found = context.naming_phrases().scan(context.words(words))
@@ -111,7 +119,8 @@ def _dated_header(text: str, symbols: Sequence[Symbol], header: _Header) -> _Hea
         if _PLACE.fullmatch(text, max(line, after), m.start()):  # "Hà Nội, ngày …"
             header = header._replace(date=context.spelled_date(m["date"]), date_at=m.start())
             words = _TITLE_WORDS.match(text, m.end())
-            code = _type_named(words.group(1)) if words else None
+            capitals = list(itertools.takewhile(_in_capitals, words.group(1).split())) if words else []
+            code = _type_named(" ".join(capitals)) if capitals else None
             if code and header.doc_type is None:  # the title after the date: "… ngày 10 tháng 11 năm 1980 CHỈ THỊ"
                 header = header._replace(doc_type=code)
             break
@@ -123,7 +132,8 @@ def _title_lines(lines: Sequence[str]) -> tuple[str | None, str | None]:
     vocab = vocabulary()
     for i, line in enumerate(lines[:30]):
         words = line.strip()
-        if len(words) < 4 or words.upper() != words or not any(c.isalpha() for c in words):
+        if len(words) < 4 or not any(c.isalpha() for c in words) \
+                or not all(_in_capitals(w) or not any(c.isalpha() for c in w) for w in words.split()):
             continue
         folded = fold_lower(words)
         code = next((c for c, t in vocab.doc_types.items() for w in t.words if fold_lower(w) == folded), None)

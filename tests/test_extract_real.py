@@ -129,6 +129,22 @@ def test_the_own_symbols_type_from_the_title_when_it_has_none():
     assert cite(text) == [("14/TTg", "CT", "TTg", "1985-03-02")]
 
 
+@pytest.mark.parametrize("header", [
+    "PHU THU TUONG\nSé: 14/TTg Ha N6i, ngay 2 thang 3 nam 1985 CHI TH] VE CONG TAC THUY LOI",  # digit for ộ, ] for Ị
+    "PHU THU TUONG\nS6: 14/TTg Ha Noi, ngay 2 thang 3 nam 1985 CHi THI VE CONG TAC THUY LOI",  # i for Ỉ
+    "PHỦ THỦ TƯỚNG\nSố: 14/TTg\nHà Nội, ngày 2 tháng 3 năm 1985\nCHi THỊ\nVề công tác thủy lợi",  # on a line of its own
+])
+def test_the_title_in_capitals_read_through_ocr_slips(header):
+    ex = extract(header)
+    assert cite(header) == [("14/TTg", "CT", "TTg", "1985-03-02")]
+    assert (ex.report.doc_type, ex.report.date) == ("CT", dt.date(1985, 3, 2))
+
+
+def test_words_in_small_letters_are_no_title_in_capitals():
+    text = "PHỦ THỦ TƯỚNG\nSố: 14/TTg\nHà Nội, ngày 2 tháng 3 năm 1985 Chỉ thị về công tác thủy lợi"
+    assert extract(text).report.doc_type != "CT"
+
+
 def test_a_date_after_a_bare_year():
     assert date_of("Kết luận số 12-KL/TW năm 2021 ngày 6/8/2021 của Bộ Chính trị", "12-KL/TW") == dt.date(2021, 8, 6)
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import bisect
-import itertools
 import datetime as dt
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass

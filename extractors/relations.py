@@ -139,7 +139,7 @@ class _Item(NamedTuple):
     """One thing in a stretch: a cue (kind, passive?, coordinated?, opening the stretch?), a reference
     (document itself?, type code, joiner), "kèm theo", or a list announced."""
 
-    what: str  # cue | ref | with | list
+    what: str  # cue | ref | with | list | semicolon
     value: tuple[Any, ...] = ()
 
 
@@ -220,6 +220,8 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
         for i in range(len(ws) - 1):  # "Điều này", "khoản này": the document itself
             if ws[i] in _PARTS and _this(ws[i + 1]):
                 items.append((i, _Item("ref", (True, None, None))))
+    if cues and ";" in ws:  # a cue with no reference before a ";" has words for its object ("hướng dẫn việc …;")
+        items += [(k, _Item("semicolon")) for k, w in enumerate(ws) if w == ";" and k > cues[0][0]]
     if len(items) > 1:
         items.sort(key=_FIRST)
     if len(ws) >= 2 and ws[-1] == ":" and "sau" in ws[-3:-1]:
@@ -303,6 +305,8 @@ class _Clause:
             elif item.what == "ref":
                 this, code, joiner = item.value
                 self._ref(_Ref(self.own(at, code) if this else None, code, at, self.seq), joiner)
+            elif item.what == "semicolon":
+                self.open = None
             elif item.what == "with":
                 last = self.refs[-1] if self.refs else None
                 if last is not None and last.mention is None and last.frame is not None:
@@ -338,7 +342,9 @@ class _Clause:
 
     def _ref(self, ref: _Ref, joiner: str | None) -> None:
         partner = self._partner(ref, joiner) if joiner else None
-        ref.top = not self.refs and self.open is None or partner is not None and partner.top
+        # (in the clause's own list: its first reference, one listed with such a one, or one opening an item after ";")
+        ref.top = not self.refs and self.open is None or partner is not None and partner.top \
+            or joiner == ";" and partner is None and self.open is None
         if partner is not None:
             ref.frame = partner.frame
             ref.group = partner.group if partner.group is not None else partner.mention
@@ -619,7 +625,7 @@ class _Reader:
                 reading.top[i] = reading.top[partner]
                 lists.setdefault(reading.group[i], [reading.group[i]]).append(i)
             else:
-                reading.top[i] = not k
+                reading.top[i] = not k or joiner == ";"  # (an item of its own after ";": "…; Luật số B")
             seen.append(i)
         reading.lists.extend(lists.values())
 
@@ -725,11 +731,12 @@ def based_on(text: str, mentions: Sequence[Mention], own, reading: Reading) -> l
             while end < len(mentions) and reading.clause[end] == reading.clause[i]:
                 end += 1
             listed = [j for j in range(i, end) if reading.top[j]]
-        else:  # only its list, "…; Nghị định số B"
+        else:  # only its list, "…, Nghị định số B", and the items after ";" ("…; Luật số C")
             listed = [i] if reading.top[i] else []
             while listed and listed[-1] + 1 < len(mentions):
                 a, b = mentions[listed[-1]], mentions[listed[-1] + 1]
-                if a.instrument.doc_type != b.instrument.doc_type or not joined(text, a.end, b.start):
+                if not joined(text, a.end, b.start) or a.instrument.doc_type != b.instrument.doc_type \
+                        and _joiner_before(text, max(a.end, b.start - _JOIN_WINDOW), b.start) != ";":
                     break
                 listed.append(listed[-1] + 1)
         for j in listed:

@@ -253,3 +253,21 @@ def test_based_on_lists_only_what_the_clause_lists():
             "Căn cứ Luật sửa đổi, bổ sung một số điều của Luật Xây dựng số 50/2014/QH13;\n")
     assert [r for r in rels(text) if r[0] == "based_on"] == [
         ("based_on", "27/QĐ-BXD", "24/2023/NĐ-CP"), ("based_on", "27/QĐ-BXD", "81/2017/NĐ-CP")]
+
+
+def test_based_on_goes_on_past_a_semicolon_to_an_instrument_of_another_type():
+    text = (HEADER + "Căn cứ Thông tư số 11/2019/TT-BXD ngày 26/12/2019 của Bộ Xây dựng; Luật số 62/2020/QH14 "
+            "ngày 17/6/2020;\nCăn cứ Nghị định số 15/2021/NĐ-CP ngày 03/3/2021 của Chính phủ;\n")
+    assert rels(text) == [("based_on", "27/QĐ-BXD", "11/2019/TT-BXD"), ("based_on", "27/QĐ-BXD", "15/2021/NĐ-CP"),
+                          ("based_on", "27/QĐ-BXD", "62/2020/QH14")]
+
+
+def test_a_cue_whose_object_is_words_takes_no_instrument_after_a_semicolon():
+    # "hướng dẫn việc lập dự toán" has its object: the law after ";" is another basis, not what is guided.
+    text = (HEADER + "Căn cứ Thông tư số 11/2019/TT-BXD ngày 26/12/2019 của Bộ Xây dựng hướng dẫn việc lập dự toán "
+            "công trình; Luật số 62/2020/QH14 ngày 17/6/2020;\n")
+    assert rels(text) == [("based_on", "27/QĐ-BXD", "11/2019/TT-BXD"), ("based_on", "27/QĐ-BXD", "62/2020/QH14")]
+    # …while a cue with an instrument after it before the ";" still takes it.
+    text = ("Căn cứ Thông tư số 11/2019/TT-BXD ngày 26/12/2019 của Bộ Xây dựng hướng dẫn Nghị định số "
+            "10/2015/NĐ-CP; Luật số 62/2020/QH14 ngày 17/6/2020;\n")
+    assert ("guides", "11/2019/TT-BXD", "10/2015/NĐ-CP") in rels(text)

@@ -271,3 +271,11 @@ def test_a_cue_whose_object_is_words_takes_no_instrument_after_a_semicolon():
     text = ("Căn cứ Thông tư số 11/2019/TT-BXD ngày 26/12/2019 của Bộ Xây dựng hướng dẫn Nghị định số "
             "10/2015/NĐ-CP; Luật số 62/2020/QH14 ngày 17/6/2020;\n")
     assert ("guides", "11/2019/TT-BXD", "10/2015/NĐ-CP") in rels(text)
+
+
+def test_the_partys_central_bodies_are_national():
+    # "…/BTCTW", "…/VPTW": one body for the whole country, cited alike in every province.
+    text = ("Thực hiện Hướng dẫn số 26-HD/BTCTW ngày 18/4/2023 của Ban Tổ chức Trung ương và Công văn số "
+            "112-CV/VPTW ngày 02/5/2023, UBND tỉnh Thái Bình ban hành Kế hoạch số 40/KH-UBND ngày 10/5/2023.")
+    places = {m.instrument.symbol: m.instrument.jurisdiction for m in extract(text).mentions}
+    assert places == {"26-HD/BTCTW": None, "112-CV/VPTW": None, "40/KH-UBND": "Thái Bình"}

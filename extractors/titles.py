@@ -49,7 +49,8 @@ def _title_patterns() -> _TitlePatterns:
     v = vocabulary()
     openers = _alternation(v.titles["openers"])
     # ", của Chính phủ", "của Bộ trưởng Bộ Tài chính" (OCR: cia, cla, ctia), words without marks or numbers
-    lead = re.compile(rf"[\s,]*(?:c[uilth]\S{{0,2}}(?:\s+[^\s,;:.()\[\]\d]+){{1,{_ISSUER_WORDS}}}?\s+)?"
+    # (an issuer's word opens with a letter; OCR may put a digit inside: "B6 Tài chính")
+    lead = re.compile(rf"[\s,]*(?:c[uilth]\S{{0,2}}(?:\s+[^\s,;:.()\[\]\d][^\s,;:.()\[\]]*){{1,{_ISSUER_WORDS}}}?\s+)?"
                       rf"(?P<opener>{openers})(?=\s)")
     cues = [c for roles in v.relation_cues.values() for role in ("active", "passive") for c in roles.get(role, ())]
     stops = re.compile(rf"(?<!\w)(?:{_alternation(v.titles['stops'])})(?!\w)|,\s*(?:{_alternation(cues)})(?!\w)"

@@ -61,6 +61,12 @@ def test_an_ocr_damaged_title_is_kept_as_written():
     assert found == {"11/2022/NĐ-CP": "quy dinh ve ho tro nha o xa hoi"}
 
 
+def test_a_title_after_an_issuer_with_a_digit_read_for_a_letter():
+    found = titles_of("Can cu Thong tu so 19/2021/TT-BTC ngay 8/3/2021 cua B6 Tai chinh huong dan quan ly kinh phi "
+                      "khuyen cong; Quyet dinh so 7/2022/QD-UBND ngay 12/2/2022 ngay 15/3/2022 cua UBND tinh.")
+    assert found == {"19/2021/TT-BTC": "huong dan quan ly kinh phi khuyen cong", "7/2022/QĐ-UBND": None}
+
+
 def test_the_instrument_title_is_the_one_written_most_often():
     ex = extract("Quyết định số 5/QĐ-SYT về phòng dịch. Quyết định số 5/QĐ-SYT về phòng chống dịch bệnh. "
                  "Quyết định số 5/QĐ-SYT về phòng chống dịch bệnh.")

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 from kg.model import Mention, Relation, RelationKind
 
 from .context import SO, SPACE, SPACES, Phrases, words
-from .normalize import fold
+from .normalize import fold, fold_lower
 from .vocab import per_vocabulary, vocabulary
 
 # "Căn cứ" opening a clause at a line start (OCR: Can ctr, Cin cu). Looked for
@@ -129,6 +129,12 @@ def _cues() -> Phrases:
 
 
 @per_vocabulary(maxsize=1)
+def _not_stated() -> tuple[tuple[str, ...], ...]:
+    """The words before a cue that make it no statement, folded word by word ("de", "nghi")."""
+    return tuple(tuple(fold_lower(w).split()) for w in vocabulary().not_stated)
+
+
+@per_vocabulary(maxsize=1)
 def _names() -> Phrases:
     """Type words (valued by their code) and "kèm theo" (valued ``"with"``)."""
     entries = [(code, w) for code, t in vocabulary().doc_types.items() for w in t.words]
@@ -185,6 +191,8 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
     end = len(ws) - 1 if ws and (_SO.fullmatch(ws[-1]) or ws[-1] == "#") else len(ws)
     if before_citation and cues and cues[-1][1] == end and any(n[:2] == cues[-1][:2] for n in names):
         cues.pop()  # "Hướng dẫn số 46/HD-SCT": a type word, not the cue
+    if cues and _not_stated():  # "đề nghị thay thế", "chưa được sửa đổi": proposed or denied, not stated
+        cues = [c for c in cues if not _denied(ws, c[0])]
     if cues:
         covered = {k for start, stop, _ in cues for k in range(start, stop)}
         names = [n for n in names if not covered.intersection(range(n[0], n[1]))]
@@ -227,6 +235,13 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
     if len(ws) >= 2 and ws[-1] == ":" and "sau" in ws[-3:-1]:
         items.append((len(ws), _Item("list")))  # "… các Thông tư sau:", "như sau đây:"
     return _Stretch(tuple(item for _, item in items), _joiner(ws, named_from) if named_from is not None else None)
+
+
+def _denied(ws: Sequence[str], start: int) -> bool:
+    """Do the words before the cue at ``start`` (past "được", "bị") make it no statement?"""
+    if start and _PASSIVE.fullmatch(ws[start - 1]):
+        start -= 1
+    return any(len(w) <= start and tuple(ws[start - len(w):start]) == w for w in _not_stated())
 
 
 @per_vocabulary(maxsize=16384)

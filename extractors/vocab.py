@@ -140,6 +140,7 @@ class Vocabulary:
     effective_cues: tuple[str, ...] = ()  # "có hiệu lực (thi hành) (kể) từ (ngày)" (effective.yaml)
     law_names: dict = field(default_factory=dict)  # heads, stops of laws cited by name (law_names.yaml)
     cue_hints: tuple[str, ...] = ()  # pieces of the cues as written, OCR damage included (relations.yaml)
+    not_stated: tuple[str, ...] = ()  # words before a cue that make it no statement: "đề nghị" (relations.yaml)
     _codes: dict[str, str] = field(default_factory=dict)  # lookup key → canonical code
     _families: tuple[Issuer, ...] = ()  # issuers known by a pattern (QH15, UBTVQH14 …)
     _prefixes: frozenset[str] = frozenset()  # every beginning of a lookup key
@@ -323,6 +324,7 @@ def load_vocabulary(directory: Path) -> Vocabulary:
     cues = {}
     relations = dict(_load(directory, "relations"))
     hints = tuple(_strings("relations.yaml: hints", relations.pop("hints", None) or []))
+    not_stated = tuple(_strings("relations.yaml: not_stated", relations.pop("not_stated", None) or []))
     for kind, roles in relations.items():
         if kind not in RELATION_KINDS:
             raise VocabularyError(f"relations.yaml: {kind}: not a relation kind ({', '.join(RELATION_KINDS)})")
@@ -350,7 +352,8 @@ def load_vocabulary(directory: Path) -> Vocabulary:
     law_names = _sections("law_names.yaml", _load(directory, "law_names"), ("heads", "stops", "amending"))
     return Vocabulary(doc_types, issuers, jurisdictions, cues, form_words, ocr_letters, units=units,
                       defaults=_load(directory, "defaults"), code_letters=code_letters, titles=titles,
-                      effective_cues=effective, law_names=law_names, cue_hints=hints)
+                      effective_cues=effective, law_names=law_names, cue_hints=hints,
+                      not_stated=not_stated)
 
 
 def _sections(file: str, data, names: tuple[str, ...]) -> dict[str, tuple[str, ...]]:

@@ -279,3 +279,12 @@ def test_the_partys_central_bodies_are_national():
             "112-CV/VPTW ngày 02/5/2023, UBND tỉnh Thái Bình ban hành Kế hoạch số 40/KH-UBND ngày 10/5/2023.")
     places = {m.instrument.symbol: m.instrument.jurisdiction for m in extract(text).mentions}
     assert places == {"26-HD/BTCTW": None, "112-CV/VPTW": None, "40/KH-UBND": "Thái Bình"}
+
+
+@pytest.mark.parametrize("text", [
+    "Tại Tờ trình số 88/TTr-SXD, Sở Xây dựng đề nghị thay thế Quyết định số 301/QĐ-UBND ngày 4/4/2019.",
+    "Quyết định số 14/2020/QĐ-UBND đến nay chưa được sửa đổi, bổ sung bởi Quyết định số 30/2023/QĐ-UBND.",
+    "Thông tư số 21/2022/TT-BNV không thay thế Thông tư số 11/2019/TT-BNV.",
+])
+def test_a_proposed_or_denied_relation_is_none(text):
+    assert rels(text) == []

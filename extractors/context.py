@@ -65,11 +65,11 @@ _NGAY_DATE = rf"[nN]{_AY_DATE}"
 # but a year after "năm" (another number would own the date) and no sentence break,
 # and end at the first "ngày" that starts a word and is followed by a date. Matched
 # possessively ("+"): each character is looked at once, where a lazy gap would try
-# the date at every one.
+# the date at every one. The date may stand in brackets: "số 12/QĐ-UBND (ngày 3/3/2024)".
 _DATE_AFTER = re.compile(
     rf"(?:|(?P<gap>(?:[nN]\S{{1,2}}[mM][ \t]+(?:19|20)\d\d(?!\d)|[^nN\d;()\[\]{{}}.!?]|(?<=[^\W\d_])[\dnN]"
     rf"|[nN](?!{_unnamed(_AY_DATE)})){{1,90}}+))"
-    rf"(?:\.(?=[{SPACES}]*n))?[{SPACES},]*(?P<ngay>{_NGAY_DATE})")  # (". ngày": a comma OCR read as a stop)
+    rf"(?:\.(?=[{SPACES}]*n))?[{SPACES},]*(?:\([{SPACES}]*)?(?P<ngay>{_NGAY_DATE})")  # (". ngày": a comma OCR read as a stop)
 _GAP_END = SPACES + ","  # not part of the words before the date
 # A date anywhere, "ngày" starting a word.
 DATE = re.compile(rf"(?<![^\W\d_]){_NGAY_DATE}")

@@ -288,3 +288,8 @@ def test_the_partys_central_bodies_are_national():
 ])
 def test_a_proposed_or_denied_relation_is_none(text):
     assert rels(text) == []
+
+
+def test_a_date_in_brackets_after_the_symbol():
+    assert cite("Thực hiện Quyết định số 607/QĐ-UBND (ngày 21/4/2023) của UBND tỉnh Bắc Giang.") == [
+        ("607/QĐ-UBND", "QĐ", "UBND", "2023-04-21")]

@@ -201,12 +201,11 @@ def _read_codes(codes: tuple[str, ...], party: bool, has_year: bool, has_type_wo
         doc_type, issuer = first, canon[1]
         codes_text = f"{doc_type}/{issuer}"
     else:
-        if has_year:
-            glued = vocab.glued_type(codes[0])  # TTLTVKSTC: the hyphen after the type lost
-            if glued:
-                codes = (codes[0][:glued], codes[0][glued:], *codes[1:])
-                canon[:1] = [vocab.canonical_code(codes[0]) or codes[0], vocab.canonical_code(codes[1]) or codes[1]]
-                first = canon[0]
+        glued = vocab.glued_type(codes[0])  # TTLTVKSTC: the hyphen after the type lost
+        if glued and (has_year or vocab.canonical_code(codes[0][glued:]) is not None):  # (no year: QĐUBND)
+            codes = (codes[0][:glued], codes[0][glued:], *codes[1:])
+            canon[:1] = [vocab.canonical_code(codes[0]) or codes[0], vocab.canonical_code(codes[1]) or codes[1]]
+            first = canon[0]
         law_family = first_issuer is not None and first_issuer.pattern is not None
         if len(canon) > 1 and not vocab.is_doc_type(first) and (typed := vocab.type_code(codes[0])):
             first = canon[0] = typed  # 021/CP-UBND: CĐ, misread as CP; TTLI: TTLT

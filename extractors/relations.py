@@ -31,7 +31,9 @@ HARD_BREAK = re.compile(
     rf"(?<![\n ]\d)(?<!\n\d\d)\.(?=\s+[{_CAPITALS}(])|(?<=[:!?)]){SPACE}*\n{SPACE}*\r?\n"
     rf"|\n(?={SPACE}*(?:(?:{_MARKER}){SPACE}|[DĐ]\S{{1,3}}u{SPACE}+\d|{_BASIS}))")
 # A ";" ends a clause too, unless what follows continues it (see _continues).
-_BREAK = re.compile(rf"{HARD_BREAK.pattern}|(?<![^\W\d_]);|;(?![^\W\d_])")  # (not "Ng;hi": OCR's)
+# …and so does a ":" before a list's first item on the same line ("… sau: a) …; b) …").
+_BREAK = re.compile(rf"{HARD_BREAK.pattern}|(?<![^\W\d_]);|;(?![^\W\d_])"  # (not "Ng;hi": OCR's)
+                    rf"|(?<=:)(?={SPACE}*(?:[a-zđ]\)|\d{{1,2}}[.)]){SPACE})")
 _ITEM = re.compile(r"\s*(?:(?P<letter>[a-zđ]\))|(?P<dash>[-+•])|(?P<digit>\d{1,2}[.)]))")
 MAX_GAP = 1200  # characters between two citations read for cues (a longer stretch is cut in two)
 # A stretch's words as compared: folded, "," ";" ":" kept as words of their own.
@@ -53,8 +55,9 @@ def _plural(word: str) -> bool:
     return len(word) == 3 and word[0] == "c" == word[2] or 5 <= len(word) <= 6 and word[:2] == "nh" \
         and word[-2:] == "ng"
 _PASSIVE = re.compile(r"d[uwv]\S{0,2}[ce]|b[ij]")  # "được", "bị" (dugc, duge, duve, bj)
-# What may come before a cue that opens a clause: list marks, "và", "đồng thời".
-_LEADING = re.compile(r"[\d\W]+|[a-z]|va|dong|thoi")
+# What may come before a cue that opens a clause: list marks, an article's heading ("Điều 1."),
+# "và", "đồng thời".
+_LEADING = re.compile(r"[\d\W]+|[a-z]|d[i1l][ec]?u|va|dong|thoi")
 _JOINERS = {"va": "và", "hoac": "và", ",": ",", ";": ";"}
 _MARKS = frozenset({",", ";", ":"})
 _FIRST = operator.itemgetter(0)
@@ -199,7 +202,8 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
 
     naming = names[-1] if before_citation and names and names[-1][2] != "with" else None
     if naming and not (end - naming[1] <= _NAME_WORDS and all(c[0] < naming[0] for c in cues)
-                       and not {";", ":"} & set(ws[naming[1]:end])
+                       and (not {";", ":"} & set(ws[naming[1]:end])
+                            or ws[naming[1]:end] == [":"] and end < len(ws))  # ("các Quyết định: số A")
                        and not (naming[1] < len(ws) and _this(ws[naming[1]]))):
         naming = None
     named_from = naming[0] if naming else end if before_citation else None

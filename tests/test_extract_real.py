@@ -295,3 +295,26 @@ def test_a_proposed_or_denied_relation_is_none(text):
 def test_a_date_in_brackets_after_the_symbol():
     assert cite("Thực hiện Quyết định số 607/QĐ-UBND (ngày 21/4/2023) của UBND tỉnh Bắc Giang.") == [
         ("607/QĐ-UBND", "QĐ", "UBND", "2023-04-21")]
+
+
+DECISION = ("ỦY BAN NHÂN DÂN TỈNH YÊN BÁI\nSố: 41/2024/QĐ-UBND\nYên Bái, ngày 3 tháng 12 năm 2024\n\nQUYẾT ĐỊNH\n"
+            "Về việc bãi bỏ, thay thế một số văn bản\n\nỦY BAN NHÂN DÂN TỈNH YÊN BÁI\n\nQUYẾT ĐỊNH:\n\n")
+
+
+@pytest.mark.parametrize("article, expected", [
+    # an article that opens with a cue: the decision itself acts
+    ("Điều 1. Bãi bỏ Quyết định số 18/2017/QĐ-UBND và Quyết định số 22/2019/QĐ-UBND.",
+     [("repeals", "18/2017/QĐ-UBND"), ("repeals", "22/2019/QĐ-UBND")]),
+    ("Điều 1. Sửa đổi, bổ sung một số điều của Quy định ban hành kèm theo Quyết định số 18/2017/QĐ-UBND "
+     "ngày 7/6/2017 của UBND tỉnh như sau:", [("amends", "18/2017/QĐ-UBND")]),
+    # a list announced and its items on the same line
+    ("Điều 1. Bãi bỏ các Quyết định sau: a) Quyết định số 18/2017/QĐ-UBND; b) Quyết định số 22/2019/QĐ-UBND. "
+     "Điều 2. Giao Sở Tư pháp theo dõi việc thi hành Quyết định số 9/2016/QĐ-UBND.",
+     [("repeals", "18/2017/QĐ-UBND"), ("repeals", "22/2019/QĐ-UBND")]),
+    # the type named before a colon and the numbers after it
+    ("Điều 2. Quyết định này thay thế các Quyết định: số 18/2017/QĐ-UBND, số 22/2019/QĐ-UBND và số "
+     "30/2020/QĐ-UBND.", [("replaces", "18/2017/QĐ-UBND"), ("replaces", "22/2019/QĐ-UBND"),
+                          ("replaces", "30/2020/QĐ-UBND")]),
+])
+def test_a_decisions_articles_state_what_it_does(article, expected):
+    assert rels(DECISION + article) == [(kind, "41/2024/QĐ-UBND", target) for kind, target in expected]

@@ -29,8 +29,9 @@ _FOLLOWED = re.compile(r"[ \t]*(?:,?[ \t]*n\S{1,2}y[^;\n]{0,40}?)?(?:s\S{0,2}[ \
 
 
 @per_vocabulary(maxsize=1)
-def _patterns() -> tuple[re.Pattern, tuple[tuple[str, ...], ...], re.Pattern]:
-    """(heads, stop phrases as word tuples, an amending title just before a name)."""
+def _patterns() -> tuple[re.Pattern, tuple[tuple[str, ...], ...], re.Pattern, re.Pattern]:
+    """(heads, stop phrases as word tuples, an amending title just before a name, and before
+    one of the names it lists)."""
     v = vocabulary().law_names
     heads = sorted(v["heads"], key=len, reverse=True)
     alternatives = []
@@ -49,7 +50,9 @@ def _patterns() -> tuple[re.Pattern, tuple[tuple[str, ...], ...], re.Pattern]:
     stops = tuple(sorted({tuple(s.lower().split()) for s in v["stops"]} | {tuple(fold_lower(s).split()) for s in v["stops"]},
                          key=len, reverse=True))
     amending = "|".join(r"\s+".join(map(re.escape, fold_lower(a).split())) for a in v["amending"])
-    return pattern, stops, re.compile(rf"(?:{amending})[^;.\n]{{0,80}}c\S{{0,2}}a\s*$")
+    # (right after "Luật sửa đổi … của", or after another name of that title and "và" or ",")
+    return pattern, stops, re.compile(rf"(?:{amending})[^;.\n]{{0,80}}c\S{{0,2}}a\s*$"), \
+        re.compile(rf"(?:{amending})[^;.\n]{{0,160}}(?:c\S{{0,2}}a|\bv\S?a|,)\s*$")
 
 
 @per_vocabulary(maxsize=1)
@@ -59,7 +62,7 @@ def _heads() -> frozenset[str]:
 
 def names(text: str, mentions: Sequence[Mention]) -> list[NameMention]:
     """Every law or code ``text`` cites by name; ``mentions`` are its numbered citations."""
-    heads, stops, amending = _patterns()
+    heads, stops, amending, amending_list = _patterns()
     found: list[NameMention] = []
     k = 0
     for h in heads.finditer(text):
@@ -95,18 +98,22 @@ def names(text: str, mentions: Sequence[Mention]) -> list[NameMention]:
             continue  # "Luật Sửa đổi, bổ sung …": an amending law, cited by its number
         end = at
         name = " ".join(text[h.start():end].split())
+        # In an amending law's title ("Luật sửa đổi … của Luật X và Luật Y ngày …") the date after a name
+        # is the amending law's; so is the number right after "của Luật X" (the number after a name it lists
+        # is that law's own: "… của Luật Đất đai, Luật Nhà ở số 27/2023/QH15").
+        before = folded(text[max(0, h.start() - 200):h.start()])
+        in_title = amending_list.search(before) is not None
         year = None
         y = _YEAR.match(folded(text[end:end + 16]))
         if y:
             year, end = int(y.group(1)), end + y.end()
-        else:  # "Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015": the year of its date
+        elif not in_title:  # "Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015": the year of its date
             d = context.DATE.match(text, end + len(text[end:end + 4]) - len(text[end:end + 4].lstrip(" \t,")))
             day = d and context.spelled_date(d["date"])
             year = day.year if day else None
         instrument = None
         if k < len(mentions) and mentions[k].start - end < 60 \
-                and _FOLLOWED.match(folded(text[end:mentions[k].start])) \
-                and not amending.search(folded(text[max(0, h.start() - 120):h.start()])):
+                and _FOLLOWED.match(folded(text[end:mentions[k].start])) and not amending.search(before[-120:]):
             instrument = mentions[k].instrument  # "Luật Đất đai số 31/2024/QH15"
         key = " ".join(re.sub(r"[^\w\s]", " ", fold_lower(name)).split())
         found.append(NameMention(h.start(), end, text[h.start():end], name, key, year, instrument))

@@ -159,6 +159,13 @@ def test_no_name_where_luat_is_a_word_and_an_amending_law_is_not_taught():
     assert found == [("Luật Thủy sản", "Luật Thủy sản", "luat thuy san", None, None)]  # 9/2022/QH15 amends it
 
 
+def test_the_date_after_an_amending_laws_title_is_no_year_of_the_names_in_it():
+    found = names_of("Căn cứ Luật Quy hoạch ngày 24 tháng 11 năm 2017; Luật sửa đổi, bổ sung một số điều của "
+                     "Luật Quy hoạch và Luật Lâm nghiệp ngày 20 tháng 6 năm 2022;")
+    assert [(name, year) for _, name, _, year, _ in found] == [
+        ("Luật Quy hoạch", 2017), ("Luật Quy hoạch", None), ("Luật Lâm nghiệp", None)]
+
+
 def test_names_without_diacritics_share_the_key():
     assert [n.key for n in extract("Theo Luat Thuy san va Luật Thủy sản.").names] == ["luat thuy san"] * 2
 

@@ -40,9 +40,11 @@ def words(text: str) -> list[str]:
 # The date patterns spell both cases out ("[nN][gG]…") instead of being compiled
 # IGNORECASE: the engine then skips fast to each "n"/"N" and compares characters
 # plainly, several times faster.
+# (OCR reads 0 as O or o, 1 as l or I: "2l/6/2O21")
+_DAY, _MONTH, _YEAR = r"[0-3lI]?[0-9OolI]", r"[01lI]?[0-9OolI]", r"(?:[1lI]9|2[0Oo])[0-9OolI]{2}"
 _DAY_MONTH_YEAR = (
-    r"(?P<d>[0-3]?[0-9Oo])\s*[/.-]\s*(?P<m>[01]?[0-9Oo])\s*[/.-]\s*(?P<y>(?:19|20)[0-9Oo]{2})"
-    r"|(?P<d2>[0-3]?[0-9Oo])\s+[tT][hH]\S{1,3}[nN][gG]\s+(?P<m2>[01]?[0-9Oo])\s+[nN]\S{1,2}[mM]\s+(?P<y2>(?:19|20)[0-9Oo]{2})"
+    rf"(?P<d>{_DAY})\s*[/.-]\s*(?P<m>{_MONTH})\s*[/.-]\s*(?P<y>{_YEAR})"
+    rf"|(?P<d2>{_DAY})\s+[tT][hH]\S{{1,3}}[nN][gG]\s+(?P<m2>{_MONTH})\s+[nN]\S{{1,2}}[mM]\s+(?P<y2>{_YEAR})"
 )
 _SPELLED_DATE = re.compile(_DAY_MONTH_YEAR)
 
@@ -52,8 +54,8 @@ def _unnamed(pattern: str) -> str:
     return re.sub(r"\?P<\w+>", "?:", pattern)
 
 
-# "ngày", as OCR leaves it: ngay, ngdy, ngiy (the "ay" is what gets garbled), NGÀY.
-_AY = r"[gG]\S{0,2}[yY]"
+# "ngày", as OCR leaves it: ngay, ngdy, ngiy, ngàv (the "ay" is what gets garbled), NGÀY.
+_AY = r"[gG]\S{0,2}[yYvV]"
 NGAY = rf"[nN]{_AY}"
 _NGAY_FAST = re.compile(NGAY)
 
@@ -110,8 +112,11 @@ _BEFORE_WINDOW = 32  # enough for a type word and "số"…
 _BEFORE_WORDS = 3
 
 
+_OCR_DIGITS = str.maketrans("OolI", "0011")
+
+
 def _ocr_int(digits: str) -> int:
-    return int(digits) if digits.isdigit() else int(digits.replace("O", "0").replace("o", "0"))
+    return int(digits) if digits.isdigit() else int(digits.translate(_OCR_DIGITS))
 
 
 def to_date(d: str, m: str, y: str) -> dt.date | None:

@@ -318,3 +318,10 @@ DECISION = ("ỦY BAN NHÂN DÂN TỈNH YÊN BÁI\nSố: 41/2024/QĐ-UBND\nYên 
 ])
 def test_a_decisions_articles_state_what_it_does(article, expected):
     assert rels(DECISION + article) == [(kind, "41/2024/QĐ-UBND", target) for kind, target in expected]
+
+
+@pytest.mark.parametrize("written", ["ngày 2l/5/2019", "ngày 21/05/2O19", "ngàv 21/5/2019", "ngay 21 thang 5 nam 20l9",
+                                     "ngày 2I tháng O5 năm 2019"])
+def test_dates_with_letters_ocr_read_for_digits(written):
+    assert cite(f"Thông tư số 18/2019/TT-BGDĐT {written} của Bộ Giáo dục và Đào tạo.") == [
+        ("18/2019/TT-BGDĐT", "TT", "BGDĐT", "2019-05-21")]

@@ -41,7 +41,7 @@ def words(text: str) -> list[str]:
 # IGNORECASE: the engine then skips fast to each "n"/"N" and compares characters
 # plainly, several times faster.
 # (OCR reads 0 as O or o, 1 as l or I: "2l/6/2O21")
-_DAY, _MONTH, _YEAR = r"[0-3lI]?[0-9OolI]", r"[01lI]?[0-9OolI]", r"(?:[1lI]9|2[0Oo])[0-9OolI]{2}"
+_DAY, _MONTH, _YEAR = r"[0-3OolI]?[0-9OolI]", r"[01OolI]?[0-9OolI]", r"(?:[1lI]9|2[0Oo])[0-9OolI]{2}"
 _DAY_MONTH_YEAR = (
     rf"(?P<d>{_DAY})\s*[/.-]\s*(?P<m>{_MONTH})\s*[/.-]\s*(?P<y>{_YEAR})"
     rf"|(?P<d2>{_DAY})\s+[tT][hH]\S{{1,3}}[nN][gG]\s+(?P<m2>{_MONTH})\s+[nN]\S{{1,2}}[mM]\s+(?P<y2>{_YEAR})"

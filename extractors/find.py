@@ -8,8 +8,8 @@ from typing import NamedTuple
 # Spaces, and at most one line break, may surround a separator in OCR'd text.
 _GAP = r"[ \u00a0]?(?:\n[ \u00a0]?)?"
 _NUMBER = r"(?:[0-9][0-9OolI]{0,5}|[OolI][0-9][0-9OolI]{0,4})"
-# A year, maybe with a space OCR put between its digits ("201 1").
-_YEAR = r"(?:19|20)(?:[ ]?[0-9OolI]){2}"
+# A year, maybe with a space OCR put between its digits ("201 1") or letters for digits ("2O21").
+_YEAR = r"(?:[1lI]9|2[0Oo])(?:[ ]?[0-9OolI]){2}"
 # A code: capitals and digits (Đ as OCR writes it too), maybe a lower-case tail
 # (TTg, CTr) — or a glued word, trimmed later.
 _CAPITAL = "A-Z\u0110\u00d0\u0189"  # A-Z, Đ, Ð (eth), Ɖ (African D)

@@ -84,6 +84,7 @@ def test_a_type_no_issuer_of_it_gives_is_read_from_the_same_number_elsewhere():
     ("Thông tư liên tịch số 11/2016/TTLI-BYT-BNV", "11/2016/TTLT-BYT-BNV"),  # a capital misread
     ("Thông tư liên tịch số 11/2016/TTLTBYT-BNV", "11/2016/TTLT-BYT-BNV"),  # the hyphen after the type lost
     ("Chỉ thị số 09/CTUBND ngày 4/4/2021", "09/CT-UBND"),  # …in a symbol without a year, before a known code
+    ("Nghị định số 38/2O19/NĐ-CP ngày 9/5/2019", "38/2019/NĐ-CP"),  # a letter for a digit in the year
     ("Công văn số 31/KHCN-VP ngày 4/4/2021", "31/KHCN-VP"),  # (but not before an unknown one)
 ])
 def test_symbols_broken_or_misread(text, symbol):

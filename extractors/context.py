@@ -141,6 +141,16 @@ def spelled_date(spelled: str) -> dt.date | None:
     return to_date(m["d"], m["m"], m["y"]) if m["d"] is not None else to_date(m["d2"], m["m2"], m["y2"])
 
 
+# What may stand between two citations listed together: the first one's date, a joiner, "số".
+_LISTED = re.compile(rf"[{SPACES},]*(?:{_unnamed(_NGAY_DATE)}[{SPACES}]*)?(?:,|;|va)[{SPACES}]*(?:{SO}[{SPACES}]*)?")
+
+
+def listed_after(gap: str) -> bool:
+    """Is ``gap``, the text between two citations, only what lists the second after the first
+    ("A, B", "A và số B", "A ngày 2/2/2023, B")?"""
+    return _LISTED.fullmatch(fold_lower(gap)) is not None
+
+
 class After(NamedTuple):
     """A date stated after a symbol: the date, the words between (folded; "" when right
     after), and where "ngày …" starts and the date ends."""

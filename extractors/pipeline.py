@@ -348,8 +348,19 @@ def _symbols(text: str) -> list[Symbol]:
     then mended with the document's evidence."""
     candidates = list(find_candidates(text))
     named = context.words_before(text, [c.start() for c in candidates])  # (a citation?, type word)
-    resolved = [resolve(c, type_word) for c, (citation, type_word) in zip(candidates, named) if citation]
-    return evidence.mend(text, [sym for sym in resolved if sym is not None])
+    resolved: list[Symbol] = []
+    last_word = None  # the type word of the last symbol resolved
+    for c, (citation, type_word) in zip(candidates, named):
+        if not citation:
+            continue
+        if type_word is None and last_word is not None and not resolved[-1].typed \
+                and c.start() - resolved[-1].end < _LIST_GAP and context.listed_after(text[resolved[-1].end:c.start()]):
+            type_word = last_word  # "Kế hoạch số 59/SKHCN-VP, 60/SKHCN-VP": one type for a list
+        sym = resolve(c, type_word)
+        if sym is not None:
+            resolved.append(sym)
+            last_word = type_word
+    return evidence.mend(text, resolved)
 
 
 class _Sections:

@@ -326,3 +326,14 @@ def test_a_decisions_articles_state_what_it_does(article, expected):
 def test_dates_with_letters_ocr_read_for_digits(written):
     assert cite(f"Thông tư số 18/2019/TT-BGDĐT {written} của Bộ Giáo dục và Đào tạo.") == [
         ("18/2019/TT-BGDĐT", "TT", "BGDĐT", "2019-05-21")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Sở đã ban hành các Kế hoạch số 31/SNN-KH, 32/SNN-KH và 40/SNN-KH.", ["KH", "KH", "KH"]),
+    ("Tờ trình số 8/STC-NS ngày 3/3/2024 và số 9/STC-NS ngày 4/3/2024.", ["TTr", "TTr"]),
+    ("Nghị định số 12-CP, 13-CP của Hội đồng Chính phủ.", ["NĐ", "NĐ"]),
+    ("Quyết định số 12/QĐ-UBND, 13/STC-NS.", ["QĐ", "CV"]),  # (a symbol with its own type names no other)
+    ("Kế hoạch số 31/SNN-KH của Sở Nông nghiệp, 32/SNN-KH.", ["KH", "CV"]),  # (not listed: words between)
+])
+def test_one_type_word_for_a_list_of_symbols_without_a_type(text, expected):
+    assert [doc_type for _, doc_type, _, _ in cite(text)] == expected

@@ -433,8 +433,8 @@ def provinces_in(text: str) -> tuple[str, ...]:
 # "tỉnh X", "thành phố X", "TP. X" — and the place before the header's date ("Nghệ An, ngày …").
 # (Spelled out in both cases: an IGNORECASE pattern scans several times slower.)
 _PLACE_AFTER = re.compile(
-    r"[tT](?:[^\W\d_]{1,2}[nN][hH]|[hH][^\W\d_]{1,2}[nN][hH]\s+[pP][hH][^\W\d_]{1,2}|[pP]\.?)"
-    rf"{SPACE}+((?:[^\W\d_]+{SPACE}*){{1,4}})"
+    rf"[tT](?:(?:[^\W\d_]{{1,2}}[nN][hH]|[hH][^\W\d_]{{1,2}}[nN][hH]\s+[pP][hH][^\W\d_]{{1,2}}){SPACE}+|[pP]\.?{SPACE}*)"
+    rf"((?:[^\W\d_]+(?:{SPACE}*-{SPACE}*|{SPACE}*)){{1,5}})"  # (up to five words: "Bà Rịa - Vũng Tàu", "TP.HCM")
 )
 _PLACE_BEFORE_DATE = re.compile(rf"(?m)^[ \t]*([^\W\d_][^\n,\d]{{1,30}}),[ \t]*{NGAY}")
 

@@ -23,8 +23,8 @@ EXTRACTOR_VERSION = f"legal-kg-extractors/{__version__}"
 _T = TypeVar("_T")
 
 HEADER_CHARS = 2500  # how far the letterhead, own symbol and title may reach
-# Who issued a symbol with no date after it: the words up to a number or a stop.
-_ISSUER_WORDS = re.compile(r"[^\d;.]*")
+# Who issued a local symbol: the words after it (or its date) up to a number or a stop.
+_ISSUER_WORDS = re.compile(r"(?:[^\d;.]|\.(?=[^\W\d_]))*")  # (a dot inside an abbreviation: "TP.HCM")
 # "Số: 123/BC-SKHCN" (OCR: S6:, $6:, Sé) opening a header line, the symbol maybe on
 # the next: the document's own symbol. Matched on the folded text, case kept.
 _OWN_SYMBOL = re.compile(r"(?:^|\n)[ \t]*(?:S[^\s\d]?|S\d|\$\S?)[ \t]*[:;.]?\s*$")
@@ -67,14 +67,16 @@ class _Header(NamedTuple):
 
 
 def _place(text: str, sym: Symbol, after: context.After | None, place: str | None) -> str | None:
-    """The jurisdiction of a local symbol: the province named right after it
-    ("của UBND tỉnh Hà Tĩnh"), else the document's. None for a national one."""
+    """The jurisdiction of a local symbol: the province named right after it, or after its
+    date ("ngày 3/3/2023 của UBND tỉnh Hà Tĩnh"), else the document's. None for a national one."""
     if sym.national:
         return None
-    # The words between the symbol and its date, or else up to a number or a stop.
-    words = _ISSUER_WORDS.match(text, sym.end, sym.end + 70) if after is None else None
-    issuer_words = after.words if after is not None else words.group() if words else ""
-    named = context.provinces_in(issuer_words) if issuer_words else ()
+    # The words between the symbol and its date; then (or else) the words up to a number or a stop.
+    if after is not None and after.words and (named := context.provinces_in(after.words)):
+        return named[0]
+    start = after.end if after is not None else sym.end
+    words = _ISSUER_WORDS.match(text, start, start + 70)
+    named = context.provinces_in(words.group()) if words and words.group().strip() else ()
     return named[0] if named else place
 
 

@@ -337,3 +337,12 @@ def test_dates_with_letters_ocr_read_for_digits(written):
 ])
 def test_one_type_word_for_a_list_of_symbols_without_a_type(text, expected):
     assert [doc_type for _, doc_type, _, _ in cite(text)] == expected
+
+
+def test_the_province_named_after_a_local_symbols_date_is_its_place():
+    text = ("UBND TỈNH CAO BẰNG\nSỞ NỘI VỤ\nSố: 70/BC-SNV\nCao Bằng, ngày 2 tháng 4 năm 2024\n"
+            "Sở đã học tập Quyết định số 219/QĐ-UBND ngày 11/3/2024 của UBND tỉnh Lạng Sơn và thực hiện "
+            "Kế hoạch số 15/KH-UBND ngày 5/1/2024 của UBND tỉnh; Quyết định số 33/QĐ-UBND của UBND TP.HCM.")
+    places = {m.instrument.symbol: m.instrument.jurisdiction for m in extract(text).mentions}
+    assert places == {"70/BC-SNV": "Cao Bằng", "219/QĐ-UBND": "Lạng Sơn", "15/KH-UBND": "Cao Bằng",
+                      "33/QĐ-UBND": "Hồ Chí Minh"}

@@ -101,19 +101,21 @@ def names(text: str, mentions: Sequence[Mention]) -> list[NameMention]:
         # In an amending law's title ("Luật sửa đổi … của Luật X và Luật Y ngày …") the date after a name
         # is the amending law's; so is the number right after "của Luật X" (the number after a name it lists
         # is that law's own: "… của Luật Đất đai, Luật Nhà ở số 27/2023/QH15").
-        before = folded(text[max(0, h.start() - 200):h.start()])
-        in_title = amending_list.search(before) is not None
+        before = ""  # (the words before the name, folded only where they matter: few names have a date or number)
         year = None
         y = _YEAR.match(folded(text[end:end + 16]))
         if y:
             year, end = int(y.group(1)), end + y.end()
-        elif not in_title:  # "Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015": the year of its date
+        else:  # "Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015": the year of its date
             d = context.DATE.match(text, end + len(text[end:end + 4]) - len(text[end:end + 4].lstrip(" \t,")))
             day = d and context.spelled_date(d["date"])
-            year = day.year if day else None
+            if day:
+                before = folded(text[max(0, h.start() - 200):h.start()])
+                year = None if amending_list.search(before) else day.year
         instrument = None
         if k < len(mentions) and mentions[k].start - end < 60 \
-                and _FOLLOWED.match(folded(text[end:mentions[k].start])) and not amending.search(before[-120:]):
+                and _FOLLOWED.match(folded(text[end:mentions[k].start])) \
+                and not amending.search((before or folded(text[max(0, h.start() - 200):h.start()]))[-120:]):
             instrument = mentions[k].instrument  # "Luật Đất đai số 31/2024/QH15"
         key = " ".join(re.sub(r"[^\w\s]", " ", fold_lower(name)).split())
         found.append(NameMention(h.start(), end, text[h.start():end], name, key, year, instrument))

@@ -34,6 +34,7 @@ HARD_BREAK = re.compile(
 # …and so does a ":" before a list's first item on the same line ("… sau: a) …; b) …").
 _BREAK = re.compile(rf"{HARD_BREAK.pattern}|(?<![^\W\d_]);|;(?![^\W\d_])"  # (not "Ng;hi": OCR's)
                     rf"|(?<=:)(?={SPACE}*(?:[a-zđ]\)|\d{{1,2}}[.)]){SPACE})")
+_IN_WORD = re.compile(r"[^\W\d_];[^\W\d_]")  # a ";" OCR put inside a word ("Ng;hi"): no clause mark
 _ITEM = re.compile(r"\s*(?:(?P<letter>[a-zđ]\))|(?P<dash>[-+•])|(?P<digit>\d{1,2}[.)]))")
 MAX_GAP = 1200  # characters between two citations read for cues (a longer stretch is cut in two)
 # A stretch's words as compared: folded, "," ";" ":" kept as words of their own.
@@ -233,7 +234,8 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
             if ws[i] in _PARTS and _this(ws[i + 1]):
                 items.append((i, _Item("ref", (True, None, None))))
     if cues and ";" in ws:  # a cue with no reference before a ";" has words for its object ("hướng dẫn việc …;")
-        items += [(k, _Item("semicolon")) for k, w in enumerate(ws) if w == ";" and k > cues[0][0]]
+        items += [(k, _Item("semicolon")) for k, t in enumerate(_TOKEN.finditer(folded))
+                  if k > cues[0][0] and t.group() == ";" and not _IN_WORD.match(folded, t.start() - 1)]
     if len(items) > 1:
         items.sort(key=_FIRST)
     if len(ws) >= 2 and ws[-1] == ":" and "sau" in ws[-3:-1]:

@@ -24,7 +24,7 @@ _T = TypeVar("_T")
 
 HEADER_CHARS = 2500  # how far the letterhead, own symbol and title may reach
 # Who issued a local symbol: the words after it (or its date) up to a number or a stop.
-_ISSUER_WORDS = re.compile(r"(?:[^\d;.]|\.(?=[^\W\d_]))*")  # (a dot inside an abbreviation: "TP.HCM")
+_ISSUER_WORDS = re.compile(r"[^\d;.]*(?:\.(?=[^\W\d_])[^\d;.]*)*")  # (a dot inside an abbreviation: "TP.HCM")
 # "Số: 123/BC-SKHCN" (OCR: S6:, $6:, Sé) opening a header line, the symbol maybe on
 # the next: the document's own symbol. Matched on the folded text, case kept.
 _OWN_SYMBOL = re.compile(r"(?:^|\n)[ \t]*(?:S[^\s\d]?|S\d|\$\S?)[ \t]*[:;.]?\s*$")

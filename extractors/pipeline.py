@@ -134,8 +134,8 @@ def _title_lines(lines: Sequence[str]) -> tuple[str | None, str | None]:
     vocab = vocabulary()
     for i, line in enumerate(lines[:30]):
         words = line.strip()
-        if len(words) < 4 or not any(c.isalpha() for c in words) \
-                or not all(_in_capitals(w) or not any(c.isalpha() for c in w) for w in words.split()):
+        if len(words) < 4 or not any(c.isalpha() for c in words) or words.upper() != words \
+                and not all(_in_capitals(w) or not any(c.isalpha() for c in w) for w in words.split()):
             continue
         folded = fold_lower(words)
         code = next((c for c, t in vocab.doc_types.items() for w in t.words if fold_lower(w) == folded), None)

@@ -133,9 +133,11 @@ def _cues() -> Phrases:
 
 
 @per_vocabulary(maxsize=1)
-def _not_stated() -> tuple[tuple[str, ...], ...]:
-    """The words before a cue that make it no statement, folded word by word ("de", "nghi")."""
-    return tuple(tuple(fold_lower(w).split()) for w in vocabulary().not_stated)
+def _not_stated() -> tuple[frozenset[tuple[str, ...]], tuple[int, ...]]:
+    """The words before a cue that make it no statement, folded word by word (("de", "nghi") …),
+    and how many words they have."""
+    phrases = frozenset(tuple(fold_lower(w).split()) for w in vocabulary().not_stated)
+    return phrases, tuple(sorted({len(p) for p in phrases}))
 
 
 @per_vocabulary(maxsize=1)
@@ -195,7 +197,7 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
     end = len(ws) - 1 if ws and (_SO.fullmatch(ws[-1]) or ws[-1] == "#") else len(ws)
     if before_citation and cues and cues[-1][1] == end and any(n[:2] == cues[-1][:2] for n in names):
         cues.pop()  # "Hướng dẫn số 46/HD-SCT": a type word, not the cue
-    if cues and _not_stated():  # "đề nghị thay thế", "chưa được sửa đổi": proposed or denied, not stated
+    if cues and _not_stated()[0]:  # "đề nghị thay thế", "chưa được sửa đổi": proposed or denied, not stated
         cues = [c for c in cues if not _denied(ws, c[0])]
     if cues:
         covered = {k for start, stop, _ in cues for k in range(start, stop)}
@@ -247,7 +249,8 @@ def _denied(ws: Sequence[str], start: int) -> bool:
     """Do the words before the cue at ``start`` (past "được", "bị") make it no statement?"""
     if start and _PASSIVE.fullmatch(ws[start - 1]):
         start -= 1
-    return any(len(w) <= start and tuple(ws[start - len(w):start]) == w for w in _not_stated())
+    phrases, lengths = _not_stated()
+    return any(n <= start and tuple(ws[start - n:start]) in phrases for n in lengths)
 
 
 @per_vocabulary(maxsize=16384)

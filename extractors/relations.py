@@ -453,7 +453,8 @@ class _Reader:
     holds no clause end, and hints at a cue or joins them ("A sửa đổi B", "A, B và
     C"): most citations stand alone, and cost a few string searches."""
 
-    def __init__(self, text, starts, ends, types, own, owners):
+    def __init__(self, text: str, starts: Sequence[int], ends: Sequence[int], types: Sequence[str],
+                 own: Callable[[int, str | None], int | None], owners: Sequence[int]) -> None:
         self.text, self.starts, self.ends, self.types, self.own = text, starts, ends, types, own
         n = len(starts)
         self.reading = Reading(list(range(n)), [None] * n, list(range(n)), [], [True] * n)
@@ -582,7 +583,9 @@ class _Reader:
             tail = self.ends[self.members[-1][0]] if self.members else self._opening()
             if end > tail:
                 self._stretch(clause, tail, end, False)
-        head = self.members[0][0] if self.members else None
+        if not refs:
+            return
+        head = self.members[0][0]  # (the clause's first citation names it)
         lists: dict[int, list[int]] = {}
         for i, ref in refs:
             reading.clause[i] = head

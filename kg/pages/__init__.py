@@ -128,6 +128,14 @@ def _parse_day(value: str | None) -> dt.date | None:
         raise _BadRequest(f"at={value!r}: give a date as YYYY-MM-DD") from None
 
 
+def _page_number(request: Request, name: str) -> int:
+    """The page of a list asked for by query parameter ``name`` (the first when it is not a number)."""
+    try:
+        return int(request.query_params.get(name, "1"))
+    except ValueError:
+        return 1
+
+
 def _split(rest: str) -> tuple[str, str | None]:
     """``vn/60-2021-nd-cp.ttl`` → (``vn/60-2021-nd-cp``, ``.ttl``); no suffix → None (the identifier)."""
     for suffix in DOCUMENTS:
@@ -254,12 +262,9 @@ class _Pages:
         return self.html(template, links, **context)
 
     def _instrument_context(self, request: Request, links: Links, stored: str) -> dict | None:
-        try:
-            cited = int(request.query_params.get("cited", "1"))
-        except ValueError:
-            cited = 1
         return instrument_page(self.select, links, self.texts, stored, at=_parse_day(request.query_params.get("at")),
-                               today=dt.date.today(), cited_page=cited)
+                               today=dt.date.today(), cited_page=_page_number(request, "cited"),
+                               named_page=_page_number(request, "named"))
 
     def _report_context(self, request: Request, links: Links, stored: str, key: str) -> dict | None:
         hl = re.fullmatch(r"(\d{1,9})-(\d{1,9})", request.query_params.get("hl", ""))

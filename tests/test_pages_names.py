@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import rdflib
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -92,10 +93,10 @@ def test_a_law_cited_by_name_is_highlighted_and_linked_to_the_instrument_it_reso
     assert soup.select_one(".text .body").get_text() == text  # the highlights add no text
     assert [m.get_text() for m in soup.select(".text .body mark.c")] == ["37/BC-STNMT"]  # its own, as before
 
-    assert rows_of(soup) == [["Bộ luật Dân sự", "2015", UNRESOLVED, "1 lần"],
-                             ["Luật Thủy lợi", "", UNRESOLVED, "1 lần"],
-                             ["Luật Đất đai", "", "31/2024/QH15 Luật · 18/01/2024", "2 lần"]]
-    land_row = soup.select(".names tbody tr")[2]
+    assert rows_of(soup) == [["Bộ luật Dân sự", "2015", UNRESOLVED, "1 lần"],  # by name, Đ with D
+                             ["Luật Đất đai", "", "31/2024/QH15 Luật · 18/01/2024", "2 lần"],
+                             ["Luật Thủy lợi", "", UNRESOLVED, "1 lần"]]
+    land_row = soup.select(".names tbody tr")[1]
     assert land_row["class"] == ["resolved"] and land_row.select_one("td a")["href"] == server + LAND_LAW + ".html"
     anchor = land_row.select("td a")[-1]["href"]
     assert anchor == f"#n{land['id'][1:]}" and soup.select_one(anchor)  # to the first mention in the text
@@ -139,6 +140,21 @@ def test_the_instrument_page_tells_citing_by_name_from_citing_by_number(server, 
     own = pages.page(server + f"report/{keys['teaches.txt']}.html").select_one(".properties p a")["href"]
     assert pages.page(own).select_one("#cited-by-name") is None  # no one cites the report's own symbol by name
     assert pages.get(server + LAND_LAW + ".html?named=abc").status_code == 200
+
+
+def test_resolutions_are_in_the_reports_data_not_the_instruments(server, keys):
+    """As mentions by number: a law cited by name in thousands of reports keeps a small document."""
+    resolved, name_mention = rdflib.URIRef(pages.LKG + "resolvedTo"), rdflib.URIRef(pages.LKG + "NameMention")
+    law = rdflib.URIRef(pages.DEFAULT_BASE + LAND_LAW)
+    g = rdflib.Graph().parse(data=pages.get(server + LAND_LAW + ".ttl").text, format="turtle")
+    assert (None, resolved, None) not in g and (None, rdflib.URIRef(pages.ELI + "cites"), law) in g
+    report = rdflib.Graph().parse(data=pages.get(server + f"report/{keys['names.txt']}.ttl").text, format="turtle")
+    assert len(set(report.subjects(rdflib.RDF.type, name_mention))) == 4
+    spans = [(text.index(name), text.index(name) + len(name)) for text in [TEXTS["names.txt"]]
+             for name in ("Luật Đất đai", "Luat Dat dai")]
+    assert sorted(str(m).rsplit("/", 1)[1] for m in report.subjects(resolved, law)) == [f"{s}-{e}" for s, e in spans]
+    before = rdflib.Graph().parse(data=pages.get(server + f"report/{keys['before.txt']}.ttl").text, format="turtle")
+    assert len(set(before.subjects(rdflib.RDF.type, name_mention))) == 1 and (None, resolved, None) not in before
 
 
 def test_every_link_of_the_name_pages_resolves(server, keys):

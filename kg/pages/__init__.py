@@ -41,7 +41,7 @@ from starlette.routing import Route
 from extractors.vocab import vocabulary
 from kg.check import Row, data_bases, iri
 from kg.graph import VOCAB
-from kg.iris import PREFIXES, IriScheme, sparql_prologue
+from kg.iris import NAMES_GRAPH, PREFIXES, IriScheme, sparql_prologue
 from kg.model import slugify
 from kg.query import Answer, QueryJob, best_match
 from kg.render import TYPE_COLOURS, type_colour
@@ -272,14 +272,19 @@ class _Pages:
                            hl=(int(hl[1]), int(hl[2])) if hl else None)
 
     def data_document(self, links: Links, stored: str, kind: str, key: str, suffix: str) -> Response:
-        """The resource's triples: an instrument's own and those pointing to it (not the mentions,
-        which belong to the reports' documents); a report's whole named graph."""
+        """The resource's triples: an instrument's own and those pointing to it (not the mentions, by
+        number or by name, which belong to the reports' documents); a report's whole named graph, and
+        what its name mentions resolve to (the names graph)."""
         if kind == "instrument":
             query = sparql_prologue() + f"""CONSTRUCT {{ {iri(stored)} ?p ?o . ?s ?q {iri(stored)} . }} WHERE {{
-  {{ {iri(stored)} ?p ?o }} UNION {{ ?s ?q {iri(stored)} FILTER(?q != lkg:refersTo) }}
+  {{ {iri(stored)} ?p ?o }} UNION {{ ?s ?q {iri(stored)} FILTER(?q NOT IN (lkg:refersTo, lkg:resolvedTo)) }}
 }}"""
         else:
-            query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {iri(_report_graph(links, stored, key))} {{ ?s ?p ?o }} }}"
+            graph = iri(_report_graph(links, stored, key))
+            query = sparql_prologue() + f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
+  {{ GRAPH {graph} {{ ?s ?p ?o }} }}
+  UNION {{ GRAPH {graph} {{ ?s a lkg:NameMention }} GRAPH {iri(NAMES_GRAPH)} {{ ?s ?p ?o }} }}
+}}"""
         triples = self.construct(query)
         doc = ox.NamedNode(links.page(stored, suffix) or f"{links.root}{kind}/{key}{suffix}")
         triples += [ox.Triple(doc, ox.NamedNode(_FOAF + "primaryTopic"), ox.NamedNode(stored)),

@@ -296,7 +296,8 @@ def _text_marks(links: Links, mentions: list[data.Mention], names: list[data.Nam
 
 
 def _names(links: Links, names: list[data.NameCitation], others: dict[str, data.Node]) -> list[dict[str, Any]]:
-    """The laws a report cites by name: one row per name and year (one resolution each), by name."""
+    """The laws a report cites by name: one row per name and year (one resolution each), in the order
+    of their names with accents folded (Đ with D)."""
     rows: dict[tuple, dict[str, Any]] = {}
     for n in names:
         row = rows.get((n.key, n.year, n.instrument))
@@ -308,7 +309,7 @@ def _names(links: Links, names: list[data.NameCitation], others: dict[str, data.
                 "url": links.page(n.instrument) if n.instrument else None, "detail": _detail(other),
                 "mentions": 0, "anchor": f"#n{n.start}-{n.end}"}
         row["mentions"] += 1
-    return sorted(rows.values(), key=lambda r: (r["name"], r["year"] or 0))
+    return [rows[k] for k in sorted(rows, key=lambda k: (k[0], k[1] or 0, k[2] or ""))]
 
 
 def report_page(select: Select, links: Links, texts: Texts, stored: str, key: str, *,

@@ -26,17 +26,17 @@ from kg.pages import CONTENT_SECURITY_POLICY  # noqa: E402
 HEAD = "UBND TỈNH ĐỒNG THÁP\nSỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG\nSố: {symbol}\nĐồng Tháp, ngày {date}\nBÁO CÁO\n"
 TEXTS = {
     "teaches.txt": HEAD.format(symbol="214/BC-STNMT", date="15 tháng 10 năm 2024")
-    + "Về việc rà soát hồ sơ giao đất ven sông Tiền\n"
+    + "Về việc rà soát hồ sơ giao đất ven sông Tiền\n\n"
       "Căn cứ Luật Đất đai số 31/2024/QH15 ngày 18 tháng 01 năm 2024 của Quốc hội;\n"
       "Sở đã rà soát 126 hồ sơ giao đất dọc bờ sông Tiền trong quý III và đề xuất thu hồi 9 hồ sơ.\n",
     "names.txt": HEAD.format(symbol="37/BC-STNMT", date="20 tháng 3 năm 2025")
-    + "Về việc cấp giấy chứng nhận cho hộ nuôi cá tra\n"
+    + "Về việc cấp giấy chứng nhận cho hộ nuôi cá tra\n\n"
       "Sở báo cáo kết quả quý I như sau.\n"
       "Trước tháng 6, các hộ nuôi cá tra ven sông được cấp giấy chứng nhận theo Luật Đất đai.\n"
       "Hồ sơ xin chuyển mục đích ao nuôi được xét theo Luat Dat dai.\n"
       "Việc cho thuê mặt nước ao hồ thực hiện theo Luật Thủy lợi và Bộ luật Dân sự năm 2015.\n",
     "before.txt": HEAD.format(symbol="88/BC-STNMT", date="4 tháng 7 năm 2023")
-    + "Về việc kiểm kê đất bãi bồi\n"
+    + "Về việc kiểm kê đất bãi bồi\n\n"
       "Năm nay Sở kiểm kê đất bãi bồi theo Luật Đất đai và báo cáo Ủy ban nhân dân tỉnh.\n",
 }
 LAND_LAW = "instrument/vn/31-2024-qh15"

@@ -188,3 +188,17 @@ def test_names_are_visible_in_their_own_style_in_the_browser(browser, server, ke
         assert w.all_problems() == []
     finally:
         w.close()
+
+
+def test_highlights_never_nest_and_a_citation_wins_over_a_name():
+    """The extractor ends a name before the next symbol; were a name to overlap one, the citation stays."""
+    from kg.pages.data import Mention, NameCitation
+    from kg.pages.views import Links, _text_marks
+
+    links = Links("http://127.0.0.1/", [pages.DEFAULT_BASE])
+    law = pages.DEFAULT_BASE + LAND_LAW
+    cited = [Mention("r", 10, 20, law), Mention("r", 40, 50, law)]
+    names = [NameCitation("r", s, e, "x" * (e - s), "Luật X", "luat x") for s, e in
+             [(0, 10), (5, 12), (18, 25), (20, 30), (30, 41), (45, 48), (50, 60)]]
+    spans = [(s, e, opening.split('"')[1].split()[0]) for s, e, opening, _ in _text_marks(links, cited, names)]
+    assert spans == [(0, 10, "n"), (10, 20, "c"), (20, 30, "n"), (40, 50, "c"), (50, 60, "n")]

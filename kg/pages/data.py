@@ -22,8 +22,8 @@ from kg.model import RelationKind, slugify
 
 __all__ = [
     "Concept", "Node", "nodes", "Related", "related", "statements", "citing_count", "citing_reports",
-    "Mention", "mentions_in", "NameCitation", "names_in", "cited_in", "Statement", "stated_in", "SearchResult", "search", "query_symbols",
-    "word_pattern", "RELATION_ORDER",
+    "Mention", "mentions_in", "NameCitation", "names_in", "cited_in", "Statement", "stated_in", "SearchResult",
+    "search", "query_symbols", "word_pattern", "RELATION_ORDER",
 ]
 
 #: Sections of a page, in the order an officer reads them (vbpl.vn's "lược đồ").

@@ -5,6 +5,7 @@ a worker thread whose queries go through the query pool.
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
@@ -289,7 +290,13 @@ def _text_marks(links: Links, mentions: list[data.Mention], names: list[data.Nam
     """The highlights of a report's text: its citations, then its laws cited by name wherever they
     overlap none of them (highlights cannot nest), in text order."""
     cited = non_overlapping(mentions)
-    named = [n for n in non_overlapping(names) if not any(m.start < n.end and n.start < m.end for m in cited)]
+    starts = [m.start for m in cited]
+
+    def free(n: data.NameCitation) -> bool:
+        at = bisect.bisect_right(starts, n.start)  # cited[at - 1] starts at or before the name, cited[at] after
+        return (at == 0 or cited[at - 1].end <= n.start) and (at == len(cited) or n.end <= cited[at].start)
+
+    named = non_overlapping([n for n in names if free(n)])
     marks = [_mark(m, links.page(m.instrument)) for m in cited]
     marks += [_name_mark(n, links.page(n.instrument) if n.instrument else None) for n in named]
     return sorted(marks, key=lambda mark: mark[0])
@@ -303,11 +310,11 @@ def _names(links: Links, names: list[data.NameCitation], others: dict[str, data.
         row = rows.get((n.key, n.year, n.instrument))
         if row is None:
             other = others.get(n.instrument) if n.instrument else None
+            shown = other.name if other else n.symbol or n.instrument  # None: not resolved
             row = rows[(n.key, n.year, n.instrument)] = {
-                "name": n.name, "year": n.year, "instrument": n.instrument and (other.name if other else n.symbol
-                                                                                 or n.instrument),
-                "url": links.page(n.instrument) if n.instrument else None, "detail": _detail(other),
-                "mentions": 0, "anchor": f"#n{n.start}-{n.end}"}
+                "name": n.name, "year": n.year, "instrument": shown, "detail": _detail(other),
+                "url": links.page(n.instrument) if n.instrument else None, "mentions": 0,
+                "anchor": f"#n{n.start}-{n.end}"}
         row["mentions"] += 1
     return [rows[k] for k in sorted(rows, key=lambda k: (k[0], k[1] or 0, k[2] or ""))]
 
@@ -355,7 +362,8 @@ def report_page(select: Select, links: Links, texts: Texts, stored: str, key: st
     return {
         "node": node, "identifier": stored, "served_at": links.identifier(stored),
         "own": [{"url": links.page(i), "name": others[i].name if i in others else i} for i in node.same],
-        "cites": cites, "names": _names(links, names, others), "relations": relations, "check": result, "findings": findings,
+        "cites": cites, "names": _names(links, names, others), "relations": relations, "check": result,
+        "findings": findings,
         "text_html": text_html, "missing": missing, "documents": _documents(links, stored),
     }
 

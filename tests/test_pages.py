@@ -410,16 +410,23 @@ def test_pages_render_clean_in_the_browser(browser, server, keys):
         w.close()
 
 
-def test_every_link_resolves(server, keys):
-    """Crawl each page's links (anchors, stylesheets, icons, alternates, forms): none is broken."""
+def crawl(server: str, urls: list[str]) -> dict[str, int]:
+    """The status of every link of the pages at ``urls`` (anchors, stylesheets, icons, alternates,
+    forms), each followed through its redirects; every one must be on ``server``."""
     seen: dict[str, int] = {}
-    for url in pages_to_visit(server, keys)[:-1]:
+    for url in urls:
         soup = page(url)
         for tag in soup.select("a[href], link[href], form[action]"):
             target = urljoin(url, tag.get("href") or tag.get("action")).split("#")[0]
             assert urlsplit(target).netloc == urlsplit(server).netloc, target  # nothing elsewhere
             if target not in seen:
                 seen[target] = get(target, follow_redirects=True).status_code
+    return seen
+
+
+def test_every_link_resolves(server, keys):
+    """Crawl each page's links: none is broken."""
+    seen = crawl(server, pages_to_visit(server, keys)[:-1])
     broken = {u: s for u, s in seen.items() if s >= 400}
     assert not broken and len(seen) > 40
 

@@ -41,7 +41,7 @@ from starlette.routing import Route
 from extractors.vocab import vocabulary
 from kg.check import Row, data_bases, iri
 from kg.graph import VOCAB
-from kg.iris import PREFIXES, IriScheme, sparql_prologue
+from kg.iris import NAMES_GRAPH, PREFIXES, IriScheme, sparql_prologue
 from kg.model import slugify
 from kg.query import Answer, QueryJob, best_match
 from kg.render import TYPE_COLOURS, type_colour
@@ -126,6 +126,14 @@ def _parse_day(value: str | None) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise _BadRequest(f"at={value!r}: give a date as YYYY-MM-DD") from None
+
+
+def _page_number(request: Request, name: str) -> int:
+    """The page of a list asked for by query parameter ``name`` (the first when it is not a number)."""
+    try:
+        return int(request.query_params.get(name, "1"))
+    except ValueError:
+        return 1
 
 
 def _split(rest: str) -> tuple[str, str | None]:
@@ -254,12 +262,9 @@ class _Pages:
         return self.html(template, links, **context)
 
     def _instrument_context(self, request: Request, links: Links, stored: str) -> dict | None:
-        try:
-            cited = int(request.query_params.get("cited", "1"))
-        except ValueError:
-            cited = 1
         return instrument_page(self.select, links, self.texts, stored, at=_parse_day(request.query_params.get("at")),
-                               today=dt.date.today(), cited_page=cited)
+                               today=dt.date.today(), cited_page=_page_number(request, "cited"),
+                               named_page=_page_number(request, "named"))
 
     def _report_context(self, request: Request, links: Links, stored: str, key: str) -> dict | None:
         hl = re.fullmatch(r"(\d{1,9})-(\d{1,9})", request.query_params.get("hl", ""))
@@ -267,14 +272,19 @@ class _Pages:
                            hl=(int(hl[1]), int(hl[2])) if hl else None)
 
     def data_document(self, links: Links, stored: str, kind: str, key: str, suffix: str) -> Response:
-        """The resource's triples: an instrument's own and those pointing to it (not the mentions,
-        which belong to the reports' documents); a report's whole named graph."""
+        """The resource's triples: an instrument's own and those pointing to it (not the mentions, by
+        number or by name, which belong to the reports' documents); a report's whole named graph, and
+        what its name mentions resolve to (the names graph)."""
         if kind == "instrument":
             query = sparql_prologue() + f"""CONSTRUCT {{ {iri(stored)} ?p ?o . ?s ?q {iri(stored)} . }} WHERE {{
-  {{ {iri(stored)} ?p ?o }} UNION {{ ?s ?q {iri(stored)} FILTER(?q != lkg:refersTo) }}
+  {{ {iri(stored)} ?p ?o }} UNION {{ ?s ?q {iri(stored)} FILTER(?q NOT IN (lkg:refersTo, lkg:resolvedTo)) }}
 }}"""
         else:
-            query = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {iri(_report_graph(links, stored, key))} {{ ?s ?p ?o }} }}"
+            graph = iri(_report_graph(links, stored, key))
+            query = sparql_prologue() + f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
+  {{ GRAPH {graph} {{ ?s ?p ?o }} }}
+  UNION {{ GRAPH {graph} {{ ?s a lkg:NameMention }} GRAPH {iri(NAMES_GRAPH)} {{ ?s ?p ?o }} }}
+}}"""
         triples = self.construct(query)
         doc = ox.NamedNode(links.page(stored, suffix) or f"{links.root}{kind}/{key}{suffix}")
         triples += [ox.Triple(doc, ox.NamedNode(_FOAF + "primaryTopic"), ox.NamedNode(stored)),

@@ -22,8 +22,8 @@ from kg.model import RelationKind, slugify
 
 __all__ = [
     "Concept", "Node", "nodes", "Related", "related", "statements", "citing_count", "citing_reports",
-    "Mention", "mentions_in", "cited_in", "Statement", "stated_in", "SearchResult", "search", "query_symbols",
-    "word_pattern", "RELATION_ORDER",
+    "Mention", "mentions_in", "NameCitation", "names_in", "cited_in", "Statement", "stated_in", "SearchResult",
+    "search", "query_symbols", "word_pattern", "RELATION_ORDER",
 ]
 
 #: Sections of a page, in the order an officer reads them (vbpl.vn's "lược đồ").
@@ -191,9 +191,16 @@ def cited_in(select: Select, report: str) -> list[str]:
     return [row["i"] for row in rows]
 
 
-def citing_count(select: Select, focus: str) -> int:
-    """How many stored reports cite ``focus``."""
-    rows = select(sparql_prologue() + f"SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE {{ ?r eli:cites {iri(focus)} }}")
+def _citers(focus: str, by_name: bool) -> str:
+    """The pattern binding ``?r`` to each report citing ``focus``: by its number (``eli:cites``),
+    or by a name resolved to it (``lkg:resolvedTo``)."""
+    return (f"?named lkg:resolvedTo {iri(focus)} ; lkg:inReport ?r ." if by_name
+            else f"?r eli:cites {iri(focus)} .")
+
+
+def citing_count(select: Select, focus: str, by_name: bool = False) -> int:
+    """How many stored reports cite ``focus`` (``by_name``: by a name resolved to it)."""
+    rows = select(sparql_prologue() + f"SELECT (COUNT(DISTINCT ?r) AS ?n) WHERE {{ {_citers(focus, by_name)} }}")
     return int(rows[0]["n"]) if rows else 0
 
 
@@ -209,10 +216,12 @@ class Mention:
     type_code: str | None = None
 
 
-def citing_reports(select: Select, focus: str, offset: int, limit: int) -> list[tuple[str, list[Mention]]]:
-    """A page of the reports citing ``focus`` (newest first), each with its mentions of it."""
-    reports = [row["r"] for row in select(sparql_prologue() + f"""SELECT ?r ?date WHERE {{
-  ?r eli:cites {iri(focus)} .
+def citing_reports(select: Select, focus: str, offset: int, limit: int,
+                   by_name: bool = False) -> list[tuple[str, list[Mention]]]:
+    """A page of the reports citing ``focus`` (newest first), each with its mentions of it
+    (``by_name``: the reports and mentions citing it by a name resolved to it)."""
+    reports = [row["r"] for row in select(sparql_prologue() + f"""SELECT DISTINCT ?r ?date WHERE {{
+  {_citers(focus, by_name)}
   OPTIONAL {{ ?r eli:date_document ?date }}
 }}
 ORDER BY DESC(?date) ?r
@@ -221,9 +230,10 @@ LIMIT {limit} OFFSET {offset}""")]
         return []
     found: dict[str, list[Mention]] = {r: [] for r in reports}
     values = " ".join(iri(r) for r in reports)
+    points = "lkg:resolvedTo" if by_name else "lkg:refersTo"
     for row in select(sparql_prologue() + f"""SELECT ?r ?start ?end WHERE {{
   VALUES ?r {{ {values} }}
-  ?m lkg:refersTo {iri(focus)} ; lkg:inReport ?r ; lkg:start ?start ; lkg:end ?end .
+  ?m {points} {iri(focus)} ; lkg:inReport ?r ; lkg:start ?start ; lkg:end ?end .
 }}
 ORDER BY ?r ?start
 LIMIT {limit * 50}"""):
@@ -242,6 +252,42 @@ GROUP BY ?start ?end ?i ?symbol
 ORDER BY ?start
 LIMIT 5000""")
     return [Mention(report, int(r["start"]), int(r["end"]), r["i"], r.get("symbol"), r.get("type")) for r in rows]
+
+
+@dataclass(frozen=True)
+class NameCitation:
+    """A law or code cited by its name in a report's text, and the instrument it resolves to
+    at the report's date (None: the name index cannot tell)."""
+
+    report: str
+    start: int
+    end: int
+    surface: str  # as written, with its year
+    name: str  # spaces normalised, without its year
+    key: str  # folded: what names are matched by
+    year: int | None = None
+    instrument: str | None = None
+    symbol: str | None = None
+    type_code: str | None = None
+
+
+def names_in(select: Select, report: str) -> list[NameCitation]:
+    """Every name mention in ``report``'s text, in text order, with the instrument it resolves to."""
+    rows = select(sparql_prologue() + f"""SELECT ?start ?end ?surface ?name ?key ?year ?i ?symbol (MIN(?code) AS ?type)
+WHERE {{
+  ?m a lkg:NameMention ; lkg:inReport {iri(report)} ; lkg:start ?start ; lkg:end ?end ;
+     lkg:surface ?surface ; lkg:name ?name ; lkg:nameKey ?key .
+  OPTIONAL {{ ?m lkg:nameYear ?year }}
+  OPTIONAL {{ ?m lkg:resolvedTo ?i .
+             OPTIONAL {{ ?i eli:id_local ?symbol }}
+             OPTIONAL {{ ?i eli:type_document/skos:notation ?code }} }}
+}}
+GROUP BY ?start ?end ?surface ?name ?key ?year ?i ?symbol
+ORDER BY ?start
+LIMIT 5000""")
+    return [NameCitation(report, int(r["start"]), int(r["end"]), r["surface"], r["name"], r["key"],
+                         int(r["year"]) if r.get("year") else None, r.get("i"), r.get("symbol"), r.get("type"))
+            for r in rows]
 
 
 @dataclass(frozen=True)

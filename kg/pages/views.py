@@ -5,6 +5,7 @@ a worker thread whose queries go through the query pool.
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
@@ -64,7 +65,8 @@ def field_names() -> dict[str, dict[str, str]]:
     out = {}
     for name, prop in {"symbol": ELI.id_local, "type": ELI.type_document, "issuer": ELI.passed_by,
                        "date": ELI.date_document, "title": rdflib.URIRef("http://purl.org/dc/terms/title"),
-                       "jurisdiction": ELI.jurisdiction, "effective": LKG.effectiveDate}.items():
+                       "jurisdiction": ELI.jurisdiction, "effective": LKG.effectiveDate, "name": LKG.name,
+                       "name_year": LKG.nameYear, "resolved_to": LKG.resolvedTo}.items():
         found = {lit.language: str(lit) for lit in g.objects(prop, rdflib.RDFS.label) if isinstance(lit, rdflib.Literal)}
         out[name] = {"vi": found["vi"][:1].upper() + found["vi"][1:], "en": found["en"][:1].upper() + found["en"][1:]}
     return out
@@ -197,13 +199,16 @@ def _sections(rel: list[data.Related], more: set, others: dict[str, data.Node], 
     return sections, boxes
 
 
-def _citing(select: Select, links: Links, texts: Texts, stored: str, page: int) -> dict:
-    """One page of the reports citing ``stored``, each with the sentences that cite it."""
-    total = data.citing_count(select, stored)
+def _citing(select: Select, links: Links, texts: Texts, stored: str, page: int, at: str | None,
+            by_name: bool = False) -> dict:
+    """One page of the reports citing ``stored`` (``by_name``: by a name resolved to it), each with
+    the sentences that cite it, and the links to the pages before and after."""
+    total = data.citing_count(select, stored, by_name)
     pages = max(1, -(-total // CITING_PER_PAGE))
     page = min(max(1, page), pages)
-    found = data.citing_reports(select, stored, (page - 1) * CITING_PER_PAGE, CITING_PER_PAGE)
+    found = data.citing_reports(select, stored, (page - 1) * CITING_PER_PAGE, CITING_PER_PAGE, by_name)
     described = data.nodes(select, [r for r, _ in found])
+    opening = '<mark class="n">' if by_name else '<mark class="c">'
     citing = []
     for report, mentions in found:
         node = described.get(report)
@@ -211,18 +216,22 @@ def _citing(select: Select, links: Links, texts: Texts, stored: str, page: int) 
                                  "detail": _detail(node), "sentences": [], "missing": None}
         try:
             text = texts.get(node.source if node else None, node.content_hash if node else None)
-            entry["sentences"] = [excerpt(text.content, m.start, m.end, [(m.start, m.end, '<mark class="c">', "</mark>")])
+            entry["sentences"] = [excerpt(text.content, m.start, m.end, [(m.start, m.end, opening, "</mark>")])
                                   for m in mentions]
         except Unavailable as e:
             entry["missing"] = str(e)
         entry["links"] = [links.highlighted(report, m.start, m.end) for m in mentions]
         citing.append(entry)
-    return {"citing": citing, "citing_total": total, "citing_page": page, "citing_pages": pages,
-            "citing_per_page": CITING_PER_PAGE}
+
+    def turn(to: int) -> str | None:
+        return links.page(stored, at=at, named=to) if by_name else links.page(stored, at=at, cited=to)
+
+    return {"items": citing, "total": total, "page": page, "pages": pages, "per_page": CITING_PER_PAGE,
+            "prev": turn(page - 1) if page > 1 else None, "next": turn(page + 1) if page < pages else None}
 
 
 def instrument_page(select: Select, links: Links, texts: Texts, stored: str, *, at: dt.date | None,
-                    today: dt.date, cited_page: int = 1) -> dict | None:
+                    today: dt.date, cited_page: int = 1, named_page: int = 1) -> dict | None:
     """Everything the instrument page shows, or None when the store has no such instrument."""
     node = data.nodes(select, [stored]).get(stored)
     if node is None or node.report or node.symbol is None:
@@ -247,7 +256,6 @@ def instrument_page(select: Select, links: Links, texts: Texts, stored: str, *, 
                             headings=(_both(words["acts_on"]), _both(words["acted_on"])),
                             more=_both(words["more"]), label=f"{words['diagram']['vi']} {node.name}")
     at_param = at.isoformat() if at else None
-    citing = _citing(select, links, texts, stored, cited_page)
     return {
         "node": node, "title": node.title or (title_from.title if title_from else None), "title_from": title_from,
         "title_from_url": links.page(title_from.iri) if title_from else None,
@@ -255,11 +263,9 @@ def instrument_page(select: Select, links: Links, texts: Texts, stored: str, *, 
         "own": [{"url": links.page(r), "name": others[r].name if r in others else r} for r in node.same],
         "today": _status_view(status_at(against, today), node, views),
         "at": _status_view(status_at(against, at), node, views) if at else None,
-        "at_value": at_param or "", "sections": sections, "svg": svg, **citing,
-        "citing_prev": links.page(stored, at=at_param, cited=citing["citing_page"] - 1)
-        if citing["citing_page"] > 1 else None,
-        "citing_next": links.page(stored, at=at_param, cited=citing["citing_page"] + 1)
-        if citing["citing_page"] < citing["citing_pages"] else None,
+        "at_value": at_param or "", "sections": sections, "svg": svg,
+        "citing": _citing(select, links, texts, stored, cited_page, at_param),
+        "named": _citing(select, links, texts, stored, named_page, at_param, by_name=True),
         "documents": _documents(links, stored), "page_url": links.page(stored),
     }
 
@@ -271,6 +277,48 @@ def _mark(m: data.Mention, url: str | None) -> tuple[int, int, str, str]:
     return (m.start, m.end, opening + (f'<a href="{escape(url)}">' if url else ""), ("</a>" if url else "") + "</mark>")
 
 
+def _name_mark(n: data.NameCitation, url: str | None) -> tuple[int, int, str, str]:
+    """A law cited by name: its own style, linked to the instrument it resolves to; one that does not
+    resolve is marked so, and says so in its tooltip."""
+    words = labels()["page"]["unresolved"]
+    tip = f"{n.name} → {n.symbol or n.instrument}" if n.instrument else f"{n.name}: {words['vi']} / {words['en']}"
+    opening = f'<mark class="n{"" if n.instrument else " unresolved"}" id="n{n.start}-{n.end}" title="{escape(tip)}">'
+    return (n.start, n.end, opening + (f'<a href="{escape(url)}">' if url else ""), ("</a>" if url else "") + "</mark>")
+
+
+def _text_marks(links: Links, mentions: list[data.Mention], names: list[data.NameCitation]) -> list[tuple]:
+    """The highlights of a report's text: its citations, then its laws cited by name wherever they
+    overlap none of them (highlights cannot nest), in text order."""
+    cited = non_overlapping(mentions)
+    starts = [m.start for m in cited]
+
+    def free(n: data.NameCitation) -> bool:
+        at = bisect.bisect_right(starts, n.start)  # cited[at - 1] starts at or before the name, cited[at] after
+        return (at == 0 or cited[at - 1].end <= n.start) and (at == len(cited) or n.end <= cited[at].start)
+
+    named = non_overlapping([n for n in names if free(n)])
+    marks = [_mark(m, links.page(m.instrument)) for m in cited]
+    marks += [_name_mark(n, links.page(n.instrument) if n.instrument else None) for n in named]
+    return sorted(marks, key=lambda mark: mark[0])
+
+
+def _names(links: Links, names: list[data.NameCitation], others: dict[str, data.Node]) -> list[dict[str, Any]]:
+    """The laws a report cites by name: one row per name and year (one resolution each), in the order
+    of their names with accents folded (Đ with D)."""
+    rows: dict[tuple, dict[str, Any]] = {}
+    for n in names:
+        row = rows.get((n.key, n.year, n.instrument))
+        if row is None:
+            other = others.get(n.instrument) if n.instrument else None
+            shown = other.name if other else n.symbol or n.instrument  # None: not resolved
+            row = rows[(n.key, n.year, n.instrument)] = {
+                "name": n.name, "year": n.year, "instrument": shown, "detail": _detail(other),
+                "url": links.page(n.instrument) if n.instrument else None, "mentions": 0,
+                "anchor": f"#n{n.start}-{n.end}"}
+        row["mentions"] += 1
+    return [rows[k] for k in sorted(rows, key=lambda k: (k[0], k[1] or 0, k[2] or ""))]
+
+
 def report_page(select: Select, links: Links, texts: Texts, stored: str, key: str, *,
                 hl: tuple[int, int] | None, today: dt.date) -> dict | None:
     """Everything the report page shows, or None when the store has no such report."""
@@ -278,11 +326,13 @@ def report_page(select: Select, links: Links, texts: Texts, stored: str, key: st
     if node is None or not node.report:
         return None
     mentions = data.mentions_in(select, stored)
+    names = data.names_in(select, stored)
     stated = data.stated_in(select, stored)
     result = check_report(select, key, bases=links.bases, today=today)
     cited = data.cited_in(select, stored)
     others = data.nodes(select, cited + node.same + [s.source for s in stated] + [s.target for s in stated]
-                        + [f.change.by for f in result.findings if f.change])
+                        + [f.change.by for f in result.findings if f.change]
+                        + [n.instrument for n in names if n.instrument])
     counts: dict[str, int] = {}
     for m in mentions:
         counts[m.instrument] = counts.get(m.instrument, 0) + 1
@@ -306,14 +356,14 @@ def report_page(select: Select, links: Links, texts: Texts, stored: str, key: st
         text = texts.get(node.source, node.content_hash)
         if hl is not None and not (0 <= hl[0] < hl[1] <= len(text.content)):
             hl = None
-        marks = [_mark(m, links.page(m.instrument)) for m in non_overlapping(mentions)]
-        text_html = marked(text.content, marks, hl)
+        text_html = marked(text.content, _text_marks(links, mentions, names), hl)
     except Unavailable as e:
         missing = str(e)
     return {
         "node": node, "identifier": stored, "served_at": links.identifier(stored),
         "own": [{"url": links.page(i), "name": others[i].name if i in others else i} for i in node.same],
-        "cites": cites, "relations": relations, "check": result, "findings": findings,
+        "cites": cites, "names": _names(links, names, others), "relations": relations, "check": result,
+        "findings": findings,
         "text_html": text_html, "missing": missing, "documents": _documents(links, stored),
     }
 

@@ -166,6 +166,11 @@ def test_the_date_after_an_amending_laws_title_is_no_year_of_the_names_in_it():
         ("Luật Quy hoạch", 2017), ("Luật Quy hoạch", None), ("Luật Lâm nghiệp", None)]
 
 
+def test_a_name_ends_where_the_sentence_goes_on():
+    found = names_of("Áp dụng Luật Lâm nghiệp nhằm bảo vệ rừng; Luật Thủy lợi trước tháng 7 năm 2018 chưa quy định.")
+    assert [name for _, name, _, _, _ in found] == ["Luật Lâm nghiệp", "Luật Thủy lợi"]
+
+
 def test_names_without_diacritics_share_the_key():
     assert [n.key for n in extract("Theo Luat Thuy san va Luật Thủy sản.").names] == ["luat thuy san"] * 2
 

@@ -9,6 +9,8 @@ to ``ontology/vocabularies/``), so the YAML stays the one source of truth.
 
 IRIs are deterministic, derived from :attr:`Instrument.key` and
 :attr:`Report.key` under a configurable base: :class:`kg.iris.IriScheme`.
+Which predicate holds which field of each kind of node is the table of
+:mod:`kg.shape`, which readers of report graphs go through too.
 """
 from __future__ import annotations
 
@@ -563,16 +565,16 @@ def report_triples(extraction: Extraction, *, base: str = DEFAULT_BASE) -> list[
         own_key = own.key
         cited.setdefault(own_key, own)
     iris = {k: URIRef(iris_of.instrument(k)) for k in cited}
-    at = _At(key=rep.key, iris=iris_of, report=URIRef(iris_of.report(rep.key)),
-             activity=URIRef(iris_of.extraction(rep.key, rep.content_hash)),
-             instruments={i: iris[k] for i, k in keys.items()}, text=extraction.text)
+    ctx = _Context(key=rep.key, iris=iris_of, report=URIRef(iris_of.report(rep.key)),
+                   activity=URIRef(iris_of.extraction(rep.key, rep.content_hash)),
+                   instruments={i: iris[k] for i, k in keys.items()}, text=extraction.text)
 
-    t = _report_node(at.report, rep, own, None if own_key is None else iris[own_key])
-    t += _instrument_nodes(at.report, cited, iris, own_key)
-    t += _provenance(at, extraction.extractor_version or "unknown")
-    t += _mention_nodes(at, extraction.mentions)
-    t += _name_nodes(at, extraction.names)
-    t += _statement_nodes(at, extraction.relations)
+    t = _report_node(ctx.report, rep, own, None if own_key is None else iris[own_key])
+    t += _instrument_nodes(ctx.report, cited, iris, own_key)
+    t += _provenance(ctx, extraction.extractor_version or "unknown")
+    t += _mention_nodes(ctx, extraction.mentions)
+    t += _name_nodes(ctx, extraction.names)
+    t += _statement_nodes(ctx, extraction.relations)
     return t
 
 
@@ -591,7 +593,7 @@ def _cited(extraction: Extraction) -> tuple[dict[int, str], dict[str, Instrument
     return keys, cited
 
 
-class _At(NamedTuple):
+class _Context(NamedTuple):
     """What the evidence of one report (mentions, names, relations) is placed by and linked to."""
 
     key: str  # the report's
@@ -634,23 +636,25 @@ def _instrument_nodes(r: URIRef, cited: dict[str, Instrument], iris: dict[str, U
     return t
 
 
-def _provenance(at: _At, version: str) -> list[Triple]:
+def _provenance(ctx: _Context, version: str) -> list[Triple]:
     """The extraction activity (one per content version) and the software agent that ran it."""
-    agent = URIRef(at.iris.agent(version))
+    agent = URIRef(ctx.iris.agent(version))
     return [
-        (at.activity, TYPE, ActivityShape.cls),
-        (at.activity, ACTIVITY.used, at.report),
-        (at.activity, ACTIVITY.associated_with, agent),
+        (ctx.activity, TYPE, ActivityShape.cls),
+        (ctx.activity, ACTIVITY.used, ctx.report),
+        (ctx.activity, ACTIVITY.associated_with, agent),
         (agent, TYPE, AgentShape.cls),
         (agent, AGENT.label, Literal(f"legal-kg extractor {version}")),
         (agent, AGENT.extractor_version, Literal(version)),
     ]
 
 
-def _mention_nodes(at: _At, mentions: Sequence[Mention]) -> list[Triple]:
+def _mention_nodes(ctx: _Context, mentions: Sequence[Mention]) -> list[Triple]:
     """A ``lkg:Mention`` per citation: where it is and the instrument it refers to."""
-    iri, key, report, activity, node_of, paged = at.iris.mention, at.key, at.report, at.activity, at.instruments, at.paged
-    M = MENTION  # its predicates as locals: this loop is the hot path of ingest
+    # Locals, predicates too: this loop is the hot path of ingest.
+    iri, key, report, activity, node_of, paged = (
+        ctx.iris.mention, ctx.key, ctx.report, ctx.activity, ctx.instruments, ctx.paged)
+    M = MENTION
     cls, in_report, refers_to, start, end, surface, page, by = (
         MentionShape.cls, M.in_report, M.refers_to, M.start, M.end, M.surface, M.page, M.generated_by)
     t: list[Triple] = []
@@ -664,12 +668,12 @@ def _mention_nodes(at: _At, mentions: Sequence[Mention]) -> list[Triple]:
         add((node, end, _int(m.end)))
         add((node, surface, Literal(m.surface)))
         if paged:
-            add((node, page, _int(at.text.page_of(m.start))))
+            add((node, page, _int(ctx.text.page_of(m.start))))
         add((node, by, activity))
     return t
 
 
-def _name_nodes(at: _At, names: Sequence[NameMention]) -> list[Triple]:
+def _name_nodes(ctx: _Context, names: Sequence[NameMention]) -> list[Triple]:
     """Laws cited by name: the name of the citation written after it (on the instrument), or a
     ``lkg:NameMention`` of its own, resolved later through the name index."""
     N = NAME_MENTION
@@ -677,13 +681,13 @@ def _name_nodes(at: _At, names: Sequence[NameMention]) -> list[Triple]:
     add = t.append
     for n in names:
         if n.instrument is not None:
-            inst = at.instruments[id(n.instrument)]
+            inst = ctx.instruments[id(n.instrument)]
             add((inst, INSTRUMENT.name, Literal(n.name)))
             add((inst, INSTRUMENT.name_key, Literal(n.key)))
             continue
-        node = URIRef(at.iris.mention(at.key, n.start, n.end))
+        node = URIRef(ctx.iris.mention(ctx.key, n.start, n.end))
         add((node, TYPE, NameMentionShape.cls))
-        add((node, N.in_report, at.report))
+        add((node, N.in_report, ctx.report))
         add((node, N.start, _int(n.start)))
         add((node, N.end, _int(n.end)))
         add((node, N.surface, Literal(n.surface)))
@@ -691,13 +695,13 @@ def _name_nodes(at: _At, names: Sequence[NameMention]) -> list[Triple]:
         add((node, N.name_key, Literal(n.key)))
         if n.year:
             add((node, N.name_year, _int(n.year)))
-        if at.paged:
-            add((node, N.page, _int(at.text.page_of(n.start))))
-        add((node, N.generated_by, at.activity))
+        if ctx.paged:
+            add((node, N.page, _int(ctx.text.page_of(n.start))))
+        add((node, N.generated_by, ctx.activity))
     return t
 
 
-def _statement_nodes(at: _At, relations: Sequence[Relation]) -> list[Triple]:
+def _statement_nodes(ctx: _Context, relations: Sequence[Relation]) -> list[Triple]:
     """Each relation as a direct triple (``source amends target``) and as a ``lkg:RelationStatement``
     with its evidence."""
     S = STATEMENT
@@ -706,22 +710,22 @@ def _statement_nodes(at: _At, relations: Sequence[Relation]) -> list[Triple]:
     for rel in relations:
         kind = RelationKind(rel.kind)
         prop = RELATION_PROPERTIES[kind]
-        src = at.report if rel.source is None else at.instruments[id(rel.source)]
-        tgt = at.instruments[id(rel.target)]
+        src = ctx.report if rel.source is None else ctx.instruments[id(rel.source)]
+        tgt = ctx.instruments[id(rel.target)]
         add((src, prop, tgt))
         h = hashlib.sha1(f"{src} {tgt}".encode()).hexdigest()[:8]
-        node = URIRef(at.iris.relation(at.key, rel.start, rel.end, kind.value, h))
+        node = URIRef(ctx.iris.relation(ctx.key, rel.start, rel.end, kind.value, h))
         add((node, TYPE, StatementShape.cls))
         add((node, S.relation_kind, prop))
         add((node, S.relation_source, src))
         add((node, S.relation_target, tgt))
-        add((node, S.in_report, at.report))
+        add((node, S.in_report, ctx.report))
         add((node, S.start, _int(rel.start)))
         add((node, S.end, _int(rel.end)))
-        add((node, S.surface, Literal(at.text.content[rel.start:rel.end])))
+        add((node, S.surface, Literal(ctx.text.content[rel.start:rel.end])))
         if rel.effective is not None:
             add((node, S.effective_date, Literal(rel.effective)))
-        add((node, S.generated_by, at.activity))
+        add((node, S.generated_by, ctx.activity))
     return t
 
 

@@ -9,28 +9,52 @@ to ``ontology/vocabularies/``), so the YAML stays the one source of truth.
 
 IRIs are deterministic, derived from :attr:`Instrument.key` and
 :attr:`Report.key` under a configurable base: :class:`kg.iris.IriScheme`.
+Which predicate holds which field of each kind of node is the table of
+:mod:`kg.shape`, which readers of report graphs go through too.
 """
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
 import hashlib
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import networkx as nx
 import rdflib
 from rdflib import Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDFS, SKOS
 
 from extractors.vocab import DocType, Issuer, Jurisdiction, vocabulary
 from kg.iris import DEFAULT_BASE, ELI, INSTRUMENTS_GRAPH, LKG, VOCAB, VOCABULARY_GRAPH, IriScheme
-from kg.model import Extraction, Instrument, RelationKind, Report, slugify
+from kg.model import Extraction, Instrument, Mention, NameMention, Relation, RelationKind, Report, Text, slugify
 from kg.resources import data_dir
+from kg.shape import (
+    ACTIVITY,
+    AGENT,
+    CONCEPT,
+    INSTRUMENT,
+    MENTION,
+    NAME_MENTION,
+    RELATION_PROPERTIES,
+    REPORT,
+    STATEMENT,
+    TYPE,
+    ActivityShape,
+    AgentShape,
+    ConceptShape,
+    Described,
+    InstrumentShape,
+    MentionShape,
+    NameMentionShape,
+    ReportShape,
+    StatementShape,
+)
 from kg.stores.base import ReportGraph
 
 __all__ = [
@@ -52,82 +76,31 @@ __all__ = [
     "cited_not_ingested",
 ]
 
-# Terms as module constants: Namespace attribute access builds a new URIRef
-# every time, which shows on the hot path.
-_TYPE = RDF.type
-_LABEL = RDFS.label
-_TITLE = DCTERMS.title
-_LEGAL_RESOURCE = ELI.LegalResource
-_CITES = ELI.cites
-_ID_LOCAL = ELI.id_local
-_NUMBER = ELI.number
-_TYPE_DOCUMENT = ELI.type_document
-_PASSED_BY = ELI.passed_by
-_DATE_DOCUMENT = ELI.date_document
-_JURISDICTION = ELI.jurisdiction
-_REPORT = LKG.Report
-_MENTION = LKG.Mention
-_RELATION_STATEMENT = LKG.RelationStatement
-_EXTRACTION = LKG.Extraction
-_SOURCE_FILE = LKG.sourceFile
-_CONTENT_HASH = LKG.contentHash
-_IDENTIFIED_AS = LKG.identifiedAs
-_IN_REPORT = LKG.inReport
-_REFERS_TO = LKG.refersTo
-_START = LKG.start
-_END = LKG.end
-_SURFACE = LKG.surface
-_PAGE = LKG.page
-_YEAR = LKG.year
-_RELATION_KIND = LKG.relationKind
-_RELATION_SOURCE = LKG.relationSource
-_RELATION_TARGET = LKG.relationTarget
-_EFFECTIVE_DATE = LKG.effectiveDate
-_NAME_MENTION = LKG.NameMention
-_NAME = LKG.name
-_NAME_KEY = LKG.nameKey
-_NAME_YEAR = LKG.nameYear
-_EXTRACTOR_VERSION = LKG.extractorVersion
-_GENERATED_BY = PROV.wasGeneratedBy
-_USED = PROV.used
-_ASSOCIATED_WITH = PROV.wasAssociatedWith
-_SOFTWARE_AGENT = PROV.SoftwareAgent
-_CONCEPT = SKOS.Concept
-_PREF_LABEL = SKOS.prefLabel
-_NOTATION = SKOS.notation
-_IN_SCHEME = SKOS.inScheme
+#: One triple of a report graph, in rdflib terms.
+Triple = tuple[URIRef, URIRef, URIRef | Literal]
 
-# ELI where ELI has the relation (eli:implements is deprecated in ELI 1.1 in
-# favour of eli:applies, so "implements" is lkg:, declared a sub-property).
-RELATION_PROPERTIES: dict[RelationKind, URIRef] = {
-    RelationKind.AMENDS: ELI.amends,
-    RelationKind.REPLACES: LKG.replaces,
-    RelationKind.REPEALS: ELI.repeals,
-    RelationKind.GUIDES: LKG.guides,
-    RelationKind.BASED_ON: ELI.based_on,
-    RelationKind.IMPLEMENTS: LKG.implements,
-}
-_EDGE_LABELS = {str(p): k.value for k, p in RELATION_PROPERTIES.items()} | {str(_CITES): "cites"}
+_EDGE_LABELS = {str(p): k.value for k, p in RELATION_PROPERTIES.items()} | {str(REPORT.cites): "cites"}
 
 #: What a report says of an instrument that another report may say otherwise
 #: (a date misread by OCR, another type word, the year of a symbol that has
 #: none, taken from the report's own date): kept in each report's graph as
 #: that report's claim, and decided once per instrument (:func:`choose`) in
 #: the instruments graph, so the default graph holds one value.
-CLAIMED = frozenset({_ID_LOCAL, _TYPE_DOCUMENT, _DATE_DOCUMENT, _TITLE, _YEAR})
+CLAIMED = frozenset({INSTRUMENT.symbol, INSTRUMENT.doc_type, INSTRUMENT.date, INSTRUMENT.title, INSTRUMENT.year})
 
 
-def split_claims(triples: Iterable[tuple]) -> tuple[list[tuple], list[tuple]]:
+def split_claims(triples: Iterable[Triple]) -> tuple[list[Triple], list[Triple]]:
     """``(shared, claims)``: the triples any report would state alike, and one report's claims.
 
     A claim is a :data:`CLAIMED` property of an instrument (an IRI typed
     ``eli:LegalResource`` in these triples that is not the report itself).
     """
     triples = list(triples)
-    typed = {(s, o) for s, p, o in triples if p == _TYPE}
-    instruments = ({s for s, o in typed if o == _LEGAL_RESOURCE and isinstance(s, URIRef)}
-                   - {s for s, o in typed if o == _REPORT})
-    shared, claims = [], []
+    typed = {(s, o) for s, p, o in triples if p == TYPE}
+    instruments = ({s for s, o in typed if o == InstrumentShape.cls and isinstance(s, URIRef)}
+                   - {s for s, o in typed if o == ReportShape.cls})
+    shared: list[Triple] = []
+    claims: list[Triple] = []
     for t in triples:
         (claims if t[1] in CLAIMED and t[0] in instruments else shared).append(t)
     return shared, claims
@@ -197,7 +170,8 @@ def _vocab() -> _Vocab:
         issuers[slug] = ([code], issuer)
         if issuer.pattern is not None:
             families.append((issuer.pattern, slug))
-    jurisdictions, places = {"vn": "vn", "viet-nam": "vn"}, {}
+    jurisdictions = {"vn": "vn", "viet-nam": "vn"}
+    places: dict[str, Jurisdiction] = {}
     for name, place in v.jurisdictions.items():
         slug = slugify(name)
         places[slug] = place
@@ -212,92 +186,123 @@ def _unaccent(s: str) -> str:
 
 
 def vocabulary_graphs() -> dict[str, rdflib.Graph]:
-    """The three SKOS concept schemes, built from the YAML vocabulary.
+    """The SKOS concept schemes and the provinces' own bodies, built from the YAML vocabulary.
 
     Keys are the file stems written to ``ontology/vocabularies/``:
-    ``document-types``, ``issuers``, ``jurisdictions``.
+    ``document-types``, ``issuers``, ``issuing-bodies``, ``jurisdictions``.
     """
     v = _vocab()
-    out = {}
+    return {
+        "document-types": _document_types(v),
+        "issuers": _issuers(v),
+        "issuing-bodies": _issuing_bodies(v),
+        "jurisdictions": _jurisdictions(v),
+    }
 
-    def scheme(name: str, en: str, vi: str, comment: str) -> tuple[rdflib.Graph, URIRef, URIRef]:
-        g = rdflib.Graph()
-        for prefix, ns in (("skos", SKOS), ("eli", ELI), ("dcterms", DCTERMS), ("rdfs", RDFS), ("owl", OWL)):
-            g.bind(prefix, ns)
-        g.bind(name.replace("-", ""), VOCAB + name + "/")
-        iri, cls = _SCHEMES[name]
-        g.add((iri, _TYPE, SKOS.ConceptScheme))
-        g.add((iri, _TYPE, OWL.NamedIndividual))
-        g.add((iri, _PREF_LABEL, Literal(vi, lang="vi")))
-        g.add((iri, _PREF_LABEL, Literal(en, lang="en")))
-        g.add((iri, RDFS.comment, Literal(comment, lang="en")))
-        g.add((iri, DCTERMS.source, Literal("extractors/vocab (generated by scripts/build_vocab.py)")))
-        return g, iri, cls
 
-    def concept(g, iri, cls, c, codes, vi, en, alt_vi=(), top=True):
-        g.add((c, _TYPE, _CONCEPT))
-        g.add((c, _TYPE, cls))
+@dataclasses.dataclass(frozen=True)
+class _Scheme:
+    """A concept scheme being built: its graph, its IRI and the ELI class of its concepts."""
+
+    graph: rdflib.Graph
+    iri: URIRef
+    cls: URIRef
+
+    def concept(self, c: URIRef, codes: Sequence[str], vi: str, en: str, alt_vi: Iterable[str] = (),
+                top: bool = True) -> None:
+        """Add concept ``c`` (its notations ``codes``, Vietnamese and English labels) to the scheme."""
+        g, C = self.graph, CONCEPT
+        g.add((c, TYPE, ConceptShape.cls))
+        g.add((c, TYPE, self.cls))
         # owl:NamedIndividual: OWL tools (and pyshacl's ont_graph mixing) treat
         # the concepts as individuals of the ontology, not as stray data.
-        g.add((c, _TYPE, OWL.NamedIndividual))
-        g.add((c, _IN_SCHEME, iri))
+        g.add((c, TYPE, OWL.NamedIndividual))
+        g.add((c, C.in_scheme, self.iri))
         if top:
-            g.add((c, SKOS.topConceptOf, iri))
-        g.add((c, _PREF_LABEL, Literal(vi, lang="vi")))
-        g.add((c, SKOS.altLabel, Literal(en, lang="en")))
+            g.add((c, SKOS.topConceptOf, self.iri))
+        g.add((c, C.pref_label, Literal(vi, lang="vi")))
+        g.add((c, C.alt_label, Literal(en, lang="en")))
         for a in alt_vi:
             if a != vi:
-                g.add((c, SKOS.altLabel, Literal(a, lang="vi")))
+                g.add((c, C.alt_label, Literal(a, lang="vi")))
         for code in codes:
-            g.add((c, _NOTATION, Literal(code)))
+            g.add((c, C.notation, Literal(code)))
 
-    g, iri, cls = scheme("document-type", "Document types", "Loại văn bản",
-                         "Types of Vietnamese legal and administrative documents; notation = the code used inside symbols.")
+
+def _scheme(name: str, en: str, vi: str, comment: str) -> _Scheme:
+    """A new graph holding the concept scheme ``name`` (a key of :data:`_SCHEMES`) and its labels."""
+    g = rdflib.Graph()
+    for prefix, ns in (("skos", SKOS), ("eli", ELI), ("dcterms", DCTERMS), ("rdfs", RDFS), ("owl", OWL)):
+        g.bind(prefix, ns)
+    g.bind(name.replace("-", ""), VOCAB + name + "/")
+    iri, cls = _SCHEMES[name]
+    g.add((iri, TYPE, SKOS.ConceptScheme))
+    g.add((iri, TYPE, OWL.NamedIndividual))
+    g.add((iri, CONCEPT.pref_label, Literal(vi, lang="vi")))
+    g.add((iri, CONCEPT.pref_label, Literal(en, lang="en")))
+    g.add((iri, RDFS.comment, Literal(comment, lang="en")))
+    g.add((iri, DCTERMS.source, Literal("extractors/vocab (generated by scripts/build_vocab.py)")))
+    return _Scheme(g, iri, cls)
+
+
+def _document_types(v: _Vocab) -> rdflib.Graph:
+    """The document-type scheme: one concept per type code."""
+    s = _scheme("document-type", "Document types", "Loại văn bản",
+                "Types of Vietnamese legal and administrative documents; notation = the code used inside symbols.")
     for slug, d in v.doc_types.items():
-        concept(g, iri, cls, _concept_iri("document-type", slug), [d.code], d.vi, d.en, d.words)
-    out["document-types"] = g
+        s.concept(_concept_iri("document-type", slug), [d.code], d.vi, d.en, d.words)
+    return s.graph
 
-    g, iri, cls = scheme("issuer", "Issuing bodies", "Cơ quan ban hành",
-                         "Bodies that issue documents; notation = the code used inside symbols. "
-                         "Members of the national, provincial and district collections.")
+
+def _issuers(v: _Vocab) -> rdflib.Graph:
+    """The issuer scheme: one concept per kind of body, in one collection per level."""
+    s = _scheme("issuer", "Issuing bodies", "Cơ quan ban hành",
+                "Bodies that issue documents; notation = the code used inside symbols. "
+                "Members of the national, provincial and district collections.")
+    g = s.graph
     levels: dict[str, URIRef] = {}
     for slug, (codes, issuer) in v.issuers.items():
         c = _concept_iri("issuer", slug)
-        concept(g, iri, cls, c, codes, issuer.vi, issuer.en, issuer.names)
+        s.concept(c, codes, issuer.vi, issuer.en, issuer.names)
         level = issuer.level
         if issuer.pattern is not None:
             g.add((c, SKOS.scopeNote, Literal(f"Also stands for the codes matching {issuer.pattern.pattern}.",
                                               lang="en")))
         if level not in levels:
             levels[level] = col = URIRef(f"{VOCAB}issuer/level/{level}")
-            g.add((col, _TYPE, SKOS.Collection))
-            g.add((col, _PREF_LABEL, Literal(f"{level} issuing bodies", lang="en")))
+            g.add((col, TYPE, SKOS.Collection))
+            g.add((col, CONCEPT.pref_label, Literal(f"{level} issuing bodies", lang="en")))
         g.add((levels[level], SKOS.member, c))
-    out["issuers"] = g
+    return g
 
+
+def _issuing_bodies(v: _Vocab) -> rdflib.Graph:
+    """Each province's own bodies (UBND tỉnh Nghệ An …): :func:`_body_description` of every pair."""
     g = rdflib.Graph()
     for prefix, ns in (("skos", SKOS), ("eli", ELI), ("owl", OWL), ("issuer", VOCAB + "issuer/"),
                        ("jurisdiction", VOCAB + "jurisdiction/")):
         g.bind(prefix, ns)
-    for slug, (_, issuer) in v.issuers.items():  # each province's own bodies (UBND tỉnh Nghệ An …)
+    for slug, (_, issuer) in v.issuers.items():
         if issuer.level == "provincial":
             for place in v.places:
                 for triple in _body_description(slug, place):
                     g.add(triple)
-    out["issuing-bodies"] = g
+    return g
 
-    g, iri, cls = scheme("jurisdiction", "Jurisdictions", "Địa bàn",
-                         "Viet Nam and its provinces and centrally-run cities: the jurisdictions of instruments. "
-                         "notation = ISO 3166-2 code.")
-    concept(g, iri, cls, NATIONAL_JURISDICTION, ["VN"], "Việt Nam", "Viet Nam")
+
+def _jurisdictions(v: _Vocab) -> rdflib.Graph:
+    """The jurisdiction scheme: Viet Nam and, narrower, its provinces and centrally-run cities."""
+    s = _scheme("jurisdiction", "Jurisdictions", "Địa bàn",
+                "Viet Nam and its provinces and centrally-run cities: the jurisdictions of instruments. "
+                "notation = ISO 3166-2 code.")
+    s.concept(NATIONAL_JURISDICTION, ["VN"], "Việt Nam", "Viet Nam")
     for slug, place in v.places.items():
         c = _concept_iri("jurisdiction", slug)
-        concept(g, iri, cls, c, [place.code], place.name, _unaccent(place.name), place.names, top=False)
+        s.concept(c, [place.code] if place.code else [], place.name, _unaccent(place.name), place.names, top=False)
         # broader only: skos:narrower, its inverse, would add nothing and makes
         # pyshacl's ont_graph mixing recurse through vn ↔ province forever.
-        g.add((c, SKOS.broader, NATIONAL_JURISDICTION))
-    out["jurisdictions"] = g
-    return out
+        s.graph.add((c, SKOS.broader, NATIONAL_JURISDICTION))
+    return s.graph
 
 
 # Concept lookups. Each returns ((iri, code_if_unknown), ...): an unknown code
@@ -326,8 +331,8 @@ def _issuer(code: str) -> tuple[tuple[URIRef, str | None], ...]:
     if slug:
         return ((_concept_iri("issuer", slug), None),)
     parts = [p for p in code.split("-") if p]
-    known = [_known_issuer(p) for p in parts]
-    if len(parts) > 1 and all(known):  # a joint symbol (BTC-BNV): passed by each body
+    known = [slug for p in parts if (slug := _known_issuer(p))]
+    if len(parts) > 1 and len(known) == len(parts):  # a joint symbol (BTC-BNV): passed by each body
         return tuple((_concept_iri("issuer", s), None) for s in dict.fromkeys(known))
     return ((_concept_iri("issuer", slugify(code)), code),)
 
@@ -388,40 +393,45 @@ _int = functools.lru_cache(maxsize=1 << 16)(Literal)
 
 
 @functools.lru_cache(maxsize=1 << 14)
-def _concept_links(pred: URIRef, node: URIRef, scheme: str, value: str) -> tuple[tuple, ...]:
+def _concept_links(pred: URIRef, node: URIRef, scheme: str, value: str) -> tuple[Triple, ...]:
     """``node pred concept`` triples, plus the description of any concept the vocabulary lacks."""
     lookup = {"document-type": _doc_type, "issuer": _issuer, "jurisdiction": _jurisdiction}[scheme]
-    out = []
+    out: list[Triple] = []
     for iri, unknown in lookup(value):
         out.append((node, pred, iri))
         if unknown is not None:  # e.g. an issuer code met only in text: label = code
-            out += [(iri, _TYPE, _CONCEPT), (iri, _TYPE, _SCHEMES[scheme][1]),
-                    (iri, _IN_SCHEME, _SCHEMES[scheme][0]),
-                    (iri, _PREF_LABEL, Literal(unknown)), (iri, _NOTATION, Literal(unknown))]
+            out += [(iri, TYPE, ConceptShape.cls), (iri, TYPE, _SCHEMES[scheme][1]),
+                    (iri, CONCEPT.in_scheme, _SCHEMES[scheme][0]),
+                    (iri, CONCEPT.pref_label, Literal(unknown)), (iri, CONCEPT.notation, Literal(unknown))]
     return tuple(out)
 
 
-def _describe(node, symbol, doc_type, issuer, date, title, jurisdiction, national) -> list[tuple]:
+_DESCRIBED = Described()
+
+
+def _describe(node: URIRef, symbol: str | None, doc_type: str | None, issuer: str | None, date: dt.date | None,
+              title: str | None, jurisdiction: str | None, national: bool) -> list[Triple]:
     """ELI metadata shared by instruments and reports."""
-    t = []
+    D = _DESCRIBED
+    t: list[Triple] = []
     if symbol:
-        t.append((node, _ID_LOCAL, Literal(symbol)))
+        t.append((node, D.symbol, Literal(symbol)))
     if doc_type:
-        t += _concept_links(_TYPE_DOCUMENT, node, "document-type", doc_type)
+        t += _concept_links(D.doc_type, node, "document-type", doc_type)
     if issuer:
         body = None if national or not jurisdiction else _concrete_body(issuer, jurisdiction)
         if body is None:
-            t += _concept_links(_PASSED_BY, node, "issuer", issuer)
+            t += _concept_links(D.issuer, node, "issuer", issuer)
         else:
-            t.append((node, _PASSED_BY, body))
+            t.append((node, D.issuer, body))
     if date:
-        t.append((node, _DATE_DOCUMENT, Literal(date)))
+        t.append((node, D.date, Literal(date)))
     if title:
-        t.append((node, _TITLE, Literal(title, lang="vi")))
+        t.append((node, D.title, Literal(title, lang="vi")))
     if national:
-        t.append((node, _JURISDICTION, NATIONAL_JURISDICTION))
+        t.append((node, D.jurisdiction, NATIONAL_JURISDICTION))
     elif jurisdiction:
-        t += _concept_links(_JURISDICTION, node, "jurisdiction", jurisdiction)
+        t += _concept_links(D.jurisdiction, node, "jurisdiction", jurisdiction)
     return t
 
 
@@ -439,7 +449,7 @@ def _concrete_body(issuer: str, jurisdiction: str) -> URIRef | None:
     return URIRef(f"{VOCAB}issuer/{slug}.{place}")
 
 
-def _body_description(slug: str, place: str) -> list[tuple]:
+def _body_description(slug: str, place: str) -> list[Triple]:
     """The concept of province ``place``'s body of kind ``slug``: in the issuer scheme, narrower
     than the kind of body (UBND), with its code, its names and its province."""
     v = _vocab()
@@ -449,23 +459,23 @@ def _body_description(slug: str, place: str) -> list[tuple]:
     body = URIRef(f"{VOCAB}issuer/{slug}.{place}")
     en_kind = "City" if kind == "thành phố" else "Province"
     return [
-        (body, _TYPE, _CONCEPT), (body, _TYPE, ELI.Organization), (body, _TYPE, OWL.NamedIndividual),
-        (body, _IN_SCHEME, _SCHEMES["issuer"][0]), (body, SKOS.broader, _concept_iri("issuer", slug)),
-        (body, _PREF_LABEL, Literal(f"{issuer.vi} {kind} {province.name}", lang="vi")),
-        (body, SKOS.altLabel, Literal(f"{issuer.en} of {_unaccent(province.name)} {en_kind}", lang="en")),
-        (body, _NOTATION, Literal(codes[0])),
-        (body, _JURISDICTION, _concept_iri("jurisdiction", place)),
+        (body, TYPE, ConceptShape.cls), (body, TYPE, ELI.Organization), (body, TYPE, OWL.NamedIndividual),
+        (body, CONCEPT.in_scheme, _SCHEMES["issuer"][0]), (body, SKOS.broader, _concept_iri("issuer", slug)),
+        (body, CONCEPT.pref_label, Literal(f"{issuer.vi} {kind} {province.name}", lang="vi")),
+        (body, CONCEPT.alt_label, Literal(f"{issuer.en} of {_unaccent(province.name)} {en_kind}", lang="en")),
+        (body, CONCEPT.notation, Literal(codes[0])),
+        (body, _DESCRIBED.jurisdiction, _concept_iri("jurisdiction", place)),
     ]
 
 
 @functools.lru_cache(maxsize=1 << 14)
-def _instrument_triples(node: URIRef, inst: Instrument) -> tuple[tuple, ...]:
+def _instrument_triples(node: URIRef, inst: Instrument) -> tuple[Triple, ...]:
     """An instrument's own triples; cached because the same decree recurs in report after report."""
-    t = [(node, _TYPE, _LEGAL_RESOURCE)]
+    t: list[Triple] = [(node, TYPE, InstrumentShape.cls)]
     if inst.number:
-        t.append((node, _NUMBER, Literal(inst.number)))
+        t.append((node, INSTRUMENT.number, Literal(inst.number)))
     if inst.year:
-        t.append((node, _YEAR, _int(inst.year)))
+        t.append((node, INSTRUMENT.year, _int(inst.year)))
     t += _describe(node, inst.symbol, inst.doc_type, inst.issuer, inst.date, inst.title,
                    inst.jurisdiction, inst.national)
     return tuple(t)
@@ -531,30 +541,47 @@ def build_report_graph(extraction: Extraction, *, base: str = DEFAULT_BASE) -> R
     return ReportGraph(key=key, iri=str(graph_iri), content_hash=rep.content_hash, graph=g)
 
 
-def report_triples(extraction: Extraction, *, base: str = DEFAULT_BASE) -> list[tuple]:
+def report_triples(extraction: Extraction, *, base: str = DEFAULT_BASE) -> list[Triple]:
     """All triples of one report (rdflib terms; may repeat a triple).
 
     The report node with its own metadata and ``eli:cites`` to each instrument
     it cites; the instruments (symbol, number, year, type, issuer, date,
     jurisdiction, title); a ``lkg:Mention`` per citation; each relation as a
     direct triple and as a ``lkg:RelationStatement``; the extraction activity
-    and its software agent. Instruments are merged by key within the report
-    (first date, title … wins), so each has at most one value per property in
-    one report graph; the union of many reports may hold several (see
-    ontology/shapes.ttl). Building these takes ~0.2 ms for 30 mentions; rdflib
-    indexing them is most of :func:`build_report_graph`'s ~1 ms, so a store
-    that loads triples itself can call this instead.
+    and its software agent (the shapes of :mod:`kg.shape`). Instruments are
+    merged by key within the report (first date, title … wins), so each has at
+    most one value per property in one report graph; the union of many reports
+    may hold several (see ontology/shapes.ttl). Building these takes ~0.2 ms
+    for 30 mentions; rdflib indexing them is most of
+    :func:`build_report_graph`'s ~1 ms, so a store that loads triples itself
+    can call this instead.
     """
-    rep, text = extraction.report, extraction.text
-    key = rep.key
+    rep = extraction.report
     iris_of = IriScheme(base)
-    r = URIRef(iris_of.report(key))
-    t: list[tuple] = []
-    add = t.append
+    keys, cited = _cited(extraction)
+    own = _own_instrument(rep, cited)
+    own_key = None
+    if own is not None:
+        own_key = own.key
+        cited.setdefault(own_key, own)
+    iris = {k: URIRef(iris_of.instrument(k)) for k in cited}
+    ctx = _Context(key=rep.key, iris=iris_of, report=URIRef(iris_of.report(rep.key)),
+                   activity=URIRef(iris_of.extraction(rep.key, rep.content_hash)),
+                   instruments={i: iris[k] for i, k in keys.items()}, text=extraction.text)
 
-    # Instruments, merged by key over mentions and relations. Instrument.key
-    # slugifies on every call: compute it once per object.
-    keys: dict[int, str] = {}
+    t = _report_node(ctx.report, rep, own, None if own_key is None else iris[own_key])
+    t += _instrument_nodes(ctx.report, cited, iris, own_key)
+    t += _provenance(ctx, extraction.extractor_version or "unknown")
+    t += _mention_nodes(ctx, extraction.mentions)
+    t += _name_nodes(ctx, extraction.names)
+    t += _statement_nodes(ctx, extraction.relations)
+    return t
+
+
+def _cited(extraction: Extraction) -> tuple[dict[int, str], dict[str, Instrument]]:
+    """The key of each Instrument object of the extraction (by ``id``), and the instruments of its
+    mentions and relations merged by key (:func:`_merge`)."""
+    keys: dict[int, str] = {}  # Instrument.key slugifies on every call: once per object
     cited: dict[str, Instrument] = {}
     for inst in [m.instrument for m in extraction.mentions] + [
         i for rel in extraction.relations for i in (rel.source, rel.target) if i is not None
@@ -563,92 +590,142 @@ def report_triples(extraction: Extraction, *, base: str = DEFAULT_BASE) -> list[
         if k is None:
             k = keys[id(inst)] = inst.key
         cited[k] = _merge(cited[k], inst) if k in cited and cited[k] is not inst else inst
-    own = _own_instrument(rep, cited)
-    own_key = own.key if own is not None else None
-    if own is not None and own_key not in cited:
-        cited[own_key] = own
-    iris = {k: URIRef(iris_of.instrument(k)) for k in cited}
+    return keys, cited
 
-    # The report.
-    add((r, _TYPE, _REPORT))
-    add((r, _LABEL, Literal(rep.symbol or rep.title or rep.source)))
-    add((r, _SOURCE_FILE, Literal(rep.source)))
-    add((r, _CONTENT_HASH, Literal(rep.content_hash)))
+
+class _Context(NamedTuple):
+    """What the evidence of one report (mentions, names, relations) is placed by and linked to."""
+
+    key: str  # the report's
+    iris: IriScheme
+    report: URIRef
+    activity: URIRef  # the extraction that found it
+    instruments: dict[int, URIRef]  # id of an Instrument object of the extraction → its node
+    text: Text
+
+    @property
+    def paged(self) -> bool:
+        return len(self.text.pages) > 1
+
+
+def _report_node(r: URIRef, rep: Report, own: Instrument | None, own_node: URIRef | None) -> list[Triple]:
+    """The report's own triples: its file, its text's hash, its ELI metadata and the instrument it is."""
+    R = REPORT
+    t: list[Triple] = [
+        (r, TYPE, ReportShape.cls),
+        (r, R.label, Literal(rep.symbol or rep.title or rep.source)),
+        (r, R.source_file, Literal(rep.source)),
+        (r, R.content_hash, Literal(rep.content_hash)),
+    ]
     t += _describe(r, rep.symbol, rep.doc_type, rep.issuer, rep.date, rep.title, rep.jurisdiction,
                    own is not None and own.national)
-    if own is not None:
-        add((r, _IDENTIFIED_AS, iris[own_key]))
+    if own_node is not None:
+        t.append((r, R.identified_as, own_node))
+    return t
 
+
+def _instrument_nodes(r: URIRef, cited: dict[str, Instrument], iris: dict[str, URIRef],
+                      own_key: str | None) -> list[Triple]:
+    """Each instrument's triples, and ``eli:cites`` from report ``r`` to each but the one it is."""
+    t: list[Triple] = []
     for k, inst in cited.items():
         node = iris[k]
         t += _instrument_triples(node, inst)
         if k != own_key:  # its own header is not a citation
-            add((r, _CITES, node))
+            t.append((r, REPORT.cites, node))
+    return t
 
-    # Provenance: one extraction activity per content version.
-    activity = URIRef(iris_of.extraction(key, rep.content_hash))
-    version = extraction.extractor_version or "unknown"
-    agent = URIRef(iris_of.agent(version))
-    add((activity, _TYPE, _EXTRACTION))
-    add((activity, _USED, r))
-    add((activity, _ASSOCIATED_WITH, agent))
-    add((agent, _TYPE, _SOFTWARE_AGENT))
-    add((agent, _LABEL, Literal(f"legal-kg extractor {version}")))
-    add((agent, _EXTRACTOR_VERSION, Literal(version)))
 
-    paged = len(text.pages) > 1
-    for m in extraction.mentions:
-        node = URIRef(iris_of.mention(key, m.start, m.end))
-        add((node, _TYPE, _MENTION))
-        add((node, _IN_REPORT, r))
-        add((node, _REFERS_TO, iris[keys[id(m.instrument)]]))
-        add((node, _START, _int(m.start)))
-        add((node, _END, _int(m.end)))
-        add((node, _SURFACE, Literal(m.surface)))
+def _provenance(ctx: _Context, version: str) -> list[Triple]:
+    """The extraction activity (one per content version) and the software agent that ran it."""
+    agent = URIRef(ctx.iris.agent(version))
+    return [
+        (ctx.activity, TYPE, ActivityShape.cls),
+        (ctx.activity, ACTIVITY.used, ctx.report),
+        (ctx.activity, ACTIVITY.associated_with, agent),
+        (agent, TYPE, AgentShape.cls),
+        (agent, AGENT.label, Literal(f"legal-kg extractor {version}")),
+        (agent, AGENT.extractor_version, Literal(version)),
+    ]
+
+
+def _mention_nodes(ctx: _Context, mentions: Sequence[Mention]) -> list[Triple]:
+    """A ``lkg:Mention`` per citation: where it is and the instrument it refers to."""
+    # Locals, predicates too: this loop is the hot path of ingest.
+    iri, key, report, activity, node_of, paged = (
+        ctx.iris.mention, ctx.key, ctx.report, ctx.activity, ctx.instruments, ctx.paged)
+    M = MENTION
+    cls, in_report, refers_to, start, end, surface, page, by = (
+        MentionShape.cls, M.in_report, M.refers_to, M.start, M.end, M.surface, M.page, M.generated_by)
+    t: list[Triple] = []
+    add = t.append
+    for m in mentions:
+        node = URIRef(iri(key, m.start, m.end))
+        add((node, TYPE, cls))
+        add((node, in_report, report))
+        add((node, refers_to, node_of[id(m.instrument)]))
+        add((node, start, _int(m.start)))
+        add((node, end, _int(m.end)))
+        add((node, surface, Literal(m.surface)))
         if paged:
-            add((node, _PAGE, _int(text.page_of(m.start))))
-        add((node, _GENERATED_BY, activity))
+            add((node, page, _int(ctx.text.page_of(m.start))))
+        add((node, by, activity))
+    return t
 
-    for n in extraction.names:  # laws cited by name: a name mention, or the name of the citation after it
+
+def _name_nodes(ctx: _Context, names: Sequence[NameMention]) -> list[Triple]:
+    """Laws cited by name: the name of the citation written after it (on the instrument), or a
+    ``lkg:NameMention`` of its own, resolved later through the name index."""
+    N = NAME_MENTION
+    t: list[Triple] = []
+    add = t.append
+    for n in names:
         if n.instrument is not None:
-            node = iris[keys[id(n.instrument)]]
-            add((node, _NAME, Literal(n.name)))
-            add((node, _NAME_KEY, Literal(n.key)))
+            inst = ctx.instruments[id(n.instrument)]
+            add((inst, INSTRUMENT.name, Literal(n.name)))
+            add((inst, INSTRUMENT.name_key, Literal(n.key)))
             continue
-        node = URIRef(iris_of.mention(key, n.start, n.end))
-        add((node, _TYPE, _NAME_MENTION))
-        add((node, _IN_REPORT, r))
-        add((node, _START, _int(n.start)))
-        add((node, _END, _int(n.end)))
-        add((node, _SURFACE, Literal(n.surface)))
-        add((node, _NAME, Literal(n.name)))
-        add((node, _NAME_KEY, Literal(n.key)))
+        node = URIRef(ctx.iris.mention(ctx.key, n.start, n.end))
+        add((node, TYPE, NameMentionShape.cls))
+        add((node, N.in_report, ctx.report))
+        add((node, N.start, _int(n.start)))
+        add((node, N.end, _int(n.end)))
+        add((node, N.surface, Literal(n.surface)))
+        add((node, N.name, Literal(n.name)))
+        add((node, N.name_key, Literal(n.key)))
         if n.year:
-            add((node, _NAME_YEAR, _int(n.year)))
-        if paged:
-            add((node, _PAGE, _int(text.page_of(n.start))))
-        add((node, _GENERATED_BY, activity))
+            add((node, N.name_year, _int(n.year)))
+        if ctx.paged:
+            add((node, N.page, _int(ctx.text.page_of(n.start))))
+        add((node, N.generated_by, ctx.activity))
+    return t
 
-    for rel in extraction.relations:
+
+def _statement_nodes(ctx: _Context, relations: Sequence[Relation]) -> list[Triple]:
+    """Each relation as a direct triple (``source amends target``) and as a ``lkg:RelationStatement``
+    with its evidence."""
+    S = STATEMENT
+    t: list[Triple] = []
+    add = t.append
+    for rel in relations:
         kind = RelationKind(rel.kind)
         prop = RELATION_PROPERTIES[kind]
-        src = r if rel.source is None else iris[keys[id(rel.source)]]
-        tgt = iris[keys[id(rel.target)]]
+        src = ctx.report if rel.source is None else ctx.instruments[id(rel.source)]
+        tgt = ctx.instruments[id(rel.target)]
         add((src, prop, tgt))
         h = hashlib.sha1(f"{src} {tgt}".encode()).hexdigest()[:8]
-        node = URIRef(iris_of.relation(key, rel.start, rel.end, kind.value, h))
-        add((node, _TYPE, _RELATION_STATEMENT))
-        add((node, _RELATION_KIND, prop))
-        add((node, _RELATION_SOURCE, src))
-        add((node, _RELATION_TARGET, tgt))
-        add((node, _IN_REPORT, r))
-        add((node, _START, _int(rel.start)))
-        add((node, _END, _int(rel.end)))
-        add((node, _SURFACE, Literal(text.content[rel.start:rel.end])))
+        node = URIRef(ctx.iris.relation(ctx.key, rel.start, rel.end, kind.value, h))
+        add((node, TYPE, StatementShape.cls))
+        add((node, S.relation_kind, prop))
+        add((node, S.relation_source, src))
+        add((node, S.relation_target, tgt))
+        add((node, S.in_report, ctx.report))
+        add((node, S.start, _int(rel.start)))
+        add((node, S.end, _int(rel.end)))
+        add((node, S.surface, Literal(ctx.text.content[rel.start:rel.end])))
         if rel.effective is not None:
-            add((node, _EFFECTIVE_DATE, Literal(rel.effective)))
-        add((node, _GENERATED_BY, activity))
-
+            add((node, S.effective_date, Literal(rel.effective)))
+        add((node, S.generated_by, ctx.activity))
     return t
 
 
@@ -662,8 +739,8 @@ def _str(term: Any) -> str:
     return str(term) if isinstance(term, str) else term.value
 
 
-_S_TYPE, _S_REPORT, _S_LR = str(_TYPE), str(_REPORT), str(_LEGAL_RESOURCE)
-_S_ID_LOCAL, _S_LABEL, _S_IDENTIFIED_AS = str(_ID_LOCAL), str(_LABEL), str(_IDENTIFIED_AS)
+_S_TYPE, _S_REPORT, _S_LR = str(TYPE), str(ReportShape.cls), str(InstrumentShape.cls)
+_S_ID_LOCAL, _S_LABEL, _S_IDENTIFIED_AS = str(INSTRUMENT.symbol), str(REPORT.label), str(REPORT.identified_as)
 
 
 def to_networkx(triples: Iterable) -> nx.MultiDiGraph:

@@ -54,18 +54,17 @@ def _descriptions(store: Store) -> dict[str, dict]:
 
 def _described_by_graph(store: Store, key: str) -> dict:
     """What report ``key``'s own graph says of its report node (for a store that only loads graphs)."""
-    from rdflib.namespace import DCTERMS, RDF
     from rdflib.term import Literal
 
-    from kg.graph import ELI, LKG
+    from kg.shape import REPORT, TYPE, ReportShape
 
     graph = store.load(key).graph
-    node = next(graph.subjects(RDF.type, LKG.Report), None)
+    node = next(graph.subjects(TYPE, ReportShape.cls), None)
     if node is None:
         return {}
     values = {name: graph.value(node, prop) for name, prop in
-              [("file", LKG.sourceFile), ("symbol", ELI.id_local), ("title", DCTERMS.title),
-               ("date", ELI.date_document)]}
+              [("file", REPORT.source_file), ("symbol", REPORT.symbol), ("title", REPORT.title),
+               ("date", REPORT.date)]}
     return {name: v.toPython() if name == "date" and isinstance(v, Literal) else None if v is None else str(v)
             for name, v in values.items()}
 

@@ -24,8 +24,9 @@ from pathlib import Path
 import networkx as nx
 
 from extractors.vocab import vocabulary
-from kg.iris import ELI, VOCAB
+from kg.iris import VOCAB
 from kg.model import Extraction, Instrument, Mention, slugify
+from kg.shape import CONCEPT, INSTRUMENT
 
 __all__ = ["document_html", "highlight", "non_overlapping", "type_colour", "draw_graph", "typed_graph",
            "neighbourhood", "instruments_only", "most_connected", "DRAW_SUFFIXES", "TYPE_COLOURS", "EDGE_COLOURS"]
@@ -295,8 +296,8 @@ def _document_page(*, title: str, header: str, body: str, legend: str, instrumen
 # The graph
 # --------------------------------------------------------------------------
 
-_TYPE_DOCUMENT = str(ELI.type_document)
-_NOTATION = "http://www.w3.org/2004/02/skos/core#notation"
+_TYPE_DOCUMENT = str(INSTRUMENT.doc_type)
+_NOTATION = str(CONCEPT.notation)
 _DOC_TYPE_CONCEPT = VOCAB + "document-type/"
 
 

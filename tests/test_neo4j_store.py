@@ -9,11 +9,13 @@ import socket
 from pathlib import Path
 
 import pytest
+import rdflib
 
-from kg.graph import vocabulary_report_graph
+from extractors import extract
+from kg.graph import build_report_graph, vocabulary_report_graph
 from kg.ingest import ingest
 from kg.model import Report
-from kg.stores.base import StoreError
+from kg.stores.base import ReportGraph, StoreError
 from kg.stores.neo4j import Neo4jStore, WriteRefused
 from kg.stores.oxigraph import OxigraphStore
 from synthetic import write_corpus
@@ -111,6 +113,23 @@ def test_ingest_example_then_again(neo):
         assert [o.status for o in again.outcomes] == ["unchanged"]
     assert neo.save(ox.load(report_key(EXAMPLE))) is False
     assert neo.counts() == counts
+
+
+@pytest.mark.neo4j
+def test_save_many_returning_exceptions_saves_the_other_reports(neo):
+    """One batch, one transaction: a report that cannot be stored fails the batch; with
+    ``return_exceptions`` (as kg ingest asks) that report gets its error and the others are saved."""
+    good = build_report_graph(extract(report_text("Nghệ An"), source="good.txt"))
+    bad = ReportGraph(key="bad", iri="https://example.org/graph/bad", content_hash="0" * 64,
+                      graph=rdflib.Graph())  # no lkg:Report node
+    with pytest.raises(ValueError, match="lkg:Report"):
+        neo.save_many([good, bad])
+    assert list(neo.report_keys()) == []
+    result = neo.save_many([good, bad], return_exceptions=True)
+    assert result[0] is True
+    assert isinstance(result[1], ValueError) and "'bad' has 0 lkg:Report nodes" in str(result[1])
+    assert list(neo.report_keys()) == [good.key]
+    assert neo.save_many([good], return_exceptions=True) == [False]  # stored: unchanged
 
 
 @pytest.mark.neo4j

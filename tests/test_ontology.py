@@ -14,6 +14,7 @@ from rdflib import OWL, RDF, RDFS, SKOS
 from rdflib.compare import isomorphic
 
 import kg.graph
+import kg.shape
 from kg.graph import ELI, LKG, RELATION_PROPERTIES, build_report_graph, vocabulary_graphs
 from kg.model import slugify
 
@@ -35,10 +36,14 @@ def ontology():
     return rdflib.Graph().parse(ONTOLOGY / "legal-kg.ttl")
 
 
-def lkg_terms_in_graph_py() -> set[rdflib.URIRef]:
-    """Every LKG.term the builder's source names (every code path, not only those a test runs)."""
-    source = Path(kg.graph.__file__).read_text(encoding="utf-8")
-    return {LKG[name] for name in re.findall(r"\bLKG\.(\w+)", source)}
+def terms_of_builder(ns: rdflib.Namespace) -> set[rdflib.URIRef]:
+    """Every term of ``ns`` the builder may write (every code path, not only those a test runs): the
+    classes and predicates of the shape table, and those the builder's source names."""
+    terms = {p for shape in kg.shape.SHAPES for p in [type(shape).cls, *kg.shape.predicates(shape).values()]}
+    terms |= set(kg.shape.RELATION_PROPERTIES.values())
+    name = "LKG" if ns == LKG else "ELI"
+    terms |= {ns[n] for n in re.findall(rf"\b{name}\.(\w+)", Path(kg.graph.__file__).read_text(encoding="utf-8"))}
+    return {t for t in terms if t.startswith(str(ns))}
 
 
 def terms_in_built_graph() -> set[rdflib.URIRef]:
@@ -58,7 +63,7 @@ def test_ontology_parses_and_declares_itself(ontology):
 
 
 def test_every_lkg_term_used_is_declared_with_labels_and_comment(ontology):
-    used = lkg_terms_in_graph_py() | {t for t in terms_in_built_graph() if t.startswith(str(LKG))}
+    used = terms_of_builder(LKG) | {t for t in terms_in_built_graph() if t.startswith(str(LKG))}
     assert LKG.Mention in used and LKG.relationKind in used  # the scan works
     for term in sorted(used):
         assert (term, RDF.type, None) in ontology, f"{term} is not declared"
@@ -79,7 +84,7 @@ def test_every_lkg_term_declared_is_documented(ontology):
 
 def test_eli_terms_used_exist_in_eli():
     used = {t for t in terms_in_built_graph() if t.startswith(str(ELI))}
-    used |= {ELI[n] for n in re.findall(r"\bELI\.(\w+)", Path(kg.graph.__file__).read_text(encoding="utf-8"))}
+    used |= terms_of_builder(ELI)
     assert {str(t)[len(str(ELI)):] for t in used} <= ELI_TERMS
 
 

@@ -16,9 +16,9 @@ from functools import lru_cache
 from extractors import extract
 from extractors.normalize import fold_lower
 from kg.check import Evidence, Select, iri, literal
-from kg.graph import ELI, LKG, RELATION_PROPERTIES
 from kg.iris import sparql_prologue
 from kg.model import RelationKind, slugify
+from kg.shape import INSTRUMENT, RELATION_PROPERTIES, REPORT, ReportShape
 
 __all__ = [
     "Concept", "Node", "nodes", "Related", "related", "statements", "citing_count", "citing_reports",
@@ -30,15 +30,16 @@ __all__ = [
 RELATION_ORDER = (RelationKind.BASED_ON, RelationKind.AMENDS, RelationKind.REPLACES, RelationKind.REPEALS,
                   RelationKind.GUIDES, RelationKind.IMPLEMENTS)
 _KIND = {str(p): k for k, p in RELATION_PROPERTIES.items()}
-_REPORT = str(LKG.Report)
-_IDENTIFIED_AS = str(LKG.identifiedAs)
+_REPORT = str(ReportShape.cls)
+_IDENTIFIED_AS = str(REPORT.identified_as)
 _FIELDS = {  # property → Node attribute
-    str(ELI.id_local): "symbol", str(ELI.number): "number", str(LKG.year): "year",
-    str(ELI.date_document): "date", "http://purl.org/dc/terms/title": "title",
-    "http://www.w3.org/2000/01/rdf-schema#label": "label", str(LKG.sourceFile): "source",
-    str(LKG.contentHash): "content_hash",
+    str(INSTRUMENT.symbol): "symbol", str(INSTRUMENT.number): "number", str(INSTRUMENT.year): "year",
+    str(INSTRUMENT.date): "date", str(INSTRUMENT.title): "title",
+    str(REPORT.label): "label", str(REPORT.source_file): "source",
+    str(REPORT.content_hash): "content_hash",
 }
-_CONCEPTS = {str(ELI.type_document): "type", str(ELI.passed_by): "issuers", str(ELI.jurisdiction): "jurisdiction"}
+_CONCEPTS = {str(INSTRUMENT.doc_type): "type", str(INSTRUMENT.issuer): "issuers",
+             str(INSTRUMENT.jurisdiction): "jurisdiction"}
 _CHUNK = 100  # IRIs per query
 
 

@@ -19,9 +19,10 @@ import yaml
 
 from kg.check import Change, Evidence, Select, Status, changes, check_report, status_at
 from kg.graph import ONTOLOGY_DIR
-from kg.iris import ELI, LKG
+from kg.iris import LKG
 from kg.model import RelationKind, slugify
 from kg.render import non_overlapping
+from kg.shape import INSTRUMENT, NAME_MENTION, STATEMENT
 
 from . import data
 from .svg import Box, neighbourhood_svg
@@ -63,10 +64,11 @@ def field_names() -> dict[str, dict[str, str]]:
     """Vietnamese and English names of the properties a page shows, from the ontology's labels."""
     g = rdflib.Graph().parse(ONTOLOGY_DIR / "legal-kg.ttl")
     out = {}
-    for name, prop in {"symbol": ELI.id_local, "type": ELI.type_document, "issuer": ELI.passed_by,
-                       "date": ELI.date_document, "title": rdflib.URIRef("http://purl.org/dc/terms/title"),
-                       "jurisdiction": ELI.jurisdiction, "effective": LKG.effectiveDate, "name": LKG.name,
-                       "name_year": LKG.nameYear, "resolved_to": LKG.resolvedTo}.items():
+    for name, prop in {"symbol": INSTRUMENT.symbol, "type": INSTRUMENT.doc_type, "issuer": INSTRUMENT.issuer,
+                       "date": INSTRUMENT.date, "title": INSTRUMENT.title,
+                       "jurisdiction": INSTRUMENT.jurisdiction, "effective": STATEMENT.effective_date,
+                       "name": NAME_MENTION.name, "name_year": NAME_MENTION.name_year,
+                       "resolved_to": LKG.resolvedTo}.items():
         found = {lit.language: str(lit) for lit in g.objects(prop, rdflib.RDFS.label) if isinstance(lit, rdflib.Literal)}
         out[name] = {"vi": found["vi"][:1].upper() + found["vi"][1:], "en": found["en"][:1].upper() + found["en"][1:]}
     return out

@@ -21,18 +21,29 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import neo4j
 from neo4j import GraphDatabase
 from neo4j import exceptions as nx
 from rdflib import Literal
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
-from kg.graph import ELI, LKG, RELATION_PROPERTIES, VOCAB, VOCABULARY_KEY, choose
-from kg.iris import IriScheme
+from kg.graph import VOCABULARY_KEY, choose
+from kg.iris import VOCAB, IriScheme
 from kg.names import Candidate, pick
+from kg.shape import (
+    CONCEPT,
+    FIELD_OF,
+    RELATION_PROPERTIES,
+    TYPE,
+    ConceptShape,
+    InstrumentShape,
+    MentionShape,
+    NameMentionShape,
+    ReportShape,
+    StatementShape,
+)
 from kg.stores.base import ReportGraph, Store, StoredVersion, StoreError, StoreLocation
 
 __all__ = ["Neo4jStore", "QueryRefused", "WriteRefused", "CypherError", "GraphNode", "GraphRelationship",
@@ -89,29 +100,19 @@ _CONCEPT_LABELS = {
     VOCAB + "issuer/": "Issuer",
     VOCAB + "jurisdiction/": "Jurisdiction",
 }
-_CONCEPT_EDGES = {
-    str(ELI.type_document): ("OF_TYPE", "DocumentType"),
-    str(ELI.passed_by): ("ISSUED_BY", "Issuer"),
-    str(ELI.jurisdiction): ("IN_JURISDICTION", "Jurisdiction"),
+_CONCEPT_EDGES = {  # field of kg.shape.Described → (relationship, label of the concept node)
+    "doc_type": ("OF_TYPE", "DocumentType"),
+    "issuer": ("ISSUED_BY", "Issuer"),
+    "jurisdiction": ("IN_JURISDICTION", "Jurisdiction"),
 }
 
-_TYPE = str(RDF.type)
-_REPORT, _INSTRUMENT, _MENTION = str(LKG.Report), str(ELI.LegalResource), str(LKG.Mention)
-_STATEMENT, _CONCEPT = str(LKG.RelationStatement), str(SKOS.Concept)
-_NAME_MENTION = str(LKG.NameMention)
-_PROPS = {  # RDF property → short name used while reading a graph
-    str(RDFS.label): "label", str(LKG.sourceFile): "source", str(LKG.contentHash): "content_hash",
-    str(ELI.id_local): "symbol", str(ELI.number): "number", str(LKG.year): "year",
-    str(ELI.date_document): "date", str(DCTERMS.title): "title",
-    str(LKG.identifiedAs): "identified_as", str(ELI.cites): "cites",
-    str(LKG.inReport): "report", str(LKG.refersTo): "refers_to", str(LKG.start): "start",
-    str(LKG.end): "end", str(LKG.surface): "surface", str(LKG.page): "page",
-    str(LKG.relationKind): "kind", str(LKG.relationSource): "src", str(LKG.relationTarget): "tgt",
-    str(LKG.extractorVersion): "extractor", str(LKG.effectiveDate): "effective",
-    str(LKG.name): "name", str(LKG.nameKey): "name_key", str(LKG.nameYear): "name_year",
-    str(SKOS.prefLabel): "prefLabel", str(SKOS.altLabel): "altLabel", str(SKOS.notation): "notation",
-    **{p: p for p in _CONCEPT_EDGES},
-}
+_TYPE = str(TYPE)
+_REPORT, _INSTRUMENT, _MENTION = str(ReportShape.cls), str(InstrumentShape.cls), str(MentionShape.cls)
+_STATEMENT, _CONCEPT = str(StatementShape.cls), str(ConceptShape.cls)
+_NAME_MENTION = str(NameMentionShape.cls)
+_UNREAD = {"cites", "in_report", "generated_by", "used", "associated_with", "in_scheme", "alt_label"}
+#: The fields of kg.shape that :func:`graph_rows` reads, by predicate IRI (the rest left out, for speed).
+_READ = {p: name for p, name in FIELD_OF.items() if name not in _UNREAD}
 
 
 def _label_of(concept_iri: str) -> str | None:
@@ -153,7 +154,7 @@ class _Batch:
     rows: Rows
 
 
-def _value(term) -> Any:
+def _value(term: Any) -> Any:
     """Python value of an rdflib term: IRIs and plain literals as str, dates and ints as such."""
     if isinstance(term, Literal):
         value = term.toPython()
@@ -162,149 +163,193 @@ def _value(term) -> Any:
     return str(term)
 
 
-def _date(value) -> dt.date | None:
+def _date(value: Any) -> dt.date | None:
     """A Neo4j date as a Python one."""
     return value.to_native() if value is not None else None
 
 
-def graph_rows(report: ReportGraph) -> Rows:
-    """The rows that write ``report`` (a report graph built by :mod:`kg.graph`)."""
-    types: dict[str, set[str]] = defaultdict(set)
-    props: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-    for s, p, o in report.graph:
-        p = str(p)
-        if p == _TYPE:
-            types[str(s)].add(str(o))
-        else:
-            name = _PROPS.get(p)
-            if name is not None:
-                props[str(s)][name].append(o)
+class _Evidence(NamedTuple):
+    """Where a report cites an instrument or a name (a ``lkg:Mention`` or ``lkg:NameMention``)."""
 
-    def one(node: str, name: str):
-        values = props[node].get(name)
+    start: int
+    end: int
+    surface: str
+    page: int | None
+    name: str = ""  # a name mention's name
+
+
+@dataclass
+class _Nodes:
+    """A report graph read node by node: each node's RDF types, and its values by field name
+    (:data:`kg.shape.FIELD_OF`)."""
+
+    types: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    props: dict[str, dict[str, list]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(list)))
+
+    @classmethod
+    def read(cls, report: ReportGraph) -> _Nodes:
+        nodes = cls()
+        types, props = nodes.types, nodes.props
+        for s, predicate, o in report.graph:
+            p = str(predicate)
+            if p == _TYPE:
+                types[str(s)].add(str(o))
+            else:
+                name = _READ.get(p)
+                if name is not None:
+                    props[str(s)][name].append(o)
+        return nodes
+
+    def of_type(self, cls: str) -> list[str]:
+        """The nodes typed ``cls``, in the order the graph gave them."""
+        return [s for s, t in self.types.items() if cls in t]
+
+    def one(self, node: str, name: str) -> Any:
+        """The (smallest) value of field ``name`` of ``node`` as Python, or None."""
+        values = self.props[node].get(name)
         return _value(min(values)) if values else None
 
-    out = Rows(keys=[report.key])
-    rows = out.rows
+    def evidence(self, node: str, name: str = "") -> _Evidence:
+        """Where mention ``node`` is; with ``name``, the name of a name mention."""
+        m = self.props[node]
+        return _Evidence(int(m["start"][0]), int(m["end"][0]), str(m["surface"][0]), self.one(node, "page"),
+                         str(m[name][0]) if name else "")
+
+
+def _cited_by(row: dict, evidence: list[_Evidence]) -> dict:
+    """``row`` with the columns of a citing relationship: its mentions' count, starts, ends, surfaces
+    (and pages, when all have one), in text order."""
+    evidence.sort()
+    row.update(mentions=len(evidence), starts=[m.start for m in evidence], ends=[m.end for m in evidence],
+               surfaces=[m.surface for m in evidence])
+    if evidence and all(m.page is not None for m in evidence):
+        row["pages"] = [m.page for m in evidence]
+    return row
+
+
+def graph_rows(report: ReportGraph) -> Rows:
+    """The rows that write ``report`` (a report graph built by :mod:`kg.graph`)."""
+    nodes = _Nodes.read(report)
     key = report.key
-    reports = [s for s, t in types.items() if _REPORT in t]
+    reports = nodes.of_type(_REPORT)
     if len(reports) != 1:
         raise ValueError(f"report graph {key!r} has {len(reports)} lkg:Report nodes, expected 1")
     r = reports[0]
-    rows["node:Report"].append({k: v for k, v in {
-        "key": key, "iri": r, "source": one(r, "source"), "content_hash": report.content_hash,
-        "recipe": report.recipe or None, "file_hash": report.file_hash or None,
-        "label": one(r, "label"), "symbol": one(r, "symbol"), "title": one(r, "title"),
-        "date": one(r, "date"),
-        "extractor": next((one(s, "extractor") for s in props if props[s].get("extractor")), None),
-    }.items() if v is not None})
-
-    # Concepts the graph describes itself (codes the vocabulary does not know).
-    for s, t in types.items():
-        if _CONCEPT in t and (label := _label_of(s)):
-            code = one(s, "notation")
-            rows[f"node:{label}"].append({"iri": s, "code": code, "name": one(s, "prefLabel") or code})
-
-    # Mentions, by the node they refer to.
-    mentions: dict[str, list[tuple]] = defaultdict(list)
-    for s, t in types.items():
-        if _MENTION in t:
-            m = props[s]
-            page = one(s, "page")
-            mentions[str(m["refers_to"][0])].append(
-                (int(m["start"][0]), int(m["end"][0]), str(m["surface"][0]), page))
-
-    def edge(target: str) -> dict:
-        ms = sorted(mentions.get(target, ()))
-        row = {"report": key, "key": _instrument_key(target), "mentions": len(ms),
-               "starts": [m[0] for m in ms], "ends": [m[1] for m in ms], "surfaces": [m[2] for m in ms]}
-        if ms and all(m[3] is not None for m in ms):
-            row["pages"] = [m[3] for m in ms]
-        for name in ("date", "title", "year"):  # this report's claims (kg.graph.CLAIMED)
-            if (v := one(target, name)) is not None:
-                row[name] = v
-        return row
-
-    own = {str(o) for o in props[r].get("identified_as", ())}
-    linked: dict[str, set[str]] = defaultdict(set)  # concepts the report and its instruments point to
-    for s, t in types.items():
-        if _INSTRUMENT not in t:
-            continue
-        ik = _instrument_key(s)
-        row = {"key": ik, "iri": s, **{name: v for name in ("symbol", "number", "year", "date", "title")
-                                      if (v := one(s, name)) is not None}}
-        for prop, (rel, label) in _CONCEPT_EDGES.items():
-            row[rel] = concepts = sorted({str(c) for c in props[s].get(prop, ())})
-            linked[label].update(concepts)
-        rows["node:Instrument"].append(row)
-        rows["IDENTIFIED_AS" if s in own else "CITES"].append(edge(s))
-
-    for prop, (rel, label) in _CONCEPT_EDGES.items():
-        for c in props[r].get(prop, ()):
+    out = Rows(keys=[key])
+    rows = out.rows
+    rows["node:Report"].append(_report_row(nodes, report, r))
+    for s in nodes.of_type(_CONCEPT):  # concepts the graph describes itself (codes the vocabulary does not know)
+        if label := _label_of(s):
+            code = nodes.one(s, "notation")
+            rows[f"node:{label}"].append({"iri": s, "code": code, "name": nodes.one(s, "pref_label") or code})
+    linked = _instrument_rows(nodes, key, r, rows)
+    for name, (rel, label) in _CONCEPT_EDGES.items():
+        for c in nodes.props[r].get(name, ()):
             rows[f"report:{rel}:{label}"].append({"report": key, "iri": str(c)})
             linked[label].add(str(c))
     for label, iris in linked.items():  # so that each exists before it is linked
         rows[f"node:{label}"] += [{"iri": c} for c in sorted(iris)]
+    _statement_rows(nodes, key, r, rows)
+    _name_rows(nodes, key, rows)
+    return out
 
-    for s, t in types.items():
-        if _STATEMENT in t:
-            st = props[s]
-            src, tgt = str(st["src"][0]), str(st["tgt"][0])
-            rel = RELATION_TYPES[str(st["kind"][0])]
-            kind = "report" if src == r else "instrument"
-            rows[f"{kind}-rel:{rel}"].append({
-                "report": key, "src": key if src == r else _instrument_key(src), "tgt": _instrument_key(tgt),
-                "start": int(st["start"][0]), "end": int(st["end"][0]), "surface": str(st["surface"][0]),
-                **({"effective": _value(st["effective"][0])} if st.get("effective") else {})})
 
-    # Laws cited by name: the names reports teach (an instrument's lkg:nameKey), and the name mentions,
-    # one CITES_NAME per name and year (resolved after the write: Neo4jStore._resolve_names).
+def _report_row(nodes: _Nodes, report: ReportGraph, r: str) -> dict:
+    """The ``Report`` node's properties (those the graph states)."""
+    extractor = next((nodes.one(s, "extractor_version") for s in nodes.props
+                      if nodes.props[s].get("extractor_version")), None)
+    return {k: v for k, v in {
+        "key": report.key, "iri": r, "source": nodes.one(r, "source_file"), "content_hash": report.content_hash,
+        "recipe": report.recipe or None, "file_hash": report.file_hash or None,
+        "label": nodes.one(r, "label"), "symbol": nodes.one(r, "symbol"), "title": nodes.one(r, "title"),
+        "date": nodes.one(r, "date"), "extractor": extractor,
+    }.items() if v is not None}
+
+
+def _instrument_rows(nodes: _Nodes, key: str, r: str, rows: dict[str, list[dict]]) -> dict[str, set[str]]:
+    """Each instrument's node and its ``CITES`` (or ``IDENTIFIED_AS``) from report ``r``, with the
+    mentions of it and this report's claims; returns the concepts they link to, by label."""
+    mentions: dict[str, list[_Evidence]] = defaultdict(list)  # by the node they refer to
+    for s in nodes.of_type(_MENTION):
+        mentions[str(nodes.props[s]["refers_to"][0])].append(nodes.evidence(s))
+    own = {str(o) for o in nodes.props[r].get("identified_as", ())}
+    linked: dict[str, set[str]] = defaultdict(set)
+    for s in nodes.of_type(_INSTRUMENT):
+        ik = _instrument_key(s)
+        row = {"key": ik, "iri": s, **{name: v for name in ("symbol", "number", "year", "date", "title")
+                                      if (v := nodes.one(s, name)) is not None}}
+        for name, (rel, label) in _CONCEPT_EDGES.items():
+            row[rel] = concepts = sorted({str(c) for c in nodes.props[s].get(name, ())})
+            linked[label].update(concepts)
+        rows["node:Instrument"].append(row)
+        edge = _cited_by({"report": key, "key": ik}, mentions.get(s, []))
+        for name in ("date", "title", "year"):  # this report's claims (kg.graph.CLAIMED)
+            if (v := nodes.one(s, name)) is not None:
+                edge[name] = v
+        rows["IDENTIFIED_AS" if s in own else "CITES"].append(edge)
+    return linked
+
+
+def _statement_rows(nodes: _Nodes, key: str, r: str, rows: dict[str, list[dict]]) -> None:
+    """A relationship per relation statement, from the report or an instrument, with its evidence."""
+    for s in nodes.of_type(_STATEMENT):
+        st = nodes.props[s]
+        src, tgt = str(st["relation_source"][0]), str(st["relation_target"][0])
+        rel = RELATION_TYPES[str(st["relation_kind"][0])]
+        kind = "report" if src == r else "instrument"
+        rows[f"{kind}-rel:{rel}"].append({
+            "report": key, "src": key if src == r else _instrument_key(src), "tgt": _instrument_key(tgt),
+            "start": int(st["start"][0]), "end": int(st["end"][0]), "surface": str(st["surface"][0]),
+            **({"effective": _value(st["effective_date"][0])} if st.get("effective_date") else {})})
+
+
+def _name_rows(nodes: _Nodes, key: str, rows: dict[str, list[dict]]) -> None:
+    """Laws cited by name: the names reports teach (an instrument's ``lkg:nameKey``, ``NAMED``), the
+    name mentions, one ``CITES_NAME`` per name and year (resolved after the write:
+    ``Neo4jStore._resolve_names``), and the ``Name`` nodes, each with its greatest spelling."""
     names: dict[str, str] = {}
-    for s, t in types.items():
-        if _INSTRUMENT in t:
-            for name, name_key in sorted(zip(map(str, props[s].get("name", ())), map(str, props[s].get("name_key", ())))):
-                names[name_key] = max(names.get(name_key, ""), name)
-                rows["NAMED"].append({"report": key, "key": _instrument_key(s), "name_key": name_key, "name": name})
-    cited: dict[tuple, list[tuple]] = defaultdict(list)
-    for s, t in types.items():
-        if _NAME_MENTION in t:
-            m = props[s]
-            cited[(str(m["name_key"][0]), one(s, "name_year"))].append(
-                (int(m["start"][0]), int(m["end"][0]), str(m["surface"][0]), one(s, "page"), str(m["name"][0])))
+    for s in nodes.of_type(_INSTRUMENT):
+        props = nodes.props[s]
+        for name, name_key in sorted(zip(map(str, props.get("name", ())), map(str, props.get("name_key", ())))):
+            names[name_key] = max(names.get(name_key, ""), name)
+            rows["NAMED"].append({"report": key, "key": _instrument_key(s), "name_key": name_key, "name": name})
+    cited: dict[tuple[str, int | None], list[_Evidence]] = defaultdict(list)
+    for s in nodes.of_type(_NAME_MENTION):
+        cited[(str(nodes.props[s]["name_key"][0]), nodes.one(s, "name_year"))].append(nodes.evidence(s, "name"))
     for (name_key, year), ms in sorted(cited.items(), key=lambda item: min(item[1])):
         ms.sort()
-        names[name_key] = max(names.get(name_key, ""), *(m[4] for m in ms))
-        row = {"report": key, "name_key": name_key, "name": ms[0][4], "mentions": len(ms),
-               "starts": [m[0] for m in ms], "ends": [m[1] for m in ms], "surfaces": [m[2] for m in ms]}
+        names[name_key] = max(names.get(name_key, ""), *(m.name for m in ms))
+        row = _cited_by({"report": key, "name_key": name_key, "name": ms[0].name}, ms)
         if year is not None:
             row["year"] = year
-        if all(m[3] is not None for m in ms):
-            row["pages"] = [m[3] for m in ms]
         rows["CITES_NAME"].append(row)
     rows["node:Name"] += [{"key": k, "name": n} for k, n in sorted(names.items())]
-    return out
+
+
+_NOTATION, _PREF_LABEL, _ALT_LABEL = str(CONCEPT.notation), str(CONCEPT.pref_label), str(CONCEPT.alt_label)
 
 
 def vocabulary_rows(report: ReportGraph) -> list[tuple[str, dict]]:
     """``(label, row)`` for every SKOS concept of the ``_vocabulary`` graph."""
     concepts: dict[str, dict] = defaultdict(lambda: {"codes": []})
-    for s, p, o in report.graph.triples((None, None, None)):
-        s, p = str(s), str(p)
+    for subject, predicate, o in report.graph.triples((None, None, None)):
+        s, p = str(subject), str(predicate)
         if _label_of(s) is None:
             continue
         c = concepts[s]
-        if p == str(SKOS.notation):
+        if p == _NOTATION:
             c["codes"].append(str(o))
-        elif p == str(SKOS.prefLabel) and getattr(o, "language", None) in ("vi", None):
+        elif p == _PREF_LABEL and getattr(o, "language", None) in ("vi", None):
             c["name"] = str(o)
-        elif p == str(SKOS.altLabel) and getattr(o, "language", None) == "en":
+        elif p == _ALT_LABEL and getattr(o, "language", None) == "en":
             c["name_en"] = str(o)
     out = []
     for iri, c in concepts.items():
-        if not c["codes"]:
+        label = _label_of(iri)
+        if label is None or not c["codes"]:
             continue
         c["codes"].sort()
-        out.append((_label_of(iri), {"iri": iri, "code": c["codes"][0], **c}))
+        out.append((label, {"iri": iri, "code": c["codes"][0], **c}))
     return out
 
 
@@ -669,8 +714,10 @@ def _plain(value: Any) -> Any:
     if isinstance(value, neo4j.graph.Node):
         return GraphNode(value.element_id, tuple(sorted(value.labels)), _plain(dict(value.items())))
     if isinstance(value, neo4j.graph.Relationship):
-        return GraphRelationship(value.element_id, value.type, value.start_node.element_id,
-                                 value.end_node.element_id, _plain(dict(value.items())))
+        start, end = value.start_node, value.end_node
+        assert start is not None and end is not None  # the driver gives a returned relationship both ends
+        return GraphRelationship(value.element_id, value.type, start.element_id, end.element_id,
+                                 _plain(dict(value.items())))
     if isinstance(value, neo4j.graph.Path):
         return GraphPath(tuple(_plain(n) for n in value.nodes), tuple(_plain(r) for r in value.relationships))
     if hasattr(value, "iso_format"):
@@ -768,7 +815,7 @@ class Neo4jStore(Store):
         # Parallel writers take theirs from their own environment: only when these are the ones it gives.
         self._shareable = auth == _credentials(self.uri, None, None)
         self._ready = False
-        self._driver = None
+        self._driver: neo4j.Driver | None = None
         scheme = self.uri.partition("://")[0]
         if scheme not in _SCHEMES:
             raise StoreError(f"invalid Neo4j URI {self.uri!r}: use bolt://HOST:PORT or neo4j://HOST:PORT")
@@ -811,8 +858,13 @@ class Neo4jStore(Store):
     def _session(self, read: bool = False, notifications: bool = False) -> neo4j.Session:
         """A session; ``notifications``: with the server's warnings (the driver's are off)."""
         mode = neo4j.READ_ACCESS if read else neo4j.WRITE_ACCESS
-        extra = {"notifications_min_severity": "WARNING"} if notifications else {}
-        return self._driver.session(database=self.database, default_access_mode=mode, **extra)
+        extra: dict[str, Any] = {"notifications_min_severity": "WARNING"} if notifications else {}
+        return self._live_driver().session(database=self.database, default_access_mode=mode, **extra)
+
+    def _live_driver(self) -> neo4j.Driver:
+        if self._driver is None:
+            raise StoreError(f"the Neo4j store at {self.uri} is closed")
+        return self._driver
 
     def _read(self, query: str, **params) -> list[neo4j.Record]:
         with self._errors(), self._session(read=True) as session:
@@ -842,16 +894,23 @@ class Neo4jStore(Store):
         return records[0]["h"] if records else None
 
     def save(self, report: ReportGraph) -> bool:
-        return self.save_many([report])[0]
+        return self._write(self._prepare([report]))[0]
 
-    def save_many(self, reports: Sequence[ReportGraph]) -> list[bool]:
+    def save_many(self, reports: Sequence[ReportGraph], *, return_exceptions: bool = False) -> list[bool | Exception]:
         """Save several reports in one write transaction; for each, whether it was written.
 
         The batched loader: all rows of all reports go in one ``UNWIND``
         statement per kind of row. A report whose stored hash is unchanged
-        is skipped (False).
+        is skipped (False). With ``return_exceptions``, a batch that fails is
+        saved again one report at a time: a report that fails gets its
+        exception in the list, the others are saved.
         """
-        return self._write(self._prepare(reports))
+        try:
+            return list(self._write(self._prepare(reports)))
+        except Exception:
+            if not return_exceptions:
+                raise
+        return super().save_many(reports, return_exceptions=True)
 
     def save_stream(self, reports: Iterable[ReportGraph], *, batch: int = 500) -> tuple[int, int]:
         """:meth:`save_many` over ``reports``, ``batch`` at a time; ``(saved, unchanged)``.
@@ -1103,7 +1162,7 @@ class Neo4jStore(Store):
         Returns ``{"saved", "unchanged", "deleted"}``.
         """
         keys = list(store.report_keys())
-        ours = {k: h for k, (h, _) in self._versions(keys).items()}
+        ours: dict[str, str | None] = {k: h for k, (h, _) in self._versions(keys).items()}
         ours[VOCABULARY_KEY] = self.stored_hash(VOCABULARY_KEY)
         todo = [k for k in keys if store.stored_hash(k) != ours.get(k)]
         todo.sort(key=lambda k: k != VOCABULARY_KEY)  # labels first
@@ -1177,7 +1236,7 @@ class Neo4jStore(Store):
             components = session.execute_read(lambda tx: tx.run(
                 "CALL dbms.components() YIELD name, versions, edition "
                 "RETURN name, versions[0] AS version, edition").data())
-        info = self._driver.get_server_info()
+        info = self._live_driver().get_server_info()
         kernel = next((c for c in components if c["name"] == "Neo4j Kernel"), components[0] if components else {})
         return {
             "uri": self.uri,

@@ -551,10 +551,9 @@ def report_triples(extraction: Extraction, *, base: str = DEFAULT_BASE) -> list[
     and its software agent (the shapes of :mod:`kg.shape`). Instruments are
     merged by key within the report (first date, title … wins), so each has at
     most one value per property in one report graph; the union of many reports
-    may hold several (see ontology/shapes.ttl). Building these takes ~0.2 ms
-    for 30 mentions; rdflib indexing them is most of
-    :func:`build_report_graph`'s ~1 ms, so a store that loads triples itself
-    can call this instead.
+    may hold several (see ontology/shapes.ttl). Building them costs far less
+    than rdflib indexing them (most of :func:`build_report_graph`), so a store
+    that loads triples itself calls this instead.
     """
     rep = extraction.report
     iris_of = IriScheme(base)

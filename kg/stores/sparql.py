@@ -145,13 +145,13 @@ class SparqlStore(Store):
     # -- HTTP --
 
     def _request(self, method: str, url: str, *, what: str, query_timeout: float | None = None,
-                 missing_ok: bool = False, max_bytes: int | None = None, **kwargs) -> httpx.Response | None:
+                 missing_ok: bool = False, max_bytes: int | None = None, **kwargs) -> httpx.Response:
         """Send a request, retrying transient failures; a non-2xx answer raises StoreError.
 
         With ``query_timeout`` the request is a query that may run that long
         in all, and running out of time raises QueryTimeout (not tried again).
         With ``max_bytes`` a longer answer raises ResultTooLarge as it comes.
-        With ``missing_ok`` a 404 gives None.
+        With ``missing_ok`` a 404 is returned (the caller checks its status).
         """
         if time.monotonic() < self._down_until and self._down_error is not None:
             raise StoreError(str(self._down_error))
@@ -167,11 +167,13 @@ class SparqlStore(Store):
                 if query_timeout is not None:
                     raise QueryTimeout(f"query exceeded the {query_timeout:g} s time limit") from None
                 problem = "no answer in time"
+            except _AnswerCut as e:  # the connection broke while the answer came (a proxy, a restart)
+                problem = f"its answer to the {what} ({method} {url}) was cut short: {e}"
             except httpx.TransportError as e:  # refused, reset, DNS, TLS…
                 problem = _reason(e)
             else:
                 if response.status_code == 404 and missing_ok:
-                    return None
+                    return response
                 if response.status_code not in TRANSIENT_STATUS:
                     _check(response, self.url, what)
                     return response
@@ -189,33 +191,39 @@ class SparqlStore(Store):
 
     def _send(self, method: str, url: str, deadline: float | None, max_bytes: int | None,
               **kwargs) -> httpx.Response:
-        """One request; its answer read whole, within ``deadline`` and ``max_bytes`` when given."""
-        if deadline is None and max_bytes is None:
-            return self._client.request(method, url, **kwargs)
+        """One request; its answer read whole, within ``deadline`` and ``max_bytes`` when given.
+
+        A transport error before the answer's headers is raised as it is; one
+        while its body comes (ReadTimeout aside) as :class:`_AnswerCut`.
+        """
         request = self._client.build_request(method, url, **kwargs)
         response = self._client.send(request, stream=True)
         try:
-            chunks, size = [], 0
-            for chunk in response.iter_bytes():  # decoded: the bound holds for compressed answers too
-                size += len(chunk)
-                if max_bytes is not None and size > max_bytes and response.status_code < 300:
-                    raise ResultTooLarge(f"the result is larger than {max_bytes:,} bytes, this endpoint's "
-                                         "limit: ask for fewer rows (LIMIT and OFFSET) or shorter values")
-                if deadline is not None and time.monotonic() > deadline:
-                    raise httpx.ReadTimeout("the time limit passed while the answer came", request=request)
-                chunks.append(chunk)
+            content = _read_body(response, deadline, max_bytes)
+        except httpx.ReadTimeout:
+            raise
+        except httpx.TransportError as e:
+            raise _AnswerCut(_reason(e)) from e
         finally:
             response.close()
-        return httpx.Response(response.status_code, headers=response.headers, content=b"".join(chunks),
-                              request=request)
+        # The body is decoded already: the rebuilt answer must not decode it again.
+        headers = [(k, v) for k, v in response.headers.items() if k.lower() not in ("content-encoding", "content-length")]
+        return httpx.Response(response.status_code, headers=headers, content=content, request=request)
 
-    def _select(self, sparql: str) -> ox.QuerySolutions:
+    def _results(self, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean:
         response = self._request("POST", self.query_url, what="query", data={"query": sparql},
                                  headers={"Accept": _JSON.media_type})
-        return _parse_results(response, self.url)
+        return _parse_results(response, self.url, "query")
+
+    def _select(self, sparql: str) -> ox.QuerySolutions:
+        """The solutions of a SELECT query the store itself asks."""
+        results = self._results(sparql)
+        if not isinstance(results, ox.QuerySolutions):
+            raise StoreError(f"SPARQL server {self.url} answered a SELECT query with a boolean")
+        return results
 
     def _ask(self, sparql: str) -> bool:
-        return bool(self._select(sparql))
+        return bool(self._results(sparql))
 
     def _update(self, sparql: str) -> None:
         self._writable()
@@ -455,7 +463,7 @@ class SparqlStore(Store):
         response = self._request("GET", self.graph_store_url, what="graph store", params={"graph": entry.graph},
                                  headers={"Accept": _NT.media_type}, missing_ok=True)
         graph = rdflib.Graph()
-        for quad in _parse_rdf(response, self.url) if response is not None else ():
+        for quad in _parse_rdf(response, self.url, "graph store") if response.status_code != 404 else ():
             graph.add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate), _to_rdflib(quad.object)))
         for prefix, ns in PREFIXES.items():
             graph.bind(prefix, ns)
@@ -504,8 +512,8 @@ class SparqlStore(Store):
         response = self._request("POST", self.query_url, what="query", data=params, headers={"Accept": accept},
                                  query_timeout=timeout, max_bytes=max_bytes)
         if kind == "graph":
-            return (quad.triple for quad in _parse_rdf(response, self.url))
-        return _parse_results(response, self.url)
+            return (quad.triple for quad in _parse_rdf(response, self.url, "query"))
+        return _parse_results(response, self.url, "query")
 
     def quads(self) -> Iterator[tuple]:
         """The default graph's triples (each once), as ``(s, p, o, None)``: one answer."""
@@ -626,15 +634,58 @@ def _check(response: httpx.Response, server: str, what: str) -> None:
     raise ServerRefused(f"SPARQL server {server} refused the {what} (HTTP {status}): {detail}", status, detail)
 
 
-def _parse_results(response: httpx.Response, server: str):
+class _AnswerCut(Exception):
+    """The connection broke while an answer's body came (the server, or a proxy, went away)."""
+
+
+def _read_body(response: httpx.Response, deadline: float | None, max_bytes: int | None) -> bytes:
+    """The body of a streamed answer, decoded; ResultTooLarge past ``max_bytes``, ReadTimeout past ``deadline``."""
+    chunks, size = [], 0
+    for chunk in response.iter_bytes():  # decoded: the bound holds for compressed answers too
+        size += len(chunk)
+        if max_bytes is not None and size > max_bytes and response.status_code < 300:
+            raise ResultTooLarge(f"the result is larger than {max_bytes:,} bytes, this endpoint's "
+                                 "limit: ask for fewer rows (LIMIT and OFFSET) or shorter values")
+        if deadline is not None and time.monotonic() > deadline:
+            raise httpx.ReadTimeout("the time limit passed while the answer came", request=response.request)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _unreadable(response: httpx.Response, server: str, what: str, expected: str, error: Exception) -> StoreError:
+    """The StoreError for an answer that does not parse: most often one the server cut short (its own
+    time limit passed while it streamed the answer, and it ended the body with a note)."""
+    request = response.request
+    return StoreError(f"SPARQL server {server} sent an incomplete or malformed answer to the {what} "
+                      f"({request.method} {request.url}): not {expected}: {_reason(error)}")
+
+
+def _parse_results(response: httpx.Response, server: str, what: str) -> ox.QuerySolutions | ox.QueryBoolean:
+    """The SPARQL JSON results of ``response``, checked whole before they are handed out.
+
+    pyoxigraph parses solutions as they are read: without the check, an
+    answer cut short would raise a bare SyntaxError in whoever reads the last rows.
+    """
+    error = None
     try:
-        return ox.parse_query_results(response.content, _JSON)
+        _parse_to_the_end(response.content)
     except (SyntaxError, ValueError) as e:
-        raise StoreError(f"SPARQL server {server} sent results that are not SPARQL JSON: {e}") from None
+        error = _unreadable(response, server, what, "SPARQL JSON results", e)
+    if error is not None:  # raised here, not in the except clause: nothing keeps the parser (and its thread's
+        raise error        # objects) alive in the error's context
+    return ox.parse_query_results(response.content, _JSON)
 
 
-def _parse_rdf(response: httpx.Response, server: str) -> list[ox.Quad]:
+def _parse_to_the_end(content: bytes) -> None:
+    """Parse SPARQL JSON results to their end (SyntaxError or ValueError if they are not whole)."""
+    results = ox.parse_query_results(content, _JSON)
+    if isinstance(results, ox.QuerySolutions):
+        for _ in results:
+            pass
+
+
+def _parse_rdf(response: httpx.Response, server: str, what: str) -> list[ox.Quad]:
     try:
         return list(ox.parse(response.content, _NT))
     except (SyntaxError, ValueError) as e:
-        raise StoreError(f"SPARQL server {server} sent a graph that is not N-Triples: {e}") from None
+        raise _unreadable(response, server, what, "N-Triples", e) from None

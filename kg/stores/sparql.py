@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 
 import httpx
@@ -31,8 +31,8 @@ from kg.query import QueryTimeout, ResultTooLarge, result_kind
 
 from . import updates
 from .base import ReportGraph, Store, StoredVersion, StoreError, StoreLocation
-from .oxigraph import EXPORT_FORMATS, OxigraphStore, PreparedReport, _to_rdflib
-from .updates import FILE_HASH, GRAPH, HASH, INSTRUMENTS, KEY, META, PENDING, RECIPE, SOURCE, report_node
+from .oxigraph import EXPORT_FORMATS, OxigraphStore, PreparedReport, Queued, _to_rdflib
+from .updates import FILE_HASH, GRAPH, HASH, INSTRUMENTS, KEY, META, PENDING, RECIPE, SOURCE, StoredGraph, report_node
 
 __all__ = ["SparqlStore", "ServerRefused", "CREDENTIAL_VARIABLES", "prepare_query"]
 
@@ -59,6 +59,14 @@ class ServerRefused(StoreError):
         super().__init__(message)
         self.status = status
         self.detail = detail
+
+
+class _ToWrite(NamedTuple):
+    """A report to write in place of the reports ``replaced`` (its own earlier version among them)."""
+
+    position: int  # in the list given to save_many
+    report: PreparedReport
+    replaced: list[StoredGraph]
 
 
 @dataclass(frozen=True)
@@ -249,15 +257,15 @@ class SparqlStore(Store):
         return {nodes[s["r"].value]: _Entry(s["graph"].value, *(value(s[v]) for v in ("hash", "recipe", "source", "file")))
                 for s in solutions}
 
-    def _stored_from(self, sources: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
-        """``{source: [(key, graph), …]}``: the reports stored (or being written) from each of ``sources``."""
+    def _stored_from(self, sources: Iterable[str]) -> dict[str, list[StoredGraph]]:
+        """``{source: [stored, …]}``: the reports stored (or being written) from each of ``sources``."""
         values = " ".join(str(ox.Literal(source)) for source in set(sources) if source)
         if not values:
             return {}
-        out: dict[str, list[tuple[str, str]]] = {}
+        out: dict[str, list[StoredGraph]] = {}
         for s in self._select(f"SELECT ?source ?key ?graph WHERE {{ VALUES ?source {{ {values} }} GRAPH {META} "
                               f"{{ ?r {SOURCE} ?source ; {KEY} ?key ; {GRAPH} ?graph }} }}"):
-            out.setdefault(s["source"].value, []).append((s["key"].value, s["graph"].value))
+            out.setdefault(s["source"].value, []).append(StoredGraph(s["key"].value, s["graph"].value))
         return out
 
     def stored_hash(self, key: str) -> str | None:
@@ -296,10 +304,10 @@ class SparqlStore(Store):
     # -- writing --
 
     def save(self, report: ReportGraph | PreparedReport) -> bool:
-        return self.save_many([report])[0]
+        return self.save_many([report])[0] is True  # (an error is raised, without return_exceptions)
 
     def save_many(self, reports: Iterable[ReportGraph | PreparedReport], *,
-                  return_exceptions: bool = False) -> list:
+                  return_exceptions: bool = False) -> list[bool | Exception]:
         """Save several reports; for each, True if written, False if that version was already stored.
 
         A version is the same when its content hash, recipe and graph are.
@@ -314,8 +322,8 @@ class SparqlStore(Store):
         raised.
         """
         self._writable()
-        results: list = []
-        batch: list[tuple[int, PreparedReport]] = []
+        results: list[bool | Exception] = []
+        batch: list[Queued] = []
 
         def flush() -> None:
             for index, outcome in self._save_batch(batch):
@@ -325,7 +333,7 @@ class SparqlStore(Store):
             batch.clear()
 
         for index, item in enumerate(reports):
-            results.append(None)
+            results.append(False)
             try:
                 report = PreparedReport.of(item)
             except Exception as e:
@@ -337,67 +345,70 @@ class SparqlStore(Store):
                     r.key == report.key or r.iri == report.iri or (report.source and r.source == report.source)
                     for _, r in batch):
                 flush()
-            batch.append((index, report))
+            batch.append(Queued(index, report))
         flush()
         return results
 
-    def _save_batch(self, batch: Sequence[tuple[int, PreparedReport]]) -> list[tuple[int, bool | Exception]]:
-        """Write reports with distinct keys and graphs; ``(index, True/False/exception)`` for each."""
+    def _save_batch(self, batch: Sequence[Queued]) -> list[tuple[int, bool | Exception]]:
+        """Write reports with distinct keys and graphs; ``(position, True/False/exception)`` for each."""
         if not batch:
             return []
         try:
-            entries = self._entries(r.key for _, r in batch)
-            from_sources = self._stored_from(r.source for _, r in batch)
+            entries = self._entries(q.report.key for q in batch)
+            from_sources = self._stored_from(q.report.source for q in batch)
         except StoreError as e:
-            return [(index, e) for index, _ in batch]
+            return [(q.position, e) for q in batch]
         out: list[tuple[int, bool | Exception]] = []
-        todo = []
-        gone = []  # reports of a source whose file went back to a text stored from elsewhere
-        for index, report in batch:
+        todo: list[_ToWrite] = []
+        gone: list[StoredGraph] = []  # reports of a source whose file went back to a text stored from elsewhere
+        for position, report in batch:
             entry = entries.get(report.key)
             # The reports stored from the same source before: the file changed, this replaces them.
-            replaced = [(key, graph) for key, graph in from_sources.get(report.source, []) if key != report.key]
+            replaced = [stored for stored in from_sources.get(report.source, []) if stored.key != report.key]
             if entry is not None and (entry.hash, entry.recipe or "", entry.graph) == (
                     report.content_hash, report.recipe, report.iri):
-                out.append((index, False))
+                out.append((position, False))
                 gone += replaced
             else:
-                stored = [(report.key, entry.graph if entry is not None else None), *replaced]
-                todo.append((index, report, stored))
+                own = StoredGraph(report.key, entry.graph if entry is not None else None)
+                todo.append(_ToWrite(position, report, [own, *replaced]))
         mark = _write_mark()
         if gone:
             self._unsettled = True
             try:
                 self._update(" ;\n".join(op for key, graph in gone for op in updates.removal_ops(key, graph, mark)))
             except StoreError as e:
-                return [(index, e) for index, _ in batch]
-        if not todo:
-            return out
+                return [(q.position, e) for q in batch]
+        return out + self._write(todo, mark) if todo else out
+
+    def _write(self, todo: Sequence[_ToWrite], mark: ox.NamedNode) -> list[tuple[int, bool | Exception]]:
+        """Write new versions of reports, in the three steps of docs/remote-stores.md; ``(position, True/exception)``."""
         self._unsettled = True
         # 1. The stored versions removed, unfinished entries: a crash from here on leaves each report to be written again.
-        ops = [op for _, report, stored in todo for op in updates.clear_ops(report, stored, mark)]
-        ops.append(f"INSERT DATA {{ GRAPH {META} {{ {' '.join(updates.entry(r) for _, r, _ in todo)} }} }}")
+        ops = [op for _, report, replaced in todo for op in updates.clear_ops(report, replaced, mark)]
+        ops.append(f"INSERT DATA {{ GRAPH {META} {{ {' '.join(updates.entry(w.report) for w in todo)} }} }}")
         try:
             self._update(" ;\n".join(ops))
         except StoreError as e:
-            return out + [(index, e) for index, _, _ in todo]
+            return [(w.position, e) for w in todo]
         # 2. Each report's graph (its shared triples) replaced whole.
-        written = []
-        for index, report, _ in todo:
+        out: list[tuple[int, bool | Exception]] = []
+        written: list[_ToWrite] = []
+        for w in todo:
             try:
-                self._request("PUT", self.graph_store_url, what="graph store", params={"graph": report.iri},
-                              content=report.ntriples.encode("utf-8"), headers={"Content-Type": _NT.media_type})
+                self._request("PUT", self.graph_store_url, what="graph store", params={"graph": w.report.iri},
+                              content=w.report.ntriples.encode("utf-8"), headers={"Content-Type": _NT.media_type})
             except StoreError as e:
-                out.append((index, e))
+                out.append((w.position, e))
             else:
-                written.append((index, report))
+                written.append(w)
         # 3. Finished: default graph, claims, entry and marks, in one transaction.
         if written:
             try:
-                self._update(" ;\n".join(op for _, r in written for op in updates.finish_ops(r, mark)))
+                self._update(" ;\n".join(op for w in written for op in updates.finish_ops(w.report, mark)))
             except StoreError as e:
-                return out + [(index, e) for index, _ in written]
-        return out + [(index, True) for index, _ in written]
+                return out + [(w.position, e) for w in written]
+        return out + [(w.position, True) for w in written]
 
     def delete(self, key: str) -> None:
         self._writable()

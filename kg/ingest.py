@@ -92,6 +92,20 @@ class Summary:
     def instruments(self) -> int:
         return sum(o.instruments for o in self.outcomes)
 
+    def skipped(self) -> dict[str, list[str]]:
+        """The files skipped (of a type legal-kg does not read…) by reason, the commonest reason first."""
+        by_reason: dict[str, list[str]] = {}
+        for o in self.outcomes:
+            if o.status == "skipped":
+                by_reason.setdefault(o.reason, []).append(o.source)
+        return dict(sorted(by_reason.items(), key=lambda item: -len(item[1])))
+
+    def line(self) -> str:
+        """The counts in one line, as ``kg ingest`` ends with them."""
+        return (f"{self.count('ingested')} ingested, {self.count('unchanged')} unchanged, "
+                f"{self.count('skipped')} skipped, {self.failed} failed; "
+                f"{self.mentions} citations of {self.instruments} instruments read")
+
 
 class Interrupted(KeyboardInterrupt):
     """Ctrl-C during :func:`ingest`: what was prepared is stored; ``summary`` says what was done."""

@@ -333,15 +333,14 @@ def open_store(location: str, *, read_only: bool = False, create: bool = False):
 
 def store_counts(store, location: str) -> str:
     """One line of the store's headline counts, or why there are none (a server gone away)."""
+    from kg.overview import COUNT_NAMES
     from kg.stores import StoreError
 
     try:
         counts = store.counts()
     except StoreError as e:
         return f"store {location}: no counts ({e})"
-    names = {"reports": "reports", "instruments": "instruments", "mentions": "mentions", "quads": "triples",
-             "relationships": "relationships"}  # the last two: RDF stores, Neo4j
-    return f"store {location}: " + ", ".join(f"{counts[k]} {name}" for k, name in names.items() if k in counts)
+    return f"store {location}: " + ", ".join(f"{counts[k]} {name}" for k, name in COUNT_NAMES.items() if k in counts)
 
 
 def name_values(params: tuple[str, ...]) -> list[tuple[str, str]]:

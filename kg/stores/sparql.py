@@ -34,7 +34,7 @@ from .base import ReportGraph, Store, StoredVersion, StoreError, StoreLocation
 from .oxigraph import EXPORT_FORMATS, OxigraphStore, PreparedReport, Queued, _to_rdflib
 from .updates import FILE_HASH, GRAPH, HASH, INSTRUMENTS, KEY, META, PENDING, RECIPE, SOURCE, StoredGraph, report_node
 
-__all__ = ["SparqlStore", "ServerRefused", "CREDENTIAL_VARIABLES", "prepare_query"]
+__all__ = ["SparqlStore", "ServerRefused", "UnreadableAnswer", "CREDENTIAL_VARIABLES", "prepare_query"]
 
 log = logging.getLogger("kg.stores")
 
@@ -67,6 +67,11 @@ class _ToWrite(NamedTuple):
     position: int  # in the list given to save_many
     report: PreparedReport
     replaced: list[StoredGraph]
+
+
+class UnreadableAnswer(StoreError):
+    """The server's answer does not parse: most often it was cut short (its own time limit passed while
+    it streamed the answer, and it ended the body with a note)."""
 
 
 @dataclass(frozen=True)
@@ -663,11 +668,11 @@ def _read_body(response: httpx.Response, deadline: float | None, max_bytes: int 
     return b"".join(chunks)
 
 
-def _unreadable(response: httpx.Response, server: str, what: str, expected: str, error: Exception) -> StoreError:
-    """The StoreError for an answer that does not parse: most often one the server cut short (its own
-    time limit passed while it streamed the answer, and it ended the body with a note)."""
+def _unreadable(response: httpx.Response, server: str, what: str, expected: str, error: Exception
+                ) -> UnreadableAnswer:
+    """The error for an answer that does not parse, naming the request and the parser's problem."""
     request = response.request
-    return StoreError(f"SPARQL server {server} sent an incomplete or malformed answer to the {what} "
+    return UnreadableAnswer(f"SPARQL server {server} sent an incomplete or malformed answer to the {what} "
                       f"({request.method} {request.url}): not {expected}: {_reason(error)}")
 
 

@@ -4,17 +4,25 @@ Run ``kg --help`` or ``kg COMMAND --help``; every command's help ends with examp
 """
 from __future__ import annotations
 
-import bisect
 import contextlib
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from kg import __version__
-from kg.model import Text, citation_rows
+from kg.model import Extraction, Text, citation_rows
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+    from kg.evaluate import Score
+    from kg.ingest import Outcome, Summary
+    from kg.stores.base import Store
+    from kg.validation import Result as ValidationResult
 
 
 class Failures:
@@ -133,12 +141,6 @@ def main() -> None:
     """
 
 
-#: Columns of ``kg extract --format json|csv``: one row per mention, or per relation with --relations.
-MENTION_COLUMNS = ["file", "line", "page", "start", "end", "surface", "id", "type", "date", "issuer", "jurisdiction",
-                   "national", "key", "kind", "title", "name", "year"]
-RELATION_COLUMNS = ["file", "line", "relation", "from", "to", "start", "end", "effective"]
-
-
 @main.command()
 # readable=False: an unreadable file is reported by the reader, and the others go on.
 @click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True, readable=False),
@@ -178,49 +180,59 @@ def extract(files: tuple[str, ...], fmt: str | None, as_json: bool, relations: b
       cat examples/nghean-skhcn-cchc-2023.ocr.txt | kg extract --json -
       kg extract --jurisdiction "Nghệ An" examples/nghean-skhcn-cchc-2023.ocr.txt
     """
-    from extractors import extract as run_extract
     from kg import tabular
+    from kg.citations import MENTION_COLUMNS, RELATION_COLUMNS
+    from kg.citations import rows as citations
 
     if as_json and fmt not in (None, "jsonl"):
         raise click.UsageError(f"--json is --format jsonl; it cannot go with --format {fmt}")
     fmt = "jsonl" if as_json else fmt or "table"
     failures = Failures()
     table: list[dict] = []  # json and csv: every file's rows, written at the end
-    for text in read_inputs(files, failures, make_limits(**limits)):
-        try:
-            ex = run_extract(text, jurisdiction=jurisdiction)
-        except Exception as e:  # an extractor bug: this file's problem only
-            failures.report(text.source, f"extraction failed: {type(e).__name__}: {e}")
-            continue
-        rows = [r for r in citation_rows(ex) if not relations or "relation" in r]
+    for ex in extractions(read_inputs(files, failures, make_limits(**limits)), jurisdiction, failures):
         if fmt == "jsonl":
-            for row in rows:
-                click.echo(json.dumps(row, ensure_ascii=False))
-            continue
-        line_starts = [i + 1 for i, ch in enumerate(text.content) if ch == "\n"]
-        for row in rows:
-            row["line"] = 1 + bisect.bisect_right(line_starts, row["start"])
-        if fmt != "table":  # one kind of row in a table: the mentions, or with --relations the relations
-            table += [r for r in rows if ("relation" in r) == relations]
-            continue
-        mentions = [r for r in rows if "relation" not in r]
-        rels = [r for r in rows if "relation" in r]
-        if relations:
-            click.echo(f"{text.source}: {len(rels)} relation{'' if len(rels) == 1 else 's'}")
-            if rels:
-                print_table(rels, ["line", "relation", "from", "to"])
-        else:
-            click.echo(f"{text.source}: {len(ex.mentions)} citations of {len(ex.instruments)} instruments")
-            if mentions:
-                print_table(mentions, ["line", "surface", "id", "type", "date", "issuer", "jurisdiction"])
-            if rels:
-                click.echo("")
-                print_table(rels, ["relation", "from", "to"])
-        click.echo("")
+            for row in citation_rows(ex):
+                if not relations or "relation" in row:
+                    click.echo(json.dumps(row, ensure_ascii=False))
+        elif fmt == "table":
+            print_extraction(ex, relations)
+        else:  # one kind of row in a table: the mentions, or with --relations the relations
+            table += citations(ex, relations=relations)
     if fmt in ("json", "csv"):
         tabular.write(table, RELATION_COLUMNS if relations else MENTION_COLUMNS, fmt)
     if failures.count:
         sys.exit(1)
+
+
+def extractions(texts: Iterable[Text], jurisdiction: str | None, failures: Failures) -> Iterator[Extraction]:
+    """What :func:`extractors.extract` finds in each text; a text it fails on is reported and skipped."""
+    from extractors import extract as run_extract
+
+    for text in texts:
+        try:
+            yield run_extract(text, jurisdiction=jurisdiction)
+        except Exception as e:  # an extractor bug: this file's problem only
+            failures.report(text.source, f"extraction failed: {type(e).__name__}: {e}")
+
+
+def print_extraction(ex: Extraction, relations: bool) -> None:
+    """``kg extract``'s tables for one text: its citations, then its relations (or, ``relations``, only those)."""
+    from kg.citations import rows as citations
+
+    rels = citations(ex, relations=True)
+    if relations:
+        click.echo(f"{ex.text.source}: {len(rels)} relation{'' if len(rels) == 1 else 's'}")
+        if rels:
+            print_table(rels, ["line", "relation", "from", "to"])
+    else:
+        mentions = citations(ex)
+        click.echo(f"{ex.text.source}: {len(ex.mentions)} citations of {len(ex.instruments)} instruments")
+        if mentions:
+            print_table(mentions, ["line", "surface", "id", "type", "date", "issuer", "jurisdiction"])
+        if rels:
+            click.echo("")
+            print_table(rels, ["relation", "from", "to"])
+    click.echo("")
 
 
 @main.command()
@@ -251,16 +263,7 @@ def evaluate(path, gold, show_errors, as_json, markdown, label, jurisdiction):
     """
     from kg import evaluate as ev
 
-    if Path(path).is_dir():
-        if gold:
-            raise click.UsageError("give a folder alone, or a text and its gold file")
-        scores = ev.evaluate_corpus(path, jurisdiction=jurisdiction, on_document=lambda v, text, s: (
-            s is None and click.echo(f"skipped: {text}: no gold file beside it", err=True)))
-    elif gold:
-        scores = {ev.NO_VARIANT: ev.evaluate_file(path, gold, jurisdiction=jurisdiction)}
-    else:
-        raise click.UsageError("a text needs its gold file: kg evaluate TEXT GOLD")
-    failed = sum(s.failed for s in scores.values())
+    scores = corpus_scores(path, gold, jurisdiction)
     for s in scores.values():
         for e in s.errors:
             if e.kind == "failed":
@@ -274,28 +277,32 @@ def evaluate(path, gold, show_errors, as_json, markdown, label, jurisdiction):
         for row in ev.markdown_rows(label or Path(path).resolve().name, scores):
             click.echo(row)
     else:
-        if len(scores) > 1:
-            total = ev.Score()
-            for s in scores.values():
-                total += s
-            scores = {**scores, "all": total}
-        fmt = lambda v: "–" if v is None else f"{v:.3f}"  # noqa: E731
-        print_table([{"variant": v, "docs": s.docs, "mentions": s.gold, "found": s.pred, "p": fmt(s.precision),
-                      "r": fmt(s.recall), "f1": fmt(s.f1), "type": fmt(s.type_accuracy),
-                      "issuer": fmt(s.issuer_accuracy), "date": fmt(s.date_accuracy),
-                      "relations": f"{s.rel_tp}/{s.rel_gold}", "rel_p": fmt(s.relation_precision),
-                      "based_on": f"{s.bo_tp}/{s.bo_gold}", "bo_p": fmt(s.based_on_precision)}
-                     for v, s in scores.items()],
-                    ["variant", "docs", "mentions", "found", "p", "r", "f1", "type", "issuer", "date",
-                     "relations", "rel_p", "based_on", "bo_p"])
+        print_table(ev.score_rows(scores), ev.SCORE_COLUMNS)
         if show_errors:
             for v, s in scores.items():
-                if v != "all" and s.errors:
+                if s.errors:
                     click.echo(f"\n{v}: {len(s.errors)} errors")
                     for e in s.errors:
                         click.echo("  " + e.describe())
-    if failed:
+    if sum(s.failed for s in scores.values()):
         sys.exit(1)
+
+
+def corpus_scores(path: str, gold: str | None, jurisdiction: str | None) -> dict[str, Score]:
+    """``kg evaluate``'s scores by variant: of a folder (naming the texts without a gold file), or of a text and its gold."""
+    from kg import evaluate as ev
+
+    if Path(path).is_dir():
+        if gold:
+            raise click.UsageError("give a folder alone, or a text and its gold file")
+        def without_gold(variant: str, text: Path, score: Score | None) -> None:
+            if score is None:
+                click.echo(f"skipped: {text}: no gold file beside it", err=True)
+
+        return ev.evaluate_corpus(path, jurisdiction=jurisdiction, on_document=without_gold)
+    if gold:
+        return {ev.NO_VARIANT: ev.evaluate_file(path, gold, jurisdiction=jurisdiction)}
+    raise click.UsageError("a text needs its gold file: kg evaluate TEXT GOLD")
 
 
 # --- the graph: ingest, query, export, validate, serve ---------------------------
@@ -326,15 +333,14 @@ def open_store(location: str, *, read_only: bool = False, create: bool = False):
 
 def store_counts(store, location: str) -> str:
     """One line of the store's headline counts, or why there are none (a server gone away)."""
+    from kg.overview import COUNT_NAMES
     from kg.stores import StoreError
 
     try:
         counts = store.counts()
     except StoreError as e:
         return f"store {location}: no counts ({e})"
-    names = {"reports": "reports", "instruments": "instruments", "mentions": "mentions", "quads": "triples",
-             "relationships": "relationships"}  # the last two: RDF stores, Neo4j
-    return f"store {location}: " + ", ".join(f"{counts[k]} {name}" for k, name in names.items() if k in counts)
+    return f"store {location}: " + ", ".join(f"{counts[k]} {name}" for k, name in COUNT_NAMES.items() if k in counts)
 
 
 def name_values(params: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -441,74 +447,75 @@ def ingest(paths, store_path, jobs, scheduler, include, exclude, jurisdiction, b
       kg ingest --neo4j examples/
       kg ingest --store http://127.0.0.1:3030/kg examples/
     """
-    import os
-
     from kg.graph import DEFAULT_BASE
-    from kg.ingest import MAX_CHARS, Interrupted, VersionMismatch, supported
-    from kg.ingest import ingest as run_ingest
-    from kg.stores import StoreError
+    from kg.ingest import MAX_CHARS
 
-    store = open_store(store_path, create=True)
-    stores = [store]
+    stores = [open_store(store_path, create=True)]
     if to_neo4j:
         stores.append(open_neo4j(neo4j_uri, neo4j_user, neo4j_password, neo4j_database))
-    progress = IngestProgress(paths, include, exclude, enabled=not quiet and sys.stderr.isatty())
-    skipped: dict[str, list[str]] = {}  # reason → files
-
-    def on_outcome(o):
-        if o.status == "failed":
-            progress.say(f"error: {o.source}: {o.reason}")
-        elif o.status == "skipped":
-            skipped.setdefault(o.reason, []).append(o.source)
-            if verbose and not quiet:
-                progress.say(f"skipped: {o.source}: {o.reason}")
-        if supported(o.source):
-            progress.advance()
-
-    interrupted = False
-    cluster = None
+    progress = IngestProgress(paths, include, exclude, enabled=not quiet and sys.stderr.isatty(),
+                              name_skipped=verbose and not quiet)
     try:
-        cluster = dask_cluster(scheduler, jobs) if scheduler else None
-        summary = run_ingest(paths, stores, jobs=jobs or os.cpu_count() or 1,
-                             executor=cluster.executor if cluster else None,
-                             workers=cluster.workers if cluster else None,
-                             include=include, exclude=exclude, jurisdiction=jurisdiction, base=base or DEFAULT_BASE,
-                             fail_fast=fail_fast, force=force, max_chars=max_chars or MAX_CHARS,
-                             limits=make_limits(**limits),
-                             on_outcome=on_outcome)
-    except Interrupted as e:
-        summary, interrupted = e.summary, True
-    except (VersionMismatch, StoreError) as e:  # a worker of another version, a store it cannot write
-        raise click.ClickException(str(e)) from e
+        summary, interrupted = run_ingest(
+            paths, stores, jobs, scheduler, include=include, exclude=exclude, jurisdiction=jurisdiction,
+            base=base or DEFAULT_BASE, fail_fast=fail_fast, force=force, max_chars=max_chars or MAX_CHARS,
+            limits=make_limits(**limits), on_outcome=progress.outcome)
     finally:
         progress.stop()
-        if cluster is not None:
-            cluster.close()
-        counts = store_counts(store, store_path)
+        counts = store_counts(stores[0], store_path)
         for each in stores:
             each.close()
-    if not quiet and not verbose:
-        for reason, files in sorted(skipped.items(), key=lambda item: -len(item[1])):
-            click.echo(f"skipped {len(files)} file{'s' if len(files) > 1 else ''}: {reason}"
-                       f" (e.g. {files[0]}{'; -v names them all' if len(files) > 1 else ''})", err=True)
-    if not summary.outcomes and not interrupted:
-        click.echo(f"warning: nothing to ingest: no file under {', '.join(paths)}"
-                   f"{' matches --include/--exclude' if include or exclude else ''}", err=True)
-    elif not interrupted and not any(o.status in ("ingested", "unchanged", "failed") for o in summary.outcomes):
-        click.echo("warning: no file of a type legal-kg reads was found", err=True)
-    if interrupted:
-        click.echo(f"interrupted after {len(summary.outcomes)} files: what was done is stored; "
-                   "run the same command again to go on", err=True)
-    click.echo(
-        f"{summary.count('ingested')} ingested, {summary.count('unchanged')} unchanged, "
-        f"{summary.count('skipped')} skipped, {summary.failed} failed; "
-        f"{summary.mentions} citations of {summary.instruments} instruments read"
-    )
+    print_ingest_summary(summary, interrupted, paths, filtered=bool(include or exclude),
+                         skipped_lines=not quiet and not verbose)
     click.echo(counts)
     if interrupted:
         sys.exit(130)
     if summary.failed:
         sys.exit(1)
+
+
+def run_ingest(paths: tuple[str, ...], stores: list[Store], jobs: int | None, scheduler: str | None,
+               **options: Any) -> tuple[Summary, bool]:
+    """:func:`kg.ingest.ingest` on ``--jobs`` local processes or the ``--scheduler``'s Dask cluster;
+    ``(summary, interrupted)``. A worker of another version, or one that cannot write the store, ends it."""
+    import os
+
+    from kg.ingest import Interrupted, VersionMismatch
+    from kg.ingest import ingest as ingest_files
+    from kg.stores import StoreError
+
+    cluster = None
+    try:
+        cluster = dask_cluster(scheduler, jobs) if scheduler else None
+        return ingest_files(paths, stores, jobs=jobs or os.cpu_count() or 1,
+                            executor=cluster.executor if cluster else None,
+                            workers=cluster.workers if cluster else None, **options), False
+    except Interrupted as e:
+        return e.summary, True
+    except (VersionMismatch, StoreError) as e:  # a worker of another version, a store it cannot write
+        raise click.ClickException(str(e)) from e
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+def print_ingest_summary(summary: Summary, interrupted: bool, paths: tuple[str, ...], *, filtered: bool,
+                         skipped_lines: bool) -> None:
+    """The end of ``kg ingest``: a line per reason files were skipped (``skipped_lines``), a warning when
+    nothing was read, and the counts."""
+    if skipped_lines:
+        for reason, files in summary.skipped().items():
+            click.echo(f"skipped {len(files)} file{'s' if len(files) > 1 else ''}: {reason}"
+                       f" (e.g. {files[0]}{'; -v names them all' if len(files) > 1 else ''})", err=True)
+    if not summary.outcomes and not interrupted:
+        click.echo(f"warning: nothing to ingest: no file under {', '.join(paths)}"
+                   f"{' matches --include/--exclude' if filtered else ''}", err=True)
+    elif not interrupted and not any(o.status in ("ingested", "unchanged", "failed") for o in summary.outcomes):
+        click.echo("warning: no file of a type legal-kg reads was found", err=True)
+    if interrupted:
+        click.echo(f"interrupted after {len(summary.outcomes)} files: what was done is stored; "
+                   "run the same command again to go on", err=True)
+    click.echo(summary.line())
 
 
 class IngestProgress:
@@ -518,8 +525,10 @@ class IngestProgress:
     read at once; until it is known the bar has no end (and no ETA).
     """
 
-    def __init__(self, paths, include, exclude, *, enabled: bool):
-        self.bar = None
+    def __init__(self, paths: tuple[str, ...], include: tuple[str, ...], exclude: tuple[str, ...], *, enabled: bool,
+                 name_skipped: bool = False):
+        self.bar: Progress | None = None
+        self.name_skipped = name_skipped
         if not enabled:
             return
         import threading
@@ -536,12 +545,12 @@ class IngestProgress:
 
         from kg.ingest import count_supported
 
-        self.bar = Progress(TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(),
-                            TextColumn("{task.fields[rate]} files/s"), TimeElapsedColumn(),
-                            TextColumn("ETA"), TimeRemainingColumn(),
-                            console=Console(stderr=True), transient=True)
-        self.task = self.bar.add_task("ingest", total=None, rate="–")
-        self.bar.start()
+        self.bar = bar = Progress(TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(),
+                                  TextColumn("{task.fields[rate]} files/s"), TimeElapsedColumn(),
+                                  TextColumn("ETA"), TimeRemainingColumn(),
+                                  console=Console(stderr=True), transient=True)
+        self.task = bar.add_task("ingest", total=None, rate="–")
+        bar.start()
 
         def count() -> None:
             try:
@@ -552,6 +561,17 @@ class IngestProgress:
                 self.bar.update(self.task, total=total)
 
         threading.Thread(target=count, daemon=True).start()
+
+    def outcome(self, o: Outcome) -> None:
+        """One file done: its error (or, ``name_skipped``, why it was skipped) above the bar, which moves on."""
+        from kg.ingest import supported
+
+        if o.status == "failed":
+            self.say(f"error: {o.source}: {o.reason}")
+        elif o.status == "skipped" and self.name_skipped:
+            self.say(f"skipped: {o.source}: {o.reason}")
+        if supported(o.source):
+            self.advance()
 
     def say(self, line: str) -> None:
         if self.bar is not None:  # above the bar, not through it
@@ -774,7 +794,7 @@ def validate(store_path, keys, fmt, engine):
     """
     import json
 
-    from kg.validation import UnsupportedShape, Validator, as_json, compact, format_violation, validate_each
+    from kg.validation import UnsupportedShape, Validator, as_json, validate_each
 
     store = open_store(store_path, read_only=True)
     if engine == "sparql" and not store.answers_sparql:
@@ -793,32 +813,38 @@ def validate(store_path, keys, fmt, engine):
     if fmt == "json":
         click.echo(json.dumps(as_json(result), ensure_ascii=False, indent=2))
     else:
-        shown = 20
-
-        def line(violations) -> str:
-            text = "; ".join(format_violation(v, compact) for v in violations[:shown])
-            more = len(violations) - shown
-            return text + (f"; … and {more} more (--format json lists them all)" if more > 0 else "")
-
-        for key, violations in result.violations.items():
-            click.echo(f"{key}: {len(violations)} violation{'s' * (len(violations) != 1)}: {line(violations)}")
-        if result.default_graph:
-            click.echo(f"default graph: {len(result.default_graph)} violations: {line(result.default_graph)}")
-        for note in result.notes:
-            click.echo(f"note: {note}", err=True)
-        summary = f"{result.reports - len(result.violations)} of {result.reports} reports conform to the shapes"
-        if result.default_graph is not None:
-            summary += ", and the default graph " + ("does not" if result.default_graph else "does")
-        click.echo(f"{summary} ({result.seconds:.1f} s)")
+        print_validation(result)
     if not result.conforms:
         sys.exit(1)
+
+
+def print_validation(result: ValidationResult, shown: int = 20) -> None:
+    """``kg validate``'s text: a line per report that does not conform (its first ``shown`` violations), then a summary."""
+    from kg.validation import compact, format_violation
+
+    def line(violations) -> str:
+        text = "; ".join(format_violation(v, compact) for v in violations[:shown])
+        more = len(violations) - shown
+        return text + (f"; … and {more} more (--format json lists them all)" if more > 0 else "")
+
+    for key, violations in result.violations.items():
+        click.echo(f"{key}: {len(violations)} violation{'s' * (len(violations) != 1)}: {line(violations)}")
+    if result.default_graph:
+        click.echo(f"default graph: {len(result.default_graph)} violations: {line(result.default_graph)}")
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    summary = f"{result.reports - len(result.violations)} of {result.reports} reports conform to the shapes"
+    if result.default_graph is not None:
+        summary += ", and the default graph " + ("does not" if result.default_graph else "does")
+    click.echo(f"{summary} ({result.seconds:.1f} s)")
 
 
 class ValidateProgress:
     """The progress bar of ``kg validate`` on a terminal: reports done, rate and ETA."""
 
     def __init__(self, *, enabled: bool):
-        self.bar = self.task = None
+        self.bar: Progress | None = None
+        self.task: TaskID | None = None
         if enabled:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -1002,7 +1028,7 @@ def _print_check(result) -> None:
               help="How many most-cited instruments to list (the table also shows this many chains and "
                    "instruments cited but not ingested).")
 @format_option
-def stats(store_path, top, fmt):
+def stats(store_path: str, top: int, fmt: str) -> None:
     """An overview of the graph: counts, most-cited instruments, amendment chains,
     and instruments cited but never ingested.
 
@@ -1269,11 +1295,9 @@ def cypher(query, listing, params, fmt, write, timeout, neo4j_uri, neo4j_user, n
       kg cypher 'MATCH (i:Instrument) RETURN i.symbol, i.type LIMIT 5'
       kg cypher 'MATCH p = (:Report)-[:CITES]->(:Instrument {symbol: $s}) RETURN p LIMIT 1' -p s=60/2021/NĐ-CP
     """
-    import csv
-
     from kg.saved_queries import cypher_parameters
     from kg.stores.base import StoreError
-    from kg.stores.neo4j import CypherError, cypher_text, json_value
+    from kg.stores.neo4j import CypherError
 
     text = query_text(query, ".cypher", listing)
     if text is None:
@@ -1286,6 +1310,15 @@ def cypher(query, listing, params, fmt, write, timeout, neo4j_uri, neo4j_user, n
         raise click.ClickException(str(e)) from e
     finally:
         store.close()
+    print_cypher_rows(columns, rows, fmt)
+
+
+def print_cypher_rows(columns: list[str], rows: list, fmt: str) -> None:
+    """``kg cypher``'s answer in ``fmt``: a JSON array of objects, CSV, or a table of cypher-shell's notation."""
+    import csv
+
+    from kg.stores.neo4j import cypher_text, json_value
+
     if fmt == "json":
         records = [dict(zip(columns, map(json_value, row))) for row in rows]
         click.echo(json.dumps(records, ensure_ascii=False, indent=2))

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 __all__ = ["Gold", "Error", "Score", "GoldError", "load_gold", "score_document", "evaluate_file",
-           "corpus_files", "evaluate_corpus", "markdown_rows", "VARIANT_ORDER"]
+           "corpus_files", "evaluate_corpus", "markdown_rows", "score_rows", "SCORE_COLUMNS", "VARIANT_ORDER"]
 
 # The variants of corpus/dev, in the order a table shows them; others follow by name.
 VARIANT_ORDER = ("clean", "ocr-vie", "ocr-eng", "ocr-noisy")
@@ -391,6 +391,27 @@ def _cell(value: float | None) -> str:
 
 def _fraction(ok: int, n: int) -> str:
     return f"{ok}/{n}" if n else "–"
+
+
+#: Columns of the table ``kg evaluate`` prints (:func:`score_rows`).
+SCORE_COLUMNS = ["variant", "docs", "mentions", "found", "p", "r", "f1", "type", "issuer", "date",
+                 "relations", "rel_p", "based_on", "bo_p"]
+
+
+def score_rows(scores: dict[str, Score]) -> list[dict]:
+    """The rows of ``kg evaluate``'s table (:data:`SCORE_COLUMNS`): one per variant, then, when there
+    are several, one for ``all`` of them."""
+    if len(scores) > 1:
+        total = Score()
+        for s in scores.values():
+            total += s
+        scores = {**scores, "all": total}
+    return [{"variant": v, "docs": s.docs, "mentions": s.gold, "found": s.pred, "p": _cell(s.precision),
+             "r": _cell(s.recall), "f1": _cell(s.f1), "type": _cell(s.type_accuracy),
+             "issuer": _cell(s.issuer_accuracy), "date": _cell(s.date_accuracy),
+             "relations": f"{s.rel_tp}/{s.rel_gold}", "rel_p": _cell(s.relation_precision),
+             "based_on": f"{s.bo_tp}/{s.bo_gold}", "bo_p": _cell(s.based_on_precision)}
+            for v, s in scores.items()]
 
 
 TABLE_HEADER = ("| corpus | docs | mentions | P | R | F1 | type | issuer | date | relations "

@@ -28,7 +28,7 @@ import socket
 import stat
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,6 +91,20 @@ class Summary:
     @property
     def instruments(self) -> int:
         return sum(o.instruments for o in self.outcomes)
+
+    def skipped(self) -> dict[str, list[str]]:
+        """The files skipped (of a type legal-kg does not read…) by reason, the commonest reason first."""
+        by_reason: dict[str, list[str]] = {}
+        for o in self.outcomes:
+            if o.status == "skipped":
+                by_reason.setdefault(o.reason, []).append(o.source)
+        return dict(sorted(by_reason.items(), key=lambda item: -len(item[1])))
+
+    def line(self) -> str:
+        """The counts in one line, as ``kg ingest`` ends with them."""
+        return (f"{self.count('ingested')} ingested, {self.count('unchanged')} unchanged, "
+                f"{self.count('skipped')} skipped, {self.failed} failed; "
+                f"{self.mentions} citations of {self.instruments} instruments read")
 
 
 class Interrupted(KeyboardInterrupt):
@@ -377,12 +391,14 @@ def prepare(task: Task, options: Options = Options()) -> Ready | Outcome:
     """
     name = task.name
     recipe = options.recipe
-    same_recipe = task.stored is not None and task.stored.recipe == recipe and not options.force
+    stored = task.stored
+    # The version stored, if the file may be found unchanged against it: made by the same recipe, without --force.
+    keep = stored if stored is not None and stored.recipe == recipe and not options.force else None
     try:
         hashed = "" if is_url(task.path) else file_hash(task.path, options.limits.max_bytes)
     except OSError:
         hashed = ""  # the reader says what is wrong with it
-    if same_recipe and hashed and task.stored.file_hash == hashed:
+    if keep and hashed and keep.file_hash == hashed:
         return Outcome(name, "unchanged")
     try:
         text = _read(task, options.limits)
@@ -396,7 +412,7 @@ def prepare(task: Task, options: Options = Options()) -> Ready | Outcome:
         return Outcome(name, "failed", f"text too long ({len(text.content):,} characters > "
                                        f"{options.max_chars:,}; split the file, or raise --max-chars)")
     text = dataclasses.replace(text, source=task.source)
-    if same_recipe and task.stored.content_hash == text.content_hash:  # (hashed once: the Text keeps it)
+    if keep and keep.content_hash == text.content_hash:  # (hashed once: the Text keeps it)
         return Outcome(name, "unchanged")
     try:
         ex = extract(text, jurisdiction=options.jurisdiction)
@@ -406,7 +422,6 @@ def prepare(task: Task, options: Options = Options()) -> Ready | Outcome:
         report = prepare_report(ex, options.base, recipe=recipe, file_hash=hashed)
     except Exception as e:  # e.g. a term that RDF cannot hold
         return Outcome(name, "failed", f"could not store: {type(e).__name__}: {e}")
-    stored = task.stored
     known = stored is not None and (stored.key, stored.content_hash, stored.recipe) == (report.key, report.content_hash, recipe)
     return Ready(name, report, len(ex.mentions), len(ex.instruments), len(ex.relations),
                  ex if options.keep_extraction else None, known)
@@ -421,7 +436,7 @@ def check_version(client: str) -> None:
                               f"{kg.__version__}, the client {client}: install the same version on every worker")
 
 
-def prepare_chunk(tasks: list[Task], options: Options) -> list[Ready | Outcome]:
+def prepare_chunk(tasks: list[Task], options: Options) -> Sequence[Ready | Outcome]:
     """:func:`prepare` each task (one executor call), on a worker of the client's version;
     with ``options.stores``, store the reports here too (a parallel writer: only Outcomes come back)."""
     check_version(options.version)
@@ -492,7 +507,8 @@ def writer_locations(stores: Sequence[Store], executor: Executor) -> tuple[Store
     if isinstance(executor, InlineExecutor):
         return ()
     locations = [store.writer_location() for store in stores]
-    return tuple(locations) if all(locations) else ()
+    found = [location for location in locations if location is not None]
+    return tuple(found) if len(found) == len(locations) else ()
 
 
 # --- map: chunks of tasks over an executor -----------------------------------------
@@ -528,14 +544,14 @@ def process_pool(jobs: int) -> Executor:
 
 
 def mapped(items: Iterable[Task | Outcome], executor: Executor, options: Options, *, workers: int = 1
-           ) -> Iterator[Ready | Outcome]:
+           ) -> Generator[Ready | Outcome, None, None]:
     """Results of :func:`prepare` on each task, in completion order; Outcomes pass through.
 
     Tasks go out :data:`CHUNK` at a time, at most :data:`LOOK_AHEAD` files and
     ``2 * workers`` chunks ahead of the results: never the whole archive in
     memory. Stopping the iteration cancels what was not started.
     """
-    pending: dict[Future, None] = {}  # in submission order: finished together, reported in that order
+    pending: dict[Future[Sequence[Ready | Outcome]], None] = {}  # in submission order: finished together, reported in that order
     chunk: list[Task] = []
     ahead = LOOK_AHEAD // CHUNK + 2 * workers
 
@@ -630,20 +646,20 @@ def _report_graph(r: Ready, base: str) -> ReportGraph | Exception:
 
 
 def _save_graphs(store: Store, graphs: Sequence[ReportGraph | Exception]) -> list[bool | Exception]:
-    """``store.save`` each graph (through its ``save_many`` when it has one); errors per report."""
-    results: list[bool | Exception] = list(graphs)
-    todo = [i for i, g in enumerate(graphs) if not isinstance(g, Exception)]
-    save_many = getattr(store, "save_many", None)
-    if save_many is not None and len(todo) > 1:
+    """``store.save_many`` the graphs at once or, if that fails, one by one to tell which report fails;
+    errors per report (an exception in ``graphs`` stands for a graph that could not be built)."""
+    results: list[bool | Exception] = [g if isinstance(g, Exception) else False for g in graphs]
+    todo = {i: g for i, g in enumerate(graphs) if not isinstance(g, Exception)}
+    if len(todo) > 1:
         try:
-            for i, ok in zip(todo, save_many([graphs[i] for i in todo])):
+            for i, ok in zip(todo, store.save_many(list(todo.values()))):
                 results[i] = ok
             return results
         except Exception:
             pass  # one by one, to tell which report fails
-    for i in todo:
+    for i, graph in todo.items():
         try:
-            results[i] = store.save(graphs[i])
+            results[i] = store.save(graph)
         except Exception as e:
             results[i] = e
     return results
@@ -693,47 +709,83 @@ def ingest(
     # Stores that do not take N-Triples get rdflib graphs, built from the extraction.
     options = Options(base, jurisdiction, max_chars, limits, any(not s.takes_ntriples for s in stores), force=force,
                       stores=writer_locations(stores, executor))
-    if options.stores:  # one line now, rather than one per file, when a worker cannot write the stores
-        try:
-            if problem := executor.submit(check_writer, options).result():
-                raise StoreError(problem)
-        except BaseException:
-            if own:
-                _shut_down(executor, now=True)
-            raise
-    writer = Writer(stores, base)
-
-    def report(outcomes: Iterable[Outcome]) -> bool:
-        """Record outcomes; True when --fail-fast says stop."""
-        stop = False
-        for outcome in outcomes:
-            summary.outcomes.append(outcome)
-            if on_outcome:
-                on_outcome(outcome)
-            stop = stop or (fail_fast and outcome.status == "failed")
-        return stop
-
-    results = mapped(plan(paths, stores, include, exclude), executor, options, workers=workers or jobs)
-    with _CtrlC() as ctrl_c:
-        try:
-            for result in results:
-                with ctrl_c.deferred():  # a batch being saved is saved and counted whole
-                    stop = report(writer.add(result) if isinstance(result, Ready) else [result])
-                if stop:
-                    break
-        except KeyboardInterrupt:
-            ctrl_c.pressed = True
-        finally:
-            with ctrl_c.deferred(forever=True):
-                results.close()  # cancels what was not started
-                if own:
-                    _shut_down(executor, now=ctrl_c.pressed)
-                report(writer.flush())  # what was prepared (before a --fail-fast stop, or Ctrl-C) is stored
-                if options.stores:
-                    _settle(stores)
-    if ctrl_c.pressed:
+    run = _Run(stores, executor, own, options, _Tally(summary, on_outcome, fail_fast))
+    if options.stores:
+        run.check_writers()
+    if run.write(mapped(plan(paths, stores, include, exclude), executor, options, workers=workers or jobs)):
         raise Interrupted(summary)
     return summary
+
+
+@dataclass
+class _Tally:
+    """Outcomes as they come: into the summary, to ``on_outcome``; whether ``--fail-fast`` says stop."""
+
+    summary: Summary
+    on_outcome: Callable[[Outcome], None] | None = None
+    fail_fast: bool = False
+
+    def record(self, outcomes: Iterable[Outcome]) -> bool:
+        """Record ``outcomes``; True when one failed and ``fail_fast`` is on."""
+        stop = False
+        for outcome in outcomes:
+            self.summary.outcomes.append(outcome)
+            if self.on_outcome:
+                self.on_outcome(outcome)
+            stop = stop or (self.fail_fast and outcome.status == "failed")
+        return stop
+
+
+@dataclass
+class _Run:
+    """One ingest's writing end: the results of the map, saved into the stores as they come."""
+
+    stores: Sequence[Store]
+    executor: Executor
+    own: bool  # the executor is the run's (made for it): shut down at the end
+    options: Options
+    tally: _Tally
+
+    def check_writers(self) -> None:
+        """One line now, rather than one per file, when a worker cannot write the stores."""
+        try:
+            if problem := self.executor.submit(check_writer, self.options).result():
+                raise StoreError(problem)
+        except BaseException:
+            if self.own:
+                _shut_down(self.executor, now=True)
+            raise
+
+    def write(self, results: Generator[Ready | Outcome, None, None]) -> bool:
+        """Save ``results`` a batch at a time until they end (or ``--fail-fast`` stops them); True after Ctrl-C.
+
+        A batch being saved is saved and counted whole; so is what was
+        prepared when the run stops.
+        """
+        writer = Writer(self.stores, self.options.base)
+        with _CtrlC() as ctrl_c:
+            try:
+                for result in results:
+                    with ctrl_c.deferred():
+                        stop = self.tally.record(writer.add(result) if isinstance(result, Ready) else [result])
+                    if stop:
+                        break
+            except KeyboardInterrupt:
+                ctrl_c.pressed = True
+            finally:
+                with ctrl_c.deferred(forever=True):
+                    self.finish(results, writer, now=ctrl_c.pressed)
+        return ctrl_c.pressed
+
+    def finish(self, results: Generator[Ready | Outcome, None, None], writer: Writer, *, now: bool) -> None:
+        """Stop the map (``now``: without waiting for its workers), store what was prepared, and decide
+        the instruments parallel writers left pending."""
+        results.close()  # cancels what was not started
+        if self.own:
+            _shut_down(self.executor, now=now)
+        self.tally.record(writer.flush())  # what was prepared (before a --fail-fast stop, or Ctrl-C) is stored
+        if self.options.stores:
+            _settle(self.stores)
 
 
 def _settle(stores: Sequence[Store]) -> None:

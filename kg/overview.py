@@ -89,8 +89,9 @@ def find_reports(store: Store, wanted: str) -> list[dict]:
             or [r for r in every if wanted and r["key"].startswith(wanted)])
 
 
-_COUNT_NAMES = {"reports": "reports", "instruments": "instruments", "mentions": "mentions", "quads": "triples",
-                "relationships": "relationships"}
+#: How the figures of Store.counts are named for people (quads are the RDF stores' triples).
+COUNT_NAMES = {"reports": "reports", "instruments": "instruments", "mentions": "mentions", "quads": "triples",
+               "relationships": "relationships"}
 
 
 def stats(store: Store, top: int = 10) -> list[dict]:
@@ -113,7 +114,7 @@ def stats(store: Store, top: int = 10) -> list[dict]:
         return sum(1 for _, _, k in g.in_edges(n, keys=True) if k == "cites")
 
     out = [{"section": "counts", "item": name, "value": counts[k], "iri": None}
-           for k, name in _COUNT_NAMES.items() if k in counts]
+           for k, name in COUNT_NAMES.items() if k in counts]
     out += [{"section": "most_cited", "item": label(n), "value": c, "iri": n} for n, c in most_cited(g, top)]
     out += [{"section": "amendment_chain", "item": " → amends → ".join(label(n) for n in chain), "value": len(chain),
              "iri": " ".join(chain)} for chain in amendment_chains(g)]

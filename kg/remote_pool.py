@@ -39,7 +39,7 @@ from kg.query import (
 )
 from kg.query_pool import PoolLimits, QueryPool, sandbox_worker, serve_jobs
 from kg.stores.base import StoreError
-from kg.stores.sparql import ServerRefused, SparqlStore, prepare_query
+from kg.stores.sparql import ServerRefused, SparqlStore, UnreadableAnswer, prepare_query
 
 __all__ = ["RemotePool", "JudgePool", "NO_CACHE", "ANSWER_BYTES_FACTOR"]
 
@@ -173,7 +173,7 @@ class RemotePool:
             return Answer(200, body, media_type)
         except QueryRefused as e:  # too large
             return Answer.text(e.status, e.message)
-        except (SyntaxError, ValueError) as e:  # Fuseki streams: a failure mid-answer leaves it unreadable
+        except (UnreadableAnswer, SyntaxError, ValueError) as e:  # a server that fails mid-answer leaves it unreadable
             log.warning("%s: unreadable answer: %s", self.store.url, str(e))  # not e: its frames hold the result
             return Answer.text(502, "the store's SPARQL server did not finish its answer "
                                     "(it failed while evaluating the query)")

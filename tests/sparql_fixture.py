@@ -37,7 +37,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _unavailable(reason: str):
+def unavailable(reason: str):
     if os.environ.get("CI") == "true":
         pytest.fail(reason, pytrace=False)
     pytest.skip(reason)
@@ -46,10 +46,11 @@ def _unavailable(reason: str):
 class Server:
     """One server started by its script: ``url`` to give --store, ``credentials`` to put in the environment."""
 
-    def __init__(self, name: str, credentials: dict[str, str]):
+    def __init__(self, name: str, credentials: dict[str, str], env: dict[str, str] | None = None):
         self.name = name
         self.script = REPO / "scripts" / name
         self.credentials = credentials
+        self.env = env or {}  # more settings for its script (e.g. OXIGRAPH_QUERY_TIMEOUT)
         self.home = Path(tempfile.mkdtemp(prefix=f"legal-kg-{name}-"))
         self.port = free_port()
         self.url: str | None = None
@@ -58,6 +59,7 @@ class Server:
     def _run(self, *args: str, timeout: float) -> subprocess.CompletedProcess:
         env = {k: v for k, v in os.environ.items() if not k.startswith("LEGAL_KG_SPARQL_")}
         env.update(self.credentials)
+        env.update(self.env)
         # Queries a test gives up on (timeouts) stop on the server soon too.
         env.setdefault("FUSEKI_QUERY_TIMEOUT", "10")
         env.setdefault("OXIGRAPH_QUERY_TIMEOUT", "10")
@@ -116,7 +118,7 @@ def get_server(name: str) -> Server:
         except RuntimeError as e:
             server.failure = str(e)
     if server.failure:
-        _unavailable(f"{name} is not available: {server.failure}")
+        unavailable(f"{name} is not available: {server.failure}")
     return server
 
 

@@ -89,6 +89,19 @@ def test_extract_json_and_csv_are_the_jsonl_mentions_with_their_line():
     assert [json.loads(x) for x in kg("extract", "--json", "--relations", EXAMPLE).stdout.splitlines()] == relations
 
 
+def test_extract_json_is_the_library_rows():
+    """kg extract is glue: its json rows are what kg.citations.rows gives a Python user."""
+    from extractors import extract
+    from kg import readers
+    from kg.citations import MENTION_COLUMNS, RELATION_COLUMNS, rows
+
+    ex = extract(readers.read(EXAMPLE))
+    for flag, columns in (([], MENTION_COLUMNS), (["--relations"], RELATION_COLUMNS)):
+        printed = json.loads(kg("extract", "--format", "json", *flag, EXAMPLE).stdout)
+        made = rows(ex, relations=bool(flag))
+        assert len(made) > 0 and printed == json.loads(json.dumps([{k: r.get(k) for k in columns} for r in made]))
+
+
 def test_extract_json_of_nothing_is_an_empty_array(tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_text("Không có trích dẫn nào.", encoding="utf-8")

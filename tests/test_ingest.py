@@ -998,3 +998,14 @@ def test_any_executor_gives_the_store_of_one_process(tmp_path, reports):
         results[name] = sorted((o.source, o.status, o.reason, o.mentions) for o in summary.outcomes)
     assert results["inline"] == results["threads"]
     assert snapshot(tmp_path / "inline") == snapshot(tmp_path / "threads")
+
+
+def test_summary_line_and_skipped_reasons():
+    """What kg ingest ends with, for Python users too: the counts, and the files skipped by reason (commonest first)."""
+    from kg.ingest import Outcome, Summary
+
+    summary = Summary([Outcome("a.txt", "ingested", mentions=3, instruments=2), Outcome("b.bin", "skipped", "binary"),
+                       Outcome("c.xyz", "skipped", "no reader"), Outcome("d.xyz", "skipped", "no reader"),
+                       Outcome("e.txt", "failed", "cannot read"), Outcome("f.txt", "unchanged")])
+    assert summary.line() == "1 ingested, 1 unchanged, 3 skipped, 1 failed; 3 citations of 2 instruments read"
+    assert list(summary.skipped().items()) == [("no reader", ["c.xyz", "d.xyz"]), ("binary", ["b.bin"])]

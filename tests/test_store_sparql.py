@@ -5,6 +5,7 @@ Fuseki requires HTTP basic credentials, which come from the environment.
 """
 from __future__ import annotations
 
+import http.server
 import re
 import subprocess
 import threading
@@ -19,7 +20,7 @@ from click.testing import CliRunner
 from rdflib import RDF, XSD, Literal
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS
-from sparql_fixture import free_port
+from sparql_fixture import Server, free_port, unavailable
 
 # The embedded store's tests of the Store interface, run here against each server (with this module's `store`).
 from test_store_oxigraph import (  # noqa: F401
@@ -521,3 +522,98 @@ def test_a_decision_read_before_another_writer_wrote_is_not_written(sparql_serve
         embedded.save_many([claiming("a", "2021-06-21"), claiming("b", "2021-01-01")])
         assert dates(first) == dates(embedded) and dates(first)[0] == ["2021-01-01"]
         same_dataset(first, embedded, tmp_path)
+
+
+# --- answers cut short: one clear StoreError, never a parser's exception ---------------------
+
+CROSS = "?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l FILTER(STRLEN(CONCAT(STR(?c), STR(?f), STR(?i), STR(?l))) < 7)"
+
+
+@pytest.fixture(params=["oxigraph", "fuseki"])
+def impatient_server(request):
+    """A server of its own whose queries may run 1 s: past that it ends the answer it is streaming
+    (Oxigraph with a line of text, Fuseki with a comment), which the client then reads truncated."""
+    prefix = request.param.upper()
+    server = Server(request.param, {}, env={f"{prefix}_QUERY_TIMEOUT": "1"})
+    try:
+        server.start()
+    except RuntimeError as e:
+        server.stop()
+        unavailable(f"{request.param} is not available: {e}")
+    yield server
+    server.stop()
+
+
+def test_an_answer_the_server_cuts_short_is_a_store_error(impatient_server, monkeypatch):
+    for name in ("LEGAL_KG_SPARQL_USER", "LEGAL_KG_SPARQL_PASSWORD", "LEGAL_KG_SPARQL_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    g = rdflib.Graph()
+    for i in range(150):
+        g.add((ID[f"x{i}"], LKG.p, Literal(str(i))))
+    queries = {"SPARQL JSON results": f"SELECT ?a WHERE {{ {CROSS} }}"}
+    if impatient_server.name == "oxigraph":  # Fuseki builds a graph whole before answering: a 503, not a cut
+        queries["N-Triples"] = f"CONSTRUCT {{ ?a ?b ?l }} WHERE {{ {CROSS} }}"
+    with SparqlStore(impatient_server.url) as store:
+        store.save(ReportGraph("big", str(ID["graph/big"]), "h", g))
+        for expected, query in queries.items():
+            with pytest.raises(StoreError) as caught:
+                list(store.query(query))  # each row read: the cut is found before any is handed out
+            message = str(caught.value)
+            assert re.fullmatch(rf"SPARQL server http://127\.0\.0\.1:{impatient_server.port}/\S* sent an incomplete "
+                                rf"or malformed answer to the query \(POST http://127\.0\.0\.1:"
+                                rf"{impatient_server.port}/\S+\): not {expected}: .+", message), message
+        result = CliRunner().invoke(main, ["sparql", "--store", impatient_server.url, queries["SPARQL JSON results"]])
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        assert re.fullmatch(r"Error: SPARQL server \S+ sent an incomplete or malformed answer to the query .+\n",
+                            result.stderr), result.stderr
+
+
+class CuttingServer:
+    """A real HTTP server on loopback that answers ASK, and cuts every other answer after a few bytes:
+    with ``framed`` its Content-Length promises more than it sends, else the body ends at the close."""
+
+    def __init__(self, framed: bool):
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1" if framed else "HTTP/1.0"
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                answer = b'{"head": {}, "boolean": true}' if b"ASK" in body else b'{"head": {"vars": ["a"]}, "resu'
+                self.send_response(200)
+                self.send_header("Content-Type", "application/sparql-results+json")
+                if framed:
+                    self.send_header("Content-Length", str(len(answer) if b"ASK" in body else 10_000))
+                self.end_headers()
+                self.wfile.write(answer)
+                self.close_connection = b"ASK" not in body or not framed
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/kg"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.mark.parametrize("framed", [True, False], ids=["content-length", "close-delimited"])
+def test_a_connection_cut_mid_answer_is_a_store_error(framed):
+    with (CuttingServer(framed) as server, SparqlStore(server.url, retries=1, backoff=0.05) as store,
+          pytest.raises(StoreError) as caught):
+        list(store.query("SELECT ?a WHERE { ?a ?b ?c }"))
+    message = str(caught.value)
+    assert "\n" not in message
+    if framed:  # the connection broke before the promised body: tried again, like a reset
+        assert re.fullmatch(rf"cannot reach SPARQL server {server.url}: its answer to the query \(POST {server.url}\) "
+                            r"was cut short: peer closed connection without sending complete message body .+ "
+                            r"\(tried 2 times\) — .+", message), message
+    else:  # nothing tells the body is short but the body itself
+        assert re.fullmatch(rf"SPARQL server {server.url} sent an incomplete or malformed answer to the query "
+                            rf"\(POST {server.url}\): not SPARQL JSON results: .+", message), message

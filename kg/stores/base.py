@@ -9,7 +9,7 @@ Stores never see text and never re-parse anything.
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar, NamedTuple
 
@@ -114,10 +114,13 @@ class Store(abc.ABC):
         file changed).
         """
 
-    def save_many(self, reports, *, return_exceptions: bool = False) -> list:
+    def save_many(self, reports: Iterable, *, return_exceptions: bool = False) -> list[bool | Exception]:
         """:meth:`save` each report; with ``return_exceptions`` a report that fails gets its
-        exception in the list (the others are still saved), else the first error is raised."""
-        results: list = []
+        exception in the list (the others are still saved), else the first error is raised.
+
+        Each report is a :class:`ReportGraph`, or, for a store that :attr:`takes_ntriples`, a
+        :class:`~kg.stores.oxigraph.PreparedReport` too."""
+        results: list[bool | Exception] = []
         for report in reports:
             try:
                 results.append(self.save(report))

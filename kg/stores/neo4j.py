@@ -896,7 +896,7 @@ class Neo4jStore(Store):
     def save(self, report: ReportGraph) -> bool:
         return self._write(self._prepare([report]))[0]
 
-    def save_many(self, reports: Sequence[ReportGraph], *, return_exceptions: bool = False) -> list[bool | Exception]:
+    def save_many(self, reports: Iterable[ReportGraph], *, return_exceptions: bool = False) -> list[bool | Exception]:
         """Save several reports in one write transaction; for each, whether it was written.
 
         The batched loader: all rows of all reports go in one ``UNWIND``
@@ -905,6 +905,7 @@ class Neo4jStore(Store):
         saved again one report at a time: a report that fails gets its
         exception in the list, the others are saved.
         """
+        reports = list(reports)  # (read again where a batch fails)
         try:
             return list(self._write(self._prepare(reports)))
         except Exception:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 import pyoxigraph as ox
 import rdflib
@@ -172,7 +172,7 @@ def ntriples(triples: Iterable[tuple], bnodes: dict | None = None) -> str:
     term = _term
     iri = _iri
     uri_ref = URIRef
-    out = []
+    out: list[str] = []
     append = out.append
     for s, p, o in triples:
         # IRIs inline: by far the most common terms.
@@ -247,7 +247,62 @@ def _to_rdflib(term):
     raise ValueError(f"cannot convert {term!r} to rdflib (RDF-star terms are not supported)")
 
 
+def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    """The IRI or text of a bookkeeping term (never an RDF-star triple there: the store writes none)."""
+    if isinstance(term, ox.Triple):
+        raise StoreError(f"the bookkeeping graph holds an RDF-star triple, which legal-kg never writes: {term}")
+    return term.value
+
+
+def _solutions(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> list[ox.QuerySolution]:
+    """The rows of a SELECT query's result."""
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError(f"a SELECT query was expected, not one that gives {type(result).__name__}")
+    return list(result)
+
+
 # --- the store -------------------------------------------------------------
+
+
+class _Standing(NamedTuple):
+    """What a store holds that a report to save meets."""
+
+    same: bool  # this version (content hash and recipe) is stored
+    new: bool  # nothing of it is: not its key, not its graph, no report from its source
+    replaced: list[str]  # the other reports stored from its source (the file changed): it replaces them
+
+
+class Queued(NamedTuple):
+    """A report waiting for its batch, with its place in the list given to ``save_many``."""
+
+    position: int
+    report: PreparedReport
+
+
+@dataclass
+class _NewReports:
+    """The new reports to add together, in one transaction: never two of one key, graph or source."""
+
+    queued: list[Queued] = field(default_factory=list)
+    _taken: set[tuple[str, str]] = field(default_factory=set)  # ("key" | "iri" | "source", value)
+
+    @staticmethod
+    def _names(report: PreparedReport) -> set[tuple[str, str]]:
+        return {("key", report.key), ("iri", report.iri), ("source", report.source)}
+
+    def holds(self, report: PreparedReport) -> bool:
+        """Whether the batch holds another version of ``report`` (its key, graph or source)."""
+        return not self._taken.isdisjoint(self._names(report))
+
+    def add(self, index: int, report: PreparedReport) -> None:
+        self.queued.append(Queued(index, report))
+        self._taken |= self._names(report)
+
+    def take(self) -> list[Queued]:
+        """The queued reports, in order; the batch is empty after."""
+        batch, self.queued = self.queued, []
+        self._taken.clear()
+        return batch
 
 
 class OxigraphStore(Store):
@@ -265,6 +320,7 @@ class OxigraphStore(Store):
         self.read_only = read_only
         self._cache = ResultCache(max_bytes=64 * 1024 * 1024 if cache else 0)
         self._asked = ResultCache(max_bytes=4096)  # keys asked once
+        self._store: ox.Store | None = None  # None once closed
         if self.path is None:
             if read_only:
                 raise StoreError("an in-memory store cannot be opened read-only")
@@ -324,22 +380,21 @@ class OxigraphStore(Store):
 
     # -- bookkeeping --
 
-    def _meta(self, key: str, prop: ox.NamedNode):
+    def _meta(self, key: str, prop: ox.NamedNode) -> str | None:
+        """The value (IRI or text) of property ``prop`` of report ``key``'s entry, or None."""
         for quad in self.oxigraph.quads_for_pattern(_report_node(key), prop, None, _META):
-            return quad.object
+            return _value(quad.object)
         return None
 
     def stored_hash(self, key: str) -> str | None:
-        value = self._meta(key, _HASH)
-        return value.value if value is not None else None
+        return self._meta(key, _HASH)
 
     def stored_recipe(self, key: str) -> str | None:
-        value = self._meta(key, _RECIPE)
-        return value.value if value is not None else None
+        return self._meta(key, _RECIPE)
 
     def report_keys(self) -> Iterator[str]:
         for quad in self.oxigraph.quads_for_pattern(None, _KEY, None, _META):
-            yield quad.object.value
+            yield _value(quad.object)
 
     def report_graphs(self) -> dict[str, str]:
         return updates.report_graphs(self.query)
@@ -348,12 +403,12 @@ class OxigraphStore(Store):
         store = self.oxigraph
         for quad in store.quads_for_pattern(None, _SOURCE, None, _META):
             for key in store.quads_for_pattern(quad.subject, _KEY, None, _META):
-                yield key.object.value, quad.object.value
+                yield _value(key.object), _value(quad.object)
 
     def keys_for_source(self, source: str) -> list[str]:
         """Keys of the stored reports read from ``source`` (their label, as :attr:`ReportGraph.source`)."""
         store = self.oxigraph
-        return [key.object.value
+        return [_value(key.object)
                 for q in store.quads_for_pattern(None, _SOURCE, ox.Literal(source), _META)
                 for key in store.quads_for_pattern(q.subject, _KEY, None, _META)]
 
@@ -362,15 +417,15 @@ class OxigraphStore(Store):
         if len(keys) != 1:
             return None
         key = keys[0]
-        values = [self._meta(key, p) for p in (_HASH, _RECIPE, _FILE_HASH)]
-        if values[0] is None:
+        content_hash = self._meta(key, _HASH)
+        if content_hash is None:
             return None
-        return StoredVersion(key, *(v.value if v is not None else "" for v in values))
+        return StoredVersion(key, content_hash, self._meta(key, _RECIPE) or "", self._meta(key, _FILE_HASH) or "")
 
     def _layout(self) -> int | None:
         """The layout this store was written in; None for a store never written."""
         for quad in self.oxigraph.quads_for_pattern(_META, _LAYOUT, None, _META):
-            return int(quad.object.value)
+            return int(_value(quad.object))
         return 1 if next(iter(self.report_keys()), None) is not None else None
 
     # -- writing --
@@ -384,10 +439,9 @@ class OxigraphStore(Store):
         """SPARQL Update operations that remove the stored reports ``keys`` (:func:`updates.removal_ops`)."""
         return [op for key, graph in self._stored(keys) for op in updates.removal_ops(key, graph)]
 
-    def _stored(self, keys) -> list[tuple[str, str | None]]:
-        """``(key, graph IRI or None)`` of each of ``keys``."""
-        return [(key, graph.value if graph is not None else None) for key in keys
-                for graph in [self._meta(key, _GRAPH)]]
+    def _stored(self, keys: Iterable[str]) -> list[updates.StoredGraph]:
+        """Each of ``keys`` with the IRI of its stored graph (None: none)."""
+        return [updates.StoredGraph(key, self._meta(key, _GRAPH)) for key in keys]
 
     def _add_new(self, reports: Sequence[PreparedReport]) -> None:
         """Add reports that are not stored yet, all in one transaction (one TriG document)."""
@@ -399,11 +453,11 @@ class OxigraphStore(Store):
         self._writable().load("".join(parts), format=ox.RdfFormat.TRIG)
 
     def save(self, report: ReportGraph | PreparedReport) -> bool:
-        return self.save_many([report])[0]
+        return self.save_many([report])[0] is True  # (an error is raised, without return_exceptions)
 
     def save_many(
         self, reports: Iterable[ReportGraph | PreparedReport], *, return_exceptions: bool = False
-    ) -> list:
+    ) -> list[bool | Exception]:
         """Save several reports; for each, True if written, False if that version was already stored.
 
         A version is the same when its content hash and recipe are. Each
@@ -418,76 +472,78 @@ class OxigraphStore(Store):
         exception in the list instead (the others are still stored);
         otherwise the first error is raised (the reports before it are stored).
         """
-        store = self._writable()
-        results: list = []
-        pending: list[tuple[int, PreparedReport]] = []
-        pending_keys: set[str] = set()
-        pending_iris: set[str] = set()
-        pending_sources: set[str] = set()
+        self._writable()
+        results: list[bool | Exception] = []
+        batch = _NewReports()
 
-        def fail(index: int, error: Exception) -> None:
-            if not return_exceptions:
-                raise error
-            results[index] = error
-
-        def flush() -> None:
-            if not pending:
-                return
-            batch = list(pending)
-            pending.clear()
-            pending_keys.clear()
-            pending_iris.clear()
-            pending_sources.clear()
-            try:
-                self._add_new([r for _, r in batch])
-            except Exception as e:
-                if len(batch) == 1:
-                    fail(batch[0][0], e)
-                    return
-                # Nothing of the batch was written: store the reports one by
-                # one to find which fails.
-                for index, report in batch:
-                    try:
-                        self._add_new([report])
-                    except Exception as e1:
-                        fail(index, e1)
-                    else:
-                        results[index] = True
-                return
-            for index, _ in batch:
-                results[index] = True
+        def record(outcomes: Iterable[tuple[int, bool | Exception]]) -> None:
+            for index, outcome in outcomes:
+                if isinstance(outcome, Exception) and not return_exceptions:
+                    raise outcome
+                results[index] = outcome
 
         for index, item in enumerate(reports):
-            results.append(None)
+            results.append(False)
             try:
                 report = PreparedReport.of(item)
-                if report.key in pending_keys or report.iri in pending_iris or report.source in pending_sources:
-                    flush()  # a second version of a report in the batch: write the first
-                stored = self.stored_hash(report.key)
-                # The reports stored from the same source before: the file changed, this replaces them.
-                replaced = [k for k in self.keys_for_source(report.source) if k != report.key] if report.source else []
-                if stored == report.content_hash and self.stored_recipe(report.key) == report.recipe:
+                if batch.holds(report):
+                    record(self._add_batch(batch.take()))  # a second version of a report in the batch: write the first
+                standing = self._standing(report)
+                if standing.new:
+                    batch.add(index, report)
+                    if len(batch.queued) >= self.batch_size:
+                        record(self._add_batch(batch.take()))
+                elif standing.same and not standing.replaced:
                     results[index] = False
-                    if replaced:  # the file went back to a text stored from elsewhere: its last one goes
-                        flush()
-                        store.update(" ;\n".join(self._removal_ops(*replaced)))
-                elif stored is None and not replaced and not store.contains_named_graph(ox.NamedNode(report.iri)):
-                    pending.append((index, report))
-                    pending_keys.add(report.key)
-                    pending_iris.add(report.iri)
-                    pending_sources.add(report.source)
-                    if len(pending) >= self.batch_size:
-                        flush()
                 else:
-                    flush()  # keep the order of writes
-                    # One update() request = one transaction: old or new version, never a mix.
-                    store.update(updates.replace_ops(report, self._stored([report.key, *replaced])))
-                    results[index] = True
+                    record(self._add_batch(batch.take()))  # keep the order of writes
+                    results[index] = self._write_over(report, standing)
             except Exception as e:
-                fail(index, e)
-        flush()
+                record([(index, e)])
+        record(self._add_batch(batch.take()))
         self._unsettled = True
         return results
+
+    def _standing(self, report: PreparedReport) -> _Standing:
+        """What the store holds that ``report`` meets."""
+        stored = self.stored_hash(report.key)
+        replaced = [k for k in self.keys_for_source(report.source) if k != report.key] if report.source else []
+        same = stored == report.content_hash and self.stored_recipe(report.key) == report.recipe
+        new = (stored is None and not replaced
+               and not self.oxigraph.contains_named_graph(ox.NamedNode(report.iri)))
+        return _Standing(same, new, replaced)
+
+    def _write_over(self, report: PreparedReport, standing: _Standing) -> bool:
+        """Write ``report`` over what it replaces, in one transaction; False when its version was stored."""
+        store = self.oxigraph
+        if standing.same:  # the file went back to a text stored from elsewhere: its last one goes
+            store.update(" ;\n".join(self._removal_ops(*standing.replaced)))
+            return False
+        # One update() request = one transaction: old or new version, never a mix.
+        store.update(updates.replace_ops(report, self._stored([report.key, *standing.replaced])))
+        return True
+
+    def _add_batch(self, batch: Sequence[Queued]) -> Iterator[tuple[int, bool | Exception]]:
+        """Add new reports in one transaction: ``(index, True)`` for each, or, if that fails (then
+        nothing of it was written), each on its own to tell which fails: ``(index, exception)``."""
+        if not batch:
+            return
+        try:
+            self._add_new([queued.report for queued in batch])
+        except Exception as e:
+            if len(batch) == 1:
+                yield batch[0].position, e
+                return
+            for queued in batch:
+                try:
+                    self._add_new([queued.report])
+                except Exception as e1:
+                    yield queued.position, e1
+                else:
+                    yield queued.position, True
+            return
+        for queued in batch:
+            yield queued.position, True
 
     def delete(self, key: str) -> None:
         store = self._writable()
@@ -511,7 +567,7 @@ class OxigraphStore(Store):
             self._settle(pending[start:start + 500])
         from kg.names import resolve
 
-        resolve(lambda q: list(store.query(q)), store.update)  # laws cited by name: the names stored texts teach
+        resolve(lambda q: _solutions(store.query(q)), store.update)  # laws cited by name: the names stored texts teach
         self._unsettled = False
         return len(pending)
 
@@ -545,14 +601,13 @@ class OxigraphStore(Store):
         if graph_name is None:
             raise KeyError(key)
         graph = rdflib.Graph()
-        for quad in self.oxigraph.quads_for_pattern(None, None, None, graph_name):
+        for quad in self.oxigraph.quads_for_pattern(None, None, None, ox.NamedNode(graph_name)):
             graph.add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate), _to_rdflib(quad.object)))
         for prefix, ns in PREFIXES.items():
             graph.bind(prefix, ns)
-        source, file_hash = self._meta(key, _SOURCE), self._meta(key, _FILE_HASH)
-        return ReportGraph(key=key, iri=graph_name.value, content_hash=self.stored_hash(key), graph=graph,
-                           recipe=self.stored_recipe(key) or "", source=source.value if source else "",
-                           file_hash=file_hash.value if file_hash else "")
+        return ReportGraph(key=key, iri=graph_name, content_hash=self.stored_hash(key) or "", graph=graph,
+                           recipe=self.stored_recipe(key) or "", source=self._meta(key, _SOURCE) or "",
+                           file_hash=self._meta(key, _FILE_HASH) or "")
 
     def quads(self) -> Iterator[tuple]:
         """The default graph's triples (each once), as ``(s, p, o, None)``: one read of the index."""
@@ -647,6 +702,7 @@ class OxigraphStore(Store):
         fmt = EXPORT_FORMATS[format]
         self._settle_before_reading()
         store = self.oxigraph
+        items: Iterable[ox.Quad] | Iterable[ox.Triple]
         if format in ("nquads", "trig"):
             items = (q for q in store.quads_for_pattern(None, None, None, None)
                      if q.graph_name != _META and not isinstance(q.graph_name, ox.DefaultGraph))

@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 
 import httpx
@@ -31,10 +31,10 @@ from kg.query import QueryTimeout, ResultTooLarge, result_kind
 
 from . import updates
 from .base import ReportGraph, Store, StoredVersion, StoreError, StoreLocation
-from .oxigraph import EXPORT_FORMATS, OxigraphStore, PreparedReport, _to_rdflib
-from .updates import FILE_HASH, GRAPH, HASH, INSTRUMENTS, KEY, META, PENDING, RECIPE, SOURCE, report_node
+from .oxigraph import EXPORT_FORMATS, OxigraphStore, PreparedReport, Queued, _to_rdflib
+from .updates import FILE_HASH, GRAPH, HASH, INSTRUMENTS, KEY, META, PENDING, RECIPE, SOURCE, StoredGraph, report_node
 
-__all__ = ["SparqlStore", "ServerRefused", "CREDENTIAL_VARIABLES", "prepare_query"]
+__all__ = ["SparqlStore", "ServerRefused", "UnreadableAnswer", "CREDENTIAL_VARIABLES", "prepare_query"]
 
 log = logging.getLogger("kg.stores")
 
@@ -59,6 +59,19 @@ class ServerRefused(StoreError):
         super().__init__(message)
         self.status = status
         self.detail = detail
+
+
+class _ToWrite(NamedTuple):
+    """A report to write in place of the reports ``replaced`` (its own earlier version among them)."""
+
+    position: int  # in the list given to save_many
+    report: PreparedReport
+    replaced: list[StoredGraph]
+
+
+class UnreadableAnswer(StoreError):
+    """The server's answer does not parse: most often it was cut short (its own time limit passed while
+    it streamed the answer, and it ended the body with a note)."""
 
 
 @dataclass(frozen=True)
@@ -145,13 +158,13 @@ class SparqlStore(Store):
     # -- HTTP --
 
     def _request(self, method: str, url: str, *, what: str, query_timeout: float | None = None,
-                 missing_ok: bool = False, max_bytes: int | None = None, **kwargs) -> httpx.Response | None:
+                 missing_ok: bool = False, max_bytes: int | None = None, **kwargs) -> httpx.Response:
         """Send a request, retrying transient failures; a non-2xx answer raises StoreError.
 
         With ``query_timeout`` the request is a query that may run that long
         in all, and running out of time raises QueryTimeout (not tried again).
         With ``max_bytes`` a longer answer raises ResultTooLarge as it comes.
-        With ``missing_ok`` a 404 gives None.
+        With ``missing_ok`` a 404 is returned (the caller checks its status).
         """
         if time.monotonic() < self._down_until and self._down_error is not None:
             raise StoreError(str(self._down_error))
@@ -167,11 +180,13 @@ class SparqlStore(Store):
                 if query_timeout is not None:
                     raise QueryTimeout(f"query exceeded the {query_timeout:g} s time limit") from None
                 problem = "no answer in time"
+            except _AnswerCut as e:  # the connection broke while the answer came (a proxy, a restart)
+                problem = f"its answer to the {what} ({method} {url}) was cut short: {e}"
             except httpx.TransportError as e:  # refused, reset, DNS, TLS…
                 problem = _reason(e)
             else:
                 if response.status_code == 404 and missing_ok:
-                    return None
+                    return response
                 if response.status_code not in TRANSIENT_STATUS:
                     _check(response, self.url, what)
                     return response
@@ -189,33 +204,39 @@ class SparqlStore(Store):
 
     def _send(self, method: str, url: str, deadline: float | None, max_bytes: int | None,
               **kwargs) -> httpx.Response:
-        """One request; its answer read whole, within ``deadline`` and ``max_bytes`` when given."""
-        if deadline is None and max_bytes is None:
-            return self._client.request(method, url, **kwargs)
+        """One request; its answer read whole, within ``deadline`` and ``max_bytes`` when given.
+
+        A transport error before the answer's headers is raised as it is; one
+        while its body comes (ReadTimeout aside) as :class:`_AnswerCut`.
+        """
         request = self._client.build_request(method, url, **kwargs)
         response = self._client.send(request, stream=True)
         try:
-            chunks, size = [], 0
-            for chunk in response.iter_bytes():  # decoded: the bound holds for compressed answers too
-                size += len(chunk)
-                if max_bytes is not None and size > max_bytes and response.status_code < 300:
-                    raise ResultTooLarge(f"the result is larger than {max_bytes:,} bytes, this endpoint's "
-                                         "limit: ask for fewer rows (LIMIT and OFFSET) or shorter values")
-                if deadline is not None and time.monotonic() > deadline:
-                    raise httpx.ReadTimeout("the time limit passed while the answer came", request=request)
-                chunks.append(chunk)
+            content = _read_body(response, deadline, max_bytes)
+        except httpx.ReadTimeout:
+            raise
+        except httpx.TransportError as e:
+            raise _AnswerCut(_reason(e)) from e
         finally:
             response.close()
-        return httpx.Response(response.status_code, headers=response.headers, content=b"".join(chunks),
-                              request=request)
+        # The body is decoded already: the rebuilt answer must not decode it again.
+        headers = [(k, v) for k, v in response.headers.items() if k.lower() not in ("content-encoding", "content-length")]
+        return httpx.Response(response.status_code, headers=headers, content=content, request=request)
 
-    def _select(self, sparql: str) -> ox.QuerySolutions:
+    def _results(self, sparql: str) -> ox.QuerySolutions | ox.QueryBoolean:
         response = self._request("POST", self.query_url, what="query", data={"query": sparql},
                                  headers={"Accept": _JSON.media_type})
-        return _parse_results(response, self.url)
+        return _parse_results(response, self.url, "query")
+
+    def _select(self, sparql: str) -> ox.QuerySolutions:
+        """The solutions of a SELECT query the store itself asks."""
+        results = self._results(sparql)
+        if not isinstance(results, ox.QuerySolutions):
+            raise StoreError(f"SPARQL server {self.url} answered a SELECT query with a boolean")
+        return results
 
     def _ask(self, sparql: str) -> bool:
-        return bool(self._select(sparql))
+        return bool(self._results(sparql))
 
     def _update(self, sparql: str) -> None:
         self._writable()
@@ -241,15 +262,15 @@ class SparqlStore(Store):
         return {nodes[s["r"].value]: _Entry(s["graph"].value, *(value(s[v]) for v in ("hash", "recipe", "source", "file")))
                 for s in solutions}
 
-    def _stored_from(self, sources: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
-        """``{source: [(key, graph), …]}``: the reports stored (or being written) from each of ``sources``."""
+    def _stored_from(self, sources: Iterable[str]) -> dict[str, list[StoredGraph]]:
+        """``{source: [stored, …]}``: the reports stored (or being written) from each of ``sources``."""
         values = " ".join(str(ox.Literal(source)) for source in set(sources) if source)
         if not values:
             return {}
-        out: dict[str, list[tuple[str, str]]] = {}
+        out: dict[str, list[StoredGraph]] = {}
         for s in self._select(f"SELECT ?source ?key ?graph WHERE {{ VALUES ?source {{ {values} }} GRAPH {META} "
                               f"{{ ?r {SOURCE} ?source ; {KEY} ?key ; {GRAPH} ?graph }} }}"):
-            out.setdefault(s["source"].value, []).append((s["key"].value, s["graph"].value))
+            out.setdefault(s["source"].value, []).append(StoredGraph(s["key"].value, s["graph"].value))
         return out
 
     def stored_hash(self, key: str) -> str | None:
@@ -288,10 +309,10 @@ class SparqlStore(Store):
     # -- writing --
 
     def save(self, report: ReportGraph | PreparedReport) -> bool:
-        return self.save_many([report])[0]
+        return self.save_many([report])[0] is True  # (an error is raised, without return_exceptions)
 
     def save_many(self, reports: Iterable[ReportGraph | PreparedReport], *,
-                  return_exceptions: bool = False) -> list:
+                  return_exceptions: bool = False) -> list[bool | Exception]:
         """Save several reports; for each, True if written, False if that version was already stored.
 
         A version is the same when its content hash, recipe and graph are.
@@ -306,8 +327,8 @@ class SparqlStore(Store):
         raised.
         """
         self._writable()
-        results: list = []
-        batch: list[tuple[int, PreparedReport]] = []
+        results: list[bool | Exception] = []
+        batch: list[Queued] = []
 
         def flush() -> None:
             for index, outcome in self._save_batch(batch):
@@ -317,7 +338,7 @@ class SparqlStore(Store):
             batch.clear()
 
         for index, item in enumerate(reports):
-            results.append(None)
+            results.append(False)
             try:
                 report = PreparedReport.of(item)
             except Exception as e:
@@ -329,67 +350,70 @@ class SparqlStore(Store):
                     r.key == report.key or r.iri == report.iri or (report.source and r.source == report.source)
                     for _, r in batch):
                 flush()
-            batch.append((index, report))
+            batch.append(Queued(index, report))
         flush()
         return results
 
-    def _save_batch(self, batch: Sequence[tuple[int, PreparedReport]]) -> list[tuple[int, bool | Exception]]:
-        """Write reports with distinct keys and graphs; ``(index, True/False/exception)`` for each."""
+    def _save_batch(self, batch: Sequence[Queued]) -> list[tuple[int, bool | Exception]]:
+        """Write reports with distinct keys and graphs; ``(position, True/False/exception)`` for each."""
         if not batch:
             return []
         try:
-            entries = self._entries(r.key for _, r in batch)
-            from_sources = self._stored_from(r.source for _, r in batch)
+            entries = self._entries(q.report.key for q in batch)
+            from_sources = self._stored_from(q.report.source for q in batch)
         except StoreError as e:
-            return [(index, e) for index, _ in batch]
+            return [(q.position, e) for q in batch]
         out: list[tuple[int, bool | Exception]] = []
-        todo = []
-        gone = []  # reports of a source whose file went back to a text stored from elsewhere
-        for index, report in batch:
+        todo: list[_ToWrite] = []
+        gone: list[StoredGraph] = []  # reports of a source whose file went back to a text stored from elsewhere
+        for position, report in batch:
             entry = entries.get(report.key)
             # The reports stored from the same source before: the file changed, this replaces them.
-            replaced = [(key, graph) for key, graph in from_sources.get(report.source, []) if key != report.key]
+            replaced = [stored for stored in from_sources.get(report.source, []) if stored.key != report.key]
             if entry is not None and (entry.hash, entry.recipe or "", entry.graph) == (
                     report.content_hash, report.recipe, report.iri):
-                out.append((index, False))
+                out.append((position, False))
                 gone += replaced
             else:
-                stored = [(report.key, entry.graph if entry is not None else None), *replaced]
-                todo.append((index, report, stored))
+                own = StoredGraph(report.key, entry.graph if entry is not None else None)
+                todo.append(_ToWrite(position, report, [own, *replaced]))
         mark = _write_mark()
         if gone:
             self._unsettled = True
             try:
                 self._update(" ;\n".join(op for key, graph in gone for op in updates.removal_ops(key, graph, mark)))
             except StoreError as e:
-                return [(index, e) for index, _ in batch]
-        if not todo:
-            return out
+                return [(q.position, e) for q in batch]
+        return out + self._write(todo, mark) if todo else out
+
+    def _write(self, todo: Sequence[_ToWrite], mark: ox.NamedNode) -> list[tuple[int, bool | Exception]]:
+        """Write new versions of reports, in the three steps of docs/remote-stores.md; ``(position, True/exception)``."""
         self._unsettled = True
         # 1. The stored versions removed, unfinished entries: a crash from here on leaves each report to be written again.
-        ops = [op for _, report, stored in todo for op in updates.clear_ops(report, stored, mark)]
-        ops.append(f"INSERT DATA {{ GRAPH {META} {{ {' '.join(updates.entry(r) for _, r, _ in todo)} }} }}")
+        ops = [op for _, report, replaced in todo for op in updates.clear_ops(report, replaced, mark)]
+        ops.append(f"INSERT DATA {{ GRAPH {META} {{ {' '.join(updates.entry(w.report) for w in todo)} }} }}")
         try:
             self._update(" ;\n".join(ops))
         except StoreError as e:
-            return out + [(index, e) for index, _, _ in todo]
+            return [(w.position, e) for w in todo]
         # 2. Each report's graph (its shared triples) replaced whole.
-        written = []
-        for index, report, _ in todo:
+        out: list[tuple[int, bool | Exception]] = []
+        written: list[_ToWrite] = []
+        for w in todo:
             try:
-                self._request("PUT", self.graph_store_url, what="graph store", params={"graph": report.iri},
-                              content=report.ntriples.encode("utf-8"), headers={"Content-Type": _NT.media_type})
+                self._request("PUT", self.graph_store_url, what="graph store", params={"graph": w.report.iri},
+                              content=w.report.ntriples.encode("utf-8"), headers={"Content-Type": _NT.media_type})
             except StoreError as e:
-                out.append((index, e))
+                out.append((w.position, e))
             else:
-                written.append((index, report))
+                written.append(w)
         # 3. Finished: default graph, claims, entry and marks, in one transaction.
         if written:
             try:
-                self._update(" ;\n".join(op for _, r in written for op in updates.finish_ops(r, mark)))
+                self._update(" ;\n".join(op for w in written for op in updates.finish_ops(w.report, mark)))
             except StoreError as e:
-                return out + [(index, e) for index, _ in written]
-        return out + [(index, True) for index, _ in written]
+                return out + [(w.position, e) for w in written]
+        return out + [(w.position, True) for w in written]
 
     def delete(self, key: str) -> None:
         self._writable()
@@ -455,7 +479,7 @@ class SparqlStore(Store):
         response = self._request("GET", self.graph_store_url, what="graph store", params={"graph": entry.graph},
                                  headers={"Accept": _NT.media_type}, missing_ok=True)
         graph = rdflib.Graph()
-        for quad in _parse_rdf(response, self.url) if response is not None else ():
+        for quad in _parse_rdf(response, self.url, "graph store") if response.status_code != 404 else ():
             graph.add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate), _to_rdflib(quad.object)))
         for prefix, ns in PREFIXES.items():
             graph.bind(prefix, ns)
@@ -504,8 +528,8 @@ class SparqlStore(Store):
         response = self._request("POST", self.query_url, what="query", data=params, headers={"Accept": accept},
                                  query_timeout=timeout, max_bytes=max_bytes)
         if kind == "graph":
-            return (quad.triple for quad in _parse_rdf(response, self.url))
-        return _parse_results(response, self.url)
+            return (quad.triple for quad in _parse_rdf(response, self.url, "query"))
+        return _parse_results(response, self.url, "query")
 
     def quads(self) -> Iterator[tuple]:
         """The default graph's triples (each once), as ``(s, p, o, None)``: one answer."""
@@ -626,15 +650,58 @@ def _check(response: httpx.Response, server: str, what: str) -> None:
     raise ServerRefused(f"SPARQL server {server} refused the {what} (HTTP {status}): {detail}", status, detail)
 
 
-def _parse_results(response: httpx.Response, server: str):
+class _AnswerCut(Exception):
+    """The connection broke while an answer's body came (the server, or a proxy, went away)."""
+
+
+def _read_body(response: httpx.Response, deadline: float | None, max_bytes: int | None) -> bytes:
+    """The body of a streamed answer, decoded; ResultTooLarge past ``max_bytes``, ReadTimeout past ``deadline``."""
+    chunks, size = [], 0
+    for chunk in response.iter_bytes():  # decoded: the bound holds for compressed answers too
+        size += len(chunk)
+        if max_bytes is not None and size > max_bytes and response.status_code < 300:
+            raise ResultTooLarge(f"the result is larger than {max_bytes:,} bytes, this endpoint's "
+                                 "limit: ask for fewer rows (LIMIT and OFFSET) or shorter values")
+        if deadline is not None and time.monotonic() > deadline:
+            raise httpx.ReadTimeout("the time limit passed while the answer came", request=response.request)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _unreadable(response: httpx.Response, server: str, what: str, expected: str, error: Exception
+                ) -> UnreadableAnswer:
+    """The error for an answer that does not parse, naming the request and the parser's problem."""
+    request = response.request
+    return UnreadableAnswer(f"SPARQL server {server} sent an incomplete or malformed answer to the {what} "
+                      f"({request.method} {request.url}): not {expected}: {_reason(error)}")
+
+
+def _parse_results(response: httpx.Response, server: str, what: str) -> ox.QuerySolutions | ox.QueryBoolean:
+    """The SPARQL JSON results of ``response``, checked whole before they are handed out.
+
+    pyoxigraph parses solutions as they are read: without the check, an
+    answer cut short would raise a bare SyntaxError in whoever reads the last rows.
+    """
+    error = None
     try:
-        return ox.parse_query_results(response.content, _JSON)
+        _parse_to_the_end(response.content)
     except (SyntaxError, ValueError) as e:
-        raise StoreError(f"SPARQL server {server} sent results that are not SPARQL JSON: {e}") from None
+        error = _unreadable(response, server, what, "SPARQL JSON results", e)
+    if error is not None:  # raised here, not in the except clause: nothing keeps the parser (and its thread's
+        raise error        # objects) alive in the error's context
+    return ox.parse_query_results(response.content, _JSON)
 
 
-def _parse_rdf(response: httpx.Response, server: str) -> list[ox.Quad]:
+def _parse_to_the_end(content: bytes) -> None:
+    """Parse SPARQL JSON results to their end (SyntaxError or ValueError if they are not whole)."""
+    results = ox.parse_query_results(content, _JSON)
+    if isinstance(results, ox.QuerySolutions):
+        for _ in results:
+            pass
+
+
+def _parse_rdf(response: httpx.Response, server: str, what: str) -> list[ox.Quad]:
     try:
         return list(ox.parse(response.content, _NT))
     except (SyntaxError, ValueError) as e:
-        raise StoreError(f"SPARQL server {server} sent a graph that is not N-Triples: {e}") from None
+        raise _unreadable(response, server, what, "N-Triples", e) from None

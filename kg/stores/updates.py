@@ -30,7 +30,7 @@ __all__ = [
     "META_GRAPH", "META", "KEY", "GRAPH", "HASH", "RECIPE", "SOURCE", "FILE_HASH", "PENDING", "LAYOUT",
     "INSTRUMENTS", "IDENTIFIED_AS", "CLAIMED_PREDICATES", "report_node", "claim_subjects",
     "entry", "finished_entry", "marks", "removal_ops", "clear_ops", "replace_ops", "finish_ops",
-    "Change", "decide", "decision_ops", "guarded_decision_ops",
+    "Change", "StoredGraph", "decide", "decision_ops", "guarded_decision_ops",
 ]
 
 META_GRAPH = "urn:legal-kg:meta"
@@ -50,6 +50,13 @@ _CLAIMED_VALUES = " ".join(map(str, CLAIMED_PREDICATES))
 _LEGAL_RESOURCE = ox.NamedNode(str(ELI.LegalResource))
 _REPORT = ox.NamedNode(str(LKG.Report))
 _TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
+class StoredGraph(NamedTuple):
+    """A stored report a write replaces: its key and the IRI of its graph (None: it has none)."""
+
+    key: str
+    graph: str | None
 
 
 def report_graphs(query) -> dict[str, str]:
@@ -117,14 +124,14 @@ def removal_ops(key: str, graph: str | None, mark: ox.NamedNode = META) -> list[
     return ops
 
 
-def clear_ops(report, stored: Sequence[tuple[str, str | None]], mark: ox.NamedNode = META) -> list[str]:
-    """Operations that remove what ``report`` (a PreparedReport) replaces: the reports ``stored`` ``(key, graph)``."""
+def clear_ops(report, stored: Sequence[StoredGraph], mark: ox.NamedNode = META) -> list[str]:
+    """Operations that remove what ``report`` (a PreparedReport) replaces: the reports ``stored``."""
     return [*(op for key, graph in stored for op in removal_ops(key, graph, mark)),
             f"DROP SILENT GRAPH {ox.NamedNode(report.iri)}"]  # a graph left by a key no longer stored
 
 
-def replace_ops(report, stored: Sequence[tuple[str, str | None]], mark: ox.NamedNode = META) -> str:
-    """One request that replaces the reports ``stored`` ``(key, graph)`` by ``report``, with its entry and marks."""
+def replace_ops(report, stored: Sequence[StoredGraph], mark: ox.NamedNode = META) -> str:
+    """One request that replaces the reports ``stored`` by ``report``, with its entry and marks."""
     iri = ox.NamedNode(report.iri)
     return " ;\n".join([
         *clear_ops(report, stored, mark),
@@ -169,8 +176,8 @@ def decide(claims: Iterable[tuple]) -> list[Change]:
     is the instrument's own document when ``own``. The rule is
     :func:`kg.graph.choose`.
     """
-    tally: dict = {}    # (instrument, predicate) → {value: [reports stating it, own documents stating it]}
-    current: dict = {}  # (instrument, predicate) → values in the instruments graph
+    tally: dict[tuple, dict] = {}    # (instrument, predicate) → {value: [reports stating it, own documents stating it]}
+    current: dict[tuple, list] = {}  # (instrument, predicate) → values in the instruments graph
     for instrument, predicate, value, graph, own in claims:
         key = (instrument, predicate)
         if graph == INSTRUMENTS:
@@ -180,11 +187,12 @@ def decide(claims: Iterable[tuple]) -> list[Change]:
             counts[0] += 1
             counts[1] += bool(own)
     changes = []
-    for key in dict.fromkeys([*tally, *current]):
+    for instrument, predicate in dict.fromkeys([*tally, *current]):
+        key = (instrument, predicate)
         chosen = choose((value, n, o) for value, (n, o) in tally.get(key, {}).items())
         values = current.get(key, [])
         if values != ([chosen] if chosen is not None else []):
-            changes.append(Change(*key, values, chosen))
+            changes.append(Change(instrument, predicate, values, chosen))
     return changes
 
 

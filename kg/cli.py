@@ -4,7 +4,6 @@ Run ``kg --help`` or ``kg COMMAND --help``; every command's help ends with examp
 """
 from __future__ import annotations
 
-import contextlib
 import json
 import sys
 from collections.abc import Iterable, Iterator
@@ -797,6 +796,7 @@ def validate(store_path, keys, fmt, engine):
     from kg.validation import UnsupportedShape, Validator, as_json, validate_each
 
     store = open_store(store_path, read_only=True)
+    triples_needed(store, store_path)
     if engine == "sparql" and not store.answers_sparql:
         click.echo(f"{store_path} answers no SPARQL: validating report by report with pyshacl (slow)", err=True)
         engine = "pyshacl"
@@ -1047,7 +1047,8 @@ def stats(store_path: str, top: int, fmt: str) -> None:
     from kg.overview import STATS_COLUMNS
     from kg.overview import stats as figures
 
-    with open_store(store_path, read_only=True) as store, triples_needed(store_path):
+    with open_store(store_path, read_only=True) as store:
+        triples_needed(store, store_path)
         rows = figures(store, top)
     if fmt != "table":
         tabular.write(rows, STATS_COLUMNS, fmt)
@@ -1071,13 +1072,11 @@ def stats(store_path: str, top: int, fmt: str) -> None:
             click.echo(f"  … and {len(listed) - top} more (--format json or csv lists them all)")
 
 
-@contextlib.contextmanager
-def triples_needed(store_path: str):
-    """A store that keeps no triples to read (Neo4j's property graph) ends the command with one line."""
-    try:
-        yield
-    except NotImplementedError as e:
-        raise click.ClickException(f"{store_path}: {e}") from None
+def triples_needed(store: Store, store_path: str) -> None:
+    """A store that keeps no triples to read (Neo4j's property graph) ends the command at once, with one line."""
+    if not store.keeps_triples:
+        raise click.ClickException(f"{store_path}: {type(store).__name__} does not keep the saved triples, "
+                                   "which this command reads; give it the embedded store or a SPARQL server")
 
 
 @main.command()
@@ -1217,7 +1216,8 @@ def graph(store_path, around, depth, instruments_only, top, max_nodes, output):
     from kg.render import draw_graph, most_connected, neighbourhood, typed_graph
     from kg.render import instruments_only as instrument_view
 
-    with open_store(store_path, read_only=True) as store, triples_needed(store_path):
+    with open_store(store_path, read_only=True) as store:
+        triples_needed(store, store_path)
         g = typed_graph(store.quads())
     whole = g
     if instruments_only:

@@ -162,3 +162,26 @@ def test_library_values(neo4j_uri, neo4j_auth, env):
     assert columns == ["the path"] and isinstance(path, GraphPath)
     assert all(isinstance(n, GraphNode) for n in path.nodes) and len(path.relationships) == 2
     assert str(path).count("(:Instrument {") == 2
+
+
+@pytest.mark.parametrize("command", [["stats"], ["graph", "-o", "graph.html"], ["validate"]])
+def test_commands_that_read_the_saved_triples_say_at_once_that_neo4j_keeps_none(env, neo4j_uri, command, tmp_path):
+    result = CliRunner().invoke(main, [*command[:1], "--store", neo4j_uri, *command[1:]], env=env)
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert lines == [f"Error: {neo4j_uri}: Neo4jStore does not keep the saved triples, which this command reads; "
+                     "give it the embedded store or a SPARQL server"], result.output
+
+
+def test_load_and_quads_raise_a_store_error_for_neo4j(env, neo4j_uri, neo4j_auth):
+    from kg.stores.base import StoreError, TriplesNotKept
+
+    with Neo4jStore(neo4j_uri, *neo4j_auth) as store:
+        assert not store.keeps_triples
+        stored = next(key for key in store.report_keys() if key != "_vocabulary")
+        with pytest.raises(TriplesNotKept, match="keeps a property graph"):
+            store.load(stored)
+        with pytest.raises(StoreError):
+            list(store.quads())
+        with pytest.raises(KeyError):
+            store.load("no/such/report")

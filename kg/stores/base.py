@@ -20,6 +20,10 @@ class StoreError(Exception):
     """A store cannot be opened or reached; the message says why, for a user."""
 
 
+class TriplesNotKept(StoreError):
+    """The store keeps another shape of the data (Neo4j's property graph), not the saved triples."""
+
+
 @dataclass
 class ReportGraph:
     """One report's triples, ready to store.
@@ -87,6 +91,10 @@ class Store(abc.ABC):
     #: RDF layout of docs/store.md (a set default graph with one decided
     #: description per instrument, a named graph per report).
     answers_sparql: ClassVar[bool] = False
+    #: True when :meth:`load` and :meth:`quads` give back the triples saved (what ``kg stats``,
+    #: ``kg graph`` and ``kg validate`` read); a store that keeps another shape of the data
+    #: raises :class:`TriplesNotKept` there.
+    keeps_triples: ClassVar[bool] = True
 
     @abc.abstractmethod
     def stored_hash(self, key: str) -> str | None:
@@ -150,7 +158,8 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def load(self, key: str) -> ReportGraph:
-        """The stored graph of report ``key`` (KeyError if absent)."""
+        """The stored graph of report ``key`` (KeyError if absent; :class:`TriplesNotKept` for a
+        store that does not :attr:`keeps_triples`)."""
 
     @abc.abstractmethod
     def counts(self) -> dict[str, int]:

@@ -44,7 +44,7 @@ from kg.shape import (
     ReportShape,
     StatementShape,
 )
-from kg.stores.base import ReportGraph, Store, StoredVersion, StoreError, StoreLocation
+from kg.stores.base import ReportGraph, Store, StoredVersion, StoreError, StoreLocation, TriplesNotKept
 
 __all__ = ["Neo4jStore", "QueryRefused", "WriteRefused", "CypherError", "GraphNode", "GraphRelationship",
            "GraphPath", "TemporalValue", "cypher_text", "json_value", "bundled_password", "DEFAULT_URI", "RELATIONSHIP_TYPES"]
@@ -54,6 +54,9 @@ HINT = "start one with scripts/neo4j start, or set NEO4J_URI"
 _SCHEMES = {"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"}
 # scripts/neo4j keeps the bundled server's home (password, ports) here by default.
 BUNDLED_HOME = Path(__file__).resolve().parents[2] / ".neo4j"
+
+_NO_TRIPLES = ("the Neo4j store keeps a property graph, not the saved triples: "
+               "read them from the embedded store or a SPARQL server (kg ingest --store writes both)")
 
 # run_cypher reads the server's notifications on purpose (the parameters a query
 # uses); without a handler, logging's last resort would print them on stderr.
@@ -801,6 +804,8 @@ class Neo4jStore(Store):
     refuses the credentials, raises :class:`StoreError` with a one-line message.
     """
 
+    keeps_triples = False  # (a property graph: kg stats, kg graph, kg validate read an RDF store)
+
     #: Seconds after the server was found unreachable during which calls fail at once (the driver
     #: has just spent its retries on it): a run whose server went away names its files quickly.
     cooldown = 10.0
@@ -1111,8 +1116,10 @@ class Neo4jStore(Store):
     def load(self, key: str) -> ReportGraph:
         if self.stored_hash(key) is None:
             raise KeyError(key)
-        raise NotImplementedError(
-            "the Neo4j store keeps a property graph, not the saved triples; load reports from the embedded store")
+        raise TriplesNotKept(_NO_TRIPLES)
+
+    def quads(self) -> Iterator[tuple]:
+        raise TriplesNotKept(_NO_TRIPLES)
 
     def counts(self) -> dict[str, int]:
         """``reports``, ``instruments``, ``mentions``, then nodes per label and relationships per type."""

@@ -57,8 +57,4 @@ def test_reports_on_neo4j(neo4j_uri, neo4j_auth, tmp_path):
         main, ["reports", "--store", neo4j_uri, "--format", "json"])
     assert on_neo4j.exit_code == 0, on_neo4j.output
     assert json.loads(on_neo4j.stdout) == json.loads(kg("reports", "--store", embedded, "--format", "json").stdout)
-    for args in (["stats"], ["graph", "-o", tmp_path / "g.svg"]):  # these read triples, which Neo4j does not keep
-        refused = CliRunner(env={"NEO4J_USER": user, "NEO4J_PASSWORD": password}).invoke(
-            main, [*map(str, args), "--store", neo4j_uri])
-        assert refused.exit_code == 1 and refused.stderr.startswith(f"Error: {neo4j_uri}: the Neo4j store keeps")
-        assert "Traceback" not in refused.output
+    # (the commands that read the saved triples, which Neo4j does not keep: tests/test_neo4j_cli.py)

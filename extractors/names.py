@@ -110,16 +110,21 @@ def names(text: str, mentions: Sequence[Mention]) -> list[NameMention]:
             d = context.DATE.match(text, end + len(text[end:end + 4]) - len(text[end:end + 4].lstrip(" \t,")))
             day = d and context.spelled_date(d["date"])
             if day:
-                before = folded(text[max(0, h.start() - 200):h.start()])
+                before = _folded_before(text, h.start())
                 year = None if amending_list.search(before) else day.year
         instrument = None
         if k < len(mentions) and mentions[k].start - end < 60 \
                 and _FOLLOWED.match(folded(text[end:mentions[k].start])) \
-                and not amending.search((before or folded(text[max(0, h.start() - 200):h.start()]))[-120:]):
+                and not amending.search((before or _folded_before(text, h.start()))[-120:]):
             instrument = mentions[k].instrument  # "Luật Đất đai số 31/2024/QH15"
         key = " ".join(re.sub(r"[^\w\s]", " ", fold_lower(name)).split())
         found.append(NameMention(h.start(), end, text[h.start():end], name, key, year, instrument))
     return found
+
+
+def _folded_before(text: str, at: int) -> str:
+    """The words before a name at ``at``, folded, as far back as an amending law's title may reach."""
+    return folded(text[max(0, at - 200):at])
 
 
 def _stop_at(text: str, at: int, limit: int, low: str, stops) -> bool:

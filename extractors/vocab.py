@@ -1,4 +1,4 @@
-"""The vocabulary, loaded from the YAML files in ``extractors/vocab/``.
+"""The vocabulary, loaded from the YAML files in ``extractors/vocab/`` (or a folder of your own).
 
 Everything the extractors know about Vietnamese documents (type codes and
 words, issuers, provinces, relation cues) comes from those files; this module
@@ -7,6 +7,7 @@ only turns them into lookup tables, once.
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
 import re
 import unicodedata
@@ -34,9 +35,38 @@ class VocabularyError(ValueError):
     """A vocabulary file that does not say what it should (the message names the file and entry)."""
 
 
-def _load(directory: Path, name: str):
-    with open(directory / f"{name}.yaml", encoding="utf-8") as f:
-        return yaml.safe_load(f)
+#: The files a vocabulary is made of (``NAME.yaml`` each).
+VOCABULARY_FILES = ("defaults", "doc_types", "effective", "issuers", "jurisdictions", "law_names",
+                    "not_citations", "ocr", "relations", "titles", "units")
+MAX_FILE_BYTES = 4 << 20  # a vocabulary file larger than this is refused (the bundled ones are a few KB)
+
+
+def _read_files(directory: Path) -> dict[str, str]:
+    """The text of each vocabulary file: ``directory``'s, and the bundled one for each it does not have."""
+    if not directory.is_dir():
+        raise VocabularyError(f"{directory}: not a folder of vocabulary files")
+    own = {path.stem: path for path in directory.iterdir() if path.suffix in (".yaml", ".yml")}
+    unknown = sorted(set(own) - set(VOCABULARY_FILES))
+    if unknown:
+        raise VocabularyError(f"{own[unknown[0]]}: not a vocabulary file (they are {', '.join(VOCABULARY_FILES)}, "
+                              f"each NAME.yaml)")
+    texts = {}
+    for name in VOCABULARY_FILES:
+        path = own.get(name, VOCAB_DIR / f"{name}.yaml")
+        try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                raise VocabularyError(f"{path}: larger than {MAX_FILE_BYTES >> 20} MB")
+            texts[name] = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise VocabularyError(f"{path}: cannot be read: {e}") from None
+    return texts
+
+
+def _parsed(texts: dict[str, str], name: str):
+    try:
+        return yaml.safe_load(texts[name])
+    except yaml.YAMLError as e:
+        raise VocabularyError(f"{name}.yaml: not YAML: {' '.join(str(e).split())}") from None
 
 
 RELATION_KINDS = tuple(kind.value for kind in RelationKind)
@@ -144,6 +174,13 @@ class Vocabulary:
     _codes: dict[str, str] = field(default_factory=dict)  # lookup key → canonical code
     _families: tuple[Issuer, ...] = ()  # issuers known by a pattern (QH15, UBTVQH14 …)
     _prefixes: frozenset[str] = frozenset()  # every beginning of a lookup key
+    digest: str = ""  # of the files it was loaded from: two loads of the same files are one vocabulary
+    sources: dict[str, str] = field(default_factory=dict, repr=False)  # those files' texts
+
+    def __reduce__(self):
+        # Sent as its files, and in a process that has them already, the vocabulary loaded there
+        # (so its look-ups, cached per vocabulary, are not made again for each copy received).
+        return _vocabulary_from, (self.sources,)
 
     def __post_init__(self) -> None:
         self._families = tuple(i for i in self.issuers.values() if i.pattern is not None)
@@ -294,14 +331,42 @@ def per_vocabulary(maxsize: int | None = 1) -> Callable[[_F], _F]:
 
 
 def load_vocabulary(directory: Path) -> Vocabulary:
-    """The vocabulary in ``directory``'s YAML files; :class:`VocabularyError` names what is wrong."""
+    """The vocabulary in ``directory``: its YAML files (:data:`VOCABULARY_FILES`), each in place of
+    the bundled file of that name, and the bundled ones it does not have. :class:`VocabularyError`
+    names what is wrong (a file, an entry)."""
+    directory = Path(directory)
+    texts = _read_files(directory)
+    try:
+        return _vocabulary_from(texts)
+    except VocabularyError as e:
+        raise VocabularyError(f"{directory}: {e}") from None
+    except (KeyError, TypeError, AttributeError, ValueError) as e:  # a file not shaped as the loader reads it
+        raise VocabularyError(f"{directory}: a file is not shaped as the bundled one: {type(e).__name__}: {e}") from None
+
+
+_LOADED: dict[str, Vocabulary] = {}  # digest → vocabulary, in this process
+
+
+def _vocabulary_from(texts: dict[str, str]) -> Vocabulary:
+    """The vocabulary these files' texts make (the one already made in this process, if any)."""
+    digest = hashlib.sha256("".join(f"{name}\n{len(texts[name])}\n{texts[name]}" for name in VOCABULARY_FILES)
+                            .encode("utf-8")).hexdigest()[:16]
+    if digest not in _LOADED:
+        if len(_LOADED) >= 8:
+            _LOADED.pop(next(iter(_LOADED)))
+        _LOADED[digest] = _parse(texts, digest)
+    return _LOADED[digest]
+
+
+def _parse(texts: dict[str, str], digest: str) -> Vocabulary:
+    """The vocabulary the files' texts state, checked."""
     doc_types = {
         code: DocType(code, d["vi"], d["en"], tuple(d.get("words", ())), tuple(d.get("issuers", ())),
                       d.get("acts", True))
-        for code, d in _checked("doc_types.yaml", _load(directory, "doc_types"), _FIELDS["doc_types"]).items()
+        for code, d in _checked("doc_types.yaml", _parsed(texts, "doc_types"), _FIELDS["doc_types"]).items()
     }
     issuers: dict[str, Issuer] = {}
-    levels = _load(directory, "issuers")
+    levels = _parsed(texts, "issuers")
     for level, entries in (levels or {}).items():
         if level not in ("national", "provincial", "district"):
             raise VocabularyError(f"issuers.yaml: {level}: not a level (national, provincial, district)")
@@ -313,7 +378,7 @@ def load_vocabulary(directory: Path) -> Vocabulary:
         unknown = [i for i in d.issuers if i not in issuers]
         if unknown:
             raise VocabularyError(f"doc_types.yaml: {code}: issuers not in issuers.yaml: {', '.join(unknown)}")
-    places = _checked("jurisdictions.yaml", _load(directory, "jurisdictions"), _FIELDS["jurisdictions"], required=())
+    places = _checked("jurisdictions.yaml", _parsed(texts, "jurisdictions"), _FIELDS["jurisdictions"], required=())
     for name, d in places.items():
         if d.get("kind", "tỉnh") not in ("tỉnh", "thành phố"):
             raise VocabularyError(f"jurisdictions.yaml: {name}: 'kind' should be tỉnh or thành phố, got {d['kind']!r}")
@@ -322,7 +387,7 @@ def load_vocabulary(directory: Path) -> Vocabulary:
         for name, d in places.items()
     }
     cues = {}
-    relations = dict(_load(directory, "relations"))
+    relations = dict(_parsed(texts, "relations"))
     hints = tuple(_strings("relations.yaml: hints", relations.pop("hints", None) or []))
     not_stated = tuple(_strings("relations.yaml: not_stated", relations.pop("not_stated", None) or []))
     for kind, roles in relations.items():
@@ -339,21 +404,21 @@ def load_vocabulary(directory: Path) -> Vocabulary:
                 if not any(hint in cue.lower() for hint in hints):
                     raise VocabularyError(f"relations.yaml: {kind}: {role}: {cue!r} holds none of the hints "
                                           f"(add a piece of it to 'hints')")
-    form_words = tuple(_strings("not_citations.yaml: before", _load(directory, "not_citations")["before"]))
-    ocr = _load(directory, "ocr")
+    form_words = tuple(_strings("not_citations.yaml: before", _parsed(texts, "not_citations")["before"]))
+    ocr = _parsed(texts, "ocr")
     ocr_letters = {str(k): v for k, v in ocr["inside_words"].items()}
     code_letters = {str(k): tuple(_strings(f"ocr.yaml: in_codes: {k}", v)) for k, v in ocr["in_codes"].items()}
-    units = tuple(_checked("units.yaml", _load(directory, "units"), _FIELDS["units"]))
-    titles = _sections("titles.yaml", _load(directory, "titles"), ("openers", "stops", "trailing"))
-    effective = _sections("effective.yaml", _load(directory, "effective"), ("cues",))["cues"]
+    units = tuple(_checked("units.yaml", _parsed(texts, "units"), _FIELDS["units"]))
+    titles = _sections("titles.yaml", _parsed(texts, "titles"), ("openers", "stops", "trailing"))
+    effective = _sections("effective.yaml", _parsed(texts, "effective"), ("cues",))["cues"]
     for cue in effective:
         if cue.count("(") != cue.count(")") or re.search(r"\([^()]*\(|\)[^()]*\)", cue.replace(") (", ")|(")):
             raise VocabularyError(f"effective.yaml: cues: {cue!r}: brackets should hold optional words, unnested")
-    law_names = _sections("law_names.yaml", _load(directory, "law_names"), ("heads", "stops", "amending"))
+    law_names = _sections("law_names.yaml", _parsed(texts, "law_names"), ("heads", "stops", "amending"))
     return Vocabulary(doc_types, issuers, jurisdictions, cues, form_words, ocr_letters, units=units,
-                      defaults=_load(directory, "defaults"), code_letters=code_letters, titles=titles,
+                      defaults=_parsed(texts, "defaults"), code_letters=code_letters, titles=titles,
                       effective_cues=effective, law_names=law_names, cue_hints=hints,
-                      not_stated=not_stated)
+                      not_stated=not_stated, digest=digest, sources=dict(texts))
 
 
 def _sections(file: str, data, names: tuple[str, ...]) -> dict[str, tuple[str, ...]]:

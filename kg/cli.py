@@ -18,6 +18,7 @@ from kg.model import Extraction, Text, citation_rows
 if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
+    from extractors.vocab import Vocabulary
     from kg.evaluate import Score
     from kg.ingest import Outcome, Summary
     from kg.stores.base import Store
@@ -80,6 +81,24 @@ def limit_options(f):
     ]):
         f = option(f)
     return f
+
+
+def _load_vocabulary(ctx: click.Context, param: click.Parameter, value: str | None):
+    if value is None:
+        return None
+    from extractors.vocab import VocabularyError, load_vocabulary
+
+    try:
+        return load_vocabulary(Path(value))
+    except VocabularyError as e:
+        raise click.BadParameter(str(e), ctx, param) from None
+
+
+#: ``--vocabulary DIR``: the extractors' vocabulary, from a folder of the user's own files.
+vocabulary_option = click.option(
+    "--vocabulary", metavar="DIR", callback=_load_vocabulary,
+    help="A folder of vocabulary files of your own (units.yaml, issuers.yaml …), each read in place of "
+         "the bundled file of its name; the others stay the bundled ones (docs/vocabulary.md).")
 
 
 def make_limits(max_size: float, max_unpacked: float, max_pages: int, ocr_timeout: float):
@@ -151,9 +170,10 @@ def main() -> None:
 @click.option("--relations", is_flag=True, help="Only the relations found (amends, replaces…), not the citations.")
 @click.option("--jurisdiction", metavar="PROVINCE",
               help="Province of the documents (e.g. 'Nghệ An'), when they do not say it themselves.")
+@vocabulary_option
 @limit_options
 def extract(files: tuple[str, ...], fmt: str | None, as_json: bool, relations: bool, jurisdiction: str | None,
-            **limits) -> None:
+            vocabulary: Vocabulary | None, **limits) -> None:
     """Print the citations found in FILES (use - for standard input).
 
     Each citation is resolved to its canonical symbol, document type, issuer,
@@ -188,7 +208,7 @@ def extract(files: tuple[str, ...], fmt: str | None, as_json: bool, relations: b
     fmt = "jsonl" if as_json else fmt or "table"
     failures = Failures()
     table: list[dict] = []  # json and csv: every file's rows, written at the end
-    for ex in extractions(read_inputs(files, failures, make_limits(**limits)), jurisdiction, failures):
+    for ex in extractions(read_inputs(files, failures, make_limits(**limits)), jurisdiction, failures, vocabulary):
         if fmt == "jsonl":
             for row in citation_rows(ex):
                 if not relations or "relation" in row:
@@ -203,13 +223,14 @@ def extract(files: tuple[str, ...], fmt: str | None, as_json: bool, relations: b
         sys.exit(1)
 
 
-def extractions(texts: Iterable[Text], jurisdiction: str | None, failures: Failures) -> Iterator[Extraction]:
+def extractions(texts: Iterable[Text], jurisdiction: str | None, failures: Failures,
+                vocabulary: Vocabulary | None = None) -> Iterator[Extraction]:
     """What :func:`extractors.extract` finds in each text; a text it fails on is reported and skipped."""
     from extractors import extract as run_extract
 
     for text in texts:
         try:
-            yield run_extract(text, jurisdiction=jurisdiction)
+            yield run_extract(text, jurisdiction=jurisdiction, vocabulary=vocabulary)
         except Exception as e:  # an extractor bug: this file's problem only
             failures.report(text.source, f"extraction failed: {type(e).__name__}: {e}")
 
@@ -243,7 +264,8 @@ def print_extraction(ex: Extraction, relations: bool) -> None:
 @click.option("--markdown", is_flag=True, help="Print the scores as Markdown table rows (as in the README).")
 @click.option("--label", default=None, help="Name of the corpus in --markdown rows [default: the folder's name].")
 @click.option("--jurisdiction", metavar="PROVINCE", help="Province of documents that do not say it themselves.")
-def evaluate(path, gold, show_errors, as_json, markdown, label, jurisdiction):
+@vocabulary_option
+def evaluate(path, gold, show_errors, as_json, markdown, label, jurisdiction, vocabulary):
     """Score the extractor on annotated documents: PATH is a folder (GOLD_DIR) or a TEXT with its GOLD.
 
     A folder holds NAME[.VARIANT].txt texts, each with its gold JSON Lines
@@ -262,7 +284,7 @@ def evaluate(path, gold, show_errors, as_json, markdown, label, jurisdiction):
     """
     from kg import evaluate as ev
 
-    scores = corpus_scores(path, gold, jurisdiction)
+    scores = corpus_scores(path, gold, jurisdiction, vocabulary)
     for s in scores.values():
         for e in s.errors:
             if e.kind == "failed":
@@ -287,7 +309,8 @@ def evaluate(path, gold, show_errors, as_json, markdown, label, jurisdiction):
         sys.exit(1)
 
 
-def corpus_scores(path: str, gold: str | None, jurisdiction: str | None) -> dict[str, Score]:
+def corpus_scores(path: str, gold: str | None, jurisdiction: str | None,
+                  vocabulary: Vocabulary | None = None) -> dict[str, Score]:
     """``kg evaluate``'s scores by variant: of a folder (naming the texts without a gold file), or of a text and its gold."""
     from kg import evaluate as ev
 
@@ -298,9 +321,9 @@ def corpus_scores(path: str, gold: str | None, jurisdiction: str | None) -> dict
             if score is None:
                 click.echo(f"skipped: {text}: no gold file beside it", err=True)
 
-        return ev.evaluate_corpus(path, jurisdiction=jurisdiction, on_document=without_gold)
+        return ev.evaluate_corpus(path, jurisdiction=jurisdiction, vocabulary=vocabulary, on_document=without_gold)
     if gold:
-        return {ev.NO_VARIANT: ev.evaluate_file(path, gold, jurisdiction=jurisdiction)}
+        return {ev.NO_VARIANT: ev.evaluate_file(path, gold, jurisdiction=jurisdiction, vocabulary=vocabulary)}
     raise click.UsageError("a text needs its gold file: kg evaluate TEXT GOLD")
 
 
@@ -409,6 +432,7 @@ def open_neo4j(uri, user, password, database):
               help="Only files matching GLOB, in any case (repeatable).")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Leave out files matching GLOB, in any case (repeatable).")
 @click.option("--jurisdiction", metavar="PROVINCE", help="Province of documents that do not say it themselves.")
+@vocabulary_option
 @click.option("--base", default=None, metavar="IRI", help="Base IRI of the graph [default: https://w3id.org/legal-kg/id/].")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first file that fails.")
 @click.option("--force", is_flag=True, help="Extract every file again, even those stored unchanged.")
@@ -419,7 +443,7 @@ def open_neo4j(uri, user, password, database):
 @limit_options
 @click.option("--neo4j", "to_neo4j", is_flag=True, help="Also write to Neo4j (see NEO4J_URI, --neo4j-uri).")
 @neo4j_options
-def ingest(paths, store_path, jobs, scheduler, include, exclude, jurisdiction, base, fail_fast, force, quiet,
+def ingest(paths, store_path, jobs, scheduler, include, exclude, jurisdiction, vocabulary, base, fail_fast, force, quiet,
            verbose, max_chars, to_neo4j, neo4j_uri, neo4j_user, neo4j_password, neo4j_database, **limits):
     """Extract, build and store the citation graph of PATHS (files, directories or URLs).
 
@@ -428,8 +452,9 @@ def ingest(paths, store_path, jobs, scheduler, include, exclude, jurisdiction, b
     recorded with its path from the folder given (archive/2023/a.pdf), never
     an absolute path: re-ingesting an unchanged file changes nothing, even
     from another mount point; a changed one replaces the report stored from
-    the same path; a legal-kg upgrade or another --base or --jurisdiction
-    makes files be extracted again (--force: always). A file that
+    the same path; a legal-kg upgrade, another --base, --jurisdiction or
+    --vocabulary, or an edit of its files makes files be extracted again
+    (--force: always). A file that
     cannot be read is reported on one line and the others go on; files of a
     type legal-kg does not read get one line per type. The exit code is 1 if
     any file failed, 130 after Ctrl-C (what was done is kept: run the same
@@ -458,7 +483,7 @@ def ingest(paths, store_path, jobs, scheduler, include, exclude, jurisdiction, b
         summary, interrupted = run_ingest(
             paths, stores, jobs, scheduler, include=include, exclude=exclude, jurisdiction=jurisdiction,
             base=base or DEFAULT_BASE, fail_fast=fail_fast, force=force, max_chars=max_chars or MAX_CHARS,
-            limits=make_limits(**limits), on_outcome=progress.outcome)
+            limits=make_limits(**limits), on_outcome=progress.outcome, vocabulary=vocabulary)
     finally:
         progress.stop()
         counts = store_counts(stores[0], store_path)
@@ -947,8 +972,9 @@ def serve(store_path, host, port, timeout, result_limit, max_response_mb, worker
               help="Check at this date [default: each report's own date; today for a report without one].")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per report.")
 @click.option("--jurisdiction", metavar="PROVINCE", help="Province of the documents, when they do not say it.")
+@vocabulary_option
 @limit_options
-def check(files, keys, store_path, at, as_json, jurisdiction, **limits):
+def check(files, keys, store_path, at, as_json, jurisdiction, vocabulary, **limits):
     """Check what the graph knows against the instruments a report cites.
 
     For each instrument FILES (read now; they need not be ingested) or the
@@ -979,7 +1005,8 @@ def check(files, keys, store_path, at, as_json, jurisdiction, **limits):
     checks = []
     for text in read_inputs(files, failures, make_limits(**limits)):
         try:
-            checks.append(check_extraction(select, run_extract(text, jurisdiction=jurisdiction), at=day, bases=bases))
+            checks.append(check_extraction(select, run_extract(text, jurisdiction=jurisdiction, vocabulary=vocabulary),
+                                           at=day, bases=bases))
         except Exception as e:  # an extractor bug: this file's problem only
             failures.report(text.source, f"could not check: {type(e).__name__}: {e}")
     for key in keys:
@@ -1111,7 +1138,8 @@ def reports(store_path, fmt):
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="HTML file to write [default: the file's name with .html, in the current directory].")
 @click.option("--jurisdiction", metavar="PROVINCE", help="Province of the document, when it does not say it.")
-def show(source, store_path, output, jurisdiction):
+@vocabulary_option
+def show(source, store_path, output, jurisdiction, vocabulary):
     """Write SOURCE as an HTML page with every citation highlighted.
 
     SOURCE is a file, or a stored report (kg reports lists them): its key
@@ -1143,7 +1171,7 @@ def show(source, store_path, output, jurisdiction):
     except readers.ReadError as e:
         raise click.ClickException(f"{path}: {e.reason}") from e
     out = Path(output or Path(path.name).with_suffix(".html").name)
-    out.write_text(document_html(run_extract(text, jurisdiction=jurisdiction)), encoding="utf-8")
+    out.write_text(document_html(run_extract(text, jurisdiction=jurisdiction, vocabulary=vocabulary)), encoding="utf-8")
     click.echo(f"wrote {out}")
 
 

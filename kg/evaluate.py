@@ -27,6 +27,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from extractors.vocab import Vocabulary
 
 __all__ = ["Gold", "Error", "Score", "GoldError", "load_gold", "score_document", "evaluate_file",
            "corpus_files", "evaluate_corpus", "markdown_rows", "score_rows", "SCORE_COLUMNS", "VARIANT_ORDER"]
@@ -311,19 +315,19 @@ def score_document(name: str, text: str, gold: Gold, rows: Iterable[dict]) -> Sc
     return s
 
 
-def _extract_rows(path: Path, jurisdiction: str | None) -> tuple[str, list[dict]]:
+def _extract_rows(path: Path, jurisdiction: str | None, vocabulary: Vocabulary | None) -> tuple[str, list[dict]]:
     """The text of ``path`` as read, and what ``kg extract --json`` prints for it."""
     from extractors import extract
     from kg import readers
     from kg.model import citation_rows  # the rows users and score_corpus.py see
 
     text = readers.read(path)
-    return text.content, list(citation_rows(extract(text, jurisdiction=jurisdiction)))
+    return text.content, list(citation_rows(extract(text, jurisdiction=jurisdiction, vocabulary=vocabulary)))
 
 
 def evaluate_file(text_path: str | Path, gold_path: str | Path, *, name: str | None = None,
-                  jurisdiction: str | None = None) -> Score:
-    """Extract one text and score it against its gold file.
+                  jurisdiction: str | None = None, vocabulary: Vocabulary | None = None) -> Score:
+    """Extract one text (with ``vocabulary``, None: the bundled one) and score it against its gold file.
 
     A text that cannot be read or a gold that cannot be used counts as a failed
     document (and every gold row of a readable gold as missed), with the reason
@@ -337,7 +341,7 @@ def evaluate_file(text_path: str | Path, gold_path: str | Path, *, name: str | N
     except GoldError as e:
         return Score(docs=1, failed=1, errors=[Error(name, "failed", str(e))])
     try:
-        text, rows = _extract_rows(Path(text_path), jurisdiction)
+        text, rows = _extract_rows(Path(text_path), jurisdiction, vocabulary)
     except readers.ReadError as e:
         s = score_document(name, "", gold, [])
         s.failed = 1
@@ -365,7 +369,7 @@ def corpus_files(folder: str | Path) -> Iterator[tuple[str, Path, Path | None]]:
     return iter(sorted(found, key=lambda f: (_variant_key(f[0]), f[1].name)))
 
 
-def evaluate_corpus(folder: str | Path, *, jurisdiction: str | None = None,
+def evaluate_corpus(folder: str | Path, *, jurisdiction: str | None = None, vocabulary: Vocabulary | None = None,
                     on_document: Callable[[str, Path, Score | None], None] | None = None) -> dict[str, Score]:
     """Score every annotated text of a corpus folder: one :class:`Score` per variant, in table order.
 
@@ -378,7 +382,7 @@ def evaluate_corpus(folder: str | Path, *, jurisdiction: str | None = None,
             if on_document:
                 on_document(variant, text, None)
             continue
-        one = evaluate_file(text, gold, jurisdiction=jurisdiction)
+        one = evaluate_file(text, gold, jurisdiction=jurisdiction, vocabulary=vocabulary)
         scores.setdefault(variant, Score()).__iadd__(one)
         if on_document:
             on_document(variant, text, one)

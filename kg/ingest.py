@@ -33,8 +33,8 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExe
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import extractors
 from extractors import extract
+from extractors.vocab import Vocabulary, bundled_vocabulary
 from kg import __version__, readers
 from kg.graph import DEFAULT_BASE, build_report_graph, report_triples, store_vocabulary
 from kg.iris import IriScheme
@@ -303,17 +303,16 @@ def gone(store: Store, folders: Iterable[str | Path]) -> Iterator[tuple[str, str
 
 
 @functools.cache
-def recipe(base: str = DEFAULT_BASE, jurisdiction: str | None = None) -> str:
-    """What makes a report's graph from its text: legal-kg's version, its vocabulary, the options.
+def recipe(base: str = DEFAULT_BASE, jurisdiction: str | None = None, vocabulary: Vocabulary | None = None) -> str:
+    """What makes a report's graph from its text: legal-kg's version, the vocabulary (None: the
+    bundled one), the options.
 
     Stored with each report; a report whose recipe differs is extracted
     again even when its text did not change (after an upgrade, a vocabulary
-    edit, another ``--base`` or ``--jurisdiction``).
+    edit, another ``--base``, ``--jurisdiction`` or ``--vocabulary``).
     """
-    digest = hashlib.sha256(f"{__version__}\n{base}\n{jurisdiction or ''}\n".encode())
-    for path in sorted((Path(extractors.__file__).parent / "vocab").glob("*.yaml")):
-        digest.update(path.name.encode() + b"\n" + path.read_bytes())
-    return digest.hexdigest()[:16]
+    words = (vocabulary or bundled_vocabulary()).digest
+    return hashlib.sha256(f"{__version__}\n{base}\n{jurisdiction or ''}\n{words}\n".encode()).hexdigest()[:16]
 
 
 def file_hash(path: str, max_bytes: int) -> str:
@@ -344,10 +343,11 @@ class Options:
     version: str = __version__  # the client's: a worker refuses work when its own differs
     force: bool = False  # extract again even what is stored unchanged
     stores: tuple[StoreLocation, ...] = ()  # where the workers write themselves (parallel writers), if anywhere
+    vocabulary: Vocabulary | None = None  # the extractors' (None: the bundled one); sent as its files
 
     @property
     def recipe(self) -> str:
-        return recipe(self.base, self.jurisdiction)
+        return recipe(self.base, self.jurisdiction, self.vocabulary)
 
 
 @dataclass(frozen=True)
@@ -415,7 +415,7 @@ def prepare(task: Task, options: Options = Options()) -> Ready | Outcome:
     if keep and keep.content_hash == text.content_hash:  # (hashed once: the Text keeps it)
         return Outcome(name, "unchanged")
     try:
-        ex = extract(text, jurisdiction=options.jurisdiction)
+        ex = extract(text, jurisdiction=options.jurisdiction, vocabulary=options.vocabulary)
     except Exception as e:  # an extractor bug must not stop the batch; say which file
         return Outcome(name, "failed", f"extraction failed: {type(e).__name__}: {e}")
     try:
@@ -684,6 +684,7 @@ def ingest(
     max_chars: int = MAX_CHARS,
     limits: readers.Limits = readers.Limits(),
     on_outcome: Callable[[Outcome], None] | None = None,
+    vocabulary: Vocabulary | None = None,
 ) -> Summary:
     """Ingest every file under ``paths`` into every store in ``stores``.
 
@@ -696,7 +697,8 @@ def ingest(
     files past ``limits`` (size, unpacked size, pages, OCR time).
     ``on_outcome`` is called once per file, in completion order (for progress
     and error lines). Ctrl-C raises :class:`Interrupted` once what was
-    prepared is stored.
+    prepared is stored. ``vocabulary`` (:func:`extractors.vocab.load_vocabulary`) replaces the
+    bundled one; it is part of the recipe.
     """
     summary = Summary()
     try:
@@ -708,7 +710,7 @@ def ingest(
     executor = executor or process_pool(jobs)
     # Stores that do not take N-Triples get rdflib graphs, built from the extraction.
     options = Options(base, jurisdiction, max_chars, limits, any(not s.takes_ntriples for s in stores), force=force,
-                      stores=writer_locations(stores, executor))
+                      stores=writer_locations(stores, executor), vocabulary=vocabulary)
     run = _Run(stores, executor, own, options, _Tally(summary, on_outcome, fail_fast))
     if options.stores:
         run.check_writers()

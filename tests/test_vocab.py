@@ -1,4 +1,5 @@
-"""The vocabulary files are checked when loaded: a comma in a flow list must not split an entry."""
+"""The vocabulary files are checked when loaded (the bundled ones and a folder of your own)."""
+import re
 import shutil
 
 import pytest
@@ -97,3 +98,52 @@ def test_extract_takes_a_vocabulary_of_its_own_and_keeps_each_ones_look_ups_apar
         answers = list(pool.map(lambda v: amends(extract(text, vocabulary=v)), [mine, None] * 8))
     assert answers == [expected, []] * 8
     assert vocabulary() is not mine  # and nothing is left set after the calls
+
+
+def _folder_of(tmp_path, file, edit):
+    """A vocabulary folder holding one edited file (the others are the bundled ones)."""
+    folder = tmp_path / "mine"
+    folder.mkdir(exist_ok=True)
+    data = yaml.safe_load((VOCAB_DIR / f"{file}.yaml").read_text(encoding="utf-8"))
+    edit(data)
+    (folder / f"{file}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return folder
+
+
+def test_a_folder_of_some_files_takes_the_bundled_ones_for_the_rest(tmp_path):
+    folder = _folder_of(tmp_path, "units", lambda d: d.update({"QLXYZ": {"vi": "Phòng thử", "en": "Test office"}}))
+    mine = load_vocabulary(folder)
+    assert "QLXYZ" in mine.units and "QLXYZ" not in vocabulary().units
+    assert mine.doc_types.keys() == vocabulary().doc_types.keys()  # the bundled doc_types.yaml
+    assert mine.digest != vocabulary().digest
+    assert load_vocabulary(folder) is mine  # the same files: the same vocabulary (and its cached look-ups)
+    same = tmp_path / "same"
+    same.mkdir()
+    shutil.copy(VOCAB_DIR / "units.yaml", same)
+    assert load_vocabulary(same) is vocabulary()  # a copy of a bundled file changes nothing
+
+
+def test_a_vocabulary_travels_as_its_files_and_comes_back_as_the_one_loaded(tmp_path):
+    import pickle
+
+    mine = load_vocabulary(_folder_of(tmp_path, "relations", lambda d: d["hints"].append("nh lý")))
+    assert pickle.loads(pickle.dumps(mine)) is mine  # in this process: the one loaded, caches and all
+    assert len(pickle.dumps(mine)) < 200_000  # its files, not its look-up tables
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda d: (d / "unit.yaml").write_text("{}"), "unit.yaml: not a vocabulary file"),
+    (lambda d: (d / "units.yaml").write_text("x: ["), "units.yaml: not YAML"),
+    (lambda d: (d / "units.yaml").write_text("QLXYZ: 1"), "units.yaml: QLXYZ: expected a mapping of fields"),
+    (lambda d: (d / "not_citations.yaml").write_text(""), "a file is not shaped as the bundled one"),
+    (lambda d: (d / "units.yaml").write_bytes(b"\xff\xfe"), "units.yaml: cannot be read"),
+])
+def test_a_bad_folder_is_refused_naming_it_and_the_file(tmp_path, make, message):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    make(folder)
+    with pytest.raises(VocabularyError, match=re.escape(message)) as e:
+        load_vocabulary(folder)
+    assert str(folder) in str(e.value) and "\n" not in str(e.value)
+    with pytest.raises(VocabularyError, match="not a folder"):
+        load_vocabulary(tmp_path / "nowhere")

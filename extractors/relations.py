@@ -26,7 +26,9 @@ _CAPITALS = "A-Z\u0110\u00c0-\u00dd\u1ea0-\u1ef8"
 # colon or a bracket (OCR leaves blank lines inside sentences, even before a
 # capital), a line opening a list item ("a) ", "- ", "2. "), an article
 # ("Điều 2.") or a "Căn cứ".
-_MARKER = r"[-+•]|[a-zđA-Z]\)|\d{1,2}[.)]"
+# A letter item's letter as OCR may read it: a sign ("©)" for "c)").
+_LETTER = r"[a-zđ]\)|[^\x00-\x7f\w\s•]\)"
+_MARKER = rf"[-+•]|[A-Z]\)|{_LETTER}|\d{{1,2}}[.)]"
 HARD_BREAK = re.compile(
     rf"(?<![\n ]\d)(?<!\n\d\d)\.(?=\s+[{_CAPITALS}(])|(?<=[:!?)]){SPACE}*\n{SPACE}*\r?\n"
     rf"|\n(?={SPACE}*(?:(?:{_MARKER}){SPACE}|[DĐ]\S{{1,3}}u{SPACE}+\d|{_BASIS}))")
@@ -35,7 +37,7 @@ HARD_BREAK = re.compile(
 _BREAK = re.compile(rf"{HARD_BREAK.pattern}|(?<![^\W\d_]);|;(?![^\W\d_])"  # (not "Ng;hi": OCR's)
                     rf"|(?<=:)(?={SPACE}*(?:[a-zđ]\)|\d{{1,2}}[.)]){SPACE})")
 _IN_WORD = re.compile(r"[^\W\d_];[^\W\d_]")  # a ";" OCR put inside a word ("Ng;hi"): no clause mark
-_ITEM = re.compile(r"\s*(?:(?P<letter>[a-zđ]\))|(?P<dash>[-+•])|(?P<digit>\d{1,2}[.)]))")
+_ITEM = re.compile(rf"\s*(?:(?P<letter>{_LETTER})|(?P<dash>[-+•])|(?P<digit>\d{{1,2}}[.)]))")
 MAX_GAP = 1200  # characters between two citations read for cues (a longer stretch is cut in two)
 # A stretch's words as compared: folded, "," ";" ":" kept as words of their own.
 _TOKEN = re.compile(r"[,;:]|[^\s(),:;.\"“”'‘’\[\]{}~|*^`]+")
@@ -536,7 +538,7 @@ class _Reader:
                     self.at = at
             self._close(brk.start())
             at = self.at = brk.end()
-            self.marker = _marker(self.text, at)
+            self.marker = _marker(self.text, at, self.lists.marker)
             self.lists.new_clause(self.marker, brk.group().startswith("\n"))
 
     def _opening(self) -> int:
@@ -657,9 +659,15 @@ class _Reader:
         reading.lists.extend(lists.values())
 
 
-def _marker(text: str, at: int) -> str | None:
+def _marker(text: str, at: int, listing: str | None = None) -> str | None:
+    """How the clause at ``at`` is marked as a list item, if it is one; in a list of lettered
+    items (``listing``), one digit is OCR's reading of a letter ("4)" for "đ)")."""
     m = _ITEM.match(text, at)
-    return m.lastgroup if m else None
+    if m is None:
+        return None
+    if m.lastgroup == "digit" and listing == "letter" and m.group().lstrip()[1:] == ")":
+        return "letter"
+    return m.lastgroup
 
 
 def _joiner_before(text: str, lo: int, hi: int) -> str | None:

@@ -201,6 +201,26 @@ def test_this_document_replaces_the_listed_ones():
                           ("replaces", "27/QĐ-BXD", "230/QĐ-BXD")]
 
 
+def test_list_items_whose_letter_ocr_read_as_a_sign_or_a_digit():
+    # "c)" read as "©)", "đ)" as "4)" (OCR reads đ as 4): still items of the list the cue announced.
+    text = ("BO XAY DUNG\nSo: 27/2020/TT-BXD\nTHONG TU\n"
+            "Dieu 9. Thong tu nay co hieu luc tu ngay 1/3/2021 va thay the cac Thong tu sau:\n\n"
+            "a) Thong tu so 05/2015/TT-BXD ngay 30/10/2015 cua Bo truong Bo Xay dung;\n\n"
+            "b) Thong tu so 11/2016/TT-BXD ngay 8/6/2016 cua Bo truong Bo Xay dung;\n\n"
+            "©) Thong tu so 03/2017/TT-BXD ngay 16/3/2017 cua Bo truong Bo Xay dung;\n\n"
+            "d) Thong tu so 12/2018/TT-BXD ngay 20/12/2018 cua Bo truong Bo Xay dung;\n\n"
+            "4) Thong tu so 08/2019/TT-BXD ngay 11/10/2019 cua Bo truong Bo Xay dung.\n\n"
+            "Dieu 10. To chuc thuc hien\n")
+    assert rels(text) == [("replaces", "27/2020/TT-BXD", s) for s in
+                          ("03/2017/TT-BXD", "05/2015/TT-BXD", "08/2019/TT-BXD", "11/2016/TT-BXD", "12/2018/TT-BXD")]
+    # In a numbered list "4)" is the fourth item, as written.
+    numbered = ("Dieu 2. Bai bo cac Quyet dinh sau:\n1) Quyet dinh so 14/2016/QD-UBND;\n"
+                "2) Quyet dinh so 21/2017/QD-UBND;\n3) Quyet dinh so 30/2018/QD-UBND;\n"
+                "4) Quyet dinh so 41/2019/QD-UBND.\n")
+    assert [r[2] for r in rels("UY BAN NHAN DAN\nSo: 12/2024/QD-UBND\nQUYET DINH\n" + numbered)] == [
+        "14/2016/QĐ-UBND", "21/2017/QĐ-UBND", "30/2018/QĐ-UBND", "41/2019/QĐ-UBND"]
+
+
 def test_this_document_from_a_source_note_and_its_type():
     text = ("Điều 12.4.TT.3.8. Hiệu lực thi hành\n"
             "(Điều 8 Thông tư số 23/2019/TT-BGTVT, có hiệu lực thi hành kể từ ngày 01/09/2019)\n"

@@ -401,7 +401,7 @@ def _parse(texts: dict[str, str], digest: str) -> Vocabulary:
     for kind, roles in cues.items():
         for role, phrases in roles.items():
             for cue in phrases:
-                if not any(hint in cue.lower() for hint in hints):
+                if not any(fold_lower(hint) in fold_lower(cue) for hint in hints):  # (compared folded)
                     raise VocabularyError(f"relations.yaml: {kind}: {role}: {cue!r} holds none of the hints "
                                           f"(add a piece of it to 'hints')")
     form_words = tuple(_strings("not_citations.yaml: before", _parsed(texts, "not_citations")["before"]))

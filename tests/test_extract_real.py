@@ -201,6 +201,17 @@ def test_this_document_replaces_the_listed_ones():
                           ("replaces", "27/QĐ-BXD", "230/QĐ-BXD")]
 
 
+@pytest.mark.parametrize("cue, kind", [
+    ("bải bỏ", "repeals"), ("bài bõ", "repeals"), ("sứa đổi", "amends"), ("sủa đối", "amends"),
+    ("sira doi", "amends"), ("quy định chỉ tiết", "guides"), ("hướng đẫn", "guides"), ("thay thể", "replaces"),
+])
+def test_cues_whose_tone_marks_ocr_mistook(cue, kind):
+    # OCR puts one tone mark for another (ả for ã, ứ for ử, ỉ for i), or reads ử as "ir".
+    text = (f"Quyết định số 31/2021/QĐ-UBND ngày 4/8/2021 của UBND tỉnh Quảng Ninh {cue} Quyết định số "
+            f"15/2017/QĐ-UBND ngày 9/5/2017 của UBND tỉnh Quảng Ninh.")
+    assert rels(text) == [(kind, "31/2021/QĐ-UBND", "15/2017/QĐ-UBND")]
+
+
 def test_list_items_whose_letter_ocr_read_as_a_sign_or_a_digit():
     # "c)" read as "©)", "đ)" as "4)" (OCR reads đ as 4): still items of the list the cue announced.
     text = ("BO XAY DUNG\nSo: 27/2020/TT-BXD\nTHONG TU\n"

@@ -37,6 +37,8 @@ HARD_BREAK = re.compile(
 # …and so does a ":" before a list's first item on the same line ("… sau: a) …; b) …").
 _BREAK = re.compile(rf"{HARD_BREAK.pattern}|(?<![^\W\d_]);|;(?![^\W\d_])"  # (not "Ng;hi": OCR's)
                     rf"|(?<=:)(?={SPACE}*(?:[a-zđ]\)|\d{{1,2}}[.)]){SPACE})")
+# "này" as a word (OCR: nay, nảy), found from its "n" (a pattern opening with a letter skips ahead).
+_THIS_WORD = re.compile(r"[nN](?<![^\W\d_][nN])\S{0,2}[yY](?![^\W\d_])")
 _IN_WORD = re.compile(r"[^\W\d_];[^\W\d_]")  # a ";" OCR put inside a word ("Ng;hi"): no clause mark
 _ITEM = re.compile(rf"\s*(?:(?P<letter>{_LETTER})|(?P<dash>[-+•])|(?P<digit>\d{{1,2}}[.)]))")
 MAX_GAP = 1200  # characters between two citations read for cues (a longer stretch is cut in two)
@@ -496,7 +498,7 @@ class _Reader:
                     and self.members and self._linked(lo, hi, hinted):
                 self.members.append((i, lo))
                 continue
-            if self.hinted or acts or len(self.members) > 1:
+            if self.hinted or acts or len(self.members) > 1 or self.members and self._names_itself():
                 self._close()
             # (its opening words are in the text just looked at: without a hint if it had none)
             self.members, self.hinted, self.at = [(i, lo)], False, None
@@ -517,6 +519,12 @@ class _Reader:
             return False
         self.hinted = True
         return True
+
+    def _names_itself(self) -> bool:
+        """Does "này" stand in the words before the clause's one citation ("Kế hoạch này …")?"""
+        first, lo = self.members[0]
+        start = self.starts[first]
+        return _THIS_WORD.search(self.text, max(lo, start - _HINT_WINDOW), start) is not None
 
     def _opening_hinted(self) -> bool:
         """Does the clause's opening (before its first citation) hint at a cue?"""
@@ -554,11 +562,12 @@ class _Reader:
 
     def _close(self, end: int | None = None) -> None:
         """End the clause being gathered (its announcing words end at ``end``)."""
-        if len(self.members) == 1 and not self.hinted and self.acts:
+        if len(self.members) == 1 and not self.hinted and (self.acts or self._names_itself()):
             # A clause with one citation says something only of the document itself,
-            # opening with a cue or naming it: "3. Bãi bỏ …", "Thông tư này thay thế …".
+            # opening with a cue ("3. Bãi bỏ …": a document that acts on others) or
+            # naming it, whatever its type ("Kế hoạch này thay thế …").
             own = self.own(self.starts[self.members[0][0]], None)
-            self.hinted = own is not None and self.acting(own) and self._opening_hinted()
+            self.hinted = own is not None and (self.acting(own) or self._names_itself()) and self._opening_hinted()
         if self.hinted or self.lists.frame is not None and self.members:
             self._read_clause(end)
         elif len(self.members) > 1:

@@ -212,6 +212,20 @@ def test_cues_whose_tone_marks_ocr_mistook(cue, kind):
     assert rels(text) == [(kind, "31/2021/QĐ-UBND", "15/2017/QĐ-UBND")]
 
 
+def test_a_plan_or_a_letter_that_names_itself_acts_even_alone_after_a_blank_line():
+    # Plans and letters do not act by a clause that opens with a cue (a task "- Sửa đổi quy chế …"),
+    # but "Kế hoạch này thay thế …" states the relation, wherever the clause stands.
+    head = "HUYỆN ỦY YÊN THÀNH\nSố 88-KH/HU\nYên Thành, ngày 2 tháng 4 năm 2024\nKẾ HOẠCH\n"
+    text = (head + "Ban Thường vụ Huyện ủy ban hành Kế hoạch như sau:\n\n"
+            "Kế hoạch này thay thế Kế hoạch số 61-KH/HU ngày 9/9/2023 của Ban Thường vụ Huyện ủy.")
+    assert rels(text) == [("replaces", "88-KH/HU", "61-KH/HU")]
+    letter = ("SỞ Y TẾ TỈNH BẮC NINH\nSố: 905/SYT-NVY\nBắc Ninh, ngày 3 tháng 5 năm 2024\n"
+              "Kính gửi: Các đơn vị trực thuộc.\n\nCông văn này thay thế Công văn số 811/SYT-NVY ngày 20/4/2024.")
+    assert rels(letter) == [("replaces", "905/SYT-NVY", "811/SYT-NVY")]
+    task = (head + "Nhiệm vụ trọng tâm:\n\n- Hiện nay, thay thế Quyết định số 12/QĐ-UBND đang được thực hiện.")
+    assert rels(task) == []
+
+
 def test_list_items_whose_letter_ocr_read_as_a_sign_or_a_digit():
     # "c)" read as "©)", "đ)" as "4)" (OCR reads đ as 4): still items of the list the cue announced.
     text = ("BO XAY DUNG\nSo: 27/2020/TT-BXD\nTHONG TU\n"

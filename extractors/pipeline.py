@@ -25,9 +25,10 @@ _T = TypeVar("_T")
 HEADER_CHARS = 2500  # how far the letterhead, own symbol and title may reach
 # Who issued a local symbol: the words after it (or its date) up to a number or a stop.
 _ISSUER_WORDS = re.compile(r"[^\d;.]*(?:\.(?=[^\W\d_])[^\d;.]*)*")  # (a dot inside an abbreviation: "TP.HCM")
-# "Số: 123/BC-SKHCN" (OCR: S6:, $6:, Sé) opening a header line, the symbol maybe on
-# the next: the document's own symbol. Matched on the folded text, case kept.
-_OWN_SYMBOL = re.compile(r"(?:^|\n)[ \t]*(?:S[^\s\d]?|S\d|\$\S?)[ \t]*[:;.]?\s*$")
+# "Số: 123/BC-SKHCN" (OCR: S6:, $6:, Sé, and with its colon 86:, 56:, a speck before it: ‘$6:)
+# opening a header line, the symbol maybe on the next: the document's own symbol. Matched on
+# the folded text, case kept.
+_OWN_SYMBOL = re.compile(r"(?:^|\n)[ \t]*[^\w\s]?(?:(?:S[^\s\d]?|S\d|\$\S?)[ \t]*[:;.]?|[58]\d[ \t]*:)\s*$")
 # The place before the header's date ("Hà Nội, ngày …", "TP. Hồ Chí Minh, ngày …"):
 # a few capitalised words opening a line or following the own symbol.
 _PLACE = re.compile(r"\s*(?:[A-ZĐ][^\s,]*[ \t]+){0,3}[A-ZĐ][^\s,]*,[ \t]*$")  # (OCR: "Ha N6i")

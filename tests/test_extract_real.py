@@ -281,6 +281,10 @@ def test_ocr_damaged_cues():
         ("replaces", "15/2020/QĐ-UBND", "40/2014/QĐ-UBND")]
     text = "UY BAN NHAN DAN TINH\nS6: 301/QD-UBND\nCan cu Nghi dinh s6 45/2015/ND-CP;\nCan cu Luat s6 77/2015/QH13;"
     assert rels(text) == [("based_on", "301/QĐ-UBND", "45/2015/NĐ-CP"), ("based_on", "301/QĐ-UBND", "77/2015/QH13")]
+    # "Số:" read as "86:" or with a speck before it ("‘$6:"): still the header's own symbol.
+    for number in ("86:", "‘$6:", "56 :"):
+        text = f"UY BAN NHAN DAN TINH\n\n{number} 77/QD-UBND\n\nCan cu Luat s6 80/2015/QH13;"
+        assert rels(text) == [("based_on", "77/QĐ-UBND", "80/2015/QH13")], number
 
 
 def test_no_relation_where_the_conventions_see_none():

@@ -135,7 +135,7 @@ def resolve(candidate: re.Match, type_word: str | None) -> Symbol | None:
     number, party, year, codes = candidate.groups()  # (see find.find_candidates)
     if party:
         codes = party
-    shape = _shape(codes, party is not None, year is not None, type_word is not None)
+    shape = _shape(codes, party is not None, year is not None, type_word)
     if shape is None:
         return None
     codes_text, doc_type, issuer, national, law_family, length = shape
@@ -167,7 +167,7 @@ def _named_type(law_family: bool, type_word: str | None) -> str:
 
 
 @per_vocabulary(maxsize=16384)
-def _shape(codes: str, party: bool, has_year: bool, has_type_word: bool):
+def _shape(codes: str, party: bool, has_year: bool, named: str | None):
     """What a symbol's codes as written say: :func:`_read_codes`'s answer and how many
     characters of ``codes`` belong to the symbol — or None for a non-citation.
 
@@ -178,13 +178,14 @@ def _shape(codes: str, party: bool, has_year: bool, has_type_word: bool):
     repaired, last, used = _assemble(tuple((code.text, code.sep) for code in parts))
     if not repaired:
         return None
-    read = _read_codes(repaired, party, has_year, has_type_word)
+    read = _read_codes(repaired, party, has_year, named)
     return None if read is None else (*read, parts[last].start + used)
 
 
-def _read_codes(codes: tuple[str, ...], party: bool, has_year: bool, has_type_word: bool):
+def _read_codes(codes: tuple[str, ...], party: bool, has_year: bool, named: str | None):
     """What a symbol's codes say: (canonical codes as written in the symbol, document
     type or None, issuer, national?, law family?) — or None for a non-citation.
+    ``named``: the type the words before the number name, if any.
     """
     vocab = vocabulary()
     # Unknown codes keep their letters, with Đ restored where OCR wrote an eth (Ð, Ɖ).
@@ -201,6 +202,10 @@ def _read_codes(codes: tuple[str, ...], party: bool, has_year: bool, has_type_wo
         doc_type, issuer = first, canon[1]
         codes_text = f"{doc_type}/{issuer}"
     else:
+        if named is not None and not vocab.is_doc_type(first) and (rest := _misread_type(codes, named)) is not None:
+            codes = (named, *rest, *codes[1:])  # "Thông tư số 12/2020/TI-BNNPTNT", "78/2021/TEBTC"
+            canon = [named, *(vocab.canonical_code(code) or code for code in rest), *canon[1:]]
+            first, first_issuer = named, None
         glued = vocab.glued_type(codes[0])  # TTLTVKSTC: the hyphen after the type lost
         if glued and (has_year or vocab.canonical_code(codes[0][glued:]) is not None):  # (no year: QĐUBND)
             codes = (codes[0][:glued], codes[0][glued:], *codes[1:])
@@ -220,7 +225,7 @@ def _read_codes(codes: tuple[str, ...], party: bool, has_year: bool, has_type_wo
             doc_type, issuer = first, ""
         else:
             # No type part (157/SKHCN-VP, 118/TTg, 59/2020/QH14): the type word decides.
-            if len(canon) == 1 and first_issuer is None and not has_type_word and not has_year:
+            if len(canon) == 1 and first_issuer is None and named is None and not has_year:
                 return None  # a form code such as 01/MTK
             if vocab.canonical_code(codes[0]) is None and len(codes[0]) < 2:
                 return None
@@ -231,6 +236,32 @@ def _read_codes(codes: tuple[str, ...], party: bool, has_year: bool, has_type_wo
     head = vocab.issuer(issuer.split("-")[0]) if issuer else None
     national = head.national if head else False
     return codes_text, doc_type, issuer, national, law_family
+
+
+def _misread_type(codes: tuple[str, ...], named: str) -> tuple[str, ...] | None:
+    """Is the first code the type the words before the number name (``named``), as OCR
+    misread it ("TI", "TE" or "TT1" for TT), before an issuer's code, apart or glued
+    ("TEBTC")? The codes glued after it (() if none); None if it is not that."""
+    vocab = vocabulary()
+    code = codes[0]
+    if len(codes) > 1 and vocab.issuer(vocab.canonical_code(codes[1]) or "") is not None and _reads_as(code, named):
+        return ()
+    for n in (len(named), len(named) + 1):
+        rest = code[n:]
+        if rest and vocab.issuer(vocab.canonical_code(rest) or "") is not None and _reads_as(code[:n], named):
+            return (rest,)
+    return None
+
+
+def _reads_as(written: str, code: str) -> bool:
+    """Is ``written`` a type ``code`` with one capital OCR misread (ocr.yaml ``in_codes``), or with
+    a stray stroke after it ("TT1")?"""
+    if len(written) == len(code) + 1 and written[-1] in "1lI|":
+        return written[:-1] == code
+    if len(written) != len(code):
+        return False
+    slips = [(w, c) for w, c in zip(written, code) if w != c]
+    return len(slips) == 1 and slips[0][1] in vocabulary().code_letters.get(slips[0][0], ())
 
 
 def canonical_symbol(text: str) -> str | None:

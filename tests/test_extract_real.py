@@ -113,6 +113,18 @@ def test_an_old_symbol_needs_a_known_issuer():
     assert ids("đoạn đường 12-AB và tổ 5-KV") == []
 
 
+@pytest.mark.parametrize("written, expected", [
+    ("Thông tư số 14/2019/TI-BLĐTBXH ngày", "14/2019/TT-BLĐTBXH"),   # T read as I
+    ("Thong tu so 09/2021/TE-BYT ngay", "09/2021/TT-BYT"),           # a blurred T, its stem lost
+    ("Thong tu so 21/2018/TT1-BCT ngay", "21/2018/TT-BCT"),          # a stray stroke after the type
+    ("Thong tu so 33/2020/TFBGTVT ngay", "33/2020/TT-BGTVT"),        # …and the hyphen lost
+    ("Thông tư số 05/2022/TC-BYT ngày", "05/2022/TC-BYT"),           # C is no misread T: kept as written
+    ("số 14/2019/TI-BLĐTBXH ngày", "14/2019/TI-BLĐTBXH"),            # no type word to say what it is
+])
+def test_a_type_code_ocr_misread_where_the_words_before_name_the_type(written, expected):
+    assert ids(written) == [expected]
+
+
 # --- dates ----------------------------------------------------------------------
 
 HEADER = "BỘ XÂY DỰNG\nSố: 27/QĐ-BXD\nHà Nội, ngày 8 tháng 1 năm 2022\nQUYẾT ĐỊNH\n"

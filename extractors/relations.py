@@ -145,11 +145,19 @@ def _not_stated() -> tuple[frozenset[tuple[str, ...]], tuple[int, ...]]:
     return phrases, tuple(sorted({len(p) for p in phrases}))
 
 
+_BODY = "body"  # the name of an issuing body that holds a type word: "Bộ Kế hoạch và Đầu tư"
+
+
 @per_vocabulary(maxsize=1)
 def _names() -> Phrases:
-    """Type words (valued by their code) and "kèm theo" (valued ``"with"``)."""
-    entries = [(code, w) for code, t in vocabulary().doc_types.items() for w in t.words]
-    return Phrases(entries + [("with", "kèm theo")], skeletons=True)
+    """Type words (valued by their code), "kèm theo" (valued ``"with"``), and the names of
+    bodies that hold a type word (valued :data:`_BODY`: read as one, they name no instrument)."""
+    v = vocabulary()
+    entries = [(code, w) for code, t in v.doc_types.items() for w in t.words]
+    type_words = {fold_lower(w) for _, w in entries}
+    bodies = [(_BODY, name) for issuer in v.issuers.values() for name in (issuer.vi, *issuer.names)
+              if any(w in fold_lower(name) for w in type_words)]
+    return Phrases(entries + [("with", "kèm theo")] + bodies, skeletons=True)
 
 
 class _Item(NamedTuple):
@@ -197,7 +205,7 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
         return [(plain[i], plain[i + n - 1] + 1, value) for i, n, value in phrases.scan(plain_words, starts)]
 
     cues = spans(_cues())
-    names = spans(_names(), may_name)
+    names = [n for n in spans(_names(), may_name) if n[2] != _BODY]
     # The citation after the stretch: named by a type word (and a name) and "số", or by "số" alone.
     end = len(ws) - 1 if ws and (_SO.fullmatch(ws[-1]) or ws[-1] == "#") else len(ws)
     if before_citation and cues and cues[-1][1] == end and any(n[:2] == cues[-1][:2] for n in names):
@@ -267,7 +275,7 @@ def _continues(after: str) -> bool:
         return False
     if _SO.fullmatch(ws[0]):
         return True
-    return any(i == 0 for i, _, value in _names().scan(ws[:4]) if value != "with") or \
+    return any(i == 0 for i, _, value in _names().scan(ws[:4]) if value not in ("with", _BODY)) or \
         any(i == 0 for i, _, _ in _cues().scan(ws))
 
 
@@ -713,7 +721,7 @@ def _named_after_joiner(tail: str) -> str | None:
     if not rest:
         return joiner  # "…, 34/QĐ-UBND", "… và số 009/CĐ-UBND"
     named = _names().scan(rest[:4], {0})
-    return joiner if named and named[0][2] != "with" and len(rest) - named[0][1] <= _NAME_WORDS else None
+    return joiner if named and named[0][2] not in ("with", _BODY) and len(rest) - named[0][1] <= _NAME_WORDS else None
 
 
 def ends_clause(text: str, lo: int, hi: int) -> bool:

@@ -238,6 +238,14 @@ def test_a_plan_or_a_letter_that_names_itself_acts_even_alone_after_a_blank_line
     assert rels(task) == []
 
 
+def test_a_type_word_inside_an_issuers_name_names_no_instrument():
+    # "Kế hoạch" in "Bộ Kế hoạch và Đầu tư" is not a plan: the passive cue's subject is the circular.
+    for issuer in ("của Bộ Kế hoạch và Đầu tư", "cua Bo Ke hoach va Dau tu", "của Sở Kế hoạch và Đầu tư tỉnh Bình Định"):
+        text = (f"Thông tư số 03/2020/TT-BKHĐT ngày 2/3/2020 {issuer}, đã được sửa đổi, bổ sung bởi "
+                "Thông tư số 05/2022/TT-BKHĐT ngày 9/6/2022.")
+        assert rels(text) == [("amends", "05/2022/TT-BKHĐT", "03/2020/TT-BKHĐT")], issuer
+
+
 def test_list_items_whose_letter_ocr_read_as_a_sign_or_a_digit():
     # "c)" read as "©)", "đ)" as "4)" (OCR reads đ as 4): still items of the list the cue announced.
     text = ("BO XAY DUNG\nSo: 27/2020/TT-BXD\nTHONG TU\n"

@@ -24,7 +24,8 @@ _CODE = rf"[{_CAPITAL}](?:[{_CAPITAL}0-9]|[lIo](?=[0-9])|[a-z.&<](?=[{_CAPITAL}]
 _FRAGMENT = rf"[{_CAPITAL}][{_CAPITAL}0-9]*[a-z]*"
 _SPACE = "[ \u00a0]"  # one space between a code and a fragment OCR split off (a no-break one too)
 _TAIL = rf"{_SPACE}[a-z]+(?![^\W\d_])"  # at most one lower-case fragment, a whole word, and only last
-_HYPHEN = rf"{_GAP}[-\u2010-\u2015\u2212]{_GAP}"
+# (after a hyphen that ends a line, OCR may also leave a blank line before the rest: "NĐ-\n\nCP")
+_HYPHEN = rf"{_GAP}[-\u2010-\u2015\u2212][ \u00a0]?(?:\n[ \u00a0]?){{0,2}}"
 _SLASH = rf"{_GAP}[/\u2044\u2215]{{1,2}}{_GAP}"
 
 SYMBOL = re.compile(

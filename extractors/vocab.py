@@ -203,8 +203,10 @@ class Vocabulary:
         if key in self._codes:
             return self._codes[key]
         fixed = re.sub(r"(?<=[A-Z])[IL](?=\d)|(?<=\d)[IL]", "1", key)
-        if any(issuer.pattern.fullmatch(fixed) for issuer in self._families if issuer.pattern is not None):
-            return fixed
+        # (or a stray stroke before the digits: QHI15 for QH15)
+        for reading in dict.fromkeys((fixed, re.sub(r"(?<=[A-Z])[IL](?=\d\d$)", "", key))):
+            if any(issuer.pattern.fullmatch(reading) for issuer in self._families if issuer.pattern is not None):
+                return reading
         # One doubled letter too many (TTTLT → TTLT), a common OCR stutter.
         for i in range(1, len(key)):
             if key[i] == key[i - 1] and (key[:i] + key[i + 1 :]) in self._codes:

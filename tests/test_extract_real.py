@@ -86,6 +86,8 @@ def test_a_type_no_issuer_of_it_gives_is_read_from_the_same_number_elsewhere():
     ("Chỉ thị số 09/CTUBND ngày 4/4/2021", "09/CT-UBND"),  # …in a symbol without a year, before a known code
     ("Nghị định số 38/2O19/NĐ-CP ngày 9/5/2019", "38/2019/NĐ-CP"),  # a letter for a digit in the year
     ("Công văn số 31/KHCN-VP ngày 4/4/2021", "31/KHCN-VP"),  # (but not before an unknown one)
+    ("Luật Đất đai số 31/2024/QHI15 ngày 18/01/2024", "31/2024/QH15"),  # a stray stroke before the digits
+    ("bởi Nghị định số 154/2020/NĐ-\n\nCP ngày 31/12/2020", "154/2020/NĐ-CP"),  # a blank line after the hyphen
 ])
 def test_symbols_broken_or_misread(text, symbol):
     assert ids(text) == [symbol]

@@ -37,8 +37,9 @@ HARD_BREAK = re.compile(
 # …and so does a ":" before a list's first item on the same line ("… sau: a) …; b) …").
 _BREAK = re.compile(rf"{HARD_BREAK.pattern}|(?<![^\W\d_]);|;(?![^\W\d_])"  # (not "Ng;hi": OCR's)
                     rf"|(?<=:)(?={SPACE}*(?:[a-zđ]\)|\d{{1,2}}[.)]){SPACE})")
-# "này" as a word (OCR: nay, nảy), found from its "n" (a pattern opening with a letter skips ahead).
-_THIS_WORD = re.compile(r"[nN](?<![^\W\d_][nN])\S{0,2}[yY](?![^\W\d_])")
+# "này" as a word (OCR: nay, nảy, n&y; not "ngày"), found from its "n" (a pattern opening
+# with a letter skips ahead).
+_THIS_WORD = re.compile(r"[nN](?<![^\W\d_][nN])[^\sgGhH][yY](?![^\W\d_])")
 _IN_WORD = re.compile(r"[^\W\d_];[^\W\d_]")  # a ";" OCR put inside a word ("Ng;hi"): no clause mark
 _ITEM = re.compile(rf"\s*(?:(?P<letter>{_LETTER})|(?P<dash>[-+•])|(?P<digit>\d{{1,2}}[.)]))")
 MAX_GAP = 1200  # characters between two citations read for cues (a longer stretch is cut in two)
@@ -486,6 +487,7 @@ class _Reader:
         self.opening: bool | None = None  # does the clause's opening hint at a cue? (None: not known)
         self.at: int | None = None
         self.marker: str | None = None
+        self.itself: bool | None = None  # does the clause name the document itself? (None: not known)
 
     def read(self) -> Reading:
         text, starts, ends, lists = self.text, self.starts, self.ends, self.lists
@@ -509,7 +511,7 @@ class _Reader:
             if self.hinted or acts or len(self.members) > 1 or self.members and self._names_itself():
                 self._close()
             # (its opening words are in the text just looked at: without a hint if it had none)
-            self.members, self.hinted, self.at = [(i, lo)], False, None
+            self.members, self.hinted, self.at, self.itself = [(i, lo)], False, None, None
             self.opening = hinted if hinted is None or gap <= reach else None
         self._close()
         for clause in self.clauses:
@@ -529,10 +531,12 @@ class _Reader:
         return True
 
     def _names_itself(self) -> bool:
-        """Does "này" stand in the words before the clause's one citation ("Kế hoạch này …")?"""
-        first, lo = self.members[0]
-        start = self.starts[first]
-        return _THIS_WORD.search(self.text, max(lo, start - _HINT_WINDOW), start) is not None
+        """Does "này" stand in the words before the clause's first citation ("Kế hoạch này …")?"""
+        if self.itself is None:
+            first, lo = self.members[0]
+            start = self.starts[first]
+            self.itself = _THIS_WORD.search(self.text, max(lo, start - _HINT_WINDOW), start) is not None
+        return self.itself
 
     def _opening_hinted(self) -> bool:
         """Does the clause's opening (before its first citation) hint at a cue?"""
@@ -580,7 +584,7 @@ class _Reader:
             self._read_clause(end)
         elif len(self.members) > 1:
             self._join()
-        self.members, self.hinted, self.marker, self.opening = [], False, None, None
+        self.members, self.hinted, self.marker, self.opening, self.itself = [], False, None, None, None
 
     def _read_clause(self, end: int | None) -> None:
         """Read the clause word by word: its cues, references and lists."""

@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from kg.model import Relation, RelationKind
 
-from .context import _DAY_MONTH_YEAR, NGAY, SENTENCE_BREAK, sentence_end, sentence_start, spelled_date
+from .context import _DAY_MONTH_YEAR, NGAY, SENTENCE_BREAK, SPACES, sentence_end, sentence_start, spelled_date
 from .normalize import fold_lower, folded
 from .relations import HARD_BREAK
 from .vocab import per_vocabulary, vocabulary
@@ -64,8 +64,9 @@ def _title_patterns() -> _TitlePatterns:
 
 
 # Where a clause ends in the raw text: a sentence's full stop, a list item or "Căn cứ"
-# on the next line, a blank line, a line break before a capital or a number.
-_END = re.compile(rf"{HARD_BREAK.pattern}|{SENTENCE_BREAK.pattern}|\n(?=\s*[{_CAPITAL}\d])|\.\s*$")
+# on the next line, a blank line, a line break before a capital or a number. (Each starts
+# at a stop, a ";", a line break or the spaces before one: said first, so the engine skips ahead.)
+_END = re.compile(rf"(?=[.;\n{SPACES}])(?:{HARD_BREAK.pattern}|{SENTENCE_BREAK.pattern}|\n(?=\s*[{_CAPITAL}\d])|\.\s*$)")
 _LEADING = re.compile(r"[\s,]*")
 
 

@@ -81,6 +81,49 @@ def test_changed_content_replaces_only_that_report(store):
     assert sorted(store.report_keys()) == ["a", "b"]
 
 
+class CountingStore(OxigraphStore):
+    """An in-memory store that records how many new reports each of its transactions added."""
+
+    def __init__(self):
+        super().__init__(None)
+        self.batches: list[int] = []
+
+    def _add_new(self, reports):
+        self.batches.append(len(reports))
+        super()._add_new(reports)
+
+
+def test_reports_without_a_source_are_added_in_batches():
+    """A report without a source replaces no other: such reports share a transaction like any new ones,
+    and what ends up stored is what saving them one at a time stores."""
+    reports = [report(key, instruments=2 + i % 3) for i, key in enumerate("abcdef")]
+    assert all(not r.source for r in reports)
+    with CountingStore() as batched, OxigraphStore(None) as one_by_one:
+        batched.batch_size = 4
+        assert batched.save_many(reports) == [True] * 6
+        assert batched.batches == [4, 2]
+        for r in reports:
+            one_by_one.save(r)
+        assert sorted(batched.report_keys()) == list("abcdef")
+        for r in reports:
+            assert isomorphic(batched.load(r.key).graph, r.graph)
+        # The default graph too: the same set of triples (blank nodes aside).
+        assert signature(rdflib.Graph().parse(data=_default_graph(batched), format="nt")) == \
+            signature(rdflib.Graph().parse(data=_default_graph(one_by_one), format="nt"))
+        # A second version of a key in the list ends the batch (it replaces the first, on its own), and wins.
+        batched.batches.clear()
+        assert batched.save_many([report("g"), report("h"), report("g", "v2"), report("i")]) == [True] * 4
+        assert batched.batches == [2, 1] and batched.stored_hash("g") == "g-v2"
+        assert batched.save_many(reports) == [False] * 6  # unchanged: nothing written
+        assert batched.batches == [2, 1]
+
+
+def _default_graph(store) -> str:
+    out = io.BytesIO()
+    store.export(out, "nt")
+    return out.getvalue().decode()
+
+
 def test_graph_iri_change_drops_old_graph(store):
     store.save(report("a"))
     moved = report("a", "v2")

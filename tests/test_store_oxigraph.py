@@ -16,9 +16,10 @@ import rdflib
 from rdflib import RDF, XSD, BNode, Literal, Namespace
 from rdflib.compare import isomorphic
 
+from kg.graph import INSTRUMENTS_GRAPH
 from kg.query import QueryTimeout, ResultTooLarge, serialize_results
 from kg.stores.base import ReportGraph, StoreError
-from kg.stores.oxigraph import OxigraphStore
+from kg.stores.oxigraph import META_GRAPH, OxigraphStore
 
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 LKG = Namespace("https://w3id.org/legal-kg/ontology#")
@@ -346,6 +347,46 @@ def test_killed_writer_leaves_whole_versions(tmp_path):
                 n = 300 + int(version[1:]) % 7
                 # Ground triples and size pin the version down (isomorphic() is slow here).
                 assert signature(stored.graph) == signature(report(key, version, instruments=n).graph)
+
+
+BATCH_WRITER = textwrap.dedent(
+    """
+    import sys
+    sys.path.insert(0, sys.argv[2])
+    import time
+    from test_store_oxigraph import report
+    from kg.stores.oxigraph import OxigraphStore, PreparedReport
+    run = sys.argv[3]
+    batches = [[PreparedReport.of(report(f"{run}{i}-{j}", instruments=40 + j)) for j in range(8)] for i in range(24)]
+    store = OxigraphStore(sys.argv[1])
+    print("ready", flush=True)
+    for batch in batches:  # 8 new reports without a source: one transaction
+        store.save_many(batch)
+    time.sleep(60)
+    """
+)
+
+
+def test_killed_writer_leaves_whole_batches_of_reports_without_a_source(tmp_path):
+    """SIGKILL a process adding batches of new reports that have no source: a batch is stored whole or not at all."""
+    path = tmp_path / "db"
+    for run, delay in (("a", 0.25), ("b", 0.6)):
+        writer = subprocess.Popen(
+            [sys.executable, "-c", BATCH_WRITER, str(path), os.path.dirname(__file__), run], stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert writer.stdout.readline().strip() == "ready"
+        time.sleep(delay)
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+        with OxigraphStore(path) as s:
+            keys = sorted(s.report_keys())
+            assert keys and len(keys) % 8 == 0
+            assert len({key.split("-")[0] for key in keys}) == len(keys) // 8
+            for key in keys:
+                assert signature(s.load(key).graph) == signature(report(key, instruments=40 + int(key[-1])).graph)
+            graphs = {g.value for g in s.oxigraph.named_graphs()} - {META_GRAPH, INSTRUMENTS_GRAPH}
+            assert graphs == {str(ID[f"graph/{key}"]) for key in keys}  # no graph without its bookkeeping
 
 
 def test_read_only_store_repeats_answers_from_memory(tmp_path):

@@ -1,4 +1,5 @@
-"""Real HTTP on loopback for tests: an ASGI app under uvicorn, and a bait server that counts visits."""
+"""Real HTTP on loopback for tests: an ASGI app under uvicorn, plain ``http.server`` handlers
+(:class:`LoopbackServer`), and a bait server that counts visits."""
 from __future__ import annotations
 
 import http.server
@@ -39,17 +40,45 @@ class RunningServer:
         self.thread.join(15)
 
 
-class BaitServer:
-    """An HTTP server on loopback that answers anything with a SPARQL result holding ``MARKER``
+class QuietHandler(http.server.BaseHTTPRequestHandler):
+    """A request handler that logs nothing (tests read what they need from the server)."""
+
+    def log_message(self, *args):
+        pass
+
+
+class LoopbackServer:
+    """An ``http.server`` on a free loopback port serving ``handler`` from a background thread while
+    the ``with`` block runs (which gives the server); ``url`` is its base URL, ending in ``path``."""
+
+    def __init__(self, handler: type[http.server.BaseHTTPRequestHandler], path: str = ""):
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.port = self.httpd.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}{path}"
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self._thread.join(15)
+
+
+class BaitServer(LoopbackServer):
+    """A loopback HTTP server that answers anything with a SPARQL result holding ``MARKER``
     and records every request: a query that makes the endpoint reach out shows up in ``visits``."""
 
     MARKER = "bait-server-answer"
 
     def __init__(self):
-        visits = self.visits = []
+        visits: list[tuple[str, str]] = []
+        self.visits = visits
         marker = self.MARKER
 
-        class Handler(http.server.BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def _answer(self):
                 visits.append((self.command, self.path))
                 body = json.dumps({"head": {"vars": ["x", "y", "z"]},
@@ -62,17 +91,4 @@ class BaitServer:
 
             do_GET = do_POST = _answer
 
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)

@@ -16,9 +16,10 @@ import rdflib
 from rdflib import RDF, XSD, BNode, Literal, Namespace
 from rdflib.compare import isomorphic
 
+from kg.graph import INSTRUMENTS_GRAPH
 from kg.query import QueryTimeout, ResultTooLarge, serialize_results
 from kg.stores.base import ReportGraph, StoreError
-from kg.stores.oxigraph import OxigraphStore
+from kg.stores.oxigraph import META_GRAPH, OxigraphStore
 
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 LKG = Namespace("https://w3id.org/legal-kg/ontology#")
@@ -79,6 +80,49 @@ def test_changed_content_replaces_only_that_report(store):
     assert isomorphic(store.load("b").graph, report("b").graph)
     assert store.stored_hash("a") == "a-v2" and store.stored_hash("b") == "b-v1"
     assert sorted(store.report_keys()) == ["a", "b"]
+
+
+class CountingStore(OxigraphStore):
+    """An in-memory store that records how many new reports each of its transactions added."""
+
+    def __init__(self):
+        super().__init__(None)
+        self.batches: list[int] = []
+
+    def _add_new(self, reports):
+        self.batches.append(len(reports))
+        super()._add_new(reports)
+
+
+def test_reports_without_a_source_are_added_in_batches():
+    """A report without a source replaces no other: such reports share a transaction like any new ones,
+    and what ends up stored is what saving them one at a time stores."""
+    reports = [report(key, instruments=2 + i % 3) for i, key in enumerate("abcdef")]
+    assert all(not r.source for r in reports)
+    with CountingStore() as batched, OxigraphStore(None) as one_by_one:
+        batched.batch_size = 4
+        assert batched.save_many(reports) == [True] * 6
+        assert batched.batches == [4, 2]
+        for r in reports:
+            one_by_one.save(r)
+        assert sorted(batched.report_keys()) == list("abcdef")
+        for r in reports:
+            assert isomorphic(batched.load(r.key).graph, r.graph)
+        # The default graph too: the same set of triples (blank nodes aside).
+        assert signature(rdflib.Graph().parse(data=_default_graph(batched), format="nt")) == \
+            signature(rdflib.Graph().parse(data=_default_graph(one_by_one), format="nt"))
+        # A second version of a key in the list ends the batch (it replaces the first, on its own), and wins.
+        batched.batches.clear()
+        assert batched.save_many([report("g"), report("h"), report("g", "v2"), report("i")]) == [True] * 4
+        assert batched.batches == [2, 1] and batched.stored_hash("g") == "g-v2"
+        assert batched.save_many(reports) == [False] * 6  # unchanged: nothing written
+        assert batched.batches == [2, 1]
+
+
+def _default_graph(store) -> str:
+    out = io.BytesIO()
+    store.export(out, "nt")
+    return out.getvalue().decode()
 
 
 def test_graph_iri_change_drops_old_graph(store):
@@ -303,6 +347,46 @@ def test_killed_writer_leaves_whole_versions(tmp_path):
                 n = 300 + int(version[1:]) % 7
                 # Ground triples and size pin the version down (isomorphic() is slow here).
                 assert signature(stored.graph) == signature(report(key, version, instruments=n).graph)
+
+
+BATCH_WRITER = textwrap.dedent(
+    """
+    import sys
+    sys.path.insert(0, sys.argv[2])
+    import time
+    from test_store_oxigraph import report
+    from kg.stores.oxigraph import OxigraphStore, PreparedReport
+    run = sys.argv[3]
+    batches = [[PreparedReport.of(report(f"{run}{i}-{j}", instruments=40 + j)) for j in range(8)] for i in range(24)]
+    store = OxigraphStore(sys.argv[1])
+    print("ready", flush=True)
+    for batch in batches:  # 8 new reports without a source: one transaction
+        store.save_many(batch)
+    time.sleep(60)
+    """
+)
+
+
+def test_killed_writer_leaves_whole_batches_of_reports_without_a_source(tmp_path):
+    """SIGKILL a process adding batches of new reports that have no source: a batch is stored whole or not at all."""
+    path = tmp_path / "db"
+    for run, delay in (("a", 0.25), ("b", 0.6)):
+        writer = subprocess.Popen(
+            [sys.executable, "-c", BATCH_WRITER, str(path), os.path.dirname(__file__), run], stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert writer.stdout.readline().strip() == "ready"
+        time.sleep(delay)
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+        with OxigraphStore(path) as s:
+            keys = sorted(s.report_keys())
+            assert keys and len(keys) % 8 == 0
+            assert len({key.split("-")[0] for key in keys}) == len(keys) // 8
+            for key in keys:
+                assert signature(s.load(key).graph) == signature(report(key, instruments=40 + int(key[-1])).graph)
+            graphs = {g.value for g in s.oxigraph.named_graphs()} - {META_GRAPH, INSTRUMENTS_GRAPH}
+            assert graphs == {str(ID[f"graph/{key}"]) for key in keys}  # no graph without its bookkeeping
 
 
 def test_read_only_store_repeats_answers_from_memory(tmp_path):

@@ -5,7 +5,6 @@ Fuseki requires HTTP basic credentials, which come from the environment.
 """
 from __future__ import annotations
 
-import http.server
 import re
 import subprocess
 import threading
@@ -17,6 +16,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from click.testing import CliRunner
+from http_fixture import LoopbackServer, QuietHandler
 from rdflib import RDF, XSD, Literal
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS
@@ -570,12 +570,12 @@ def test_an_answer_the_server_cuts_short_is_a_store_error(impatient_server, monk
                             result.stderr), result.stderr
 
 
-class CuttingServer:
+class CuttingServer(LoopbackServer):
     """A real HTTP server on loopback that answers ASK, and cuts every other answer after a few bytes:
     with ``framed`` its Content-Length promises more than it sends, else the body ends at the close."""
 
     def __init__(self, framed: bool):
-        class Handler(http.server.BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             protocol_version = "HTTP/1.1" if framed else "HTTP/1.0"
 
             def do_POST(self):
@@ -589,20 +589,7 @@ class CuttingServer:
                 self.wfile.write(answer)
                 self.close_connection = b"ASK" not in body or not framed
 
-            def log_message(self, *args):
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/kg"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__(Handler, path="/kg")
 
 
 @pytest.mark.parametrize("framed", [True, False], ids=["content-length", "close-delimited"])

@@ -281,14 +281,18 @@ class Queued(NamedTuple):
 
 @dataclass
 class _NewReports:
-    """The new reports to add together, in one transaction: never two of one key, graph or source."""
+    """The new reports to add together, in one transaction: never two of one key, graph or source
+    (reports without a source replace no other, so any number of them may go together)."""
 
     queued: list[Queued] = field(default_factory=list)
     _taken: set[tuple[str, str]] = field(default_factory=set)  # ("key" | "iri" | "source", value)
 
     @staticmethod
     def _names(report: PreparedReport) -> set[tuple[str, str]]:
-        return {("key", report.key), ("iri", report.iri), ("source", report.source)}
+        names = {("key", report.key), ("iri", report.iri)}
+        if report.source:
+            names.add(("source", report.source))
+        return names
 
     def holds(self, report: PreparedReport) -> bool:
         """Whether the batch holds another version of ``report`` (its key, graph or source)."""

@@ -346,3 +346,37 @@ def test_the_province_named_after_a_local_symbols_date_is_its_place():
     places = {m.instrument.symbol: m.instrument.jurisdiction for m in extract(text).mentions}
     assert places == {"70/BC-SNV": "Cao Bằng", "219/QĐ-UBND": "Lạng Sơn", "15/KH-UBND": "Cao Bằng",
                       "33/QĐ-UBND": "Hồ Chí Minh"}
+
+
+# --- a hyphen OCR read as a dot, an underscore or a dash --------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("Ủy ban đã ban hành Quyết định số 1375/QĐ.UBND ngày 8/7/2022 về việc giao vốn.",
+     ("1375/QĐ-UBND", "QĐ", "UBND", "2022-07-08")),
+    ("Quyet dinh so 22/2019/QD.UBND ngay 4/6/2019 cua UBND tinh", ("22/2019/QĐ-UBND", "QĐ", "UBND", "2019-06-04")),
+    ("theo Thông tư số 31/2018/TT_BYT ngày 26/10/2018 của Bộ Y tế", ("31/2018/TT-BYT", "TT", "BYT", "2018-10-26")),
+    ("Thông tư liên tịch số 04/2016/TTLT_BNV_BTC", ("04/2016/TTLT-BNV-BTC", "TTLT", "BNV-BTC", None)),
+    ("Nghị định số 15/2018/NĐ–CP ngày 2/2/2018", ("15/2018/NĐ-CP", "NĐ", "CP", "2018-02-02")),
+    ("Quyết định số 506/QĐ—TTg ngày 9/4/2021", ("506/QĐ-TTg", "QĐ", "TTg", "2021-04-09")),
+    ("Văn bản số 210/STNMT.QLĐĐ ngày 3/2/2023 của Sở", ("210/STNMT-QLĐĐ", "CV", "STNMT", "2023-02-03")),
+    ("Ban Thường vụ đã ban hành Chỉ thị số 08–CT/TU ngày 5/9/2021", ("08-CT/TU", "CT", "TU", "2021-09-05")),
+    ("thực hiện Kết luận số 21_KL/TW ngày 25/10/2021", ("21-KL/TW", "KL", "TW", "2021-10-25")),
+    ("triển khai Kế hoạch số 112.KH/TU ngày 14/3/2023", ("112-KH/TU", "KH", "TU", "2023-03-14")),
+])
+def test_a_hyphen_read_as_a_dot_an_underscore_or_a_dash(text, expected):
+    assert cite(text) == [expected]
+
+
+@pytest.mark.parametrize("text", [
+    "Căn cứ Quyết định số 1375/QĐ-UBND. Sở Xây dựng báo cáo như sau.",
+    "Căn cứ Quyết định số 1375/QĐ-UBND.Sở Xây dựng báo cáo như sau.",  # the space after the stop lost
+    "Căn cứ Quyết định số 1375/QĐ-UBND.Sau khi rà soát, Sở báo cáo.",
+    "Căn cứ Quyết định số 1375/QĐ-UBND.UBND tỉnh đã chỉ đạo.",
+])
+def test_a_full_stop_after_a_symbol_stays_a_full_stop(text):
+    (m,) = extract(text).mentions
+    assert (m.instrument.symbol, m.surface) == ("1375/QĐ-UBND", "1375/QĐ-UBND")
+
+
+def test_a_dot_after_an_unknown_code_stays_as_written():
+    assert ids("Công văn số 45/UBND-TP.HCM ngày 2/2/2020") == ["45/UBND-TP.HCM"]

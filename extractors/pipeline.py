@@ -42,6 +42,7 @@ _STRAY_WINDOW = 160  # how far after a closed phrase a date closing an outer one
 _OUTER_REACH = 800  # how far before it the phrase it closes may open
 _LIST_GAP = 80  # the most characters between two citations listed together ("A, Nghị định số B")
 _TITLE_WORDS = re.compile(r"\s*([^\s\d]+(?:[ \t]+[^\s\d]+){0,2})")  # (those in capitals are taken)
+_SO_WORD = re.compile(context.SO + ":?")  # "số" (as OCR leaves it), the word before a number
 
 
 @dataclass(slots=True)
@@ -349,20 +350,42 @@ def _symbols(text: str) -> list[Symbol]:
     """The citations' symbols: candidates the words before them do not rule out, resolved,
     then mended with the document's evidence."""
     candidates = list(find_candidates(text))
-    named = context.words_before(text, [c.start() for c in candidates])  # (a citation?, type word)
+    starts = [_split_number(text, c.start()) for c in candidates]
+    named = context.words_before(text, starts)  # (a citation?, type word)
     resolved: list[Symbol] = []
     last_word = None  # the type word of the last symbol resolved
-    for c, (citation, type_word) in zip(candidates, named):
+    for c, start, (citation, type_word) in zip(candidates, starts, named):
         if not citation:
             continue
         if type_word is None and last_word is not None and not resolved[-1].typed \
                 and c.start() - resolved[-1].end < _LIST_GAP and context.listed_after(text[resolved[-1].end:c.start()]):
             type_word = last_word  # "Kế hoạch số 59/SKHCN-VP, 60/SKHCN-VP": one type for a list
         sym = resolve(c, type_word)
+        if sym is not None and start != c.start():
+            number = text[start:c.start() - 1] + sym.number
+            sym = sym._replace(start=start, number=number, symbol=number + sym.symbol[len(sym.number):])
         if sym is not None:
             resolved.append(sym)
             last_word = type_word
     return evidence.mend(text, resolved)
+
+
+def _split_number(text: str, start: int) -> int:
+    """Where a number OCR split with a space begins ("số 6 0/2021/NĐ-CP" is 60): the digits
+    one space before ``start`` when "số" comes right before them; else ``start``. Digits
+    that may be "số" itself as OCR reads it (86, 6) need "số" plainly written before them
+    ("Hình sự 86 15/1999/QH10" is "Hình sự số 15/1999/QH10")."""
+    if text[start - 1:start] != " " or not text[start - 2:start - 1].isdigit():
+        return start
+    j = start - 2
+    while j > start - 5 and text[j - 1:j].isdigit():
+        j -= 1
+    word = text[max(0, j - 6):j].split()
+    if text[j - 1:j] not in (" ", "\u00a0") or not word or word[-1][0].isdigit() \
+            or not _SO_WORD.fullmatch(fold_lower(word[-1])) \
+            or _SO_WORD.fullmatch(text[j:start - 1]) and fold_lower(word[-1]).rstrip(":") != "so":
+        return start
+    return j
 
 
 class _Sections:

@@ -380,3 +380,25 @@ def test_a_full_stop_after_a_symbol_stays_a_full_stop(text):
 
 def test_a_dot_after_an_unknown_code_stays_as_written():
     assert ids("Công văn số 45/UBND-TP.HCM ngày 2/2/2020") == ["45/UBND-TP.HCM"]
+
+
+# --- a space OCR put inside the number --------------------------------------------
+
+@pytest.mark.parametrize("text, symbol, surface", [
+    ("Căn cứ Nghị định số 1 23/2015/NĐ-CP ngày 15/11/2015", "123/2015/NĐ-CP", "1 23/2015/NĐ-CP"),
+    ("Quyet dinh so 3 07/QD-UBND ngay 9/2/2021", "307/QĐ-UBND", "3 07/QD-UBND"),
+    ("Kế hoạch số 21 5/KH-SGDĐT ngày 1/9/2023", "215/KH-SGDĐT", "21 5/KH-SGDĐT"),
+])
+def test_a_number_split_by_a_space_after_so(text, symbol, surface):
+    (m,) = extract(text).mentions
+    assert (m.instrument.symbol, m.surface, text[m.start:m.end]) == (symbol, surface, surface)
+
+
+@pytest.mark.parametrize("text, symbol", [
+    ("tại khoản 2 15/2020/TT-BCT có nêu", "15/2020/TT-BCT"),  # the digit is another word's
+    ("Điều 3 Nghị định 4 08/2019/NĐ-CP", "08/2019/NĐ-CP"),  # no "số": the 4 may be its OCR
+    ("Văn bản số 12, 15/STC-NS ngày 2/2/2022", "15/STC-NS"),  # a list, not one number
+    ("Bộ luật Dân sự 86 33/2005/QH11", "33/2005/QH11"),  # 86: "số" as OCR reads it, after "sự"
+])
+def test_a_digit_before_a_number_is_not_joined_without_so_right_before(text, symbol):
+    assert ids(text) == [symbol]

@@ -4,7 +4,8 @@ A name is a head ("Luật", "Bộ luật", "Pháp lệnh" in ``vocab/law_names.y
 its first letter a capital), then a word with a capital, then the words of the
 name up to a stop word ("quy định", "của", "và" …), a number, a date or a
 punctuation mark (a comma only inside a short name followed by a lower-case
-word: "Luật Phòng, chống tham nhũng"). "năm 2019" after it is its year. A name
+word: "Luật Phòng, chống tham nhũng"); a name the vocabulary knows (``known``)
+is read whole first, its own stop words included. "năm 2019" after it is its year. A name
 followed by a citation ("Luật Đất đai số 31/2024/QH15") is that instrument's
 name: it teaches the name index (:mod:`kg.names`). "Luật sửa đổi, bổ sung một
 số điều của Luật X": the amending law has no name here (it is cited by its
@@ -56,6 +57,18 @@ def _patterns() -> tuple[re.Pattern, tuple[tuple[str, ...], ...], re.Pattern, re
 
 
 @per_vocabulary(maxsize=1)
+def _known() -> tuple[dict[str, re.Pattern], int]:
+    """For each head (folded), a pattern of the known names after it, matched on the folded
+    text right after the head; and how far the longest reaches."""
+    bodies: dict[str, list[str]] = {}
+    for name in vocabulary().law_names["known"]:
+        head = next(h for h in sorted(vocabulary().law_names["heads"], key=len, reverse=True) if name.startswith(h + " "))
+        bodies.setdefault(" ".join(fold_lower(head).split()), []).append(fold_lower(name[len(head):]).strip())
+    patterns = {head: re.compile(rf"[ \t]+{context.trie_pattern(names)}(?![^\W_])") for head, names in bodies.items()}
+    return patterns, 2 * max((len(n) for names in bodies.values() for n in names), default=0)
+
+
+@per_vocabulary(maxsize=1)
 def _heads() -> frozenset[str]:
     return frozenset(" ".join(fold_lower(h).split()) for h in vocabulary().law_names["heads"])
 
@@ -75,6 +88,10 @@ def names(text: str, mentions: Sequence[Mention]) -> list[NameMention]:
             continue  # inside a symbol
         limit = mentions[k].start if k < len(mentions) else len(text)
         at, words = h.end(), list[str]()
+        known, reach = _known()
+        if (pattern := known.get(" ".join(fold_lower(head).split()))) is not None \
+                and (k_name := pattern.match(folded(text[at:min(limit, at + reach)]))):
+            words, at = text[at:at + k_name.end()].split(), at + k_name.end()  # a known name, read through its stops
         while len(words) < _NAME_WORDS:
             w = _WORD.match(text, at, limit)
             if w is None or "\n" in w.group(1) and words:

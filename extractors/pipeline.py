@@ -327,6 +327,9 @@ def _extract(text: str | Text, source: str | None, jurisdiction: str | None) -> 
     if header.own is not None and not symbols[header.own].typed and header.doc_type:
         symbols[header.own] = symbols[header.own]._replace(doc_type=header.doc_type)  # "Số: 299/TTg … CHỈ THỊ"
     afters = [context.date_after(raw, sym.end) for sym in symbols]  # After(date, words, …) or None
+    if header.date_at is not None:  # the header's "Hà Nội, ngày …" is the own symbol's, never one cited before it
+        afters = [None if a is not None and a.start == header.date_at and i != header.own else a
+                  for i, a in enumerate(afters)]
     sections = _Sections(*_sections(raw, symbols, header.own), symbols)
     reading = relations.read(raw, [s.start for s in symbols], [s.end for s in symbols],
                              [s.doc_type for s in symbols], sections.own_at, sections.owner_indices)

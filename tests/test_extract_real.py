@@ -402,3 +402,10 @@ def test_a_number_split_by_a_space_after_so(text, symbol, surface):
 ])
 def test_a_digit_before_a_number_is_not_joined_without_so_right_before(text, symbol):
     assert ids(text) == [symbol]
+
+
+def test_the_header_date_is_not_given_to_a_symbol_cited_in_the_subject_line_above_it():
+    text = ("UBND HUYỆN KỲ ANH\nSố: 88/UBND-NN\nV/v triển khai Văn bản số 640/SNN.TTBVTV\n"
+            "Kỳ Anh, ngày 4 tháng 5 năm 2022\nThực hiện Văn bản số 640/SNN.TTBVTV ngày 27/4/2022 của Sở.")
+    assert cite(text) == [("88/UBND-NN", "CV", "UBND", "2022-05-04"),
+                          ("640/SNN-TTBVTV", "CV", "SNN", "2022-04-27"), ("640/SNN-TTBVTV", "CV", "SNN", "2022-04-27")]

@@ -185,14 +185,15 @@ def _shape(codes: str, party: bool, has_year: bool, has_type_word: bool):
 
 
 def _dotted(parts: list[Code]) -> list[Code]:
-    """``parts`` with a dot that OCR read for a hyphen after a known code made a hyphen
+    """``parts`` with a dot that OCR read for a hyphen after a code made a hyphen
     ("QĐ.UBND" → QĐ, UBND); a dot before what is no code ends the symbol ("QĐ-UBND.Sở":
-    a full stop, the next sentence). A dot after an unknown code stays (TP.HCM)."""
+    a full stop, the next sentence). A dot after two letters no list knows stays (TP.HCM)."""
     vocab = vocabulary()
     out: list[Code] = []
     for part in parts:
         left, *rest = part.text.split(".")
-        if not rest or vocab.canonical_code(left) is None and vocab.type_code(left) is None:
+        if not rest or vocab.canonical_code(left) is None and vocab.type_code(left) is None \
+                and not (len(left) >= 3 and left.isupper()):  # (an office code no list knows: SNN.TTBVTV)
             out.append(part)
             continue
         out.append(Code(left, part.start, part.sep))

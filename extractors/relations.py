@@ -240,9 +240,16 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
                   if k > cues[0][0] and t.group() == ";" and not _IN_WORD.match(folded, t.start() - 1)]
     if len(items) > 1:
         items.sort(key=_FIRST)
-    if len(ws) >= 2 and ws[-1] == ":" and "sau" in ws[-3:-1]:
-        items.append((len(ws), _Item("list")))  # "… các Thông tư sau:", "như sau đây:"
+    if len(ws) >= 2 and ws[-1] == ":" and "sau" in ws[-3:-1] and not _as_follows(ws):
+        items.append((len(ws), _Item("list")))  # "… các Thông tư sau:", "các văn bản như sau đây:"
     return _Stretch(tuple(item for _, item in items), _joiner(ws, named_from) if named_from is not None else None)
+
+
+def _as_follows(ws: Sequence[str]) -> bool:
+    """Do the words ending with "sau:" say "như sau:" (as follows: content, no list of
+    instruments), with no plural a few words before ("… báo cáo như sau:", not "các văn bản như sau:")?"""
+    at = len(ws) - 2 if ws[-2] == "sau" else len(ws) - 3
+    return at > 0 and ws[at - 1] == "nhu" and not any(_plural(w) for w in ws[max(0, at - 4):at - 1])
 
 
 def _denied(ws: Sequence[str], start: int) -> bool:

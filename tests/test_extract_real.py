@@ -409,3 +409,14 @@ def test_the_header_date_is_not_given_to_a_symbol_cited_in_the_subject_line_abov
             "Kỳ Anh, ngày 4 tháng 5 năm 2022\nThực hiện Văn bản số 640/SNN.TTBVTV ngày 27/4/2022 của Sở.")
     assert cite(text) == [("88/UBND-NN", "CV", "UBND", "2022-05-04"),
                           ("640/SNN-TTBVTV", "CV", "SNN", "2022-04-27"), ("640/SNN-TTBVTV", "CV", "SNN", "2022-04-27")]
+
+
+def test_as_follows_announces_content_not_a_list_of_instruments():
+    text = ("Căn cứ Nghị định số 44/2023/NĐ-CP ngày 3/5/2023 của Chính phủ hướng dẫn Luật Thuế tài nguyên, "
+            "Chi cục Thuế báo cáo như sau:\n1. Chi cục đã áp dụng Thông tư số 17/2023/TT-BTC ngày 9/5/2023.\n"
+            "2. Triển khai Quyết định số 380/QĐ-UBND ngày 4/4/2023.")
+    assert [r for r in rels(text) if r[0] != "based_on"] == []
+    # …but a plural before "như sau" is the list it announces
+    listed = (HEADER + "Điều 2. Quyết định này thay thế các văn bản như sau:\n"
+              "a) Quyết định số 61/QĐ-BXD ngày 2/2/2016;\nb) Quyết định số 62/QĐ-BXD ngày 3/2/2016.")
+    assert rels(listed) == [("replaces", "27/QĐ-BXD", "61/QĐ-BXD"), ("replaces", "27/QĐ-BXD", "62/QĐ-BXD")]

@@ -43,6 +43,7 @@ _GLUED = re.compile(r"(?<=[a-z])(?=[A-Z])")
 # The numbers of dates ("15/5/2017" → "#/#/#") and years, so that the same wording recurs.
 _DATE_NUMBER = re.compile(r"\d+(?=[/.-]\d)|(?<=[/.-])\d+|(?<!\w)(?:19|20)\d\d(?!\w)")
 _SO = re.compile(SO)
+_THIS = re.compile(r"(?<![^\W\d_])n\S?y(?![^\W\d_])")  # "này" (folded, as OCR leaves it) somewhere
 _PLURAL_OR_THIS = re.compile(r"(?i)\b(?:c\S?c|nh\S{1,2}ng|n\S?y)\b")  # (a quick look before _plural, _this)
 
 
@@ -469,6 +470,8 @@ class _Reader:
         self.acting = lambda i: types[i] not in doc_types or doc_types[types[i]].acts
         # Can the document itself (its own citation, wherever it is known) act on others?
         self.acts = any(self.acting(i) for i in owners)
+        # …and if not (a plan, a report), may it still name itself ("Kế hoạch này thay thế …")?
+        self.names_itself = not self.acts and bool(owners)
         self.lists = _Lists()
         self.clauses: list[_Clause] = []  # the clauses read word by word (a list they announce fills in later)
         # The clause being gathered: its citations (index, where the text before it starts), whether
@@ -481,7 +484,7 @@ class _Reader:
 
     def read(self) -> Reading:
         text, starts, ends, lists = self.text, self.starts, self.ends, self.lists
-        rfind, hinted_in, acts = text.rfind, _hinted, self.acts
+        rfind, hinted_in, acts, names_itself = text.rfind, _hinted, self.acts, self.names_itself
         max_gap, link_gap, reach = MAX_GAP, _LINK_GAP, _CUE_REACH
         prev = 0
         for i, hi in enumerate(starts):
@@ -498,7 +501,7 @@ class _Reader:
                     and self.members and self._linked(lo, hi, hinted):
                 self.members.append((i, lo))
                 continue
-            if self.hinted or acts or len(self.members) > 1:
+            if self.hinted or acts or len(self.members) > 1 or names_itself and self.opening:
                 self._close()
             # (its opening words are in the text just looked at: without a hint if it had none)
             self.members, self.hinted, self.at = [(i, lo)], False, None
@@ -556,11 +559,14 @@ class _Reader:
 
     def _close(self, end: int | None = None) -> None:
         """End the clause being gathered (its announcing words end at ``end``)."""
-        if len(self.members) == 1 and not self.hinted and self.acts:
+        if len(self.members) == 1 and not self.hinted and (self.acts or self.names_itself and self.opening):
             # A clause with one citation says something only of the document itself,
-            # opening with a cue or naming it: "3. Bãi bỏ …", "Thông tư này thay thế …".
-            own = self.own(self.starts[self.members[0][0]], None)
-            self.hinted = own is not None and self.acting(own) and self._opening_hinted()
+            # opening with a cue or naming it: "3. Bãi bỏ …", "Thông tư này thay thế …"
+            # (a document that does not act, a plan, only naming it: "Kế hoạch này thay thế …").
+            start = self.starts[self.members[0][0]]
+            own = self.own(start, None)
+            self.hinted = own is not None and (self.acting(own) or _THIS.search(
+                fold_lower(self.text[self._opening():start])) is not None) and self._opening_hinted()
         if self.hinted or self.lists.frame is not None and self.members:
             self._read_clause(end)
         elif len(self.members) > 1:

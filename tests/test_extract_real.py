@@ -420,3 +420,10 @@ def test_as_follows_announces_content_not_a_list_of_instruments():
     listed = (HEADER + "Điều 2. Quyết định này thay thế các văn bản như sau:\n"
               "a) Quyết định số 61/QĐ-BXD ngày 2/2/2016;\nb) Quyết định số 62/QĐ-BXD ngày 3/2/2016.")
     assert rels(listed) == [("replaces", "27/QĐ-BXD", "61/QĐ-BXD"), ("replaces", "27/QĐ-BXD", "62/QĐ-BXD")]
+
+
+def test_a_plan_that_names_itself_replaces_but_its_tasks_are_not_its_acts():
+    head = "BAN THƯỜNG VỤ HUYỆN ỦY\nSố 57-KH/HU\nCẩm Xuyên, ngày 2 tháng 10 năm 2023\nKẾ HOẠCH\n"
+    assert rels(head + "Kế hoạch này thay thế Kế hoạch số 31-KH/HU ngày 5/1/2021 của Ban Thường vụ.") == [
+        ("replaces", "57-KH/HU", "31-KH/HU")]
+    assert rels(head + "Nhiệm vụ:\n- Sửa đổi, bổ sung Quyết định số 210-QĐ/HU ngày 3/3/2020 về quy chế.") == []

@@ -275,8 +275,12 @@ def _dates_of_lists(symbols: Sequence[Symbol], reading: relations.Reading, liste
     for group in listed:
         last = group[-1]
         date = dates[last]
-        if date is None or not direct[last] or any(direct[i] for i in group[:-1]):
+        if date is None or not direct[last]:
             continue
+        if any(direct[i] for i in group[:-1]):  # "A ngày …; B và C ngày …": the date is those after A's
+            group = group[max(k for k, i in enumerate(group[:-1]) if direct[i]) + 1:]
+            if len(group) < 2:
+                continue
         subject = reading.subject[last]
         if subject == relations.NOT_NUMBERED or isinstance(subject, int) and not direct[subject]:
             dates[last] = None  # the list is an object: the date closes the subject's phrase

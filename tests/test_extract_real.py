@@ -427,3 +427,10 @@ def test_a_plan_that_names_itself_replaces_but_its_tasks_are_not_its_acts():
     assert rels(head + "Kế hoạch này thay thế Kế hoạch số 31-KH/HU ngày 5/1/2021 của Ban Thường vụ.") == [
         ("replaces", "57-KH/HU", "31-KH/HU")]
     assert rels(head + "Nhiệm vụ:\n- Sửa đổi, bổ sung Quyết định số 210-QĐ/HU ngày 3/3/2020 về quy chế.") == []
+
+
+def test_a_list_date_after_a_member_with_its_own_dates_the_members_after_that_one():
+    text = ("Phòng đã nhận Văn bản số 702/STP-HCTP ngày 8/8/2024 đề nghị rà soát; Văn bản số 715/STP-HCTP "
+            "và số 716/STP-HCTP ngày 12/8/2024 gửi kèm danh mục.")
+    assert [(s, d) for s, _, _, d in cite(text)] == [
+        ("702/STP-HCTP", "2024-08-08"), ("715/STP-HCTP", "2024-08-12"), ("716/STP-HCTP", "2024-08-12")]

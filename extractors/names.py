@@ -24,6 +24,7 @@ from .normalize import fold_lower, folded
 from .vocab import per_vocabulary, vocabulary
 
 _NAME_WORDS = 8  # words a name may have after its head
+_HEAD_REACH = 120  # how far before a number the head of a name its type comes from may be
 _WORD = re.compile(r"([ \t]*)(,?)[ \t]*([^\s,;:.()\[\]\"“”'‘’/]+)")
 _YEAR = re.compile(r"[ \t]*,?[ \t]*n\S{1,2}m[ \t]+((?:19|20)\d\d)(?!\d)")  # "năm 2019" (folded)
 _FOLLOWED = re.compile(r"[ \t]*(?:,?[ \t]*n\S{1,2}y[^;\n]{0,40}?)?(?:s\S{0,2}[ \t]*:?)?[ \t]*$")  # "ngày …, số"
@@ -137,6 +138,21 @@ def names(text: str, mentions: Sequence[Mention]) -> list[NameMention]:
         key = " ".join(re.sub(r"[^\w\s]", " ", fold_lower(name)).split())
         found.append(NameMention(h.start(), end, text[h.start():end], name, key, year, instrument))
     return found
+
+
+def head_type_before(text: str, at: int) -> str | None:
+    """The document type of a name's head that opens the sentence part just before a number at
+    ``at`` ("Pháp lệnh Ưu đãi người có công với cách mạng số …" → PL), or None."""
+    window = text[max(0, at - _HEAD_REACH):at]
+    window = window[max(window.rfind(c) for c in "\n;:.(") + 1:]
+    (heads, _, amending, _), types = _patterns(), vocabulary().doc_types
+    for h in reversed(list(heads.finditer(window))):
+        head = " ".join(fold_lower(h.group()).split())
+        if h.group()[0].isupper() and head in _heads():
+            if amending.search(folded(window[:h.start()])):
+                return None  # "Luật sửa đổi … của Pháp lệnh X số …": the number is the amending law's
+            return next((code for code, t in types.items() if any(fold_lower(w) == head for w in t.words)), None)
+    return None
 
 
 def _folded_before(text: str, at: int) -> str:

@@ -360,6 +360,7 @@ def _symbols(text: str) -> list[Symbol]:
     starts = [_split_number(text, c.start()) for c in candidates]
     named = context.words_before(text, starts)  # (a citation?, type word)
     resolved: list[Symbol] = []
+    law_family, law_family_words = vocabulary().defaults["law_family"], vocabulary().defaults["law_family_words"]
     last_word = None  # the type word of the last symbol resolved
     for c, start, (citation, type_word) in zip(candidates, starts, named):
         if not citation:
@@ -368,6 +369,10 @@ def _symbols(text: str) -> list[Symbol]:
                 and c.start() - resolved[-1].end < _LIST_GAP and context.listed_after(text[resolved[-1].end:c.start()]):
             type_word = last_word  # "Kế hoạch số 59/SKHCN-VP, 60/SKHCN-VP": one type for a list
         sym = resolve(c, type_word)
+        if sym is not None and type_word is None and not sym.typed and sym.doc_type == law_family:
+            named = names.head_type_before(text, start)  # "Pháp lệnh Ưu đãi … số 02/2020/UBTVQH14"
+            if named in law_family_words:
+                sym = sym._replace(doc_type=named)
         if sym is not None and start != c.start():
             number = text[start:c.start() - 1] + sym.number
             sym = sym._replace(start=start, number=number, symbol=number + sym.symbol[len(sym.number):])

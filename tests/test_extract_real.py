@@ -434,3 +434,14 @@ def test_a_list_date_after_a_member_with_its_own_dates_the_members_after_that_on
             "và số 716/STP-HCTP ngày 12/8/2024 gửi kèm danh mục.")
     assert [(s, d) for s, _, _, d in cite(text)] == [
         ("702/STP-HCTP", "2024-08-08"), ("715/STP-HCTP", "2024-08-12"), ("716/STP-HCTP", "2024-08-12")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Căn cứ Pháp lệnh Chi phí tố tụng số 02/2012/UBTVQH13 ngày 28/3/2012;", "PL"),
+    ("Căn cứ Pháp lệnh Ưu đãi người có công với cách mạng số 02/2020/UBTVQH14;", "PL"),
+    ("Căn cứ Luật Bảo hiểm y tế số 25/2008/QH12;", "LUẬT"),
+    ("Căn cứ Nghị quyết số 35/2012/UBTVQH13 ngày 4/4/2012;", "NQ"),
+    ("Căn cứ Luật sửa đổi, bổ sung một số điều của Pháp lệnh Dân số số 08/2008/QH12;", "LUẬT"),
+])
+def test_the_type_of_an_assembly_number_from_the_head_of_the_name_before_it(text, expected):
+    assert [t for _, t, _, _ in cite(text)] == [expected]

@@ -445,3 +445,10 @@ def test_a_list_date_after_a_member_with_its_own_dates_the_members_after_that_on
 ])
 def test_the_type_of_an_assembly_number_from_the_head_of_the_name_before_it(text, expected):
     assert [t for _, t, _, _ in cite(text)] == [expected]
+
+
+def test_a_list_announced_with_whose_its_members_are():
+    text = (HEADER + "Điều 1. Bãi bỏ các Quyết định sau đây của Bộ trưởng Bộ Xây dựng:\n"
+            "1. Quyết định số 301/QĐ-BXD ngày 2/4/2019 về công tác thi đua.\n"
+            "2. Quyết định số 415/QĐ-BXD ngày 7/5/2020.\n")
+    assert rels(text) == [("repeals", "27/QĐ-BXD", "301/QĐ-BXD"), ("repeals", "27/QĐ-BXD", "415/QĐ-BXD")]

@@ -370,9 +370,9 @@ def _symbols(text: str) -> list[Symbol]:
             type_word = last_word  # "Kế hoạch số 59/SKHCN-VP, 60/SKHCN-VP": one type for a list
         sym = resolve(c, type_word)
         if sym is not None and type_word is None and not sym.typed and sym.doc_type == law_family:
-            named = names.head_type_before(text, start)  # "Pháp lệnh Ưu đãi … số 02/2020/UBTVQH14"
-            if named in law_family_words:
-                sym = sym._replace(doc_type=named)
+            head_type = names.head_type_before(text, start)  # "Pháp lệnh Ưu đãi … số 02/2020/UBTVQH14"
+            if head_type is not None and head_type in law_family_words:
+                sym = sym._replace(doc_type=head_type)
         if sym is not None and start != c.start():
             number = text[start:c.start() - 1] + sym.number
             sym = sym._replace(start=start, number=number, symbol=number + sym.symbol[len(sym.number):])

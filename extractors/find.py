@@ -24,8 +24,12 @@ _CODE = rf"[{_CAPITAL}](?:[{_CAPITAL}0-9]|[lIo](?=[0-9])|[a-z.&<](?=[{_CAPITAL}]
 _FRAGMENT = rf"[{_CAPITAL}][{_CAPITAL}0-9]*[a-z]*"
 _SPACE = "[ \u00a0]"  # one space between a code and a fragment OCR split off (a no-break one too)
 _TAIL = rf"{_SPACE}[a-z]+(?![^\W\d_])"  # at most one lower-case fragment, a whole word, and only last
-# (after a hyphen that ends a line, OCR may also leave a blank line before the rest: "NĐ-\n\nCP")
-_HYPHEN = rf"{_GAP}[-\u2010-\u2015\u2212][ \u00a0]?(?:\n[ \u00a0]?){{0,2}}"
+# A hyphen, or what OCR read for one before a code: a dash, an underscore ("TT_BTC"); after
+# one that ends a line, OCR may also leave a blank line before the rest ("NĐ-\n\nCP").
+_DASH = r"[-_\u2010-\u2015\u2212]"
+_HYPHEN = rf"{_GAP}{_DASH}[ \u00a0]?(?:\n[ \u00a0]?){{0,2}}"
+# After the number of a Party symbol: a hyphen, or a dot OCR read for one ("30.KH/TU").
+_PARTY_HYPHEN = rf"(?:{_DASH}|\.(?=[{_CAPITAL}][A-Za-z{_CAPITAL}]*/))"
 _SLASH = rf"{_GAP}[/\u2044\u2215]{{1,2}}{_GAP}"
 
 SYMBOL = re.compile(
@@ -34,7 +38,7 @@ SYMBOL = re.compile(
     (?<![\w/.,-])(?<!\d:)                             # not inside a number, date, code or 9001:2015
     (?P<number>{_NUMBER})
     (?:
-        -(?P<party>{_CODE}(?:{_SPACE}{_FRAGMENT}|{_TAIL})?(?:/{{1,2}}{_CODE}(?:{_SPACE}{_FRAGMENT}|{_TAIL})?)?)  # 17-CT/TU, 84-CP
+        {_PARTY_HYPHEN}(?P<party>{_CODE}(?:{_SPACE}{_FRAGMENT}|{_TAIL})?(?:/{{1,2}}{_CODE}(?:{_SPACE}{_FRAGMENT}|{_TAIL})?)?)  # 17-CT/TU, 84-CP
       | {_SLASH}(?:(?P<year>{_YEAR}){_SLASH})?
         (?P<codes>{_CODE}(?:{_HYPHEN}{_CODE}|{_SPACE}{_FRAGMENT}|/{_CODE})*(?:{_TAIL})?)  # NĐ-CP, SKHCN-VP, QH14, TTLT/BCA
     )
@@ -43,7 +47,7 @@ SYMBOL = re.compile(
 )
 
 # One code of the codes group, with what separates it from the one before.
-_PART = re.compile(rf"(?P<sep>{_HYPHEN}|(?P<space>{_SPACE})|(?P<slash>/{{1,2}}))?(?P<code>[^\s/\-\u2010-\u2015\u2212]+)")
+_PART = re.compile(rf"(?P<sep>{_HYPHEN}|(?P<space>{_SPACE})|(?P<slash>/{{1,2}}))?(?P<code>[^\s/\-_\u2010-\u2015\u2212]+)")
 
 HYPHEN, SPACE, SLASH = "-", " ", "/"  # what may come before a code (the first has nothing)
 

@@ -4,7 +4,8 @@ A name is a head ("Luật", "Bộ luật", "Pháp lệnh" in ``vocab/law_names.y
 its first letter a capital), then a word with a capital, then the words of the
 name up to a stop word ("quy định", "của", "và" …), a number, a date or a
 punctuation mark (a comma only inside a short name followed by a lower-case
-word: "Luật Phòng, chống tham nhũng"). "năm 2019" after it is its year. A name
+word: "Luật Phòng, chống tham nhũng"); a name the vocabulary knows (``known``)
+is read whole first, its own stop words included. "năm 2019" after it is its year. A name
 followed by a citation ("Luật Đất đai số 31/2024/QH15") is that instrument's
 name: it teaches the name index (:mod:`kg.names`). "Luật sửa đổi, bổ sung một
 số điều của Luật X": the amending law has no name here (it is cited by its
@@ -23,6 +24,7 @@ from .normalize import fold_lower, folded
 from .vocab import per_vocabulary, vocabulary
 
 _NAME_WORDS = 8  # words a name may have after its head
+_HEAD_REACH = 120  # how far before a number the head of a name its type comes from may be
 _WORD = re.compile(r"([ \t]*)(,?)[ \t]*([^\s,;:.()\[\]\"“”'‘’/]+)")
 _YEAR = re.compile(r"[ \t]*,?[ \t]*n\S{1,2}m[ \t]+((?:19|20)\d\d)(?!\d)")  # "năm 2019" (folded)
 _FOLLOWED = re.compile(r"[ \t]*(?:,?[ \t]*n\S{1,2}y[^;\n]{0,40}?)?(?:s\S{0,2}[ \t]*:?)?[ \t]*$")  # "ngày …, số"
@@ -56,6 +58,18 @@ def _patterns() -> tuple[re.Pattern, tuple[tuple[str, ...], ...], re.Pattern, re
 
 
 @per_vocabulary(maxsize=1)
+def _known() -> tuple[dict[str, re.Pattern], int]:
+    """For each head (folded), a pattern of the known names after it, matched on the folded
+    text right after the head; and how far the longest reaches."""
+    bodies: dict[str, list[str]] = {}
+    for name in vocabulary().law_names["known"]:
+        head = next(h for h in sorted(vocabulary().law_names["heads"], key=len, reverse=True) if name.startswith(h + " "))
+        bodies.setdefault(" ".join(fold_lower(head).split()), []).append(fold_lower(name[len(head):]).strip())
+    patterns = {head: re.compile(rf"[ \t]+{context.trie_pattern(names)}(?![^\W_])") for head, names in bodies.items()}
+    return patterns, 2 * max((len(n) for names in bodies.values() for n in names), default=0)
+
+
+@per_vocabulary(maxsize=1)
 def _heads() -> frozenset[str]:
     return frozenset(" ".join(fold_lower(h).split()) for h in vocabulary().law_names["heads"])
 
@@ -75,6 +89,10 @@ def names(text: str, mentions: Sequence[Mention]) -> list[NameMention]:
             continue  # inside a symbol
         limit = mentions[k].start if k < len(mentions) else len(text)
         at, words = h.end(), list[str]()
+        known, reach = _known()
+        if (pattern := known.get(" ".join(fold_lower(head).split()))) is not None \
+                and (k_name := pattern.match(folded(text[at:min(limit, at + reach)]))):
+            words, at = text[at:at + k_name.end()].split(), at + k_name.end()  # a known name, read through its stops
         while len(words) < _NAME_WORDS:
             w = _WORD.match(text, at, limit)
             if w is None or "\n" in w.group(1) and words:
@@ -120,6 +138,21 @@ def names(text: str, mentions: Sequence[Mention]) -> list[NameMention]:
         key = " ".join(re.sub(r"[^\w\s]", " ", fold_lower(name)).split())
         found.append(NameMention(h.start(), end, text[h.start():end], name, key, year, instrument))
     return found
+
+
+def head_type_before(text: str, at: int) -> str | None:
+    """The document type of a name's head that opens the sentence part just before a number at
+    ``at`` ("Pháp lệnh Ưu đãi người có công với cách mạng số …" → PL), or None."""
+    window = text[max(0, at - _HEAD_REACH):at]
+    window = window[max(window.rfind(c) for c in "\n;:.(") + 1:]
+    (heads, _, amending, _), types = _patterns(), vocabulary().doc_types
+    for h in reversed(list(heads.finditer(window))):
+        head = " ".join(fold_lower(h.group()).split())
+        if h.group()[0].isupper() and head in _heads():
+            if amending.search(folded(window[:h.start()])):
+                return None  # "Luật sửa đổi … của Pháp lệnh X số …": the number is the amending law's
+            return next((code for code, t in types.items() if any(fold_lower(w) == head for w in t.words)), None)
+    return None
 
 
 def _folded_before(text: str, at: int) -> str:

@@ -43,6 +43,7 @@ _STRAY_WINDOW = 160  # how far after a closed phrase a date closing an outer one
 _OUTER_REACH = 800  # how far before it the phrase it closes may open
 _LIST_GAP = 80  # the most characters between two citations listed together ("A, Nghị định số B")
 _TITLE_WORDS = re.compile(r"\s*([^\s\d]+(?:[ \t]+[^\s\d]+){0,2})")  # (those in capitals are taken)
+_SO_WORD = re.compile(context.SO + ":?")  # "số" (as OCR leaves it), the word before a number
 
 
 @dataclass(slots=True)
@@ -275,8 +276,12 @@ def _dates_of_lists(symbols: Sequence[Symbol], reading: relations.Reading, liste
     for group in listed:
         last = group[-1]
         date = dates[last]
-        if date is None or not direct[last] or any(direct[i] for i in group[:-1]):
+        if date is None or not direct[last]:
             continue
+        if any(direct[i] for i in group[:-1]):  # "A ngày …; B và C ngày …": the date is those after A's
+            group = group[max(k for k, i in enumerate(group[:-1]) if direct[i]) + 1:]
+            if len(group) < 2:
+                continue
         subject = reading.subject[last]
         if subject == relations.NOT_NUMBERED or isinstance(subject, int) and not direct[subject]:
             dates[last] = None  # the list is an object: the date closes the subject's phrase
@@ -327,6 +332,9 @@ def _extract(text: str | Text, source: str | None, jurisdiction: str | None) -> 
     if header.own is not None and not symbols[header.own].typed and header.doc_type:
         symbols[header.own] = symbols[header.own]._replace(doc_type=header.doc_type)  # "Số: 299/TTg … CHỈ THỊ"
     afters = [context.date_after(raw, sym.end) for sym in symbols]  # After(date, words, …) or None
+    if header.date_at is not None:  # the header's "Hà Nội, ngày …" is the own symbol's, never one cited before it
+        afters = [None if a is not None and a.start == header.date_at and i != header.own else a
+                  for i, a in enumerate(afters)]
     sections = _Sections(*_sections(raw, symbols, header.own), symbols)
     reading = relations.read(raw, [s.start for s in symbols], [s.end for s in symbols],
                              [s.doc_type for s in symbols], sections.own_at, sections.owner_indices)
@@ -350,20 +358,47 @@ def _symbols(text: str) -> list[Symbol]:
     """The citations' symbols: candidates the words before them do not rule out, resolved,
     then mended with the document's evidence."""
     candidates = list(find_candidates(text))
-    named = context.words_before(text, [c.start() for c in candidates])  # (a citation?, type word)
+    starts = [_split_number(text, c.start()) for c in candidates]
+    named = context.words_before(text, starts)  # (a citation?, type word)
     resolved: list[Symbol] = []
+    law_family, law_family_words = vocabulary().defaults["law_family"], vocabulary().defaults["law_family_words"]
     last_word = None  # the type word of the last symbol resolved
-    for c, (citation, type_word) in zip(candidates, named):
+    for c, start, (citation, type_word) in zip(candidates, starts, named):
         if not citation:
             continue
         if type_word is None and last_word is not None and not resolved[-1].typed \
                 and c.start() - resolved[-1].end < _LIST_GAP and context.listed_after(text[resolved[-1].end:c.start()]):
             type_word = last_word  # "Kế hoạch số 59/SKHCN-VP, 60/SKHCN-VP": one type for a list
         sym = resolve(c, type_word)
+        if sym is not None and type_word is None and not sym.typed and sym.doc_type == law_family:
+            head_type = names.head_type_before(text, start)  # "Pháp lệnh Ưu đãi … số 02/2020/UBTVQH14"
+            if head_type is not None and head_type in law_family_words:
+                sym = sym._replace(doc_type=head_type)
+        if sym is not None and start != c.start():
+            number = text[start:c.start() - 1] + sym.number
+            sym = sym._replace(start=start, number=number, symbol=number + sym.symbol[len(sym.number):])
         if sym is not None:
             resolved.append(sym)
             last_word = type_word
     return evidence.mend(text, resolved)
+
+
+def _split_number(text: str, start: int) -> int:
+    """Where a number OCR split with a space begins ("số 6 0/2021/NĐ-CP" is 60): the digits
+    one space before ``start`` when "số" comes right before them; else ``start``. Digits
+    that may be "số" itself as OCR reads it (86, 6) need "số" plainly written before them
+    ("Hình sự 86 15/1999/QH10" is "Hình sự số 15/1999/QH10")."""
+    if text[start - 1:start] != " " or not text[start - 2:start - 1].isdigit():
+        return start
+    j = start - 2
+    while j > start - 5 and text[j - 1:j].isdigit():
+        j -= 1
+    word = text[max(0, j - 6):j].split()
+    if text[j - 1:j] not in (" ", "\u00a0") or not word or word[-1][0].isdigit() \
+            or not _SO_WORD.fullmatch(fold_lower(word[-1])) \
+            or _SO_WORD.fullmatch(text[j:start - 1]) and fold_lower(word[-1]).rstrip(":") != "so":
+        return start
+    return j
 
 
 class _Sections:

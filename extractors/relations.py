@@ -49,6 +49,7 @@ _GLUED = re.compile(r"(?<=[a-z])(?=[A-Z])")
 # The numbers of dates ("15/5/2017" → "#/#/#") and years, so that the same wording recurs.
 _DATE_NUMBER = re.compile(r"\d+(?=[/.-]\d)|(?<=[/.-])\d+|(?<!\w)(?:19|20)\d\d(?!\w)")
 _SO = re.compile(SO)
+_ANNOUNCING = 10  # words from "sau" to the ":" that ends a list's announcement ("sau đây của Ủy ban nhân dân tỉnh:")
 _PLURAL_OR_THIS = re.compile(r"(?i)\b(?:c\S?c|nh\S{1,2}ng|n\S?y)\b")  # (a quick look before _plural, _this)
 
 
@@ -254,9 +255,20 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
                   if k > cues[0][0] and t.group() == ";" and not _IN_WORD.match(folded, t.start() - 1)]
     if len(items) > 1:
         items.sort(key=_FIRST)
-    if len(ws) >= 2 and ws[-1] == ":" and "sau" in ws[-3:-1]:
-        items.append((len(ws), _Item("list")))  # "… các Thông tư sau:", "như sau đây:"
+    if len(ws) >= 2 and ws[-1] == ":" and "sau" in ws[-_ANNOUNCING:-1] and _announces(ws):
+        items.append((len(ws), _Item("list")))  # "… các Thông tư sau:", "các văn bản như sau đây:"
     return _Stretch(tuple(item for _, item in items), _joiner(ws, named_from) if named_from is not None else None)
+
+
+def _announces(ws: Sequence[str]) -> bool:
+    """Do the words ending with ":" announce a list of instruments: "sau (đây)", maybe with
+    whose they are ("các Quyết định sau đây của Ủy ban nhân dân tỉnh:") — but not "như sau:"
+    (as follows: content) unless a plural is a few words before ("các văn bản như sau:")?"""
+    at = len(ws) - 1 - ws[::-1].index("sau", 1, _ANNOUNCING)
+    rest = ws[at + 1:-1]  # (one word may be "đây" however OCR wrote it; more must say whose)
+    if len(rest) > 1 and "cua" not in rest[:2]:
+        return False
+    return not (at > 0 and ws[at - 1] == "nhu" and not any(_plural(w) for w in ws[max(0, at - 4):at - 1]))
 
 
 def _denied(ws: Sequence[str], start: int) -> bool:

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from typing import NamedTuple
 
-from .find import SLASH, SPACE, SYMBOL, split_codes
+from .find import HYPHEN, SLASH, SPACE, SYMBOL, Code, split_codes
 from .normalize import fold_lower
 from .vocab import per_vocabulary, vocabulary
 
@@ -175,11 +175,35 @@ def _shape(codes: str, party: bool, has_year: bool, named: str | None):
     every number, so most candidates cost one look-up.
     """
     parts = split_codes(codes)
+    if "." in codes:
+        parts = _dotted(parts)
     repaired, last, used = _assemble(tuple((code.text, code.sep) for code in parts))
     if not repaired:
         return None
     read = _read_codes(repaired, party, has_year, named)
     return None if read is None else (*read, parts[last].start + used)
+
+
+def _dotted(parts: list[Code]) -> list[Code]:
+    """``parts`` with a dot that OCR read for a hyphen after a code made a hyphen
+    ("QĐ.UBND" → QĐ, UBND); a dot before what is no code ends the symbol ("QĐ-UBND.Sở":
+    a full stop, the next sentence). A dot after two letters no list knows stays (TP.HCM)."""
+    vocab = vocabulary()
+    out: list[Code] = []
+    for part in parts:
+        left, *rest = part.text.split(".")
+        if not rest or vocab.canonical_code(left) is None and vocab.type_code(left) is None \
+                and not (len(left) >= 3 and left.isupper()):  # (an office code no list knows: SNN.TTBVTV)
+            out.append(part)
+            continue
+        out.append(Code(left, part.start, part.sep))
+        at = part.start + len(left) + 1
+        for piece in rest:
+            if piece == out[-1].text or vocab.canonical_code(piece) is None and not (len(piece) >= 2 and piece.isupper()):
+                return out
+            out.append(Code(piece, at, HYPHEN))
+            at += len(piece) + 1
+    return out
 
 
 def _read_codes(codes: tuple[str, ...], party: bool, has_year: bool, named: str | None):

@@ -416,7 +416,10 @@ def _parse(texts: dict[str, str], digest: str) -> Vocabulary:
     for cue in effective:
         if cue.count("(") != cue.count(")") or re.search(r"\([^()]*\(|\)[^()]*\)", cue.replace(") (", ")|(")):
             raise VocabularyError(f"effective.yaml: cues: {cue!r}: brackets should hold optional words, unnested")
-    law_names = _sections("law_names.yaml", _parsed(texts, "law_names"), ("heads", "stops", "amending"))
+    law_names = _sections("law_names.yaml", _parsed(texts, "law_names"), ("heads", "stops", "amending", "known"))
+    for name in law_names["known"]:
+        if not any(name.startswith(head + " ") and name[len(head) + 1:][:1].isupper() for head in law_names["heads"]):
+            raise VocabularyError(f"law_names.yaml: known: {name!r} should be a head and a name opening with a capital")
     return Vocabulary(doc_types, issuers, jurisdictions, cues, form_words, ocr_letters, units=units,
                       defaults=_parsed(texts, "defaults"), code_letters=code_letters, titles=titles,
                       effective_cues=effective, law_names=law_names, cue_hints=hints,

@@ -417,3 +417,109 @@ def test_the_province_named_after_a_local_symbols_date_is_its_place():
     places = {m.instrument.symbol: m.instrument.jurisdiction for m in extract(text).mentions}
     assert places == {"70/BC-SNV": "Cao Bằng", "219/QĐ-UBND": "Lạng Sơn", "15/KH-UBND": "Cao Bằng",
                       "33/QĐ-UBND": "Hồ Chí Minh"}
+
+
+# --- a hyphen OCR read as a dot, an underscore or a dash --------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("Ủy ban đã ban hành Quyết định số 1375/QĐ.UBND ngày 8/7/2022 về việc giao vốn.",
+     ("1375/QĐ-UBND", "QĐ", "UBND", "2022-07-08")),
+    ("Quyet dinh so 22/2019/QD.UBND ngay 4/6/2019 cua UBND tinh", ("22/2019/QĐ-UBND", "QĐ", "UBND", "2019-06-04")),
+    ("theo Thông tư số 31/2018/TT_BYT ngày 26/10/2018 của Bộ Y tế", ("31/2018/TT-BYT", "TT", "BYT", "2018-10-26")),
+    ("Thông tư liên tịch số 04/2016/TTLT_BNV_BTC", ("04/2016/TTLT-BNV-BTC", "TTLT", "BNV-BTC", None)),
+    ("Nghị định số 15/2018/NĐ–CP ngày 2/2/2018", ("15/2018/NĐ-CP", "NĐ", "CP", "2018-02-02")),
+    ("Quyết định số 506/QĐ—TTg ngày 9/4/2021", ("506/QĐ-TTg", "QĐ", "TTg", "2021-04-09")),
+    ("Văn bản số 210/STNMT.QLĐĐ ngày 3/2/2023 của Sở", ("210/STNMT-QLĐĐ", "CV", "STNMT", "2023-02-03")),
+    ("Ban Thường vụ đã ban hành Chỉ thị số 08–CT/TU ngày 5/9/2021", ("08-CT/TU", "CT", "TU", "2021-09-05")),
+    ("thực hiện Kết luận số 21_KL/TW ngày 25/10/2021", ("21-KL/TW", "KL", "TW", "2021-10-25")),
+    ("triển khai Kế hoạch số 112.KH/TU ngày 14/3/2023", ("112-KH/TU", "KH", "TU", "2023-03-14")),
+])
+def test_a_hyphen_read_as_a_dot_an_underscore_or_a_dash(text, expected):
+    assert cite(text) == [expected]
+
+
+@pytest.mark.parametrize("text", [
+    "Căn cứ Quyết định số 1375/QĐ-UBND. Sở Xây dựng báo cáo như sau.",
+    "Căn cứ Quyết định số 1375/QĐ-UBND.Sở Xây dựng báo cáo như sau.",  # the space after the stop lost
+    "Căn cứ Quyết định số 1375/QĐ-UBND.Sau khi rà soát, Sở báo cáo.",
+    "Căn cứ Quyết định số 1375/QĐ-UBND.UBND tỉnh đã chỉ đạo.",
+])
+def test_a_full_stop_after_a_symbol_stays_a_full_stop(text):
+    (m,) = extract(text).mentions
+    assert (m.instrument.symbol, m.surface) == ("1375/QĐ-UBND", "1375/QĐ-UBND")
+
+
+def test_a_dot_after_an_unknown_code_stays_as_written():
+    assert ids("Công văn số 45/UBND-TP.HCM ngày 2/2/2020") == ["45/UBND-TP.HCM"]
+
+
+# --- a space OCR put inside the number --------------------------------------------
+
+@pytest.mark.parametrize("text, symbol, surface", [
+    ("Căn cứ Nghị định số 1 23/2015/NĐ-CP ngày 15/11/2015", "123/2015/NĐ-CP", "1 23/2015/NĐ-CP"),
+    ("Quyet dinh so 3 07/QD-UBND ngay 9/2/2021", "307/QĐ-UBND", "3 07/QD-UBND"),
+    ("Kế hoạch số 21 5/KH-SGDĐT ngày 1/9/2023", "215/KH-SGDĐT", "21 5/KH-SGDĐT"),
+])
+def test_a_number_split_by_a_space_after_so(text, symbol, surface):
+    (m,) = extract(text).mentions
+    assert (m.instrument.symbol, m.surface, text[m.start:m.end]) == (symbol, surface, surface)
+
+
+@pytest.mark.parametrize("text, symbol", [
+    ("tại khoản 2 15/2020/TT-BCT có nêu", "15/2020/TT-BCT"),  # the digit is another word's
+    ("Điều 3 Nghị định 4 08/2019/NĐ-CP", "08/2019/NĐ-CP"),  # no "số": the 4 may be its OCR
+    ("Văn bản số 12, 15/STC-NS ngày 2/2/2022", "15/STC-NS"),  # a list, not one number
+    ("Bộ luật Dân sự 86 33/2005/QH11", "33/2005/QH11"),  # 86: "số" as OCR reads it, after "sự"
+])
+def test_a_digit_before_a_number_is_not_joined_without_so_right_before(text, symbol):
+    assert ids(text) == [symbol]
+
+
+def test_the_header_date_is_not_given_to_a_symbol_cited_in_the_subject_line_above_it():
+    text = ("UBND HUYỆN KỲ ANH\nSố: 88/UBND-NN\nV/v triển khai Văn bản số 640/SNN.TTBVTV\n"
+            "Kỳ Anh, ngày 4 tháng 5 năm 2022\nThực hiện Văn bản số 640/SNN.TTBVTV ngày 27/4/2022 của Sở.")
+    assert cite(text) == [("88/UBND-NN", "CV", "UBND", "2022-05-04"),
+                          ("640/SNN-TTBVTV", "CV", "SNN", "2022-04-27"), ("640/SNN-TTBVTV", "CV", "SNN", "2022-04-27")]
+
+
+def test_as_follows_announces_content_not_a_list_of_instruments():
+    text = ("Căn cứ Nghị định số 44/2023/NĐ-CP ngày 3/5/2023 của Chính phủ hướng dẫn Luật Thuế tài nguyên, "
+            "Chi cục Thuế báo cáo như sau:\n1. Chi cục đã áp dụng Thông tư số 17/2023/TT-BTC ngày 9/5/2023.\n"
+            "2. Triển khai Quyết định số 380/QĐ-UBND ngày 4/4/2023.")
+    assert [r for r in rels(text) if r[0] != "based_on"] == []
+    # …but a plural before "như sau" is the list it announces
+    listed = (HEADER + "Điều 2. Quyết định này thay thế các văn bản như sau:\n"
+              "a) Quyết định số 61/QĐ-BXD ngày 2/2/2016;\nb) Quyết định số 62/QĐ-BXD ngày 3/2/2016.")
+    assert rels(listed) == [("replaces", "27/QĐ-BXD", "61/QĐ-BXD"), ("replaces", "27/QĐ-BXD", "62/QĐ-BXD")]
+
+
+def test_a_plan_that_names_itself_replaces_but_its_tasks_are_not_its_acts():
+    head = "BAN THƯỜNG VỤ HUYỆN ỦY\nSố 57-KH/HU\nCẩm Xuyên, ngày 2 tháng 10 năm 2023\nKẾ HOẠCH\n"
+    assert rels(head + "Kế hoạch này thay thế Kế hoạch số 31-KH/HU ngày 5/1/2021 của Ban Thường vụ.") == [
+        ("replaces", "57-KH/HU", "31-KH/HU")]
+    assert rels(head + "Nhiệm vụ:\n- Sửa đổi, bổ sung Quyết định số 210-QĐ/HU ngày 3/3/2020 về quy chế.") == []
+
+
+def test_a_list_date_after_a_member_with_its_own_dates_the_members_after_that_one():
+    text = ("Phòng đã nhận Văn bản số 702/STP-HCTP ngày 8/8/2024 đề nghị rà soát; Văn bản số 715/STP-HCTP "
+            "và số 716/STP-HCTP ngày 12/8/2024 gửi kèm danh mục.")
+    assert [(s, d) for s, _, _, d in cite(text)] == [
+        ("702/STP-HCTP", "2024-08-08"), ("715/STP-HCTP", "2024-08-12"), ("716/STP-HCTP", "2024-08-12")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Căn cứ Pháp lệnh Chi phí tố tụng số 02/2012/UBTVQH13 ngày 28/3/2012;", "PL"),
+    ("Căn cứ Pháp lệnh Ưu đãi người có công với cách mạng số 02/2020/UBTVQH14;", "PL"),
+    ("Căn cứ Luật Bảo hiểm y tế số 25/2008/QH12;", "LUẬT"),
+    ("Căn cứ Nghị quyết số 35/2012/UBTVQH13 ngày 4/4/2012;", "NQ"),
+    ("Căn cứ Luật sửa đổi, bổ sung một số điều của Pháp lệnh Dân số số 08/2008/QH12;", "LUẬT"),
+])
+def test_the_type_of_an_assembly_number_from_the_head_of_the_name_before_it(text, expected):
+    assert [t for _, t, _, _ in cite(text)] == [expected]
+
+
+def test_a_list_announced_with_whose_its_members_are():
+    text = (HEADER + "Điều 1. Bãi bỏ các Quyết định sau đây của Bộ trưởng Bộ Xây dựng:\n"
+            "1. Quyết định số 301/QĐ-BXD ngày 2/4/2019 về công tác thi đua.\n"
+            "2. Quyết định số 415/QĐ-BXD ngày 7/5/2020.\n")
+    assert rels(text) == [("repeals", "27/QĐ-BXD", "301/QĐ-BXD"), ("repeals", "27/QĐ-BXD", "415/QĐ-BXD")]

@@ -5,6 +5,7 @@ Every sentence here is written for these tests (none is copied from the shared c
 import datetime as dt
 import json
 
+import pytest
 import rdflib
 from click.testing import CliRunner
 
@@ -173,6 +174,28 @@ def test_a_name_ends_where_the_sentence_goes_on():
 
 def test_names_without_diacritics_share_the_key():
     assert [n.key for n in extract("Theo Luat Thuy san va Luật Thủy sản.").names] == ["luat thuy san"] * 2
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Dự án được lập theo Luật Đầu tư theo phương thức đối tác công tư và Nghị định hướng dẫn.",
+     [("Luật Đầu tư theo phương thức đối tác công tư", None)]),
+    ("Tuyên truyền Luật Phòng, chống tác hại của thuốc lá năm 2012 tại các trường học.",
+     [("Luật Phòng, chống tác hại của thuốc lá", 2012)]),
+    ("Hồ sơ gồm giấy tờ theo Pháp lệnh Ưu đãi người có công với cách mạng; Luật Hôn nhân và gia đình quy định.",
+     [("Pháp lệnh Ưu đãi người có công với cách mạng", None), ("Luật Hôn nhân và gia đình", None)]),
+    ("Luật Đầu tư theo quy định hiện hành.", [("Luật Đầu tư", None)]),  # a known name ends where the text leaves it
+    ("Luật Thuế xuất khẩu, thuế nhập khẩu được áp dụng.", [("Luật Thuế xuất khẩu, thuế nhập khẩu", None)]),
+])
+def test_a_known_name_is_read_through_its_own_stop_words(text, expected):
+    assert [(name, year) for _, name, _, year, _ in names_of(text)] == expected
+
+
+def test_a_known_name_in_ascii_ocr_is_not_cut_at_a_word_that_folds_to_a_stop():
+    # "tu" folds like "từ", "ve" like "về", "tai" like "tại": in an ASCII text they are the name's
+    found = names_of("Thuc hien Luat Dau tu cong va Luat Bao ve moi truong, Luat Thue tai nguyen nam 2009.")
+    assert [(name, key, year) for _, name, key, year, _ in found] == [
+        ("Luat Dau tu cong", "luat dau tu cong", None), ("Luat Bao ve moi truong", "luat bao ve moi truong", None),
+        ("Luat Thue tai nguyen", "luat thue tai nguyen", 2009)]
 
 
 def test_name_rows_in_kg_extract(tmp_path):

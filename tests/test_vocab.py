@@ -30,6 +30,8 @@ def test_the_vocabulary_loads_and_every_entry_is_well_formed():
      "relations.yaml: replaces: active: 'chỉnh lý' holds none of the hints"),
     ("jurisdictions", lambda d: d["Hà Nội"].update(kind="thủ đô"),
      "jurisdictions.yaml: Hà Nội: 'kind' should be tỉnh or thành phố"),
+    ("law_names", lambda d: d["known"].append("Nghị quyết Thí điểm"),
+     "law_names.yaml: known: 'Nghị quyết Thí điểm' should be a head and a name opening with a capital"),
 ])
 def test_a_malformed_vocabulary_is_refused_with_the_file_and_entry_named(tmp_path, file, edit, message):
     directory = tmp_path / "vocab"

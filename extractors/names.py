@@ -62,26 +62,33 @@ def _known() -> tuple[dict[str, re.Pattern], int]:
     """For each head (folded), a pattern of the known names after it, matched on the folded
     text right after the head; and how far the longest reaches."""
     bodies: dict[str, list[str]] = {}
+    heads = sorted(vocabulary().law_names["heads"], key=len, reverse=True)  # (the longest that opens the name)
     for name in vocabulary().law_names["known"]:
-        head = next(h for h in sorted(vocabulary().law_names["heads"], key=len, reverse=True) if name.startswith(h + " "))
-        bodies.setdefault(" ".join(fold_lower(head).split()), []).append(fold_lower(name[len(head):]).strip())
+        head = next(h for h in heads if name.startswith(h + " "))
+        bodies.setdefault(_head_key(head), []).append(fold_lower(name[len(head):]).strip())
     patterns = {head: re.compile(rf"[ \t]+{context.trie_pattern(names)}(?![^\W_])") for head, names in bodies.items()}
     return patterns, 2 * max((len(n) for names in bodies.values() for n in names), default=0)
 
 
 @per_vocabulary(maxsize=1)
 def _heads() -> frozenset[str]:
-    return frozenset(" ".join(fold_lower(h).split()) for h in vocabulary().law_names["heads"])
+    return frozenset(map(_head_key, vocabulary().law_names["heads"]))
+
+
+def _head_key(head: str) -> str:
+    """A head as the tables hold it: folded, one space between its words ("Bộ  luật" → "bo luat")."""
+    return " ".join(fold_lower(head).split())
 
 
 def names(text: str, mentions: Sequence[Mention]) -> list[NameMention]:
     """Every law or code ``text`` cites by name; ``mentions`` are its numbered citations."""
     heads, stops, amending, amending_list = _patterns()
+    known, reach = _known()
     found: list[NameMention] = []
     k = 0
     for h in heads.finditer(text):
         head = h.group()
-        if not head[0].isupper() or " ".join(fold_lower(head).split()) not in _heads():
+        if not head[0].isupper() or (key := _head_key(head)) not in _heads():
             continue
         while k < len(mentions) and mentions[k].end <= h.start():
             k += 1
@@ -89,8 +96,7 @@ def names(text: str, mentions: Sequence[Mention]) -> list[NameMention]:
             continue  # inside a symbol
         limit = mentions[k].start if k < len(mentions) else len(text)
         at, words = h.end(), list[str]()
-        known, reach = _known()
-        if (pattern := known.get(" ".join(fold_lower(head).split()))) is not None \
+        if (pattern := known.get(key)) is not None \
                 and (k_name := pattern.match(folded(text[at:min(limit, at + reach)]))):
             words, at = text[at:at + k_name.end()].split(), at + k_name.end()  # a known name, read through its stops
         while len(words) < _NAME_WORDS:
@@ -147,7 +153,7 @@ def head_type_before(text: str, at: int) -> str | None:
     window = window[max(window.rfind(c) for c in "\n;:.(") + 1:]
     (heads, _, amending, _), types = _patterns(), vocabulary().doc_types
     for h in reversed(list(heads.finditer(window))):
-        head = " ".join(fold_lower(h.group()).split())
+        head = _head_key(h.group())
         if h.group()[0].isupper() and head in _heads():
             if amending.search(folded(window[:h.start()])):
                 return None  # "Luật sửa đổi … của Pháp lệnh X số …": the number is the amending law's

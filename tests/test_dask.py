@@ -201,21 +201,15 @@ def test_an_unreachable_scheduler_is_one_clear_line(tmp_path):
 
 
 def test_workers_extract_with_the_vocabulary_given(tmp_path, dask_cluster):
-    import yaml
+    from test_vocab import add_revises_cue, vocabulary_folder
 
-    from extractors.vocab import VOCAB_DIR
     from kg.stores.oxigraph import OxigraphStore
 
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "qd.txt").write_text("Quyết định số 12/2024/QĐ-UBND ngày 02/3/2024 của UBND tỉnh chỉnh lý Quyết định số "
                                    "10/2023/QĐ-UBND ngày 05/01/2023 của UBND tỉnh.\n", encoding="utf-8")
-    mine = tmp_path / "vocabulary"
-    mine.mkdir()
-    data = yaml.safe_load((VOCAB_DIR / "relations.yaml").read_text(encoding="utf-8"))
-    data["amends"]["active"].append("chỉnh lý")  # a cue the bundled vocabulary does not have
-    data["hints"].append("nh lý")
-    (mine / "relations.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    mine = vocabulary_folder(tmp_path / "vocabulary", "relations", add_revises_cue)
     for options, amends in (((), False), (("--vocabulary", str(mine)), True)):
         run = ingest(tmp_path / "store", folder, jobs=None, extra=("--scheduler", dask_cluster.address, *options))
         assert run.returncode == 0 and summary(run)["ingested"] == 1, run.stderr

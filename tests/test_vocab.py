@@ -70,13 +70,19 @@ def test_the_graph_and_the_pictures_read_the_extractors_vocabulary():
     assert "Ủy ban nhân dân thành phố Hà Nội" in labels and "Ủy ban nhân dân tỉnh Nghệ An" in labels
 
 
-def _edited_vocabulary(tmp_path, file, edit):
-    directory = tmp_path / "vocab"
-    shutil.copytree(VOCAB_DIR, directory)
-    data = yaml.safe_load((directory / f"{file}.yaml").read_text(encoding="utf-8"))
+def vocabulary_folder(folder, file, edit):
+    """A vocabulary folder holding one bundled file, edited (the others are the bundled ones)."""
+    folder.mkdir(exist_ok=True)
+    data = yaml.safe_load((VOCAB_DIR / f"{file}.yaml").read_text(encoding="utf-8"))
     edit(data)
-    (directory / f"{file}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return load_vocabulary(directory)
+    (folder / f"{file}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return folder
+
+
+def add_revises_cue(relations):
+    """A cue the bundled vocabulary does not have: "chỉnh lý" (revises), an amends cue."""
+    relations["amends"]["active"].append("chỉnh lý")
+    relations["hints"].append("nh lý")
 
 
 def test_extract_takes_a_vocabulary_of_its_own_and_keeps_each_ones_look_ups_apart(tmp_path):
@@ -85,7 +91,7 @@ def test_extract_takes_a_vocabulary_of_its_own_and_keeps_each_ones_look_ups_apar
     from extractors import extract
 
     # A cue the bundled vocabulary does not have ("chỉnh lý": revises), and an office code it does not list.
-    mine = _edited_vocabulary(tmp_path, "relations", lambda d: (d["amends"]["active"].append("chỉnh lý"), d["hints"].append("nh lý")))
+    mine = load_vocabulary(vocabulary_folder(tmp_path / "mine", "relations", add_revises_cue))
     text = ("Quyết định số 12/2024/QĐ-UBND ngày 02/3/2024 của UBND tỉnh chỉnh lý Quyết định số "
             "10/2023/QĐ-UBND ngày 05/01/2023 của UBND tỉnh.")
 
@@ -102,18 +108,8 @@ def test_extract_takes_a_vocabulary_of_its_own_and_keeps_each_ones_look_ups_apar
     assert vocabulary() is not mine  # and nothing is left set after the calls
 
 
-def _folder_of(tmp_path, file, edit):
-    """A vocabulary folder holding one edited file (the others are the bundled ones)."""
-    folder = tmp_path / "mine"
-    folder.mkdir(exist_ok=True)
-    data = yaml.safe_load((VOCAB_DIR / f"{file}.yaml").read_text(encoding="utf-8"))
-    edit(data)
-    (folder / f"{file}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return folder
-
-
 def test_a_folder_of_some_files_takes_the_bundled_ones_for_the_rest(tmp_path):
-    folder = _folder_of(tmp_path, "units", lambda d: d.update({"QLXYZ": {"vi": "Phòng thử", "en": "Test office"}}))
+    folder = vocabulary_folder(tmp_path / "mine", "units", lambda d: d.update({"QLXYZ": {"vi": "Phòng thử", "en": "Test office"}}))
     mine = load_vocabulary(folder)
     assert "QLXYZ" in mine.units and "QLXYZ" not in vocabulary().units
     assert mine.doc_types.keys() == vocabulary().doc_types.keys()  # the bundled doc_types.yaml
@@ -128,7 +124,7 @@ def test_a_folder_of_some_files_takes_the_bundled_ones_for_the_rest(tmp_path):
 def test_a_vocabulary_travels_as_its_files_and_comes_back_as_the_one_loaded(tmp_path):
     import pickle
 
-    mine = load_vocabulary(_folder_of(tmp_path, "relations", lambda d: d["hints"].append("nh lý")))
+    mine = load_vocabulary(vocabulary_folder(tmp_path / "mine", "relations", lambda d: d["hints"].append("nh lý")))
     assert pickle.loads(pickle.dumps(mine)) is mine  # in this process: the one loaded, caches and all
     assert len(pickle.dumps(mine)) < 200_000  # its files, not its look-up tables
 

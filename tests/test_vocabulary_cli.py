@@ -7,8 +7,8 @@ import json
 import re
 
 import pytest
-import yaml
 from click.testing import CliRunner
+from test_vocab import add_revises_cue, vocabulary_folder
 
 from extractors.vocab import VOCAB_DIR
 from kg.cli import main
@@ -29,13 +29,7 @@ def kg(*args) -> tuple[int, str]:
 @pytest.fixture
 def mine(tmp_path):
     """A folder holding one file of the user's own: relations.yaml with the cue added."""
-    folder = tmp_path / "my-vocabulary"
-    folder.mkdir()
-    data = yaml.safe_load((VOCAB_DIR / "relations.yaml").read_text(encoding="utf-8"))
-    data["amends"]["active"].append("chỉnh lý")
-    data["hints"].append("nh lý")
-    (folder / "relations.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return folder
+    return vocabulary_folder(tmp_path / "my-vocabulary", "relations", add_revises_cue)
 
 
 @pytest.fixture

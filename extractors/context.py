@@ -136,8 +136,12 @@ def spelled_date(spelled: str) -> dt.date | None:
     Cached on the date as written: the same dates recur all through a document.
     """
     m = _SPELLED_DATE.fullmatch(spelled)
-    if m is None:
-        return None
+    return None if m is None else date_of(m)
+
+
+def date_of(m: re.Match) -> dt.date | None:
+    """The date a match of a pattern holding a date's groups (:data:`DATE`, ``_DAY_MONTH_YEAR``)
+    spells, read from its groups rather than its text parsed again."""
     return to_date(m["d"], m["m"], m["y"]) if m["d"] is not None else to_date(m["d2"], m["m2"], m["y2"])
 
 
@@ -175,7 +179,7 @@ def date_after(text: str, end: int) -> After | None:
         # "X, có hiệu lực … ngày": after a comma, words other than the issuer's start another predicate
         if NOT_ISSUE_DATE.search(gap) or gap.startswith(",") and not _ISSUER_AFTER_COMMA.match(gap):
             return None
-    date = spelled_date(m["date"])
+    date = date_of(m)
     return After(date, gap or "", m.start("ngay"), m.end()) if date else None
 
 
@@ -224,7 +228,7 @@ def date_before(text: str, start: int, claimed: frozenset[int] | set[int] = froz
     begin = sentence_start(text, start)
     if last.start() < begin or NOT_ISSUE_DATE.search(fold_lower(text[begin:last.start()]).strip()):
         return None
-    return spelled_date(last["date"])
+    return date_of(last)
 
 
 def similar(a: str, b: str, quick: bool = True) -> float:

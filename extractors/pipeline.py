@@ -121,7 +121,7 @@ def _dated_header(text: str, symbols: Sequence[Symbol], header: _Header) -> _Hea
         line = text.rfind("\n", 0, m.start()) + 1
         after = ends[bisect.bisect_right(ends, m.start()) - 1] if ends and ends[0] <= m.start() else line
         if _PLACE.fullmatch(text, max(line, after), m.start()):  # "Hà Nội, ngày …"
-            header = header._replace(date=context.spelled_date(m["date"]), date_at=m.start())
+            header = header._replace(date=context.date_of(m), date_at=m.start())
             words = _TITLE_WORDS.match(text, m.end())
             capitals = list(itertools.takewhile(_in_capitals, words.group(1).split())) if words else []
             code = _type_named(" ".join(capitals)) if capitals else None
@@ -265,7 +265,7 @@ def _dates_after(text: str, symbols: Sequence[Symbol], afters: Sequence[context.
             hi = min(symbols[i + 1].start if i + 1 < n else len(text), after.end + _STRAY_WINDOW)
             m = context.find_date(text, after.end, hi)
             if m and not context.NOT_ISSUE_DATE.search(fold_lower(text[after.end:m.start()])):
-                stray.append(_Stray(i, context.spelled_date(m["date"]), m.start()))
+                stray.append(_Stray(i, context.date_of(m), m.start()))
     return dates, stray
 
 

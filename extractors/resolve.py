@@ -74,12 +74,27 @@ def _trim_code(code: str) -> str:
 
 
 def _assemble(codes: tuple[tuple[str, str], ...]) -> tuple[tuple[str, ...], int, int]:
+    """:func:`_assemble_codes` of ``codes``, the lower-case word the scan may take after them
+    ("NQ-HBND va", "TT g") looked at apart: that word changes with every sentence, the codes
+    before it recur, and their repair is cached."""
+    if len(codes) < 2 or codes[-1][1] != SPACE or not codes[-1][0][0].islower():
+        return _assemble_codes(codes)[:3]
+    segments, last, used, whole = _assemble_codes(codes[:-1])
+    tail = codes[-1][0]
+    if not whole:
+        return segments, last, used
+    cut = _known_head(segments[-1] + tail, len(segments[-1]) + 1) - len(segments[-1])
+    return ((*segments[:-1], segments[-1] + tail[:cut]), len(codes) - 1, cut) if cut > 0 else (segments, last, used)
+
+
+@per_vocabulary(maxsize=16384)
+def _assemble_codes(codes: tuple[tuple[str, str], ...]) -> tuple[tuple[str, ...], int, int, bool]:
     """The symbol's codes, repaired, and where the symbol ends.
 
     ``codes`` are (text, separator before it) as written (:class:`~extractors.find.Code`).
-    Returns the repaired codes, the index of the last code used and how many of
-    its characters belong to the symbol. A code glued to the next word is cut
-    (``CPngay``). A fragment after a space is joined to the code before it when
+    Returns the repaired codes, the index of the last code used, how many of
+    its characters belong to the symbol, and whether every code was read. A code
+    glued to the next word is cut (``CPngay``). A fragment after a space is joined to the code before it when
     that is what OCR split ("Q B" → QB, "STT TT" → STTTT, "TT g" → TTg), taken
     as the next code when the symbol is missing one ("ND CP", "SNV CCHC", "QĐ
     TTg"), and otherwise ends the symbol ("QĐ-UBND UBND tỉnh", "BC-UBND CONG
@@ -90,20 +105,20 @@ def _assemble(codes: tuple[tuple[str, str], ...]) -> tuple[tuple[str, ...], int,
     last, used = 0, 0
     for i, (raw, sep) in enumerate(codes):
         if sep == SLASH and not (i == 1 and vocab.type_code(segments[0])):
-            break
+            return tuple(segments), last, used, False
         if sep == SPACE and raw[0].islower():
             # A lower-case tail split off a code ("TT g", "TT gngay"): keep what makes it known.
             cut = _known_head(segments[-1] + raw, len(segments[-1]) + 1) - len(segments[-1])
             if cut <= 0:
-                break
+                return tuple(segments), last, used, False
             segments[-1] += raw[:cut]
             last, used = i, cut
             if cut < len(raw):
-                break
+                return tuple(segments), last, used, False
             continue
         text = _trim_code(raw)
         if not text:
-            break
+            return tuple(segments), last, used, False
         if sep == SPACE:
             prev = segments[-1]
             known_joined = vocab.canonical_code(prev + text) is not None
@@ -118,13 +133,13 @@ def _assemble(codes: tuple[tuple[str, str], ...]) -> tuple[tuple[str, ...], int,
             ):
                 segments.append(text)
             else:
-                break
+                return tuple(segments), last, used, False
         else:
             segments.append(text)
         last, used = i, len(text)
         if text != raw:
-            break  # the rest was a glued word, not more codes
-    return tuple(segments), last, used
+            return tuple(segments), last, used, False  # the rest was a glued word, not more codes
+    return tuple(segments), last, used, True
 
 
 def resolve(candidate: re.Match, type_word: str | None) -> Symbol | None:
@@ -206,6 +221,7 @@ def _dotted(parts: list[Code]) -> list[Code]:
     return out
 
 
+@per_vocabulary(maxsize=16384)
 def _read_codes(codes: tuple[str, ...], party: bool, has_year: bool, named: str | None):
     """What a symbol's codes say: (canonical codes as written in the symbol, document
     type or None, issuer, national?, law family?) — or None for a non-citation.

@@ -124,11 +124,15 @@ class LegalCitations:
     def __call__(self, doc: Doc) -> Doc:
         ex = extract(doc_text(doc), jurisdiction=self.jurisdiction, vocabulary=self.vocabulary)
         spans, instruments = [], doc.user_data.setdefault(_INSTRUMENTS, {})
+        as_plain: dict[int, dict] = {}  # id → plain data: the mentions of one instrument share it
         for m in ex.mentions:
             # "expand": a symbol glued to the next word (NB-CPngay) still gets a span.
             span = doc.char_span(m.start, m.end, label=m.instrument.doc_type, alignment_mode="expand")
             if span is not None:
-                instruments[f"{span.start_char}:{span.end_char}"] = plain(m.instrument)
+                data = as_plain.get(id(m.instrument))
+                if data is None:
+                    data = as_plain[id(m.instrument)] = plain(m.instrument)
+                instruments[f"{span.start_char}:{span.end_char}"] = data
                 spans.append(span)
         doc.spans[self.spans_key] = spans
         doc.user_data[_RELATIONS] = [plain(r) for r in ex.relations]

@@ -39,18 +39,27 @@ def plain(obj) -> dict:
     """An :class:`Instrument`, :class:`Relation` or :class:`Report` as plain data (JSON and msgpack
     can hold it): dates in ISO form, a report without its text. ``type(obj).from_plain`` reverses it."""
     out = {}
-    for f in dataclasses.fields(obj):
-        value = getattr(obj, f.name)
-        if f.name == "text":
-            continue
-        if isinstance(value, dt.date):
+    for name in _plain_fields(type(obj)):
+        value = getattr(obj, name)
+        if value is None or type(value) in _PLAIN_TYPES:
+            pass
+        elif isinstance(value, dt.date):
             value = value.isoformat()
         elif isinstance(value, enum.Enum):
             value = value.value
         elif dataclasses.is_dataclass(value):
             value = plain(value)
-        out[f.name] = value
+        out[name] = value
     return out
+
+
+_PLAIN_TYPES = frozenset({str, int, float, bool})  # kept as they are (checked first: most values are)
+
+
+@functools.cache
+def _plain_fields(cls: type) -> tuple[str, ...]:
+    """The fields :func:`plain` keeps of a dataclass: all but a report's text."""
+    return tuple(f.name for f in dataclasses.fields(cls) if f.name != "text")
 
 
 def _date(value):

@@ -56,10 +56,15 @@ def plain(obj) -> dict:
 _PLAIN_TYPES = frozenset({str, int, float, bool})  # kept as they are (checked first: most values are)
 
 
-@functools.cache
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def _plain_fields(cls: type) -> tuple[str, ...]:
-    """The fields :func:`plain` keeps of a dataclass: all but a report's text."""
-    return tuple(f.name for f in dataclasses.fields(cls) if f.name != "text")
+    """The fields :func:`plain` keeps of a dataclass: all but a report's text (read once per class)."""
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls) if f.name != "text")
+    return names
 
 
 def _date(value):

@@ -13,10 +13,14 @@ _YEAR = r"(?:[1lI]9|2[0Oo])(?:[ ]?[0-9OolI]){2}"
 # A code: capitals and digits (Đ as OCR writes it too), maybe a lower-case tail
 # (TTg, CTr) — or a glued word, trimmed later.
 _CAPITAL = "A-Z\u0110\u00d0\u0189"  # A-Z, Đ, Ð (eth), Ɖ (African D)
+# What OCR may read for a hyphen between two codes, glued to both: a dot ("QĐ.UBND"), a quote
+# ("CT“TTg"). Whether it stands for one is for resolve to decide.
+QUOTES = "\u201c\u201d\"'\u2018\u2019"
+READ_FOR_HYPHEN = "." + QUOTES
 # Inside a code: an l or o read for a digit (QHl5), a lower-case letter between
-# capitals (GDTrH), a dot between capitals (V.I), an ampersand joining two
-# fields (BNN&PTNT; "<" where a web page mangled it).
-_CODE = rf"[{_CAPITAL}](?:[{_CAPITAL}0-9]|[lIo](?=[0-9])|[a-z.&<](?=[{_CAPITAL}]))*[a-z\u0111]*"
+# capitals (GDTrH), a dot between capitals (V.I) or what else may be read for a hyphen,
+# an ampersand joining two fields (BNN&PTNT; "<" where a web page mangled it).
+_CODE = rf"[{_CAPITAL}](?:[{_CAPITAL}0-9]|[lIo](?=[0-9])|[a-z&<{READ_FOR_HYPHEN}](?=[{_CAPITAL}]))*[a-z\u0111]*"
 # After a single space, a fragment OCR may have split off a code ("N D-CP",
 # "STT TT-VP", "TT g", "SNV CCHC", "ND CPcua"): capitals or lower-case letters,
 # maybe glued to the next word ("TT gngay"). Whether it belongs to the symbol is
@@ -28,8 +32,8 @@ _TAIL = rf"{_SPACE}[a-z]+(?![^\W\d_])"  # at most one lower-case fragment, a who
 # one that ends a line, OCR may also leave a blank line before the rest ("NĐ-\n\nCP").
 _DASH = r"[-_\u2010-\u2015\u2212]"
 _HYPHEN = rf"{_GAP}{_DASH}[ \u00a0]?(?:\n[ \u00a0]?){{0,2}}"
-# After the number of a Party symbol: a hyphen, or a dot OCR read for one ("30.KH/TU").
-_PARTY_HYPHEN = rf"(?:{_DASH}|\.(?=[{_CAPITAL}][A-Za-z{_CAPITAL}]*/))"
+# After the number of a Party symbol: a hyphen, or a dot or quote OCR read for one ("30.KH/TU").
+_PARTY_HYPHEN = rf"(?:{_DASH}|[{READ_FOR_HYPHEN}](?=[{_CAPITAL}][A-Za-z{_CAPITAL}]*/))"
 _SLASH = rf"{_GAP}[/\u2044\u2215]{{1,2}}{_GAP}"
 
 SYMBOL = re.compile(

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from typing import NamedTuple
 
-from .find import HYPHEN, SLASH, SPACE, SYMBOL, Code, split_codes
+from .find import HYPHEN, QUOTES, SLASH, SPACE, SYMBOL, Code, split_codes
 from .normalize import fold_lower
 from .vocab import per_vocabulary, vocabulary
 
@@ -190,6 +190,8 @@ def _shape(codes: str, party: bool, has_year: bool, named: str | None):
     every number, so most candidates cost one look-up.
     """
     parts = split_codes(codes)
+    if _QUOTE.search(codes):
+        parts = _quoted(parts)
     if "." in codes:
         parts = _dotted(parts)
     repaired, last, used = _assemble(tuple((code.text, code.sep) for code in parts))
@@ -197,6 +199,27 @@ def _shape(codes: str, party: bool, has_year: bool, named: str | None):
         return None
     read = _read_codes(repaired, party, has_year, named)
     return None if read is None else (*read, parts[last].start + used)
+
+
+_QUOTE = re.compile(f"[{re.escape(QUOTES)}]")
+
+
+def _quoted(parts: list[Code]) -> list[Code]:
+    """``parts`` with a quote that OCR read for a hyphen before a known code made a hyphen
+    ("CT“TTg" → CT, TTg); before anything else a quote ends the symbol ("QĐ-UBND“Về việc …":
+    a title in quotes)."""
+    vocab = vocabulary()
+    out: list[Code] = []
+    for part in parts:
+        left, *rest = _QUOTE.split(part.text)
+        out.append(Code(left, part.start, part.sep) if rest else part)
+        at = part.start + len(left) + 1
+        for piece in rest:
+            if vocab.canonical_code(piece.split(".")[0]) is None:
+                return out
+            out.append(Code(piece, at, HYPHEN))
+            at += len(piece) + 1
+    return out
 
 
 def _dotted(parts: list[Code]) -> list[Code]:

@@ -438,6 +438,25 @@ def test_a_hyphen_read_as_a_dot_an_underscore_or_a_dash(text, expected):
     assert cite(text) == [expected]
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("thực hiện Chỉ thị số 07/CT“TTg ngày 3/4/2019 của Thủ tướng", ("07/CT-TTg", "CT", "TTg", "2019-04-03")),
+    ("Thông tư số 11/2022/TT”BNV ngày 8/8/2022", ("11/2022/TT-BNV", "TT", "BNV", "2022-08-08")),
+    ("theo Nghị quyết số 19\"NQ/TW ngày 6/1/2020", ("19-NQ/TW", "NQ", "TW", "2020-01-06")),
+])
+def test_a_hyphen_read_as_a_quote_before_a_known_code(text, expected):
+    assert cite(text) == [expected]
+
+
+@pytest.mark.parametrize("text, surface", [
+    ("Ủy ban ban hành Quyết định số 88/QĐ-UBND“Về việc kiện toàn tổ công tác”.", "88/QĐ-UBND"),
+    ("Kế hoạch số 14/KH-SNV\"TRIỂN KHAI CÔNG TÁC\" năm 2024", "14/KH-SNV"),
+    ("Công văn 301/SYT-NVY'S về việc", "301/SYT-NVY"),
+])
+def test_a_quote_before_what_is_no_code_ends_the_symbol(text, surface):
+    (m,) = extract(text).mentions
+    assert m.surface == surface == m.instrument.symbol
+
+
 @pytest.mark.parametrize("text", [
     "Căn cứ Quyết định số 1375/QĐ-UBND. Sở Xây dựng báo cáo như sau.",
     "Căn cứ Quyết định số 1375/QĐ-UBND.Sở Xây dựng báo cáo như sau.",  # the space after the stop lost

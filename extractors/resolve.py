@@ -318,9 +318,9 @@ def _misread_type(codes: tuple[str, ...], named: str) -> tuple[str, ...] | None:
 
 def _reads_as(written: str, code: str) -> bool:
     """Is ``written`` a type ``code`` with one capital OCR misread (ocr.yaml ``in_codes``), or with
-    a stray stroke after it ("TT1")?"""
+    a stray stroke after it ("TT1", both: "TI1")?"""
     if len(written) == len(code) + 1 and written[-1] in "1lI|":
-        return written[:-1] == code
+        return written[:-1] == code or _reads_as(written[:-1], code)
     if len(written) != len(code):
         return False
     slips = [(w, c) for w, c in zip(written, code) if w != c]

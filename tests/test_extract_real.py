@@ -119,6 +119,7 @@ def test_an_old_symbol_needs_a_known_issuer():
     ("Thông tư số 14/2019/TI-BLĐTBXH ngày", "14/2019/TT-BLĐTBXH"),   # T read as I
     ("Thong tu so 09/2021/TE-BYT ngay", "09/2021/TT-BYT"),           # a blurred T, its stem lost
     ("Thong tu so 21/2018/TT1-BCT ngay", "21/2018/TT-BCT"),          # a stray stroke after the type
+    ("Thông tư số 47/2015/TI1-BNNPTNT ngày", "47/2015/TT-BNNPTNT"),  # …after a misread one
     ("Thong tu so 33/2020/TFBGTVT ngay", "33/2020/TT-BGTVT"),        # …and the hyphen lost
     ("Thông tư số 05/2022/TC-BYT ngày", "05/2022/TC-BYT"),           # C is no misread T: kept as written
     ("số 14/2019/TI-BLĐTBXH ngày", "14/2019/TI-BLĐTBXH"),            # no type word to say what it is

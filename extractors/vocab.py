@@ -271,14 +271,16 @@ class Vocabulary:
     def glued_type(self, raw: str) -> int:
         """How many letters of a code are a type whose hyphen OCR lost (``TTLTVKSTC`` → 4,
         TTLT): the longest type of two letters or more whose rest is three capitals or
-        more, or a known code; 0 if none, or if ``raw`` is itself a known code (TTCP)."""
+        more, or a known code; 0 if none, or if ``raw`` is itself a known code (TTCP). A type
+        written as known wins over one repaired (``TTBCT``: TT and BCT, not TTB read as TB)."""
         if self.canonical_code(raw) is not None:
             return 0
-        for n in range(len(raw) - 2, 1, -1):
-            rest = raw[n:]
-            if self.canonical_code(raw[:n]) in self.doc_types and rest.isupper() \
-                    and (len(rest) >= 3 or self.canonical_code(rest)):
-                return n
+        for exact in (True, False):
+            for n in range(len(raw) - 2, 1, -1):
+                rest = raw[n:]
+                if (not exact or self.is_code(raw[:n])) and self.canonical_code(raw[:n]) in self.doc_types \
+                        and rest.isupper() and (len(rest) >= 3 or self.canonical_code(rest)):
+                    return n
         return 0
 
     @lru_cache(maxsize=8192)

@@ -83,6 +83,7 @@ def test_a_type_no_issuer_of_it_gives_is_read_from_the_same_number_elsewhere():
     ("Tờ trình số 77/TTr - SNV ngày 1/3/2020", "77/TTr-SNV"),
     ("Thông tư liên tịch số 11/2016/TTLI-BYT-BNV", "11/2016/TTLT-BYT-BNV"),  # a capital misread
     ("Thông tư liên tịch số 11/2016/TTLTBYT-BNV", "11/2016/TTLT-BYT-BNV"),  # the hyphen after the type lost
+    ("Thông tư số 25/2024/TTBCT ngày 29/11/2024", "25/2024/TT-BCT"),  # …the type as written, not TTB read as TB
     ("Chỉ thị số 09/CTUBND ngày 4/4/2021", "09/CT-UBND"),  # …in a symbol without a year, before a known code
     ("Nghị định số 38/2O19/NĐ-CP ngày 9/5/2019", "38/2019/NĐ-CP"),  # a letter for a digit in the year
     ("Công văn số 31/KHCN-VP ngày 4/4/2021", "31/KHCN-VP"),  # (but not before an unknown one)

@@ -54,6 +54,7 @@ def test_types_misread_or_glued_to_the_issuer():
     v = vocabulary()
     assert v.type_code("TTLI") == "TTLT" and v.type_code("QĐ") == "QĐ" and v.type_code("UBND") is None
     assert v.glued_type("TTLTVKSTC") == 4 and v.glued_type("TTCP") == 0  # TTCP is an issuer, not TT + CP
+    assert v.glued_type("TTBCT") == 2  # TT as written, before TTB repaired to TB
     assert not v.issues("HĐTP", "NĐ") and v.issues("CP", "NĐ") and v.issues("HĐTP", "NQ")
 
 

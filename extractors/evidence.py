@@ -31,7 +31,42 @@ _AS_KNOWN_CODES_MAJORITY = 2  # Đ where the known codes write Đ at least twice
 
 def mend(text: str, symbols: Sequence[Symbol]) -> list[Symbol]:
     """``symbols`` with what the document says about them applied (see the module's doc)."""
-    return _fit_types(_restore_d_stroke(text, list(symbols)))
+    return _fit_types(_restore_d_stroke(text, _restore_misread_issuers(text, list(symbols))))
+
+
+_NAME_AROUND = 200  # how far around a citation the issuer a misread code stands for must be named
+
+
+def _restore_misread_issuers(text: str, symbols: list[Symbol]) -> list[Symbol]:
+    """An issuer code no list knows that, with one capital OCR misread (ocr.yaml ``in_codes``),
+    is a known issuer's, whose name the text gives around the citation ("Bộ Y tế … số
+    2765/BYI-KHTC": BYT). Without the name the code stays as written."""
+    misread = {head: meant for head in {s.issuer.partition("-")[0] for s in symbols}  # (few differ)
+               if head and (meant := _misread_issuer(head)) is not None}
+    if not misread:
+        return symbols
+    for i, s in enumerate(symbols):
+        head, _, rest = s.issuer.partition("-")
+        meant = misread.get(head)
+        if meant is None:
+            continue
+        around = fold(text[max(0, s.start - _NAME_AROUND):s.end + _NAME_AROUND]).lower()
+        if any(fold(name).lower() in around for name in (meant.vi, *meant.names)):
+            at = s.symbol.rfind(head)  # (the issuer closes the symbol's codes)
+            symbols[i] = s._replace(symbol=s.symbol[:at] + meant.code + s.symbol[at + len(head):],
+                                    issuer=meant.code + (f"-{rest}" if rest else ""), national=meant.national)
+    return symbols
+
+
+@per_vocabulary(maxsize=4096)
+def _misread_issuer(code: str):
+    """The one known issuer that ``code`` (unknown, in capitals) is with one capital misread; else None."""
+    vocab = vocabulary()
+    if len(code) < 3 or not code.isupper() or vocab.canonical_code(code) is not None:
+        return None
+    found = {issuer.code for at, written in enumerate(code) for meant in vocab.code_letters.get(written, ())
+             if (issuer := vocab.issuer(vocab.canonical_code(code[:at] + meant + code[at + 1:]) or "")) is not None}
+    return vocab.issuer(found.pop()) if len(found) == 1 else None
 
 
 def _fit_types(symbols: list[Symbol]) -> list[Symbol]:

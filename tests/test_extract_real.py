@@ -544,3 +544,15 @@ def test_a_list_announced_with_whose_its_members_are():
             "1. Quyết định số 301/QĐ-BXD ngày 2/4/2019 về công tác thi đua.\n"
             "2. Quyết định số 415/QĐ-BXD ngày 7/5/2020.\n")
     assert rels(text) == [("repeals", "27/QĐ-BXD", "301/QĐ-BXD"), ("repeals", "27/QĐ-BXD", "415/QĐ-BXD")]
+
+
+# --- an issuer code misread, the issuer named around it ----------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("Xét đề nghị của Bộ Tài chính tại Công văn số 4410/BIC-NSNN ngày 2/5/2022", ("4410/BTC-NSNN", "BTC", True)),
+    ("Thông tư số 12/2021/TT-BEP ngày 3/3/2021 của Bộ Tư pháp", ("12/2021/TT-BTP", "BTP", True)),
+    ("Công văn số 4410/BIC-NSNN ngày 2/5/2022 của Sở", ("4410/BIC-NSNN", "BIC", False)),  # nothing names it
+])
+def test_an_issuer_code_misread_where_the_text_names_the_issuer(text, expected):
+    (m,) = extract(text).mentions
+    assert (m.instrument.symbol, m.instrument.issuer, m.instrument.national) == expected

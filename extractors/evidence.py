@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from itertools import compress, islice
 from operator import attrgetter
+from typing import cast
 
 from .normalize import fold
 from .resolve import Symbol
@@ -129,7 +130,7 @@ class _Evidence:
         self.symbols = symbols
         self.written = written  # the symbols as written, one per line
         self.writes_d_stroke = "đ" in text or "Đ" in text
-        self._initials: list[str] | None = None  # of each phrase's words (near the citations)
+        self._phrases: list[tuple[list[str], str]] | None = None  # words of each phrase near the citations, initials
         self._with_d_stroke: dict[str, set[str]] | None = None  # codes written with Đ, by their letters with D
 
     def restore(self, code: str) -> str:
@@ -153,21 +154,32 @@ class _Evidence:
         return next(iter(written)) if len(written) == 1 else None
 
     def _name_in_text(self, letters: str) -> str | None:
-        """In a text that writes Đ: the words the code abbreviates, each letter a word's
-        first, within one phrase (no punctuation between) and from a capitalised word."""
-        if not self.writes_d_stroke or len(letters) < _MIN_NAME_LETTERS:
+        """The words the code abbreviates, each letter a word's first, within one phrase (no
+        punctuation between) and from a capitalised word: in a text that writes Đ, the Đs
+        as written; in one OCR wrote without any, each D as the word under it begins
+        (ocr.yaml ``d_words``: "Ban can su dang" → BCSĐ)."""
+        if len(letters) < _MIN_NAME_LETTERS:
             return None
-        if self._initials is None:  # the header, and the lines of the citations: where issuers are named
+        if self._phrases is None:  # the header, and the lines of the citations: where issuers are named
             around = list(islice((s for s in self.symbols if "D" in s.symbol and any(
                 _unknown_code_with_d(part) for part in _PART_WITH_D.findall(s.symbol))), _NEAR_CITATIONS))
             where = [self.text[:_HEADER]] + [self.text[max(0, s.start - _AROUND):s.end + _AROUND] for s in around]
-            self._initials = [
-                "".join(w[0] if w[0] in "Đđ" else fold(w[0]) for w in _WORD.findall(chunk) if w.lower() not in _SKIPPED)
-                for stretch in where for chunk in _PHRASE.findall(stretch)]
+            phrases = [[w for w in _WORD.findall(chunk) if w.lower() not in _SKIPPED]
+                       for stretch in where for chunk in _PHRASE.findall(stretch)]
+            self._phrases = [(ws, "".join(w[0] if w[0] in "Đđ" else fold(w[0]) for w in ws)) for ws in phrases]
         key = re.escape(letters).replace("D", "[DĐdđ]")
-        found = {initials[m.start():m.start() + len(letters)] for initials in self._initials
-                 for m in re.finditer(f"(?=(?i:{key}))", initials) if initials[m.start()].isupper()}
-        found = {f.upper() for f in found}
+        d_initials = vocabulary().d_initials
+        found = set()
+        for ws, initials in self._phrases:
+            for m in re.finditer(f"(?=(?i:{key}))", initials):
+                if not initials[m.start()].isupper():
+                    continue
+                if self.writes_d_stroke:
+                    found.add(initials[m.start():m.start() + len(letters)].upper())
+                    continue
+                read = [d_initials.get(fold(ws[m.start() + k]).lower()) if c == "D" else c for k, c in enumerate(letters)]
+                if None not in read:
+                    found.add("".join(cast("list[str]", read)))
         return found.pop() if len(found) == 1 and "Đ" in next(iter(found)) else None
 
     def _as_known_codes_do(self, letters: str) -> str | None:

@@ -11,7 +11,7 @@ import hashlib
 import itertools
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -165,6 +165,7 @@ class Vocabulary:
     ocr_letters: dict[str, str]  # what OCR writes inside words → the letter meant ("d6i" → "doi")
     units: tuple[str, ...] = ()  # office codes after an issuer (STNMT-QLĐĐ)
     code_letters: dict[str, tuple[str, ...]] = field(default_factory=dict)  # capitals OCR confuses (TTLI → TTLT)
+    d_initials: dict[str, str] = field(default_factory=dict)  # folded word → "Đ" or "D", its first letter (đảng → Đ)
     defaults: dict = field(default_factory=dict)  # types of symbols without one (defaults.yaml)
     titles: dict[str, tuple[str, ...]] = field(default_factory=dict)  # openers, stops, trailing (titles.yaml)
     effective_cues: tuple[str, ...] = ()  # "có hiệu lực (thi hành) (kể) từ (ngày)" (effective.yaml)
@@ -291,6 +292,17 @@ class Vocabulary:
         return not allowed or issuer.split("-")[0] in allowed
 
 
+def _d_initials(words: Sequence[str]) -> dict[str, str]:
+    """Folded word → the letter it begins with, "Đ" or "D"; a folded form two listed words
+    share with different letters (dầu, đầu) says nothing and is left out."""
+    letters: dict[str, set[str]] = {}
+    for word in words:
+        if len(word.split()) != 1 or word[0].lower() not in "dđ":
+            raise VocabularyError(f"ocr.yaml: d_words: {word!r} should be one word beginning with D or Đ")
+        letters.setdefault(fold_lower(word), set()).add("Đ" if word[0] in "Đđ" else "D")
+    return {folded: found.pop() for folded, found in letters.items() if len(found) == 1}
+
+
 @lru_cache(maxsize=1)
 def bundled_vocabulary() -> Vocabulary:
     """The vocabulary of ``extractors/vocab/``, loaded (and checked) once per process."""
@@ -412,6 +424,7 @@ def _parse(texts: dict[str, str], digest: str) -> Vocabulary:
     ocr = _parsed(texts, "ocr")
     ocr_letters = {str(k): v for k, v in ocr["inside_words"].items()}
     code_letters = {str(k): tuple(_strings(f"ocr.yaml: in_codes: {k}", v)) for k, v in ocr["in_codes"].items()}
+    d_initials = _d_initials(_strings("ocr.yaml: d_words", ocr.get("d_words") or []))
     units = tuple(_checked("units.yaml", _parsed(texts, "units"), _FIELDS["units"]))
     titles = _sections("titles.yaml", _parsed(texts, "titles"), ("openers", "stops", "trailing"))
     effective = _sections("effective.yaml", _parsed(texts, "effective"), ("cues",))["cues"]
@@ -423,7 +436,7 @@ def _parse(texts: dict[str, str], digest: str) -> Vocabulary:
         if not any(name.startswith(head + " ") and name[len(head) + 1:][:1].isupper() for head in law_names["heads"]):
             raise VocabularyError(f"law_names.yaml: known: {name!r} should be a head and a name opening with a capital")
     return Vocabulary(doc_types, issuers, jurisdictions, cues, form_words, ocr_letters, units=units,
-                      defaults=_parsed(texts, "defaults"), code_letters=code_letters, titles=titles,
+                      defaults=_parsed(texts, "defaults"), code_letters=code_letters, d_initials=d_initials, titles=titles,
                       effective_cues=effective, law_names=law_names, cue_hints=hints,
                       not_stated=not_stated, digest=digest, sources=dict(texts))
 

@@ -60,6 +60,13 @@ def test_d_stroke_in_a_text_without_any_as_the_known_codes_write_it():
     assert ids(text) == ["301/BKHCN-CĐSVP", "302/SGDĐT-GDTX"]
 
 
+def test_d_stroke_in_a_text_without_any_from_the_words_the_code_abbreviates():
+    text = NO_D_STROKE + ("Ban can su dang Bo Cong Thuong da co To trinh so 88-TTr/BCSD ngay 5/5/2024; "
+                          "Ban Dan van Tinh uy co Van ban so 41-CV/BDVTU ngay 6/5/2024.")
+    # "đảng" begins with Đ, "dân" with D (ocr.yaml d_words): BCSĐ, but BDVTU as written
+    assert ids(text) == ["88-TTr/BCSĐ", "41-CV/BDVTU"]
+
+
 def test_a_code_is_kept_as_written_when_nothing_supports_a_change():
     text = "Đoàn kiểm tra đã nhận Công văn số 14/SXD-DN ngày 2/2/2023 về doanh nghiệp."
     assert ids(text) == ["14/SXD-DN"]

@@ -30,6 +30,7 @@ def test_the_vocabulary_loads_and_every_entry_is_well_formed():
      "relations.yaml: replaces: active: 'chỉnh lý' holds none of the hints"),
     ("jurisdictions", lambda d: d["Hà Nội"].update(kind="thủ đô"),
      "jurisdictions.yaml: Hà Nội: 'kind' should be tỉnh or thành phố"),
+    ("ocr", lambda d: d["d_words"].append("trường"), "ocr.yaml: d_words: 'trường' should be one word beginning"),
     ("law_names", lambda d: d["known"].append("Nghị quyết Thí điểm"),
      "law_names.yaml: known: 'Nghị quyết Thí điểm' should be a head and a name opening with a capital"),
 ])

@@ -112,14 +112,14 @@ def _title(text: str, end: int, nxt: int, p: _TitlePatterns) -> str | None:
     word = _FIRST_WORD.match(text, end, hi)
     if word is None or not _may_lead(word[1], p.lead_first):
         return None
-    window = text[end:hi]
     # Folded in two: the words a lead may have, then, where there is one, the rest.
     words = p.lead_words.match(text, word.start(1), hi)
     reach = min(hi, words.end() + 1) - end  # type: ignore[union-attr]  # (the first word at least)
-    low = folded(window[:reach])
+    low = folded(text[end:end + reach])
     m = p.lead.match(low)
     if m is None:
         return None
+    window = text[end:hi]
     begin = m.start("opener")
     stop = len(window)
     cut_by_citation = hi == nxt
@@ -196,7 +196,7 @@ def _word(word: str) -> str:
 def _effective() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     """(a cue and its date, the same after "… này": the document's own, and the "y" of "này" with
     the cue's words after it as written: every word's first letter is a plain one, which folding keeps)."""
-    cues = []
+    cues, searched = [], []
     for cue in vocabulary().effective_cues:
         parts = []
         for chunk in re.findall(r"\([^)]*\)|[^\s()]+", fold_lower(cue)):
@@ -206,8 +206,11 @@ def _effective() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
             else:
                 parts.append(rf"\s+{_word(chunk)}")
         cues.append("".join(parts)[3:])
+        # "(?<!\w)" said after the first letter: a pattern that opens with a letter is searched for faster
+        first = re.escape(fold_lower(cue)[0])
+        searched.append(rf"{first}(?<!\w.){cues[-1].removeprefix(first)}")
     date = rf"[\s:]*(?:{NGAY}[\s:]*)?(?P<date>{_DAY_MONTH_YEAR})"
-    pattern = rf"(?<!\w)(?:{'|'.join(cues)}){date}"
+    pattern = rf"(?:{'|'.join(searched)}){date}"
     own = rf"\S{{0,2}}y\s+(?:{'|'.join(cues)})"  # after "n" ("này")
     # As written, from the "y": a "y" before a space is much rarer than an "n", so tried far less often.
     return (re.compile(pattern), re.compile(rf"(?<!\w)n{own}{date}"),

@@ -79,10 +79,13 @@ def _title_patterns() -> _TitlePatterns:
     trailing = re.compile(rf"(?:[\s,;.]+|(?<!\w)(?:{_alternation(v.titles['trailing'])})(?!\w))+$")
     types = [w for t in v.doc_types.values() for w in t.words]
     naming = re.compile(_whole_words(types))
-    first = "|".join({re.escape(ws[0]) for ws in _words(v.titles["openers"])})
+    first = "|".join(sorted({re.escape(ws[0]) for ws in _words(v.titles["openers"])}))
     most = 1 + _ISSUER_WORDS + max(len(o.split()) for o in v.titles["openers"])  # "của", its words, the opener
-    return _TitlePatterns(lead, re.compile(f"{_OF}|{first}"), re.compile(rf"\S+(?:\s+{_ISSUER_WORD}){{0,{most - 1}}}"), stops, trailing, max(len(w) for w in v.titles["trailing"]),
-                          tuple({ws[-1] for ws in _words(v.titles["trailing"])}), naming)
+    # (an opener's words are read as an issuer's are, unless one holds what those may not)
+    word = _ISSUER_WORD if all(re.fullmatch(_ISSUER_WORD, w) for ws in _words(v.titles["openers"]) for w in ws) else r"\S+"
+    return _TitlePatterns(lead, re.compile(f"{_OF}|{first}"), re.compile(rf"\S+(?:\s+{word}){{0,{most - 1}}}"),
+                          stops, trailing, max(len(w) for w in v.titles["trailing"]),
+                          tuple(sorted({ws[-1] for ws in _words(v.titles["trailing"])})), naming)
 
 
 # Where a clause ends in the raw text: a sentence's full stop, a list item or "Căn cứ"
@@ -148,12 +151,13 @@ _BREAK_AT = re.compile(r"[.;\n:!?)]")  # where a clause's end may be, or (after 
 def _clause_end(window: str, pos: int) -> re.Match | None:
     """The same as ``_END.search(window, pos)``: _END tried only where it may start, which a
     pattern that opens with a character class lets the engine skip to."""
-    while (c := _BREAK_AT.search(window, pos)) is not None:
+    at = max(pos - 1, 0)  # (a ":" just before ``pos`` may begin one at ``pos``)
+    while (c := _BREAK_AT.search(window, at)) is not None:
         at = c.start()
-        brk = _END.match(window, at if window[at] in ".;\n" else at + 1)
-        if brk is not None:
+        start = at if window[at] in ".;\n" else at + 1
+        if start >= pos and (brk := _END.match(window, start)) is not None:
             return brk
-        pos = at + 1
+        at += 1
     return None
 
 

@@ -13,7 +13,6 @@ import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable, Sequence, Set
-from functools import lru_cache
 from typing import NamedTuple
 
 from kg.model import Relation, RelationKind
@@ -113,7 +112,7 @@ def _title(text: str, end: int, nxt: int, p: _TitlePatterns) -> str | None:
     hi = min(nxt, end + TITLE_REACH)
     # Most citations have no title: their first word folded is neither "của" nor an opener's.
     word = _FIRST_WORD.match(text, end, hi)
-    if word is None or not _may_lead(word[1], p.lead_first):
+    if word is None or not _may_lead(word[1]):
         return None
     # Folded in two: the words a lead may have, then, where there is one, the rest.
     words = p.lead_words.match(text, word.start(1), hi)
@@ -161,10 +160,10 @@ def _clause_end(window: str, pos: int) -> re.Match | None:
     return None
 
 
-@lru_cache(maxsize=4096)
-def _may_lead(word: str, lead_first: re.Pattern) -> bool:
+@per_vocabulary(maxsize=4096)
+def _may_lead(word: str) -> bool:
     """May a lead start with ``word``? (Asked again and again of the same few words.)"""
-    return lead_first.fullmatch(folded(word)) is not None
+    return _title_patterns().lead_first.fullmatch(folded(word)) is not None
 
 
 def _trailing_start(low: str, lo: int, stop: int, p: _TitlePatterns) -> int:

@@ -15,7 +15,8 @@ follows (that is the amending law's). Pure functions; offsets into the text as g
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
 
 from kg.model import Mention, NameMention
 
@@ -31,12 +32,12 @@ _FOLLOWED = re.compile(r"[ \t]*(?:,?[ \t]*n\S{1,2}y[^;\n]{0,40}?)?(?:s\S{0,2}[ \
 
 
 @per_vocabulary(maxsize=1)
-def _patterns() -> tuple[re.Pattern, tuple[tuple[str, ...], ...], re.Pattern, re.Pattern]:
-    """(heads, stop phrases as word tuples, an amending title just before a name, and before
-    one of the names it lists)."""
+def _patterns() -> tuple[re.Pattern, tuple[re.Pattern, ...], dict[str, tuple[tuple[str, ...], ...]], re.Pattern, re.Pattern]:
+    """(heads, the same by their capital, stop phrases as word tuples by their first word, an
+    amending title just before a name, and before one of the names it lists)."""
     v = vocabulary().law_names
     heads = sorted(v["heads"], key=len, reverse=True)
-    alternatives = []
+    alternatives: dict[str, list[str]] = {}  # by capital
     for head in heads:
         ws = fold_lower(head).split()
         # the head's first letter a capital (so the many lower-case words like it are not tried),
@@ -46,14 +47,18 @@ def _patterns() -> tuple[re.Pattern, tuple[tuple[str, ...], ...], re.Pattern, re
         capital = ws[0][0].upper()
         words = [rf"{capital}(?<![^\W_]{capital}){rest[0]}",
                  *(rf"[{w[0]}{w[0].upper()}]{r}" for w, r in zip(ws[1:], rest[1:]))]
-        alternatives.append(r"[ \t]+".join(words))
-    pattern = re.compile(rf"(?:{'|'.join(alternatives)})(?=[ \t]+\S)")
+        alternatives.setdefault(capital, []).append(r"[ \t]+".join(words))
+    pattern = re.compile(rf"(?:{'|'.join(a for alts in alternatives.values() for a in alts)})(?=[ \t]+\S)")
+    # (one pattern for each capital: a pattern that opens with one letter is searched for faster still)
+    by_capital = tuple(re.compile(rf"(?:{'|'.join(alts)})(?=[ \t]+\S)") for alts in alternatives.values())
     # (as written, lower case; folded for a word OCR left without diacritics: "nhũng" is no "những")
-    stops = tuple(sorted({tuple(s.lower().split()) for s in v["stops"]} | {tuple(fold_lower(s).split()) for s in v["stops"]},
-                         key=len, reverse=True))
+    stops: dict[str, tuple[tuple[str, ...], ...]] = {}
+    for stop in sorted({tuple(s.lower().split()) for s in v["stops"]} | {tuple(fold_lower(s).split()) for s in v["stops"]},
+                       key=len, reverse=True):
+        stops[stop[0]] = (*stops.get(stop[0], ()), stop)
     amending = "|".join(r"\s+".join(map(re.escape, fold_lower(a).split())) for a in v["amending"])
     # (right after "Luật sửa đổi … của", or after another name of that title and "và" or ",")
-    return pattern, stops, re.compile(rf"(?:{amending})[^;.\n]{{0,80}}c\S{{0,2}}a\s*$"), \
+    return pattern, by_capital, stops, re.compile(rf"(?:{amending})[^;.\n]{{0,80}}c\S{{0,2}}a\s*$"), \
         re.compile(rf"(?:{amending})[^;.\n]{{0,160}}(?:c\S{{0,2}}a|\bv\S?a|,)\s*$")
 
 
@@ -75,6 +80,7 @@ def _heads() -> frozenset[str]:
     return frozenset(map(_head_key, vocabulary().law_names["heads"]))
 
 
+@lru_cache(maxsize=1024)  # (a text's heads are the same few words)
 def _head_key(head: str) -> str:
     """A head as the tables hold it: folded, one space between its words ("Bộ  luật" → "bo luat")."""
     return " ".join(fold_lower(head).split())
@@ -82,13 +88,14 @@ def _head_key(head: str) -> str:
 
 def names(text: str, mentions: Sequence[Mention]) -> list[NameMention]:
     """Every law or code ``text`` cites by name; ``mentions`` are its numbered citations."""
-    heads, stops, amending, amending_list = _patterns()
+    _, by_capital, stops, amending, amending_list = _patterns()
     known, reach = _known()
+    head_keys, amending_words = _heads(), tuple(map(fold_lower, vocabulary().law_names["amending"]))
     found: list[NameMention] = []
     k = 0
-    for h in heads.finditer(text):
+    for h in _heads_in(text, by_capital):
         head = h.group()
-        if not head[0].isupper() or (key := _head_key(head)) not in _heads():
+        if not head[0].isupper() or (key := _head_key(head)) not in head_keys:
             continue
         while k < len(mentions) and mentions[k].end <= h.start():
             k += 1
@@ -109,16 +116,16 @@ def names(text: str, mentions: Sequence[Mention]) -> list[NameMention]:
                 break  # "Luật này", "Luật số …": no name
             if words and (w.group(2) and (len(words) > 2 or not word[0].islower())):
                 break  # a comma ends a name, but in "Luật Phòng, chống …"
-            if any(c.isdigit() for c in word) or words and _stop_at(text, w.start(3), limit, low, stops):
+            if any(map(str.isdigit, word)) or words and _stop_at(text, w.start(3), limit, low, stops):
                 break
-            if words and word[0].isupper() and fold_lower(word) in _heads():
+            if words and word[0].isupper() and fold_lower(word) in head_keys:
                 break  # "Luật Đất đai Luật Nhà ở" (a list without commas)
             words.append(word)
             at = w.end()
         if not words:
             continue
         first = fold_lower(" ".join(words[:2]))
-        if any(first.startswith(fold_lower(a)) for a in vocabulary().law_names["amending"]):
+        if first.startswith(amending_words):
             continue  # "Luật Sửa đổi, bổ sung …": an amending law, cited by its number
         end = at
         name = " ".join(text[h.start():end].split())
@@ -146,12 +153,23 @@ def names(text: str, mentions: Sequence[Mention]) -> list[NameMention]:
     return found
 
 
+def _heads_in(text: str, by_capital: Sequence[re.Pattern]) -> Iterator[re.Match]:
+    """The same as ``heads.finditer(text)`` of the pattern of all heads, from the patterns of
+    each capital (only one of them can match at a place): the next match of each is kept, and
+    searched for again once the last one found has passed it."""
+    ahead = [p.search(text) for p in by_capital]
+    while (found := [m for m in ahead if m is not None]):
+        h = min(found, key=lambda m: m.start())
+        yield h
+        ahead = [m if m is None or m.start() >= h.end() else p.search(text, h.end()) for m, p in zip(ahead, by_capital)]
+
+
 def head_type_before(text: str, at: int) -> str | None:
     """The document type of a name's head that opens the sentence part just before a number at
     ``at`` ("Pháp lệnh Ưu đãi người có công với cách mạng số …" → PL), or None."""
     window = text[max(0, at - _HEAD_REACH):at]
     window = window[max(window.rfind(c) for c in "\n;:.(") + 1:]
-    (heads, _, amending, _), types = _patterns(), vocabulary().doc_types
+    (heads, _, _, amending, _), types = _patterns(), vocabulary().doc_types
     for h in reversed(list(heads.finditer(window))):
         head = _head_key(h.group())
         if h.group()[0].isupper() and head in _heads():
@@ -168,9 +186,7 @@ def _folded_before(text: str, at: int) -> str:
 
 def _stop_at(text: str, at: int, limit: int, low: str, stops) -> bool:
     """Does a stop phrase start with the word at ``at`` (folded ``low``)?"""
-    for stop in stops:
-        if stop[0] != low:
-            continue
+    for stop in stops.get(low, ()):
         if len(stop) == 1:
             return True
         window = text[at:min(limit, at + 40)]

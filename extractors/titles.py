@@ -28,19 +28,41 @@ _CAPITAL = "A-ZĐÀ-ÝẠ-Ỹ"
 _SPACES = r"\s+"
 
 
+def _words(phrases) -> list[list[str]]:
+    """The folded words of each of ``phrases``, the longest phrase first."""
+    ordered = sorted({fold_lower(p) for p in phrases}, key=len, reverse=True)
+    return [p.replace(",", " ").split() for p in ordered]
+
+
 def _alternation(phrases) -> str:
     """A regex of folded ``phrases`` (longest first), spaces matching any run of spaces."""
-    ordered = sorted({fold_lower(p) for p in phrases}, key=len, reverse=True)
-    return "|".join(r"\s+".join(map(re.escape, p.replace(",", " ").split())) for p in ordered)
+    return "|".join(r"\s+".join(map(re.escape, ws)) for ws in _words(phrases))
+
+
+def _whole_words(phrases) -> str:
+    r"""A regex of folded ``phrases`` as whole words, the same as ``(?<!\w)(?:…)(?!\w)`` of their
+    alternation, written by first letter ("d(?<!\w.)(?:uoc …|a …)") so that the pattern opens with
+    a literal: the engine then skips to the letters that may start one instead of trying each place."""
+    by_letter: dict[str, list[str]] = {}
+    for first, *rest in _words(phrases):
+        by_letter.setdefault(first[0], []).append(r"\s+".join([re.escape(first[1:]), *map(re.escape, rest)]))
+    return "|".join(rf"{re.escape(c)}(?<!\w.)(?:{'|'.join(alts)})(?!\w)" for c, alts in by_letter.items())
+
+
+_OF = r"c[uilth]\S{0,2}"  # "của" (OCR: cia, cla, ctia)
+# A word of an issuer: no marks or numbers (it opens with a letter; OCR may put a digit inside: "B6 Tài chính").
+# Folding leaves these marks and digits as they are, so the pattern reads the raw text as well.
+_ISSUER_WORD = r"[^\s,;:.()\[\]\d][^\s,;:.()\[\]]*"
 
 
 class _TitlePatterns(NamedTuple):
     lead: re.Pattern  # what leads to the opener: the issuer ("của …"), then the opener
-    lead_letters: frozenset[str]  # the folded letters a lead can start with
-    lead_words: re.Pattern  # as many words as a lead may have
+    lead_first: re.Pattern  # the folded first word of a lead: "của" or an opener's first word
+    lead_words: re.Pattern  # as many words as a lead may have, and no further than its words may go
     stops: re.Pattern  # what ends a title
     trailing: re.Pattern  # the words a title does not end with
     trailing_reach: int  # the longest of those words
+    trailing_last: tuple[str, ...]  # the last word of each of them
     naming: re.Pattern  # a type word: the name of what follows
 
 
@@ -48,26 +70,28 @@ class _TitlePatterns(NamedTuple):
 def _title_patterns() -> _TitlePatterns:
     v = vocabulary()
     openers = _alternation(v.titles["openers"])
-    # ", của Chính phủ", "của Bộ trưởng Bộ Tài chính" (OCR: cia, cla, ctia), words without marks or numbers
-    # (an issuer's word opens with a letter; OCR may put a digit inside: "B6 Tài chính")
-    lead = re.compile(rf"[\s,]*(?:c[uilth]\S{{0,2}}(?:\s+[^\s,;:.()\[\]\d][^\s,;:.()\[\]]*){{1,{_ISSUER_WORDS}}}?\s+)?"
+    # ", của Chính phủ", "của Bộ trưởng Bộ Tài chính"
+    lead = re.compile(rf"[\s,]*(?:{_OF}(?:\s+{_ISSUER_WORD}){{1,{_ISSUER_WORDS}}}?\s+)?"
                       rf"(?P<opener>{openers})(?=\s)")
     cues = [c for roles in v.relation_cues.values() for role in ("active", "passive") for c in roles.get(role, ())]
-    stops = re.compile(rf"(?<!\w)(?:{_alternation(v.titles['stops'])})(?!\w)|,\s*(?:{_alternation(cues)})(?!\w)"
-                       r"|[;:(]")
+    stops = re.compile(rf"{_whole_words(v.titles['stops'])}|,\s*(?:{_alternation(cues)})(?!\w)|;|:|\(")
     trailing = re.compile(rf"(?:[\s,;.]+|(?<!\w)(?:{_alternation(v.titles['trailing'])})(?!\w))+$")
     types = [w for t in v.doc_types.values() for w in t.words]
-    naming = re.compile(rf"(?<!\w)(?:{_alternation(types)})(?!\w)")
-    letters = frozenset({"c"} | {fold_lower(o)[0] for o in v.titles["openers"]})
+    naming = re.compile(_whole_words(types))
+    first = "|".join(sorted({re.escape(ws[0]) for ws in _words(v.titles["openers"])}))
     most = 1 + _ISSUER_WORDS + max(len(o.split()) for o in v.titles["openers"])  # "của", its words, the opener
-    return _TitlePatterns(lead, letters, re.compile(rf"\S+(?:\s+\S+){{0,{most - 1}}}"), stops, trailing, max(len(w) for w in v.titles["trailing"]), naming)
+    # (an opener's words are read as an issuer's are, unless one holds what those may not)
+    word = _ISSUER_WORD if all(re.fullmatch(_ISSUER_WORD, w) for ws in _words(v.titles["openers"]) for w in ws) else r"\S+"
+    return _TitlePatterns(lead, re.compile(f"{_OF}|{first}"), re.compile(rf"\S+(?:\s+{word}){{0,{most - 1}}}"),
+                          stops, trailing, max(len(w) for w in v.titles["trailing"]),
+                          tuple(sorted({ws[-1] for ws in _words(v.titles["trailing"])})), naming)
 
 
 # Where a clause ends in the raw text: a sentence's full stop, a list item or "Căn cứ"
 # on the next line, a blank line, a line break before a capital or a number. (Each starts
 # at a stop, a ";", a line break or the spaces before one: said first, so the engine skips ahead.)
 _END = re.compile(rf"(?=[.;\n{SPACES}])(?:{HARD_BREAK.pattern}|{SENTENCE_BREAK.pattern}|\n(?=\s*[{_CAPITAL}\d])|\.\s*$)")
-_LEADING = re.compile(r"[\s,]*")
+_FIRST_WORD = re.compile(r"[\s,]*+(\S+)")  # the first word after a citation's phrase
 
 
 def titles(text: str, phrase_ends: Sequence[int], starts: Sequence[int], skip: frozenset[int] | set[int] = frozenset()) -> list[str | None]:
@@ -85,23 +109,23 @@ def titles(text: str, phrase_ends: Sequence[int], starts: Sequence[int], skip: f
 
 def _title(text: str, end: int, nxt: int, p: _TitlePatterns) -> str | None:
     """The title in ``text[end:nxt]`` (at most TITLE_REACH characters of it), if one is written there."""
-    leading = _LEADING.match(text, end, nxt)  # (always matches, if only nothing)
-    first = leading.end() if leading else end
-    if first == nxt or fold_lower(text[first]) not in p.lead_letters:
-        return None  # (most citations: folding the words after them would be wasted)
     hi = min(nxt, end + TITLE_REACH)
-    window = text[end:hi]
+    # Most citations have no title: their first word folded is neither "của" nor an opener's.
+    word = _FIRST_WORD.match(text, end, hi)
+    if word is None or not _may_lead(word[1]):
+        return None
     # Folded in two: the words a lead may have, then, where there is one, the rest.
-    words = p.lead_words.match(text, first, hi)
-    reach = min(hi, (words.end() if words else first) + 1) - end
-    low = folded(window[:reach])
+    words = p.lead_words.match(text, word.start(1), hi)
+    reach = min(hi, words.end() + 1) - end  # type: ignore[union-attr]  # (the first word at least)
+    low = folded(text[end:end + reach])
     m = p.lead.match(low)
     if m is None:
         return None
+    window = text[end:hi]
     begin = m.start("opener")
     stop = len(window)
     cut_by_citation = hi == nxt
-    brk = _END.search(window, m.end())
+    brk = _clause_end(window, m.end())
     if brk is not None:
         stop, cut_by_citation = brk.start(), False
     if reach < stop:  # (nothing after the clause's end is looked at)
@@ -116,8 +140,30 @@ def _title(text: str, end: int, nxt: int, p: _TitlePatterns) -> str | None:
         if named and len(low[named[-1].start():stop].split()) <= 12:
             stop = named[-1].start()
     stop = _trailing_start(low, m.end(), stop, p)
-    title = " ".join(window[begin:stop].split())
-    return title if len(title.split()) > len(m["opener"].split()) else None
+    # The opener is followed by a space: words after it remain, if it does not end the title.
+    return " ".join(window[begin:stop].split()) if stop > m.end() else None
+
+
+_BREAK_AT = re.compile(r"[.;\n:!?)]")  # where a clause's end may be, or (after ":!?)") begin right after
+
+
+def _clause_end(window: str, pos: int) -> re.Match | None:
+    """The same as ``_END.search(window, pos)``: _END tried only where it may start, which a
+    pattern that opens with a character class lets the engine skip to."""
+    at = max(pos - 1, 0)  # (a ":" just before ``pos`` may begin one at ``pos``)
+    while (c := _BREAK_AT.search(window, at)) is not None:
+        at = c.start()
+        start = at if window[at] in ".;\n" else at + 1
+        if start >= pos and (brk := _END.match(window, start)) is not None:
+            return brk
+        at += 1
+    return None
+
+
+@per_vocabulary(maxsize=4096)
+def _may_lead(word: str) -> bool:
+    """May a lead start with ``word``? (Asked again and again of the same few words.)"""
+    return _title_patterns().lead_first.fullmatch(folded(word)) is not None
 
 
 def _trailing_start(low: str, lo: int, stop: int, p: _TitlePatterns) -> int:
@@ -125,6 +171,13 @@ def _trailing_start(low: str, lo: int, stop: int, p: _TitlePatterns) -> int:
 
     The same as ``p.trailing.search(low, lo, stop)``, searched in a growing tail: a search
     over the whole title tries the pattern at every character of it."""
+    # Most titles end in a word none of those words ends like: it ends where the title's
+    # last word does, after which there are only spaces and punctuation.
+    core = low[lo:stop].rstrip()
+    while core.endswith((",", ";", ".")):
+        core = core[:-1].rstrip()
+    if not core.endswith(p.trailing_last):
+        return lo + len(core)
     reach = 4 * p.trailing_reach
     while True:
         a = max(lo, stop - reach)
@@ -146,7 +199,7 @@ def _word(word: str) -> str:
 def _effective() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     """(a cue and its date, the same after "… này": the document's own, and the "y" of "này" with
     the cue's words after it as written: every word's first letter is a plain one, which folding keeps)."""
-    cues = []
+    cues, searched = [], []
     for cue in vocabulary().effective_cues:
         parts = []
         for chunk in re.findall(r"\([^)]*\)|[^\s()]+", fold_lower(cue)):
@@ -156,8 +209,11 @@ def _effective() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
             else:
                 parts.append(rf"\s+{_word(chunk)}")
         cues.append("".join(parts)[3:])
+        # "(?<!\w)" said after the first letter: a pattern that opens with a letter is searched for faster
+        first = re.escape(fold_lower(cue)[0])
+        searched.append(rf"{first}(?<!\w.){cues[-1].removeprefix(first)}")
     date = rf"[\s:]*(?:{NGAY}[\s:]*)?(?P<date>{_DAY_MONTH_YEAR})"
-    pattern = rf"(?<!\w)(?:{'|'.join(cues)}){date}"
+    pattern = rf"(?:{'|'.join(searched)}){date}"
     own = rf"\S{{0,2}}y\s+(?:{'|'.join(cues)})"  # after "n" ("này")
     # As written, from the "y": a "y" before a space is much rarer than an "n", so tried far less often.
     return (re.compile(pattern), re.compile(rf"(?<!\w)n{own}{date}"),

@@ -68,6 +68,7 @@ def fold_lower(text: str) -> str:
 def folded(text: str) -> str:
     """``text`` folded (accent-free, lower case) character for character, so that offsets hold."""
     out = fold_lower(text)
-    if len(out) == len(text):
+    # (equal lengths can hide a shift: marks stored apart dropped, a Hangul syllable split in jamo)
+    if len(out) == len(text) and (out.isascii() or not has_combining_marks(text)):
         return out
     return "".join((f[0] if f else "\x00") for f in map(fold_lower, text))

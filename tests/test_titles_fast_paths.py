@@ -71,3 +71,10 @@ def test_heads_by_capital_are_the_heads_of_one_pattern(text):
 def test_a_lead_starts_only_with_of_or_an_opener():
     assert titles._may_lead("của") and titles._may_lead("cia") and titles._may_lead("Về") and titles._may_lead("quy")
     assert not titles._may_lead("và") and not titles._may_lead("BAO")
+
+
+@pytest.mark.parametrize("text", ["Nghị định", "Nghi\u0323 đi\u0323nh", "a\u0301e\u0301\ud55c", "Quyết định\u00a0số — 한국 e\u0301"])
+def test_folded_keeps_every_offset(text):
+    low = folded(text)
+    assert len(low) == len(text)
+    assert all(folded(ch) == low[i] or not folded(ch) and low[i] == "\x00" for i, ch in enumerate(text))

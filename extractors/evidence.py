@@ -42,8 +42,8 @@ def _restore_misread_issuers(text: str, symbols: list[Symbol]) -> list[Symbol]:
     """An issuer code no list knows that, with one capital OCR misread (ocr.yaml ``in_codes``),
     is a known issuer's, whose name the text gives around the citation ("Bộ Y tế … số
     2765/BYI-KHTC": BYT). Without the name the code stays as written."""
-    misread = {head: meant for head in {s.issuer.partition("-")[0] for s in symbols}  # (few differ)
-               if head and (meant := _misread_issuer(head)) is not None}
+    heads = {issuer.partition("-")[0] for issuer in set(map(_ISSUER, symbols))}  # (few differ)
+    misread = {head: meant for head in heads if head and (meant := _misread_issuer(head)) is not None}
     if not misread:
         return symbols
     for i, s in enumerate(symbols):

@@ -168,7 +168,8 @@ def head_type_before(text: str, at: int) -> str | None:
     """The document type of a name's head that opens the sentence part just before a number at
     ``at`` ("Pháp lệnh Ưu đãi người có công với cách mạng số …" → PL), or None."""
     window = text[max(0, at - _HEAD_REACH):at]
-    window = window[max(window.rfind(c) for c in "\n;:.(") + 1:]
+    # (a line break OCR'd text wraps at is no end; a blank line is)
+    window = window[max(max(window.rfind(c) for c in ";:.("), window.rfind("\n\n") + 1) + 1:]
     (heads, _, _, amending, _), types = _patterns(), vocabulary().doc_types
     for h in reversed(list(heads.finditer(window))):
         head = _head_key(h.group())

@@ -164,7 +164,7 @@ def _names() -> Phrases:
 
 class _Item(NamedTuple):
     """One thing in a stretch: a cue (kind, passive?, coordinated?, opening the stretch?), a reference
-    (document itself?, type code, joiner), "kèm theo", or a list announced."""
+    (document itself?, its heading in capitals?, type code, joiner), "kèm theo", or a list announced."""
 
     what: str  # cue | ref | with | list | semicolon
     value: tuple[Any, ...] = ()
@@ -212,6 +212,10 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
     end = len(ws) - 1 if ws and (_SO.fullmatch(ws[-1]) or ws[-1] == "#") else len(ws)
     if before_citation and cues and cues[-1][1] == end and any(n[:2] == cues[-1][:2] for n in names):
         cues.pop()  # "Hướng dẫn số 46/HD-SCT": a type word, not the cue
+    if cues and names:  # "Hướng dẫn này thay thế …", "các Hướng dẫn": a type word naming an instrument, not the cue
+        named = {n[:2] for n in names}
+        cues = [c for c in cues if c[:2] not in named
+                or not (c[1] < len(ws) and _this(ws[c[1]]) or c[0] and _plural(ws[c[0] - 1]))]
     if cues and _not_stated()[0]:  # "đề nghị thay thế", "chưa được sửa đổi": proposed or denied, not stated
         cues = [c for c in cues if not _denied(ws, c[0])]
     if cues:
@@ -243,13 +247,16 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
         # An instrument without a number: "Thông tư này", "Luật Đất đai", "các nghị định"
         # (in lower case, "quyết định", "quy định", "luật" are words, and OCR makes "nhân
         # dân" look like "nghị định").
+        plural = start and _plural(ws[start - 1])
         this = stop < len(ws) and _this(ws[stop])
-        if this or tokens[start][0].isupper() or start and _plural(ws[start - 1]):
-            items.append((start, _Item("ref", (this, value, _joiner(ws, start)))))
+        # (a type word in capitals, not one of many, is the document's heading: "THÔNG TƯ\nSửa đổi …")
+        heading = not this and not plural and all(t.isupper() for t in tokens[start:stop])
+        if this or heading or tokens[start][0].isupper() or plural:
+            items.append((start, _Item("ref", (this, heading, value, _joiner(ws, start)))))
     if plural_or_this:
         for i in range(len(ws) - 1):  # "Điều này", "khoản này": the document itself
             if ws[i] in _PARTS and _this(ws[i + 1]):
-                items.append((i, _Item("ref", (True, None, None))))
+                items.append((i, _Item("ref", (True, False, None, None))))
     if cues and ";" in ws:  # a cue with no reference before a ";" has words for its object ("hướng dẫn việc …;")
         items += [(k, _Item("semicolon")) for k, t in enumerate(_TOKEN.finditer(folded))
                   if k > cues[0][0] and t.group() == ";" and not _IN_WORD.match(folded, t.start() - 1)]
@@ -353,8 +360,11 @@ class _Clause:
                 kind, passive, coordinated, leading = item.value
                 self._cue(kind, passive, coordinated, leading, at)
             elif item.what == "ref":
-                this, code, joiner = item.value
-                self._ref(_Ref(self.own(at, code) if this else None, code, at, self.seq), joiner)
+                this, heading, code, joiner = item.value
+                own = self.own(at, code) if this or heading else None
+                if heading and own is not None and not self.acting(own):
+                    own = None  # a report's heading: its title says what it is about, not what it does
+                self._ref(_Ref(own, code, at, self.seq), joiner)
             elif item.what == "semicolon":
                 self.open = None
             elif item.what == "with":

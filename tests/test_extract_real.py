@@ -563,3 +563,33 @@ def test_a_list_announced_with_whose_its_members_are():
 def test_an_issuer_code_misread_where_the_text_names_the_issuer(text, expected):
     (m,) = extract(text).mentions
     assert (m.instrument.symbol, m.instrument.issuer, m.instrument.national) == expected
+
+
+# --- the document's heading in capitals, and a type word that is also a cue -------------
+
+def test_the_title_under_a_heading_in_capitals_is_the_documents_own_statement():
+    head = "BỘ XÂY DỰNG\nSố: 09/2025/TT-BXD\nHà Nội, ngày 4 tháng 4 năm 2025\nTHÔNG TƯ\n"
+    assert sorted(rels(head + "Quy định chi tiết một số điều của Nghị định số 35/2023/NĐ-CP ngày 20 tháng 6 năm 2023\n"
+                              "Căn cứ Luật Xây dựng số 50/2014/QH13;")) == [
+        ("based_on", "09/2025/TT-BXD", "50/2014/QH13"), ("guides", "09/2025/TT-BXD", "35/2023/NĐ-CP")]
+    # all in capitals on one line, as a web page copies it
+    one_line = ("Số: 31/2022/NĐ-CP Hà Nội, ngày 1 tháng 6 năm 2022 NGHỊ ĐỊNH SỬA ĐỔI, BỔ SUNG MỘT SỐ ĐIỀU "
+                "CỦA NGHỊ ĐỊNH SỐ 15/2019/NĐ-CP NGÀY 1 THÁNG 2 NĂM 2019")
+    assert rels(one_line) == [("amends", "31/2022/NĐ-CP", "15/2019/NĐ-CP")]
+
+
+def test_a_reports_heading_is_not_the_subject_of_its_title():
+    head = "SỞ NỘI VỤ\nSố: 71/BC-SNV\nHuế, ngày 9 tháng 9 năm 2024\nBÁO CÁO\n"
+    assert rels(head + "Kết quả sửa đổi, bổ sung Quyết định số 18/2021/QĐ-UBND ngày 3/3/2021") == []
+
+
+def test_a_guidance_that_names_itself_is_no_guides_cue():
+    head = "TỈNH ỦY\nSố 08-HD/TU\nVinh, ngày 3 tháng 3 năm 2023\nHƯỚNG DẪN\n"
+    assert sorted(rels(head + "Hướng dẫn này thay thế Hướng dẫn số 21-HD/TU ngày 1/6/2019 và bãi bỏ Mục 2 "
+                              "Hướng dẫn số 30-HD/TU ngày 9/9/2020.")) == [
+        ("repeals", "08-HD/TU", "30-HD/TU"), ("replaces", "08-HD/TU", "21-HD/TU")]
+
+
+def test_a_name_head_before_a_number_on_the_next_line_gives_its_type():
+    text = "các đơn vị căn cứ Pháp lệnh Ưu đãi người có công với cách mạng số\n02/2020/UBTVQH14 ngày 9/12/2020"
+    assert cite(text) == [("02/2020/UBTVQH14", "PL", "UBTVQH14", "2020-12-09")]

@@ -391,6 +391,9 @@ class _Clause:
             subject = last.subject if not last.objects else self.frames[0].subject
         elif self.refs:
             subject = self.refs[-1]
+            if coordinated and subject.mention is None and not subject.top:
+                # "A ngày … phê duyệt Đề án X, thay thế B": after a comma, the instrument the clause is about
+                subject = next((r for r in self.refs if r.mention is not None and r.top), subject)
         elif leading and not self.stretches:  # a clause opening with a cue: the document acts ("3. Bãi bỏ …")
             own = self.own(at, None)
             acts = own is not None and self.acting(own)

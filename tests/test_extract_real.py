@@ -593,3 +593,11 @@ def test_a_guidance_that_names_itself_is_no_guides_cue():
 def test_a_name_head_before_a_number_on_the_next_line_gives_its_type():
     text = "các đơn vị căn cứ Pháp lệnh Ưu đãi người có công với cách mạng số\n02/2020/UBTVQH14 ngày 9/12/2020"
     assert cite(text) == [("02/2020/UBTVQH14", "PL", "UBTVQH14", "2020-12-09")]
+
+
+def test_after_a_comma_a_cue_acts_for_the_instrument_not_for_what_its_title_names():
+    text = ("Sở đã tham mưu ban hành Quyết định số 1402/QĐ-UBND ngày 2/8/2024 phê duyệt Đề án sắp xếp "
+            "đơn vị hành chính, thay thế Quyết định số 655/QĐ-UBND ngày 9/4/2020.")
+    assert rels(text) == [("replaces", "1402/QĐ-UBND", "655/QĐ-UBND")]
+    # an instrument named without a number that opens the clause stays the subject (no relation)
+    assert rels("Luật sửa đổi, bổ sung một số điều của Luật Đất đai, thay thế Luật số 45/2013/QH13.") == []

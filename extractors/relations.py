@@ -460,22 +460,24 @@ _OPENING = 240  # …and in a clause's first words ("Thông tư này có hiệu 
 
 
 @per_vocabulary(maxsize=1)
-def _hints() -> tuple[bytes, ...]:
-    """The cue hints, folded: OCR mistakes one tone mark for another ("bải bỏ", "sứa đổi"), which folding drops."""
-    return tuple(dict.fromkeys(fold_lower(h).encode("ascii", "ignore") for h in vocabulary().cue_hints))
+def _hints() -> tuple[re.Pattern[bytes], re.Pattern[str]]:
+    """The cue hints, folded (OCR mistakes one tone mark for another, "bải bỏ", "sứa đổi", which
+    folding drops), as one pattern of bytes and one of text: one search costs less than one per hint."""
+    hints = dict.fromkeys(fold_lower(h).encode("ascii", "ignore") for h in vocabulary().cue_hints)
+    either = b"|".join(map(re.escape, hints)) if hints else b"(?!)"  # (none: nothing hints at a cue)
+    return re.compile(either), re.compile(either.decode("ascii"))
 
 
 def _hinted(stretch: str) -> bool:
     # (folded in the cheapest way that keeps the letters: marks dropped, đ → d, lower case)
     plain = unicodedata.normalize("NFD", stretch.replace("đ", "d").replace("Đ", "D")).encode("ascii", "ignore")
-    return any(map(plain.lower().replace(b"\n", b" ").__contains__, _hints()))
+    return _hints()[0].search(plain.lower().replace(b"\n", b" ")) is not None
 
 
 def _first_hint(text: str, lo: int, hi: int) -> int:
     """Where the first hint of a cue is in ``text[lo:hi]`` (-1: none)."""
-    stretch = folded(text[lo:hi]).replace("\n", " ")
-    found = [at for at in map(stretch.find, (h.decode("ascii") for h in _hints())) if at >= 0]
-    return lo + min(found) if found else -1
+    found = _hints()[1].search(folded(text[lo:hi]).replace("\n", " "))
+    return lo + found.start() if found else -1
 
 
 class _Reader:

@@ -821,7 +821,7 @@ def stated(mentions: Sequence[Mention], reading: Reading) -> list[Relation]:
 
 def based_on(text: str, mentions: Sequence[Mention], own, reading: Reading) -> list[Relation]:
     """``based_on`` relations from the document (``own``: its instrument or None) to each
-    citation a "Căn cứ …" clause lists (it goes on past a ";" before another instrument,
+    citation a "Căn cứ …" clause lists (it goes on past a ";" or "và" before another instrument,
     "Căn cứ Nghị định số A …; Nghị định số B …"), not those inside another's title
     ("Căn cứ Luật sửa đổi, bổ sung một số điều của Luật số A …": the basis is the
     amending law, not A)."""
@@ -844,7 +844,7 @@ def based_on(text: str, mentions: Sequence[Mention], own, reading: Reading) -> l
             while listed and listed[-1] + 1 < len(mentions):
                 a, b = mentions[listed[-1]], mentions[listed[-1] + 1]
                 if not joined(text, a.end, b.start) or a.instrument.doc_type != b.instrument.doc_type \
-                        and _joiner_before(text, max(a.end, b.start - _JOIN_WINDOW), b.start) != ";":
+                        and _joiner_before(text, max(a.end, b.start - _JOIN_WINDOW), b.start) not in (";", "và"):
                     break
                 listed.append(listed[-1] + 1)
         for j in listed:

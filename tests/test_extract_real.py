@@ -345,6 +345,15 @@ def test_based_on_goes_on_past_a_semicolon_to_an_instrument_of_another_type():
                           ("based_on", "27/QĐ-BXD", "62/2020/QH14")]
 
 
+def test_based_on_goes_on_past_and_to_an_instrument_of_another_type():
+    text = (HEADER + "Căn cứ Quyết định số 812/QĐ-UBND ngày 9/12/2023 của UBND tỉnh về việc giao kế hoạch vốn "
+            "năm 2024 và Nghị quyết số 31/NQ-HĐND ngày 8/12/2023 của HĐND tỉnh;\n")
+    assert sorted(rels(text)) == [("based_on", "27/QĐ-BXD", "31/NQ-HĐND"), ("based_on", "27/QĐ-BXD", "812/QĐ-UBND")]
+    # …but not to what another's title names
+    titled = HEADER + "Căn cứ Kế hoạch số 40/KH-UBND ngày 2/2/2024 triển khai Chỉ thị số 05/CT-TTg và Nghị quyết số 12/NQ-CP;\n"
+    assert rels(titled) == [("based_on", "27/QĐ-BXD", "40/KH-UBND")]
+
+
 def test_a_cue_whose_object_is_words_takes_no_instrument_after_a_semicolon():
     # "hướng dẫn việc lập dự toán" has its object: the law after ";" is another basis, not what is guided.
     text = (HEADER + "Căn cứ Thông tư số 11/2019/TT-BXD ngày 26/12/2019 của Bộ Xây dựng hướng dẫn việc lập dự toán "

@@ -445,10 +445,33 @@ class _Clause:
             for obj in frame.objects:
                 if obj.mention is None or obj.mention == subject.mention:
                     continue
-                source, target = (obj.mention, subject.mention) if frame.passive else (subject.mention, obj.mention)
-                out.append(Statement(frame.kind, source, target,
+                acted_on = subject if frame.passive else obj
+                actor = obj if frame.passive else subject
+                if _outranks(acted_on.type, actor.type, frame.kind):
+                    # "Thông tư A hướng dẫn Luật B, đã được sửa đổi bởi Thông tư C": no Thông tư amends a law,
+                    # C amends A, the instrument B is an object of
+                    outer = acted_on.frame.subject if frame.passive and acted_on.frame is not None else None
+                    if outer is None or outer.mention is None or outer.mention == actor.mention \
+                            or _outranks(outer.type, actor.type, frame.kind):
+                        continue
+                    acted_on = outer
+                out.append(Statement(frame.kind, actor.mention, acted_on.mention,
                                      min(subject.at, obj.at, frame.at), max(subject.at, obj.at)))
         return out
+
+
+_ACTS_DOWNWARD = frozenset({RelationKind.AMENDS, RelationKind.REPLACES, RelationKind.REPEALS})
+
+
+def _outranks(acted_on: str | None, actor: str | None, kind: RelationKind) -> bool:
+    """Does an instrument of type ``acted_on`` outrank one of type ``actor`` (doc_types.yaml ``rank``),
+    so that the actor cannot amend, replace or repeal it?"""
+    if kind not in _ACTS_DOWNWARD or acted_on is None or actor is None:
+        return False
+    types = vocabulary().doc_types
+    high, low = types.get(acted_on), types.get(actor)
+    return high is not None and low is not None and high.rank is not None and low.rank is not None \
+        and high.rank < low.rank
 
 
 def read(text: str, starts: Sequence[int], ends: Sequence[int], types: Sequence[str],
@@ -668,6 +691,8 @@ class _Reader:
         kind, passive = stretch.items[-1].value[:2]  # (all the cues' subject is A; B the last one's object)
         reading = self.reading
         source, target = (b, a) if passive else (a, b)
+        if _outranks(self.types[target], self.types[source], kind):
+            return False  # (read in full: no such statement)
         reading.statements.append(Statement(kind, source, target, self.starts[a], self.starts[b]))
         reading.clause[a] = reading.clause[b] = a
         reading.subject[b], reading.top[b] = a, False

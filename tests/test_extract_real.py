@@ -605,3 +605,14 @@ def test_after_a_comma_a_cue_acts_for_the_instrument_not_for_what_its_title_name
     assert rels(text) == [("replaces", "1402/QĐ-UBND", "655/QĐ-UBND")]
     # an instrument named without a number that opens the clause stays the subject (no relation)
     assert rels("Luật sửa đổi, bổ sung một số điều của Luật Đất đai, thay thế Luật số 45/2013/QH13.") == []
+
+
+def test_an_instrument_never_amends_one_that_outranks_it():
+    text = ("Thông tư số 36/2016/TT-BYT ngày 5/5/2016 quy định chi tiết một số điều của Luật Dược số 105/2016/QH13 "
+            "về kinh doanh dược, đã được sửa đổi, bổ sung bởi Thông tư số 04/2022/TT-BYT ngày 1/7/2022.")
+    # a Thông tư amends no law: the one amended is the Thông tư the law is the object of
+    assert sorted(rels(text)) == [("amends", "04/2022/TT-BYT", "36/2016/TT-BYT"),
+                                  ("guides", "36/2016/TT-BYT", "105/2016/QH13")]
+    assert rels("Thông tư số 09/2019/TT-BTC sửa đổi Nghị định số 45/2017/NĐ-CP.") == []
+    assert rels("Nghị định số 22/2020/NĐ-CP bãi bỏ Thông tư số 45/2017/TT-BTC.") == [
+        ("repeals", "22/2020/NĐ-CP", "45/2017/TT-BTC")]

@@ -20,6 +20,7 @@ def test_the_vocabulary_loads_and_every_entry_is_well_formed():
     ("units", lambda d: d.update(TĐC={"vi": "Tiêu chuẩn", "en": "Standards", "metrology and quality": None}),
      "units.yaml: TĐC: unknown field(s) metrology and quality"),
     ("doc_types", lambda d: d["BC"].update(acts="no"), "doc_types.yaml: BC: 'acts' should be bool"),
+    ("doc_types", lambda d: d["TT"].update(rank="cao"), "doc_types.yaml: TT: 'rank' should be int"),
     ("doc_types", lambda d: d["NĐ"].update(issuers=["XYZ"]), "doc_types.yaml: NĐ: issuers not in issuers.yaml: XYZ"),
     ("issuers", lambda d: d["national"]["QH"].update(pattern="QH(\\d"), "issuers.yaml: national: QH: 'pattern'"),
     ("issuers", lambda d: d["national"]["CP"].pop("vi"), "issuers.yaml: national: CP: 'vi' is missing"),

@@ -37,6 +37,14 @@ Thực hiện Chỉ thị số 35-CT/TW ngày 14/6/2024 của Bộ Chính trị,
 Kế hoạch này thay thế Kế hoạch số 198-KH/TU ngày 12/10/2024 của Ban Thường vụ Tỉnh ủy.
 Thông tư số 01/2021/TT-BKHĐT ngày 16/3/2021 của Bộ Kế hoạch và Đầu tư, đã được sửa đổi, bổ sung bởi Thông tư số 02/2023/TT-BKHĐT ngày 18/4/2023, vẫn được áp dụng."""
 
+CIRCULAR = """BỘ CÔNG THƯƠNG
+Số: 25/2024/TT-BCT
+Hà Nội, ngày 29 tháng 11 năm 2024
+THÔNG TƯ
+Quy định chi tiết một số điều của Nghị định số 55/2024/NĐ-CP ngày 16 tháng 5 năm 2024 của Chính phủ
+Căn cứ Nghị định số 96/2022/NĐ-CP ngày 29 tháng 11 năm 2022 của Chính phủ quy định chức năng, nhiệm vụ, quyền hạn và cơ cấu tổ chức của Bộ Công Thương;
+Điều 15. Bãi bỏ Điều 4 Thông tư số 42/2019/TT-BCT ngày 18 tháng 12 năm 2019 của Bộ trưởng Bộ Công Thương."""
+
 EXPECTED = {
     "decision": {
         ("based_on", "1532/QĐ-UBND", "80/2015/QH13"), ("based_on", "1532/QĐ-UBND", "34/2016/NĐ-CP"),
@@ -45,6 +53,8 @@ EXPECTED = {
         ("amends", "27/2018/QĐ-UBND", "12/2016/QĐ-UBND"),
     },
     "plan": {("replaces", "214-KH/TU", "198-KH/TU"), ("amends", "02/2023/TT-BKHĐT", "01/2021/TT-BKHĐT")},
+    "circular": {("guides", "25/2024/TT-BCT", "55/2024/NĐ-CP"), ("based_on", "25/2024/TT-BCT", "96/2022/NĐ-CP"),
+                 ("repeals", "25/2024/TT-BCT", "42/2019/TT-BCT")},
 }
 
 
@@ -54,7 +64,7 @@ def found(text):
     return cited, {(r.kind.value, r.source.symbol if r.source else None, r.target.symbol) for r in ex.relations}
 
 
-@pytest.mark.parametrize("name, text", [("decision", DECISION), ("plan", PLAN)])
+@pytest.mark.parametrize("name, text", [("decision", DECISION), ("plan", PLAN), ("circular", CIRCULAR)])
 def test_a_scanned_page_gives_what_its_text_gives(tmp_path, name, text):
     if not shutil.which("tesseract"):
         pytest.fail("tesseract is not installed: run scripts/setup-system.sh")

@@ -445,17 +445,17 @@ class _Clause:
             for obj in frame.objects:
                 if obj.mention is None or obj.mention == subject.mention:
                     continue
-                acted_on = subject if frame.passive else obj
-                actor = obj if frame.passive else subject
+                acted_on, actor = (subject, obj) if frame.passive else (obj, subject)
+                source, target = (obj.mention, subject.mention) if frame.passive else (subject.mention, obj.mention)
                 if _outranks(acted_on.type, actor.type, frame.kind):
                     # "Thông tư A hướng dẫn Luật B, đã được sửa đổi bởi Thông tư C": no Thông tư amends a law,
                     # C amends A, the instrument B is an object of
                     outer = acted_on.frame.subject if frame.passive and acted_on.frame is not None else None
-                    if outer is None or outer.mention is None or outer.mention == actor.mention \
+                    if outer is None or outer.mention is None or outer.mention == source \
                             or _outranks(outer.type, actor.type, frame.kind):
                         continue
-                    acted_on = outer
-                out.append(Statement(frame.kind, actor.mention, acted_on.mention,
+                    target = outer.mention
+                out.append(Statement(frame.kind, source, target,
                                      min(subject.at, obj.at, frame.at), max(subject.at, obj.at)))
         return out
 

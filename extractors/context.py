@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterator
 from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import NamedTuple, cast
@@ -206,6 +207,28 @@ def sentence_end(text: str, offset: int) -> int:
     """Where the sentence holding ``offset`` ends."""
     m = SENTENCE_BREAK.search(text, offset)
     return m.start() if m else len(text)
+
+
+_MARK = re.compile(r"[.;\n:!?)]")  # where a clause's or sentence's end starts, or (after ":!?)") begins right after
+
+
+def from_marks(pattern: re.Pattern, text: str, lo: int, hi: int) -> Iterator[re.Match]:
+    """What ``pattern.finditer(text, lo, hi)`` finds, for a pattern whose every match starts at one of
+    ". ; \\n" or right after one of ": ! ? )" (a clause's end, a sentence's): tried only there. A pattern
+    that opens with look-behinds is tried at every character; a one-character class is skipped to fast."""
+    at = lo  # (where the next may start: after the last found, as finditer goes on)
+    if lo and text[lo - 1] in ":!?)":
+        brk = pattern.match(text, lo, hi)
+        if brk is not None:
+            yield brk
+            at = max(brk.end(), lo + 1)
+    for mark in _MARK.finditer(text, at, hi):
+        start = mark.start() if mark.group() in ".;\n" else mark.end()
+        if start >= at:
+            brk = pattern.match(text, start, hi)
+            if brk is not None:
+                yield brk
+                at = max(brk.end(), start + 1)  # (after an empty match, the next starts further on)
 
 
 def date_before(text: str, start: int, claimed: frozenset[int] | set[int] = frozenset(),

@@ -5,13 +5,13 @@ import bisect
 import operator
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from kg.model import Mention, Relation, RelationKind
 
-from .context import SO, SPACE, SPACES, Phrases, words
+from .context import SO, SPACE, SPACES, Phrases, from_marks, words
 from .normalize import fold, fold_lower, folded
 from .vocab import per_vocabulary, vocabulary
 
@@ -37,10 +37,7 @@ HARD_BREAK = re.compile(
 # …and so does a ":" before a list's first item on the same line ("… sau: a) …; b) …").
 _BREAK = re.compile(rf"{HARD_BREAK.pattern}|(?<![^\W\d_]);|;(?![^\W\d_])"  # (not "Ng;hi": OCR's)
                     rf"|(?<=:)(?={SPACE}*(?:[a-zđ]\)|\d{{1,2}}[.)]){SPACE})")
-# Every clause end starts at one of ". ; \n", or right after one of ": ! ? )": _BREAK opens with
-# look-behinds, which make the regex engine try each alternative at every character, so
-# _breaks tries it only there (found by this one-character class, which the engine skips to fast).
-_BREAK_AT = re.compile(r"[.;\n:!?)]")
+# (every clause end starts at one of ". ; \n", or right after one of ": ! ? )": found by context.from_marks)
 # "này" as a word (OCR: nay, nảy, n&y; not "ngày"), found from its "n" (a pattern opening
 # with a letter skips ahead).
 _THIS_WORD = re.compile(r"[nN](?<![^\W\d_][nN])[^\sgGhH][yY](?![^\W\d_])")
@@ -606,7 +603,7 @@ class _Reader:
     def _segment(self, lo: int, hi: int) -> None:
         """Find every clause end in ``text[lo:hi]``, closing the clause being gathered at the first."""
         at = lo
-        for brk in _breaks(self.text, lo, hi):
+        for brk in from_marks(_BREAK, self.text, lo, hi):
             if brk.group() == ";" and _continues(self.text[brk.end():min(hi, brk.end() + 60)]):
                 continue
             if self.text.rfind(":", brk.start() - 3, brk.start() + 1) >= 0 and _hinted(self.text[at:brk.start()]):
@@ -748,24 +745,6 @@ def _marker(text: str, at: int, listing: str | None = None) -> str | None:
     if m.lastgroup == "digit" and listing == "letter" and m.group().lstrip()[1:] == ")":
         return "letter"
     return m.lastgroup
-
-
-def _breaks(text: str, lo: int, hi: int) -> Iterator[re.Match]:
-    """The clause ends in ``text[lo:hi]``: what ``_BREAK.finditer(text, lo, hi)`` finds, found faster."""
-    at = lo  # (where the next may start: after the last found, as finditer goes on)
-    if lo and text[lo - 1] in ":!?)":
-        brk = _BREAK.match(text, lo, hi)
-        if brk is not None:
-            yield brk
-            at = max(brk.end(), lo + 1)
-    for mark in _BREAK_AT.finditer(text, at, hi):
-        start = mark.start() if mark.group() in ".;\n" else mark.end()
-        if start >= at:
-            brk = _BREAK.match(text, start, hi)
-            if brk is not None:
-                yield brk
-                # (an empty one, after ":", has no other at its place: the other alternatives start with a mark)
-                at = max(brk.end(), start + 1)
 
 
 def _joiner_before(text: str, lo: int, hi: int) -> str | None:

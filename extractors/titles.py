@@ -17,7 +17,16 @@ from typing import NamedTuple
 
 from kg.model import Relation, RelationKind
 
-from .context import _DAY_MONTH_YEAR, NGAY, SENTENCE_BREAK, SPACES, sentence_end, sentence_start, spelled_date
+from .context import (
+    _DAY_MONTH_YEAR,
+    NGAY,
+    SENTENCE_BREAK,
+    SPACES,
+    from_marks,
+    sentence_end,
+    sentence_start,
+    spelled_date,
+)
 from .normalize import fold_lower, folded
 from .relations import HARD_BREAK
 from .vocab import per_vocabulary, vocabulary
@@ -125,7 +134,7 @@ def _title(text: str, end: int, nxt: int, p: _TitlePatterns) -> str | None:
     begin = m.start("opener")
     stop = len(window)
     cut_by_citation = hi == nxt
-    brk = _clause_end(window, m.end())
+    brk = next(from_marks(_END, window, m.end(), len(window)), None)  # (the first)
     if brk is not None:
         stop, cut_by_citation = brk.start(), False
     if reach < stop:  # (nothing after the clause's end is looked at)
@@ -142,22 +151,6 @@ def _title(text: str, end: int, nxt: int, p: _TitlePatterns) -> str | None:
     stop = _trailing_start(low, m.end(), stop, p)
     # The opener is followed by a space: words after it remain, if it does not end the title.
     return " ".join(window[begin:stop].split()) if stop > m.end() else None
-
-
-_BREAK_AT = re.compile(r"[.;\n:!?)]")  # where a clause's end may be, or (after ":!?)") begin right after
-
-
-def _clause_end(window: str, pos: int) -> re.Match | None:
-    """The same as ``_END.search(window, pos)``: _END tried only where it may start, which a
-    pattern that opens with a character class lets the engine skip to."""
-    at = max(pos - 1, 0)  # (a ":" just before ``pos`` may begin one at ``pos``)
-    while (c := _BREAK_AT.search(window, at)) is not None:
-        at = c.start()
-        start = at if window[at] in ".;\n" else at + 1
-        if start >= pos and (brk := _END.match(window, start)) is not None:
-            return brk
-        at += 1
-    return None
 
 
 @per_vocabulary(maxsize=4096)

@@ -5,7 +5,8 @@ import random
 
 import pytest
 
-from extractors.relations import _BREAK, _breaks
+from extractors.context import from_marks
+from extractors.relations import _BREAK
 from synthetic import big_text
 
 
@@ -16,13 +17,13 @@ def _texts(example_path) -> list[str]:
 
 @pytest.mark.parametrize("window", [40, 300, 1300])
 def test_breaks_are_those_of_the_pattern(example_path, window):
-    """_breaks tries _BREAK only at marks; it must find every clause end _BREAK.finditer finds,
+    """from_marks tries _BREAK only at marks; it must find every clause end _BREAK.finditer finds,
     from any place (a look-behind sees the character before the window)."""
     rnd = random.Random(window)
     for text in _texts(example_path):
-        assert [m.span() for m in _breaks(text, 0, len(text))] == [m.span() for m in _BREAK.finditer(text)]
+        assert [m.span() for m in from_marks(_BREAK, text, 0, len(text))] == [m.span() for m in _BREAK.finditer(text)]
         for _ in range(2000):
             lo = rnd.randrange(len(text))
             hi = min(len(text), lo + rnd.randrange(window))
-            assert [(m.span(), m.group()) for m in _breaks(text, lo, hi)] == \
+            assert [(m.span(), m.group()) for m in from_marks(_BREAK, text, lo, hi)] == \
                 [(m.span(), m.group()) for m in _BREAK.finditer(text, lo, hi)], (lo, hi)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from extractors import names, titles
+from extractors.context import from_marks
 from extractors.normalize import folded
 from extractors.vocab import vocabulary
 from synthetic import big_text
@@ -36,7 +37,7 @@ def _span(m):
 @pytest.mark.parametrize("text", TEXTS[-2:] + TEXTS[:3])
 def test_clause_end_is_the_first_match_of_END(text):
     for pos in range(0, len(text), 3):
-        assert _span(titles._clause_end(text, pos)) == _span(titles._END.search(text, pos)), pos
+        assert _span(next(from_marks(titles._END, text, pos, len(text)), None)) == _span(titles._END.search(text, pos)), pos
 
 
 @pytest.mark.parametrize("text", TEXTS)

@@ -8,7 +8,7 @@ from itertools import compress, islice
 from operator import attrgetter
 from typing import cast
 
-from .normalize import fold
+from .normalize import fold, fold_lower
 from .resolve import Symbol
 from .vocab import per_vocabulary, vocabulary
 
@@ -51,8 +51,8 @@ def _restore_misread_issuers(text: str, symbols: list[Symbol]) -> list[Symbol]:
         meant = misread.get(head)
         if meant is None:
             continue
-        around = fold(text[max(0, s.start - _NAME_AROUND):s.end + _NAME_AROUND]).lower()
-        if any(fold(name).lower() in around for name in (meant.vi, *meant.names)):
+        around = fold_lower(text[max(0, s.start - _NAME_AROUND):s.end + _NAME_AROUND])
+        if any(fold_lower(name) in around for name in (meant.vi, *meant.names)):
             at = s.symbol.rfind(head)  # (the issuer closes the symbol's codes)
             symbols[i] = s._replace(symbol=s.symbol[:at] + meant.code + s.symbol[at + len(head):],
                                     issuer=meant.code + (f"-{rest}" if rest else ""), national=meant.national)
@@ -65,8 +65,8 @@ def _misread_issuer(code: str):
     vocab = vocabulary()
     if len(code) < 3 or not code.isupper() or vocab.canonical_code(code) is not None:
         return None
-    found = {issuer.code for at, written in enumerate(code) for meant in vocab.code_letters.get(written, ())
-             if (issuer := vocab.issuer(vocab.canonical_code(code[:at] + meant + code[at + 1:]) or "")) is not None}
+    found = {issuer.code for reading in vocab.misread_readings(code)
+             if (issuer := vocab.issuer(vocab.canonical_code(reading) or "")) is not None}
     return vocab.issuer(found.pop()) if len(found) == 1 else None
 
 
@@ -177,7 +177,7 @@ class _Evidence:
                 if self.writes_d_stroke:
                     found.add(initials[m.start():m.start() + len(letters)].upper())
                     continue
-                read = [d_initials.get(fold(ws[m.start() + k]).lower()) if c == "D" else c for k, c in enumerate(letters)]
+                read = [d_initials.get(fold_lower(ws[m.start() + k])) if c == "D" else c for k, c in enumerate(letters)]
                 if None not in read:
                     found.add("".join(cast("list[str]", read)))
         return found.pop() if len(found) == 1 and "Đ" in next(iter(found)) else None

@@ -256,12 +256,19 @@ class Vocabulary:
                 if code and code in self.doc_types and "Đ" in code:
                     return code
         if len(key) >= 3:
-            for i, ch in enumerate(key):
-                for meant in self.code_letters.get(ch, ()):
-                    code = self._codes.get(key[:i] + meant + key[i + 1:])
-                    if code in self.doc_types and len(code) == len(key):
-                        return code
+            for reading in self.misread_readings(key):
+                code = self._codes.get(reading)
+                if code in self.doc_types and len(code) == len(key):
+                    return code
         return None
+
+    def misread_readings(self, raw: str) -> Iterator[str]:
+        """``raw``'s lookup key with one capital OCR misread (:attr:`code_letters`) read back, each
+        way it may be (``TTLI`` → ``TTLT``, ``TTLL``; ``BYI`` → ``BYT``, ``BYL``)."""
+        key = _code_key(raw)
+        for i, ch in enumerate(key):
+            for meant in self.code_letters.get(ch, ()):
+                yield key[:i] + meant + key[i + 1:]
 
     @lru_cache(maxsize=8192)
     def type_code(self, raw: str) -> str | None:

@@ -276,9 +276,24 @@ def _ocr_letters() -> tuple[re.Pattern, dict[str, str]]:
 
 
 def ocr_word(word: str) -> str:
-    """A folded word with OCR's digits and signs read back as letters ("d6i" → "doi")."""
+    """Folded words with OCR's digits and signs read back as letters ("d6i" → "doi"), and
+    its r for ư ("stra" → "sua")."""
     pattern, table = _ocr_letters()
-    return pattern.sub(lambda m: table[m.group()], word)
+    word = pattern.sub(lambda m: table[m.group()], word)
+    return " ".join(map(_u_horn, word.split(" "))) if "r" in word else word
+
+
+# A Vietnamese syllable's first consonants. No syllable has an r after them: there it is
+# OCR's ư, alone or with the stroke read as t or i ("sra", "stra", "sira", "chtrc", "tr").
+_INITIAL = re.compile(r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?")
+_R_FOR_U = re.compile(r"[it]?r")
+
+
+def _u_horn(word: str) -> str:
+    initial = _INITIAL.match(word).end()  # type: ignore[union-attr]  # (it matches "" at least)
+    if initial == len(word) > 1 and word[-1] == "r":
+        initial -= 1  # ("tr" alone: tư)
+    return word if "r" not in word[initial:] else word[:initial] + _R_FOR_U.sub("u", word[initial:])
 
 
 _VOWELS = re.compile(r"[aeiouyw0-9&@¢€§¥]")  # and what OCR writes for them (w for ư)

@@ -616,3 +616,20 @@ def test_an_instrument_never_amends_one_that_outranks_it():
     assert rels("Thông tư số 09/2019/TT-BTC sửa đổi Nghị định số 45/2017/NĐ-CP.") == []
     assert rels("Nghị định số 22/2020/NĐ-CP bãi bỏ Thông tư số 45/2017/TT-BTC.") == [
         ("repeals", "22/2020/NĐ-CP", "45/2017/TT-BTC")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # "tư" read as "tr": no Vietnamese syllable ends in r
+    ("Thông tư này bãi bỏ Thông tư số 12/2015/TT-BYT ngày 5/6/2015 và Théng tr\nsố 07/2016/TT-BYT ngày 2/3/2016.",
+     [("repeals", "_", "07/2016/TT-BYT"), ("repeals", "_", "12/2015/TT-BYT")]),
+    # in a cue: "sửa" read as "stra" (and "đổi" as "déi"), "hướng" as "htréng"
+    ("Nghi dinh s6 41/2019/ND-CP stra déi mét s6 diéu ctia Nghi dinh s6 83/2014/ND-CP",
+     [("amends", "41/2019/NĐ-CP", "83/2014/NĐ-CP")]),
+    ("Thdng tu s6 14/2021/TT-BXD htréng dan Nghi dinh s6 15/2021/ND-CP", [("guides", "14/2021/TT-BXD", "15/2021/NĐ-CP")]),
+    # (an r after the first consonants only: "tra", "trien" are read as written)
+    ("Quyết định số 11/2020/QĐ-UBND tra cứu Quyết định số 12/2020/QĐ-UBND", []),
+])
+def test_u_horn_read_by_ocr_as_r_in_type_words_and_cues(text, expected):
+    header = "BỘ Y TẾ\nSố: 30/2018/TT-BYT\n\nTHÔNG TƯ\n\n" if "này" in text else ""
+    got = sorted(rels(header + text))
+    assert got == sorted((kind, "30/2018/TT-BYT" if source == "_" else source, target) for kind, source, target in expected)

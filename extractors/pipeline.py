@@ -66,6 +66,7 @@ class _Header(NamedTuple):
     issuer: str | None = None
     date: dt.date | None = None
     date_at: int | None = None
+    heading: str | None = None  # the type its title in capitals names ("QUY ĐỊNH" under "Số 80-QĐ/TW")
 
 
 def _place(text: str, sym: Symbol, after: context.After | None, place: str | None) -> str | None:
@@ -106,7 +107,7 @@ def _header(text: str, symbols: Sequence[Symbol]) -> _Header:
     header = _dated_header(text, symbols, header)
     lines = text[:HEADER_CHARS].split("\n")
     doc_type, title = _title_lines(lines)
-    header = header._replace(doc_type=header.doc_type or doc_type, title=title)
+    header = header._replace(doc_type=header.doc_type or doc_type, title=title, heading=doc_type)
     if header.issuer is None:
         header = header._replace(issuer=_letterhead(lines))
     if own is not None and header.doc_type is None:
@@ -335,7 +336,7 @@ def _extract(text: str | Text, source: str | None, jurisdiction: str | None) -> 
     if header.date_at is not None:  # the header's "Hà Nội, ngày …" is the own symbol's, never one cited before it
         afters = [None if a is not None and a.start == header.date_at and i != header.own else a
                   for i, a in enumerate(afters)]
-    sections = _Sections(*_sections(raw, symbols, header.own), symbols)
+    sections = _Sections(*_sections(raw, symbols, header.own), symbols, header)
     reading = relations.read(raw, [s.start for s in symbols], [s.end for s in symbols],
                              [s.doc_type for s in symbols], sections.own_at, sections.owner_indices)
     stated = _dates(raw, symbols, afters, reading, header)
@@ -404,14 +405,18 @@ def _split_number(text: str, start: int) -> int:
 class _Sections:
     """Whose each part of the text is: the document's own citation, then each codified passage's."""
 
-    def __init__(self, starts: list[int], owners: list[int | None], symbols: Sequence[Symbol]):
+    def __init__(self, starts: list[int], owners: list[int | None], symbols: Sequence[Symbol], header: _Header):
         self.starts, self.owners, self.symbols = starts, owners, symbols
         self.owner_indices = [o for o in owners if o is not None]
+        self.header = header
 
     def own_at(self, offset: int, doc_type: str | None) -> int | None:
-        """The citation that owns ``offset`` ("này" there is that one), if of ``doc_type`` (None: any)."""
+        """The citation that owns ``offset`` ("này" there is that one), if of ``doc_type`` (None: any):
+        its symbol's type, or for the document's own, the type its heading names ("Quy định này"
+        in a Party "QUY ĐỊNH" whose symbol says QĐ)."""
         owner = self.owners[bisect.bisect_right(self.starts, offset) - 1]
-        if owner is None or doc_type is not None and self.symbols[owner].doc_type != doc_type:
+        if owner is None or doc_type is not None and self.symbols[owner].doc_type != doc_type \
+                and not (owner == self.header.own and doc_type == self.header.heading):
             return None
         return owner
 

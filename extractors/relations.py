@@ -44,8 +44,8 @@ _THIS_WORD = re.compile(r"[nN](?<![^\W\d_][nN])[^\sgGhH][yY](?![^\W\d_])")
 _IN_WORD = re.compile(r"[^\W\d_];[^\W\d_]")  # a ";" OCR put inside a word ("Ng;hi"): no clause mark
 _ITEM = re.compile(rf"\s*(?:(?P<letter>{_LETTER})|(?P<dash>[-+•])|(?P<digit>\d{{1,2}}[.)]))")
 MAX_GAP = 1200  # characters between two citations read for cues (a longer stretch is cut in two)
-# A stretch's words as compared: folded, "," ";" ":" kept as words of their own.
-_TOKEN = re.compile(r"[,;:]|[^\s(),:;.\"“”'‘’\[\]{}~|*^`]+")
+# A stretch's words as compared: folded, "," ";" ":" and brackets kept as words of their own.
+_TOKEN = re.compile(r"[,;:()]|[^\s(),:;.\"“”'‘’\[\]{}~|*^`]+")
 _GLUED = re.compile(r"(?<=[a-z])(?=[A-Z])")
 # The numbers of dates ("15/5/2017" → "#/#/#") and years, so that the same wording recurs.
 _DATE_NUMBER = re.compile(r"\d+(?=[/.-]\d)|(?<=[/.-])\d+|(?<!\w)(?:19|20)\d\d(?!\w)")
@@ -68,7 +68,9 @@ _PASSIVE = re.compile(r"d[uwv]\S{0,2}[ce]|b[ij]")  # "được", "bị" (dugc, d
 # "và", "đồng thời".
 _LEADING = re.compile(r"[\d\W]+|[a-z]|d[i1l][ec]?u|va|dong|thoi")
 _JOINERS = {"va": "và", "hoac": "và", ",": ",", ";": ";"}
-_MARKS = frozenset({",", ";", ":"})
+_MARKS = frozenset({",", ";", ":", "(", ")"})
+_BRACKETS = {"(": "open", ")": "close"}
+_PAIR_ITEMS = frozenset({"cue", "open", "close"})  # what two citations read as a pair may have between them
 _FIRST = operator.itemgetter(0)
 _PARTS = frozenset({"dieu", "khoan", "diem", "chuong", "muc", "phan", "tiet"})  # Điều 3, khoản 2 …
 _NAME_WORDS = 10  # words a name may have between its type word and "số" (Luật Các tổ chức tín dụng số)
@@ -87,6 +89,7 @@ class _Ref:
     frame: _Frame | None = None  # the cue it is an object of
     group: int | None = None  # the first citation of the list it is in
     top: bool = False  # in the clause's own list, not inside another instrument's phrase
+    depth: int = 0  # how many brackets opened in the clause before it are still open
 
 
 @dataclass(slots=True)
@@ -167,7 +170,7 @@ class _Item(NamedTuple):
     """One thing in a stretch: a cue (kind, passive?, coordinated?, opening the stretch?), a reference
     (document itself?, its heading in capitals?, type code, joiner), "kèm theo", or a list announced."""
 
-    what: str  # cue | ref | with | list | semicolon
+    what: str  # cue | ref | with | list | semicolon | open | close (a bracket)
     value: tuple[Any, ...] = ()
 
 
@@ -215,8 +218,9 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
         cues.pop()  # "Hướng dẫn số 46/HD-SCT": a type word, not the cue
     if cues and names:  # "Hướng dẫn này thay thế …", "các Hướng dẫn": a type word naming an instrument, not the cue
         named = {n[:2] for n in names}
-        cues = [c for c in cues if c[:2] not in named
-                or not (c[1] < len(ws) and _this(ws[c[1]]) or c[0] and _plural(ws[c[0] - 1]))]
+        headings = {n[0] for n in names if any(c[0] == n[0] for c in cues) and _heading(folded, tokens[n[0]:n[1]])}
+        cues = [c for c in cues if c[0] not in headings and (c[:2] not in named
+                or not (c[1] < len(ws) and _this(ws[c[1]]) or c[0] and _plural(ws[c[0] - 1])))]
     if cues and _not_stated()[0]:  # "đề nghị thay thế", "chưa được sửa đổi": proposed or denied, not stated
         cues = [c for c in cues if not _denied(ws, c[0])]
     if cues:
@@ -258,6 +262,8 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
         for i in range(len(ws) - 1):  # "Điều này", "khoản này": the document itself
             if ws[i] in _PARTS and _this(ws[i + 1]):
                 items.append((i, _Item("ref", (True, False, None, None))))
+    if "(" in folded or ")" in folded:  # an aside: "A (đã được sửa đổi tại B) hướng dẫn C"
+        items += [(k, _Item(_BRACKETS[w])) for k, w in enumerate(ws) if w in _BRACKETS]
     if cues and ";" in ws:  # a cue with no reference before a ";" has words for its object ("hướng dẫn việc …;")
         items += [(k, _Item("semicolon")) for k, t in enumerate(_TOKEN.finditer(folded))
                   if k > cues[0][0] and t.group() == ";" and not _IN_WORD.match(folded, t.start() - 1)]
@@ -266,6 +272,15 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
     if len(ws) >= 2 and ws[-1] == ":" and "sau" in ws[-_ANNOUNCING:-1] and _announces(ws):
         items.append((len(ws), _Item("list")))  # "… các Thông tư sau:", "các văn bản như sau đây:"
     return _Stretch(tuple(item for _, item in items), _joiner(ws, named_from) if named_from is not None else None)
+
+
+def _heading(folded: str, tokens: Sequence[str]) -> bool:
+    """Are these words (a type word) in capitals on a line of their own: the document's heading
+    ("HƯỚNG DẪN\n", not the cue of a title "HƯỚNG DẪN THI HÀNH NGHỊ ĐỊNH …")?"""
+    if not all(t.isupper() for t in tokens):
+        return False
+    line = r"[ \t]+".join(map(re.escape, tokens))
+    return re.search(rf"(?:^|\n)[ \t]*{line}[ \t]*(?:\n|$)", folded) is not None
 
 
 def _announces(ws: Sequence[str]) -> bool:
@@ -353,6 +368,8 @@ class _Clause:
         self.open: _Frame | None = None  # a cue whose first object has not come yet
         self.seq = 0
         self.stretches = 0  # stretches read so far (a clause opens with its first)
+        self.depth = 0  # brackets opened in the clause and not closed yet
+        self.outside = False  # has an aside opened before the clause closed in it?
 
     def read(self, stretch: _Stretch, at: int) -> None:
         for item in stretch.items:
@@ -365,7 +382,7 @@ class _Clause:
                 own = self.own(at, code) if this or heading else None
                 if heading and own is not None and not self.acting(own):
                     own = None  # a report's heading: its title says what it is about, not what it does
-                self._ref(_Ref(own, code, at, self.seq), joiner)
+                self._ref(_Ref(own, code, at, self.seq, depth=self.depth), joiner)
             elif item.what == "semicolon":
                 self.open = None
             elif item.what == "with":
@@ -375,11 +392,19 @@ class _Clause:
                     self.open.objects.remove(last)
             elif item.what == "list" and self.frames:
                 self.lists.announce(self.frames[-1])
+            elif item.what == "open":
+                self.depth += 1
+            elif item.what == "close" and self.depth:
+                self.depth -= 1
+            elif item.what == "close":  # an aside opened before the clause: what it has read so far is in it,
+                for ref in self.refs:      # and what the aside is about stands before the clause
+                    ref.depth += 1
+                self.outside = True
         self.stretches += 1
 
     def cite(self, index: int, start: int, doc_type: str, joiner: str | None) -> _Ref:
         self.seq += 1
-        ref = _Ref(index, doc_type, start, self.seq)
+        ref = _Ref(index, doc_type, start, self.seq, depth=self.depth)
         if not self.refs and self.lists.take(ref, self.marker):
             self.refs.append(ref)
         else:
@@ -390,9 +415,10 @@ class _Clause:
         if coordinated and self.frames:
             last = self.frames[-1]
             subject = last.subject if not last.objects else self.frames[0].subject
-        elif self.refs:
-            subject = self.refs[-1]
-            if coordinated and subject.mention is None and not subject.top:
+        elif self.refs:  # (not one in an aside closed since: "A (đã được sửa đổi tại B) hướng dẫn C")
+            subject = next((r for r in reversed(self.refs) if r.depth <= self.depth),
+                           None if self.outside else self.refs[-1])  # (a source note's: "(Điều 48 Luật số A)\nSửa đổi …")
+            if coordinated and subject is not None and subject.mention is None and not subject.top:
                 # "A ngày … phê duyệt Đề án X, thay thế B": after a comma, the instrument the clause is about
                 subject = next((r for r in self.refs if r.mention is not None and r.top), subject)
         elif leading and not self.stretches:  # a clause opening with a cue: the document acts ("3. Bãi bỏ …")
@@ -427,6 +453,8 @@ class _Clause:
         at any depth; after "," within a flat list (no cue in between); after ";" among
         those not inside another's phrase (the clause's own list)."""
         for earlier in reversed(self.refs):
+            if earlier.depth > ref.depth:
+                continue  # (inside an aside closed since)
             if joiner == "," and any(f.seq > earlier.seq for f in self.frames):
                 return None
             if earlier.type is not None and earlier.type == ref.type and (joiner != ";" or earlier.frame is None):
@@ -683,7 +711,7 @@ class _Reader:
         if self._opening_hinted():
             return False
         stretch = self._stretch_at(lo, self.starts[b], _BEFORE_HINT, True)[1]
-        if not stretch.items or any(item.what != "cue" for item in stretch.items):
+        if not stretch.items or any(item.what not in _PAIR_ITEMS for item in stretch.items):
             return False
         kind, passive = stretch.items[-1].value[:2]  # (all the cues' subject is A; B the last one's object)
         reading = self.reading
@@ -747,12 +775,17 @@ def _marker(text: str, at: int, listing: str | None = None) -> str | None:
     return m.lastgroup
 
 
+_WRAPPED_JOINER = re.compile(r"\n[ \t]*(?:và|va|hoặc|hoac)\s|\s(?:và|va|hoặc|hoac)[ \t]*\n")
+
+
 def _joiner_before(text: str, lo: int, hi: int) -> str | None:
     """How the citation at ``hi`` joins the one before: the joiner ("và", ",", ";") that
     ``text[lo:hi]`` ends with, before the citation's name ("…, Nghị định số", "… và số",
     "…; Luật Đất đai số", "…, 34/QĐ-UBND"); None if it ends otherwise."""
     at = max(text.rfind(",", lo, hi), text.rfind(";", lo, hi), text.rfind(" và ", lo, hi), text.rfind(" va ", lo, hi),
              text.rfind(" hoặc ", lo, hi), text.rfind(" hoac ", lo, hi))
+    if text.find("\n", lo, hi) >= 0:  # (a joiner a wrapped line opens or ends: "… trung ương\nvà Nghị định số")
+        at = max([at, *(m.start() for m in _WRAPPED_JOINER.finditer(text, lo, hi))])
     if at < 0 or text.count(" ", at, hi) > _NAME_WORDS + 4:
         return None
     return _named_after_joiner(text[at:hi])

@@ -633,3 +633,52 @@ def test_u_horn_read_by_ocr_as_r_in_type_words_and_cues(text, expected):
     header = "BỘ Y TẾ\nSố: 30/2018/TT-BYT\n\nTHÔNG TƯ\n\n" if "này" in text else ""
     got = sorted(rels(header + text))
     assert got == sorted((kind, "30/2018/TT-BYT" if source == "_" else source, target) for kind, source, target in expected)
+
+
+def test_a_joiner_that_opens_or_ends_a_wrapped_line_goes_on_with_the_basis_list():
+    header = "UBND TỈNH BẮC NINH\nSố: 18/2023/QĐ-UBND\n\nQUYẾT ĐỊNH\nBan hành quy định\n\n"
+    for wrap in ("lập\nvà Nghị định", "lập và\nNghị định"):
+        text = header + (
+            "Căn cứ Nghị định số 120/2020/NĐ-CP ngày 07 tháng 10 năm 2020 của Chính phủ quy định về thành lập, tổ chức "
+            f"lại, giải thể đơn vị sự nghiệp công {wrap} số 83/2024/NĐ-CP ngày 10 tháng 7 năm 2024 của Chính phủ;\n")
+        assert sorted(rels(text)) == [("based_on", "18/2023/QĐ-UBND", "120/2020/NĐ-CP"),
+                                      ("based_on", "18/2023/QĐ-UBND", "83/2024/NĐ-CP")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a cue after the aside acts for the instrument before it, not for the one inside it
+    ("Thông tư số 39/2016/TT-NHNN ngày 30/12/2016 (đã được sửa đổi, bổ sung bởi Thông tư số 06/2023/TT-NHNN) "
+     "hướng dẫn Nghị định số 88/2019/NĐ-CP.",
+     [("amends", "06/2023/TT-NHNN", "39/2016/TT-NHNN"), ("guides", "39/2016/TT-NHNN", "88/2019/NĐ-CP")]),
+    # a list goes on past the aside with the instrument before it
+    ("Nghị định số 35/2022/NĐ-CP bãi bỏ Nghị định số 82/2018/NĐ-CP (được sửa đổi bởi Nghị định số 68/2017/NĐ-CP) "
+     "và Nghị định số 29/2008/NĐ-CP.",
+     [("amends", "68/2017/NĐ-CP", "82/2018/NĐ-CP"), ("repeals", "35/2022/NĐ-CP", "29/2008/NĐ-CP"),
+      ("repeals", "35/2022/NĐ-CP", "82/2018/NĐ-CP")]),
+    # inside the aside, its own instrument acts, and none in it takes the cue after it
+    ("Nghị định số 47/2021/NĐ-CP (Nghị định số 01/2021/NĐ-CP thay thế Nghị định số 78/2015/NĐ-CP) quy định chi tiết "
+     "Luật số 59/2020/QH14.",
+     [("replaces", "01/2021/NĐ-CP", "78/2015/NĐ-CP")]),
+])
+def test_an_aside_in_brackets_does_not_take_the_cue_after_it(text, expected):
+    assert sorted(rels(text)) == expected
+
+
+def test_a_type_word_on_a_line_of_its_own_is_the_heading_not_a_cue():
+    header = "BỘ NỘI VỤ\nSố: 07/HD-BNV\nHà Nội, ngày 9 tháng 5 năm 2023\n"
+    text = header + ("HƯỚNG DẪN\nThực hiện chế độ báo cáo thống kê\n"
+                     "Căn cứ Nghị định số 62/2020/NĐ-CP ngày 01/6/2020 của Chính phủ, Bộ Nội vụ hướng dẫn như sau:\n")
+    assert ("guides", "07/HD-BNV", "62/2020/NĐ-CP") not in rels(text)
+    # a title in capitals that goes on after the cue is a statement
+    title = "BỘ XÂY DỰNG\nSố: 06/2021/TT-BXD\n\nTHÔNG TƯ\nHƯỚNG DẪN THI HÀNH NGHỊ ĐỊNH SỐ 15/2021/NĐ-CP NGÀY 3/3/2021\n"
+    assert rels(title) == [("guides", "06/2021/TT-BXD", "15/2021/NĐ-CP")]
+
+
+def test_this_document_by_the_type_its_heading_names():
+    # a Party rule: its symbol says QĐ, its heading QUY ĐỊNH
+    header = "BAN CHẤP HÀNH TRUNG ƯƠNG\nSố 96-QĐ/TW\nHà Nội, ngày 2 tháng 2 năm 2023\nQUY ĐỊNH\nVề lấy phiếu tín nhiệm\n"
+    assert rels(header + "Quy định này thay thế Quy định số 262-QĐ/TW ngày 8/10/2014 của Bộ Chính trị.") == [
+        ("replaces", "96-QĐ/TW", "262-QĐ/TW")]
+    # in a decision, "Quy định này" is the rule it issues, not the decision
+    decision = header.replace("QUY ĐỊNH", "QUYẾT ĐỊNH")
+    assert rels(decision + "Quy định này thay thế Quy định số 262-QĐ/TW ngày 8/10/2014.") == []

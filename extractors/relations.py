@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 from kg.model import Mention, Relation, RelationKind
 
-from .context import SO, SPACE, SPACES, Phrases, from_marks, words
+from .context import SO, SPACE, SPACES, Phrases, from_marks, ocr_word, words
 from .normalize import fold, fold_lower, folded
 from .vocab import per_vocabulary, vocabulary
 
@@ -45,7 +45,7 @@ _IN_WORD = re.compile(r"[^\W\d_];[^\W\d_]")  # a ";" OCR put inside a word ("Ng;
 _ITEM = re.compile(rf"\s*(?:(?P<letter>{_LETTER})|(?P<dash>[-+•])|(?P<digit>\d{{1,2}}[.)]))")
 MAX_GAP = 1200  # characters between two citations read for cues (a longer stretch is cut in two)
 # A stretch's words as compared: folded, "," ";" ":" and brackets kept as words of their own.
-_TOKEN = re.compile(r"[,;:()]|[^\s(),:;.\"“”'‘’\[\]{}~|*^`]+")
+_TOKEN = re.compile(r"[,;:()]|[^\s(),:;.\"“”'‘’\[\]{}~|*^`_]+")  # (OCR's specks: "_Bị bãi bỏ")
 _GLUED = re.compile(r"(?<=[a-z])(?=[A-Z])")
 # The numbers of dates ("15/5/2017" → "#/#/#") and years, so that the same wording recurs.
 _DATE_NUMBER = re.compile(r"\d+(?=[/.-]\d)|(?<=[/.-])\d+|(?<!\w)(?:19|20)\d\d(?!\w)")
@@ -286,12 +286,13 @@ def _heading(folded: str, tokens: Sequence[str]) -> bool:
 def _announces(ws: Sequence[str]) -> bool:
     """Do the words ending with ":" announce a list of instruments: "sau (đây)", maybe with
     whose they are ("các Quyết định sau đây của Ủy ban nhân dân tỉnh:") — but not "như sau:"
-    (as follows: content) unless a plural is a few words before ("các văn bản như sau:")?"""
+    (as follows: content; OCR: "nhw sau", "nh sau") unless a plural is a few words before ("các văn bản như sau:")?"""
     at = len(ws) - 1 - ws[::-1].index("sau", 1, _ANNOUNCING)
     rest = ws[at + 1:-1]  # (one word may be "đây" however OCR wrote it; more must say whose)
     if len(rest) > 1 and "cua" not in rest[:2]:
         return False
-    return not (at > 0 and ws[at - 1] == "nhu" and not any(_plural(w) for w in ws[max(0, at - 4):at - 1]))
+    return not (at > 0 and ocr_word(ws[at - 1]) in ("nhu", "nh")
+                and not any(_plural(w) for w in ws[max(0, at - 4):at - 1]))
 
 
 def _denied(ws: Sequence[str], start: int) -> bool:

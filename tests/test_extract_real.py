@@ -682,3 +682,15 @@ def test_this_document_by_the_type_its_heading_names():
     # in a decision, "Quy định này" is the rule it issues, not the decision
     decision = header.replace("QUY ĐỊNH", "QUYẾT ĐỊNH")
     assert rels(decision + "Quy định này thay thế Quy định số 262-QĐ/TW ngày 8/10/2014.") == []
+
+
+@pytest.mark.parametrize("as_follows", ["như sau", "nhw sau", "nh sau"])
+def test_as_follows_as_ocr_writes_it_announces_content(as_follows):
+    text = ("Thực hiện Quyết định số 1650/QĐ-BNV ngày 2/8/2023 của Bộ trưởng Bộ Nội vụ, Bộ Nội vụ hướng dẫn các địa "
+            f"phương triển khai {as_follows}:\n1. Thực hiện theo Thông tư số 03/2023/TT-BNV ngày 5/5/2023.\n")
+    assert rels(text) == []
+
+
+def test_a_speck_ocr_glued_to_a_word_is_no_part_of_it():
+    text = "Quyết định số 17/2015/QĐ-UBND ngày 3/6/2015 _Bi bai bé bdi Quyết định số 09/2021/QĐ-UBND ngày 9/9/2021"
+    assert rels(text) == [("repeals", "09/2021/QĐ-UBND", "17/2015/QĐ-UBND")]

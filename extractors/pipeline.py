@@ -336,7 +336,8 @@ def _extract(text: str | Text, source: str | None, jurisdiction: str | None) -> 
     if header.date_at is not None:  # the header's "Hà Nội, ngày …" is the own symbol's, never one cited before it
         afters = [None if a is not None and a.start == header.date_at and i != header.own else a
                   for i, a in enumerate(afters)]
-    sections = _Sections(*_sections(raw, symbols, header.own), symbols, header)
+    speaker = _speaker(symbols, header)  # (whose the document's own words are)
+    sections = _Sections(*_sections(raw, symbols, speaker), symbols, header, speaker)
     reading = relations.read(raw, [s.start for s in symbols], [s.end for s in symbols],
                              [s.doc_type for s in symbols], sections.own_at, sections.owner_indices)
     stated = _dates(raw, symbols, afters, reading, header)
@@ -350,7 +351,7 @@ def _extract(text: str | Text, source: str | None, jurisdiction: str | None) -> 
                     issuer=header.issuer, date=header.date or (own.date if own else None), title=header.title,
                     jurisdiction=place, text=doc)
     rels = _relations(raw, mentions, reading, sections)
-    rels += relations.based_on(raw, mentions, own, reading)
+    rels += relations.based_on(raw, mentions, mentions[speaker].instrument if speaker is not None else None, reading)
     return Extraction(doc, report, tuple(mentions), tuple(relations.unique(rels)), EXTRACTOR_VERSION,
                       tuple(names.names(raw, mentions)))
 
@@ -384,6 +385,16 @@ def _symbols(text: str) -> list[Symbol]:
     return evidence.mend(text, resolved)
 
 
+def _speaker(symbols: Sequence[Symbol], header: _Header) -> int | None:
+    """The citation the document's own words speak for: its own, or for a consolidated text
+    (``consolidates`` in doc_types.yaml), the first cited of the type its heading names."""
+    own = header.own
+    doc_type = vocabulary().doc_types.get(symbols[own].doc_type) if own is not None else None
+    if own is None or doc_type is None or not doc_type.consolidates or header.heading is None:
+        return own
+    return next((i for i in range(own + 1, len(symbols)) if symbols[i].doc_type == header.heading), own)
+
+
 def _split_number(text: str, start: int) -> int:
     """Where a number OCR split with a space begins ("số 6 0/2021/NĐ-CP" is 60): the digits
     one space before ``start`` when "số" comes right before them; else ``start``. Digits
@@ -405,10 +416,11 @@ def _split_number(text: str, start: int) -> int:
 class _Sections:
     """Whose each part of the text is: the document's own citation, then each codified passage's."""
 
-    def __init__(self, starts: list[int], owners: list[int | None], symbols: Sequence[Symbol], header: _Header):
+    def __init__(self, starts: list[int], owners: list[int | None], symbols: Sequence[Symbol], header: _Header,
+                 speaker: int | None):
         self.starts, self.owners, self.symbols = starts, owners, symbols
         self.owner_indices = [o for o in owners if o is not None]
-        self.header = header
+        self.header, self.speaker = header, speaker
 
     def own_at(self, offset: int, doc_type: str | None) -> int | None:
         """The citation that owns ``offset`` ("này" there is that one), if of ``doc_type`` (None: any):
@@ -416,7 +428,7 @@ class _Sections:
         in a Party "QUY ĐỊNH" whose symbol says QĐ)."""
         owner = self.owners[bisect.bisect_right(self.starts, offset) - 1]
         if owner is None or doc_type is not None and self.symbols[owner].doc_type != doc_type \
-                and not (owner == self.header.own and doc_type == self.header.heading):
+                and not (owner == self.speaker and doc_type == self.header.heading):
             return None
         return owner
 

@@ -73,7 +73,8 @@ RELATION_KINDS = tuple(kind.value for kind in RelationKind)
 _STRS = "a list of strings"
 # The fields each kind of entry may have, and what each holds ("vi" and "en" are required).
 _FIELDS: dict[str, dict[str, Any]] = {
-    "doc_types": {"vi": str, "en": str, "words": _STRS, "issuers": _STRS, "acts": bool, "rank": int},
+    "doc_types": {"vi": str, "en": str, "words": _STRS, "issuers": _STRS, "acts": bool, "rank": int,
+                  "consolidates": bool},
     "issuers": {"vi": str, "en": str, "names": _STRS, "pattern": str, "typed": bool},
     "jurisdictions": {"code": str, "kind": str, "names": _STRS},
     "units": {"vi": str, "en": str},
@@ -131,6 +132,7 @@ class DocType:
     issuers: tuple[str, ...] = ()  # the only bodies that issue this type (Nghị định: the Government), if any
     acts: bool = True  # a clause of such a document opening with a cue is the document acting (not a report's)
     rank: int | None = None  # its place in the hierarchy of legal instruments (1: a law), where the type alone says it
+    consolidates: bool = False  # a consolidated text: its own words speak for the instrument it consolidates
 
 
 @dataclass(frozen=True)
@@ -386,7 +388,7 @@ def _parse(texts: dict[str, str], digest: str) -> Vocabulary:
     """The vocabulary the files' texts state, checked."""
     doc_types = {
         code: DocType(code, d["vi"], d["en"], tuple(d.get("words", ())), tuple(d.get("issuers", ())),
-                      d.get("acts", True), d.get("rank"))
+                      d.get("acts", True), d.get("rank"), d.get("consolidates", False))
         for code, d in _checked("doc_types.yaml", _parsed(texts, "doc_types"), _FIELDS["doc_types"]).items()
     }
     issuers: dict[str, Issuer] = {}

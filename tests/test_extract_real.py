@@ -694,3 +694,17 @@ def test_as_follows_as_ocr_writes_it_announces_content(as_follows):
 def test_a_speck_ocr_glued_to_a_word_is_no_part_of_it():
     text = "Quyết định số 17/2015/QĐ-UBND ngày 3/6/2015 _Bi bai bé bdi Quyết định số 09/2021/QĐ-UBND ngày 9/9/2021"
     assert rels(text) == [("repeals", "09/2021/QĐ-UBND", "17/2015/QĐ-UBND")]
+
+
+def test_a_consolidated_text_speaks_for_the_instrument_it_consolidates():
+    text = ("BỘ TÀI CHÍNH\nSố: 07/VBHN-BTC\nHà Nội, ngày 14 tháng 6 năm 2016\nTHÔNG TƯ\nHướng dẫn về hóa đơn bán hàng hóa\n"
+            "Thông tư số 39/2014/TT-BTC ngày 31 tháng 3 năm 2014 của Bộ Tài chính hướng dẫn về hóa đơn, có hiệu lực "
+            "kể từ ngày 01 tháng 6 năm 2014, được sửa đổi, bổ sung bởi:\n"
+            "Thông tư số 26/2015/TT-BTC ngày 27 tháng 02 năm 2015 của Bộ Tài chính, có hiệu lực từ ngày 01/01/2015.\n"
+            "Căn cứ Nghị định số 51/2010/NĐ-CP ngày 14 tháng 5 năm 2010 của Chính phủ quy định về hóa đơn;\n"
+            "Điều 3. Loại hóa đơn\n1. Hóa đơn giá trị gia tăng.³\n"
+            "³ Khoản này được sửa đổi theo quy định tại khoản 2 Điều 3 Thông tư số 119/2014/TT-BTC.\n")
+    assert sorted(rels(text)) == [("amends", "119/2014/TT-BTC", "39/2014/TT-BTC"),
+                                  ("amends", "26/2015/TT-BTC", "39/2014/TT-BTC"),
+                                  ("based_on", "39/2014/TT-BTC", "51/2010/NĐ-CP")]
+    assert extract(text).report.symbol == "07/VBHN-BTC"

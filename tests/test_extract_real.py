@@ -114,6 +114,11 @@ def test_a_following_word_is_not_glued_onto_a_code(text):
     ("Nghị định số 64-CP ngày 27 tháng 9 năm 1993 của Chính phủ", ("64-CP", "NĐ", "CP", "1993-09-27")),
     ("theo Quyết định 240/TTg ngày 17/5/1995", ("240/TTg", "QĐ", "TTg", "1995-05-17")),
     ("Nghị định 388-HĐBT ngày 20/11/1991 của Hội đồng Bộ trưởng", ("388-HĐBT", "NĐ", "HĐBT", "1991-11-20")),
+    # a body and its unit no list knows: the type word names the type, the first code the issuer
+    ("căn cứ Thông tư số 34-TC/TCT ngày 5/6/1985 của Bộ Tài chính", ("34-TC/TCT", "TT", "TC", "1985-06-05")),
+    ("Chỉ thị số 7-NN/VP ngày 3/3/1984 của Bộ", ("7-NN/VP", "CT", "NN", "1984-03-03")),
+    # the Chairman's order promulgating a law, before 1992
+    ("Luật được công bố bởi Lệnh số 27-LCT/HĐNN8 ngày 2/3/1990", ("27-LCT/HĐNN8", "LCT", "HĐNN8", "1990-03-02")),
 ])
 def test_old_symbols(text, expected):
     assert cite(text) == [expected]
@@ -121,6 +126,14 @@ def test_old_symbols(text, expected):
 
 def test_an_old_symbol_needs_a_known_issuer():
     assert ids("đoạn đường 12-AB và tổ 5-KV") == []
+
+
+@pytest.mark.parametrize("text", [
+    "bảng 34-TC/TCT ở trang sau", "số 34-TC/TCT của Bộ",  # no type word before it
+    "Thông tư số 3-4/5", "Quyết định số 12-A/TCT",  # digits, a single letter: no code
+])
+def test_an_old_symbol_with_an_unknown_code_needs_a_type_word(text):
+    assert ids(text) == []
 
 
 @pytest.mark.parametrize("written, expected", [

@@ -92,6 +92,8 @@ def test_a_type_no_issuer_of_it_gives_is_read_from_the_same_number_elsewhere():
     ("Thông tư liên tịch số 11/2016/TTLTBYT-BNV", "11/2016/TTLT-BYT-BNV"),  # the hyphen after the type lost
     ("Thông tư số 25/2024/TTBCT ngày 29/11/2024", "25/2024/TT-BCT"),  # …the type as written, not TTB read as TB
     ("Chỉ thị số 09/CTUBND ngày 4/4/2021", "09/CT-UBND"),  # …in a symbol without a year, before a known code
+    ("Quyết định số 19/2022/QĐTTg ngày 3/3/2022", "19/2022/QĐ-TTg"),  # …before one with a lower-case letter
+    ("Chi thi so 402/CTTTg ngay 5/5/2019", "402/CT-TTg"),
     ("Nghị định số 38/2O19/NĐ-CP ngày 9/5/2019", "38/2019/NĐ-CP"),  # a letter for a digit in the year
     ("Công văn số 31/KHCN-VP ngày 4/4/2021", "31/KHCN-VP"),  # (but not before an unknown one)
     ("Luật Đất đai số 31/2024/QHI15 ngày 18/01/2024", "31/2024/QH15"),  # a stray stroke before the digits

@@ -116,6 +116,12 @@ def _assemble_codes(codes: tuple[tuple[str, str], ...], any_first: bool = False)
     for i, (raw, sep) in enumerate(codes):
         if sep == SLASH and not (i == 1 and (vocab.type_code(segments[0]) or any_first and _capitals(segments[0]))):
             return tuple(segments), last, used, False
+        if sep == SPACE and raw.isdigit():  # "QH 14": a family's term split off its code
+            if vocab.canonical_code(segments[-1] + raw) is None:
+                return tuple(segments), last, used, False
+            segments[-1] += raw
+            last, used = i, len(raw)
+            continue
         if sep == SPACE and raw[0].islower():
             # A lower-case tail split off a code ("TT g", "TT gngay"): keep what makes it known.
             cut = _known_head(segments[-1] + raw, len(segments[-1]) + 1) - len(segments[-1])

@@ -103,6 +103,18 @@ def test_symbols_broken_or_misread(text, symbol):
     assert ids(text) == [symbol]
 
 
+@pytest.mark.parametrize("text, symbol, surface", [
+    ("theo Nghị định số 88/2022/\n\nNĐ-CP ngày 4/11/2022", "88/2022/NĐ-CP", "88/2022/\n\nNĐ-CP"),  # a blank line
+    ("Luật Đầu tư số 61/2020/QH 14 ngày 17/6/2020", "61/2020/QH14", "61/2020/QH 14"),  # the term split off
+    ("Nghi quyet so 05/2021/UBTVQH 15 cua", "05/2021/UBTVQH15", "05/2021/UBTVQH 15"),
+    ("Quyết định số 12/QĐ-UBND 15 hộ dân", "12/QĐ-UBND", "12/QĐ-UBND"),  # digits that are no term: not taken
+    ("Luật số 59/2020/QH14 2 lần", "59/2020/QH14", "59/2020/QH14"),
+])
+def test_a_symbol_ocr_split_keeps_its_surface_as_written(text, symbol, surface):
+    [m] = extract(text).mentions
+    assert (m.instrument.symbol, m.surface, text[m.start:m.end]) == (symbol, surface, surface)
+
+
 @pytest.mark.parametrize("text", [
     "thay thế Quyết định số 2205/QĐ-CT năm 2018 của Chủ tịch",
     "thay thế Quyết định số 2205/QĐ-CT ngày 9/9/2018 của Chủ tịch",

@@ -290,7 +290,9 @@ def _read_codes(codes: tuple[str, ...], party: bool, has_year: bool, named: str 
             canon = [named, *(vocab.canonical_code(code) or code for code in rest), *canon[1:]]
             first, first_issuer = named, None
         glued = vocab.glued_type(codes[0])  # TTLTVKSTC: the hyphen after the type lost
-        if glued and (has_year or vocab.canonical_code(codes[0][glued:]) is not None):  # (no year: QĐUBND)
+        # (no year: before a known code, QĐUBND, or where the words before name that type, "Chỉ thị số 01/CTVKSTC")
+        if glued and (has_year or vocab.canonical_code(codes[0][glued:]) is not None
+                      or named is not None and vocab.canonical_code(codes[0][:glued]) == named):
             codes = (codes[0][:glued], codes[0][glued:], *codes[1:])
             canon[:1] = [vocab.canonical_code(codes[0]) or codes[0], vocab.canonical_code(codes[1]) or codes[1]]
             first = canon[0]
@@ -337,13 +339,13 @@ def _misread_type(codes: tuple[str, ...], named: str) -> tuple[str, ...] | None:
 
 
 def _reads_as(written: str, code: str) -> bool:
-    """Is ``written`` a type ``code`` with one capital OCR misread (ocr.yaml ``in_codes``), or with
-    a stray stroke after it ("TT1", both: "TI1")?"""
+    """Is ``written`` a type ``code`` with one capital OCR misread (ocr.yaml ``in_codes``; "OD" for QĐ),
+    or with a stray stroke after it ("TT1", both: "TI1")?"""
     if len(written) == len(code) + 1 and written[-1] in "1lI|":
         return written[:-1] == code or _reads_as(written[:-1], code)
     if len(written) != len(code):
         return False
-    slips = [(w, c) for w, c in zip(written, code) if w != c]
+    slips = [(w, c) for w, c in zip(written, code) if fold_lower(w) != fold_lower(c)]  # (a D for Đ is none: QD)
     return len(slips) == 1 and slips[0][1] in vocabulary().code_letters.get(slips[0][0], ())
 
 

@@ -164,6 +164,10 @@ def test_an_old_symbol_with_an_unknown_code_needs_a_type_word(text):
     ("Thong tu so 33/2020/TFBGTVT ngay", "33/2020/TT-BGTVT"),        # …and the hyphen lost
     ("Thông tư số 05/2022/TC-BYT ngày", "05/2022/TC-BYT"),           # C is no misread T: kept as written
     ("số 14/2019/TI-BLĐTBXH ngày", "14/2019/TI-BLĐTBXH"),            # no type word to say what it is
+    ("Quyet dinh so 71/OD-TTg ngay 3/3/2021", "71/QĐ-TTg"),          # Q read as O, Đ as D (no Đ in the engine)
+    ("số 71/OD-TTg ngày 3/3/2021", "71/OD-TTg"),                     # …but only where the type word says so
+    ("Chỉ thị số 04/CTVKSTC ngày 5/1/2022", "04/CT-VKSTC"),           # the named type glued, no year
+    ("Công văn số 04/CTVKSTC ngày 5/1/2022", "04/CTVKSTC"),           # …another type named: kept as written
 ])
 def test_a_type_code_ocr_misread_where_the_words_before_name_the_type(written, expected):
     assert ids(written) == [expected]

@@ -75,9 +75,9 @@ def _trim_code(code: str) -> str:
         return code
     stem = re.sub(r"[a-zđ]+$", "", code)  # CPngay → CP, GDTrHngay → GDTrH
     known = _known_head(code, len(stem) + 1)  # …unless a known code keeps some: TTgngay → TTg
-    if not known and (glued := vocab.glued_type(stem)):  # …or a type glued to one: QĐTTg, QĐTTgngay
-        tail = _known_head(code[glued:], len(stem) - glued + 1)
-        known = glued + tail if tail else 0
+    if not known and (type_length := vocab.glued_type(stem)):  # …or a type glued to one: QĐTTg, QĐTTgngay
+        tail = _known_head(code[type_length:], len(stem) - type_length + 1)
+        known = type_length + tail if tail else 0
     return code[:known] if known else stem
 
 

@@ -27,7 +27,8 @@ _HEADER, _AROUND = 2500, 300  # where a code's name is looked for: the header, a
 _NEAR_CITATIONS = 20  # …the first few of them
 _MIN_NAME_LETTERS = 4  # shorter codes match the initials of any long text by chance
 _MIN_CONTEXT_LETTERS = 3  # DN, DL, DS: too short to say (doanh nghiệp, du lịch, dân số)
-_AS_KNOWN_CODES_MAJORITY = 2  # Đ where the known codes write Đ at least twice as often (and once more) as D
+_AS_KNOWN_CODES_MAJORITY = 2  # Đ where the known codes write Đ at least twice as often (and once more) as D…
+_AS_KNOWN_CODES_LEAST = 2  # …and at least two of them do: one code's letters are chance (CTDNA is no TĐN)
 
 
 def mend(text: str, symbols: Sequence[Symbol]) -> list[Symbol]:
@@ -197,7 +198,7 @@ class _Evidence:
             seen = contexts[(left, right)]
             if not seen:
                 seen = contexts[(left, None)] + contexts[(None, right)]
-            if seen["Đ"] >= _AS_KNOWN_CODES_MAJORITY * seen["D"] + 1:
+            if seen["Đ"] >= max(_AS_KNOWN_CODES_MAJORITY * seen["D"] + 1, _AS_KNOWN_CODES_LEAST):
                 out[i] = "Đ"
         found = "".join(out)
         return found if found != letters else None

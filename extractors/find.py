@@ -31,10 +31,15 @@ _TAIL = rf"{_SPACE}[a-z]+(?![^\W\d_])"  # at most one lower-case fragment, a who
 # A hyphen, or what OCR read for one before a code: a dash, an underscore ("TT_BTC"); after
 # one that ends a line, OCR may also leave a blank line before the rest ("NĐ-\n\nCP").
 _DASH = r"[-_\u2010-\u2015\u2212]"
-_HYPHEN = rf"{_GAP}{_DASH}[ \u00a0]?(?:\n[ \u00a0]?){{0,2}}"
+_BREAK = r"[ \u00a0]?(?:\n[ \u00a0]?){0,2}"  # (a blank line counts as one break)
+_HYPHEN = rf"{_GAP}{_DASH}{_BREAK}"
 # After the number of a Party symbol: a hyphen, or a dot or quote OCR read for one ("30.KH/TU").
 _PARTY_HYPHEN = rf"(?:{_DASH}|[{READ_FOR_HYPHEN}](?=[{_CAPITAL}][A-Za-z{_CAPITAL}]*/))"
 _SLASH = rf"{_GAP}[/\u2044\u2215]{{1,2}}{_GAP}"
+_YEAR_SLASH = rf"{_GAP}[/\u2044\u2215]{{1,2}}{_BREAK}"  # after the year, a blank line too ("2023/\n\nNĐ-CP")
+# After a space, the digits of a family's code OCR split off ("QH 14"), not a number that opens the next
+# symbol ("… VA NGHI DINH SO 96/2010"): whether they belong is for resolve.
+_DIGITS = rf"{_SPACE}[0-9]{{1,2}}(?!\w|{_GAP}(?:[/\u2044\u2215]|{_DASH}))"
 
 SYMBOL = re.compile(
     rf"""
@@ -43,8 +48,8 @@ SYMBOL = re.compile(
     (?P<number>{_NUMBER})
     (?:
         {_PARTY_HYPHEN}(?P<party>{_CODE}(?:{_SPACE}{_FRAGMENT}|{_TAIL})?(?:/{{1,2}}{_CODE}(?:{_SPACE}{_FRAGMENT}|{_TAIL})?)?)  # 17-CT/TU, 84-CP
-      | {_SLASH}(?:(?P<year>{_YEAR}){_SLASH})?
-        (?P<codes>{_CODE}(?:{_HYPHEN}{_CODE}|{_SPACE}{_FRAGMENT}|/{_CODE})*(?:{_TAIL})?)  # NĐ-CP, SKHCN-VP, QH14, TTLT/BCA
+      | {_SLASH}(?:(?P<year>{_YEAR}){_YEAR_SLASH})?
+        (?P<codes>{_CODE}(?:{_HYPHEN}{_CODE}|{_SPACE}{_FRAGMENT}|{_DIGITS}|/{_CODE})*(?:{_TAIL})?)  # NĐ-CP, SKHCN-VP, QH14, TTLT/BCA
     )
     """,
     re.VERBOSE,

@@ -37,6 +37,11 @@ class Symbol(NamedTuple):
 _GLUED_NGAY = re.compile(r"NG\S{0,2}Y$")
 
 
+def _capitals(code: str) -> bool:
+    """Is ``code`` two capitals or more, maybe with digits (TC, HĐNN8): a code, not a word?"""
+    return len(code) >= 2 and code.isupper() and code[0].isalpha()
+
+
 def _fix_digits(s: str) -> str:
     return s.replace("O", "0").replace("o", "0").replace("l", "1").replace("I", "1")
 
@@ -70,16 +75,19 @@ def _trim_code(code: str) -> str:
         return code
     stem = re.sub(r"[a-zđ]+$", "", code)  # CPngay → CP, GDTrHngay → GDTrH
     known = _known_head(code, len(stem) + 1)  # …unless a known code keeps some: TTgngay → TTg
+    if not known and (type_length := vocab.glued_type(stem)):  # …or a type glued to one: QĐTTg, QĐTTgngay
+        tail = _known_head(code[type_length:], len(stem) - type_length + 1)
+        known = type_length + tail if tail else 0
     return code[:known] if known else stem
 
 
-def _assemble(codes: tuple[tuple[str, str], ...]) -> tuple[tuple[str, ...], int, int]:
+def _assemble(codes: tuple[tuple[str, str], ...], any_first: bool = False) -> tuple[tuple[str, ...], int, int]:
     """:func:`_assemble_codes` of ``codes``, the lower-case word the scan may take after them
     ("NQ-HBND va", "TT g") looked at apart: that word changes with every sentence, the codes
     before it recur, and their repair is cached."""
     if len(codes) < 2 or codes[-1][1] != SPACE or not codes[-1][0][0].islower():
-        return _assemble_codes(codes)[:3]
-    segments, last, used, whole = _assemble_codes(codes[:-1])
+        return _assemble_codes(codes, any_first)[:3]
+    segments, last, used, whole = _assemble_codes(codes[:-1], any_first)
     tail = codes[-1][0]
     if not whole:
         return segments, last, used
@@ -88,7 +96,7 @@ def _assemble(codes: tuple[tuple[str, str], ...]) -> tuple[tuple[str, ...], int,
 
 
 @per_vocabulary(maxsize=16384)
-def _assemble_codes(codes: tuple[tuple[str, str], ...]) -> tuple[tuple[str, ...], int, int, bool]:
+def _assemble_codes(codes: tuple[tuple[str, str], ...], any_first: bool = False) -> tuple[tuple[str, ...], int, int, bool]:
     """The symbol's codes, repaired, and where the symbol ends.
 
     ``codes`` are (text, separator before it) as written (:class:`~extractors.find.Code`).
@@ -98,14 +106,22 @@ def _assemble_codes(codes: tuple[tuple[str, str], ...]) -> tuple[tuple[str, ...]
     that is what OCR split ("Q B" → QB, "STT TT" → STTTT, "TT g" → TTg), taken
     as the next code when the symbol is missing one ("ND CP", "SNV CCHC", "QĐ
     TTg"), and otherwise ends the symbol ("QĐ-UBND UBND tỉnh", "BC-UBND CONG
-    HOA"). A slash stands for a hyphen only after the type (``TTLT/BCA``).
+    HOA"). A slash stands for a hyphen only after the type (``TTLT/BCA``), or, with
+    ``any_first`` (an old symbol a type word names: "Thông tư số 55-TC/TCT"), after
+    any code of capitals.
     """
     vocab = vocabulary()
     segments: list[str] = []
     last, used = 0, 0
     for i, (raw, sep) in enumerate(codes):
-        if sep == SLASH and not (i == 1 and vocab.type_code(segments[0])):
+        if sep == SLASH and not (i == 1 and (vocab.type_code(segments[0]) or any_first and _capitals(segments[0]))):
             return tuple(segments), last, used, False
+        if sep == SPACE and raw.isdigit():  # "QH 14": a family's term split off its code
+            if vocab.canonical_code(segments[-1] + raw) is None:
+                return tuple(segments), last, used, False
+            segments[-1] += raw
+            last, used = i, len(raw)
+            continue
         if sep == SPACE and raw[0].islower():
             # A lower-case tail split off a code ("TT g", "TT gngay"): keep what makes it known.
             cut = _known_head(segments[-1] + raw, len(segments[-1]) + 1) - len(segments[-1])
@@ -194,7 +210,8 @@ def _shape(codes: str, party: bool, has_year: bool, named: str | None):
         parts = _quoted(parts)
     if "." in codes:
         parts = _dotted(parts)
-    repaired, last, used = _assemble(tuple((code.text, code.sep) for code in parts))
+    # (an old symbol with a code no list knows before its slash needs a type word: 55-TC/TCT)
+    repaired, last, used = _assemble(tuple((code.text, code.sep) for code in parts), party and named is not None)
     if not repaired:
         return None
     read = _read_codes(repaired, party, has_year, named)
@@ -262,15 +279,20 @@ def _read_codes(codes: tuple[str, ...], party: bool, has_year: bool, named: str 
             return (first, None, first, first_issuer.national, False) if first_issuer else None
         if len(canon) != 2:
             return None
-        doc_type, issuer = first, canon[1]
-        codes_text = f"{doc_type}/{issuer}"
+        if vocab.type_code(codes[0]):
+            doc_type, issuer = first, canon[1]
+        else:  # an old symbol, number, issuer and unit (55-TC/TCT, as _assemble_codes let it): the type word decides
+            doc_type, issuer = None, first
+        codes_text = f"{first}/{canon[1]}"
     else:
         if named is not None and not vocab.is_doc_type(first) and (rest := _misread_type(codes, named)) is not None:
             codes = (named, *rest, *codes[1:])  # "Thông tư số 12/2020/TI-BNNPTNT", "78/2021/TEBTC"
             canon = [named, *(vocab.canonical_code(code) or code for code in rest), *canon[1:]]
             first, first_issuer = named, None
         glued = vocab.glued_type(codes[0])  # TTLTVKSTC: the hyphen after the type lost
-        if glued and (has_year or vocab.canonical_code(codes[0][glued:]) is not None):  # (no year: QĐUBND)
+        # (no year: before a known code, QĐUBND, or where the words before name that type, "Chỉ thị số 01/CTVKSTC")
+        if glued and (has_year or vocab.canonical_code(codes[0][glued:]) is not None
+                      or named is not None and vocab.canonical_code(codes[0][:glued]) == named):
             codes = (codes[0][:glued], codes[0][glued:], *codes[1:])
             canon[:1] = [vocab.canonical_code(codes[0]) or codes[0], vocab.canonical_code(codes[1]) or codes[1]]
             first = canon[0]
@@ -317,13 +339,13 @@ def _misread_type(codes: tuple[str, ...], named: str) -> tuple[str, ...] | None:
 
 
 def _reads_as(written: str, code: str) -> bool:
-    """Is ``written`` a type ``code`` with one capital OCR misread (ocr.yaml ``in_codes``), or with
-    a stray stroke after it ("TT1", both: "TI1")?"""
+    """Is ``written`` a type ``code`` with one capital OCR misread (ocr.yaml ``in_codes``; "OD" for QĐ),
+    or with a stray stroke after it ("TT1", both: "TI1")?"""
     if len(written) == len(code) + 1 and written[-1] in "1lI|":
         return written[:-1] == code or _reads_as(written[:-1], code)
     if len(written) != len(code):
         return False
-    slips = [(w, c) for w, c in zip(written, code) if w != c]
+    slips = [(w, c) for w, c in zip(written, code) if fold_lower(w) != fold_lower(c)]  # (a D for Đ is none: QD)
     return len(slips) == 1 and slips[0][1] in vocabulary().code_letters.get(slips[0][0], ())
 
 

@@ -282,7 +282,7 @@ class Vocabulary:
     def glued_type(self, raw: str) -> int:
         """How many letters of a code are a type whose hyphen OCR lost (``TTLTVKSTC`` → 4,
         TTLT): the longest type of two letters or more whose rest is three capitals or
-        more, or a known code; 0 if none, or if ``raw`` is itself a known code (TTCP). A type
+        more, or a known code (in capitals, or as the vocabulary writes it: ``QĐTTg``); 0 if none, or if ``raw`` is itself a known code (TTCP). A type
         written as known wins over one repaired (``TTBCT``: TT and BCT, not TTB read as TB)."""
         if self.canonical_code(raw) is not None:
             return 0
@@ -290,7 +290,8 @@ class Vocabulary:
             for n in range(len(raw) - 2, 1, -1):
                 rest = raw[n:]
                 if (not exact or self.is_code(raw[:n])) and self.canonical_code(raw[:n]) in self.doc_types \
-                        and rest.isupper() and (len(rest) >= 3 or self.canonical_code(rest)):
+                        and (rest.isupper() and len(rest) >= 3 or (known := self.canonical_code(rest)) is not None
+                             and (rest.isupper() or known == rest)):
                     return n
         return 0
 

@@ -60,6 +60,12 @@ def test_d_stroke_in_a_text_without_any_as_the_known_codes_write_it():
     assert ids(text) == ["301/BKHCN-CĐSVP", "302/SGDĐT-GDTX"]
 
 
+def test_d_stroke_in_a_text_without_any_not_from_a_single_known_code():
+    # T-D-N: only one known code writes a Đ there, too few to say; the code stays as written.
+    text = NO_D_STROKE + "Cong van so 4411/CTDNT-QLN ngay 2/6/2023 va Van ban so 87/HDTP-TK ngay 3/6/2023."
+    assert ids(text) == ["4411/CTDNT-QLN", "87/HĐTP-TK"]  # (H-D-T: HĐT in several)
+
+
 def test_d_stroke_in_a_text_without_any_from_the_words_the_code_abbreviates():
     text = NO_D_STROKE + ("Ban can su dang Bo Cong Thuong da co To trinh so 88-TTr/BCSD ngay 5/5/2024; "
                           "Ban Dan van Tinh uy co Van ban so 41-CV/BDVTU ngay 6/5/2024.")
@@ -92,6 +98,8 @@ def test_a_type_no_issuer_of_it_gives_is_read_from_the_same_number_elsewhere():
     ("Thông tư liên tịch số 11/2016/TTLTBYT-BNV", "11/2016/TTLT-BYT-BNV"),  # the hyphen after the type lost
     ("Thông tư số 25/2024/TTBCT ngày 29/11/2024", "25/2024/TT-BCT"),  # …the type as written, not TTB read as TB
     ("Chỉ thị số 09/CTUBND ngày 4/4/2021", "09/CT-UBND"),  # …in a symbol without a year, before a known code
+    ("Quyết định số 19/2022/QĐTTg ngày 3/3/2022", "19/2022/QĐ-TTg"),  # …before one with a lower-case letter
+    ("Chi thi so 402/CTTTg ngay 5/5/2019", "402/CT-TTg"),
     ("Nghị định số 38/2O19/NĐ-CP ngày 9/5/2019", "38/2019/NĐ-CP"),  # a letter for a digit in the year
     ("Công văn số 31/KHCN-VP ngày 4/4/2021", "31/KHCN-VP"),  # (but not before an unknown one)
     ("Luật Đất đai số 31/2024/QHI15 ngày 18/01/2024", "31/2024/QH15"),  # a stray stroke before the digits
@@ -99,6 +107,18 @@ def test_a_type_no_issuer_of_it_gives_is_read_from_the_same_number_elsewhere():
 ])
 def test_symbols_broken_or_misread(text, symbol):
     assert ids(text) == [symbol]
+
+
+@pytest.mark.parametrize("text, symbol, surface", [
+    ("theo Nghị định số 88/2022/\n\nNĐ-CP ngày 4/11/2022", "88/2022/NĐ-CP", "88/2022/\n\nNĐ-CP"),  # a blank line
+    ("Luật Đầu tư số 61/2020/QH 14 ngày 17/6/2020", "61/2020/QH14", "61/2020/QH 14"),  # the term split off
+    ("Nghi quyet so 05/2021/UBTVQH 15 cua", "05/2021/UBTVQH15", "05/2021/UBTVQH 15"),
+    ("Quyết định số 12/QĐ-UBND 15 hộ dân", "12/QĐ-UBND", "12/QĐ-UBND"),  # digits that are no term: not taken
+    ("Luật số 59/2020/QH14 2 lần", "59/2020/QH14", "59/2020/QH14"),
+])
+def test_a_symbol_ocr_split_keeps_its_surface_as_written(text, symbol, surface):
+    [m] = extract(text).mentions
+    assert (m.instrument.symbol, m.surface, text[m.start:m.end]) == (symbol, surface, surface)
 
 
 @pytest.mark.parametrize("text", [
@@ -114,6 +134,11 @@ def test_a_following_word_is_not_glued_onto_a_code(text):
     ("Nghị định số 64-CP ngày 27 tháng 9 năm 1993 của Chính phủ", ("64-CP", "NĐ", "CP", "1993-09-27")),
     ("theo Quyết định 240/TTg ngày 17/5/1995", ("240/TTg", "QĐ", "TTg", "1995-05-17")),
     ("Nghị định 388-HĐBT ngày 20/11/1991 của Hội đồng Bộ trưởng", ("388-HĐBT", "NĐ", "HĐBT", "1991-11-20")),
+    # a body and its unit no list knows: the type word names the type, the first code the issuer
+    ("căn cứ Thông tư số 34-TC/TCT ngày 5/6/1985 của Bộ Tài chính", ("34-TC/TCT", "TT", "TC", "1985-06-05")),
+    ("Chỉ thị số 7-NN/VP ngày 3/3/1984 của Bộ", ("7-NN/VP", "CT", "NN", "1984-03-03")),
+    # the Chairman's order promulgating a law, before 1992
+    ("Luật được công bố bởi Lệnh số 27-LCT/HĐNN8 ngày 2/3/1990", ("27-LCT/HĐNN8", "LCT", "HĐNN8", "1990-03-02")),
 ])
 def test_old_symbols(text, expected):
     assert cite(text) == [expected]
@@ -121,6 +146,14 @@ def test_old_symbols(text, expected):
 
 def test_an_old_symbol_needs_a_known_issuer():
     assert ids("đoạn đường 12-AB và tổ 5-KV") == []
+
+
+@pytest.mark.parametrize("text", [
+    "bảng 34-TC/TCT ở trang sau", "số 34-TC/TCT của Bộ",  # no type word before it
+    "Thông tư số 3-4/5", "Quyết định số 12-A/TCT",  # digits, a single letter: no code
+])
+def test_an_old_symbol_with_an_unknown_code_needs_a_type_word(text):
+    assert ids(text) == []
 
 
 @pytest.mark.parametrize("written, expected", [
@@ -131,6 +164,10 @@ def test_an_old_symbol_needs_a_known_issuer():
     ("Thong tu so 33/2020/TFBGTVT ngay", "33/2020/TT-BGTVT"),        # …and the hyphen lost
     ("Thông tư số 05/2022/TC-BYT ngày", "05/2022/TC-BYT"),           # C is no misread T: kept as written
     ("số 14/2019/TI-BLĐTBXH ngày", "14/2019/TI-BLĐTBXH"),            # no type word to say what it is
+    ("Quyet dinh so 71/OD-TTg ngay 3/3/2021", "71/QĐ-TTg"),          # Q read as O, Đ as D (no Đ in the engine)
+    ("số 71/OD-TTg ngày 3/3/2021", "71/OD-TTg"),                     # …but only where the type word says so
+    ("Chỉ thị số 04/CTVKSTC ngày 5/1/2022", "04/CT-VKSTC"),           # the named type glued, no year
+    ("Công văn số 04/CTVKSTC ngày 5/1/2022", "04/CTVKSTC"),           # …another type named: kept as written
 ])
 def test_a_type_code_ocr_misread_where_the_words_before_name_the_type(written, expected):
     assert ids(written) == [expected]

@@ -30,8 +30,12 @@ _ISSUER_WORDS = re.compile(r"[^\d;.]*(?:\.(?=[^\W\d_])[^\d;.]*)*")  # (a dot ins
 # the folded text, case kept.
 _OWN_SYMBOL = re.compile(r"(?:^|\n)[ \t]*[^\w\s]?(?:(?:S[^\s\d]?|S\d|\$\S?)[ \t]*[:;.]?|[58]\d[ \t]*:)\s*$")
 # The place before the header's date ("Hà Nội, ngày …", "TP. Hồ Chí Minh, ngày …"):
-# a few capitalised words opening a line or following the own symbol.
-_PLACE = re.compile(r"\s*(?:[A-ZĐ][^\s,]*[ \t]+){0,3}[A-ZĐ][^\s,]*,[ \t]*$")  # (OCR: "Ha N6i")
+# a few capitalised words opening a line or following the own symbol; after the first, a
+# ward's or district's number ("Phường 7", "Quận 3": one or two digits, not a year), and
+# the second syllable of a unit's name before a capitalised word ("Thị trấn Phú Mỹ",
+# "Thành phố Hồ Chí Minh"; not "Theo đó, ngày …").
+_PLACE = re.compile(r"\s*[A-ZĐ][^\s,]*(?:[ \t]+[^\W\d_]+(?=[ \t]+[A-ZĐ]))?"
+                    r"(?:[ \t]+(?:[A-ZĐ][^\s,]*|\d\d?)){0,4},[ \t]*$")  # (OCR: "Ha N6i")
 # A codified passage's source note, "(Điều 7 Thông tư số 301/2016/TT-BTC, …)", before
 # its citation (folded); and the heading that comes before the note ("Điều 33.3.TT.116.7.").
 _NOTE = re.compile(r"\(\s*d\S{1,3}u\s+\d+[a-z]?\s+(?:[^\s()]+\s+){1,6}$")

@@ -166,6 +166,22 @@ def test_the_title_in_capitals_read_through_ocr_slips(header):
     assert (ex.report.doc_type, ex.report.date) == ("CT", dt.date(1985, 3, 2))
 
 
+@pytest.mark.parametrize("place", ["Phường 4", "Quận 11", "Phuong 9", "Thị trấn Đức Phổ", "Thành phố Hồ Chí Minh"])
+def test_a_header_place_with_a_ward_number_or_a_unit_name_in_two_syllables(place):
+    # The subject line above the date cites another letter: the header's date is still the own symbol's.
+    text = (f"ỦY BAN NHÂN DÂN\nSố: 352/UBND-VX\nV/v thực hiện Công văn số 77/SLĐTBXH-BTXH\n{place}, ngày 9 tháng 8 "
+            "năm 2024\nThực hiện Kế hoạch số 140/KH-UBND ngày 1/8/2024 của Ủy ban.")
+    ex = extract(text)
+    assert [c[3] for c in cite(text)] == ["2024-08-09", None, "2024-08-01"]
+    assert ex.report.date == dt.date(2024, 8, 9)
+
+
+@pytest.mark.parametrize("line", ["Năm 2024, ngày 9/8/2024 Sở ban hành", "Theo đó, ngày 9/8/2024 Sở ban hành"])
+def test_a_sentence_opening_a_line_is_no_header_place(line):
+    text = f"SỞ NỘI VỤ\nBÁO CÁO\n{line} Kế hoạch số 61/KH-SNV về tuyển dụng."
+    assert extract(text).report.date is None
+
+
 def test_words_in_small_letters_are_no_title_in_capitals():
     text = "PHỦ THỦ TƯỚNG\nSố: 14/TTg\nHà Nội, ngày 2 tháng 3 năm 1985 Chỉ thị về công tác thủy lợi"
     assert extract(text).report.doc_type != "CT"

@@ -249,6 +249,8 @@ def date_before(text: str, start: int, claimed: frozenset[int] | set[int] = froz
     if NUMBER_WORD.search(_SO_BEFORE.sub("", between)):
         return None
     begin = sentence_start(text, start)
+    if last.start() < begin <= last.end():  # a blank line OCR left inside the date ("năm\n\n2020") ends no sentence
+        begin = sentence_start(text, last.start())
     if last.start() < begin or NOT_ISSUE_DATE.search(fold_lower(text[begin:last.start()]).strip()):
         return None
     return date_of(last)

@@ -214,6 +214,16 @@ def test_the_date_belongs_to_the_instrument_whose_phrase_it_closes():
     assert [c[3] for c in cite(text)] == [None, None]
 
 
+@pytest.mark.parametrize("blank", ["\n\n", "\n \n", "\r\n\r\n"])
+def test_a_blank_line_tesseract_left_inside_a_date_opening_the_sentence(blank):
+    text = (f"Xã đã rà soát hồ sơ đất đai. Ngày 14 tháng 02 năm{blank}2022, Ủy ban nhân dân huyện ban hành "
+            "Quyết định số 305/QĐ-UBND về thu hồi đất.")
+    assert cite(text)[0][3] == "2022-02-14"
+    assert cite(f"Xã đã rà soát hồ sơ. Ngày{blank}14/02/2022, Sở ban hành Kế hoạch số 71/KH-STNMT.")[0][3] == "2022-02-14"
+    # …but a blank line between a date and the next sentence still ends the first
+    assert cite(f"Xã họp ngày 14/02/2022.{blank}Thực hiện Quyết định số 305/QĐ-UBND về thu hồi đất.")[0][3] is None
+
+
 def test_effective_dates_are_not_issue_dates_even_ocr_damaged():
     text = "(Điều 9 Thông tư số 19/2020/TT-BYT, cé hidu lye thi hanh ké tir ngay 01/01/2021)"
     assert cite(text)[0][3] is None

@@ -73,7 +73,7 @@ _DATE_AFTER = re.compile(
     rf"(?:|(?P<gap>(?:[nN]\S{{1,2}}[mM][ \t]+(?:19|20)\d\d(?!\d)|[^nN\d;()\[\]{{}}.!?]|(?<=[^\W\d_])[\dnN]"
     rf"|[nN](?!{_unnamed(_AY_DATE)})){{1,90}}+))"
     rf"(?:\.(?=[{SPACES}]*n))?[{SPACES},]*(?:\([{SPACES}]*)?(?P<ngay>{_NGAY_DATE})")  # (". ngày": a comma OCR read as a stop)
-_GAP_END = SPACES + ","  # not part of the words before the date
+_GAP_END = SPACES + ",\r\n"  # not part of the words before the date (OCR: "845/QĐ-UBND ,\nngày …")
 # A date anywhere, "ngày" starting a word.
 DATE = re.compile(rf"(?<![^\W\d_]){_NGAY_DATE}")
 

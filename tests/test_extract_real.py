@@ -224,6 +224,15 @@ def test_a_blank_line_tesseract_left_inside_a_date_opening_the_sentence(blank):
     assert cite(f"Xã họp ngày 14/02/2022.{blank}Thực hiện Quyết định số 305/QĐ-UBND về thu hồi đất.")[0][3] is None
 
 
+@pytest.mark.parametrize("comma", [" ,\n", ",\n", " ,\n\n", ", \r\n"])
+def test_a_comma_and_a_line_break_after_a_symbol_do_not_stop_its_date(comma):
+    text = (f"bãi bỏ Chỉ thị số 07/CT-UBND{comma}ngay 3 thang 5 nam 2019 va Chỉ thị số 11/CT-UBND "
+            "ngay 20 thang 8 nam 2019 của UBND tỉnh")
+    assert [c[3] for c in cite(text)] == ["2019-05-03", "2019-08-20"]
+    # (words after the comma that start another predicate still do)
+    assert cite(f"Chỉ thị số 07/CT-UBND, có hiệu lực từ{comma}ngày 3/5/2019")[0][3] is None
+
+
 def test_effective_dates_are_not_issue_dates_even_ocr_damaged():
     text = "(Điều 9 Thông tư số 19/2020/TT-BYT, cé hidu lye thi hanh ké tir ngay 01/01/2021)"
     assert cite(text)[0][3] is None

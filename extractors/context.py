@@ -232,9 +232,9 @@ def from_marks(pattern: re.Pattern, text: str, lo: int, hi: int) -> Iterator[re.
 
 
 def date_before(text: str, start: int, claimed: frozenset[int] | set[int] = frozenset(),
-                after: int = 0) -> dt.date | None:
-    """An issue date stated earlier in the sentence, with nothing numbered in between
-    ("Ngày 12/3/2024, UBND tỉnh ban hành Quyết định số …"), unless it is one of the
+                after: int = 0) -> re.Match | None:
+    """An issue date stated earlier in the sentence (its :data:`DATE` match), with nothing numbered
+    in between ("Ngày 12/3/2024, UBND tỉnh ban hành Quyết định số …"), unless it is one of the
     ``claimed`` ones (dates closing another citation's phrase, the header's: where they start).
     ``after``: where the citation before ends, or the date after it (a date before that
     one is not this one's: the other's number, or its date, stand in between)."""
@@ -253,7 +253,7 @@ def date_before(text: str, start: int, claimed: frozenset[int] | set[int] = froz
         begin = sentence_start(text, last.start())
     if last.start() < begin or NOT_ISSUE_DATE.search(fold_lower(text[begin:last.start()]).strip()):
         return None
-    return date_of(last)
+    return last if date_of(last) is not None else None
 
 
 def similar(a: str, b: str, quick: bool = True) -> float:

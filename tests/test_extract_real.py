@@ -233,6 +233,34 @@ def test_a_comma_and_a_line_break_after_a_symbol_do_not_stop_its_date(comma):
     assert cite(f"Chỉ thị số 07/CT-UBND, có hiệu lực từ{comma}ngày 3/5/2019")[0][3] is None
 
 
+def test_the_date_of_an_issuing_act_opening_the_sentence_dates_each_instrument_it_lists():
+    text = ("Sở đã tham mưu kịp thời. Ngày 21/3/2022, Ủy ban nhân dân huyện ban hành Chỉ thị số 04/CT-UBND "
+            "về phòng chống thiên tai năm 2022, Kế hoạch số 58/KH-UBND và Quyết định số 233/QĐ-UBND "
+            "về kiện toàn Ban Chỉ huy.")
+    assert [c[3] for c in cite(text)] == ["2022-03-21"] * 3
+    # …as OCR leaves it
+    text = "Ngay 21/3/2022, Uy ban nhan dan huyén ban hanh Ké hoach s6 58/KH-UBND va Quyét dinh s6 233/QD-UBND."
+    assert [c[3] for c in cite(text)] == ["2022-03-21"] * 2
+
+
+@pytest.mark.parametrize("text", [
+    # a member with its own date keeps it; the one after it has none stated
+    "Ngày 21/3/2022, Huyện ban hành Kế hoạch số 58/KH-UBND, Quyết định số 233/QĐ-UBND ngày 2/3/2022 "
+    "và Quyết định số 240/QĐ-UBND.",
+    # the next sentence is another's
+    "Ngày 21/3/2022, Huyện ban hành Kế hoạch số 58/KH-UBND. Quyết định số 240/QĐ-UBND đã hết hiệu lực.",
+    # receiving is no issuing
+    "Ngày 21/3/2022, Phòng nhận được Công văn số 58/SNV-CCVC và Quyết định số 240/QĐ-UBND.",
+    # an instrument the first acts on is not one the act issued
+    "Ngày 21/3/2022, Huyện ban hành Quyết định số 58/QĐ-UBND thay thế Quyết định số 240/QĐ-UBND.",
+    # nor one it carries out
+    "Ngày 21/3/2022, Huyện ban hành Kế hoạch số 58/KH-UBND thực hiện Nghị quyết số 240/NQ-HĐND.",
+])
+def test_an_issuing_acts_date_reaches_no_instrument_it_did_not_issue(text):
+    dates = [c[3] for c in cite(text)]
+    assert dates[0] == "2022-03-21" and dates[-1] is None
+
+
 def test_effective_dates_are_not_issue_dates_even_ocr_damaged():
     text = "(Điều 9 Thông tư số 19/2020/TT-BYT, cé hidu lye thi hanh ké tir ngay 01/01/2021)"
     assert cite(text)[0][3] is None

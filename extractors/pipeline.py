@@ -25,10 +25,10 @@ _T = TypeVar("_T")
 HEADER_CHARS = 2500  # how far the letterhead, own symbol and title may reach
 # Who issued a local symbol: the words after it (or its date) up to a number or a stop.
 _ISSUER_WORDS = re.compile(r"[^\d;.]*(?:\.(?=[^\W\d_])[^\d;.]*)*")  # (a dot inside an abbreviation: "TP.HCM")
-# "Số: 123/BC-SKHCN" (OCR: S6:, $6:, Sé, and with its colon 86:, 56:, a speck before it: ‘$6:)
+# "Số: 123/BC-SKHCN" (OCR: S6:, $6:, Sé, and with its colon 86:, 56:, 6: (the S lost), a speck before it: ‘$6:)
 # opening a header line, the symbol maybe on the next: the document's own symbol. Matched on
 # the folded text, case kept.
-_OWN_SYMBOL = re.compile(r"(?:^|\n)[ \t]*[^\w\s]?(?:(?:S[^\s\d]?|S\d|\$\S?)[ \t]*[:;.]?|[58]\d[ \t]*:)\s*$")
+_OWN_SYMBOL = re.compile(r"(?:^|\n)[ \t]*[^\w\s]?(?:(?:S[^\s\d]?|S\d|\$\S?)[ \t]*[:;.]?|(?:[58]\d|6)[ \t]*:)\s*$")
 # The place before the header's date ("Hà Nội, ngày …", "TP. Hồ Chí Minh, ngày …"):
 # a few capitalised words opening a line or following the own symbol; after the first, a
 # ward's or district's number ("Phường 7", "Quận 3": one or two digits, not a year), and

@@ -176,6 +176,12 @@ def test_a_header_place_with_a_ward_number_or_a_unit_name_in_two_syllables(place
     assert ex.report.date == dt.date(2024, 8, 9)
 
 
+def test_an_own_symbol_after_a_lone_6_where_ocr_lost_the_s_of_so():
+    text = "UY BAN NHAN DAN\nQUAN 5\n\n6: 417/UBND-TCKH\n\nQuan 5, ngay 2 thang 10 nam 2024\n\nThuc hien Ké hoach."
+    ex = extract(text)
+    assert ex.report.symbol == "417/UBND-TCKH" and cite(text)[0][3] == "2024-10-02"
+
+
 @pytest.mark.parametrize("line", ["Năm 2024, ngày 9/8/2024 Sở ban hành", "Theo đó, ngày 9/8/2024 Sở ban hành"])
 def test_a_sentence_opening_a_line_is_no_header_place(line):
     text = f"SỞ NỘI VỤ\nBÁO CÁO\n{line} Kế hoạch số 61/KH-SNV về tuyển dụng."

@@ -73,7 +73,7 @@ _DATE_AFTER = re.compile(
     rf"(?:|(?P<gap>(?:[nN]\S{{1,2}}[mM][ \t]+(?:19|20)\d\d(?!\d)|[^nN\d;()\[\]{{}}.!?]|(?<=[^\W\d_])[\dnN]"
     rf"|[nN](?!{_unnamed(_AY_DATE)})){{1,90}}+))"
     rf"(?:\.(?=[{SPACES}]*n))?[{SPACES},]*(?:\([{SPACES}]*)?(?P<ngay>{_NGAY_DATE})")  # (". ngày": a comma OCR read as a stop)
-_GAP_END = SPACES + ","  # not part of the words before the date
+_GAP_END = SPACES + ",\r\n"  # not part of the words before the date (OCR: "845/QĐ-UBND ,\nngày …")
 # A date anywhere, "ngày" starting a word.
 DATE = re.compile(rf"(?<![^\W\d_]){_NGAY_DATE}")
 
@@ -232,9 +232,9 @@ def from_marks(pattern: re.Pattern, text: str, lo: int, hi: int) -> Iterator[re.
 
 
 def date_before(text: str, start: int, claimed: frozenset[int] | set[int] = frozenset(),
-                after: int = 0) -> dt.date | None:
-    """An issue date stated earlier in the sentence, with nothing numbered in between
-    ("Ngày 12/3/2024, UBND tỉnh ban hành Quyết định số …"), unless it is one of the
+                after: int = 0) -> re.Match | None:
+    """An issue date stated earlier in the sentence (its :data:`DATE` match), with nothing numbered
+    in between ("Ngày 12/3/2024, UBND tỉnh ban hành Quyết định số …"), unless it is one of the
     ``claimed`` ones (dates closing another citation's phrase, the header's: where they start).
     ``after``: where the citation before ends, or the date after it (a date before that
     one is not this one's: the other's number, or its date, stand in between)."""
@@ -249,9 +249,11 @@ def date_before(text: str, start: int, claimed: frozenset[int] | set[int] = froz
     if NUMBER_WORD.search(_SO_BEFORE.sub("", between)):
         return None
     begin = sentence_start(text, start)
+    if last.start() < begin <= last.end():  # a blank line OCR left inside the date ("năm\n\n2020") ends no sentence
+        begin = sentence_start(text, last.start())
     if last.start() < begin or NOT_ISSUE_DATE.search(fold_lower(text[begin:last.start()]).strip()):
         return None
-    return date_of(last)
+    return last if date_of(last) is not None else None
 
 
 def similar(a: str, b: str, quick: bool = True) -> float:

@@ -17,7 +17,7 @@ from . import context, evidence, names, relations, titles
 from .find import find_candidates
 from .normalize import fold, fold_lower
 from .resolve import Symbol, resolve
-from .vocab import Vocabulary, using, vocabulary
+from .vocab import Vocabulary, per_vocabulary, using, vocabulary
 
 EXTRACTOR_VERSION = f"legal-kg-extractors/{__version__}"
 _T = TypeVar("_T")
@@ -25,13 +25,17 @@ _T = TypeVar("_T")
 HEADER_CHARS = 2500  # how far the letterhead, own symbol and title may reach
 # Who issued a local symbol: the words after it (or its date) up to a number or a stop.
 _ISSUER_WORDS = re.compile(r"[^\d;.]*(?:\.(?=[^\W\d_])[^\d;.]*)*")  # (a dot inside an abbreviation: "TP.HCM")
-# "Số: 123/BC-SKHCN" (OCR: S6:, $6:, Sé, and with its colon 86:, 56:, a speck before it: ‘$6:)
+# "Số: 123/BC-SKHCN" (OCR: S6:, $6:, Sé, and with its colon 86:, 56:, 6: (the S lost), a speck before it: ‘$6:)
 # opening a header line, the symbol maybe on the next: the document's own symbol. Matched on
 # the folded text, case kept.
-_OWN_SYMBOL = re.compile(r"(?:^|\n)[ \t]*[^\w\s]?(?:(?:S[^\s\d]?|S\d|\$\S?)[ \t]*[:;.]?|[58]\d[ \t]*:)\s*$")
+_OWN_SYMBOL = re.compile(r"(?:^|\n)[ \t]*[^\w\s]?(?:(?:S[^\s\d]?|S\d|\$\S?)[ \t]*[:;.]?|(?:[58]\d|6)[ \t]*:)\s*$")
 # The place before the header's date ("Hà Nội, ngày …", "TP. Hồ Chí Minh, ngày …"):
-# a few capitalised words opening a line or following the own symbol.
-_PLACE = re.compile(r"\s*(?:[A-ZĐ][^\s,]*[ \t]+){0,3}[A-ZĐ][^\s,]*,[ \t]*$")  # (OCR: "Ha N6i")
+# a few capitalised words opening a line or following the own symbol; after the first, a
+# ward's or district's number ("Phường 7", "Quận 3": one or two digits, not a year), and
+# the second syllable of a unit's name before a capitalised word ("Thị trấn Phú Mỹ",
+# "Thành phố Hồ Chí Minh"; not "Theo đó, ngày …").
+_PLACE = re.compile(r"\s*[A-ZĐ][^\s,]*(?:[ \t]+[^\W\d_]+(?=[ \t]+[A-ZĐ]))?"
+                    r"(?:[ \t]+(?:[A-ZĐ][^\s,]*|\d\d?)){0,4},[ \t]*$")  # (OCR: "Ha N6i")
 # A codified passage's source note, "(Điều 7 Thông tư số 301/2016/TT-BTC, …)", before
 # its citation (folded); and the heading that comes before the note ("Điều 33.3.TT.116.7.").
 _NOTE = re.compile(r"\(\s*d\S{1,3}u\s+\d+[a-z]?\s+(?:[^\s()]+\s+){1,6}$")
@@ -224,15 +228,44 @@ def _dates(text: str, symbols: Sequence[Symbol], afters: Sequence[context.After 
     _dates_of_lists(symbols, reading, listed, dates)
     _dates_of_outer_phrases(text, symbols, reading, stray, dates, claimed)
     previous = 0  # where the citation before, or its date, ends
+    issued: tuple[int, dt.date] | None = None  # the last citation an issuing act's date before it dated, the date
     for i, after in enumerate(afters):
         if dates[i] is None and i != header.own:
-            before = context.date_before(text, symbols[i].start, claimed, previous)
-            if before is not None and _fits(symbols[i], before):
+            m = context.date_before(text, symbols[i].start, claimed, previous)
+            before = context.date_of(m) if m is not None else None
+            if m is not None and before is not None and _fits(symbols[i], before):
                 dates[i] = before
+                issued = (i, before) if _issuing(text, m.end(), symbols[i].start) else None
+            elif issued is not None and issued[0] == i - 1 and _fits(symbols[i], issued[1]) \
+                    and _listed_after(text, symbols[i - 1], symbols[i]):
+                dates[i] = issued[1]  # "Ngày …, UBND tỉnh ban hành Kế hoạch số A về … và Quyết định số B"
+                issued = (i, issued[1])
         previous = after.end if after is not None else symbols[i].end
     if header.own is not None and header.date is not None and _fits(symbols[header.own], header.date):
         dates[header.own] = header.date
     return dates
+
+
+@per_vocabulary(maxsize=1)
+def _issuing_verbs() -> re.Pattern:
+    """The verbs of an issuing act (``vocab/dates.yaml``), folded, as whole words."""
+    verbs = sorted((fold_lower(v).split() for v in vocabulary().issuing_verbs), key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(r"\s+".join(map(re.escape, v)) for v in verbs) + r")(?!\w)")
+
+
+def _issuing(text: str, lo: int, hi: int) -> bool:
+    """Does ``text[lo:hi]``, between a date and the citation it dates, say the citation was issued then?"""
+    return _issuing_verbs().search(fold_lower(text[lo:hi])) is not None
+
+
+def _listed_after(text: str, first: Symbol, then: Symbol) -> bool:
+    """Is ``then`` listed right after ``first`` as another object of the same verb: joined to it,
+    with nothing but ``first``'s title in between ("A về … và Quyết định số B", "A, B")?"""
+    if not relations.joined(text, first.end, then.start):
+        return False
+    gap = text[first.end:then.start].lstrip(context.SPACES + "\r\n")
+    return gap[:1] == "," or gap[:3].lower() in ("và ", "va ") \
+        or titles.titles(text, [first.end], [first.start, then.start])[0] is not None
 
 
 def _dates_after(text: str, symbols: Sequence[Symbol], afters: Sequence[context.After | None],

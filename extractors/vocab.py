@@ -36,7 +36,7 @@ class VocabularyError(ValueError):
 
 
 #: The files a vocabulary is made of (``NAME.yaml`` each).
-VOCABULARY_FILES = ("defaults", "doc_types", "effective", "issuers", "jurisdictions", "law_names",
+VOCABULARY_FILES = ("dates", "defaults", "doc_types", "effective", "issuers", "jurisdictions", "law_names",
                     "not_citations", "ocr", "relations", "titles", "units")
 MAX_FILE_BYTES = 4 << 20  # a vocabulary file larger than this is refused (the bundled ones are a few KB)
 
@@ -172,6 +172,7 @@ class Vocabulary:
     defaults: dict = field(default_factory=dict)  # types of symbols without one (defaults.yaml)
     titles: dict[str, tuple[str, ...]] = field(default_factory=dict)  # openers, stops, trailing (titles.yaml)
     effective_cues: tuple[str, ...] = ()  # "có hiệu lực (thi hành) (kể) từ (ngày)" (effective.yaml)
+    issuing_verbs: tuple[str, ...] = ()  # "ban hành": a date before it dates every instrument listed (dates.yaml)
     law_names: dict = field(default_factory=dict)  # heads, stops of laws cited by name (law_names.yaml)
     cue_hints: tuple[str, ...] = ()  # pieces of the cues as written, OCR damage included (relations.yaml)
     not_stated: tuple[str, ...] = ()  # words before a cue that make it no statement: "đề nghị" (relations.yaml)
@@ -442,13 +443,14 @@ def _parse(texts: dict[str, str], digest: str) -> Vocabulary:
     for cue in effective:
         if cue.count("(") != cue.count(")") or re.search(r"\([^()]*\(|\)[^()]*\)", cue.replace(") (", ")|(")):
             raise VocabularyError(f"effective.yaml: cues: {cue!r}: brackets should hold optional words, unnested")
+    issuing = _sections("dates.yaml", _parsed(texts, "dates"), ("issuing",))["issuing"]
     law_names = _sections("law_names.yaml", _parsed(texts, "law_names"), ("heads", "stops", "amending", "known"))
     for name in law_names["known"]:
         if not any(name.startswith(head + " ") and name[len(head) + 1:][:1].isupper() for head in law_names["heads"]):
             raise VocabularyError(f"law_names.yaml: known: {name!r} should be a head and a name opening with a capital")
     return Vocabulary(doc_types, issuers, jurisdictions, cues, form_words, ocr_letters, units=units,
                       defaults=_parsed(texts, "defaults"), code_letters=code_letters, d_initials=d_initials, titles=titles,
-                      effective_cues=effective, law_names=law_names, cue_hints=hints,
+                      effective_cues=effective, issuing_verbs=issuing, law_names=law_names, cue_hints=hints,
                       not_stated=not_stated, digest=digest, sources=dict(texts))
 
 

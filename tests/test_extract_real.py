@@ -203,6 +203,28 @@ def test_the_title_in_capitals_read_through_ocr_slips(header):
     assert (ex.report.doc_type, ex.report.date) == ("CT", dt.date(1985, 3, 2))
 
 
+@pytest.mark.parametrize("place", ["Phường 4", "Quận 11", "Phuong 9", "Thị trấn Đức Phổ", "Thành phố Hồ Chí Minh"])
+def test_a_header_place_with_a_ward_number_or_a_unit_name_in_two_syllables(place):
+    # The subject line above the date cites another letter: the header's date is still the own symbol's.
+    text = (f"ỦY BAN NHÂN DÂN\nSố: 352/UBND-VX\nV/v thực hiện Công văn số 77/SLĐTBXH-BTXH\n{place}, ngày 9 tháng 8 "
+            "năm 2024\nThực hiện Kế hoạch số 140/KH-UBND ngày 1/8/2024 của Ủy ban.")
+    ex = extract(text)
+    assert [c[3] for c in cite(text)] == ["2024-08-09", None, "2024-08-01"]
+    assert ex.report.date == dt.date(2024, 8, 9)
+
+
+def test_an_own_symbol_after_a_lone_6_where_ocr_lost_the_s_of_so():
+    text = "UY BAN NHAN DAN\nQUAN 5\n\n6: 417/UBND-TCKH\n\nQuan 5, ngay 2 thang 10 nam 2024\n\nThuc hien Ké hoach."
+    ex = extract(text)
+    assert ex.report.symbol == "417/UBND-TCKH" and cite(text)[0][3] == "2024-10-02"
+
+
+@pytest.mark.parametrize("line", ["Năm 2024, ngày 9/8/2024 Sở ban hành", "Theo đó, ngày 9/8/2024 Sở ban hành"])
+def test_a_sentence_opening_a_line_is_no_header_place(line):
+    text = f"SỞ NỘI VỤ\nBÁO CÁO\n{line} Kế hoạch số 61/KH-SNV về tuyển dụng."
+    assert extract(text).report.date is None
+
+
 def test_words_in_small_letters_are_no_title_in_capitals():
     text = "PHỦ THỦ TƯỚNG\nSố: 14/TTg\nHà Nội, ngày 2 tháng 3 năm 1985 Chỉ thị về công tác thủy lợi"
     assert extract(text).report.doc_type != "CT"
@@ -233,6 +255,53 @@ def test_the_date_belongs_to_the_instrument_whose_phrase_it_closes():
     text = ("Căn cứ Luật sửa đổi, bổ sung một số điều của Luật Thuế A số 71/2014/QH13 và Luật Thuế B "
             "số 31/2013/QH13 ngày 26 tháng 11 năm 2014;")
     assert [c[3] for c in cite(text)] == [None, None]
+
+
+@pytest.mark.parametrize("blank", ["\n\n", "\n \n", "\r\n\r\n"])
+def test_a_blank_line_tesseract_left_inside_a_date_opening_the_sentence(blank):
+    text = (f"Xã đã rà soát hồ sơ đất đai. Ngày 14 tháng 02 năm{blank}2022, Ủy ban nhân dân huyện ban hành "
+            "Quyết định số 305/QĐ-UBND về thu hồi đất.")
+    assert cite(text)[0][3] == "2022-02-14"
+    assert cite(f"Xã đã rà soát hồ sơ. Ngày{blank}14/02/2022, Sở ban hành Kế hoạch số 71/KH-STNMT.")[0][3] == "2022-02-14"
+    # …but a blank line between a date and the next sentence still ends the first
+    assert cite(f"Xã họp ngày 14/02/2022.{blank}Thực hiện Quyết định số 305/QĐ-UBND về thu hồi đất.")[0][3] is None
+
+
+@pytest.mark.parametrize("comma", [" ,\n", ",\n", " ,\n\n", ", \r\n"])
+def test_a_comma_and_a_line_break_after_a_symbol_do_not_stop_its_date(comma):
+    text = (f"bãi bỏ Chỉ thị số 07/CT-UBND{comma}ngay 3 thang 5 nam 2019 va Chỉ thị số 11/CT-UBND "
+            "ngay 20 thang 8 nam 2019 của UBND tỉnh")
+    assert [c[3] for c in cite(text)] == ["2019-05-03", "2019-08-20"]
+    # (words after the comma that start another predicate still do)
+    assert cite(f"Chỉ thị số 07/CT-UBND, có hiệu lực từ{comma}ngày 3/5/2019")[0][3] is None
+
+
+def test_the_date_of_an_issuing_act_opening_the_sentence_dates_each_instrument_it_lists():
+    text = ("Sở đã tham mưu kịp thời. Ngày 21/3/2022, Ủy ban nhân dân huyện ban hành Chỉ thị số 04/CT-UBND "
+            "về phòng chống thiên tai năm 2022, Kế hoạch số 58/KH-UBND và Quyết định số 233/QĐ-UBND "
+            "về kiện toàn Ban Chỉ huy.")
+    assert [c[3] for c in cite(text)] == ["2022-03-21"] * 3
+    # …as OCR leaves it
+    text = "Ngay 21/3/2022, Uy ban nhan dan huyén ban hanh Ké hoach s6 58/KH-UBND va Quyét dinh s6 233/QD-UBND."
+    assert [c[3] for c in cite(text)] == ["2022-03-21"] * 2
+
+
+@pytest.mark.parametrize("text", [
+    # a member with its own date keeps it; the one after it has none stated
+    "Ngày 21/3/2022, Huyện ban hành Kế hoạch số 58/KH-UBND, Quyết định số 233/QĐ-UBND ngày 2/3/2022 "
+    "và Quyết định số 240/QĐ-UBND.",
+    # the next sentence is another's
+    "Ngày 21/3/2022, Huyện ban hành Kế hoạch số 58/KH-UBND. Quyết định số 240/QĐ-UBND đã hết hiệu lực.",
+    # receiving is no issuing
+    "Ngày 21/3/2022, Phòng nhận được Công văn số 58/SNV-CCVC và Quyết định số 240/QĐ-UBND.",
+    # an instrument the first acts on is not one the act issued
+    "Ngày 21/3/2022, Huyện ban hành Quyết định số 58/QĐ-UBND thay thế Quyết định số 240/QĐ-UBND.",
+    # nor one it carries out
+    "Ngày 21/3/2022, Huyện ban hành Kế hoạch số 58/KH-UBND thực hiện Nghị quyết số 240/NQ-HĐND.",
+])
+def test_an_issuing_acts_date_reaches_no_instrument_it_did_not_issue(text):
+    dates = [c[3] for c in cite(text)]
+    assert dates[0] == "2022-03-21" and dates[-1] is None
 
 
 def test_effective_dates_are_not_issue_dates_even_ocr_damaged():

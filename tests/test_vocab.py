@@ -32,6 +32,7 @@ def test_the_vocabulary_loads_and_every_entry_is_well_formed():
     ("jurisdictions", lambda d: d["Hà Nội"].update(kind="thủ đô"),
      "jurisdictions.yaml: Hà Nội: 'kind' should be tỉnh or thành phố"),
     ("ocr", lambda d: d["d_words"].append("trường"), "ocr.yaml: d_words: 'trường' should be one word beginning"),
+    ("dates", lambda d: d.update(issuing=[]), "dates.yaml: 'issuing' is missing or empty"),
     ("law_names", lambda d: d["known"].append("Nghị quyết Thí điểm"),
      "law_names.yaml: known: 'Nghị quyết Thí điểm' should be a head and a name opening with a capital"),
 ])
@@ -109,6 +110,17 @@ def test_extract_takes_a_vocabulary_of_its_own_and_keeps_each_ones_look_ups_apar
         answers = list(pool.map(lambda v: amends(extract(text, vocabulary=v)), [mine, None] * 8))
     assert answers == [expected, []] * 8
     assert vocabulary() is not mine  # and nothing is left set after the calls
+
+
+def test_the_verbs_of_an_issuing_act_are_the_vocabularys(tmp_path):
+    from extractors import extract
+
+    # "ký" (signs) is no bundled issuing verb: "kỳ", "kỹ" read the same without their marks.
+    mine = load_vocabulary(vocabulary_folder(tmp_path / "mine", "dates", lambda d: d["issuing"].append("ký")))
+    text = "Ngày 14/5/2024, Chủ tịch UBND tỉnh ký Quyết định số 701/QĐ-UBND và Quyết định số 702/QĐ-UBND."
+    assert [m.instrument.date.isoformat() if m.instrument.date else None for m in extract(text).mentions] == \
+        ["2024-05-14", None]
+    assert [m.instrument.date.isoformat() for m in extract(text, vocabulary=mine).mentions] == ["2024-05-14"] * 2
 
 
 def test_a_folder_of_some_files_takes_the_bundled_ones_for_the_rest(tmp_path):

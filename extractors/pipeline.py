@@ -47,7 +47,8 @@ _STRAY_WINDOW = 160  # how far after a closed phrase a date closing an outer one
 _OUTER_REACH = 800  # how far before it the phrase it closes may open
 _LIST_GAP = 80  # the most characters between two citations listed together ("A, Nghị định số B")
 _TITLE_WORDS = re.compile(r"\s*([^\s\d]+(?:[ \t]+[^\s\d]+){0,2})")  # (those in capitals are taken)
-_SO_WORD = re.compile(context.SO + ":?")  # "số" (as OCR leaves it), the word before a number
+_SO_WORD = re.compile(context.SO + ":?")
+_SPECKS = re.compile(r"[\W_]+$")  # marks, no letter or digit, ending a line  # "số" (as OCR leaves it), the word before a number
 
 
 @dataclass(slots=True)
@@ -140,7 +141,7 @@ def _title_lines(lines: Sequence[str]) -> tuple[str | None, str | None]:
     """(type, title) of a line of capitals naming a document type, and the line(s) after it."""
     vocab = vocabulary()
     for i, line in enumerate(lines[:30]):
-        words = line.strip()
+        words = _SPECKS.sub("", line).strip()  # (what OCR made of specks after it: "NGHỊ ĐỊNH : -")
         if len(words) < 4 or not any(c.isalpha() for c in words) or words.upper() != words \
                 and not all(_in_capitals(w) or not any(c.isalpha() for c in w) for w in words.split()):
             continue

@@ -627,7 +627,8 @@ class _Reader:
     def _announced(self, lo: int, hi: int) -> bool:
         """Is the citation at ``hi`` the first of a list announced before it ("… sau:\na) …")?"""
         colon = self.text.rfind(":", lo, hi)
-        return _ITEM.match(self.text, colon + 1) is not None and _hinted(self.text[max(lo, colon - _HINT_WINDOW):colon])
+        return _ITEM.match(self.text, _past_specks(self.text, colon + 1)) is not None \
+            and _hinted(self.text[max(lo, colon - _HINT_WINDOW):colon])
 
     def _segment(self, lo: int, hi: int) -> None:
         """Find every clause end in ``text[lo:hi]``, closing the clause being gathered at the first."""
@@ -635,11 +636,12 @@ class _Reader:
         for brk in from_marks(_BREAK, self.text, lo, hi):
             if brk.group() == ";" and _continues(self.text[brk.end():min(hi, brk.end() + 60)]):
                 continue
-            if self.text.rfind(":", brk.start() - 3, brk.start() + 1) >= 0 and _hinted(self.text[at:brk.start()]):
+            colon = _colon_before(self.text, brk.start())
+            if colon >= 0 and _hinted(self.text[at:colon]):
                 self.hinted = True  # a list announced: "4. Thông tư này thay thế các thông tư sau đây:"
                 if not self.members:
                     self.at = at
-            self._close(brk.start())
+            self._close(colon + 1 if colon >= 0 else brk.start())
             at = self.at = brk.end()
             self.marker = _marker(self.text, at, self.lists.marker)
             self.lists.new_clause(self.marker, brk.group().startswith("\n"))
@@ -763,6 +765,25 @@ class _Reader:
                 reading.top[i] = not k or joiner == ";"  # (an item of its own after ";": "…; Luật số B")
             seen.append(i)
         reading.lists.extend(lists.values())
+
+
+_SPECKS = " \t\r,.'`_~"  # what OCR leaves after a colon that ends a line ("… sau: ,"), besides spaces
+
+
+def _past_specks(text: str, at: int) -> int:
+    """Where the text after ``at`` goes on past OCR's specks before a line break."""
+    j = at
+    while j < len(text) and text[j] in _SPECKS:
+        j += 1
+    return j if text[j:j + 1] == "\n" or j == at else at
+
+
+def _colon_before(text: str, at: int) -> int:
+    """Where the ":" that ends the words before ``at`` is, past spaces and OCR's specks; -1 if none."""
+    j = at
+    while j > max(0, at - 8) and (text[j - 1] in _SPECKS or text[j - 1] == "\n"):
+        j -= 1
+    return j - 1 if j and text[j - 1] == ":" else -1
 
 
 def _marker(text: str, at: int, listing: str | None = None) -> str | None:

@@ -802,8 +802,9 @@ def test_a_speck_ocr_glued_to_a_word_is_no_part_of_it():
     assert rels(text) == [("repeals", "09/2021/QĐ-UBND", "17/2015/QĐ-UBND")]
 
 
-def test_a_consolidated_text_speaks_for_the_instrument_it_consolidates():
-    text = ("BỘ TÀI CHÍNH\nSố: 07/VBHN-BTC\nHà Nội, ngày 14 tháng 6 năm 2016\nTHÔNG TƯ\nHướng dẫn về hóa đơn bán hàng hóa\n"
+@pytest.mark.parametrize("heading", ["THÔNG TƯ", "THÔNG TƯ : -"])  # (specks OCR left after it)
+def test_a_consolidated_text_speaks_for_the_instrument_it_consolidates(heading):
+    text = (f"BỘ TÀI CHÍNH\nSố: 07/VBHN-BTC\nHà Nội, ngày 14 tháng 6 năm 2016\n{heading}\nHướng dẫn về hóa đơn bán hàng hóa\n"
             "Thông tư số 39/2014/TT-BTC ngày 31 tháng 3 năm 2014 của Bộ Tài chính hướng dẫn về hóa đơn, có hiệu lực "
             "kể từ ngày 01 tháng 6 năm 2014, được sửa đổi, bổ sung bởi:\n"
             "Thông tư số 26/2015/TT-BTC ngày 27 tháng 02 năm 2015 của Bộ Tài chính, có hiệu lực từ ngày 01/01/2015.\n"
@@ -814,3 +815,12 @@ def test_a_consolidated_text_speaks_for_the_instrument_it_consolidates():
                                   ("amends", "26/2015/TT-BTC", "39/2014/TT-BTC"),
                                   ("based_on", "39/2014/TT-BTC", "51/2010/NĐ-CP")]
     assert extract(text).report.symbol == "07/VBHN-BTC"
+
+
+@pytest.mark.parametrize("speck", ["", " ,", ".", " `"])
+def test_a_list_announced_with_specks_ocr_left_after_its_colon(speck):
+    text = ("UBND TỈNH PHÚ YÊN\nSố: 27/2022/QĐ-UBND\n\nQUYẾT ĐỊNH\n\nĐiều 1. Bãi bỏ các quyết định sau:"
+            f"{speck}\n\na) Quyết định số 12/2016/QĐ-UBND ngày 4/3/2016 của UBND tỉnh về quản lý chợ;\n"
+            "b) Quyết định số 03/2018/QĐ-UBND ngày 9/1/2018 của UBND tỉnh về phí chợ.\n")
+    assert sorted(rels(text)) == [("repeals", "27/2022/QĐ-UBND", "03/2018/QĐ-UBND"),
+                                  ("repeals", "27/2022/QĐ-UBND", "12/2016/QĐ-UBND")]

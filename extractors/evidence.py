@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from itertools import compress, islice
+from itertools import compress, islice, product
 from operator import attrgetter
 from typing import cast
 
@@ -33,7 +33,34 @@ _AS_KNOWN_CODES_LEAST = 2  # …and at least two of them do: one code's letters 
 
 def mend(text: str, symbols: Sequence[Symbol]) -> list[Symbol]:
     """``symbols`` with what the document says about them applied (see the module's doc)."""
-    return _fit_types(_restore_d_stroke(text, _restore_misread_issuers(text, list(symbols))))
+    return _fit_types(_restore_d_stroke(text, _restore_units(text, _restore_misread_issuers(text, list(symbols)))))
+
+
+def _restore_units(text: str, symbols: list[Symbol]) -> list[Symbol]:
+    """In a text OCR wrote without any Đ, a unit code no list knows that is a listed unit's with
+    its Đ read as P or B ("STNMT-QLPP": QLĐĐ). Where the text writes Đ, a unit's P is a P (GDPT)."""
+    if "đ" in text or "Đ" in text:
+        return symbols
+    misread = _misread_units()
+    for i, s in enumerate(symbols):
+        parts = _PART.findall(s.symbol)
+        if any(part in misread for part in parts[1:]):  # (after the number)
+            symbols[i] = s._replace(symbol=_PART.sub(lambda m: misread.get(m.group(), m.group()), s.symbol),
+                                    issuer=_PART.sub(lambda m: misread.get(m.group(), m.group()), s.issuer))
+    return symbols
+
+
+@per_vocabulary(maxsize=1)
+def _misread_units() -> dict[str, str]:
+    """Each listed unit's code with its Đs read as P or B, as OCR may write it (QLPP, QLBĐ …) → the unit."""
+    vocab = vocabulary()
+    out: dict[str, str] = {}
+    for unit in vocab.units:
+        slots = [("Đ", "D", "P", "B") if c == "Đ" else (c,) for c in unit]
+        for letters in map("".join, product(*slots)):
+            if letters != unit and vocab.canonical_code(letters) is None:
+                out[letters] = unit
+    return out
 
 
 _NAME_AROUND = 200  # how far around a citation the issuer a misread code stands for must be named

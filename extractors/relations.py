@@ -31,7 +31,7 @@ _CAPITALS = "A-Z\u0110\u00c0-\u00dd\u1ea0-\u1ef8"
 _LETTER = r"[a-zđ]\)|[^\x00-\x7f\w\s•]\)"
 _MARKER = rf"[-+•]|[A-Z]\)|{_LETTER}|\d{{1,2}}[.)]"
 HARD_BREAK = re.compile(
-    rf"(?<![\n ]\d)(?<!\n\d\d)\.(?=\s+[{_CAPITALS}(])|(?<=[:!?)]){SPACE}*\n{SPACE}*\r?\n"
+    rf"(?<![\n ]\d)(?<!\n\d\d)\.(?=\s+[{_CAPITALS}(\[])|(?<=[:!?)]){SPACE}*\n{SPACE}*\r?\n"
     rf"|\n(?={SPACE}*(?:(?:{_MARKER}){SPACE}|[DĐ]\S{{1,3}}u{SPACE}+\d|{_BASIS}))")
 # A ";" ends a clause too, unless what follows continues it (see _continues).
 # …and so does a ":" before a list's first item on the same line ("… sau: a) …; b) …").
@@ -102,6 +102,7 @@ class _Frame:
     at: int
     seq: int
     objects: list[_Ref] = field(default_factory=list)
+    depth: int = 0  # brackets open where it stands (an aside's cue takes no object after the aside)
 
 
 class Statement(NamedTuple):
@@ -155,6 +156,12 @@ _BODY = "body"  # the name of an issuing body that holds a type word: "Bộ Kế
 
 
 @per_vocabulary(maxsize=1)
+def _unnumbered_subjects() -> frozenset[str]:
+    """relations.yaml ``unnumbered_subjects``, folded."""
+    return frozenset(fold_lower(w) for w in vocabulary().unnumbered_subjects)
+
+
+@per_vocabulary(maxsize=1)
 def _names() -> Phrases:
     """Type words (valued by their code), "kèm theo" (valued ``"with"``), and the names of
     bodies that hold a type word (valued :data:`_BODY`: read as one, they name no instrument)."""
@@ -199,6 +206,7 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
     # "này", or naming the citation after the stretch (its last words: all of a short stretch).
     last = len(plain) - _NAME_WORDS - 3
     plural_or_this = _PLURAL_OR_THIS.search(folded) is not None
+    found_cues = _cues().scan(plain_words)
     may_name = None
     if last > 0:
         may_name = {k for k in range(last) if tokens[plain[k]][0].isupper()}
@@ -206,12 +214,13 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
         if plural_or_this:
             may_name.update(k for k, i in enumerate(plain)
                             if i and _plural(ws[i - 1]) or i + 1 < len(ws) and _this(ws[i + 1]))
+        may_name.update(k for i, _, _ in found_cues for k in range(max(0, i - 4), i))  # (a cue's subject)
 
-    def spans(phrases: Phrases, starts=None):
-        return [(plain[i], plain[i + n - 1] + 1, value) for i, n, value in phrases.scan(plain_words, starts)]
+    def spans(found):
+        return [(plain[i], plain[i + n - 1] + 1, value) for i, n, value in found]
 
-    cues = spans(_cues())
-    names = [n for n in spans(_names(), may_name) if n[2] != _BODY]
+    cues = spans(found_cues)
+    names = [n for n in spans(_names().scan(plain_words, may_name)) if n[2] != _BODY]
     # The citation after the stretch: named by a type word (and a name) and "số", or by "số" alone.
     end = len(ws) - 1 if ws and (_SO.fullmatch(ws[-1]) or ws[-1] == "#") else len(ws)
     if before_citation and cues and cues[-1][1] == end and any(n[:2] == cues[-1][:2] for n in names):
@@ -256,7 +265,9 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
         this = stop < len(ws) and _this(ws[stop])
         # (a type word in capitals, not one of many, is the document's heading: "THÔNG TƯ\nSửa đổi …")
         heading = not this and not plural and all(t.isupper() for t in tokens[start:stop])
-        if this or heading or tokens[start][0].isupper() or plural:
+        # (and one in lower case a cue's subject: "văn bản quy định chi tiết thi hành Luật …")
+        subject = any(c[0] == stop for c in cues) and " ".join(ws[start:stop]) in _unnumbered_subjects()
+        if this or heading or tokens[start][0].isupper() or plural or subject:
             items.append((start, _Item("ref", (this, heading, value, _joiner(ws, start)))))
     if plural_or_this:
         for i in range(len(ws) - 1):  # "Điều này", "khoản này": the document itself
@@ -306,14 +317,21 @@ def _denied(ws: Sequence[str], start: int) -> bool:
 @per_vocabulary(maxsize=16384)
 def _continues(after: str) -> bool:
     """Does the text after a ";" go on with the same clause: another instrument of a list
-    ("…; Nghị định số B", "…; số B"), or another cue ("…; thay thế …")?"""
+    ("…; Nghị định số B", "…; số B"), or another cue ("…; thay thế …"), maybe after a
+    label ("…; lý do: đã được thay thế bởi …", a table's note)?"""
     ws = [w for w in words(after)[:5] if w not in ("va", "dong", "thoi")]  # (và, đồng thời)
     if not ws:
         return False
     if _SO.fullmatch(ws[0]):
         return True
-    return any(i == 0 for i, _, value in _names().scan(ws[:4]) if value not in ("with", _BODY)) or \
-        any(i == 0 for i, _, _ in _cues().scan(ws))
+    if any(i == 0 for i, _, value in _names().scan(ws[:4]) if value not in ("with", _BODY)) or \
+            any(i == 0 for i, _, _ in _cues().scan(ws)):
+        return True
+    label, colon, rest = after.partition(":")
+    if not colon or len(label.split()) > 3:
+        return False
+    ws = [w for w in words(rest)[:6] if w != "da"]  # (đã)
+    return any(i == 0 for i, _, _ in _cues().scan(ws))
 
 
 def _joiner(ws: Sequence[str], k: int) -> str | None:
@@ -371,6 +389,7 @@ class _Clause:
         self.stretches = 0  # stretches read so far (a clause opens with its first)
         self.depth = 0  # brackets opened in the clause and not closed yet
         self.outside = False  # has an aside opened before the clause closed in it?
+        self.item = 0  # where in ``refs`` the item after the last ";" starts
 
     def read(self, stretch: _Stretch, at: int) -> None:
         for item in stretch.items:
@@ -397,6 +416,8 @@ class _Clause:
                 self.depth += 1
             elif item.what == "close" and self.depth:
                 self.depth -= 1
+                if self.open is not None and self.open.depth > self.depth:
+                    self.open = None  # (an aside's cue with no object in it: "(được sửa đổi)")
             elif item.what == "close":  # an aside opened before the clause: what it has read so far is in it,
                 for ref in self.refs:      # and what the aside is about stands before the clause
                     ref.depth += 1
@@ -428,7 +449,7 @@ class _Clause:
             subject = _Ref(own, None, at, self.seq) if acts else None
         else:  # (words before it that are not read: an instrument OCR made unreadable, say)
             subject = None
-        self.open = _Frame(subject, kind, passive, at, self.seq)
+        self.open = _Frame(subject, kind, passive, at, self.seq, depth=self.depth)
         self.frames.append(self.open)
 
     def _ref(self, ref: _Ref, joiner: str | None) -> None:
@@ -441,19 +462,24 @@ class _Clause:
             ref.group = partner.group if partner.group is not None else partner.mention
         elif self.open is not None:
             ref.frame = self.open
-        elif joiner == "và":  # "và" + another type: the nearest cue with a numbered subject
-            ref.frame = next((f for f in reversed(self.frames)
-                              if f.subject is not None and f.subject.mention is not None), None)
+        elif joiner == "và":  # "và" + another type: the nearest cue with a numbered subject (not in an aside closed since)
+            ref.frame = next((f for f in reversed(self.frames) if f.depth <= ref.depth
+                              and f.subject is not None and f.subject.mention is not None), None)
+            if ref.frame is None:  # (listed with the reference before the aside: "A (…) và Điều 5 Quyết định số B")
+                prior = next((r for r in reversed(self.refs) if r.depth <= ref.depth), None)
+                ref.top = ref.top or prior is not None and prior.top
         if ref.frame is not None:
             ref.frame.objects.append(ref)
         self.open = None
+        if joiner == ";":
+            self.item = len(self.refs)
         self.refs.append(ref)
 
     def _partner(self, ref: _Ref, joiner: str) -> _Ref | None:
         """The earlier reference ``ref`` is listed with, the nearest of its type: after "và",
-        at any depth; after "," within a flat list (no cue in between); after ";" among
-        those not inside another's phrase (the clause's own list)."""
-        for earlier in reversed(self.refs):
+        at any depth; after "," within a flat list (no cue in between) — both within the item
+        after the last ";" —; after ";" among those not inside another's phrase (the clause's own list)."""
+        for earlier in reversed(self.refs if joiner == ";" else self.refs[self.item:]):
             if earlier.depth > ref.depth:
                 continue  # (inside an aside closed since)
             if joiner == "," and any(f.seq > earlier.seq for f in self.frames):
@@ -466,7 +492,9 @@ class _Clause:
         out = []
         for frame in self.frames:
             subject = frame.subject
-            if subject is None or subject.mention is None:
+            # (an instrument named without a number is no end, unless, outranking the actor of a passive
+            # cue, it passes the statement on: "A … thi hành Luật X (được sửa đổi bởi Nghị định C)": C amends A)
+            if subject is None or subject.mention is None and not frame.passive:
                 continue
             for obj in frame.objects:
                 if obj.mention is None or obj.mention == subject.mention:
@@ -481,6 +509,8 @@ class _Clause:
                             or _outranks(outer.type, actor.type, frame.kind):
                         continue
                     target = outer.mention
+                if source is None or target is None:
+                    continue
                 out.append(Statement(frame.kind, source, target,
                                      min(subject.at, obj.at, frame.at), max(subject.at, obj.at)))
         return out

@@ -116,10 +116,10 @@ def _code_key(code: str) -> str:
     return fold_lower(code).upper()
 
 
-def _ocr_readings(code: str) -> set[str]:
-    """Keys under which OCR may show ``code``: each Đ read as D, P or B."""
+def _ocr_readings(code: str, d_stroke: tuple[str, ...] = _D_STROKE_READINGS) -> set[str]:
+    """Keys under which OCR may show ``code``: each Đ read as D, P or B (or only those of ``d_stroke``)."""
     parts = re.split("(Đ)", unicodedata.normalize("NFC", code))
-    slots = [(_D_STROKE_READINGS if p == "Đ" else (p,)) for p in parts]
+    slots = [(d_stroke if p == "Đ" else (p,)) for p in parts]
     return {_code_key("".join(choice)) for choice in itertools.product(*slots)}
 
 
@@ -176,6 +176,7 @@ class Vocabulary:
     law_names: dict = field(default_factory=dict)  # heads, stops of laws cited by name (law_names.yaml)
     cue_hints: tuple[str, ...] = ()  # pieces of the cues as written, OCR damage included (relations.yaml)
     not_stated: tuple[str, ...] = ()  # words before a cue that make it no statement: "đề nghị" (relations.yaml)
+    unnumbered_subjects: tuple[str, ...] = ()  # type words that in lower case before a cue are its subject
     _codes: dict[str, str] = field(default_factory=dict)  # lookup key → canonical code
     _families: tuple[Issuer, ...] = ()  # issuers known by a pattern (QH15, UBTVQH14 …)
     _prefixes: frozenset[str] = frozenset()  # every beginning of a lookup key
@@ -194,7 +195,8 @@ class Vocabulary:
         for code in canonical:
             self._codes.setdefault(_code_key(code), code)
         for code in canonical:
-            for key in _ocr_readings(code):
+            # (a unit's P or B is as written: offices abbreviate phát triển, phổ thông … with them, GDPT is no GDĐT)
+            for key in _ocr_readings(code, ("D",) if code in self.units else _D_STROKE_READINGS):
                 self._codes.setdefault(key, code)
         self._prefixes = frozenset(key[:n] for key in self._codes for n in range(1, len(key) + 1))
 
@@ -418,6 +420,11 @@ def _parse(texts: dict[str, str], digest: str) -> Vocabulary:
     relations = dict(_parsed(texts, "relations"))
     hints = tuple(_strings("relations.yaml: hints", relations.pop("hints", None) or []))
     not_stated = tuple(_strings("relations.yaml: not_stated", relations.pop("not_stated", None) or []))
+    unnumbered = tuple(_strings("relations.yaml: unnumbered_subjects", relations.pop("unnumbered_subjects", None) or []))
+    type_words = {fold_lower(w) for t in doc_types.values() for w in t.words}
+    for word in unnumbered:
+        if fold_lower(word) not in type_words:
+            raise VocabularyError(f"relations.yaml: unnumbered_subjects: {word!r} is no type word of doc_types.yaml")
     for kind, roles in relations.items():
         if kind not in RELATION_KINDS:
             raise VocabularyError(f"relations.yaml: {kind}: not a relation kind ({', '.join(RELATION_KINDS)})")
@@ -451,7 +458,7 @@ def _parse(texts: dict[str, str], digest: str) -> Vocabulary:
     return Vocabulary(doc_types, issuers, jurisdictions, cues, form_words, ocr_letters, units=units,
                       defaults=_parsed(texts, "defaults"), code_letters=code_letters, d_initials=d_initials, titles=titles,
                       effective_cues=effective, issuing_verbs=issuing, law_names=law_names, cue_hints=hints,
-                      not_stated=not_stated, digest=digest, sources=dict(texts))
+                      not_stated=not_stated, unnumbered_subjects=unnumbered, digest=digest, sources=dict(texts))
 
 
 def _sections(file: str, data, names: tuple[str, ...]) -> dict[str, tuple[str, ...]]:

@@ -824,3 +824,59 @@ def test_a_list_announced_with_specks_ocr_left_after_its_colon(speck):
             "b) Quyết định số 03/2018/QĐ-UBND ngày 9/1/2018 của UBND tỉnh về phí chợ.\n")
     assert sorted(rels(text)) == [("repeals", "27/2022/QĐ-UBND", "03/2018/QĐ-UBND"),
                                   ("repeals", "27/2022/QĐ-UBND", "12/2016/QĐ-UBND")]
+
+
+def test_a_full_stop_before_a_bracketed_note_number_ends_the_clause():
+    text = ("Nghị quyết số 03/2015/NQ-HĐTP được sửa đổi bởi Nghị quyết số 04/2019/NQ-HĐTP ngày 2/8/2019.\n"
+            "[7] Về án phí: áp dụng Điều 135 Bộ luật Tố tụng hình sự và điểm b khoản 1 Điều 12 Nghị quyết số "
+            "326/2016/UBTVQH14.")
+    assert rels(text) == [("amends", "04/2019/NQ-HĐTP", "03/2015/NQ-HĐTP")]
+
+
+def test_after_an_aside_and_lists_with_the_instrument_before_it():
+    text = ("UBND TỈNH LONG AN\nSố: 09/2024/QĐ-UBND\n\nQUYẾT ĐỊNH\nVề giá đất\n\n"
+            "Căn cứ Luật Giá số 16/2023/QH15 (được sửa đổi, bổ sung bởi Luật số 56/2024/QH15) và Điều 4 Quyết định "
+            "số 22/2023/QĐ-UBND;\n")
+    assert sorted(rels(text)) == [("amends", "56/2024/QH15", "16/2023/QH15"),
+                                  ("based_on", "09/2024/QĐ-UBND", "16/2023/QH15"),
+                                  ("based_on", "09/2024/QĐ-UBND", "22/2023/QĐ-UBND")]
+
+
+def test_a_units_p_is_a_p_where_the_text_writes_d_stroke():
+    assert ids("Công văn số 812/SGDĐT-GDPT ngày 2/4/2024 của Sở Giáo dục và Đào tạo") == ["812/SGDĐT-GDPT"]
+    # in a text OCR wrote without any Đ, a listed unit's Đ read as P is that unit
+    assert ids("Cong van so 77/STNMT-QLPP ngay 2/4/2024 cua So Tai nguyen") == ["77/STNMT-QLĐĐ"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Chương trình phối hợp số 03/CTPH-MTTQ-UBND ngày 1/6/2023", ("CTPH", "MTTQ-UBND")),
+    ("Phiếu chuyển số 318/PC-VP ngày 5/5/2024", ("PC", "VP")),
+])
+def test_more_document_types(text, expected):
+    (instrument,) = {m.instrument for m in extract(text).mentions}
+    assert (instrument.doc_type, instrument.issuer) == expected
+
+
+@pytest.mark.parametrize("note, kind", [("lý do: đã được thay thế bởi", "replaces"), ("Lý do: bị bãi bỏ bởi", "repeals")])
+def test_a_labelled_note_after_a_semicolon_goes_on_with_the_clause(note, kind):
+    text = f"2. Quyết định số 15/2013/QĐ-UBND ngày 8/5/2013 của UBND tỉnh; {note} Quyết định số 27/2020/QĐ-UBND."
+    assert rels(text) == [(kind, "27/2020/QĐ-UBND", "15/2013/QĐ-UBND")]
+    assert rels("Quyết định số 15/2013/QĐ-UBND; ghi chú: còn hiệu lực; Quyết định số 27/2020/QĐ-UBND.") == []
+
+
+def test_a_passive_cue_after_an_unnumbered_law_goes_to_the_instrument_that_law_is_an_object_of():
+    text = ("Nghị định số 83/2017/NĐ-CP ngày 18/7/2017 của Chính phủ quy định chi tiết thi hành Luật Phòng cháy "
+            "và chữa cháy (được sửa đổi, bổ sung bởi Nghị định số 12/2023/NĐ-CP ngày 3/4/2023); Thông tư số "
+            "08/2018/TT-BCA ngày 5/3/2018 hướng dẫn Luật Phòng cháy và chữa cháy và Nghị định số 83/2017/NĐ-CP.")
+    # (a Nghị định amends no law: the decree the law is the object of; after ";", "và" lists within its item)
+    assert sorted(rels(text)) == [("amends", "12/2023/NĐ-CP", "83/2017/NĐ-CP"),
+                                  ("guides", "08/2018/TT-BCA", "83/2017/NĐ-CP")]
+
+
+def test_documents_to_come_named_in_lower_case_are_the_subject_of_the_cue_after_them():
+    header = "THỦ TƯỚNG CHÍNH PHỦ\nSố: 108/QĐ-TTg\nHà Nội, ngày 9 tháng 2 năm 2024\nQUYẾT ĐỊNH\nBan hành danh mục\n"
+    text = header + ("Điều 1. Ban hành kèm theo Quyết định này Danh mục văn bản quy định chi tiết thi hành Luật "
+                     "Căn cước số 26/2023/QH15.")
+    assert rels(text) == []
+    assert rels(header + "Điều 1. Quyết định này quy định chi tiết Luật Căn cước số 26/2023/QH15.") == [
+        ("guides", "108/QĐ-TTg", "26/2023/QH15")]

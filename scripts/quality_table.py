@@ -5,7 +5,8 @@ corpora first, then over synthetic ones this project generates itself.
     .venv/bin/python scripts/quality_table.py --readme   # and replace the one in README.md
 
 Rows: ../shared/corpus/dev (the real passages, one row per variant; left out with a note
-when ../shared is not beside the repository), the bundled real report in examples/, and
+when ../shared is not beside the repository), the bundled real report in examples/, the
+passages written in real documents' styles in tests/corpus/written/, and
 synthetic corpora from synthetic/ at three noise levels (self-generated: written
 alongside the extractor, so they show what it already knows).
 """
@@ -24,6 +25,7 @@ from kg import evaluate as ev  # noqa: E402
 from synthetic import write_corpus  # noqa: E402
 
 DEV = ROOT.parent / "shared" / "corpus" / "dev"
+WRITTEN = ROOT / "tests" / "corpus" / "written"
 SYNTHETIC = ((0.0, "clean"), (0.3, "OCR noise 0.3"), (1.0, "OCR noise 1.0"))
 SYNTHETIC_REPORTS, SYNTHETIC_SEED = 80, 7
 BEGIN, END = "<!-- quality table: scripts/quality_table.py --readme -->", "<!-- end of quality table -->"
@@ -40,6 +42,8 @@ def table() -> str:
         if gold.exists():
             rows += ev.markdown_rows(f"{text.name.split('.')[0]}: real OCR report",
                                      {ev.NO_VARIANT: ev.evaluate_file(text, gold)})
+    rows += ev.markdown_rows("tests/corpus/written: 40 passages written in real documents' styles, hand-annotated "
+                             "(the extractor was fixed on them)", ev.evaluate_corpus(WRITTEN))
     with tempfile.TemporaryDirectory() as tmp:
         for noise, name in SYNTHETIC:
             folder = Path(tmp) / name

@@ -42,11 +42,16 @@ def _restore_units(text: str, symbols: list[Symbol]) -> list[Symbol]:
     if "đ" in text or "Đ" in text:
         return symbols
     misread = _misread_units()
-    for i, s in enumerate(symbols):
-        parts = _PART.findall(s.symbol)
-        if any(part in misread for part in parts[1:]):  # (after the number)
-            symbols[i] = s._replace(symbol=_PART.sub(lambda m: misread.get(m.group(), m.group()), s.symbol),
-                                    issuer=_PART.sub(lambda m: misread.get(m.group(), m.group()), s.issuer))
+    written = set(map(_SYMBOL, symbols))  # (few differ: looked at once)
+    holding = {symbol for symbol in written if not misread.keys().isdisjoint(_PART.findall(symbol)[1:])}
+    if not holding:
+        return symbols
+
+    def mended(value: str) -> str:
+        return _PART.sub(lambda m: misread.get(m.group(), m.group()), value)
+
+    for i in compress(range(len(symbols)), map(holding.__contains__, map(_SYMBOL, symbols))):
+        symbols[i] = symbols[i]._replace(symbol=mended(symbols[i].symbol), issuer=mended(symbols[i].issuer))
     return symbols
 
 

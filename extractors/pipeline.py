@@ -47,8 +47,8 @@ _STRAY_WINDOW = 160  # how far after a closed phrase a date closing an outer one
 _OUTER_REACH = 800  # how far before it the phrase it closes may open
 _LIST_GAP = 80  # the most characters between two citations listed together ("A, Nghị định số B")
 _TITLE_WORDS = re.compile(r"\s*([^\s\d]+(?:[ \t]+[^\s\d]+){0,2})")  # (those in capitals are taken)
-_SO_WORD = re.compile(context.SO + ":?")
-_SPECKS = re.compile(r"[\W_]+$")  # marks, no letter or digit, ending a line  # "số" (as OCR leaves it), the word before a number
+_SO_WORD = re.compile(context.SO + ":?")  # "số" (as OCR leaves it), the word before a number
+_SPECKS = re.compile(r"[\W_]+$")  # marks, no letter or digit, ending a line
 
 
 @dataclass(slots=True)

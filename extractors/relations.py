@@ -797,13 +797,13 @@ class _Reader:
         reading.lists.extend(lists.values())
 
 
-_SPECKS = " \t\r,.'`_~"  # what OCR leaves after a colon that ends a line ("… sau: ,"), besides spaces
+_SPECK_CHARS = " \t\r,.'`_~"  # what OCR leaves after a colon that ends a line ("… sau: ,"), besides spaces
 
 
 def _past_specks(text: str, at: int) -> int:
     """Where the text after ``at`` goes on past OCR's specks before a line break."""
     j = at
-    while j < len(text) and text[j] in _SPECKS:
+    while j < len(text) and text[j] in _SPECK_CHARS:
         j += 1
     return j if text[j:j + 1] == "\n" or j == at else at
 
@@ -811,7 +811,7 @@ def _past_specks(text: str, at: int) -> int:
 def _colon_before(text: str, at: int) -> int:
     """Where the ":" that ends the words before ``at`` is, past spaces and OCR's specks; -1 if none."""
     j = at
-    while j > max(0, at - 8) and (text[j - 1] in _SPECKS or text[j - 1] == "\n"):
+    while j > max(0, at - 8) and (text[j - 1] in _SPECK_CHARS or text[j - 1] == "\n"):
         j -= 1
     return j - 1 if j and text[j - 1] == ":" else -1
 

@@ -38,7 +38,8 @@ def mend(text: str, symbols: Sequence[Symbol]) -> list[Symbol]:
 
 def _restore_units(text: str, symbols: list[Symbol]) -> list[Symbol]:
     """In a text OCR wrote without any Đ, a unit code no list knows that is a listed unit's with
-    its Đ read as P or B ("STNMT-QLPP": QLĐĐ). Where the text writes Đ, a unit's P is a P (GDPT)."""
+    its Đ read as P or B ("STNMT-QLPP": QLĐĐ). Where the text writes Đ, or the symbol's issuer
+    shows its Đ written D ("SGDDT-GDPT"), a unit's P is a P (phổ thông)."""
     if "đ" in text or "Đ" in text:
         return symbols
     misread = _misread_units()
@@ -51,8 +52,21 @@ def _restore_units(text: str, symbols: list[Symbol]) -> list[Symbol]:
         return _PART.sub(lambda m: misread.get(m.group(), m.group()), value)
 
     for i in compress(range(len(symbols)), map(holding.__contains__, map(_SYMBOL, symbols))):
-        symbols[i] = symbols[i]._replace(symbol=mended(symbols[i].symbol), issuer=mended(symbols[i].issuer))
+        s = symbols[i]
+        if not _d_written_d(text[s.start:s.end], s.issuer.partition("-")[0]):
+            symbols[i] = s._replace(symbol=mended(s.symbol), issuer=mended(s.issuer))
     return symbols
+
+
+def _d_written_d(surface: str, issuer: str) -> bool:
+    """Does the symbol as written show a Đ of its issuer's code as a D (SGDDT for SGDĐT)?"""
+    if "Đ" not in issuer:
+        return False
+    for part in _PART.findall(surface):
+        written = part.strip().upper()
+        if len(written) == len(issuer) and all(a == b or b == "Đ" for a, b in zip(written, issuer)):
+            return any(a == "D" for a, b in zip(written, issuer) if b == "Đ")
+    return False
 
 
 @per_vocabulary(maxsize=1)

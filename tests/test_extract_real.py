@@ -846,6 +846,8 @@ def test_a_units_p_is_a_p_where_the_text_writes_d_stroke():
     assert ids("Công văn số 812/SGDĐT-GDPT ngày 2/4/2024 của Sở Giáo dục và Đào tạo") == ["812/SGDĐT-GDPT"]
     # in a text OCR wrote without any Đ, a listed unit's Đ read as P is that unit
     assert ids("Cong van so 77/STNMT-QLPP ngay 2/4/2024 cua So Tai nguyen") == ["77/STNMT-QLĐĐ"]
+    # …but not where the same symbol shows its issuer's Đ written D: its P is a P
+    assert ids("Cong van so 812/SGDDT-GDPT ngay 2/4/2024 cua So Giao duc") == ["812/SGDĐT-GDPT"]
 
 
 @pytest.mark.parametrize("text, expected", [

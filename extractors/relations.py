@@ -90,6 +90,7 @@ class _Ref:
     group: int | None = None  # the first citation of the list it is in
     top: bool = False  # in the clause's own list, not inside another instrument's phrase
     depth: int = 0  # how many brackets opened in the clause before it are still open
+    item: int = 0  # where the item (after a ";") of the clause it is in starts, among its references
 
 
 @dataclass(slots=True)
@@ -473,6 +474,7 @@ class _Clause:
         self.open = None
         if joiner == ";":
             self.item = len(self.refs)
+        ref.item = self.item
         self.refs.append(ref)
 
     def _partner(self, ref: _Ref, joiner: str) -> _Ref | None:
@@ -490,11 +492,10 @@ class _Clause:
 
     def statements(self) -> list[Statement]:
         out = []
-        for frame in self.frames:
-            subject = frame.subject
+        for frame, subject in ((f, s) for f in self.frames for s in self._subjects(f)):
             # (an instrument named without a number is no end, unless, outranking the actor of a passive
             # cue, it passes the statement on: "A … thi hành Luật X (được sửa đổi bởi Nghị định C)": C amends A)
-            if subject is None or subject.mention is None and not frame.passive:
+            if subject.mention is None and not frame.passive:
                 continue
             for obj in frame.objects:
                 if obj.mention is None or obj.mention == subject.mention:
@@ -514,6 +515,17 @@ class _Clause:
                 out.append(Statement(frame.kind, source, target,
                                      min(subject.at, obj.at, frame.at), max(subject.at, obj.at)))
         return out
+
+
+    def _subjects(self, frame: _Frame) -> list[_Ref]:
+        """A cue's subject, and for a passive cue, every instrument listed with it in the same item of
+        the clause, none inside another's phrase ("A và B …; lý do: bị bãi bỏ bởi C": C repeals both)."""
+        subject = frame.subject
+        if subject is None or not frame.passive or subject.mention is None or subject.frame is not None:
+            return [subject] if subject is not None else []
+        head = subject.group if subject.group is not None else subject.mention
+        return [r for r in self.refs if r.seq <= subject.seq and r.item == subject.item and r.frame is None
+                and r.mention is not None and (r.mention == head or r.group == head)] or [subject]
 
 
 _ACTS_DOWNWARD = frozenset({RelationKind.AMENDS, RelationKind.REPLACES, RelationKind.REPEALS})
@@ -598,6 +610,7 @@ class _Reader:
         self.at: int | None = None
         self.marker: str | None = None
         self.itself: bool | None = None  # does the clause name the document itself? (None: not known)
+        self.before: tuple[int, int] | None = None  # the lone citation before the clause, if it said nothing
 
     def read(self) -> Reading:
         text, starts, ends, lists = self.text, self.starts, self.ends, self.lists
@@ -616,9 +629,14 @@ class _Reader:
                 continue
             if hinted is not None and (hinted or self.hinted or self.opening is not False) \
                     and self.members and self._linked(lo, hi, hinted):
+                if len(self.members) == 1 and self.before is not None:
+                    self._take_listed_before(self.before)
                 self.members.append((i, lo))
                 continue
-            if self.hinted or acts or len(self.members) > 1 or self.members and self._names_itself():
+            closing = self.hinted or acts or len(self.members) > 1 or self.members and self._names_itself()
+            # (a lone citation that said nothing: one listed with it may open a clause with a cue)
+            self.before = self.members[0] if not closing and len(self.members) == 1 else None
+            if closing:
                 self._close()
             # (its opening words are in the text just looked at: without a hint if it had none)
             self.members, self.hinted, self.at, self.itself = [(i, lo)], False, None, None
@@ -627,6 +645,17 @@ class _Reader:
         for clause in self.clauses:
             self.reading.statements.extend(clause.statements())
         return self.reading
+
+    def _take_listed_before(self, before: tuple[int, int]) -> None:
+        """Open the clause with the lone citation ``before`` its first, where the two are listed together
+        ("A và B …; lý do: bị bãi bỏ bởi C": C repeals A and B)."""
+        (a, a_lo), (b, _) = before, self.members[0]
+        if self.types[a] == self.types[b] and self.starts[b] - self.ends[a] <= _LINK_GAP \
+                and _joiner_before(self.text, max(self.ends[a], self.starts[b] - _JOIN_WINDOW), self.starts[b]) == "và" \
+                and _last_break(self.text, self.ends[a], self.starts[b]) is None:
+            self.members.insert(0, (a, a_lo))
+            self.at = self.opening = None  # (the clause opens before A now)
+        self.before = None
 
     def _linked(self, lo: int, hi: int, hinted: bool) -> bool:
         """Does the citation at ``hi`` belong to the clause of the one before (ending at ``lo``)?

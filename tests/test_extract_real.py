@@ -883,3 +883,13 @@ def test_documents_to_come_named_in_lower_case_are_the_subject_of_the_cue_after_
     assert rels(text) == []
     assert rels(header + "Điều 1. Quyết định này quy định chi tiết Luật Căn cước số 26/2023/QH15.") == [
         ("guides", "108/QĐ-TTg", "26/2023/QH15")]
+
+
+@pytest.mark.parametrize("cue, kind", [("; lý do: bị bãi bỏ bởi", "repeals"), (" đã được thay thế bởi", "replaces")])
+def test_a_passive_cue_after_a_list_acts_on_every_member(cue, kind):
+    text = (f"- Quyết định số 30/2015/QĐ-UBND ngày 9/9/2015 và Quyết định số\n31/2015/QĐ-UBND ngày 9/9/2015 của "
+            f"UBND tỉnh{cue} Quyết định số 14/2022/QĐ-UBND ngày 3/3/2022;")
+    assert sorted(rels(text)) == [(kind, "14/2022/QĐ-UBND", "30/2015/QĐ-UBND"), (kind, "14/2022/QĐ-UBND", "31/2015/QĐ-UBND")]
+    # an item before a ";" is no member: "A; B đã được sửa đổi bởi C" amends B only
+    assert rels("Luật số 20/2012/QH13; Luật số 21/2012/QH13 đã được sửa đổi bởi Luật số 22/2019/QH14;") \
+        == [("amends", "22/2019/QH14", "21/2012/QH13")]

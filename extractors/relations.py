@@ -26,13 +26,13 @@ _CAPITALS = "A-Z\u0110\u00c0-\u00dd\u1ea0-\u1ef8"
 # Where a clause ends for certain: a sentence's full stop, a blank line after a
 # colon or a bracket (OCR leaves blank lines inside sentences, even before a
 # capital), a line opening a list item ("a) ", "- ", "2. "), an article
-# ("Điều 2.") or a "Căn cứ".
+# ("Điều 2.", "Điều 2:"; not "…khoản 1\nĐiều 3 Nghị quyết số …", a wrapped line) or a "Căn cứ".
 # A letter item's letter as OCR may read it: a sign ("©)" for "c)").
 _LETTER = r"[a-zđ]\)|[^\x00-\x7f\w\s•]\)"
 _MARKER = rf"[-+•]|[A-Z]\)|{_LETTER}|\d{{1,2}}[.)]"
 HARD_BREAK = re.compile(
     rf"(?<![\n ]\d)(?<!\n\d\d)\.(?=\s+[{_CAPITALS}(\[])|(?<=[:!?)]){SPACE}*\n{SPACE}*\r?\n"
-    rf"|\n(?={SPACE}*(?:(?:{_MARKER}){SPACE}|[DĐ]\S{{1,3}}u{SPACE}+\d|{_BASIS}))")
+    rf"|\n(?={SPACE}*(?:(?:{_MARKER}){SPACE}|[DĐ]\S{{1,3}}u{SPACE}+\d+[a-z]?{SPACE}*[.:]|{_BASIS}))")
 # A ";" ends a clause too, unless what follows continues it (see _continues).
 # …and so does a ":" before a list's first item on the same line ("… sau: a) …; b) …").
 _BREAK = re.compile(rf"{HARD_BREAK.pattern}|(?<![^\W\d_]);|;(?![^\W\d_])"  # (not "Ng;hi": OCR's)
@@ -238,6 +238,11 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
         names = [n for n in names if not covered.intersection(range(n[0], n[1]))]
 
     naming = names[-1] if before_citation and names and names[-1][2] != "with" else None
+    if naming and not tokens[naming[0]][0].isupper():  # (type words in lower case inside a name in capitals:
+        capital = next((n for n in reversed(names) if tokens[n[0]][0].isupper()), None)  # "Luật Ban hành văn bản …")
+        if capital is not None and capital[2] != "with" and end - capital[1] <= _NAME_WORDS:
+            naming = capital
+            names = names[:names.index(capital) + 1]
     if naming and not (end - naming[1] <= _NAME_WORDS and all(c[0] < naming[0] for c in cues)
                        and (not {";", ":"} & set(ws[naming[1]:end])
                             or ws[naming[1]:end] == [":"] and end < len(ws))  # ("các Quyết định: số A")
@@ -248,12 +253,14 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
         names.pop()
 
     items: list[tuple[int, _Item]] = []
+    line_starts = _line_starts(folded) if cues and "\n" in folded else None
     for start, _stop, value in cues:
         kind, passive = value
         before = ws[start - 1] if start else ""
         if _PASSIVE.fullmatch(before):
             passive = True
-        leading = all(_LEADING.fullmatch(w) for w in ws[:start])
+        # (opening the stretch, or a line of it: "Điều 2. Bãi bỏ một số quy định\nBãi bỏ Điều 7 …")
+        leading = all(_LEADING.fullmatch(w) for w in ws[line_starts[start] if line_starts else 0:start])
         items.append((start, _Item("cue", (kind, passive, before in _JOINERS, leading))))
     for start, stop, value in names:
         if value == "with":
@@ -263,7 +270,8 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
         # (in lower case, "quyết định", "quy định", "luật" are words, and OCR makes "nhân
         # dân" look like "nghị định").
         plural = start and _plural(ws[start - 1])
-        this = stop < len(ws) and _this(ws[stop])
+        this = stop < len(ws) and _this(ws[stop]) \
+            or start >= 2 and ws[start - 2:start] == ["ban", "hanh"] and tokens[start][0].isupper()  # ("… ban hành Thông tư sửa đổi …")
         # (a type word in capitals, not one of many, is the document's heading: "THÔNG TƯ\nSửa đổi …")
         heading = not this and not plural and all(t.isupper() for t in tokens[start:stop])
         # (and one in lower case a cue's subject: "văn bản quy định chi tiết thi hành Luật …")
@@ -284,6 +292,17 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
     if len(ws) >= 2 and ws[-1] == ":" and "sau" in ws[-_ANNOUNCING:-1] and _announces(ws):
         items.append((len(ws), _Item("list")))  # "… các Thông tư sau:", "các văn bản như sau đây:"
     return _Stretch(tuple(item for _, item in items), _joiner(ws, named_from) if named_from is not None else None)
+
+
+def _line_starts(folded: str) -> list[int]:
+    """For each word of the stretch (as :data:`_TOKEN` splits it), the first word of its line."""
+    starts: list[int] = []
+    first, newline = 0, folded.find("\n")
+    for k, m in enumerate(_TOKEN.finditer(folded)):
+        while 0 <= newline < m.start():
+            first, newline = k, folded.find("\n", newline + 1)
+        starts.append(first)
+    return starts
 
 
 def _heading(folded: str, tokens: Sequence[str]) -> bool:
@@ -442,8 +461,11 @@ class _Clause:
             subject = next((r for r in reversed(self.refs) if r.depth <= self.depth),
                            None if self.outside else self.refs[-1])  # (a source note's: "(Điều 48 Luật số A)\nSửa đổi …")
             if coordinated and subject is not None and subject.mention is None and not subject.top:
-                # "A ngày … phê duyệt Đề án X, thay thế B": after a comma, the instrument the clause is about
-                subject = next((r for r in self.refs if r.mention is not None and r.top), subject)
+                # "A ngày … phê duyệt Đề án X, thay thế B": after a comma, the instrument the clause is about,
+                # unless one that acts is named after it ("… ban hành Quyết định phê duyệt Đề án, thay thế B")
+                top = next((r for r in self.refs if r.mention is not None and r.top), None)
+                if top is not None and not any(r.seq > top.seq and r.mention is None and _acts(r.type) for r in self.refs):
+                    subject = top
         elif leading and not self.stretches:  # a clause opening with a cue: the document acts ("3. Bãi bỏ …")
             own = self.own(at, None)
             acts = own is not None and self.acting(own)
@@ -480,15 +502,24 @@ class _Clause:
     def _partner(self, ref: _Ref, joiner: str) -> _Ref | None:
         """The earlier reference ``ref`` is listed with, the nearest of its type: after "và",
         at any depth; after "," within a flat list (no cue in between) — both within the item
-        after the last ";" —; after ";" among those not inside another's phrase (the clause's own list)."""
+        after the last ";" —; after ";" among those not inside another's phrase (the clause's own list),
+        or, in a clause that has no such list (the document's own cue: "Sửa đổi … của Thông tư số A …;
+        Thông tư số B …"), among the objects."""
         for earlier in reversed(self.refs if joiner == ";" else self.refs[self.item:]):
-            if earlier.depth > ref.depth:
-                continue  # (inside an aside closed since)
+            if earlier.depth > ref.depth or joiner == ";" and self._itself(earlier):
+                continue  # (inside an aside closed since; the document itself lists nothing after a ";")
             if joiner == "," and any(f.seq > earlier.seq for f in self.frames):
                 return None
             if earlier.type is not None and earlier.type == ref.type and (joiner != ";" or earlier.frame is None):
                 return earlier
+        if joiner == ";" and not any(r.top and not self._itself(r) for r in self.refs):
+            return next((r for r in reversed(self.refs) if r.type == ref.type and r.depth <= ref.depth
+                         and r.frame is not None), None)
         return None
+
+    def _itself(self, ref: _Ref) -> bool:
+        """Does ``ref`` stand for the document itself (its own citation where it stands)?"""
+        return ref.mention is not None and ref.mention == self.own(ref.at, None)
 
     def statements(self) -> list[Statement]:
         out = []
@@ -529,6 +560,12 @@ class _Clause:
 
 
 _ACTS_DOWNWARD = frozenset({RelationKind.AMENDS, RelationKind.REPLACES, RelationKind.REPEALS})
+
+
+def _acts(doc_type: str | None) -> bool:
+    """Does an instrument of this type act on others (doc_types.yaml ``acts``)?"""
+    types = vocabulary().doc_types
+    return doc_type is not None and doc_type in types and types[doc_type].acts
 
 
 def _outranks(acted_on: str | None, actor: str | None, kind: RelationKind) -> bool:

@@ -893,3 +893,48 @@ def test_a_passive_cue_after_a_list_acts_on_every_member(cue, kind):
     # an item before a ";" is no member: "A; B đã được sửa đổi bởi C" amends B only
     assert rels("Luật số 20/2012/QH13; Luật số 21/2012/QH13 đã được sửa đổi bởi Luật số 22/2019/QH14;") \
         == [("amends", "22/2019/QH14", "21/2012/QH13")]
+
+
+_CIRCULAR = "BỘ CÔNG THƯƠNG\nSố: 05/2023/TT-BCT\nHà Nội, ngày 6 tháng 3 năm 2023\nTHÔNG TƯ\n"
+
+
+def test_the_type_word_a_preamble_issues_is_the_document_itself():
+    text = _CIRCULAR + ("Quy định về xuất xứ\nBộ trưởng Bộ Công Thương ban hành Thông tư sửa đổi, bổ sung một số điều "
+                        "của Thông tư số 38/2018/TT-BCT, Thông tư số 05/2018/TT-BCT và Thông tư số 10/2020/TT-BCT.")
+    assert sorted(rels(text)) == [("amends", "05/2023/TT-BCT", t) for t in ("05/2018/TT-BCT", "10/2020/TT-BCT",
+                                                                            "38/2018/TT-BCT")]
+
+
+def test_the_objects_of_the_documents_own_cue_listed_with_semicolons():
+    text = _CIRCULAR + ("Sửa đổi, bổ sung một số điều của Thông tư số 38/2018/TT-BCT ngày 30 tháng 10 năm 2018 quy định "
+                        "về xuất xứ; Thông tư số 05/2018/TT-BCT ngày 3 tháng 4 năm 2018 quy định về chứng nhận và "
+                        "Thông tư số 10/2020/TT-BCT ngày 2 tháng 6 năm 2020\n")
+    assert sorted(rels(text)) == [("amends", "05/2023/TT-BCT", t) for t in ("05/2018/TT-BCT", "10/2020/TT-BCT",
+                                                                            "38/2018/TT-BCT")]
+    # (a basis listed after ";" stays a basis, not an object of the cue of the basis before it)
+    bases = _CIRCULAR + "Quy định\nCăn cứ Nghị định số 96/2022/NĐ-CP quy định chi tiết Luật số 05/2017/QH14; Luật số 28/2018/QH14;\n"
+    assert sorted(rels(bases)) == [("based_on", "05/2023/TT-BCT", "28/2018/QH14"), ("based_on", "05/2023/TT-BCT", "96/2022/NĐ-CP"),
+                                   ("guides", "96/2022/NĐ-CP", "05/2017/QH14")]
+
+
+def test_a_report_telling_what_a_decision_named_without_a_number_did_states_nothing():
+    report = "UBND TỈNH HÀ NAM\nSố: 41/BC-UBND\n\nBÁO CÁO\nKết quả năm 2023\n"
+    assert rels(report + "UBND tỉnh đã ban hành Quyết định phê duyệt Đề án, thay thế Quyết định số 77/QĐ-UBND.") == []
+
+
+def test_a_cue_opening_a_line_of_an_articles_body_is_the_document_acting():
+    text = _CIRCULAR + ("Sửa đổi quy định\nĐiều 3. Bãi bỏ một số quy định\nBãi bỏ Điều 4 và Phụ lục II ban hành kèm theo "
+                        "Thông tư số 12/2019/TT-BCT.")
+    assert rels(text) == [("repeals", "05/2023/TT-BCT", "12/2019/TT-BCT")]
+
+
+def test_a_long_name_holding_type_words_in_lower_case_names_the_citation_after_it():
+    text = ("Luật số 97/2015/QH13 ngày 25 tháng 11 năm 2015 sửa đổi một số điều của Luật Ban hành văn bản quy phạm "
+            "pháp luật số 17/2008/QH12.")
+    assert rels(text) == [("amends", "97/2015/QH13", "17/2008/QH12")]
+
+
+def test_a_wrapped_line_opening_with_an_article_number_but_no_stop_goes_on():
+    text = "Nghị quyết số 18/2023/NQ-HĐND bãi bỏ điểm c khoản 2\nĐiều 4 Nghị quyết số 07/2020/NQ-HĐND."
+    assert rels(text) == [("repeals", "18/2023/NQ-HĐND", "07/2020/NQ-HĐND")]
+    assert rels("Nghị quyết số 18/2023/NQ-HĐND bãi bỏ điểm c khoản 2\nĐiều 4. Nghị quyết số 07/2020/NQ-HĐND.") == []

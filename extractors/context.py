@@ -301,9 +301,19 @@ def _u_horn(word: str) -> str:
 _VOWELS = re.compile(r"[aeiouyw0-9&@¢€§¥]")  # and what OCR writes for them (w for ư)
 
 
+_NOT_FINAL = re.compile(r"[^cghmnpt]")  # (a syllable ends in c, ch, m, n, ng, nh, p or t)
+
+
 def _skeleton(phrase: str) -> str:
-    """The consonants of a folded phrase, word by word: OCR garbles Vietnamese vowels most."""
-    return " ".join(_VOWELS.sub("", word) for word in phrase.split())
+    """The consonants of a folded phrase, word by word: OCR garbles Vietnamese vowels most. After a
+    syllable's first consonants, only those that may end it: another letter there is a vowel OCR
+    misread ("bdo" for báo)."""
+    return " ".join(_skeleton_word(word) for word in phrase.split())
+
+
+def _skeleton_word(word: str) -> str:
+    initial = _INITIAL.match(word).end()  # type: ignore[union-attr]  # (it matches "" at least)
+    return _VOWELS.sub("", word[:initial]) + _NOT_FINAL.sub("", word[initial:])
 
 
 class Phrases:

@@ -938,3 +938,10 @@ def test_a_wrapped_line_opening_with_an_article_number_but_no_stop_goes_on():
     text = "Nghị quyết số 18/2023/NQ-HĐND bãi bỏ điểm c khoản 2\nĐiều 4 Nghị quyết số 07/2020/NQ-HĐND."
     assert rels(text) == [("repeals", "18/2023/NQ-HĐND", "07/2020/NQ-HĐND")]
     assert rels("Nghị quyết số 18/2023/NQ-HĐND bãi bỏ điểm c khoản 2\nĐiều 4. Nghị quyết số 07/2020/NQ-HĐND.") == []
+
+
+def test_a_type_word_whose_vowel_ocr_read_as_a_consonant_no_syllable_ends_with():
+    # "bdo" for "báo": after a syllable's first consonants only c, ch, m, n, ng, nh, p, t may follow
+    text = ("BAN THƯỜNG VỤ TỈNH ỦY\nSố 77-TB/TU\nngày 5/4/2024\nTHÔNG BÁO\nKết luận\n"
+            "2. Théng bdo nay thay thé Théng bdo sé 51-TB/TU, ngay 2-01-2024.")
+    assert rels(text) == [("replaces", "77-TB/TU", "51-TB/TU")]

@@ -281,6 +281,9 @@ def _read_codes(codes: tuple[str, ...], party: bool, has_year: bool, named: str 
             return None
         if vocab.type_code(codes[0]):
             doc_type, issuer = first, canon[1]
+        elif named is not None and _reads_as(codes[0], named):  # "Kết luận số 21-KI/TU": KL, a capital misread
+            first = doc_type = named
+            issuer = canon[1]
         else:  # an old symbol, number, issuer and unit (55-TC/TCT, as _assemble_codes let it): the type word decides
             doc_type, issuer = None, first
         codes_text = f"{first}/{canon[1]}"

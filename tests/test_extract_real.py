@@ -161,6 +161,7 @@ def test_an_old_symbol_with_an_unknown_code_needs_a_type_word(text):
     ("Thong tu so 09/2021/TE-BYT ngay", "09/2021/TT-BYT"),           # a blurred T, its stem lost
     ("Thong tu so 21/2018/TT1-BCT ngay", "21/2018/TT-BCT"),          # a stray stroke after the type
     ("Thông tư số 07/2019/T1-NHNN ngày", "07/2019/TT-NHNN"),         # T read as 1
+    ("Kết luận số 14-KI/TU ngày 3/3/2023", "14-KL/TU"),                # a Party symbol's type, L read as I
     ("Thông tư số 47/2015/TI1-BNNPTNT ngày", "47/2015/TT-BNNPTNT"),  # …after a misread one
     ("Thong tu so 33/2020/TFBGTVT ngay", "33/2020/TT-BGTVT"),        # …and the hyphen lost
     ("Thông tư số 05/2022/TC-BYT ngày", "05/2022/TC-BYT"),           # C is no misread T: kept as written

@@ -810,9 +810,10 @@ class _Reader:
         if self._opening_hinted():
             return False
         stretch = self._stretch_at(lo, self.starts[b], _BEFORE_HINT, True)[1]
-        if not stretch.items or any(item.what not in _PAIR_ITEMS for item in stretch.items):
-            return False
-        kind, passive = stretch.items[-1].value[:2]  # (all the cues' subject is A; B the last one's object)
+        cues = [item for item in stretch.items if item.what == "cue"]
+        if not cues or any(item.what not in _PAIR_ITEMS for item in stretch.items):
+            return False  # (no cue, brackets alone: "A (đã được điều chỉnh, bổ sung bởi B)" read in full)
+        kind, passive = cues[-1].value[:2]  # (all the cues' subject is A; B the last one's object)
         reading = self.reading
         source, target = (b, a) if passive else (a, b)
         if _outranks(self.types[target], self.types[source], kind):

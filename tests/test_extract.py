@@ -248,6 +248,23 @@ def test_never_raises_on_arbitrary_unicode(text):
     extract(text)
 
 
+# Pieces of the clauses the relation reader is made for, put together in any order: citations,
+# cues active and passive, brackets, list marks, "này", headings, dates, OCR's damage.
+_CLAUSE_PIECES = ["Thông tư số 14/2017/TT-NHNN", "Nghị định số 08/2022/NĐ-CP", "Quyết định số 5/QĐ-UBND",
+                  "Luật số 59/2020/QH14", "Chỉ thị số 17-CT/TU", "số 12/2019/TT-BTC", " sửa đổi, bổ sung ",
+                  " được sửa đổi bởi ", " thay thế ", " bãi bỏ ", " hướng dẫn ", " quy định chi tiết ", "(", ")",
+                  "; ", ", ", ": ", " và ", ".\n", "\n", "\n\n", "a) ", "- ", "Điều 2. ", " này ", "THÔNG TƯ\n",
+                  "Căn cứ ", " ngày 21/6/2021", " các Thông tư sau:", " văn bản ", " lý do: ", "stra déi", "_", "[5] "]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_CLAUSE_PIECES), max_size=14))
+def test_never_raises_on_clauses_made_of_its_own_pieces(pieces):
+    text = "".join(pieces)
+    for m in extract(text).mentions:
+        assert text[m.start:m.end] == m.surface
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("0123456789/-.: \nNĐDPBQCUTKHSVgđáàạêôơư")), max_size=200))
 def test_offsets_slice_the_original_text(text):

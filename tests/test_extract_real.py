@@ -946,3 +946,10 @@ def test_a_type_word_whose_vowel_ocr_read_as_a_consonant_no_syllable_ends_with()
     text = ("BAN THƯỜNG VỤ TỈNH ỦY\nSố 77-TB/TU\nngày 5/4/2024\nTHÔNG BÁO\nKết luận\n"
             "2. Théng bdo nay thay thé Théng bdo sé 51-TB/TU, ngay 2-01-2024.")
     assert rels(text) == [("replaces", "77-TB/TU", "51-TB/TU")]
+
+
+@pytest.mark.parametrize("aside", ["(đã được điều chỉnh, bổ sung bởi", "(đã được sửa, bổ sung bởi", "("])
+def test_two_citations_with_only_brackets_between_them_read_without_error(aside):
+    # (the pair read at less cost once took the last item for a cue: a bracket alone raised)
+    text = f"Thông tư số 14/2017/TT-NHNN {aside} Thông tư số 08/2022/TT-NHNN)."
+    assert ids(text) == ["14/2017/TT-NHNN", "08/2022/TT-NHNN"]

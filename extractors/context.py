@@ -304,7 +304,7 @@ _VOWELS = re.compile(r"[aeiouyw0-9&@¢€§¥]")  # and what OCR writes for them
 _NOT_FINAL = re.compile(r"[^cghmnpt]")  # (a syllable ends in c, ch, m, n, ng, nh, p or t)
 
 
-def _skeleton(phrase: str) -> str:
+def skeleton(phrase: str) -> str:
     """The consonants of a folded phrase, word by word: OCR garbles Vietnamese vowels most. After a
     syllable's first consonants, only those that may end it: another letter there is a vowel OCR
     misread ("bdo" for báo)."""
@@ -363,8 +363,8 @@ class Phrases:
                 # (a long phrase below the usual threshold must end with the very word)
                 threshold = self.long_threshold if long and text.rpartition(" ")[2] == phrase.rpartition(" ")[2] \
                     else self.threshold
-                if score < threshold and self.skeletons and (len(ngram) > 1 or len(_skeleton(phrase)) > 1) \
-                        and _skeleton(text) == _skeleton(phrase):
+                if score < threshold and self.skeletons and (len(ngram) > 1 or len(skeleton(phrase)) > 1) \
+                        and skeleton(text) == skeleton(phrase):
                     score = threshold  # "bio cio" for "báo cáo", "Luét": every consonant in place
                 # (and in a short phrase every word must look like the phrase's: "thông tin" is no "thông tư")
                 if score >= threshold and (long or len(ngram) == 1 or all(

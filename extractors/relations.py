@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 from kg.model import Mention, Relation, RelationKind
 
-from .context import SO, SPACE, SPACES, Phrases, from_marks, ocr_word, words
+from .context import SO, SPACE, SPACES, Phrases, from_marks, ocr_word, skeleton, words
 from .normalize import fold, fold_lower, folded
 from .vocab import per_vocabulary, vocabulary
 
@@ -317,13 +317,15 @@ def _heading(folded: str, tokens: Sequence[str]) -> bool:
 def _announces(ws: Sequence[str]) -> bool:
     """Do the words ending with ":" announce a list of instruments: "sau (đây)", maybe with
     whose they are ("các Quyết định sau đây của Ủy ban nhân dân tỉnh:") — but not "như sau:"
-    (as follows: content; OCR: "nhw sau", "nh sau") unless a plural is a few words before ("các văn bản như sau:")?"""
+    (as follows: content; OCR: "nhw sau", "nh sau", "nhv sau": its consonants) unless instruments in the
+    plural are named a few words before ("các văn bản như sau:"; not "các đơn vị như sau:")?"""
     at = len(ws) - 1 - ws[::-1].index("sau", 1, _ANNOUNCING)
     rest = ws[at + 1:-1]  # (one word may be "đây" however OCR wrote it; more must say whose)
     if len(rest) > 1 and "cua" not in rest[:2]:
         return False
-    return not (at > 0 and ocr_word(ws[at - 1]) in ("nhu", "nh")
-                and not any(_plural(w) for w in ws[max(0, at - 4):at - 1]))
+    return not (at > 0 and skeleton(ocr_word(ws[at - 1])) == "nh"
+                and not any(_plural(ws[k]) and _names().scan(ws[k + 1:at - 1], {0})
+                            for k in range(max(0, at - 5), at - 2)))
 
 
 def _denied(ws: Sequence[str], start: int) -> bool:

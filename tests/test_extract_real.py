@@ -792,7 +792,7 @@ def test_this_document_by_the_type_its_heading_names():
     assert rels(decision + "Quy định này thay thế Quy định số 262-QĐ/TW ngày 8/10/2014.") == []
 
 
-@pytest.mark.parametrize("as_follows", ["như sau", "nhw sau", "nh sau"])
+@pytest.mark.parametrize("as_follows", ["như sau", "nhw sau", "nh sau", "nhv sau", "các đơn vị như sau"])
 def test_as_follows_as_ocr_writes_it_announces_content(as_follows):
     text = ("Thực hiện Quyết định số 1650/QĐ-BNV ngày 2/8/2023 của Bộ trưởng Bộ Nội vụ, Bộ Nội vụ hướng dẫn các địa "
             f"phương triển khai {as_follows}:\n1. Thực hiện theo Thông tư số 03/2023/TT-BNV ngày 5/5/2023.\n")

@@ -44,6 +44,9 @@ def _restore_units(text: str, symbols: list[Symbol]) -> list[Symbol]:
         return symbols
     misread = _misread_units()
     written = set(map(_SYMBOL, symbols))  # (few differ: looked at once)
+    joined = "\n".join(written)
+    if not any(code in joined for code in misread):
+        return symbols
     holding = {symbol for symbol in written if not misread.keys().isdisjoint(_PART.findall(symbol)[1:])}
     if not holding:
         return symbols

@@ -905,8 +905,11 @@ def _joiner_before(text: str, lo: int, hi: int) -> str | None:
     "…; Luật Đất đai số", "…, 34/QĐ-UBND"); None if it ends otherwise."""
     at = max(text.rfind(",", lo, hi), text.rfind(";", lo, hi), text.rfind(" và ", lo, hi), text.rfind(" va ", lo, hi),
              text.rfind(" hoặc ", lo, hi), text.rfind(" hoac ", lo, hi))
-    if text.find("\n", lo, hi) >= 0:  # (a joiner a wrapped line opens or ends: "… trung ương\nvà Nghị định số")
-        at = max([at, *(m.start() for m in _WRAPPED_JOINER.finditer(text, lo, hi))])
+    line = text.rfind("\n", max(lo, at), hi)
+    if line >= 0:  # (a joiner the last wrapped line opens or ends: "… trung ương\nvà Nghị định số")
+        m = _WRAPPED_JOINER.search(text, max(lo, line - 7), min(hi, line + 8))
+        if m is not None and m.start() > at:
+            at = m.start()
     if at < 0 or text.count(" ", at, hi) > _NAME_WORDS + 4:
         return None
     return _named_after_joiner(text[at:hi])

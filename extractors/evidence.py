@@ -42,10 +42,9 @@ def _restore_units(text: str, symbols: list[Symbol]) -> list[Symbol]:
     shows its Đ written D ("SGDDT-GDPT"), a unit's P is a P (phổ thông)."""
     if "đ" in text or "Đ" in text:
         return symbols
-    misread = _misread_units()
+    misread, anywhere = _misread_units()
     written = set(map(_SYMBOL, symbols))  # (few differ: looked at once)
-    joined = "\n".join(written)
-    if not any(code in joined for code in misread):
+    if anywhere is None or anywhere.search("\n".join(written)) is None:
         return symbols
     holding = {symbol for symbol in written if not misread.keys().isdisjoint(_PART.findall(symbol)[1:])}
     if not holding:
@@ -73,8 +72,9 @@ def _d_written_d(surface: str, issuer: str) -> bool:
 
 
 @per_vocabulary(maxsize=1)
-def _misread_units() -> dict[str, str]:
-    """Each listed unit's code with its Đs read as P or B, as OCR may write it (QLPP, QLBĐ …) → the unit."""
+def _misread_units() -> tuple[dict[str, str], re.Pattern | None]:
+    """Each listed unit's code with its Đs read as P or B, as OCR may write it (QLPP, QLBĐ …) → the unit;
+    and a pattern finding any of them as a part of a symbol (None if there are none)."""
     vocab = vocabulary()
     out: dict[str, str] = {}
     for unit in vocab.units:
@@ -82,7 +82,9 @@ def _misread_units() -> dict[str, str]:
         for letters in map("".join, product(*slots)):
             if letters != unit and vocab.canonical_code(letters) is None:
                 out[letters] = unit
-    return out
+    if not out:
+        return out, None
+    return out, re.compile(r"(?<=[-/])(?:" + "|".join(map(re.escape, sorted(out, key=len, reverse=True))) + r")(?![^-/\n])")
 
 
 _NAME_AROUND = 200  # how far around a citation the issuer a misread code stands for must be named

@@ -879,6 +879,8 @@ def _past_specks(text: str, at: int) -> int:
 
 def _colon_before(text: str, at: int) -> int:
     """Where the ":" that ends the words before ``at`` is, past spaces and OCR's specks; -1 if none."""
+    if text.rfind(":", max(0, at - 8), at + 1) < 0:
+        return -1
     j = at
     while j > max(0, at - 8) and (text[j - 1] in _SPECK_CHARS or text[j - 1] == "\n"):
         j -= 1
@@ -906,7 +908,9 @@ def _joiner_before(text: str, lo: int, hi: int) -> str | None:
     at = max(text.rfind(",", lo, hi), text.rfind(";", lo, hi), text.rfind(" và ", lo, hi), text.rfind(" va ", lo, hi),
              text.rfind(" hoặc ", lo, hi), text.rfind(" hoac ", lo, hi))
     line = text.rfind("\n", max(lo, at), hi)
-    if line >= 0:  # (a joiner the last wrapped line opens or ends: "… trung ương\nvà Nghị định số")
+    # (a joiner the last wrapped line opens or ends: "… trung ương\nvà Nghị định số"; "v" or "h" after it, or
+    # "a" or "c" before it, first)
+    if line >= 0 and (text[line + 1:line + 8].lstrip(" \t")[:1] in "vhVH" or text[line - 8:line].rstrip(" \t")[-1:] in "aàcặ"):
         m = _WRAPPED_JOINER.search(text, max(lo, line - 7), min(hi, line + 8))
         if m is not None and m.start() > at:
             at = m.start()

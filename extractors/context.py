@@ -291,8 +291,13 @@ _INITIAL = re.compile(r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])
 _R_FOR_U = re.compile(r"[it]?r")
 
 
+def _initial_end(word: str) -> int:
+    """Where a (folded) syllable's first consonants end."""
+    return _INITIAL.match(word).end()  # type: ignore[union-attr]  # (it matches "" at least)
+
+
 def _u_horn(word: str) -> str:
-    initial = _INITIAL.match(word).end()  # type: ignore[union-attr]  # (it matches "" at least)
+    initial = _initial_end(word)
     if initial == len(word) > 1 and word[-1] == "r":
         initial -= 1  # ("tr" alone: tư)
     return word if "r" not in word[initial:] else word[:initial] + _R_FOR_U.sub("u", word[initial:])
@@ -312,7 +317,7 @@ def skeleton(phrase: str) -> str:
 
 
 def _skeleton_word(word: str) -> str:
-    initial = _INITIAL.match(word).end()  # type: ignore[union-attr]  # (it matches "" at least)
+    initial = _initial_end(word)
     return _VOWELS.sub("", word[:initial]) + _NOT_FINAL.sub("", word[initial:])
 
 

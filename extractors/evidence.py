@@ -10,7 +10,7 @@ from typing import cast
 
 from .normalize import fold, fold_lower
 from .resolve import Symbol
-from .vocab import per_vocabulary, vocabulary
+from .vocab import D_STROKE_READINGS, per_vocabulary, vocabulary
 
 # A part of a symbol between its separators (60, 2021, NĐ, CP); one with a D, one with a Đ
 # (in symbols written one per line).
@@ -47,17 +47,18 @@ def _restore_units(text: str, symbols: list[Symbol]) -> list[Symbol]:
     if anywhere is None or anywhere.search("\n".join(written)) is None:
         return symbols
     holding = {symbol for symbol in written if not misread.keys().isdisjoint(_PART.findall(symbol)[1:])}
-    if not holding:
-        return symbols
-
-    def mended(value: str) -> str:
-        return _PART.sub(lambda m: misread.get(m.group(), m.group()), value)
-
     for i in compress(range(len(symbols)), map(holding.__contains__, map(_SYMBOL, symbols))):
         s = symbols[i]
         if not _d_written_d(text[s.start:s.end], s.issuer.partition("-")[0]):
-            symbols[i] = s._replace(symbol=mended(s.symbol), issuer=mended(s.issuer))
+            symbols[i] = _with_parts(s, misread)
     return symbols
+
+
+def _with_parts(s: Symbol, parts: dict[str, str]) -> Symbol:
+    """``s`` with each code of its symbol and issuer that ``parts`` lists read as it says."""
+    def mended(value: str) -> str:
+        return _PART.sub(lambda m: parts.get(m.group(), m.group()), value)
+    return s._replace(symbol=mended(s.symbol), issuer=mended(s.issuer))
 
 
 def _d_written_d(surface: str, issuer: str) -> bool:
@@ -78,7 +79,7 @@ def _misread_units() -> tuple[dict[str, str], re.Pattern | None]:
     vocab = vocabulary()
     out: dict[str, str] = {}
     for unit in vocab.units:
-        slots = [("Đ", "D", "P", "B") if c == "Đ" else (c,) for c in unit]
+        slots = [("Đ", *D_STROKE_READINGS) if c == "Đ" else (c,) for c in unit]
         for letters in map("".join, product(*slots)):
             if letters != unit and vocab.canonical_code(letters) is None:
                 out[letters] = unit
@@ -160,17 +161,12 @@ def _restore_d_stroke(text: str, symbols: list[Symbol]) -> list[Symbol]:
     restored = {part: new for part, new in restored.items() if new != part}
     if not restored:
         return symbols
-
-    def mended(value: str) -> str:
-        return _PART.sub(lambda m: restored.get(m.group(), m.group()), value)
-
     # the symbols with one of those codes as a part of their own
     holding = re.compile(rf"^(?:.*[-/])?(?:{'|'.join(map(re.escape, restored))})(?:[-/].*)?$", re.MULTILINE)
     affected = set(holding.findall(written))
     symbols = list(symbols)
     for i in compress(range(len(symbols)), map(affected.__contains__, map(_SYMBOL, symbols))):
-        s = symbols[i]
-        symbols[i] = s._replace(symbol=mended(s.symbol), issuer=mended(s.issuer))
+        symbols[i] = _with_parts(symbols[i], restored)
     return symbols
 
 

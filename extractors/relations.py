@@ -564,10 +564,13 @@ class _Clause:
 _ACTS_DOWNWARD = frozenset({RelationKind.AMENDS, RelationKind.REPLACES, RelationKind.REPEALS})
 
 
-def _acts(doc_type: str | None) -> bool:
-    """Does an instrument of this type act on others (doc_types.yaml ``acts``)?"""
+def _acts(doc_type: str | None, unknown: bool = False) -> bool:
+    """Does an instrument of this type act on others (doc_types.yaml ``acts``)? ``unknown``: the
+    answer for a type the vocabulary does not list."""
     types = vocabulary().doc_types
-    return doc_type is not None and doc_type in types and types[doc_type].acts
+    if doc_type is None or doc_type not in types:
+        return unknown
+    return types[doc_type].acts
 
 
 def _outranks(acted_on: str | None, actor: str | None, kind: RelationKind) -> bool:
@@ -635,8 +638,7 @@ class _Reader:
         self.text, self.starts, self.ends, self.types, self.own = text, starts, ends, types, own
         n = len(starts)
         self.reading = Reading(list(range(n)), [None] * n, list(range(n)), [], [True] * n)
-        doc_types = vocabulary().doc_types
-        self.acting = lambda i: types[i] not in doc_types or doc_types[types[i]].acts
+        self.acting = lambda i: _acts(types[i], unknown=True)
         # Can the document itself (its own citation, wherever it is known) act on others?
         self.acts = any(self.acting(i) for i in owners)
         self.lists = _Lists()

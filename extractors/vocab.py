@@ -28,7 +28,7 @@ from .normalize import fold_lower
 VOCAB_DIR = Path(__file__).with_name("vocab")
 
 # OCR reads Đ as D, P or B (and Ð, which folding already turns into D).
-_D_STROKE_READINGS = ("D", "P", "B")
+D_STROKE_READINGS = ("D", "P", "B")
 
 
 class VocabularyError(ValueError):
@@ -116,7 +116,7 @@ def _code_key(code: str) -> str:
     return fold_lower(code).upper()
 
 
-def _ocr_readings(code: str, d_stroke: tuple[str, ...] = _D_STROKE_READINGS) -> set[str]:
+def _ocr_readings(code: str, d_stroke: tuple[str, ...] = D_STROKE_READINGS) -> set[str]:
     """Keys under which OCR may show ``code``: each Đ read as D, P or B (or only those of ``d_stroke``)."""
     parts = re.split("(Đ)", unicodedata.normalize("NFC", code))
     slots = [(d_stroke if p == "Đ" else (p,)) for p in parts]
@@ -196,7 +196,7 @@ class Vocabulary:
             self._codes.setdefault(_code_key(code), code)
         for code in canonical:
             # (a unit's P or B is as written: offices abbreviate phát triển, phổ thông … with them, GDPT is no GDĐT)
-            for key in _ocr_readings(code, ("D",) if code in self.units else _D_STROKE_READINGS):
+            for key in _ocr_readings(code, ("D",) if code in self.units else D_STROKE_READINGS):
                 self._codes.setdefault(key, code)
         self._prefixes = frozenset(key[:n] for key in self._codes for n in range(1, len(key) + 1))
 
@@ -256,7 +256,7 @@ class Vocabulary:
         misread (``TTLI`` for ``TTLT``, :attr:`code_letters`; types of three letters or more)."""
         key = _code_key(raw)
         for i, ch in enumerate(key):
-            if ch in _D_STROKE_READINGS:
+            if ch in D_STROKE_READINGS:
                 code = self._codes.get(key[:i] + "D" + key[i + 1:])
                 if code and code in self.doc_types and "Đ" in code:
                     return code

@@ -41,6 +41,7 @@ _BREAK = re.compile(rf"{HARD_BREAK.pattern}|(?<![^\W\d_]);|;(?![^\W\d_])"  # (no
 # "này" as a word (OCR: nay, nảy, n&y; not "ngày"), found from its "n" (a pattern opening
 # with a letter skips ahead).
 _THIS_WORD = re.compile(r"[nN](?<![^\W\d_][nN])[^\sgGhH][yY](?![^\W\d_])")
+_ISSUING = re.compile(r"(?<!\w)(?i:ban)\s+(?i:h\S{1,3}nh)\s+(?=[A-ZĐ])")  # "ban hành Quy định …"
 _IN_WORD = re.compile(r"[^\W\d_];[^\W\d_]")  # a ";" OCR put inside a word ("Ng;hi"): no clause mark
 _ITEM = re.compile(rf"\s*(?:(?P<letter>{_LETTER})|(?P<dash>[-+•])|(?P<digit>\d{{1,2}}[.)]))")
 MAX_GAP = 1200  # characters between two citations read for cues (a longer stretch is cut in two)
@@ -57,6 +58,18 @@ _PLURAL_OR_THIS = re.compile(r"(?i)\b(?:c\S?c|nh\S{1,2}ng|n\S?y)\b")  # (a quick
 def _this(word: str) -> bool:
     """Is a folded word "này", as OCR leaves it (nay, ndy, ny)?"""
     return 2 <= len(word) <= 3 and word[0] == "n" and word[-1] == "y"
+
+
+@per_vocabulary(maxsize=1)
+def _effect_words() -> frozenset[tuple[str, ...]]:
+    """The words every cue of effect opens with (effective.yaml: "có hiệu lực"), as skeletons."""
+    return frozenset(tuple(skeleton(w) for w in fold_lower(cue).split("(")[0].split())
+                     for cue in vocabulary().effective_cues)
+
+
+def _takes_effect(ws: Sequence[str], at: int) -> bool:
+    """Do the folded words from ``at`` say that something takes effect ("có hiệu lực", OCR'd "c6 hiéu luc")?"""
+    return any(tuple(skeleton(ocr_word(w)) for w in ws[at:at + len(cue)]) == cue for cue in _effect_words())
 
 
 def _plural(word: str) -> bool:
@@ -91,6 +104,7 @@ class _Ref:
     top: bool = False  # in the clause's own list, not inside another instrument's phrase
     depth: int = 0  # how many brackets opened in the clause before it are still open
     item: int = 0  # where the item (after a ";") of the clause it is in starts, among its references
+    issued_by: int | None = None  # for an instrument without a number, the citation that issued it
 
 
 @dataclass(slots=True)
@@ -178,7 +192,7 @@ class _Item(NamedTuple):
     """One thing in a stretch: a cue (kind, passive?, coordinated?, opening the stretch?), a reference
     (document itself?, its heading in capitals?, type code, joiner), "kèm theo", or a list announced."""
 
-    what: str  # cue | ref | with | list | semicolon | open | close (a bracket)
+    what: str  # cue | ref | with | list | listed (in the line) | semicolon | open | close (a bracket)
     value: tuple[Any, ...] = ()
 
 
@@ -251,6 +265,9 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
     named_from = naming[0] if naming else end if before_citation else None
     if naming:
         names.pop()
+    # (after "các Quyết định sau:", the instruments listed in the line: "…: Quyết định số A …; Quyết định số B")
+    listed_inline = naming is not None and naming[0] >= 2 and ws[naming[0] - 1] == ":" and "sau" in ws[
+        max(0, naming[0] - 1 - _ANNOUNCING):naming[0] - 1] and _announces(ws[:naming[0]])
 
     items: list[tuple[int, _Item]] = []
     line_starts = _line_starts(folded) if cues and "\n" in folded else None
@@ -270,23 +287,28 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
         # (in lower case, "quyết định", "quy định", "luật" are words, and OCR makes "nhân
         # dân" look like "nghị định").
         plural = start and _plural(ws[start - 1])
-        this = stop < len(ws) and _this(ws[stop]) \
-            or start >= 2 and ws[start - 2:start] == ["ban", "hanh"] and tokens[start][0].isupper()  # ("… ban hành Thông tư sửa đổi …")
+        # ("… ban hành Thông tư sửa đổi …": the document itself, or what the citation before issued)
+        issued = start >= 2 and ws[start - 2:start] == ["ban", "hanh"] and tokens[start][0].isupper() and not plural
+        this = stop < len(ws) and _this(ws[stop]) or issued \
+            or tokens[start][0].isupper() and not plural and _takes_effect(ws, stop)  # ("Quyết định có hiệu
+        #                                                   lực … và thay thế …": its own, "này" left out)
         # (a type word in capitals, not one of many, is the document's heading: "THÔNG TƯ\nSửa đổi …")
         heading = not this and not plural and all(t.isupper() for t in tokens[start:stop])
         # (and one in lower case a cue's subject: "văn bản quy định chi tiết thi hành Luật …")
         subject = any(c[0] == stop for c in cues) and " ".join(ws[start:stop]) in _unnumbered_subjects()
         if this or heading or tokens[start][0].isupper() or plural or subject:
-            items.append((start, _Item("ref", (this, heading, value, _joiner(ws, start)))))
+            items.append((start, _Item("ref", (this, issued, heading, value, _joiner(ws, start)))))
     if plural_or_this:
         for i in range(len(ws) - 1):  # "Điều này", "khoản này": the document itself
             if ws[i] in _PARTS and _this(ws[i + 1]):
-                items.append((i, _Item("ref", (True, False, None, None))))
+                items.append((i, _Item("ref", (True, False, False, None, None))))
     if "(" in folded or ")" in folded:  # an aside: "A (đã được sửa đổi tại B) hướng dẫn C"
         items += [(k, _Item(_BRACKETS[w])) for k, w in enumerate(ws) if w in _BRACKETS]
     if cues and ";" in ws:  # a cue with no reference before a ";" has words for its object ("hướng dẫn việc …;")
         items += [(k, _Item("semicolon")) for k, t in enumerate(_TOKEN.finditer(folded))
                   if k > cues[0][0] and t.group() == ";" and not _IN_WORD.match(folded, t.start() - 1)]
+    if listed_inline:
+        items.append((naming[0] - 1, _Item("listed")))  # type: ignore[index]  # (naming is known then)
     if len(items) > 1:
         items.sort(key=_FIRST)
     if len(ws) >= 2 and ws[-1] == ":" and "sau" in ws[-_ANNOUNCING:-1] and _announces(ws):
@@ -420,17 +442,20 @@ class _Clause:
                 kind, passive, coordinated, leading = item.value
                 self._cue(kind, passive, coordinated, leading, at)
             elif item.what == "ref":
-                this, heading, code, joiner = item.value
+                this, issued, heading, code, joiner = item.value
                 own = self.own(at, code) if this or heading else None
                 if heading and own is not None and not self.acting(own):
                     own = None  # a report's heading: its title says what it is about, not what it does
-                self._ref(_Ref(own, code, at, self.seq, depth=self.depth), joiner)
+                ref = _Ref(own, code, at, self.seq, depth=self.depth)
+                if issued and own is None and self.refs and self.refs[-1].mention is not None:
+                    ref.issued_by = self.refs[-1].mention  # "Quyết định số A … ban hành Quy định về …"
+                self._ref(ref, joiner)
             elif item.what == "semicolon":
                 self.open = None
-            elif item.what == "with":
-                last = self.refs[-1] if self.refs else None
-                if last is not None and last.mention is None and last.frame is not None:
-                    self.open = last.frame  # "Quy định ban hành kèm theo Quyết định số X": X in its place
+            elif item.what in ("with", "listed"):  # the citations after take the place of an instrument
+                last = self.refs[-1] if self.refs else None  # named without a number: "Quy định ban hành kèm theo
+                if last is not None and last.mention is None and last.frame is not None:  # Quyết định số X",
+                    self.open = last.frame                   # "thay thế các Quyết định sau: Quyết định số A; …"
                     self.open.objects.remove(last)
             elif item.what == "list" and self.frames:
                 self.lists.announce(self.frames[-1])
@@ -508,13 +533,14 @@ class _Clause:
         or, in a clause that has no such list (the document's own cue: "Sửa đổi … của Thông tư số A …;
         Thông tư số B …"), among the objects."""
         for earlier in reversed(self.refs if joiner == ";" else self.refs[self.item:]):
-            if earlier.depth > ref.depth or joiner == ";" and self._itself(earlier):
-                continue  # (inside an aside closed since; the document itself lists nothing after a ";")
+            if earlier.depth != ref.depth or joiner == ";" and self._itself(earlier):
+                continue  # (inside an aside closed since, or outside the one still open; the document itself
+                #            lists nothing after a ";")
             if joiner == "," and any(f.seq > earlier.seq for f in self.frames):
                 return None
             if earlier.type is not None and earlier.type == ref.type and (joiner != ";" or earlier.frame is None):
                 return earlier
-        if joiner == ";" and not any(r.top and not self._itself(r) for r in self.refs):
+        if joiner == ";" and not any(r.top and r.depth == ref.depth and not self._itself(r) for r in self.refs):
             return next((r for r in reversed(self.refs) if r.type == ref.type and r.depth <= ref.depth
                          and r.frame is not None), None)
         return None
@@ -543,6 +569,8 @@ class _Clause:
                             or _outranks(outer.type, actor.type, frame.kind):
                         continue
                     target = outer.mention
+                if target is None and frame.passive:  # ("A … ban hành Quy định X (được sửa đổi bởi B)": B amends A)
+                    target = subject.issued_by
                 if source is None or target is None:
                     continue
                 out.append(Statement(frame.kind, source, target,
@@ -832,7 +860,13 @@ class _Reader:
         before its first hint of a cue, else (before a citation) only those that may name
         and join it — and what they say."""
         first = _first_hint(self.text, lo, hi)
-        start = max(lo, first - before) if first >= 0 else max(lo, hi - _JOIN_WINDOW) if before_citation else hi
+        if first >= 0:
+            start = max(lo, first - before)
+            if start > lo:  # (not cutting "ban hành" off the instrument it issues: "… ban hành Quy định …")
+                issuing = _ISSUING.search(self.text, max(lo, start - len("ban hành ")), start + len("ban hành "))
+                start = issuing.start() if issuing else start
+        else:
+            start = max(lo, hi - _JOIN_WINDOW) if before_citation else hi
         return start, _stretch(_DATE_NUMBER.sub("#", self.text[start:hi]), before_citation)
 
     def _stretch(self, clause: _Clause, lo: int, hi: int, before_citation: bool) -> _Stretch:

@@ -332,6 +332,55 @@ def test_this_document_replaces_the_listed_ones():
                           ("replaces", "27/QĐ-BXD", "230/QĐ-BXD")]
 
 
+@pytest.mark.parametrize("clause", [
+    "Điều 5. Nghị quyết có hiệu lực từ ngày 1/1/2024 và thay thế Nghị quyết số 20/2019/NQ-HĐND ngày 9/7/2019.",
+    "Điều 5. Hiệu lực thi hành\nNghị quyết có hiệu lực thi hành kể từ ngày ký, thay thế Nghị quyết số 20/2019/NQ-HĐND.",
+    "Dieu 5. Nghi quyet c6 hiéu luc tir ngay 1/1/2024 va thay thé Nghi quyet so 20/2019/NQ-HDND.",
+])
+def test_the_document_that_takes_effect_without_saying_this_one(clause):
+    # "Nghị quyết có hiệu lực … và thay thế …": writers leave "này" out; what takes effect is the document.
+    head = "HỘI ĐỒNG NHÂN DÂN\nTỈNH LÀO CAI\nSố: 31/2023/NQ-HĐND\nLào Cai, ngày 8 tháng 12 năm 2023\nNGHỊ QUYẾT\n"
+    assert rels(head + clause) == [("replaces", "31/2023/NQ-HĐND", "20/2019/NQ-HĐND")]
+    # Not another instrument named with its number, nor one of another type than the document.
+    assert rels(head + "Nghị quyết số 12/2022/NQ-HĐND có hiệu lực từ ngày 1/1/2023 và thay thế "
+                       "Nghị quyết số 20/2019/NQ-HĐND.") == [("replaces", "12/2022/NQ-HĐND", "20/2019/NQ-HĐND")]
+    assert rels(head + "Quyết định có hiệu lực từ ngày ký và thay thế Quyết định số 77/QĐ-UBND.") == []
+
+
+def test_a_list_announced_and_written_in_the_line():
+    # "… các Thông tư sau: Thông tư số A …; Thông tư số B …": no item marks, the items split by ";".
+    head = "BỘ NỘI VỤ\nSố: 09/2023/TT-BNV\nHà Nội, ngày 2 tháng 8 năm 2023\nTHÔNG TƯ\n"
+    text = (head + "Điều 12. Thông tư này thay thế các Thông tư sau đây của Bộ trưởng Bộ Nội vụ: Thông tư số "
+            "11/2014/TT-BNV ngày 9/10/2014; Thông tư số 13/2010/TT-BNV ngày 30/12/2010.")
+    assert rels(text) == [("replaces", "09/2023/TT-BNV", "11/2014/TT-BNV"),
+                          ("replaces", "09/2023/TT-BNV", "13/2010/TT-BNV")]
+    assert rels(head + "Điều 12. Bãi bỏ các Thông tư sau: Thông tư số 11/2014/TT-BNV; Thông tư số 13/2010/TT-BNV.") == [
+        ("repeals", "09/2023/TT-BNV", "11/2014/TT-BNV"), ("repeals", "09/2023/TT-BNV", "13/2010/TT-BNV")]
+
+
+@pytest.mark.parametrize("aside", [
+    "(đã được sửa đổi, bổ sung tại các Nghị quyết sau: Nghị quyết số 07/2019/NQ-HĐND ngày 11/7/2019; "
+    "Nghị quyết số 21/2021/NQ-HĐND ngày 8/12/2021)",
+    "(được sửa đổi, bổ sung bởi các Nghị quyết: số 07/2019/NQ-HĐND ngày 11/7/2019; số 21/2021/NQ-HĐND ngày 8/12/2021)",
+])
+def test_items_split_by_a_semicolon_inside_an_aside_are_its_cues_objects(aside):
+    # Inside brackets, an item after ";" is listed with those in the brackets, not with the instrument before them.
+    text = f"Nghị quyết số 15/2016/NQ-HĐND ngày 20/7/2016 của HĐND tỉnh Gia Lai {aside} quy định mức chi."
+    assert rels(text) == [("amends", "07/2019/NQ-HĐND", "15/2016/NQ-HĐND"),
+                          ("amends", "21/2021/NQ-HĐND", "15/2016/NQ-HĐND")]
+
+
+def test_what_an_instrument_issued_is_amended_with_it():
+    # "A … ban hành Quy định về … (được sửa đổi bởi B)": the rules are A's; B amends A.
+    text = ("Quyết định số 31/2016/QĐ-UBND ngày 4/8/2016 của UBND tỉnh Bình Phước ban hành Quy định về quản lý "
+            "cụm công nghiệp (đã được sửa đổi, bổ sung bởi Quyết định số 12/2020/QĐ-UBND ngày 2/6/2020).")
+    assert rels(text) == [("amends", "12/2020/QĐ-UBND", "31/2016/QĐ-UBND")]
+    # An instrument a citation carries out is not its own: "A thi hành Luật X (được sửa đổi bởi Luật B)".
+    law = ("Nghị định số 45/2014/NĐ-CP ngày 15/5/2014 quy định về thu tiền sử dụng đất thi hành Luật Đất đai "
+           "(được sửa đổi, bổ sung bởi Luật số 35/2018/QH14).")
+    assert rels(law) == []
+
+
 @pytest.mark.parametrize("cue, kind", [
     ("bải bỏ", "repeals"), ("bài bõ", "repeals"), ("sứa đổi", "amends"), ("sủa đối", "amends"),
     ("sira doi", "amends"), ("quy định chỉ tiết", "guides"), ("hướng đẫn", "guides"), ("thay thể", "replaces"),

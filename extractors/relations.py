@@ -238,8 +238,8 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
     names = [n for n in spans(_names().scan(plain_words, may_name)) if n[2] != _BODY]
     # The citation after the stretch: named by a type word (and a name) and "số", or by "số" alone.
     end = len(ws) - 1 if ws and (_SO.fullmatch(ws[-1]) or ws[-1] == "#") else len(ws)
-    if before_citation and cues and cues[-1][1] == end and any(n[:2] == cues[-1][:2] for n in names):
-        cues.pop()  # "Hướng dẫn số 46/HD-SCT": a type word, not the cue
+    if before_citation and cues and any(n[1] == end and n[0] <= cues[-1][0] and cues[-1][1] <= end for n in names):
+        cues.pop()  # "Hướng dẫn (liên ngành) số 46/HD-SCT": a type word, not the cue
     if cues and names:  # "Hướng dẫn này thay thế …", "các Hướng dẫn": a type word naming an instrument, not the cue
         named = {n[:2] for n in names}
         headings = {n[0] for n in names if any(c[0] == n[0] for c in cues) and _heading(folded, tokens[n[0]:n[1]])}

@@ -904,10 +904,21 @@ def test_a_units_p_is_a_p_where_the_text_writes_d_stroke():
 @pytest.mark.parametrize("text, expected", [
     ("Chương trình phối hợp số 03/CTPH-MTTQ-UBND ngày 1/6/2023", ("CTPH", "MTTQ-UBND")),
     ("Phiếu chuyển số 318/PC-VP ngày 5/5/2024", ("PC", "VP")),
+    # joint documents of several bodies: the type code carries its suffix (liên ngành, phối hợp)
+    ("Kế hoạch liên ngành số 02/KHLN-CA-VKS-TA ngày 9/1/2024 của Công an, Viện kiểm sát, Tòa án huyện",
+     ("KHLN", "CA-VKS-TA")),
+    ("Quy chế phối hợp số 07/QCPH-BCHQS-CA ngày 3/3/2022", ("QCPH", "BCHQS-CA")),
+    ("Hướng dẫn liên ngành số 1/HDLN-VKSTC-TATC-BCA", ("HDLN", "VKSTC-TATC-BCA")),
 ])
 def test_more_document_types(text, expected):
     (instrument,) = {m.instrument for m in extract(text).mentions}
     assert (instrument.doc_type, instrument.issuer) == expected
+
+
+def test_a_type_word_that_holds_a_cue_names_the_citation_after_it():
+    # "Hướng dẫn liên ngành số …" is a type word, as "Hướng dẫn số …" is: the plan guides nothing.
+    assert rels("Thực hiện Kế hoạch phối hợp số 12/KHPH-SYT-SGDĐT ngày 5/3/2024; Hướng dẫn liên ngành "
+                "số 3/HDLN-VKSTC-TATC ngày 2/2/2024.") == []
 
 
 @pytest.mark.parametrize("note, kind", [("lý do: đã được thay thế bởi", "replaces"), ("Lý do: bị bãi bỏ bởi", "repeals")])

@@ -63,9 +63,9 @@ def _known_head(text: str, shortest: int) -> int:
 
 def _trim_code(code: str) -> str:
     """Drop a word glued to a code (``CPngay`` → ``CP``, ``CPNGÀY`` in capitals) unless the
-    tail belongs (``TTg``, ``QHl5``)."""
+    tail belongs (``TTg``, ``QHl5``, and a type OCR misread: ``TIr`` for TTr)."""
     vocab = vocabulary()
-    if len(code) == 1 or vocab.canonical_code(code) is not None:
+    if len(code) == 1 or vocab.canonical_code(code) is not None or vocab.doc_type_reading(code) is not None:
         return code
     if code.upper() == code:
         # In capitals only "NGÀY" is cut, and only from a known code: CPNGAY → CP.

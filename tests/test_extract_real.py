@@ -95,6 +95,7 @@ def test_a_type_no_issuer_of_it_gives_is_read_from_the_same_number_elsewhere():
     ("Quyết định số 15/2012/QĐ -UBND ngày 2/5/2012", "15/2012/QĐ-UBND"),  # spaces around a hyphen
     ("Tờ trình số 77/TTr - SNV ngày 1/3/2020", "77/TTr-SNV"),
     ("Thông tư liên tịch số 11/2016/TTLI-BYT-BNV", "11/2016/TTLT-BYT-BNV"),  # a capital misread
+    ("Số: 412/TIr-STC\nNinh Bình, ngày 2 tháng 3 năm 2023", "412/TTr-STC"),  # …in a type with a small letter
     ("Thông tư liên tịch số 11/2016/TTLTBYT-BNV", "11/2016/TTLT-BYT-BNV"),  # the hyphen after the type lost
     ("Thông tư số 25/2024/TTBCT ngày 29/11/2024", "25/2024/TT-BCT"),  # …the type as written, not TTB read as TB
     ("Chỉ thị số 09/CTUBND ngày 4/4/2021", "09/CT-UBND"),  # …in a symbol without a year, before a known code

@@ -30,13 +30,14 @@ SO = r"(?:[s$][a-z0-9&@¢]?|[35689]?6)"
 _SO = re.compile(SO)
 # A word, for comparing phrases; stray marks OCR leaves on a word ("chi ~tiết") part words too.
 WORD = re.compile(r"[^\s(),:;.\"“”'‘’\[\]{}~|*^`]+")
-# Two words OCR glued together: a lower-case letter followed by a capital ("théQuyét").
-_GLUED = re.compile(r"(?<=[a-z])(?=[A-Z])")
+# Two words OCR glued together: a lower-case letter followed by a capitalised word ("théQuyét"; not
+# a capital OCR read inside a word: "dA duoc" for "đã được").
+GLUED = re.compile(r"(?<=[a-z])(?=[A-Z][a-z])")
 
 
 def words(text: str) -> list[str]:
     """Folded words of ``text`` for comparison, glued words ("théQuyét") split apart."""
-    return WORD.findall(_GLUED.sub(" ", fold(text)).lower())
+    return WORD.findall(GLUED.sub(" ", fold(text)).lower())
 
 # The date patterns spell both cases out ("[nN][gG]…") instead of being compiled
 # IGNORECASE: the engine then skips fast to each "n"/"N" and compares characters

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 from kg.model import Mention, Relation, RelationKind
 
-from .context import SO, SPACE, SPACES, Phrases, from_marks, ocr_word, skeleton, words
+from .context import GLUED, SO, SPACE, SPACES, Phrases, from_marks, ocr_word, skeleton, words
 from .normalize import fold, fold_lower, folded
 from .vocab import per_vocabulary, vocabulary
 
@@ -47,7 +47,6 @@ _ITEM = re.compile(rf"\s*(?:(?P<letter>{_LETTER})|(?P<dash>[-+•])|(?P<digit>\d
 MAX_GAP = 1200  # characters between two citations read for cues (a longer stretch is cut in two)
 # A stretch's words as compared: folded, "," ";" ":" and brackets kept as words of their own.
 _TOKEN = re.compile(r"[,;:()]|[^\s(),:;.\"“”'‘’\[\]{}~|*^`_]+")  # (OCR's specks: "_Bị bãi bỏ")
-_GLUED = re.compile(r"(?<=[a-z])(?=[A-Z])")
 # The numbers of dates ("15/5/2017" → "#/#/#") and years, so that the same wording recurs.
 _DATE_NUMBER = re.compile(r"\d+(?=[/.-]\d)|(?<=[/.-])\d+|(?<!\w)(?:19|20)\d\d(?!\w)")
 _SO = re.compile(SO)
@@ -209,7 +208,7 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
     """What a stretch of text holds, and if a citation follows it, how that one is
     named and joined. Cached on the text with the numbers of its dates blanked
     ("ngày #/#/#" recurs)."""
-    folded = _GLUED.sub(" ", fold(text))
+    folded = GLUED.sub(" ", fold(text))
     tokens = _TOKEN.findall(folded)
     lowered = folded.lower()
     ws = _TOKEN.findall(lowered) if lowered.isascii() else [t.lower() for t in tokens]

@@ -929,6 +929,14 @@ def test_a_labelled_note_after_a_semicolon_goes_on_with_the_clause(note, kind):
     assert rels("Quyết định số 15/2013/QĐ-UBND; ghi chú: còn hiệu lực; Quyết định số 27/2020/QĐ-UBND.") == []
 
 
+def test_a_capital_ocr_read_inside_a_word_does_not_split_it():
+    # "dA duoc" is "đã được" (a capital A read for ã), not two words; "théQuyết" is two.
+    text = "- Quyet dinh so 15/2013/QD-UBND cua UBND tinh; ly do: dA duoc thay thé béi Quyét dinh so 27/2020/QD-UBND;"
+    assert rels(text) == [("replaces", "27/2020/QĐ-UBND", "15/2013/QĐ-UBND")]
+    assert rels("Quyết định số 27/2020/QĐ-UBND thay théQuyết định số 15/2013/QĐ-UBND.") == [
+        ("replaces", "27/2020/QĐ-UBND", "15/2013/QĐ-UBND")]
+
+
 def test_a_passive_cue_after_an_unnumbered_law_goes_to_the_instrument_that_law_is_an_object_of():
     text = ("Nghị định số 83/2017/NĐ-CP ngày 18/7/2017 của Chính phủ quy định chi tiết thi hành Luật Phòng cháy "
             "và chữa cháy (được sửa đổi, bổ sung bởi Nghị định số 12/2023/NĐ-CP ngày 3/4/2023); Thông tư số "

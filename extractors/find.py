@@ -40,6 +40,9 @@ _YEAR_SLASH = rf"{_GAP}[/\u2044\u2215]{{1,2}}{_BREAK}"  # after the year, a blan
 # After a space, the digits of a family's code OCR split off ("QH 14"), not a number that opens the next
 # symbol ("… VA NGHI DINH SO 96/2010"): whether they belong is for resolve.
 _DIGITS = rf"{_SPACE}[0-9]{{1,2}}(?!\w|{_GAP}(?:[/\u2044\u2215]|{_DASH}))"
+# After a line break, the issuer's code of a type whose hyphen OCR lost at the line's end
+# ("01/2018/TT\nVPCP"): whether it belongs is for resolve.
+_WRAPPED = rf"\n[{_CAPITAL}][{_CAPITAL}0-9]+(?![^\W\d_])"
 
 SYMBOL = re.compile(
     rf"""
@@ -49,22 +52,22 @@ SYMBOL = re.compile(
     (?:
         {_PARTY_HYPHEN}(?P<party>{_CODE}(?:{_SPACE}{_FRAGMENT}|{_TAIL})?(?:/{{1,2}}{_CODE}(?:{_SPACE}{_FRAGMENT}|{_TAIL})?)?)  # 17-CT/TU, 84-CP
       | {_SLASH}(?:(?P<year>{_YEAR}){_YEAR_SLASH})?
-        (?P<codes>{_CODE}(?:{_HYPHEN}{_CODE}|{_SPACE}{_FRAGMENT}|{_DIGITS}|/{_CODE})*(?:{_TAIL})?)  # NĐ-CP, SKHCN-VP, QH14, TTLT/BCA
+        (?P<codes>{_CODE}(?:{_HYPHEN}{_CODE}|{_SPACE}{_FRAGMENT}|{_DIGITS}|/{_CODE}|{_WRAPPED})*(?:{_TAIL})?)  # NĐ-CP, SKHCN-VP, QH14, TTLT/BCA
     )
     """,
     re.VERBOSE,
 )
 
 # One code of the codes group, with what separates it from the one before.
-_PART = re.compile(rf"(?P<sep>{_HYPHEN}|(?P<space>{_SPACE})|(?P<slash>/{{1,2}}))?(?P<code>[^\s/\-_\u2010-\u2015\u2212]+)")
+_PART = re.compile(rf"(?P<sep>{_HYPHEN}|(?P<space>{_SPACE})|(?P<slash>/{{1,2}})|(?P<wrap>\n))?(?P<code>[^\s/\-_\u2010-\u2015\u2212]+)")
 
-HYPHEN, SPACE, SLASH = "-", " ", "/"  # what may come before a code (the first has nothing)
+HYPHEN, SPACE, SLASH, WRAP = "-", " ", "/", "\n"  # what may come before a code (the first has nothing)
 
 
 class Code(NamedTuple):
     """One code of a symbol as written, where it starts within the codes as
     written, and what separates it from the code before: "" (none, the first),
-    :data:`HYPHEN`, :data:`SPACE` or :data:`SLASH`."""
+    :data:`HYPHEN`, :data:`SPACE`, :data:`SLASH` or :data:`WRAP` (a line break)."""
 
     text: str
     start: int
@@ -74,9 +77,9 @@ class Code(NamedTuple):
 def split_codes(codes: str) -> list[Code]:
     """The codes of a symbol's codes part, offsets relative to its start."""
     found, at = [], 0
-    for separator, space, slash, code in _PART.findall(codes):  # one after another, from the start
+    for separator, space, slash, wrap, code in _PART.findall(codes):  # one after another, from the start
         at += len(separator)
-        found.append(Code(code, at, SPACE if space else SLASH if slash else HYPHEN if separator else ""))
+        found.append(Code(code, at, SPACE if space else SLASH if slash else WRAP if wrap else HYPHEN if separator else ""))
         at += len(code)
     return found
 

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from typing import NamedTuple
 
-from .find import HYPHEN, QUOTES, SLASH, SPACE, SYMBOL, Code, split_codes
+from .find import HYPHEN, QUOTES, SLASH, SPACE, SYMBOL, WRAP, Code, split_codes
 from .normalize import fold_lower
 from .vocab import per_vocabulary, vocabulary
 
@@ -116,6 +116,9 @@ def _assemble_codes(codes: tuple[tuple[str, str], ...], any_first: bool = False)
     for i, (raw, sep) in enumerate(codes):
         if sep == SLASH and not (i == 1 and (vocab.type_code(segments[0]) or any_first and _capitals(segments[0]))):
             return tuple(segments), last, used, False
+        if sep == WRAP and not (len(segments) == 1 and vocab.type_code(segments[0])
+                                and vocab.issuer(vocab.canonical_code(raw) or "") is not None):
+            return tuple(segments), last, used, False  # (only a known issuer completes a type: "TT\nVPCP")
         if sep == SPACE and raw.isdigit():  # "QH 14": a family's term split off its code
             if vocab.canonical_code(segments[-1] + raw) is None:
                 return tuple(segments), last, used, False

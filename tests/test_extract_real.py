@@ -105,6 +105,10 @@ def test_a_type_no_issuer_of_it_gives_is_read_from_the_same_number_elsewhere():
     ("Công văn số 31/KHCN-VP ngày 4/4/2021", "31/KHCN-VP"),  # (but not before an unknown one)
     ("Luật Đất đai số 31/2024/QHI15 ngày 18/01/2024", "31/2024/QH15"),  # a stray stroke before the digits
     ("bởi Nghị định số 154/2020/NĐ-\n\nCP ngày 31/12/2020", "154/2020/NĐ-CP"),  # a blank line after the hyphen
+    ("ban hành Thông tư số 02/2019/TT\nBNV ngày 24/01/2019 quy định", "02/2019/TT-BNV"),  # the hyphen lost at the line's end
+    # (only a known issuer on the next line completes a type; nothing else joins a symbol across lines)
+    ("Số: 45/2023/QĐ-UBND\nUBND TỈNH", "45/2023/QĐ-UBND"),
+    ("theo Kế hoạch số 59/SKHCN\nUBND tỉnh giao", "59/SKHCN"),
 ])
 def test_symbols_broken_or_misread(text, symbol):
     assert ids(text) == [symbol]

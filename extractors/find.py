@@ -50,7 +50,7 @@ SYMBOL = re.compile(
     (?<![\w/.,-])(?<!\d:)                             # not inside a number, date, code or 9001:2015
     (?P<number>{_NUMBER})
     (?:
-        {_PARTY_HYPHEN}(?P<party>{_CODE}(?:{_SPACE}{_FRAGMENT}|{_TAIL})?(?:/{{1,2}}{_CODE}(?:{_SPACE}{_FRAGMENT}|{_TAIL})?)?)  # 17-CT/TU, 84-CP
+        {_PARTY_HYPHEN}(?P<party>{_CODE}(?:{_SPACE}{_FRAGMENT}|{_TAIL})?(?:/{{1,2}}{_CODE}(?:{_SPACE}{_FRAGMENT}|{_TAIL}|{_DASH}{_CODE})?)?)  # 17-CT/TU, 84-CP, 186-KH/TĐTN-TNNT
       | {_SLASH}(?:(?P<year>{_YEAR}){_YEAR_SLASH})?
         (?P<codes>{_CODE}(?:{_HYPHEN}{_CODE}|{_SPACE}{_FRAGMENT}|{_DIGITS}|/{_CODE}|{_WRAPPED})*(?:{_TAIL})?)  # NĐ-CP, SKHCN-VP, QH14, TTLT/BCA
     )

@@ -170,6 +170,12 @@ _BODY = "body"  # the name of an issuing body that holds a type word: "Bộ Kế
 
 
 @per_vocabulary(maxsize=1)
+def _noun_before() -> frozenset[str]:
+    """relations.yaml ``noun_before``, folded."""
+    return frozenset(fold_lower(w) for w in vocabulary().noun_before)
+
+
+@per_vocabulary(maxsize=1)
 def _unnumbered_subjects() -> frozenset[str]:
     """relations.yaml ``unnumbered_subjects``, folded."""
     return frozenset(fold_lower(w) for w in vocabulary().unnumbered_subjects)
@@ -246,6 +252,9 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
                 or not (c[1] < len(ws) and _this(ws[c[1]]) or c[0] and _plural(ws[c[0] - 1])))]
     if cues and _not_stated()[0]:  # "đề nghị thay thế", "chưa được sửa đổi": proposed or denied, not stated
         cues = [c for c in cues if not _denied(ws, c[0])]
+    if cues and _noun_before():  # "… và hướng dẫn tại Văn bản số …": the guidance in it, no statement
+        cues = [c for c in cues if c[2][1] or c[1] >= len(ws) or ws[c[1]] not in _noun_before()
+                or c[0] and _PASSIVE.fullmatch(ws[c[0] - 1])]
     if cues:
         covered = {k for start, stop, _ in cues for k in range(start, stop)}
         names = [n for n in names if not covered.intersection(range(n[0], n[1]))]

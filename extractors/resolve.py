@@ -280,6 +280,8 @@ def _read_codes(codes: tuple[str, ...], party: bool, has_year: bool, named: str 
     if party:
         if len(canon) == 1:  # an old symbol, number and issuer (84-CP): the type word decides the type
             return (first, None, first, first_issuer.national, False) if first_issuer else None
+        if len(canon) == 3 and vocab.type_code(codes[0]):  # the issuer's department after it: 186-KH/TĐTN-TNNT
+            canon = [first, "-".join(canon[1:])]
         if len(canon) != 2:
             return None
         if vocab.type_code(codes[0]):

@@ -176,6 +176,7 @@ class Vocabulary:
     law_names: dict = field(default_factory=dict)  # heads, stops of laws cited by name (law_names.yaml)
     cue_hints: tuple[str, ...] = ()  # pieces of the cues as written, OCR damage included (relations.yaml)
     not_stated: tuple[str, ...] = ()  # words before a cue that make it no statement: "đề nghị" (relations.yaml)
+    noun_before: tuple[str, ...] = ()  # words after an active cue that make it a noun: "hướng dẫn tại" (relations.yaml)
     unnumbered_subjects: tuple[str, ...] = ()  # type words that in lower case before a cue are its subject
     _codes: dict[str, str] = field(default_factory=dict)  # lookup key → canonical code
     _families: tuple[Issuer, ...] = ()  # issuers known by a pattern (QH15, UBTVQH14 …)
@@ -420,6 +421,7 @@ def _parse(texts: dict[str, str], digest: str) -> Vocabulary:
     relations = dict(_parsed(texts, "relations"))
     hints = tuple(_strings("relations.yaml: hints", relations.pop("hints", None) or []))
     not_stated = tuple(_strings("relations.yaml: not_stated", relations.pop("not_stated", None) or []))
+    noun_before = tuple(_strings("relations.yaml: noun_before", relations.pop("noun_before", None) or []))
     unnumbered = tuple(_strings("relations.yaml: unnumbered_subjects", relations.pop("unnumbered_subjects", None) or []))
     type_words = {fold_lower(w) for t in doc_types.values() for w in t.words}
     for word in unnumbered:
@@ -458,7 +460,7 @@ def _parse(texts: dict[str, str], digest: str) -> Vocabulary:
     return Vocabulary(doc_types, issuers, jurisdictions, cues, form_words, ocr_letters, units=units,
                       defaults=_parsed(texts, "defaults"), code_letters=code_letters, d_initials=d_initials, titles=titles,
                       effective_cues=effective, issuing_verbs=issuing, law_names=law_names, cue_hints=hints,
-                      not_stated=not_stated, unnumbered_subjects=unnumbered, digest=digest, sources=dict(texts))
+                      not_stated=not_stated, noun_before=noun_before, unnumbered_subjects=unnumbered, digest=digest, sources=dict(texts))
 
 
 def _sections(file: str, data, names: tuple[str, ...]) -> dict[str, tuple[str, ...]]:

@@ -114,6 +114,22 @@ def test_symbols_broken_or_misread(text, symbol):
     assert ids(text) == [symbol]
 
 
+def test_a_party_symbol_with_its_issuers_department():
+    # "186-KH/TĐTN-TNNT": the Youth Union's plan, by its youth-work department; the issuer keeps both.
+    text = "Thực hiện Kế hoạch số 186-KH/TĐTN-TNNT ngày 3/3/2024 của Ban Thường vụ Tỉnh đoàn và Chỉ thị số 05-CT/TU."
+    assert cite(text)[0][:3] == ("186-KH/TĐTN-TNNT", "KH", "TĐTN-TNNT")
+    assert ids(text) == ["186-KH/TĐTN-TNNT", "05-CT/TU"]
+    assert ids("Kế hoạch số 12-KH/TU - Kế hoạch số 13-KH/TU") == ["12-KH/TU", "13-KH/TU"]  # (a dash between two)
+
+
+def test_an_active_cue_before_where_something_is_stated_is_a_noun():
+    # "… và hướng dẫn tại Văn bản số …": the guidance in that letter; nothing guides anything.
+    assert rels("Các xã thực hiện theo Nghị định số 131/2021/NĐ-CP ngày 30/12/2021 và hướng dẫn tại Văn bản "
+                "số 3290/LĐTBXH-NCC ngày 5/9/2022.") == []
+    assert rels("Nghị định số 15/2018/NĐ-CP được hướng dẫn tại Thông tư số 10/2019/TT-BYT.") == [
+        ("guides", "10/2019/TT-BYT", "15/2018/NĐ-CP")]
+
+
 @pytest.mark.parametrize("text, symbol, surface", [
     ("theo Nghị định số 88/2022/\n\nNĐ-CP ngày 4/11/2022", "88/2022/NĐ-CP", "88/2022/\n\nNĐ-CP"),  # a blank line
     ("Luật Đầu tư số 61/2020/QH 14 ngày 17/6/2020", "61/2020/QH14", "61/2020/QH 14"),  # the term split off

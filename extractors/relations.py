@@ -387,9 +387,10 @@ def _continues(after: str) -> bool:
 
 
 def _joiner(ws: Sequence[str], k: int) -> str | None:
-    """The joiner before word ``k`` ("và", "," …), past "các" and parts ("và Điều 3 Quyết định …")."""
+    """The joiner before word ``k`` ("và", "," …), past "các" and parts ("và Điều 3 Quyết định …",
+    "và điểm c khoản 1 Điều 64 của Nghị định …")."""
     while True:
-        if k >= 1 and _plural(ws[k - 1]):
+        if k >= 1 and _plural(ws[k - 1]) or k >= 3 and ws[k - 1] == "cua" and ws[k - 3] in _PARTS:
             k -= 1
         elif k >= 2 and ws[k - 2] in _PARTS and len(ws[k - 1]) <= 4:
             k -= 2
@@ -975,8 +976,9 @@ def _named_after_joiner(tail: str) -> str | None:
     else:
         return None
     k = 0
-    while k < len(ws) and (_plural(ws[k]) or ws[k] in _PARTS and k + 1 < len(ws)):
-        k += 1 if _plural(ws[k]) else 2
+    while k < len(ws) and (_plural(ws[k]) or ws[k] in _PARTS and k + 1 < len(ws)
+                           or ws[k] == "cua" and k >= 2 and ws[k - 2] in _PARTS):  # ("điểm c khoản 1 Điều 64 của")
+        k += 2 if ws[k] in _PARTS else 1
     rest = ws[k:]
     if rest and (_SO.fullmatch(rest[-1]) or rest[-1][0].isdigit()):
         rest.pop()

@@ -368,6 +368,14 @@ def test_the_document_that_takes_effect_without_saying_this_one(clause):
     assert rels(head + "Quyết định có hiệu lực từ ngày ký và thay thế Quyết định số 77/QĐ-UBND.") == []
 
 
+def test_parts_of_instruments_listed_with_and():
+    # "Bãi bỏ khoản 3 Điều 38 của Nghị định số A và điểm c khoản 1 Điều 64 của Nghị định số B": both repealed.
+    head = "CHÍNH PHỦ\nSố: 04/2022/NĐ-CP\nHà Nội, ngày 06 tháng 01 năm 2022\nNGHỊ ĐỊNH\n"
+    assert rels(head + "2. Bãi bỏ khoản 3 Điều 38 của Nghị định số 91/2019/NĐ-CP và điểm c khoản 1 Điều 64 của "
+                       "Nghị định số 36/2020/NĐ-CP.") == [("repeals", "04/2022/NĐ-CP", "36/2020/NĐ-CP"),
+                                                           ("repeals", "04/2022/NĐ-CP", "91/2019/NĐ-CP")]
+
+
 def test_a_list_announced_and_written_in_the_line():
     # "… các Thông tư sau: Thông tư số A …; Thông tư số B …": no item marks, the items split by ";".
     head = "BỘ NỘI VỤ\nSố: 09/2023/TT-BNV\nHà Nội, ngày 2 tháng 8 năm 2023\nTHÔNG TƯ\n"

@@ -50,7 +50,8 @@ _TOKEN = re.compile(r"[,;:()]|[^\s(),:;.\"“”'‘’\[\]{}~|*^`_]+")  # (OCR'
 # The numbers of dates ("15/5/2017" → "#/#/#") and years, so that the same wording recurs.
 _DATE_NUMBER = re.compile(r"\d+(?=[/.-]\d)|(?<=[/.-])\d+|(?<!\w)(?:19|20)\d\d(?!\w)")
 _SO = re.compile(SO)
-_ANNOUNCING = 10  # words from "sau" to the ":" that ends a list's announcement ("sau đây của Ủy ban nhân dân tỉnh:")
+_ANNOUNCING = 14  # words from "sau" to the ":" that ends a list's announcement ("sau đây của Ủy ban nhân dân tỉnh:",
+#                  "sau đây kể từ ngày Thông tư này có hiệu lực thi hành:")
 _PLURAL_OR_THIS = re.compile(r"(?i)\b(?:c\S?c|nh\S{1,2}ng|n\S?y)\b")  # (a quick look before _plural, _this)
 
 
@@ -350,12 +351,18 @@ def _announces(ws: Sequence[str]) -> bool:
     (as follows: content; OCR: "nhw sau", "nh sau", "nhv sau": its consonants) unless instruments in the
     plural are named a few words before ("các văn bản như sau:"; not "các đơn vị như sau:")?"""
     at = len(ws) - 1 - ws[::-1].index("sau", 1, _ANNOUNCING)
-    rest = ws[at + 1:-1]  # (one word may be "đây" however OCR wrote it; more must say whose)
-    if len(rest) > 1 and "cua" not in rest[:2]:
+    rest = ws[at + 1:-1]  # (one word may be "đây" however OCR wrote it; more must say whose, or from when)
+    if len(rest) > 1 and "cua" not in rest[:2] and not _from_when(rest[:4]):
         return False
     return not (at > 0 and skeleton(ocr_word(ws[at - 1])) == "nh"
                 and not any(_plural(ws[k]) and _names().scan(ws[k + 1:at - 1], {0})
                             for k in range(max(0, at - 5), at - 2)))
+
+
+def _from_when(ws: Sequence[str]) -> bool:
+    """Do the (folded) words say from when ("kể từ ngày …", "từ ngày …": "… các văn bản sau đây kể từ ngày
+    Thông tư này có hiệu lực:")?"""
+    return any(ws[k:k + 2] in (["ke", "tu"], ["tu", "ngay"]) for k in range(len(ws) - 1))
 
 
 def _denied(ws: Sequence[str], start: int) -> bool:

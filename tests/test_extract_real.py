@@ -376,6 +376,16 @@ def test_parts_of_instruments_listed_with_and():
                                                            ("repeals", "04/2022/NĐ-CP", "91/2019/NĐ-CP")]
 
 
+def test_a_list_announced_with_from_when():
+    # "… các văn bản sau đây kể từ ngày Thông tư này có hiệu lực:": the announcement says from when.
+    text = ("BỘ TÀI CHÍNH\nSố: 78/2021/TT-BTC\nHà Nội, ngày 17 tháng 9 năm 2021\nTHÔNG TƯ\n"
+            "Điều 10. Bãi bỏ các thông tư sau đây kể từ ngày Thông tư này có hiệu lực thi hành:\n"
+            "a) Thông tư số 68/2019/TT-BTC ngày 30/9/2019 của Bộ trưởng Bộ Tài chính;\n"
+            "b) Thông tư số 88/2020/TT-BTC ngày 30/10/2020 sửa đổi Thông tư số 68/2019/TT-BTC.\n")
+    assert rels(text) == [("amends", "88/2020/TT-BTC", "68/2019/TT-BTC"), ("repeals", "78/2021/TT-BTC", "68/2019/TT-BTC"),
+                          ("repeals", "78/2021/TT-BTC", "88/2020/TT-BTC")]
+
+
 def test_a_list_announced_and_written_in_the_line():
     # "… các Thông tư sau: Thông tư số A …; Thông tư số B …": no item marks, the items split by ";".
     head = "BỘ NỘI VỤ\nSố: 09/2023/TT-BNV\nHà Nội, ngày 2 tháng 8 năm 2023\nTHÔNG TƯ\n"

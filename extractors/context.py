@@ -74,6 +74,8 @@ _DATE_AFTER = re.compile(
     rf"(?:|(?P<gap>(?:[nN]\S{{1,2}}[mM][ \t]+(?:19|20)\d\d(?!\d)|[^nN\d;()\[\]{{}}.!?]|(?<=[^\W\d_])[\dnN]"
     rf"|[nN](?!{_unnamed(_AY_DATE)})){{1,90}}+))"
     rf"(?:\.(?=[{SPACES}]*n))?[{SPACES},]*(?:\([{SPACES}]*)?(?P<ngay>{_NGAY_DATE})")  # (". ngày": a comma OCR read as a stop)
+# A date right after a symbol without "ngày": a table's column of issue dates ("12/2015/QĐ-UBND 20/4/2015 Ban hành …").
+_BARE_DATE = re.compile(rf"[ \t]+(?P<date>{_DAY_MONTH_YEAR})(?![\d/.-])")
 _GAP_END = SPACES + ",\r\n"  # not part of the words before the date (OCR: "845/QĐ-UBND ,\nngày …")
 # A date anywhere, "ngày" starting a word.
 DATE = re.compile(rf"(?<![^\W\d_]){_NGAY_DATE}")
@@ -174,7 +176,9 @@ def date_after(text: str, end: int) -> After | None:
     """The issue date stated right after a symbol ending at ``end``, and the words before it."""
     m = _DATE_AFTER.match(text, end, end + _AFTER_WINDOW)
     if not m:
-        return None
+        bare = _BARE_DATE.match(text, end, end + _AFTER_WINDOW) if text[end:end + 1] in " \t" else None
+        date = date_of(bare) if bare else None
+        return After(date, "", bare.start("date"), bare.end()) if bare and date else None
     gap = m["gap"]
     if gap is not None:
         gap = fold_lower(gap.rstrip(_GAP_END)).strip()

@@ -327,6 +327,16 @@ def test_an_issuing_acts_date_reaches_no_instrument_it_did_not_issue(text):
     assert dates[0] == "2022-03-21" and dates[-1] is None
 
 
+def test_a_tables_issue_date_right_after_the_symbol():
+    # A review table flattened to lines: "STT | Tên loại | Số, ký hiệu | Ngày ban hành | Trích yếu".
+    text = ("STT Tên loại văn bản Số, ký hiệu Ngày ban hành Trích yếu\n"
+            "1 Nghị quyết 08/2017/NQ-HĐND 14/7/2017 Quy định mức thu phí\n"
+            "2 Quyết định 2190/2018/QĐ-UBND 3/10/2018 Ban hành Quy chế\n")
+    assert [c[3] for c in cite(text)] == ["2017-07-14", "2018-10-03"]
+    # (not a date whose year the symbol's contradicts, nor a period of years)
+    assert [c[3] for c in cite("Quyết định 11/2016/QĐ-UBND 20/4/2015; Nghị quyết số 05/NQ-HĐND 2021-2025")] == [None, None]
+
+
 def test_effective_dates_are_not_issue_dates_even_ocr_damaged():
     text = "(Điều 9 Thông tư số 19/2020/TT-BYT, cé hidu lye thi hanh ké tir ngay 01/01/2021)"
     assert cite(text)[0][3] is None

@@ -67,11 +67,13 @@ _NGAY_DATE = rf"[nN]{_AY_DATE}"
 # A date after a symbol: right after it, maybe glued (CPngay) or on the next line,
 # or else after a few words ("của UBND tỉnh", "năm 2025"). The words hold no number
 # but a year after "năm" (another number would own the date) and no sentence break,
+# (a count is no number: "sửa đổi … của 11 luật có liên quan … ngày …"),
 # and end at the first "ngày" that starts a word and is followed by a date. Matched
 # possessively ("+"): each character is looked at once, where a lazy gap would try
 # the date at every one. The date may stand in brackets: "số 12/QĐ-UBND (ngày 3/3/2024)".
 _DATE_AFTER = re.compile(
-    rf"(?:|(?P<gap>(?:[nN]\S{{1,2}}[mM][ \t]+(?:19|20)\d\d(?!\d)|[^nN\d;()\[\]{{}}.!?]|(?<=[^\W\d_])[\dnN]"
+    rf"(?:|(?P<gap>(?:[nN]\S{{1,2}}[mM][ \t]+(?:19|20)\d\d(?!\d)|(?<![\d/])\d{{1,3}}(?=[ \t]+[a-zđ][^\W\d_])"
+    rf"|[^nN\d;()\[\]{{}}.!?]|(?<=[^\W\d_])[\dnN]"
     rf"|[nN](?!{_unnamed(_AY_DATE)})){{1,90}}+))"
     rf"(?:\.(?=[{SPACES}]*n))?[{SPACES},]*(?:\([{SPACES}]*)?(?P<ngay>{_NGAY_DATE})")  # (". ngày": a comma OCR read as a stop)
 # A date right after a symbol without "ngày": a table's column of issue dates ("12/2015/QĐ-UBND 20/4/2015 Ban hành …").

@@ -327,6 +327,15 @@ def test_an_issuing_acts_date_reaches_no_instrument_it_did_not_issue(text):
     assert dates[0] == "2022-03-21" and dates[-1] is None
 
 
+def test_a_count_between_a_symbol_and_its_date_is_no_number():
+    # "Luật số A sửa đổi, bổ sung … của 11 luật … ngày …": "11 luật" counts laws, it owns no date.
+    text = ("Căn cứ Luật số 03/2022/QH15 sửa đổi, bổ sung một số điều của 9 luật có liên quan ngày 11 tháng 01 "
+            "năm 2022 và Luật số 16/2023/QH15 sửa đổi 4 luật ngày 24 tháng 6 năm 2023;")
+    assert [c[3] for c in cite(text)] == ["2022-01-11", "2023-06-24"]
+    # (a number that opens another symbol still does: "Quyết định số A, 12/QĐ-UBND ngày …")
+    assert [c[3] for c in cite("Quyết định số 40/QĐ-UBND, 12/QĐ-UBND ngày 3/3/2023")] == ["2023-03-03", "2023-03-03"]
+
+
 def test_a_tables_issue_date_right_after_the_symbol():
     # A review table flattened to lines: "STT | Tên loại | Số, ký hiệu | Ngày ban hành | Trích yếu".
     text = ("STT Tên loại văn bản Số, ký hiệu Ngày ban hành Trích yếu\n"

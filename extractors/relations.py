@@ -320,8 +320,9 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
         items.append((naming[0] - 1, _Item("listed")))  # type: ignore[index]  # (naming is known then)
     if len(items) > 1:
         items.sort(key=_FIRST)
-    if len(ws) >= 2 and ws[-1] == ":" and "sau" in ws[-_ANNOUNCING:-1] and _announces(ws):
-        items.append((len(ws), _Item("list")))  # "… các Thông tư sau:", "các văn bản như sau đây:"
+    if len(ws) >= 2 and ws[-1] == ":" and ("sau" in ws[-_ANNOUNCING:-1] and _announces(ws)
+                                           or cues and cues[-1][1] == len(ws) - 1):
+        items.append((len(ws), _Item("list")))  # "… các Thông tư sau:", "các văn bản như sau đây:", "… bổ sung bởi:"
     return _Stretch(tuple(item for _, item in items), _joiner(ws, named_from) if named_from is not None else None)
 
 

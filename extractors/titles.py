@@ -247,8 +247,8 @@ def own_effective(text: str) -> list[tuple[int, dt.date]]:
 
 def effective_dates(text: str, relations: Sequence[Relation], own_dates: Callable[[], dict[str, dt.date]],
                     owners: Set[str]) -> list[Relation]:
-    """``relations`` with the date each takes effect where the text states it: in the relation's
-    own sentence, else, for a relation stated by a document of the text (``owners``: their keys),
+    """``relations`` with the date each takes effect where the text states it: in the sentence of the
+    relation's later citation or of its first, else, for a relation stated by a document of the text (``owners``: their keys),
     the date of its "X này có hiệu lực …" (``own_dates()``: key → date, read only if needed).
     ``based_on`` has none."""
     out = []
@@ -258,10 +258,14 @@ def effective_dates(text: str, relations: Sequence[Relation], own_dates: Callabl
         if r.kind == RelationKind.BASED_ON:
             out.append(r)
             continue
-        sentence = sentence_start(text, r.start), sentence_end(text, r.end)
-        if sentence not in stated:  # (a sentence states several relations: read once)
-            stated[sentence] = stated_effective(text, *sentence)
-        day = stated[sentence]
+        day = None
+        # (the sentence of its later citation, then of its first: not those between, a list's other items,
+        # "… bổ sung bởi:\n1. …;\n2. Thông tư số B …, có hiệu lực kể từ ngày …;\n3. …")
+        for at in (r.end, r.start):
+            sentence = sentence_start(text, at), sentence_end(text, at)
+            if sentence not in stated:  # (a sentence states several relations: read once)
+                stated[sentence] = stated_effective(text, *sentence)
+            day = day or stated[sentence]
         if day is None and r.source is not None and r.source.key in owners:
             if dates is None:
                 dates = own_dates()

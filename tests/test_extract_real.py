@@ -395,6 +395,21 @@ def test_parts_of_instruments_listed_with_and():
                                                            ("repeals", "04/2022/NĐ-CP", "91/2019/NĐ-CP")]
 
 
+def test_a_cue_ending_with_a_colon_announces_its_list():
+    # "… được sửa đổi, bổ sung bởi:\n1. …\n2. …": each item's instrument amends the one before the cue,
+    # and takes effect when its own item says.
+    text = ("Nghị định số 15/2015/NĐ-CP ngày 14/02/2015 của Chính phủ về đầu tư theo hình thức đối tác công tư, "
+            "được sửa đổi, bổ sung bởi:\n"
+            "1. Nghị định số 63/2018/NĐ-CP ngày 4/5/2018 của Chính phủ, có hiệu lực kể từ ngày 19/6/2018;\n"
+            "2. Nghị định số 35/2021/NĐ-CP ngày 29/3/2021 của Chính phủ quy định chi tiết Luật số 64/2020/QH14;\n"
+            "3. Nghị định số 28/2021/NĐ-CP ngày 26/3/2021 của Chính phủ.")
+    found = {(r.kind.value, r.source.symbol, r.target.symbol): r.effective for r in extract(text).relations}
+    assert found == {("amends", "63/2018/NĐ-CP", "15/2015/NĐ-CP"): dt.date(2018, 6, 19),
+                     ("amends", "35/2021/NĐ-CP", "15/2015/NĐ-CP"): None,
+                     ("amends", "28/2021/NĐ-CP", "15/2015/NĐ-CP"): None,
+                     ("guides", "35/2021/NĐ-CP", "64/2020/QH14"): None}
+
+
 def test_a_list_announced_with_from_when():
     # "… các văn bản sau đây kể từ ngày Thông tư này có hiệu lực:": the announcement says from when.
     text = ("BỘ TÀI CHÍNH\nSố: 78/2021/TT-BTC\nHà Nội, ngày 17 tháng 9 năm 2021\nTHÔNG TƯ\n"

@@ -114,6 +114,13 @@ def test_symbols_broken_or_misread(text, symbol):
     assert ids(text) == [symbol]
 
 
+def test_party_committees_below_the_province_and_their_d_stroke():
+    # Đảng ủy (a commune's, an agency's), Đảng ủy Khối, Tỉnh đoàn: known issuers, their Đ restored where OCR lost it.
+    assert ids("DANG UY XA NGHI DONG\nSo 47-KH/DU\nThuc hien Ke hoach so 38-KH/DU ngay 5/1/2023 cua Dang uy xa, "
+               "Huong dan so 36-HD/DUK va Ke hoach so 186-KH/TDTN-TNNT.") == [
+        "47-KH/ĐU", "38-KH/ĐU", "36-HD/ĐUK", "186-KH/TĐTN-TNNT"]
+
+
 def test_a_party_symbol_with_its_issuers_department():
     # "186-KH/TĐTN-TNNT": the Youth Union's plan, by its youth-work department; the issuer keeps both.
     text = "Thực hiện Kế hoạch số 186-KH/TĐTN-TNNT ngày 3/3/2024 của Ban Thường vụ Tỉnh đoàn và Chỉ thị số 05-CT/TU."

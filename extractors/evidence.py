@@ -94,7 +94,8 @@ _NAME_AROUND = 200  # how far around a citation the issuer a misread code stands
 def _restore_misread_issuers(text: str, symbols: list[Symbol]) -> list[Symbol]:
     """An issuer code no list knows that, with one capital OCR misread (ocr.yaml ``in_codes``),
     is a known issuer's, whose name the text gives around the citation ("Bộ Y tế … số
-    2765/BYI-KHTC": BYT). Without the name the code stays as written."""
+    2765/BYI-KHTC": BYT), or whose code another of its symbols writes ("31/2016/TT-BINMT và
+    Thông tư số 32/2016/TT-BTNMT"). Without either the code stays as written."""
     heads = {issuer.partition("-")[0] for issuer in set(map(_ISSUER, symbols))}  # (few differ)
     misread = {head: meant for head in heads if head and (meant := _misread_issuer(head)) is not None}
     if not misread:
@@ -104,8 +105,8 @@ def _restore_misread_issuers(text: str, symbols: list[Symbol]) -> list[Symbol]:
         meant = misread.get(head)
         if meant is None:
             continue
-        around = fold_lower(text[max(0, s.start - _NAME_AROUND):s.end + _NAME_AROUND])
-        if any(fold_lower(name) in around for name in (meant.vi, *meant.names)):
+        around = " ".join(fold_lower(text[max(0, s.start - _NAME_AROUND):s.end + _NAME_AROUND]).split())
+        if meant.code in heads or any(fold_lower(name) in around for name in (meant.vi, *meant.names)):
             at = s.symbol.rfind(head)  # (the issuer closes the symbol's codes)
             symbols[i] = s._replace(symbol=s.symbol[:at] + meant.code + s.symbol[at + len(head):],
                                     issuer=meant.code + (f"-{rest}" if rest else ""), national=meant.national)

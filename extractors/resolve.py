@@ -221,6 +221,7 @@ def _shape(codes: str, party: bool, has_year: bool, named: str | None):
     return None if read is None else (*read, parts[last].start + used)
 
 
+_OFFICE_CODE = re.compile("[A-ZĐ][A-ZĐ0-9]{2,}")  # an office's code no list knows, as written: VKSDC
 _QUOTE = re.compile(f"[{re.escape(QUOTES)}]")
 
 
@@ -234,8 +235,10 @@ def _quoted(parts: list[Code]) -> list[Code]:
         left, *rest = _QUOTE.split(part.text)
         out.append(Code(left, part.start, part.sep) if rest else part)
         at = part.start + len(left) + 1
-        for piece in rest:
-            if vocab.canonical_code(piece.split(".")[0]) is None:
+        for piece in rest:  # (a known code after it, or, after a type, capitals: "CT'VKSDC")
+            if vocab.canonical_code(piece.split(".")[0]) is None \
+                    and not (len(out) == 1 and vocab.type_code(left) and _OFFICE_CODE.fullmatch(piece)
+                             and not _SYLLABLE.fullmatch(piece)):
                 return out
             out.append(Code(piece, at, HYPHEN))
             at += len(piece) + 1

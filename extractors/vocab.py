@@ -110,6 +110,9 @@ def _checked(file: str, entries: object, fields: dict[str, Any], required: tuple
     return entries
 
 
+_STRAY_STROKES = "I1|"  # what OCR reads into a code for a stray stroke ("TTLIT"), as a lookup key has it
+
+
 @lru_cache(maxsize=16384)
 def _code_key(code: str) -> str:
     """Lookup key of a symbol code: accent-free upper case (``HĐND`` → ``HDND``)."""
@@ -254,7 +257,8 @@ class Vocabulary:
     def doc_type_reading(self, raw: str) -> str | None:
         """A document type that ``raw`` is an OCR reading of, where ``raw`` is itself
         another code (``CP`` written for ``CĐ`` in "021/CP-UBND"), or a capital
-        misread (``TTLI`` for ``TTLT``, :attr:`code_letters`; types of three letters or more)."""
+        misread (``TTLI`` for ``TTLT``, :attr:`code_letters`; types of three letters or more), or one
+        with a stray stroke read into it (``TTLIT`` for ``TTLT``: types of four letters)."""
         key = _code_key(raw)
         for i, ch in enumerate(key):
             if ch in D_STROKE_READINGS:
@@ -265,6 +269,11 @@ class Vocabulary:
             for reading in self.misread_readings(key):
                 code = self._codes.get(reading)
                 if code in self.doc_types and len(code) == len(key):
+                    return code
+        if len(key) >= 5:
+            for i, ch in enumerate(key):
+                code = self._codes.get(key[:i] + key[i + 1:]) if ch in _STRAY_STROKES else None
+                if code in self.doc_types:
                     return code
         return None
 
@@ -288,7 +297,7 @@ class Vocabulary:
         TTLT): the longest type of two letters or more whose rest is three capitals or
         more, or a known code (in capitals, or as the vocabulary writes it: ``QĐTTg``); 0 if none, or if ``raw`` is itself a known code (TTCP). A type
         written as known wins over one repaired (``TTBCT``: TT and BCT, not TTB read as TB)."""
-        if self.canonical_code(raw) is not None:
+        if self.canonical_code(raw) is not None or self.doc_type_reading(raw) is not None:
             return 0
         for exact in (True, False):
             for n in range(len(raw) - 2, 1, -1):

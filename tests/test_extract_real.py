@@ -96,6 +96,8 @@ def test_a_type_no_issuer_of_it_gives_is_read_from_the_same_number_elsewhere():
     ("Tờ trình số 77/TTr - SNV ngày 1/3/2020", "77/TTr-SNV"),
     ("Thông tư liên tịch số 11/2016/TTLI-BYT-BNV", "11/2016/TTLT-BYT-BNV"),  # a capital misread
     ("Số: 412/TIr-STC\nNinh Bình, ngày 2 tháng 3 năm 2023", "412/TTr-STC"),  # …in a type with a small letter
+    ("Thông tư liên tịch số 08/2018/TTLIT-BTC-BNV ngày 2/2/2018", "08/2018/TTLT-BTC-BNV"),  # a stray stroke read in
+    ("theo Cáo trạng số 27/CT'VKSNL ngày 12/01/2024", "27/CT-VKSNL"),  # a quote for the hyphen before an unknown code
     ("Thông tư liên tịch số 11/2016/TTLTBYT-BNV", "11/2016/TTLT-BYT-BNV"),  # the hyphen after the type lost
     ("Thông tư số 25/2024/TTBCT ngày 29/11/2024", "25/2024/TT-BCT"),  # …the type as written, not TTB read as TB
     ("Chỉ thị số 09/CTUBND ngày 4/4/2021", "09/CT-UBND"),  # …in a symbol without a year, before a known code
@@ -119,6 +121,13 @@ def test_party_committees_below_the_province_and_their_d_stroke():
     assert ids("DANG UY XA NGHI DONG\nSo 47-KH/DU\nThuc hien Ke hoach so 38-KH/DU ngay 5/1/2023 cua Dang uy xa, "
                "Huong dan so 36-HD/DUK va Ke hoach so 186-KH/TDTN-TNNT.") == [
         "47-KH/ĐU", "38-KH/ĐU", "36-HD/ĐUK", "186-KH/TĐTN-TNNT"]
+
+
+def test_an_issuer_ocr_misread_where_the_document_writes_it_right_elsewhere():
+    # "TT-BINMT" is TT-BTNMT (T read as I) where another symbol of the text writes BTNMT; alone it stays.
+    assert ids("Thong tu so 24/2017/TT-BINMT va Thong tu so 26/2017/TT-BTNMT ngay 2/2/2017") == [
+        "24/2017/TT-BTNMT", "26/2017/TT-BTNMT"]
+    assert ids("Thong tu so 24/2017/TT-BINMT ngay 2/2/2017") == ["24/2017/TT-BINMT"]
 
 
 def test_a_party_symbol_with_its_issuers_department():

@@ -14,7 +14,7 @@ from kg import __version__
 from kg.model import Extraction, Instrument, Mention, Relation, Report, Text
 
 from . import context, evidence, names, relations, titles
-from .find import find_candidates
+from .find import SYMBOL, find_candidates
 from .normalize import fold, fold_lower
 from .resolve import Symbol, resolve
 from .vocab import Vocabulary, per_vocabulary, using, vocabulary
@@ -365,7 +365,7 @@ def _extract(text: str | Text, source: str | None, jurisdiction: str | None) -> 
     symbols = _symbols(raw)
     header = _header(raw, symbols)
     if header.own is not None and not symbols[header.own].typed and header.doc_type:
-        symbols[header.own] = symbols[header.own]._replace(doc_type=header.doc_type)  # "Số: 299/TTg … CHỈ THỊ"
+        symbols[header.own] = _read_as(raw, symbols[header.own], header.doc_type)
     afters = [context.date_after(raw, sym.end) for sym in symbols]  # After(date, words, …) or None
     if header.date_at is not None:  # the header's "Hà Nội, ngày …" is the own symbol's, never one cited before it
         afters = [None if a is not None and a.start == header.date_at and i != header.own else a
@@ -417,6 +417,17 @@ def _symbols(text: str) -> list[Symbol]:
             resolved.append(sym)
             last_word = type_word
     return evidence.mend(text, resolved)
+
+
+def _read_as(text: str, sym: Symbol, doc_type: str) -> Symbol:
+    """The own symbol with no type part, read again as the type the heading names: a type OCR
+    misread ("Số: 02/2022/T1BTNMT … THÔNG TƯ": TT-BTNMT), or else one its symbol leaves out
+    ("Số: 299/TTg … CHỈ THỊ")."""
+    m = SYMBOL.match(text, sym.start)
+    again = resolve(m, doc_type) if m is not None else None
+    if again is not None and again.typed and again.doc_type == doc_type:
+        return again
+    return sym._replace(doc_type=doc_type)
 
 
 def _speaker(symbols: Sequence[Symbol], header: _Header) -> int | None:

@@ -363,6 +363,7 @@ def _announces(ws: Sequence[str]) -> bool:
 def _from_when(ws: Sequence[str]) -> bool:
     """Do the (folded) words say from when ("kể từ ngày …", "từ ngày …": "… các văn bản sau đây kể từ ngày
     Thông tư này có hiệu lực:")?"""
+    ws = [ocr_word(w) for w in ws]  # ("ké tir ngay")
     return any(ws[k:k + 2] in (["ke", "tu"], ["tu", "ngay"]) for k in range(len(ws) - 1))
 
 

@@ -123,6 +123,12 @@ def test_party_committees_below_the_province_and_their_d_stroke():
         "47-KH/ĐU", "38-KH/ĐU", "36-HD/ĐUK", "186-KH/TĐTN-TNNT"]
 
 
+def test_the_own_symbols_misread_type_read_as_the_heading_names_it():
+    # "Số: 14/2021/T1BNV" under "THÔNG TƯ": the type part OCR misread (T1 for TT) and glued to the issuer.
+    text = "BỘ NỘI VỤ\nSố: 14/2021/T1BNV\nHà Nội, ngày 9 tháng 3 năm 2021\nTHÔNG TƯ\nThông tư này thay thế Thông tư số 03/2014/TT-BNV."
+    assert rels(text) == [("replaces", "14/2021/TT-BNV", "03/2014/TT-BNV")]
+
+
 def test_an_issuer_ocr_misread_where_the_document_writes_it_right_elsewhere():
     # "TT-BINMT" is TT-BTNMT (T read as I) where another symbol of the text writes BTNMT; alone it stays.
     assert ids("Thong tu so 24/2017/TT-BINMT va Thong tu so 26/2017/TT-BTNMT ngay 2/2/2017") == [
@@ -434,6 +440,7 @@ def test_a_list_announced_with_from_when():
             "b) Thông tư số 88/2020/TT-BTC ngày 30/10/2020 sửa đổi Thông tư số 68/2019/TT-BTC.\n")
     assert rels(text) == [("amends", "88/2020/TT-BTC", "68/2019/TT-BTC"), ("repeals", "78/2021/TT-BTC", "68/2019/TT-BTC"),
                           ("repeals", "78/2021/TT-BTC", "88/2020/TT-BTC")]
+    assert rels(text.replace("kể từ ngày", "ké tir ngay")) == rels(text)  # (OCR: "từ" read as "tir")
 
 
 def test_a_list_announced_and_written_in_the_line():

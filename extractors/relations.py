@@ -29,7 +29,8 @@ _CAPITALS = "A-Z\u0110\u00c0-\u00dd\u1ea0-\u1ef8"
 # ("Điều 2.", "Điều 2:"; not "…khoản 1\nĐiều 3 Nghị quyết số …", a wrapped line) or a "Căn cứ".
 # A letter item's letter as OCR may read it: a sign ("©)" for "c)").
 _LETTER = r"[a-zđ]\)|[^\x00-\x7f\w\s•]\)"
-_MARKER = rf"[-+•]|[A-Z]\)|{_LETTER}|\d{{1,2}}[.)]"
+# (and a table's row number before the first cell, a capitalised word: "1 Quyết định 12/2015/QĐ-UBND …")
+_MARKER = rf"[-+•]|[A-Z]\)|{_LETTER}|\d{{1,2}}(?:[.)]|(?={SPACE}+[{_CAPITALS}]))"
 HARD_BREAK = re.compile(
     rf"(?<![\n ]\d)(?<!\n\d\d)\.(?=\s+[{_CAPITALS}(\[])|(?<=[:!?)]){SPACE}*\n{SPACE}*\r?\n"
     rf"|\n(?={SPACE}*(?:(?:{_MARKER}){SPACE}|[DĐ]\S{{1,3}}u{SPACE}+\d+[a-z]?{SPACE}*[.:]|{_BASIS}))")
@@ -43,7 +44,9 @@ _BREAK = re.compile(rf"{HARD_BREAK.pattern}|(?<![^\W\d_]);|;(?![^\W\d_])"  # (no
 _THIS_WORD = re.compile(r"[nN](?<![^\W\d_][nN])[^\sgGhH][yY](?![^\W\d_])")
 _ISSUING = re.compile(r"(?<!\w)(?i:ban)\s+(?i:h\S{1,3}nh)\s+(?=[A-ZĐ])")  # "ban hành Quy định …"
 _IN_WORD = re.compile(r"[^\W\d_];[^\W\d_]")  # a ";" OCR put inside a word ("Ng;hi"): no clause mark
-_ITEM = re.compile(rf"\s*(?:(?P<letter>{_LETTER})|(?P<dash>[-+•])|(?P<digit>\d{{1,2}}[.)]))")
+_ITEM = re.compile(rf"\s*(?:(?P<letter>{_LETTER})|(?P<dash>[-+•])|(?P<digit>\d{{1,2}}(?:[.)]|(?={SPACE}+[{_CAPITALS}]))))")
+# A table's head line, its columns' names ("STT Tên loại văn bản Số, ký hiệu …"), between a list's announcement and its rows.
+_TABLE_HEAD = re.compile(r"[ \t]*(?:STT|TT|Số TT|S[ốô] thứ tự)\b[^\n]*\n")
 MAX_GAP = 1200  # characters between two citations read for cues (a longer stretch is cut in two)
 # A stretch's words as compared: folded, "," ";" ":" and brackets kept as words of their own.
 _TOKEN = re.compile(r"[,;:()]|[^\s(),:;.\"“”'‘’\[\]{}~|*^`_]+")  # (OCR's specks: "_Bị bãi bỏ")
@@ -321,8 +324,10 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
     if len(items) > 1:
         items.sort(key=_FIRST)
     if len(ws) >= 2 and ws[-1] == ":" and ("sau" in ws[-_ANNOUNCING:-1] and _announces(ws)
-                                           or cues and cues[-1][1] == len(ws) - 1):
-        items.append((len(ws), _Item("list")))  # "… các Thông tư sau:", "các văn bản như sau đây:", "… bổ sung bởi:"
+                                           or cues and cues[-1][1] == len(ws) - 1
+                                           or ws[-3:-1] == ["cu", "the"] and _counted(ws)):
+        # ("… các Thông tư sau:", "các văn bản như sau đây:", "… bổ sung bởi:", "… 04 quyết định …, cụ thể:")
+        items.append((len(ws), _Item("list")))
     return _Stretch(tuple(item for _, item in items), _joiner(ws, named_from) if named_from is not None else None)
 
 
@@ -358,6 +363,12 @@ def _announces(ws: Sequence[str]) -> bool:
     return not (at > 0 and skeleton(ocr_word(ws[at - 1])) == "nh"
                 and not any(_plural(ws[k]) and _names().scan(ws[k + 1:at - 1], {0})
                             for k in range(max(0, at - 5), at - 2)))
+
+
+def _counted(ws: Sequence[str]) -> bool:
+    """Do the (folded) words name instruments by their number or in the plural ("04 quyết định",
+    "các văn bản"), so that "cụ thể:" announces them?"""
+    return any((w.isdigit() or _plural(w)) and _names().scan(ws[k + 1:k + 4], {0}) for k, w in enumerate(ws[:-1]))
 
 
 def _from_when(ws: Sequence[str]) -> bool:
@@ -924,17 +935,21 @@ _SPECK_CHARS = " \t\r,.'`_~"  # what OCR leaves after a colon that ends a line (
 
 
 def _past_specks(text: str, at: int) -> int:
-    """Where the text after ``at`` goes on past OCR's specks before a line break."""
+    """Where the text after ``at`` goes on past OCR's specks before a line break, and past a table's head line."""
     j = at
     while j < len(text) and text[j] in _SPECK_CHARS:
         j += 1
-    return j if text[j:j + 1] == "\n" or j == at else at
+    j = j if text[j:j + 1] == "\n" or j == at else at
+    head = _TABLE_HEAD.match(text, j + 1 if text[j:j + 1] == "\n" else j)  # (a table's head line after it)
+    return head.end() if head else j
 
 
 def _colon_before(text: str, at: int) -> int:
-    """Where the ":" that ends the words before ``at`` is, past spaces and OCR's specks; -1 if none."""
+    """Where the ":" that ends the words before ``at`` is, past spaces, OCR's specks and a table's head line;
+    -1 if none."""
     if text.rfind(":", max(0, at - 8), at + 1) < 0:
-        return -1
+        line = text.rfind("\n", 0, at) + 1
+        return _colon_before(text, line - 1) if line and _TABLE_HEAD.match(text, line) else -1
     j = at
     while j > max(0, at - 8) and (text[j - 1] in _SPECK_CHARS or text[j - 1] == "\n"):
         j -= 1

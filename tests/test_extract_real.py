@@ -358,6 +358,26 @@ def test_a_count_between_a_symbol_and_its_date_is_no_number():
     assert [c[3] for c in cite("Quyết định số 40/QĐ-UBND, 12/QĐ-UBND ngày 3/3/2023")] == ["2023-03-03", "2023-03-03"]
 
 
+def test_a_table_of_instruments_announced_by_cu_the():
+    # "Bãi bỏ 03 nghị quyết …, cụ thể:" then a table flattened to lines: its head, then a row per instrument,
+    # its number first, a cell wrapped onto the next line.
+    text = ("HỘI ĐỒNG NHÂN DÂN\nTỈNH BẾN TRE\nSố: 09/2023/NQ-HĐND\nBến Tre, ngày 5 tháng 7 năm 2023\nNGHỊ QUYẾT\n"
+            "Điều 1. Bãi bỏ 03 nghị quyết do Hội đồng nhân dân tỉnh ban hành, cụ thể:\n"
+            "STT Tên loại văn bản Số, ký hiệu Ngày ban hành Trích yếu\n"
+            "1 Nghị quyết 08/2017/NQ-HĐND 14/7/2017 Quy định mức thu phí tham quan\n"
+            "di tích trên địa bàn tỉnh\n"
+            "2 Nghị quyết 11/2018/NQ-HĐND 7/12/2018 Sửa đổi, bổ sung Nghị quyết số 08/2017/NQ-HĐND\n"
+            "3 Nghị quyết 20/2019/NQ-HĐND 6/12/2019 Quy định chế độ chi\n"
+            "Điều 2. Tổ chức thực hiện\n")
+    assert rels(text) == [("amends", "11/2018/NQ-HĐND", "08/2017/NQ-HĐND"),
+                          ("repeals", "09/2023/NQ-HĐND", "08/2017/NQ-HĐND"),
+                          ("repeals", "09/2023/NQ-HĐND", "11/2018/NQ-HĐND"),
+                          ("repeals", "09/2023/NQ-HĐND", "20/2019/NQ-HĐND")]
+    # "cụ thể:" after no instruments counted or in the plural announces no list
+    assert rels(text.replace("03 nghị quyết do Hội đồng nhân dân tỉnh ban hành", "một số nội dung")) == [
+        ("amends", "11/2018/NQ-HĐND", "08/2017/NQ-HĐND")]
+
+
 def test_a_tables_issue_date_right_after_the_symbol():
     # A review table flattened to lines: "STT | Tên loại | Số, ký hiệu | Ngày ban hành | Trích yếu".
     text = ("STT Tên loại văn bản Số, ký hiệu Ngày ban hành Trích yếu\n"

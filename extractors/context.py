@@ -48,7 +48,17 @@ _DAY_MONTH_YEAR = (
     rf"(?P<d>{_DAY})\s*[/.-]\s*(?P<m>{_MONTH})\s*[/.-]\s*(?P<y>{_YEAR})"
     rf"|(?P<d2>{_DAY})\s+[tT][hH]\S{{1,3}}[nN][gG]\s+(?P<m2>{_MONTH})\s+[nN]\S{{1,2}}[mM]\s+(?P<y2>{_YEAR})"
 )
-_SPELLED_DATE = re.compile(_DAY_MONTH_YEAR)
+# A date in words after "ngày" ("ngày hai mươi ba tháng tám năm 2016", "mồng một tháng giêng năm hai nghìn
+# không trăm hai mươi"): the words of Vietnamese numbers, with and without their marks (OCR).
+_NUMBER_WORD = (r"(?i:kh[ôo]ng|m[ộốo]t|hai|ba|b[ốo]n|t[ưu]|n[ăa]m|l[ăa]m|s[áa]u|b[ảẩa]y|t[áa]m|ch[íi]n"
+                r"|m[ưu][ờơo]i|linh|l[ẻe]|tr[ăa]m|ngh[ìi]n|ng[àa]n|gi[êe]ng|ch[ạa]p)(?!\w)")
+_IN_WORDS = rf"(?:(?i:m[ồôùu]ng)[ \t]+)?{_NUMBER_WORD}(?:[ \t]+{_NUMBER_WORD}){{0,7}}"
+_WORDS_DATE = (rf"(?P<d3>{_IN_WORDS})\s+[tT][hH]\S{{1,3}}[nN][gG]\s+(?P<m3>{_IN_WORDS})\s+[nN]\S{{1,2}}[mM]\s+"
+               rf"(?P<y3>{_YEAR}|{_IN_WORDS})")
+_SPELLED_DATE = re.compile(rf"{_DAY_MONTH_YEAR}|{_WORDS_DATE}")
+# The value of each number word, folded; "mười" (ten) and "mươi" (tens) fold alike: a unit before says which.
+_NUMBER_VALUES = {"khong": 0, "mot": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "lam": 5, "sau": 6,
+                  "bay": 7, "tam": 8, "chin": 9, "gieng": 1, "chap": 12}
 
 
 def _unnamed(pattern: str) -> str:
@@ -62,7 +72,7 @@ NGAY = rf"[nN]{_AY}"
 _NGAY_FAST = re.compile(NGAY)
 
 # "ngày 21/6/2021": "ngày", spaces or a colon, maybe a line break, the date.
-_AY_DATE = rf"{_AY}[{SPACES}:]*(?:\r?\n\s*)?(?P<date>{_DAY_MONTH_YEAR})"
+_AY_DATE = rf"{_AY}[{SPACES}:]*(?:\r?\n\s*)?(?P<date>{_DAY_MONTH_YEAR}|{_WORDS_DATE})"
 _NGAY_DATE = rf"[nN]{_AY_DATE}"
 # A date after a symbol: right after it, maybe glued (CPngay) or on the next line,
 # or else after a few words ("của UBND tỉnh", "năm 2025"). The words hold no number
@@ -148,7 +158,28 @@ def spelled_date(spelled: str) -> dt.date | None:
 def date_of(m: re.Match) -> dt.date | None:
     """The date a match of a pattern holding a date's groups (:data:`DATE`, ``_DAY_MONTH_YEAR``)
     spells, read from its groups rather than its text parsed again."""
-    return to_date(m["d"], m["m"], m["y"]) if m["d"] is not None else to_date(m["d2"], m["m2"], m["y2"])
+    if m["d"] is not None:
+        return to_date(m["d"], m["m"], m["y"])
+    if m["d2"] is not None:
+        return to_date(m["d2"], m["m2"], m["y2"])
+    return to_date(*(str(_in_words(m[g])) if m[g][0].isalpha() else m[g] for g in ("d3", "m3", "y3")))
+
+
+def _in_words(spelled: str) -> int:
+    """The number Vietnamese words spell ("hai mươi ba" 23, "mười lăm" 15, "hai nghìn không trăm mười sáu" 2016)."""
+    total = current = 0
+    previous = -1  # (the value of the word before, if a unit)
+    for word in fold_lower(spelled).split():
+        if word == "muoi":  # (after a unit, tens: "hai mươi"; else ten: "mười", "trăm mười")
+            current = current * 10 if 2 <= previous <= 9 else current + 10
+        elif word == "tram":
+            current *= 100
+        elif word in ("nghin", "ngan"):
+            total, current = total + current * 1000, 0
+        elif word in _NUMBER_VALUES:
+            current += _NUMBER_VALUES[word]
+        previous = _NUMBER_VALUES.get(word, -1)  # ("mồng", "linh", "lẻ" add nothing)
+    return total + current
 
 
 # What may stand between two citations listed together: the first one's date, a joiner, "số".

@@ -378,6 +378,17 @@ def test_a_table_of_instruments_announced_by_cu_the():
         ("amends", "11/2018/NQ-HĐND", "08/2017/NQ-HĐND")]
 
 
+@pytest.mark.parametrize("written, date", [
+    ("ngày hai mươi ba tháng tám năm 2017", "2017-08-23"),
+    ("ngày mồng một tháng giêng năm hai nghìn không trăm mười bảy", "2017-01-01"),
+    ("ngày mười lăm tháng mười hai năm 2017", "2017-12-15"),
+    ("ngay ba muoi mot thang muoi nam 2017", "2017-10-31"),  # (OCR without the marks: mười and mươi alike)
+    ("ngày năm tháng năm năm 2017", "2017-05-05"),
+])
+def test_dates_in_words(written, date):
+    assert cite(f"Nghị định số 81/2017/NĐ-CP {written} của Chính phủ")[0][3] == date
+
+
 def test_a_tables_issue_date_right_after_the_symbol():
     # A review table flattened to lines: "STT | Tên loại | Số, ký hiệu | Ngày ban hành | Trích yếu".
     text = ("STT Tên loại văn bản Số, ký hiệu Ngày ban hành Trích yếu\n"

@@ -201,7 +201,7 @@ class _Item(NamedTuple):
     """One thing in a stretch: a cue (kind, passive?, coordinated?, opening the stretch?), a reference
     (document itself?, its heading in capitals?, type code, joiner), "kèm theo", or a list announced."""
 
-    what: str  # cue | ref | with | list | listed (in the line) | semicolon | open | close (a bracket)
+    what: str  # cue | ref | with | list | listed (in the line) | semicolon | apart ("theo") | open | close (a bracket)
     value: tuple[Any, ...] = ()
 
 
@@ -321,6 +321,10 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
                   if k > cues[0][0] and t.group() == ";" and not _IN_WORD.match(folded, t.start() - 1)]
     if listed_inline:
         items.append((naming[0] - 1, _Item("listed")))  # type: ignore[index]  # (naming is known then)
+    # ("… hướng dẫn thanh toán theo Công văn số B": B is no object of an active cue; "kèm theo" is another matter)
+    if before_citation and cues and named_from and ws[named_from - 1] == "theo" and ws[named_from - 2:named_from - 1] != [
+            "kem"] and not cues[-1][2][1] and not (cues[-1][0] and _PASSIVE.fullmatch(ws[cues[-1][0] - 1])):
+        items.append((named_from - 1, _Item("apart")))
     if len(items) > 1:
         items.sort(key=_FIRST)
     if len(ws) >= 2 and ws[-1] == ":" and ("sau" in ws[-_ANNOUNCING:-1] and _announces(ws)
@@ -479,7 +483,7 @@ class _Clause:
                 if issued and own is None and self.refs and self.refs[-1].mention is not None:
                     ref.issued_by = self.refs[-1].mention  # "Quyết định số A … ban hành Quy định về …"
                 self._ref(ref, joiner)
-            elif item.what == "semicolon":
+            elif item.what in ("semicolon", "apart"):  # (the open cue takes no object past it)
                 self.open = None
             elif item.what in ("with", "listed"):  # the citations after take the place of an instrument
                 last = self.refs[-1] if self.refs else None  # named without a number: "Quy định ban hành kèm theo

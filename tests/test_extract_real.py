@@ -150,6 +150,13 @@ def test_an_active_cue_before_where_something_is_stated_is_a_noun():
                 "số 3290/LĐTBXH-NCC ngày 5/9/2022.") == []
     assert rels("Nghị định số 15/2018/NĐ-CP được hướng dẫn tại Thông tư số 10/2019/TT-BYT.") == [
         ("guides", "10/2019/TT-BYT", "15/2018/NĐ-CP")]
+    # …nor is an instrument after "theo" the object of an active cue before it ("according to")
+    assert rels("Trung tâm đã có Tờ trình số 210/TTr-TTYT ngày 2/5/2024; hướng dẫn thanh toán theo Công văn số "
+                "1187/BHXH-GĐYT ngày 9/5/2024.") == []
+    assert rels("Thông tư số 08/2020/TT-BXD bãi bỏ Phụ lục II ban hành kèm theo Thông tư số 03/2016/TT-BXD.") == [
+        ("repeals", "08/2020/TT-BXD", "03/2016/TT-BXD")]
+    assert rels("Thông tư số 78/2014/TT-BTC được sửa đổi theo Thông tư số 96/2015/TT-BTC.") == [
+        ("amends", "96/2015/TT-BTC", "78/2014/TT-BTC")]
 
 
 @pytest.mark.parametrize("text, symbol, surface", [

@@ -49,6 +49,7 @@ _LIST_GAP = 80  # the most characters between two citations listed together ("A,
 _TITLE_WORDS = re.compile(r"\s*([^\s\d]+(?:[ \t]+[^\s\d]+){0,2})")  # (those in capitals are taken)
 _SO_WORD = re.compile(context.SO + ":?")  # "số" (as OCR leaves it), the word before a number
 _SPECKS = re.compile(r"[\W_]+$")  # marks, no letter or digit, ending a line
+_SAME_DAY = re.compile(r"c[uùúiì]\S?ng")  # "cùng" (OCR: cing) before "ngày": a list's members of one day
 
 
 @dataclass(slots=True)
@@ -286,10 +287,11 @@ def _dates_after(text: str, symbols: Sequence[Symbol], afters: Sequence[context.
                 last_open = i
             continue
         dates[i] = after.date
+        same = _SAME_DAY.fullmatch(after.words) is not None  # ("A và B cùng ngày …": of any types, however read)
         if i and dates[i - 1] is None and sym.start - symbols[i - 1].end < _LIST_GAP \
-                and reading.group[i] == i and reading.group[i - 1] == i - 1:
+                and (same or reading.group[i] == i and reading.group[i - 1] == i - 1):
             j = i
-            while j > 0 and dates[j - 1] is None and symbols[j - 1].doc_type == sym.doc_type \
+            while j > 0 and dates[j - 1] is None and (same or symbols[j - 1].doc_type == sym.doc_type) \
                     and symbols[j].start - symbols[j - 1].end < _LIST_GAP \
                     and relations.joined(text, symbols[j - 1].end, symbols[j].start):
                 j -= 1

@@ -594,6 +594,8 @@ class _Clause:
                     continue
                 acted_on, actor = (subject, obj) if frame.passive else (obj, subject)
                 source, target = (obj.mention, subject.mention) if frame.passive else (subject.mention, obj.mention)
+                if _beneath(acted_on.type, actor.type):
+                    continue  # ("Nghị định A quy định chi tiết Luật X … và Kế hoạch số C": no decree guides a plan)
                 if _outranks(acted_on.type, actor.type, frame.kind):
                     # "Thông tư A hướng dẫn Luật B, đã được sửa đổi bởi Thông tư C": no Thông tư amends a law,
                     # C amends A, the instrument B is an object of
@@ -632,6 +634,14 @@ def _acts(doc_type: str | None, unknown: bool = False) -> bool:
     if doc_type is None or doc_type not in types:
         return unknown
     return types[doc_type].acts
+
+
+def _beneath(acted_on: str | None, actor: str | None) -> bool:
+    """Is ``acted_on`` of a type that does not act on others (a plan, a report: ``acts: false``) and
+    ``actor`` a legal instrument of a rank (doc_types.yaml ``rank``), which acts on legal instruments only?"""
+    types = vocabulary().doc_types
+    low, high = types.get(acted_on or ""), types.get(actor or "")
+    return low is not None and high is not None and not low.acts and high.rank is not None
 
 
 def _outranks(acted_on: str | None, actor: str | None, kind: RelationKind) -> bool:
@@ -881,7 +891,7 @@ class _Reader:
         kind, passive = cues[-1].value[:2]  # (all the cues' subject is A; B the last one's object)
         reading = self.reading
         source, target = (b, a) if passive else (a, b)
-        if _outranks(self.types[target], self.types[source], kind):
+        if _outranks(self.types[target], self.types[source], kind) or _beneath(self.types[target], self.types[source]):
             return False  # (read in full: no such statement)
         reading.statements.append(Statement(kind, source, target, self.starts[a], self.starts[b]))
         reading.clause[a] = reading.clause[b] = a

@@ -396,6 +396,14 @@ def test_dates_in_words(written, date):
     assert cite(f"Nghị định số 81/2017/NĐ-CP {written} của Chính phủ")[0][3] == date
 
 
+def test_instruments_of_one_day_whatever_their_types():
+    # "Nghị định số A và Thông tư số B cùng ngày …": the date is both's, though their types differ.
+    assert [c[3] for c in cite("Căn cứ Nghị định số 126/2020/NĐ-CP và Thông tư số 80/2021/TT-BTC cùng ngày "
+                               "19/10/2020;")] == ["2020-10-19", None]  # (80/2021: its year says otherwise)
+    assert [c[3] for c in cite("Nghị định số 59/2018/NĐ-CP và Thông tư số 39/2018/TT-BTC cung ngay 20/4/2018")] == [
+        "2018-04-20", "2018-04-20"]
+
+
 def test_a_tables_issue_date_right_after_the_symbol():
     # A review table flattened to lines: "STT | Tên loại | Số, ký hiệu | Ngày ban hành | Trích yếu".
     text = ("STT Tên loại văn bản Số, ký hiệu Ngày ban hành Trích yếu\n"
@@ -1068,6 +1076,23 @@ def test_a_capital_ocr_read_inside_a_word_does_not_split_it():
     assert rels(text) == [("replaces", "27/2020/QĐ-UBND", "15/2013/QĐ-UBND")]
     assert rels("Quyết định số 27/2020/QĐ-UBND thay théQuyết định số 15/2013/QĐ-UBND.") == [
         ("replaces", "27/2020/QĐ-UBND", "15/2013/QĐ-UBND")]
+
+
+def test_a_legal_instrument_acts_on_no_plan_or_report():
+    # A decree (a type of a rank) guides no plan: "Thực hiện Nghị định A quy định chi tiết Luật X (…) và Kế hoạch số C".
+    text = ("Thực hiện Nghị định số 34/2016/NĐ-CP ngày 14/5/2016 của Chính phủ quy định chi tiết và biện pháp thi hành "
+            "Luật Ban hành văn bản quy phạm pháp luật (được sửa đổi, bổ sung bởi Nghị định số 154/2020/NĐ-CP) và "
+            "Kế hoạch số 05/KH-UBND ngày 9/1/2024 của UBND tỉnh.")
+    assert rels(text) == [("amends", "154/2020/NĐ-CP", "34/2016/NĐ-CP")]
+    # (a plan's own guidance may still act on a plan: "Hướng dẫn số A hướng dẫn thực hiện Kế hoạch số B")
+    assert rels("Hướng dẫn số 12-HD/BTGTU hướng dẫn thực hiện Kế hoạch số 45-KH/TU.") == [
+        ("guides", "12-HD/BTGTU", "45-KH/TU")]
+
+
+def test_a_proposed_direction_states_nothing():
+    # "xử lý Quyết định số A theo hướng thay thế …": a proposal, not a replacement.
+    assert rels("Đề nghị Sở Xây dựng xử lý Quyết định số 56/2017/QĐ-UBND theo hướng thay thế toàn bộ, phù hợp với "
+                "Luật Nhà ở số 27/2023/QH15.") == []
 
 
 def test_a_passive_cue_after_an_unnumbered_law_goes_to_the_instrument_that_law_is_an_object_of():

@@ -991,9 +991,9 @@ def _joiner_before(text: str, lo: int, hi: int) -> str | None:
     at = max(text.rfind(",", lo, hi), text.rfind(";", lo, hi), text.rfind(" và ", lo, hi), text.rfind(" va ", lo, hi),
              text.rfind(" hoặc ", lo, hi), text.rfind(" hoac ", lo, hi))
     line = text.rfind("\n", max(lo, at), hi)
-    # (a joiner the last wrapped line opens or ends: "… trung ương\nvà Nghị định số"; "v" or "h" after it, or
-    # "a" or "c" before it, first)
-    if line >= 0 and (text[line + 1:line + 8].lstrip(" \t")[:1] in "vhVH" or text[line - 8:line].rstrip(" \t")[-1:] in "aàcặ"):
+    # (a joiner the last wrapped line opens or ends, a blank line after it too: "… trung ương\nvà Nghị định số",
+    # "… số A và\n\nsố B"; "v" or "h" after it, or "a" or "c" before it, first)
+    if line >= 0 and (text[line + 1:line + 8].lstrip(" \t")[:1] in "vhVH" or text[line - 8:line].rstrip(" \t\n")[-1:] in "aàcặ"):
         m = _WRAPPED_JOINER.search(text, max(lo, line - 7), min(hi, line + 8))
         if m is not None and m.start() > at:
             at = m.start()

@@ -396,6 +396,12 @@ def test_dates_in_words(written, date):
     assert cite(f"Nghị định số 81/2017/NĐ-CP {written} của Chính phủ")[0][3] == date
 
 
+def test_a_list_wrapped_with_a_blank_line_after_its_joiner():
+    # Tesseract leaves a blank line after a wrapped line's "và": the date still closes both.
+    text = "3. Thực hiện theo Công văn số 1420/SGDĐT-GDTrH và\n\nsố 1421/SGDĐT-GDTrH ngày 14/5/2024 của Sở GDĐT."
+    assert [c[3] for c in cite(text)] == ["2024-05-14", "2024-05-14"]
+
+
 def test_instruments_of_one_day_whatever_their_types():
     # "Nghị định số A và Thông tư số B cùng ngày …": the date is both's, though their types differ.
     assert [c[3] for c in cite("Căn cứ Nghị định số 126/2020/NĐ-CP và Thông tư số 80/2021/TT-BTC cùng ngày "

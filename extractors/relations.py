@@ -72,7 +72,14 @@ def _effect_words() -> frozenset[tuple[str, ...]]:
 
 def _takes_effect(ws: Sequence[str], at: int) -> bool:
     """Do the folded words from ``at`` say that something takes effect ("có hiệu lực", OCR'd "c6 hiéu luc")?"""
-    return any(tuple(skeleton(ocr_word(w)) for w in ws[at:at + len(cue)]) == cue for cue in _effect_words())
+    return at < len(ws) and ws[at][:1] in _effect_initials() \
+        and any(tuple(skeleton(ocr_word(w)) for w in ws[at:at + len(cue)]) == cue for cue in _effect_words())
+
+
+@per_vocabulary(maxsize=1)
+def _effect_initials() -> frozenset[str]:
+    """The first letters of the cues of effect (a quick look before :func:`_takes_effect` compares words)."""
+    return frozenset(cue[0][:1] for cue in _effect_words() if cue)
 
 
 def _plural(word: str) -> bool:

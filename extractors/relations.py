@@ -15,10 +15,10 @@ from .context import GLUED, SO, SPACE, SPACES, Phrases, from_marks, ocr_word, sk
 from .normalize import fold, fold_lower, folded
 from .vocab import per_vocabulary, vocabulary
 
-# "Căn cứ" opening a clause at a line start (OCR: Can ctr, Cin cu). Looked for
-# after each line break (a literal first character lets the scan skip ahead
-# fast; "(?m)^" would be tried at every character), and at the very start.
-_BASIS = rf"[{SPACES}\-+•]*[cC]\S{{1,2}}[nN]{SPACE}+[cC]\S{{1,3}}(?!\w)"
+# "Căn cứ" opening a clause at a line start (OCR: Can ctr, Cin cu, "Cn ctr" with its vowel lost, "Can ett"
+# with the c of cứ read as e). Looked for after each line break (a literal first character lets the scan skip
+# ahead fast; "(?m)^" would be tried at every character), and at the very start.
+_BASIS = rf"[{SPACES}\-+•]*[cC]\S{{0,2}}[nN]{SPACE}+(?:[cC]\S{{1,3}}|[eE]t[tr])(?!\w)"
 _BASIS_AT_START, _BASIS_AFTER_BREAK = re.compile(_BASIS), re.compile(rf"\n({_BASIS})")
 _START = operator.attrgetter("start")
 

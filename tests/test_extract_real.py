@@ -396,6 +396,15 @@ def test_dates_in_words(written, date):
     assert cite(f"Nghị định số 81/2017/NĐ-CP {written} của Chính phủ")[0][3] == date
 
 
+@pytest.mark.parametrize("basis", ["Căn cứ", "Can cu", "Cn ctr", "Can ett", "CAn etr"])
+def test_a_basis_however_ocr_read_can_cu(basis):
+    head = "UY BAN NHAN DAN\nTINH NINH BINH\nSo: 15/2023/QD-UBND\nNinh Binh, ngay 2 thang 3 nam 2023\nQUYET DINH\n"
+    assert rels(head + f"{basis} Nghi dinh so 34/2016/ND-CP ngay 14/5/2016 cua Chinh phu;\n") == [
+        ("based_on", "15/2023/QĐ-UBND", "34/2016/NĐ-CP")]
+    # (not "Con em …" opening a line)
+    assert rels(head + "Con em dong bao duoc huong theo Nghi dinh so 34/2016/ND-CP;\n") == []
+
+
 def test_a_list_wrapped_with_a_blank_line_after_its_joiner():
     # Tesseract leaves a blank line after a wrapped line's "và": the date still closes both.
     text = "3. Thực hiện theo Công văn số 1420/SGDĐT-GDTrH và\n\nsố 1421/SGDĐT-GDTrH ngày 14/5/2024 của Sở GDĐT."

@@ -83,7 +83,7 @@ _NGAY_DATE = rf"[nN]{_AY_DATE}"
 # the date at every one. The date may stand in brackets: "số 12/QĐ-UBND (ngày 3/3/2024)".
 _DATE_AFTER = re.compile(
     rf"(?:|(?P<gap>(?:[^nN\d;()\[\]{{}}.!?]|[nN]\S{{1,2}}[mM][ \t]+(?:19|20)\d\d(?!\d)"
-    rf"|(?<![\d/])\d{{1,3}}(?=[ \t]+[a-zđ][^\W\d_])|(?<=[^\W\d_])[\dnN]"
+    rf"|(?<![\d/])\d{{1,3}}(?=\s+[a-zđ][^\W\d_])|(?<=[^\W\d_])[\dnN]"
     rf"|[nN](?!{_unnamed(_AY_DATE)})){{1,90}}+))"
     rf"(?:\.(?=[{SPACES}]*n))?[{SPACES},]*(?:\([{SPACES}]*)?(?P<ngay>{_NGAY_DATE})")  # (". ngày": a comma OCR read as a stop)
 # A date right after a symbol without "ngày": a table's column of issue dates ("12/2015/QĐ-UBND 20/4/2015 Ban hành …").

@@ -46,7 +46,7 @@ _ISSUING = re.compile(r"(?<!\w)(?i:ban)\s+(?i:h\S{1,3}nh)\s+(?=[A-ZĐ])")  # "ba
 _IN_WORD = re.compile(r"[^\W\d_];[^\W\d_]")  # a ";" OCR put inside a word ("Ng;hi"): no clause mark
 _ITEM = re.compile(rf"\s*(?:(?P<letter>{_LETTER})|(?P<dash>[-+•])|(?P<digit>\d{{1,2}}(?:[.)]|(?={SPACE}+[{_CAPITALS}]))))")
 # A table's head line, its columns' names ("STT Tên loại văn bản Số, ký hiệu …"), between a list's announcement and its rows.
-_TABLE_HEAD = re.compile(r"[ \t]*(?:STT|TT|Số TT|S[ốô] thứ tự)\b[^\n]*\n")
+_TABLE_HEAD = re.compile(r"\s*(?:STT|TT|Số TT|S[ốô] thứ tự)\b[^\n]*\n")  # (after blank lines OCR left)
 MAX_GAP = 1200  # characters between two citations read for cues (a longer stretch is cut in two)
 # A stretch's words as compared: folded, "," ";" ":" and brackets kept as words of their own.
 _TOKEN = re.compile(r"[,;:()]|[^\s(),:;.\"“”'‘’\[\]{}~|*^`_]+")  # (OCR's specks: "_Bị bãi bỏ")
@@ -171,10 +171,15 @@ def _cues() -> Phrases:
 
 @per_vocabulary(maxsize=1)
 def _not_stated() -> tuple[frozenset[tuple[str, ...]], tuple[int, ...]]:
-    """The words before a cue that make it no statement, folded word by word (("de", "nghi") …),
-    and how many words they have."""
-    phrases = frozenset(tuple(fold_lower(w).split()) for w in vocabulary().not_stated)
+    """The words before a cue that make it no statement, folded word by word (("de", "nghi") …; those of
+    two words or more as skeletons, OCR-tolerantly: "theo huéng"), and how many words they have."""
+    phrases = frozenset(tuple(_skeletons(words)) if len(words) > 1 else tuple(words)
+                        for words in (fold_lower(w).split() for w in vocabulary().not_stated))
     return phrases, tuple(sorted({len(p) for p in phrases}))
+
+
+def _skeletons(ws: Sequence[str]) -> list[str]:
+    return [skeleton(ocr_word(w)) for w in ws]
 
 
 _BODY = "body"  # the name of an issuing body that holds a type word: "Bộ Kế hoạch và Đầu tư"
@@ -394,7 +399,8 @@ def _denied(ws: Sequence[str], start: int) -> bool:
     if start and _PASSIVE.fullmatch(ws[start - 1]):
         start -= 1
     phrases, lengths = _not_stated()
-    return any(n <= start and tuple(ws[start - n:start]) in phrases for n in lengths)
+    return any(n <= start and tuple(ws[start - n:start] if n == 1 else _skeletons(ws[start - n:start])) in phrases
+               for n in lengths)
 
 
 @per_vocabulary(maxsize=16384)
@@ -822,7 +828,8 @@ class _Reader:
             self._close(colon + 1 if colon >= 0 else brk.start())
             at = self.at = brk.end()
             self.marker = _marker(self.text, at, self.lists.marker)
-            self.lists.new_clause(self.marker, brk.group().startswith("\n"))
+            if not _TABLE_HEAD.match(self.text, at):  # (a table's head line is no item and ends no list)
+                self.lists.new_clause(self.marker, brk.group().startswith("\n"))
 
     def _opening(self) -> int:
         """Where the clause being gathered starts (looking back from its first citation)."""
@@ -969,7 +976,8 @@ def _colon_before(text: str, at: int) -> int:
     """Where the ":" that ends the words before ``at`` is, past spaces, OCR's specks and a table's head line;
     -1 if none."""
     if text.rfind(":", max(0, at - 8), at + 1) < 0:
-        line = text.rfind("\n", 0, at) + 1
+        end = len(text[:at].rstrip())  # (past blank lines OCR left)
+        line = text.rfind("\n", 0, end) + 1
         return _colon_before(text, line - 1) if line and _TABLE_HEAD.match(text, line) else -1
     j = at
     while j > max(0, at - 8) and (text[j - 1] in _SPECK_CHARS or text[j - 1] == "\n"):

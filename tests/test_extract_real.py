@@ -363,6 +363,8 @@ def test_a_count_between_a_symbol_and_its_date_is_no_number():
     assert [c[3] for c in cite(text)] == ["2022-01-11", "2023-06-24"]
     # (a number that opens another symbol still does: "Quyết định số A, 12/QĐ-UBND ngày …")
     assert [c[3] for c in cite("Quyết định số 40/QĐ-UBND, 12/QĐ-UBND ngày 3/3/2023")] == ["2023-03-03", "2023-03-03"]
+    assert [c[3] for c in cite(text.replace("của 9\n", "của 9\n").replace("của 9 ", "của 9\n"))] == [
+        "2022-01-11", "2023-06-24"]  # (the count at a line's end)
 
 
 def test_a_table_of_instruments_announced_by_cu_the():
@@ -380,6 +382,8 @@ def test_a_table_of_instruments_announced_by_cu_the():
                           ("repeals", "09/2023/NQ-HĐND", "08/2017/NQ-HĐND"),
                           ("repeals", "09/2023/NQ-HĐND", "11/2018/NQ-HĐND"),
                           ("repeals", "09/2023/NQ-HĐND", "20/2019/NQ-HĐND")]
+    # (as Tesseract leaves it: a blank line after each line)
+    assert rels(text.replace("\n", "\n\n")) == rels(text)
     # "cụ thể:" after no instruments counted or in the plural announces no list
     assert rels(text.replace("03 nghị quyết do Hội đồng nhân dân tỉnh ban hành", "một số nội dung")) == [
         ("amends", "11/2018/NQ-HĐND", "08/2017/NQ-HĐND")]
@@ -1108,6 +1112,8 @@ def test_a_proposed_direction_states_nothing():
     # "xử lý Quyết định số A theo hướng thay thế …": a proposal, not a replacement.
     assert rels("Đề nghị Sở Xây dựng xử lý Quyết định số 56/2017/QĐ-UBND theo hướng thay thế toàn bộ, phù hợp với "
                 "Luật Nhà ở số 27/2023/QH15.") == []
+    assert rels("xt ly Quyét dinh s6 56/2017/QD-UBND theo huéng thay thé toan bé, phu hop véi Luat Nha o s6 "
+                "27/2023/QH15.") == []  # (as OCR reads it)
 
 
 def test_a_passive_cue_after_an_unnumbered_law_goes_to_the_instrument_that_law_is_an_object_of():

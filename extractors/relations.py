@@ -269,8 +269,7 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
     if cues and _not_stated()[0]:  # "đề nghị thay thế", "chưa được sửa đổi": proposed or denied, not stated
         cues = [c for c in cues if not _denied(ws, c[0])]
     if cues and _noun_before():  # "… và hướng dẫn tại Văn bản số …": the guidance in it, no statement
-        cues = [c for c in cues if c[2][1] or c[1] >= len(ws) or ws[c[1]] not in _noun_before()
-                or c[0] and _PASSIVE.fullmatch(ws[c[0] - 1])]
+        cues = [c for c in cues if c[1] >= len(ws) or ws[c[1]] not in _noun_before() or _passive(ws, c)]
     if cues:
         covered = {k for start, stop, _ in cues for k in range(start, stop)}
         names = [n for n in names if not covered.intersection(range(n[0], n[1]))]
@@ -295,11 +294,10 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
 
     items: list[tuple[int, _Item]] = []
     line_starts = _line_starts(folded) if cues and "\n" in folded else None
-    for start, _stop, value in cues:
-        kind, passive = value
+    for cue in cues:
+        start, (kind, _) = cue[0], cue[2]
         before = ws[start - 1] if start else ""
-        if _PASSIVE.fullmatch(before):
-            passive = True
+        passive = _passive(ws, cue)
         # (opening the stretch, or a line of it: "Điều 2. Bãi bỏ một số quy định\nBãi bỏ Điều 7 …")
         leading = all(_LEADING.fullmatch(w) for w in ws[line_starts[start] if line_starts else 0:start])
         items.append((start, _Item("cue", (kind, passive, before in _JOINERS, leading))))
@@ -334,8 +332,8 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
     if listed_inline:
         items.append((naming[0] - 1, _Item("listed")))  # type: ignore[index]  # (naming is known then)
     # ("… hướng dẫn thanh toán theo Công văn số B": B is no object of an active cue; "kèm theo" is another matter)
-    if before_citation and cues and named_from and ws[named_from - 1] == "theo" and ws[named_from - 2:named_from - 1] != [
-            "kem"] and not cues[-1][2][1] and not (cues[-1][0] and _PASSIVE.fullmatch(ws[cues[-1][0] - 1])):
+    if before_citation and cues and named_from and ws[named_from - 1] == "theo" \
+            and ws[named_from - 2:named_from - 1] != ["kem"] and not _passive(ws, cues[-1]):
         items.append((named_from - 1, _Item("apart")))
     if len(items) > 1:
         items.sort(key=_FIRST)
@@ -379,6 +377,11 @@ def _announces(ws: Sequence[str]) -> bool:
     return not (at > 0 and skeleton(ocr_word(ws[at - 1])) == "nh"
                 and not any(_plural(ws[k]) and _names().scan(ws[k + 1:at - 1], {0})
                             for k in range(max(0, at - 5), at - 2)))
+
+
+def _passive(ws: Sequence[str], cue: tuple[int, int, Any]) -> bool:
+    """Is the cue found at ``cue`` (start, stop, (kind, passive)) passive, by its words or "được"/"bị" before it?"""
+    return cue[2][1] or cue[0] > 0 and _PASSIVE.fullmatch(ws[cue[0] - 1]) is not None
 
 
 def _counted(ws: Sequence[str]) -> bool:

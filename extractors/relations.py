@@ -96,6 +96,12 @@ _BRACKETS = {"(": "open", ")": "close"}
 _PAIR_ITEMS = frozenset({"cue", "open", "close"})  # what two citations read as a pair may have between them
 _FIRST = operator.itemgetter(0)
 _PARTS = frozenset({"dieu", "khoan", "diem", "chuong", "muc", "phan", "tiet"})  # Điều 3, khoản 2 …
+
+
+def _part(ws: Sequence[str], k: int) -> bool:
+    """Do the folded words at ``k`` name a part of an instrument, its word and its number ("Điều 3", "khoản 2",
+    "điểm a", "Chương II"; not "Chương trình")?"""
+    return ws[k] in _PARTS and k + 1 < len(ws) and len(ws[k + 1]) <= 4
 _NAME_WORDS = 10  # words a name may have between its type word and "số" (Luật Các tổ chức tín dụng số)
 NOT_NUMBERED = "not numbered"  # a subject that is an instrument without a number
 
@@ -288,9 +294,14 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
     named_from = naming[0] if naming else end if before_citation else None
     if naming:
         names.pop()
-    # (after "các Quyết định sau:", the instruments listed in the line: "…: Quyết định số A …; Quyết định số B")
+    # (after "các Quyết định sau:", the instruments listed in the line: "…: Quyết định số A …; Quyết định số B";
+    # after "các Thông tư của Bộ trưởng Bộ Y tế:", by their numbers: "…: số A …; số B …")
     listed_inline = naming is not None and naming[0] >= 2 and ws[naming[0] - 1] == ":" and "sau" in ws[
         max(0, naming[0] - 1 - _ANNOUNCING):naming[0] - 1] and _announces(ws[:naming[0]])
+    listed_at = naming[0] - 1 if listed_inline and naming is not None else None
+    if before_citation and listed_at is None and naming is None and 2 <= end < len(ws) and ws[end - 1] == ":" \
+            and any(_plural(ws[k]) for k in range(max(0, end - 1 - _ANNOUNCING), end - 2)):
+        listed_at = end - 1
 
     items: list[tuple[int, _Item]] = []
     line_starts = _line_starts(folded) if cues and "\n" in folded else None
@@ -300,7 +311,8 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
         passive = _passive(ws, cue)
         # (opening the stretch, or a line of it: "Điều 2. Bãi bỏ một số quy định\nBãi bỏ Điều 7 …")
         leading = all(_LEADING.fullmatch(w) for w in ws[line_starts[start] if line_starts else 0:start])
-        items.append((start, _Item("cue", (kind, passive, before in _JOINERS, leading))))
+        coordinated = before in _JOINERS or ws[start - 2:start] == ["dong", "thoi"]  # ("…; đồng thời bãi bỏ …")
+        items.append((start, _Item("cue", (kind, passive, coordinated, leading))))
     for start, stop, value in names:
         if value == "with":
             items.append((start, _Item("with")))
@@ -329,8 +341,8 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
     if cues and ";" in ws:  # a cue with no reference before a ";" has words for its object ("hướng dẫn việc …;")
         items += [(k, _Item("semicolon")) for k, t in enumerate(_TOKEN.finditer(folded))
                   if k > cues[0][0] and t.group() == ";" and not _IN_WORD.match(folded, t.start() - 1)]
-    if listed_inline:
-        items.append((naming[0] - 1, _Item("listed")))  # type: ignore[index]  # (naming is known then)
+    if listed_at is not None:
+        items.append((listed_at, _Item("listed")))
     # ("… hướng dẫn thanh toán theo Công văn số B": B is no object of an active cue; "kèm theo" is another matter)
     if before_citation and cues and named_from and ws[named_from - 1] == "theo" \
             and ws[named_from - 2:named_from - 1] != ["kem"] and not _passive(ws, cues[-1]):
@@ -430,9 +442,9 @@ def _joiner(ws: Sequence[str], k: int) -> str | None:
     """The joiner before word ``k`` ("và", "," …), past "các" and parts ("và Điều 3 Quyết định …",
     "và điểm c khoản 1 Điều 64 của Nghị định …")."""
     while True:
-        if k >= 1 and _plural(ws[k - 1]) or k >= 3 and ws[k - 1] == "cua" and ws[k - 3] in _PARTS:
+        if k >= 1 and _plural(ws[k - 1]) or k >= 3 and ws[k - 1] == "cua" and _part(ws, k - 3):
             k -= 1
-        elif k >= 2 and ws[k - 2] in _PARTS and len(ws[k - 1]) <= 4:
+        elif k >= 2 and _part(ws, k - 2):
             k -= 2
         else:
             break
@@ -506,6 +518,8 @@ class _Clause:
                 if last is not None and last.mention is None and last.frame is not None:  # Quyết định số X",
                     self.open = last.frame                   # "thay thế các Quyết định sau: Quyết định số A; …"
                     self.open.objects.remove(last)
+                elif item.what == "listed" and last is not None and last.mention is None and last.top:
+                    self.refs.pop()  # ("Căn cứ các Thông tư …: số A …; số B": A and B are the clause's own list)
             elif item.what == "list" and self.frames:
                 self.lists.announce(self.frames[-1])
             elif item.what == "open":
@@ -616,6 +630,9 @@ class _Clause:
                     # "Thông tư A hướng dẫn Luật B, đã được sửa đổi bởi Thông tư C": no Thông tư amends a law,
                     # C amends A, the instrument B is an object of
                     outer = acted_on.frame.subject if frame.passive and acted_on.frame is not None else None
+                    while outer is not None and outer.mention is None and outer.frame is not None:
+                        outer = outer.frame.subject  # (an unnumbered one in turn: "A … thi hành Luật X và Luật sửa
+                        #                               đổi … của Luật X (được sửa đổi bởi Nghị định C)": C amends A)
                     if outer is None or outer.mention is None or outer.mention == source \
                             or _outranks(outer.type, actor.type, frame.kind):
                         continue
@@ -1032,9 +1049,9 @@ def _named_after_joiner(tail: str) -> str | None:
     else:
         return None
     k = 0
-    while k < len(ws) and (_plural(ws[k]) or ws[k] in _PARTS and k + 1 < len(ws)
-                           or ws[k] == "cua" and k >= 2 and ws[k - 2] in _PARTS):  # ("điểm c khoản 1 Điều 64 của")
-        k += 2 if ws[k] in _PARTS else 1
+    while k < len(ws) and (_plural(ws[k]) or _part(ws, k)
+                           or ws[k] == "cua" and k >= 2 and _part(ws, k - 2)):  # ("điểm c khoản 1 Điều 64 của")
+        k += 1 if _plural(ws[k]) or ws[k] == "cua" else 2
     rest = ws[k:]
     if rest and (_SO.fullmatch(rest[-1]) or rest[-1][0].isdigit()):
         rest.pop()
@@ -1091,7 +1108,7 @@ def based_on(text: str, mentions: Sequence[Mention], own, reading: Reading) -> l
     citation a "Căn cứ …" clause lists (it goes on past a ";" or "và" before another instrument,
     "Căn cứ Nghị định số A …; Nghị định số B …"), not those inside another's title
     ("Căn cứ Luật sửa đổi, bổ sung một số điều của Luật số A …": the basis is the
-    amending law, not A)."""
+    amending law, not A), but with what amends one ("Căn cứ Nghị định số A (được sửa đổi bởi Nghị định số B)")."""
     found = []
     first = _BASIS_AT_START.match(text)
     openers = [first.span()] if first else []
@@ -1106,6 +1123,10 @@ def based_on(text: str, mentions: Sequence[Mention], own, reading: Reading) -> l
             while end < len(mentions) and reading.clause[end] == reading.clause[i]:
                 end += 1
             listed = [j for j in range(i, end) if reading.top[j]]
+            # (and what amends a basis, named in its clause: "Căn cứ Thông tư số A …, đã được sửa đổi, bổ sung
+            # bởi Thông tư số B": the basis is A as amended)
+            listed += sorted({s.source for s in reading.statements if s.kind == RelationKind.AMENDS
+                              and s.target in listed and i <= s.source < end and s.source not in listed})
         else:  # only its list, "…, Nghị định số B", and the items after ";" ("…; Luật số C")
             listed = [i] if reading.top[i] else []
             while listed and listed[-1] + 1 < len(mentions):

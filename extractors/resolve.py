@@ -275,8 +275,7 @@ def _read_codes(codes: tuple[str, ...], party: bool, has_year: bool, named: str 
     """
     vocab = vocabulary()
     # Unknown codes keep their letters, with Đ restored where OCR wrote an eth (Ð, Ɖ).
-    canon = [unicodedata.normalize("NFC", vocab.canonical_code(code) or code.replace("Ð", "Đ").replace("Ɖ", "Đ"))
-             for code in codes]
+    canon = [unicodedata.normalize("NFC", vocab.canonical_code(code) or _as_written(code)) for code in codes]
     first = canon[0]
     first_issuer = vocab.issuer(first)
     law_family = False
@@ -332,6 +331,16 @@ def _read_codes(codes: tuple[str, ...], party: bool, has_year: bool, named: str 
     head = vocab.issuer(issuer.split("-")[0]) if issuer else None
     national = head.national if head else False
     return codes_text, doc_type, issuer, national, law_family
+
+
+_TRAILING_NUMBER = re.compile(r"(?<=[A-ZĐ])[O0-9]*[0-9][O0-9]*$")  # a unit's number closing a code: PV01, C06
+
+
+def _as_written(code: str) -> str:
+    """An unknown code as written, with what OCR misread in it read back: Đ for an eth (Ð, Ɖ), and 0 for
+    an O in the number that closes it ("PVO1": PV01)."""
+    code = code.replace("Ð", "Đ").replace("Ɖ", "Đ")
+    return _TRAILING_NUMBER.sub(lambda m: m.group().replace("O", "0"), code) if "O" in code else code
 
 
 def _misread_type(codes: tuple[str, ...], named: str) -> tuple[str, ...] | None:

@@ -137,6 +137,12 @@ def test_an_issuer_ocr_misread_where_the_document_writes_it_right_elsewhere():
     assert ids("Thong tu so 24/2017/TT-BINMT ngay 2/2/2017") == ["24/2017/TT-BINMT"]
 
 
+def test_labour_bodies_and_units_their_d_stroke_restored():
+    # Tổng Liên đoàn (TLĐ), Liên đoàn Lao động tỉnh (LĐLĐ), units Quan hệ lao động (QHLĐ) …: listed, so read back
+    assert ids("Thuc hien Huong dan so 25/HD-TLD ngay 2/3/2024 va Cong van so 216/SLDTBXH-QHLD ngay 5/5/2024; "
+               "Ke hoach so 12/KH-LDLD.") == ["25/HD-TLĐ", "216/SLĐTBXH-QHLĐ", "12/KH-LĐLĐ"]
+
+
 def test_a_party_symbol_with_its_issuers_department():
     # "186-KH/TĐTN-TNNT": the Youth Union's plan, by its youth-work department; the issuer keeps both.
     text = "Thực hiện Kế hoạch số 186-KH/TĐTN-TNNT ngày 3/3/2024 của Ban Thường vụ Tỉnh đoàn và Chỉ thị số 05-CT/TU."

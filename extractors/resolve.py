@@ -276,6 +276,8 @@ def _read_codes(codes: tuple[str, ...], party: bool, has_year: bool, named: str 
     vocab = vocabulary()
     # Unknown codes keep their letters, with Đ restored where OCR wrote an eth (Ð, Ɖ).
     canon = [unicodedata.normalize("NFC", vocab.canonical_code(code) or _as_written(code)) for code in codes]
+    if len(canon) > 2:  # (a joint symbol's issuers, two glued where OCR lost the hyphen: "BNN&PTNTVKSNDTC")
+        canon = canon[:2] + [part for code in canon[2:] for part in (vocab.glued_issuers(code) or (code,))]
     first = canon[0]
     first_issuer = vocab.issuer(first)
     law_family = False

@@ -292,6 +292,22 @@ class Vocabulary:
         return code if code in self.doc_types else self.doc_type_reading(raw)
 
     @lru_cache(maxsize=8192)
+    def glued_issuers(self, raw: str) -> tuple[str, str] | None:
+        """The codes of two known issuers that OCR glued, the hyphen between them lost
+        (``BNN&PTNTVKSNDTC``: BNN&PTNT, VKSNDTC); None if there are not, or if ``raw`` is itself known."""
+        if len(raw) < 5 or self.canonical_code(raw) is not None:
+            return None
+        def known(part: str) -> str | None:  # (as written where an "&" joins its fields: BNN&PTNT)
+            code = self.canonical_code(part.replace("&", ""))
+            return None if code is None or self.issuer(code) is None else part if "&" in part else code
+
+        for n in range(len(raw) - 2, 1, -1):
+            head, tail = known(raw[:n]), known(raw[n:])
+            if head and tail:
+                return head, tail
+        return None
+
+    @lru_cache(maxsize=8192)
     def glued_type(self, raw: str) -> int:
         """How many letters of a code are a type whose hyphen OCR lost (``TTLTVKSTC`` → 4,
         TTLT): the longest type of two letters or more whose rest is three capitals or

@@ -98,6 +98,7 @@ def test_a_type_no_issuer_of_it_gives_is_read_from_the_same_number_elsewhere():
     ("Số: 412/TIr-STC\nNinh Bình, ngày 2 tháng 3 năm 2023", "412/TTr-STC"),  # …in a type with a small letter
     ("Thông tư liên tịch số 08/2018/TTLIT-BTC-BNV ngày 2/2/2018", "08/2018/TTLT-BTC-BNV"),  # a stray stroke read in
     ("Kế hoạch số 77/KH-CAT-PCO2 ngày 2/2/2024", "77/KH-CAT-PC02"),  # an O for 0 in the number closing a unit's code
+    ("Thông tư liên tịch số 09/2011/TTLT-BCA-BQP-BTPVKSNDTC", "09/2011/TTLT-BCA-BQP-BTP-VKSNDTC"),  # two issuers glued
     ("theo Cáo trạng số 27/CT'VKSNL ngày 12/01/2024", "27/CT-VKSNL"),  # a quote for the hyphen before an unknown code
     ("Thông tư liên tịch số 11/2016/TTLTBYT-BNV", "11/2016/TTLT-BYT-BNV"),  # the hyphen after the type lost
     ("Thông tư số 25/2024/TTBCT ngày 29/11/2024", "25/2024/TT-BCT"),  # …the type as written, not TTB read as TB

@@ -32,7 +32,7 @@ _TAIL = rf"{_SPACE}[a-z]+(?![^\W\d_])"  # at most one lower-case fragment, a who
 # one that ends a line, OCR may also leave a blank line before the rest ("NĐ-\n\nCP").
 _DASH = r"[-_\u2010-\u2015\u2212]"
 _BREAK = r"[ \u00a0]?(?:\n[ \u00a0]?){0,2}"  # (a blank line counts as one break)
-_HYPHEN = rf"{_GAP}{_DASH}{_BREAK}"
+_HYPHEN = rf"{_GAP}{_DASH}(?:[.,](?=[{_CAPITAL}]))?{_BREAK}"  # (a speck OCR left after it: "SNV-.CCVC")
 # After the number of a Party symbol: a hyphen, or a dot or quote OCR read for one ("30.KH/TU").
 _PARTY_HYPHEN = rf"(?:{_DASH}|[{READ_FOR_HYPHEN}](?=[{_CAPITAL}][A-Za-z{_CAPITAL}]*/))"
 _SLASH = rf"{_GAP}[/\u2044\u2215]{{1,2}}{_GAP}"

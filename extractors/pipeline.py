@@ -33,8 +33,8 @@ _OWN_SYMBOL = re.compile(r"(?:^|\n)[ \t]*[^\w\s]?(?:(?:S[^\s\d]?|S\d|\$\S?)[ \t]
 # a few capitalised words opening a line or following the own symbol; after the first, a
 # ward's or district's number ("Phường 7", "Quận 3": one or two digits, not a year), and
 # the second syllable of a unit's name before a capitalised word ("Thị trấn Phú Mỹ",
-# "Thành phố Hồ Chí Minh"; not "Theo đó, ngày …").
-_PLACE = re.compile(r"\s*[A-ZĐ][^\s,]*(?:[ \t]+[^\W\d_]+(?=[ \t]+[A-ZĐ]))?"
+# "Thành phố Hồ Chí Minh"; not "Theo đó, ngày …"); a speck OCR left before it ("=Đồng Nai").
+_PLACE = re.compile(r"\s*[^\w\s]?[A-ZĐ][^\s,]*(?:[ \t]+[^\W\d_]+(?=[ \t]+[A-ZĐ]))?"
                     r"(?:[ \t]+(?:[A-ZĐ][^\s,]*|\d\d?)){0,4},[ \t]*$")  # (OCR: "Ha N6i")
 # A codified passage's source note, "(Điều 7 Thông tư số 301/2016/TT-BTC, …)", before
 # its citation (folded); and the heading that comes before the note ("Điều 33.3.TT.116.7.").

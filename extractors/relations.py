@@ -392,8 +392,10 @@ def _announces(ws: Sequence[str]) -> bool:
 
 
 def _passive(ws: Sequence[str], cue: tuple[int, int, Any]) -> bool:
-    """Is the cue found at ``cue`` (start, stop, (kind, passive)) passive, by its words or "được"/"bị" before it?"""
-    return cue[2][1] or cue[0] > 0 and _PASSIVE.fullmatch(ws[cue[0] - 1]) is not None
+    """Is the cue found at ``cue`` (start, stop, (kind, passive)) passive: by its words, "được"/"bị" before it,
+    or "bởi" right after it ("(sửa đổi, bổ sung bởi Thông tư số B)")?"""
+    return cue[2][1] or cue[0] > 0 and _PASSIVE.fullmatch(ws[cue[0] - 1]) is not None \
+        or cue[1] < len(ws) and ocr_word(ws[cue[1]]) in ("boi", "bei")
 
 
 def _counted(ws: Sequence[str]) -> bool:

@@ -98,6 +98,7 @@ def test_a_type_no_issuer_of_it_gives_is_read_from_the_same_number_elsewhere():
     ("Số: 412/TIr-STC\nNinh Bình, ngày 2 tháng 3 năm 2023", "412/TTr-STC"),  # …in a type with a small letter
     ("Thông tư liên tịch số 08/2018/TTLIT-BTC-BNV ngày 2/2/2018", "08/2018/TTLT-BTC-BNV"),  # a stray stroke read in
     ("Kế hoạch số 77/KH-CAT-PCO2 ngày 2/2/2024", "77/KH-CAT-PC02"),  # an O for 0 in the number closing a unit's code
+    ("Công văn số 1432/SNV-.CCVC ngày 2/3/2024", "1432/SNV-CCVC"),  # a speck after the hyphen
     ("Thông tư liên tịch số 09/2011/TTLT-BCA-BQP-BTPVKSNDTC", "09/2011/TTLT-BCA-BQP-BTP-VKSNDTC"),  # two issuers glued
     ("theo Cáo trạng số 27/CT'VKSNL ngày 12/01/2024", "27/CT-VKSNL"),  # a quote for the hyphen before an unknown code
     ("Thông tư liên tịch số 11/2016/TTLTBYT-BNV", "11/2016/TTLT-BYT-BNV"),  # the hyphen after the type lost
@@ -424,6 +425,17 @@ def test_bases_listed_by_their_numbers_and_what_amends_them():
     assert rels(head + amended) == [("amends", "20/2021/TT-BYT", "07/2014/TT-BYT"),
                                     ("based_on", "412/QĐ-SYT", "07/2014/TT-BYT"),
                                     ("based_on", "412/QĐ-SYT", "20/2021/TT-BYT")]
+
+
+def test_by_after_a_cue_makes_it_passive():
+    # "A (sửa đổi, bổ sung bởi B)": "bởi" turns the cue round even without "được".
+    assert rels("Thông tư số 39/2016/TT-NHNN ngày 30/12/2016 (sửa đổi, bổ sung bởi Thông tư số 06/2023/TT-NHNN "
+                "ngày 28/6/2023)") == [("amends", "06/2023/TT-NHNN", "39/2016/TT-NHNN")]
+
+
+def test_the_header_place_after_a_speck():
+    text = "So: 2210/SGTVT-QLVT\n=Déng Thap, ngay 23 thang 5 nam 2024\nKinh gui: Cac don vi"
+    assert cite(text)[0][3] == "2024-05-23"
 
 
 def test_a_cue_at_the_same_time_has_the_first_cues_subject():

@@ -62,7 +62,7 @@ def test_dev_corpus_meets_the_targets(dev_scores, variant):
 @pytest.mark.parametrize("variant", ev.VARIANT_ORDER)
 def test_written_corpus_meets_the_targets(variant):
     """The passages written in real documents' styles (tests/corpus/written/README.md): no ../shared needed."""
-    assert_meets_the_targets(written_scores()[variant], variant, 90)
+    assert_meets_the_targets(written_scores()[variant], variant, 110)
 
 
 @functools.lru_cache(maxsize=1)

@@ -998,7 +998,9 @@ def _colon_before(text: str, at: int) -> int:
     """Where the ":" that ends the words before ``at`` is, past spaces, OCR's specks and a table's head line;
     -1 if none."""
     if text.rfind(":", max(0, at - 8), at + 1) < 0:
-        end = len(text[:at].rstrip())  # (past blank lines OCR left)
+        end = at
+        while end > 0 and text[end - 1] in " \t\r\n":  # (past blank lines OCR left)
+            end -= 1
         line = text.rfind("\n", 0, end) + 1
         return _colon_before(text, line - 1) if line and _TABLE_HEAD.match(text, line) else -1
     j = at

@@ -226,6 +226,8 @@ class _Item(NamedTuple):
 class _Stretch(NamedTuple):
     items: tuple[_Item, ...]
     joiner: str | None  # how the citation after the stretch joins what came before ("và", ",", None)
+    name: str | None = None  # the name that names the citation after it, with its type word ("luat dien anh")
+    titled: bool = False  # …closing the title of an unnumbered instrument of that type ("Luật sửa đổi … của Luật X")
 
 
 _NOTHING = _Stretch((), None)
@@ -292,8 +294,15 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
                        and not (naming[1] < len(ws) and _this(ws[naming[1]]))):
         naming = None
     named_from = naming[0] if naming else end if before_citation else None
+    name, titled = None, False
     if naming:
         names.pop()
+        if end - naming[0] > naming[1] - naming[0]:  # (a type word and a name: "Luật Điện ảnh")
+            name = " ".join(ws[naming[0]:end])
+            # ("Luật sửa đổi, bổ sung một số điều của Luật X số N": the last cue opens a title of the same type)
+            between = ws[cues[-1][1]:naming[0]] if cues else None
+            titled = between is not None and (not between or between[-1] == "cua" and len(between) <= 4) \
+                and any(n[1] == cues[-1][0] and n[2] == naming[2] for n in names)
     # (after "các Quyết định sau:", the instruments listed in the line: "…: Quyết định số A …; Quyết định số B";
     # after "các Thông tư của Bộ trưởng Bộ Y tế:", by their numbers: "…: số A …; số B …")
     listed_inline = naming is not None and naming[0] >= 2 and ws[naming[0] - 1] == ":" and "sau" in ws[
@@ -354,7 +363,8 @@ def _stretch(text: str, before_citation: bool) -> _Stretch:
                                            or ws[-3:-1] == ["cu", "the"] and _counted(ws)):
         # ("… các Thông tư sau:", "các văn bản như sau đây:", "… bổ sung bởi:", "… 04 quyết định …, cụ thể:")
         items.append((len(ws), _Item("list")))
-    return _Stretch(tuple(item for _, item in items), _joiner(ws, named_from) if named_from is not None else None)
+    return _Stretch(tuple(item for _, item in items), _joiner(ws, named_from) if named_from is not None else None,
+                    name, titled)
 
 
 def _line_starts(folded: str) -> list[int]:
@@ -535,6 +545,16 @@ class _Clause:
                     ref.depth += 1
                 self.outside = True
         self.stretches += 1
+
+    def cite_titled(self, index: int) -> _Ref | None:
+        """The citation as the unnumbered instrument whose title it closes: the subject of the last cue
+        ("… và Luật sửa đổi, bổ sung một số điều của Luật Điện ảnh số N": N is that law), if there is one."""
+        frame = self.frames[-1] if self.frames else None
+        if frame is None or frame.subject is None or frame.subject.mention is not None or frame.subject not in self.refs:
+            return None
+        frame.subject.mention = index
+        self.open = None
+        return frame.subject
 
     def cite(self, index: int, start: int, doc_type: str, joiner: str | None) -> _Ref:
         self.seq += 1
@@ -758,6 +778,7 @@ class _Reader:
         self.marker: str | None = None
         self.itself: bool | None = None  # does the clause name the document itself? (None: not known)
         self.before: tuple[int, int] | None = None  # the lone citation before the clause, if it said nothing
+        self.names: dict[str, int] = {}  # the first citation each name named ("luat dien anh")
 
     def read(self) -> Reading:
         text, starts, ends, lists = self.text, self.starts, self.ends, self.lists
@@ -893,7 +914,8 @@ class _Reader:
             else:
                 clause.stretches += 1
                 stretch = _NOTHING
-            refs.append((i, clause.cite(i, self.starts[i], self.types[i], stretch.joiner)))
+            titled = self._titled(i, stretch) and clause.cite_titled(i)
+            refs.append((i, titled or clause.cite(i, self.starts[i], self.types[i], stretch.joiner)))
         if end is not None:  # the words announcing a list ("… thay thế các Thông tư sau:")
             tail = self.ends[self.members[-1][0]] if self.members else self._opening()
             if end > tail:
@@ -912,6 +934,15 @@ class _Reader:
             if subject is not None:
                 reading.subject[i] = subject.mention if subject.mention is not None else NOT_NUMBERED
         reading.lists.extend(lists.values())
+
+    def _titled(self, i: int, stretch: _Stretch) -> bool:
+        """Does the ``i``-th citation close the title of an unnumbered instrument ("Luật sửa đổi … của Luật X số N"),
+        X having another number in the text before ("Luật X số M … Luật sửa đổi … của Luật X số N": N is not X's)?"""
+        if stretch.name is None:
+            return False
+        earlier = self.names.setdefault(stretch.name, i)
+        return stretch.titled and earlier != i \
+            and self.text[self.starts[earlier]:self.ends[earlier]] != self.text[self.starts[i]:self.ends[i]]
 
     def _pair(self) -> bool:
         """The common clause, read at less cost: two citations and only cues between them

@@ -105,12 +105,17 @@ def _restore_misread_issuers(text: str, symbols: list[Symbol]) -> list[Symbol]:
         meant = misread.get(head)
         if meant is None:
             continue
-        around = " ".join(fold_lower(text[max(0, s.start - _NAME_AROUND):s.end + _NAME_AROUND]).split())
-        if meant.code in heads or any(fold_lower(name) in around for name in (meant.vi, *meant.names)):
+        if meant.code in heads or _named_around(text, s, (meant.vi, *meant.names)):
             at = s.symbol.rfind(head)  # (the issuer closes the symbol's codes)
             symbols[i] = s._replace(symbol=s.symbol[:at] + meant.code + s.symbol[at + len(head):],
                                     issuer=meant.code + (f"-{rest}" if rest else ""), national=meant.national)
     return symbols
+
+
+def _named_around(text: str, s: Symbol, names: Sequence[str]) -> bool:
+    """Is one of ``names`` written around the symbol (folded, its words however wrapped)?"""
+    around = " ".join(fold_lower(text[max(0, s.start - _NAME_AROUND):s.end + _NAME_AROUND]).split())
+    return any(fold_lower(name) in around for name in names)
 
 
 @per_vocabulary(maxsize=4096)

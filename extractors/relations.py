@@ -70,16 +70,16 @@ def _effect_words() -> frozenset[tuple[str, ...]]:
                      for cue in vocabulary().effective_cues)
 
 
-def _takes_effect(ws: Sequence[str], at: int) -> bool:
-    """Do the folded words from ``at`` say that something takes effect ("có hiệu lực", OCR'd "c6 hiéu luc")?"""
-    return at < len(ws) and ws[at][:1] in _effect_initials() \
-        and any(tuple(skeleton(ocr_word(w)) for w in ws[at:at + len(cue)]) == cue for cue in _effect_words())
-
-
 @per_vocabulary(maxsize=1)
 def _effect_initials() -> frozenset[str]:
     """The first letters of the cues of effect (a quick look before :func:`_takes_effect` compares words)."""
     return frozenset(cue[0][:1] for cue in _effect_words() if cue)
+
+
+def _takes_effect(ws: Sequence[str], at: int) -> bool:
+    """Do the folded words from ``at`` say that something takes effect ("có hiệu lực", OCR'd "c6 hiéu luc")?"""
+    return at < len(ws) and ws[at][:1] in _effect_initials() \
+        and any(tuple(_skeletons(ws[at:at + len(cue)])) == cue for cue in _effect_words())
 
 
 def _plural(word: str) -> bool:
@@ -96,14 +96,14 @@ _BRACKETS = {"(": "open", ")": "close"}
 _PAIR_ITEMS = frozenset({"cue", "open", "close"})  # what two citations read as a pair may have between them
 _FIRST = operator.itemgetter(0)
 _PARTS = frozenset({"dieu", "khoan", "diem", "chuong", "muc", "phan", "tiet"})  # Điều 3, khoản 2 …
+_NAME_WORDS = 10  # words a name may have between its type word and "số" (Luật Các tổ chức tín dụng số)
+NOT_NUMBERED = "not numbered"  # a subject that is an instrument without a number
 
 
 def _part(ws: Sequence[str], k: int) -> bool:
     """Do the folded words at ``k`` name a part of an instrument, its word and its number ("Điều 3", "khoản 2",
     "điểm a", "Chương II"; not "Chương trình")?"""
     return ws[k] in _PARTS and k + 1 < len(ws) and len(ws[k + 1]) <= 4
-_NAME_WORDS = 10  # words a name may have between its type word and "số" (Luật Các tổ chức tín dụng số)
-NOT_NUMBERED = "not numbered"  # a subject that is an instrument without a number
 
 
 @dataclass(slots=True)
@@ -185,6 +185,7 @@ def _not_stated() -> tuple[frozenset[tuple[str, ...]], tuple[int, ...]]:
 
 
 def _skeletons(ws: Sequence[str]) -> list[str]:
+    """Each folded word's consonants as OCR leaves them (its digits and signs read back as letters)."""
     return [skeleton(ocr_word(w)) for w in ws]
 
 
@@ -550,7 +551,8 @@ class _Clause:
         """The citation as the unnumbered instrument whose title it closes: the subject of the last cue
         ("… và Luật sửa đổi, bổ sung một số điều của Luật Điện ảnh số N": N is that law), if there is one."""
         frame = self.frames[-1] if self.frames else None
-        if frame is None or frame.subject is None or frame.subject.mention is not None or frame.subject not in self.refs:
+        if frame is None or frame.subject is None or frame.subject.mention is not None \
+                or not any(r is frame.subject for r in self.refs):  # (a reference of the clause, not the document)
             return None
         frame.subject.mention = index
         self.open = None
@@ -652,9 +654,12 @@ class _Clause:
                     # "Thông tư A hướng dẫn Luật B, đã được sửa đổi bởi Thông tư C": no Thông tư amends a law,
                     # C amends A, the instrument B is an object of
                     outer = acted_on.frame.subject if frame.passive and acted_on.frame is not None else None
-                    while outer is not None and outer.mention is None and outer.frame is not None:
-                        outer = outer.frame.subject  # (an unnumbered one in turn: "A … thi hành Luật X và Luật sửa
-                        #                               đổi … của Luật X (được sửa đổi bởi Nghị định C)": C amends A)
+                    passed: list[_Ref] = []  # (an unnumbered one in turn: "A … thi hành Luật X và Luật sửa đổi …
+                    #                            của Luật X (được sửa đổi bởi Nghị định C)": C amends A; each once)
+                    while outer is not None and outer.mention is None and outer.frame is not None \
+                            and not any(outer is p for p in passed):
+                        passed.append(outer)
+                        outer = outer.frame.subject
                     if outer is None or outer.mention is None or outer.mention == source \
                             or _outranks(outer.type, actor.type, frame.kind):
                         continue
@@ -1028,12 +1033,14 @@ def _past_specks(text: str, at: int) -> int:
 def _colon_before(text: str, at: int) -> int:
     """Where the ":" that ends the words before ``at`` is, past spaces, OCR's specks and a table's head line;
     -1 if none."""
-    if text.rfind(":", max(0, at - 8), at + 1) < 0:
+    while text.rfind(":", max(0, at - 8), at + 1) < 0:  # (a loop, not a recursion: any number of head lines)
         end = at
         while end > 0 and text[end - 1] in " \t\r\n":  # (past blank lines OCR left)
             end -= 1
         line = text.rfind("\n", 0, end) + 1
-        return _colon_before(text, line - 1) if line and _TABLE_HEAD.match(text, line) else -1
+        if not (line and _TABLE_HEAD.match(text, line)):
+            return -1
+        at = line - 1
     j = at
     while j > max(0, at - 8) and (text[j - 1] in _SPECK_CHARS or text[j - 1] == "\n"):
         j -= 1

@@ -297,6 +297,7 @@ class Vocabulary:
         (``BNN&PTNTVKSNDTC``: BNN&PTNT, VKSNDTC); None if there are not, or if ``raw`` is itself known."""
         if len(raw) < 5 or self.canonical_code(raw) is not None:
             return None
+
         def known(part: str) -> str | None:  # (as written where an "&" joins its fields: BNN&PTNT)
             code = self.canonical_code(part.replace("&", ""))
             return None if code is None or self.issuer(code) is None else part if "&" in part else code
